@@ -1,0 +1,171 @@
+import { z } from "zod";
+
+/**
+ * Stage settings: everything that differs between `prod`, `staging`, `dev`
+ * and preview stages. The stacks read them to shape the infrastructure; the
+ * Lambdas receive the parts they act on (mode, schedule, bake window) in
+ * their environment and parse them with the same schema.
+ */
+
+export const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+const minutes = z.number().int().positive();
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24 h)");
+const ianaTimeZone = z.string().refine(isIanaTimeZone, "must be an IANA time zone such as Europe/Berlin");
+const weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
+
+/** Fargate accepts only these CPU units with these memory sizes (MiB). */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+};
+
+export const AutomationMode = z.enum(["enforce", "dry-run"]);
+export type AutomationMode = z.infer<typeof AutomationMode>;
+
+export const StageKind = z.enum(["production", "staging", "development"]);
+export type StageKind = z.infer<typeof StageKind>;
+
+const network = z.strictObject({
+  cidr,
+  availabilityZones: z.number().int().min(2).max(3),
+  natGateways: z.number().int().min(1).max(3),
+  vpcEndpoints: z.boolean(),
+  flowLogRetentionDays: z.number().int().positive(),
+});
+
+const database = z.strictObject({
+  instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "must be an instance type such as t4g.micro"),
+  allocatedStorageGiB: z.number().int().min(20).max(65536),
+  maxAllocatedStorageGiB: z.number().int().min(20).max(65536),
+  multiAz: z.boolean(),
+  deletionProtection: z.boolean(),
+  backupRetentionDays: z.number().int().min(1).max(35),
+  credentialRotationDays: z.number().int().min(1).max(365).nullable(),
+  performanceInsights: z.boolean(),
+  monitoringIntervalSeconds: z.union([
+    z.literal(0),
+    z.literal(1),
+    z.literal(5),
+    z.literal(10),
+    z.literal(15),
+    z.literal(30),
+    z.literal(60),
+  ]),
+});
+
+const service = z.strictObject({
+  cpu: z.number().int(),
+  memoryMiB: z.number().int(),
+  minTasks: z.number().int().min(0),
+  maxTasks: z.number().int().min(1),
+  containerPort: z.number().int().min(1024).max(65535),
+  logRetentionDays: z.number().int().positive(),
+  cpuTargetPercent: z.number().int().min(10).max(90),
+  requestsPerTargetPerMinute: z.number().int().positive(),
+});
+
+const release = z.strictObject({
+  /** Share of traffic sent to the new version first; 100 means all at once. */
+  canaryPercent: z.number().int().min(1).max(100),
+  canaryMinutes: minutes.max(2880),
+  /** How long the old (blue) tasks stay up after a release, ready for an instant switch back. */
+  blueTerminationWaitMinutes: z.number().int().min(0).max(2880),
+  /** After a release, an alarm within this window is blamed on the release. */
+  bakeWindowMinutes: minutes.max(1440),
+});
+
+const firewall = z.strictObject({
+  rateLimitPer5MinPerIp: z.number().int().min(10).max(2_000_000_000),
+  blockAnonymousIps: z.boolean(),
+  allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, "must be ISO 3166 alpha-2 codes such as DE")),
+});
+
+const alerts = z.strictObject({
+  emails: z.array(z.email()),
+});
+
+const schedule = z.strictObject({
+  enabled: z.boolean(),
+  timeZone: ianaTimeZone,
+  workingDays: z.array(weekday).min(1),
+  wakeAt: clockTime,
+  sleepAt: clockTime,
+});
+
+const domain = z
+  .strictObject({
+    name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as app.example.com"),
+    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN"),
+  })
+  .nullable();
+
+export const StageSettingsSchema = z
+  .strictObject({
+    stage: z.string().regex(STAGE_NAME, "must be lower-case letters, digits and '-', starting with a letter, 20 characters at most"),
+    kind: StageKind,
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-central-1"),
+    automationMode: AutomationMode,
+    network,
+    database,
+    service,
+    release,
+    firewall,
+    alerts,
+    schedule,
+    domain,
+  })
+  .superRefine((s, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+    if (s.kind === "production") {
+      if (s.schedule.enabled) problem(["schedule", "enabled"], "a production stage is never scheduled down");
+      if (!s.database.deletionProtection) problem(["database", "deletionProtection"], "must be true in production");
+      if (!s.database.multiAz) problem(["database", "multiAz"], "must be true in production");
+      if (s.database.backupRetentionDays < 7) problem(["database", "backupRetentionDays"], "must be at least 7 in production");
+      if (s.database.credentialRotationDays === null) problem(["database", "credentialRotationDays"], "must be set in production");
+      if (s.network.natGateways < s.network.availabilityZones)
+        problem(["network", "natGateways"], "production needs one NAT gateway per availability zone");
+      if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
+    }
+    if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
+    if (s.network.natGateways > s.network.availabilityZones)
+      problem(["network", "natGateways"], `must not exceed availabilityZones (${s.network.availabilityZones})`);
+    if (s.database.maxAllocatedStorageGiB < s.database.allocatedStorageGiB)
+      problem(["database", "maxAllocatedStorageGiB"], `must be at least allocatedStorageGiB (${s.database.allocatedStorageGiB})`);
+    const memories = FARGATE_MEMORY_BY_CPU[s.service.cpu];
+    if (!memories) problem(["service", "cpu"], `must be one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`);
+    else if (!memories.includes(s.service.memoryMiB))
+      problem(
+        ["service", "memoryMiB"],
+        `Fargate with ${s.service.cpu} CPU units accepts ${memories[0]}–${memories.at(-1)} MiB (got ${s.service.memoryMiB})`,
+      );
+    if (s.service.minTasks > s.service.maxTasks) problem(["service", "minTasks"], `must not exceed maxTasks (${s.service.maxTasks})`);
+    if (s.release.canaryPercent === 100 && s.release.canaryMinutes !== 1)
+      problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
+    if (s.schedule.wakeAt >= s.schedule.sleepAt) problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt})`);
+  });
+
+export type StageSettings = z.infer<typeof StageSettingsSchema>;
+/** What a caller may override: any field, at any depth. */
+export type StageSettingsOverrides = DeepPartial<Omit<StageSettings, "stage">>;
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
+
+function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}

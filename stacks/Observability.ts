@@ -1,0 +1,153 @@
+import { Duration, Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import { type StackContext, use } from "sst/constructs";
+import { stageSettings } from "./config";
+import { Database } from "./Database";
+import { Firewall } from "./Firewall";
+import { Service } from "./Service";
+
+const ONE_MINUTE = Duration.minutes(1);
+
+/** The on-call topic, one alarm per symptom a person would act on, and a dashboard of the same metrics. */
+export function Observability({ stack }: StackContext) {
+  const { alerts, database: dbSettings } = stageSettings(stack.stage);
+  const { loadBalancer, blueTargetGroup, greenTargetGroup, service } = use(Service);
+  const { instance } = use(Database);
+  const { webAclName } = use(Firewall);
+
+  // CloudWatch can only publish to an encrypted topic whose key it may use; an AWS-managed key would not allow that.
+  const topicKey = new kms.Key(stack, "OnCallTopicKey", { enableKeyRotation: true, description: `On-call topic of ${stack.stackName}` });
+  topicKey.grant(new iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
+  const onCallTopic = new sns.Topic(stack, "OnCall", { displayName: `${stack.stage} on-call`, masterKey: topicKey, enforceSSL: true });
+  for (const email of alerts.emails) onCallTopic.addSubscription(new subscriptions.EmailSubscription(email));
+
+  const requests = loadBalancer.metrics.requestCount({ period: ONE_MINUTE });
+  const target5xx = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: ONE_MINUTE });
+  const errorRate = new cloudwatch.MathExpression({
+    expression: "IF(requests > 0, 100 * errors / requests, 0)",
+    usingMetrics: { errors: target5xx, requests },
+    label: "5xx responses (% of requests)",
+    period: ONE_MINUTE,
+  });
+  const p99Latency = loadBalancer.metrics.targetResponseTime({ statistic: "p99", period: ONE_MINUTE });
+  const wafBlocked = new cloudwatch.Metric({
+    namespace: "AWS/WAFV2",
+    metricName: "BlockedRequests",
+    dimensionsMap: { WebACL: webAclName, Region: Stack.of(stack).region, Rule: "ALL" },
+    statistic: "Sum",
+    period: Duration.minutes(5),
+  });
+
+  const alarm = (id: string, props: Omit<cloudwatch.AlarmProps, "alarmName" | "alarmDescription"> & { what: string; runbook: string }) => {
+    const { what, runbook, ...alarmProps } = props;
+    const created = new cloudwatch.Alarm(stack, id, {
+      ...alarmProps,
+      alarmName: `${stack.stackName}-${id}`,
+      alarmDescription: `${what} Runbook: ${runbook}`,
+      treatMissingData: alarmProps.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    created.addAlarmAction(new SnsAction(onCallTopic));
+    created.addOkAction(new SnsAction(onCallTopic));
+    return created;
+  };
+
+  const releaseAlarms = [
+    alarm("Alb5xxRate", {
+      what: "More than 5% of requests answered 5xx by the service for 3 of the last 5 minutes.",
+      runbook: "if a release is in progress it is rolled back automatically; otherwise check the service logs and the database.",
+      metric: errorRate,
+      threshold: 5,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    alarm("TargetP99Latency", {
+      what: "p99 response time of the service above 2 s for 3 of the last 5 minutes.",
+      runbook: "compare with the latest release; look at database CPU and connections.",
+      metric: p99Latency,
+      threshold: 2,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    ...[blueTargetGroup, greenTargetGroup].map((targetGroup, i) =>
+      alarm(i === 0 ? "UnhealthyHostsBlue" : "UnhealthyHostsGreen", {
+        what: "At least one task failed its /health check for 3 minutes in a row.",
+        runbook: "look at stopped tasks in the ECS console (exit code, OOM) and at the service logs.",
+        metric: targetGroup.metrics.unhealthyHostCount({ statistic: "Maximum", period: ONE_MINUTE }),
+        threshold: 0,
+        evaluationPeriods: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+    ),
+  ];
+
+  const capacityAlarms = [
+    alarm("ServiceCpu", {
+      what: "Service CPU above 85% for 10 minutes: autoscaling is at its maximum or too slow.",
+      runbook: "raise service.maxTasks for the stage or look for a hot loop in the latest release.",
+      metric: service.metricCpuUtilization({ period: ONE_MINUTE }),
+      threshold: 85,
+      evaluationPeriods: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    alarm("ServiceMemory", {
+      what: "Service memory above 85% for 10 minutes: tasks risk being killed for lack of memory.",
+      runbook: "raise service.memoryMiB for the stage or look for a leak in the latest release.",
+      metric: service.metricMemoryUtilization({ period: ONE_MINUTE }),
+      threshold: 85,
+      evaluationPeriods: 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    alarm("DatabaseCpu", {
+      what: "Database CPU above 80% for 15 minutes.",
+      runbook: "find slow queries in Performance Insights; consider a larger database.instanceType.",
+      metric: instance.metricCPUUtilization({ period: Duration.minutes(5) }),
+      threshold: 80,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    alarm("DatabaseFreeStorage", {
+      what: `Database free storage below 10% of ${dbSettings.maxAllocatedStorageGiB} GiB.`,
+      runbook: "storage autoscaling is at its maximum: raise database.maxAllocatedStorageGiB.",
+      metric: instance.metricFreeStorageSpace({ period: Duration.minutes(5) }),
+      threshold: dbSettings.maxAllocatedStorageGiB * 0.1 * 1024 ** 3,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    }),
+    alarm("DatabaseConnections", {
+      what: "More than 80 database connections for 10 minutes.",
+      runbook: "check the service's pool size times the task count; look for leaked connections.",
+      metric: instance.metricDatabaseConnections({ period: Duration.minutes(5) }),
+      threshold: 80,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+    alarm("WafBlockedSpike", {
+      what: "The firewall blocked more than 1000 requests in 5 minutes.",
+      runbook: "look at the WAF sampled requests: an attack, or a legitimate client caught by a rule.",
+      metric: wafBlocked,
+      threshold: 1000,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    }),
+  ];
+
+  const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", {
+    dashboardName: `${stack.stackName}`,
+    defaultInterval: Duration.hours(3),
+  });
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: "Requests and 5xx rate", left: [requests], right: [errorRate], width: 12 }),
+    new cloudwatch.GraphWidget({ title: "p99 latency (s)", left: [p99Latency], width: 12 }),
+  );
+  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [...releaseAlarms, ...capacityAlarms], width: 24 }));
+
+  return { onCallTopic, releaseAlarms, dashboard };
+}

@@ -1,0 +1,203 @@
+import path from "node:path";
+import { Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Platform } from "aws-cdk-lib/aws-ecr-assets";
+import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as rds from "aws-cdk-lib/aws-rds";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { NagSuppressions } from "cdk-nag";
+import { type StackContext, use } from "sst/constructs";
+import { stageSettings } from "./config";
+import { DATABASE_NAME, Database } from "./Database";
+import { Network } from "./Network";
+
+/** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */
+export const TEST_LISTENER_PORT = 9000;
+const SERVICE_DIR = path.resolve("service");
+
+/**
+ * The workload: Fargate tasks behind an ALB. The ECS service uses the
+ * CODE_DEPLOY controller: after the first deploy, a new image reaches users
+ * only through a CodeDeploy blue/green deployment (see the Release stack).
+ */
+export function Service({ stack }: StackContext) {
+  const settings = stageSettings(stack.stage);
+  const { service: sizing } = settings;
+  const { vpc } = use(Network);
+  const database = use(Database);
+
+  const cluster = new ecs.Cluster(stack, "Cluster", { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, "Task", {
+    cpu: sizing.cpu,
+    memoryLimitMiB: sizing.memoryMiB,
+    runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+  });
+  const logGroup = new logs.LogGroup(stack, "ServiceLogs", {
+    retention: sizing.logRetentionDays,
+    removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  const container = taskDefinition.addContainer("app", {
+    image: ecs.ContainerImage.fromAsset(SERVICE_DIR, { platform: Platform.LINUX_ARM64 }),
+    essential: true,
+    readonlyRootFilesystem: true,
+    user: "1000:1000",
+    portMappings: [{ containerPort: sizing.containerPort }],
+    environment: {
+      PORT: String(sizing.containerPort),
+      STAGE: stack.stage,
+      PGHOST: database.instance.dbInstanceEndpointAddress,
+      PGPORT: database.instance.dbInstanceEndpointPort,
+      PGDATABASE: DATABASE_NAME,
+      PGSSLMODE: "require",
+    },
+    secrets: {
+      PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),
+      PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, "password"),
+    },
+    healthCheck: {
+      command: ["CMD", "node", "dist/healthcheck.js"],
+      interval: Duration.seconds(15),
+      timeout: Duration.seconds(5),
+      retries: 3,
+      startPeriod: Duration.seconds(20),
+    },
+    stopTimeout: Duration.seconds(30),
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: "app", logGroup }),
+  });
+  // A read-only root file system still needs somewhere to write temporary files.
+  taskDefinition.addVolume({ name: "tmp" });
+  container.addMountPoints({ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false });
+
+  const accessLogs = new s3.Bucket(stack, "AccessLogs", {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    lifecycleRules: [{ expiration: Duration.days(sizing.logRetentionDays) }],
+    removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    autoDeleteObjects: settings.kind !== "production",
+  });
+
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(stack, "LoadBalancer", {
+    vpc,
+    internetFacing: true,
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    dropInvalidHeaderFields: true,
+  });
+  loadBalancer.logAccessLogs(accessLogs, "alb");
+
+  const targetGroup = (id: string) =>
+    new elbv2.ApplicationTargetGroup(stack, id, {
+      vpc,
+      port: sizing.containerPort,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(15),
+      healthCheck: { path: "/health", interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+    });
+  const blueTargetGroup = targetGroup("Blue");
+  const greenTargetGroup = targetGroup("Green");
+
+  const listener = settings.domain
+    ? loadBalancer.addListener("Https", {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(settings.domain.certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        defaultTargetGroups: [blueTargetGroup],
+      })
+    : loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [blueTargetGroup] });
+  if (settings.domain) loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+
+  const testListener = loadBalancer.addListener("Test", {
+    port: TEST_LISTENER_PORT,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    defaultTargetGroups: [greenTargetGroup],
+    open: false,
+  });
+  // The hooks run inside the VPC but reach the internet-facing ALB through the NAT gateways, so that is the only source allowed.
+  for (const natIp of natPublicIps(vpc)) {
+    loadBalancer.connections.allowFrom(ec2.Peer.ipv4(`${natIp}/32`), ec2.Port.tcp(TEST_LISTENER_PORT), "Canary hooks via NAT");
+  }
+
+  const service = new ecs.FargateService(stack, "Fargate", {
+    cluster,
+    taskDefinition,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    desiredCount: sizing.minTasks,
+    deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    healthCheckGracePeriod: Duration.seconds(30),
+    enableExecuteCommand: false,
+  });
+  service.attachToApplicationTargetGroup(blueTargetGroup);
+  allowDatabaseFrom(service, database.instance);
+
+  const scaling = service.autoScaleTaskCount({ minCapacity: sizing.minTasks, maxCapacity: sizing.maxTasks });
+  scaling.scaleOnCpuUtilization("Cpu", { targetUtilizationPercent: sizing.cpuTargetPercent });
+  scaling.scaleOnRequestCount("Requests", {
+    targetGroup: blueTargetGroup,
+    requestsPerTarget: sizing.requestsPerTargetPerMinute,
+  });
+
+  NagSuppressions.addResourceSuppressions(accessLogs, [
+    { id: "AwsSolutions-S1", reason: "This bucket receives the ALB access logs; logging access to the log bucket itself would recurse." },
+  ]);
+  NagSuppressions.addResourceSuppressions(taskDefinition, [
+    {
+      id: "AwsSolutions-ECS2",
+      reason: "Only non-secret settings are plain environment variables; credentials come from Secrets Manager as ECS secrets.",
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(
+    taskDefinition,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the asset repository.",
+        appliesTo: ["Resource::*"],
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    loadBalancer,
+    [
+      {
+        id: "AwsSolutions-EC23",
+        reason: "The public entry point: open to the internet on the listener ports only, behind the WAF web ACL of the Firewall stack.",
+      },
+    ],
+    true,
+  );
+
+  stack.addOutputs({ url: `${settings.domain ? "https" : "http"}://${settings.domain?.name ?? loadBalancer.loadBalancerDnsName}` });
+
+  return { cluster, service, taskDefinition, loadBalancer, listener, testListener, blueTargetGroup, greenTargetGroup };
+}
+
+/**
+ * Declared in this stack on purpose: the L2 helper would put the rule in the
+ * Database stack, which would then depend on this one (a cycle).
+ */
+function allowDatabaseFrom(service: ecs.FargateService, instance: rds.DatabaseInstance) {
+  const [databaseGroup] = instance.connections.securityGroups;
+  const [serviceGroup] = service.connections.securityGroups;
+  if (!databaseGroup || !serviceGroup) throw new Error("The database and the service must each have a security group");
+  new ec2.CfnSecurityGroupIngress(Stack.of(service), "DatabaseFromService", {
+    groupId: databaseGroup.securityGroupId,
+    sourceSecurityGroupId: serviceGroup.securityGroupId,
+    ipProtocol: "tcp",
+    fromPort: Token.asNumber(instance.dbInstanceEndpointPort),
+    toPort: Token.asNumber(instance.dbInstanceEndpointPort),
+    description: "PostgreSQL from the service tasks only",
+  });
+}
+
+function natPublicIps(vpc: ec2.Vpc): string[] {
+  return vpc.publicSubnets.flatMap((subnet) => {
+    const eip = subnet.node.tryFindChild("EIP");
+    return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];
+  });
+}

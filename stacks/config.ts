@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { STAGE_NAME, type StageSettings, type StageSettingsOverrides, StageSettingsSchema } from "@hands-off-ops/core/settings/schema";
+
+/**
+ * Every difference between stages, as data. `prod`, `staging` and `dev` are
+ * named; any other stage name (a preview stage such as `pr-123`, a personal
+ * stage) is shaped like `dev`. A team adapts values either here or, without
+ * touching code, in `ops.settings.json` at the repository root:
+ *
+ *   { "prod": { "alerts": { "emails": ["oncall@example.com"] } } }
+ */
+
+export type { StageSettings };
+export const DEFAULT_REGION = "eu-central-1";
+export const NAMED_STAGES = ["prod", "staging", "dev"] as const;
+export const OVERRIDES_FILE = "ops.settings.json";
+
+type StageDefaults = Omit<StageSettings, "stage">;
+
+const PROD: StageDefaults = {
+  kind: "production",
+  region: DEFAULT_REGION,
+  automationMode: "dry-run",
+  network: { cidr: "10.0.0.0/16", availabilityZones: 3, natGateways: 3, vpcEndpoints: true, flowLogRetentionDays: 90 },
+  database: {
+    instanceType: "m7g.large",
+    allocatedStorageGiB: 50,
+    maxAllocatedStorageGiB: 200,
+    multiAz: true,
+    deletionProtection: true,
+    backupRetentionDays: 14,
+    credentialRotationDays: 30,
+    performanceInsights: true,
+    monitoringIntervalSeconds: 60,
+  },
+  service: {
+    cpu: 512,
+    memoryMiB: 1024,
+    minTasks: 2,
+    maxTasks: 10,
+    containerPort: 8080,
+    logRetentionDays: 90,
+    cpuTargetPercent: 60,
+    requestsPerTargetPerMinute: 1000,
+  },
+  release: { canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
+  firewall: { rateLimitPer5MinPerIp: 2000, blockAnonymousIps: true, allowedCountries: [] },
+  alerts: { emails: [] },
+  schedule: {
+    enabled: false,
+    timeZone: "Europe/Berlin",
+    workingDays: ["mon", "tue", "wed", "thu", "fri"],
+    wakeAt: "07:30",
+    sleepAt: "19:00",
+  },
+  domain: null,
+};
+
+const STAGING: StageDefaults = {
+  ...PROD,
+  kind: "staging",
+  automationMode: "enforce",
+  network: { cidr: "10.1.0.0/16", availabilityZones: 3, natGateways: 1, vpcEndpoints: true, flowLogRetentionDays: 30 },
+  database: {
+    ...PROD.database,
+    instanceType: "t4g.small",
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    multiAz: false,
+    backupRetentionDays: 7,
+  },
+  service: { ...PROD.service, cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 4, logRetentionDays: 30 },
+  release: { ...PROD.release, blueTerminationWaitMinutes: 15 },
+};
+
+const DEV: StageDefaults = {
+  ...STAGING,
+  kind: "development",
+  network: { cidr: "10.2.0.0/16", availabilityZones: 2, natGateways: 1, vpcEndpoints: false, flowLogRetentionDays: 7 },
+  database: {
+    instanceType: "t4g.micro",
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 50,
+    multiAz: false,
+    deletionProtection: false,
+    backupRetentionDays: 1,
+    credentialRotationDays: null,
+    performanceInsights: false,
+    monitoringIntervalSeconds: 0,
+  },
+  service: { ...STAGING.service, minTasks: 1, maxTasks: 2, logRetentionDays: 7 },
+  release: { canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
+  firewall: { rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false, allowedCountries: [] },
+  schedule: { ...PROD.schedule, enabled: true },
+};
+
+const DEFAULTS: Record<(typeof NAMED_STAGES)[number], StageDefaults> = { prod: PROD, staging: STAGING, dev: DEV };
+
+export class StageSettingsError extends Error {
+  override name = "StageSettingsError";
+}
+
+/**
+ * The validated settings of a stage: its defaults, then the overrides for that
+ * stage. Throws a StageSettingsError naming the stage and each bad field.
+ */
+export function stageSettings(stage: string, overrides: StageSettingsOverrides = readOverridesFile(stage)): StageSettings {
+  if (!STAGE_NAME.test(stage)) {
+    throw new StageSettingsError(
+      `Stage "${stage}": the name must be lower-case letters, digits and '-', start with a letter and be 20 characters at most (it becomes part of AWS resource names).`,
+    );
+  }
+  if ("stage" in overrides) throw new StageSettingsError(`Stage "${stage}": overrides must not rename the stage (field "stage")`);
+  const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : DEV;
+  const merged = mergeOverrides({ ...defaults, stage }, overrides);
+  const parsed = StageSettingsSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(settings)"}: ${issue.message}`);
+  throw new StageSettingsError(`Stage "${stage}": invalid settings\n${lines.join("\n")}`);
+}
+
+/** The overrides for one stage from ops.settings.json, or none when the file does not exist. */
+export function readOverridesFile(stage: string, file = path.resolve(OVERRIDES_FILE)): StageSettingsOverrides {
+  if (!existsSync(file)) return {};
+  let content: unknown;
+  try {
+    content = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new StageSettingsError(`Stage "${stage}": ${file} is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isPlainObject(content)) throw new StageSettingsError(`Stage "${stage}": ${file} must hold an object keyed by stage name`);
+  const forStage = content[stage] ?? {};
+  if (!isPlainObject(forStage)) throw new StageSettingsError(`Stage "${stage}": ${file} entry "${stage}" must be an object`);
+  return forStage as StageSettingsOverrides;
+}
+
+/** Objects merge key by key; arrays, scalars and null replace. */
+function mergeOverrides(base: Record<string, unknown>, overrides: object): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = result[key];
+    result[key] = isPlainObject(value) && isPlainObject(current) ? mergeOverrides(current, value) : value;
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

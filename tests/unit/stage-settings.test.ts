@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { NAMED_STAGES, readOverridesFile, StageSettingsError, stageSettings } from "../../stacks/config";
+
+function settingsError(stage: string, overrides: object): string {
+  try {
+    stageSettings(stage, overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StageSettingsError);
+    return (error as Error).message;
+  }
+  throw new Error(`stage ${stage} accepted ${JSON.stringify(overrides)}`);
+}
+
+describe("stage settings", () => {
+  it.each(NAMED_STAGES)("%s is valid as shipped", (stage) => {
+    expect(stageSettings(stage, {}).stage).toBe(stage);
+  });
+
+  it("prod is production-shaped and never scheduled down", () => {
+    const prod = stageSettings("prod", {});
+    expect(prod.kind).toBe("production");
+    expect(prod.schedule.enabled).toBe(false);
+    expect(prod.database).toMatchObject({ deletionProtection: true, multiAz: true });
+    expect(prod.database.backupRetentionDays).toBeGreaterThanOrEqual(7);
+    expect(prod.network.natGateways).toBe(prod.network.availabilityZones);
+    expect(prod.service.minTasks).toBeGreaterThanOrEqual(2);
+  });
+
+  it("dev sleeps at night and can be removed", () => {
+    const dev = stageSettings("dev", {});
+    expect(dev.schedule.enabled).toBe(true);
+    expect(dev.database.deletionProtection).toBe(false);
+    expect(dev.network.availabilityZones).toBe(2);
+  });
+
+  it("any other stage name is shaped like dev", () => {
+    const { stage: _preview, ...preview } = stageSettings("pr-123", {});
+    const { stage: _dev, ...dev } = stageSettings("dev", {});
+    expect(preview).toEqual(dev);
+  });
+
+  it("applies overrides field by field and keeps the rest", () => {
+    const staging = stageSettings("staging", { alerts: { emails: ["oncall@example.com"] }, service: { maxTasks: 6 } });
+    expect(staging.alerts.emails).toEqual(["oncall@example.com"]);
+    expect(staging.service.maxTasks).toBe(6);
+    expect(staging.service.minTasks).toBe(stageSettings("staging", {}).service.minTasks);
+  });
+
+  it("accepts a domain with its certificate", () => {
+    const domain = { name: "vote.example.com", certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c" };
+    expect(stageSettings("prod", { domain }).domain).toEqual(domain);
+  });
+
+  describe("refuses bad settings, naming the stage and the field", () => {
+    it.each([
+      ["prod", { schedule: { enabled: true } }, "schedule.enabled: a production stage is never scheduled down"],
+      ["prod", { database: { deletionProtection: false } }, "database.deletionProtection: must be true in production"],
+      ["prod", { database: { multiAz: false } }, "database.multiAz: must be true in production"],
+      ["prod", { database: { backupRetentionDays: 3 } }, "database.backupRetentionDays: must be at least 7 in production"],
+      ["prod", { network: { natGateways: 1 } }, "network.natGateways: production needs one NAT gateway per availability zone"],
+      ["prod", { kind: "development" }, 'kind: the stage named "prod" must be of kind production'],
+      ["dev", { network: { natGateways: 3 } }, "network.natGateways: must not exceed availabilityZones (2)"],
+      ["dev", { service: { cpu: 300 } }, "service.cpu: must be one of 256, 512, 1024, 2048, 4096"],
+      ["dev", { service: { cpu: 256, memoryMiB: 4096 } }, "service.memoryMiB: Fargate with 256 CPU units accepts 512–2048 MiB (got 4096)"],
+      ["dev", { service: { minTasks: 5, maxTasks: 2 } }, "service.minTasks: must not exceed maxTasks (2)"],
+      ["dev", { schedule: { timeZone: "Mars/Olympus" } }, "schedule.timeZone: must be an IANA time zone"],
+      ["dev", { schedule: { wakeAt: "19:00", sleepAt: "08:00" } }, "schedule.sleepAt: must be later than wakeAt (19:00)"],
+      ["dev", { schedule: { wakeAt: "7:00" } }, "schedule.wakeAt: must be HH:MM (24 h)"],
+      ["dev", { alerts: { emails: ["not-an-address"] } }, "alerts.emails.0"],
+      ["dev", { database: { multiAZ: true } }, 'database: Unrecognized key: "multiAZ"'],
+      ["dev", { nightly: true }, 'Unrecognized key: "nightly"'],
+      ["dev", { database: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 } }, "database.maxAllocatedStorageGiB: must be at least allocatedStorageGiB (100)"],
+      ["dev", { release: { canaryPercent: 100, canaryMinutes: 10 } }, "release.canaryMinutes: must be 1 when canaryPercent is 100"],
+      ["staging", { region: "Frankfurt" }, "region: must be an AWS region"],
+      ["staging", { domain: { name: "vote.example.com", certificateArn: "cert-1" } }, "domain.certificateArn: must be an ACM certificate ARN"],
+    ])("%s with %j", (stage, overrides, expected) => {
+      const message = settingsError(stage, overrides);
+      expect(message).toContain(`Stage "${stage}": invalid settings`);
+      expect(message).toContain(expected);
+    });
+
+    it("lists every problem at once", () => {
+      const message = settingsError("prod", { schedule: { enabled: true }, database: { multiAz: false } });
+      expect(message).toContain("schedule.enabled");
+      expect(message).toContain("database.multiAz");
+    });
+
+    it("refuses an override that renames the stage", () => {
+      expect(settingsError("dev", { stage: "prod" })).toContain('overrides must not rename the stage (field "stage")');
+    });
+
+    it.each(["Prod", "pr_12", "1dev", "a-stage-name-far-too-long", ""])("refuses the stage name %j", (stage) => {
+      expect(settingsError(stage, {})).toContain("the name must be lower-case letters");
+    });
+  });
+});
+
+describe("ops.settings.json", () => {
+  const file = (content: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ops-settings-"));
+    const target = path.join(dir, "ops.settings.json");
+    writeFileSync(target, content);
+    return target;
+  };
+
+  it("gives each stage its own overrides", () => {
+    const target = file(JSON.stringify({ prod: { alerts: { emails: ["a@example.com"] } }, dev: { service: { maxTasks: 1 } } }));
+    expect(readOverridesFile("prod", target)).toEqual({ alerts: { emails: ["a@example.com"] } });
+    expect(readOverridesFile("staging", target)).toEqual({});
+  });
+
+  it("is optional", () => {
+    expect(readOverridesFile("prod", path.join(tmpdir(), "does-not-exist", "ops.settings.json"))).toEqual({});
+  });
+
+  it("names the stage and the file when it is not JSON", () => {
+    const target = file("{ prod: ");
+    expect(() => readOverridesFile("prod", target)).toThrow(new RegExp(`Stage "prod": ${target} is not valid JSON`));
+  });
+
+  it("refuses a stage entry that is not an object", () => {
+    expect(() => readOverridesFile("dev", file(JSON.stringify({ dev: [1] })))).toThrow('entry "dev" must be an object');
+    expect(() => readOverridesFile("dev", file("[]"))).toThrow("must hold an object keyed by stage name");
+  });
+});
