@@ -1,7 +1,12 @@
 import { defineConfig } from "vitest/config";
 
+// .ci/run asks for a JSON report too, to print one plain "N passed, N failed" line at the end.
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
   test: {
+    reporters: jsonReport ? ["default", "json"] : ["default"],
+    outputFile: jsonReport ? { json: jsonReport } : undefined,
     projects: [
       {
         test: { name: "unit", include: ["tests/unit/**/*.test.ts"] },

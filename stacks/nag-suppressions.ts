@@ -16,7 +16,7 @@ export function suppressSstInternals(app: App) {
           id: "AwsSolutions-IAM4",
           reason: "SST's custom-resource handler uses AWSLambdaBasicExecutionRole for its own logs; the role is created by SST.",
         },
-        { id: "AwsSolutions-L1", reason: "nodejs22.x is chosen by SST 2.49 for its handler and is the Node major this product targets." },
+        { id: "AwsSolutions-L1", reason: "SST 2.49 chooses nodejs22.x for its handler; Node 22 is also the major this product targets." },
       ],
       true,
     );

@@ -18,6 +18,10 @@ export function stageTemplates(stage: string) {
     stacks: synthesized.stacks,
     json: (stack: StackName) => JSON.parse(readFileSync(stackFor(stack).templateFile, "utf8")) as CloudFormationTemplate,
     template: (stack: StackName) => Template.fromJSON(JSON.parse(readFileSync(stackFor(stack).templateFile, "utf8"))),
-    allJson: () => synthesized.stacks.map((s) => ({ name: s.name, template: JSON.parse(readFileSync(s.templateFile, "utf8")) as CloudFormationTemplate })),
+    allJson: () =>
+      synthesized.stacks.map((s) => ({
+        name: s.name,
+        template: JSON.parse(readFileSync(s.templateFile, "utf8")) as CloudFormationTemplate,
+      })),
   };
 }

@@ -50,7 +50,10 @@ describe("stage settings", () => {
   });
 
   it("accepts a domain with its certificate", () => {
-    const domain = { name: "vote.example.com", certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c" };
+    const domain = {
+      name: "vote.example.com",
+      certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c",
+    };
     expect(stageSettings("prod", { domain }).domain).toEqual(domain);
   });
 
@@ -72,10 +75,18 @@ describe("stage settings", () => {
       ["dev", { alerts: { emails: ["not-an-address"] } }, "alerts.emails.0"],
       ["dev", { database: { multiAZ: true } }, 'database: Unrecognized key: "multiAZ"'],
       ["dev", { nightly: true }, 'Unrecognized key: "nightly"'],
-      ["dev", { database: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 } }, "database.maxAllocatedStorageGiB: must be at least allocatedStorageGiB (100)"],
+      [
+        "dev",
+        { database: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 } },
+        "database.maxAllocatedStorageGiB: must be at least allocatedStorageGiB (100)",
+      ],
       ["dev", { release: { canaryPercent: 100, canaryMinutes: 10 } }, "release.canaryMinutes: must be 1 when canaryPercent is 100"],
       ["staging", { region: "Frankfurt" }, "region: must be an AWS region"],
-      ["staging", { domain: { name: "vote.example.com", certificateArn: "cert-1" } }, "domain.certificateArn: must be an ACM certificate ARN"],
+      [
+        "staging",
+        { domain: { name: "vote.example.com", certificateArn: "cert-1" } },
+        "domain.certificateArn: must be an ACM certificate ARN",
+      ],
     ])("%s with %j", (stage, overrides, expected) => {
       const message = settingsError(stage, overrides);
       expect(message).toContain(`Stage "${stage}": invalid settings`);

@@ -1,0 +1,51 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** Where the machine allows it (root on Linux, as in CI), the command runs in a network namespace with no network at all. */
+const NO_NETWORK = spawnSync("unshare", ["--net", "true"]).status === 0 ? ["unshare", "--net"] : [];
+
+/** Runs the synth command as `npm run synth -- <args>` does, without AWS credentials. */
+function synth(...args: string[]) {
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "", NODE_ENV: "" };
+  const [command = process.execPath, ...prefix] = [...NO_NETWORK, process.execPath];
+  const run = spawnSync(command, [...prefix, "--import", "tsx", "packages/cli/src/synth/main.ts", ...args], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("npm run synth", () => {
+  it(`synthesizes a preview stage ${NO_NETWORK.length ? "with no network" : "offline"}, prints the summary and writes the templates`, () => {
+    const out = mkdtempSync(path.join(tmpdir(), "synth-"));
+    const run = synth("--stage", "pr-42", "--out", out);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Synthesizing stage pr-42 (offline, no AWS account)");
+    expect(run.stdout).toMatch(/\[7\/7\] pr-42-hands-off-ops-\w+ +\d+ resources {2}cdk-nag ok/);
+    expect(run.stdout).toMatch(/Stage pr-42 \(development, eu-central-1\): 7 stacks, \d+ resources/);
+    expect(run.stdout).toContain("cdk-nag AwsSolutions: 0 errors, 0 warnings");
+    expect(run.stdout).toMatch(/AwsSolutions-RDS10: Stage pr-42 is disposable/);
+    expect(run.stdout).toMatch(/^Resources by type +pr-42$/m);
+    expect(run.stdout).toMatch(/^database.multiAz +true +false +false +false$/m);
+    expect(readdirSync(path.join(out, "pr-42")).filter((f) => f.endsWith(".template.json"))).toHaveLength(7);
+  });
+
+  it("names the stage and the reason when the stage name is not usable", () => {
+    const run = synth("--stage", "Feature_X");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Stage "Feature_X": the name must be lower-case letters');
+  });
+
+  it("explains its usage on an unknown option", () => {
+    const run = synth("--stages", "prod");
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("usage: npm run synth -- [--stage <name>]");
+  });
+});
