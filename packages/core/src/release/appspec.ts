@@ -1,0 +1,31 @@
+/** The CodeDeploy lifecycle hooks of an ECS blue/green deployment, in the order they run. */
+export const ECS_HOOKS = ["BeforeInstall", "AfterInstall", "AfterAllowTestTraffic", "BeforeAllowTraffic", "AfterAllowTraffic"] as const;
+export type EcsHook = (typeof ECS_HOOKS)[number];
+
+export interface ReleaseTarget {
+  taskDefinitionArn: string;
+  containerName: string;
+  containerPort: number;
+  /** Lambda function name (or ARN) per hook; hooks not named are not run. */
+  hooks: Partial<Record<EcsHook, string>>;
+}
+
+/** The AppSpec (JSON form) of an ECS blue/green deployment of one task definition. */
+export function ecsAppSpec(target: ReleaseTarget): string {
+  const hooks = ECS_HOOKS.flatMap((hook) => (target.hooks[hook] ? [{ [hook]: target.hooks[hook] }] : []));
+  return JSON.stringify({
+    version: 0.0,
+    Resources: [
+      {
+        TargetService: {
+          Type: "AWS::ECS::Service",
+          Properties: {
+            TaskDefinition: target.taskDefinitionArn,
+            LoadBalancerInfo: { ContainerName: target.containerName, ContainerPort: target.containerPort },
+          },
+        },
+      },
+    ],
+    ...(hooks.length > 0 ? { Hooks: hooks } : {}),
+  });
+}
