@@ -8,7 +8,6 @@ import { Firewall } from "./stacks/Firewall";
 import { Network } from "./stacks/Network";
 import { suppressSstInternals } from "./stacks/nag-suppressions";
 import { Observability } from "./stacks/Observability";
-import { Release } from "./stacks/Release";
 import { Service } from "./stacks/Service";
 
 export const APP_NAME = "hands-off-ops";
@@ -20,7 +19,7 @@ export default {
   stacks(app) {
     // Every synth, offline or by `sst deploy`, runs the AWS Solutions rules; findings are errors unless suppressed with a reason.
     Aspects.of(app).add(new AwsSolutionsChecks({ reports: true, reportFormats: [NagReportFormat.JSON] }));
-    app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation).stack(Release);
+    app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -10,12 +10,13 @@ import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
 import { Database } from "./Database";
 import { Firewall } from "./Firewall";
+import { alarmName } from "./names";
 import { Service } from "./Service";
 
 const ONE_MINUTE = Duration.minutes(1);
 
 /** The on-call topic, one alarm per symptom a person would act on, and a dashboard of the same metrics. */
-export function Observability({ stack }: StackContext) {
+export function Observability({ stack, app }: StackContext) {
   const { alerts, database: dbSettings } = stageSettings(stack.stage);
   const { loadBalancer, blueTargetGroup, greenTargetGroup, service } = use(Service);
   const { instance } = use(Database);
@@ -48,7 +49,7 @@ export function Observability({ stack }: StackContext) {
     const { what, runbook, ...alarmProps } = props;
     const created = new cloudwatch.Alarm(stack, id, {
       ...alarmProps,
-      alarmName: `${stack.stackName}-${id}`,
+      alarmName: alarmName(app, id),
       alarmDescription: `${what} Runbook: ${runbook}`,
       treatMissingData: alarmProps.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -1,6 +1,10 @@
 import { NagSuppressions } from "cdk-nag";
+import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
 import { Stack } from "sst/constructs";
+
+const NODE_22 =
+  "Node 22 is the major this product targets for every Lambda (supported by Lambda until 2027); the rule wants the newest runtime.";
 
 /**
  * SST adds a custom-resource Lambda to every stack. It is SST's code and role,
@@ -16,9 +20,62 @@ export function suppressSstInternals(app: App) {
           id: "AwsSolutions-IAM4",
           reason: "SST's custom-resource handler uses AWSLambdaBasicExecutionRole for its own logs; the role is created by SST.",
         },
-        { id: "AwsSolutions-L1", reason: "SST 2.49 chooses nodejs22.x for its handler; Node 22 is also the major this product targets." },
+        { id: "AwsSolutions-L1", reason: `SST 2.49 chooses nodejs22.x for its handler. ${NODE_22}` },
       ],
       true,
     );
   }
+}
+
+/** What every Lambda of ours carries: the basic execution role for its logs, X-Ray tracing, Node 22. */
+export function suppressLambdaBasics(fn: IConstruct) {
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "AWSLambdaBasicExecutionRole only lets the function write its own log streams.",
+        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+      { id: "AwsSolutions-L1", reason: NODE_22 },
+    ],
+    true,
+  );
+}
+
+/** The CDK provider framework (Lambdas and a waiter state machine) behind a long-running custom resource. */
+export function suppressProviderFramework(provider: IConstruct) {
+  NagSuppressions.addResourceSuppressions(
+    provider,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason:
+          "The provider framework's functions use AWSLambdaBasicExecutionRole for their own logs; the roles are created by aws-cdk-lib.",
+        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "The framework invokes exactly the handler functions it was given; ':*' covers their versions and aliases only.",
+        appliesTo: [{ regex: "/^Resource::<.+\\.Arn>:\\*$/g" }],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Step Functions log delivery (logs:CreateLogDelivery and the like) has no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+      { id: "AwsSolutions-L1", reason: `aws-cdk-lib picks the provider framework's runtime. ${NODE_22}` },
+      {
+        id: "AwsSolutions-SF2",
+        reason:
+          "The waiter state machine only polls isComplete every 30 s; its logs (level ALL) show each poll, tracing would add nothing.",
+      },
+    ],
+    true,
+  );
 }

@@ -32,7 +32,7 @@ describe("prod", () => {
   });
 
   it("shifts 10% of traffic for 5 minutes before the rest, and rolls back on alarm", () => {
-    const release = prod.template("Release");
+    const release = prod.template("Service");
     release.hasResourceProperties("AWS::CodeDeploy::DeploymentConfig", {
       ComputePlatform: "ECS",
       TrafficRoutingConfig: { Type: "TimeBasedCanary", TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 5 } },
@@ -67,7 +67,7 @@ describe.each(["dev", "pr-123"])("%s (disposable)", (stage) => {
   });
 
   it("releases all at once", () => {
-    const release = templates.template("Release");
+    const release = templates.template("Service");
     release.resourceCountIs("AWS::CodeDeploy::DeploymentConfig", 0);
     release.hasResourceProperties("AWS::CodeDeploy::DeploymentGroup", { DeploymentConfigName: "CodeDeployDefault.ECSAllAtOnce" });
   });

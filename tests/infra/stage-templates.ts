@@ -3,7 +3,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-stage";
 
-export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation" | "Release";
+export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation";
 
 /** Templates of a stage synthesized by the global setup, by SST stack name. */
 export function stageTemplates(stage: string) {

@@ -1,0 +1,20 @@
+/**
+ * Names that cross stacks as plain strings rather than CloudFormation
+ * exports: the deployment group (Service stack) watches alarms created later
+ * (Observability stack), and CodeDeploy calls hook functions created later
+ * (Automation stack). A string reference creates no export, so neither stack
+ * is ever blocked from updating by the other.
+ */
+
+/** The alarms that stop a release and roll it back while CodeDeploy watches the deployment group. */
+export const RELEASE_ALARMS = ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen"] as const;
+export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];
+
+interface AppNaming {
+  stage: string;
+  name: string;
+}
+
+export function alarmName(app: AppNaming, id: string): string {
+  return `${app.stage}-${app.name}-${id}`;
+}
