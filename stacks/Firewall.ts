@@ -18,7 +18,12 @@ export function Firewall({ stack }: StackContext) {
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesSQLiRuleSet",
   ];
+  const ipAllowList =
+    firewall.allowedIpCidrs.length > 0
+      ? new wafv2.CfnIPSet(stack, "AllowedIps", { scope: "REGIONAL", ipAddressVersion: "IPV4", addresses: firewall.allowedIpCidrs })
+      : undefined;
   const rules: Rule[] = [
+    ...(ipAllowList ? [ipAllowListRule(ipAllowList)] : []),
     ...(firewall.allowedCountries.length > 0 ? [countryAllowList(firewall.allowedCountries)] : []),
     ...managed.map(
       (name): Rule => ({
@@ -64,6 +69,16 @@ export function Firewall({ stack }: StackContext) {
   });
 
   return { webAcl, webAclName };
+}
+
+function ipAllowListRule(ipSet: wafv2.CfnIPSet): Rule {
+  return {
+    name: "AllowedIpsOnly",
+    priority: 0,
+    action: { block: {} },
+    statement: { notStatement: { statement: { ipSetReferenceStatement: { arn: ipSet.attrArn } } } },
+    visibilityConfig: visibility("AllowedIpsOnly"),
+  };
 }
 
 function countryAllowList(countryCodes: string[]): Rule {

@@ -140,15 +140,26 @@ export function Observability({ stack, app }: StackContext) {
     }),
   ];
 
-  const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", {
-    dashboardName: `${stack.stackName}`,
-    defaultInterval: Duration.hours(3),
-  });
-  dashboard.addWidgets(
-    new cloudwatch.GraphWidget({ title: "Requests and 5xx rate", left: [requests], right: [errorRate], width: 12 }),
-    new cloudwatch.GraphWidget({ title: "p99 latency (s)", left: [p99Latency], width: 12 }),
-  );
+  const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", { dashboardName: stack.stackName, defaultInterval: Duration.hours(3) });
+  const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+    new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
   dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [...releaseAlarms, ...capacityAlarms], width: 24 }));
+  dashboard.addWidgets(
+    graph("Requests and 5xx rate (%)", [requests], [errorRate]),
+    graph("p99 response time (s)", [p99Latency]),
+    graph(
+      "Unhealthy tasks (blue, green)",
+      [blueTargetGroup, greenTargetGroup].map((tg) => tg.metrics.unhealthyHostCount({ statistic: "Maximum", period: ONE_MINUTE })),
+    ),
+  );
+  dashboard.addWidgets(
+    graph("Service CPU and memory (%)", [
+      service.metricCpuUtilization({ period: ONE_MINUTE }),
+      service.metricMemoryUtilization({ period: ONE_MINUTE }),
+    ]),
+    graph("Database CPU (%) and connections", [instance.metricCPUUtilization()], [instance.metricDatabaseConnections()]),
+    graph("Firewall: blocked requests", [wafBlocked]),
+  );
 
   return { onCallTopic, releaseAlarms, dashboard };
 }

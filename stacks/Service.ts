@@ -96,6 +96,7 @@ export function Service({ stack, app }: StackContext) {
     internetFacing: true,
     vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
     dropInvalidHeaderFields: true,
+    deletionProtection: settings.kind === "production",
   });
   loadBalancer.logAccessLogs(accessLogs, "alb");
 

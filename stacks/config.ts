@@ -15,6 +15,8 @@ export type { StageSettings };
 export const DEFAULT_REGION = "eu-central-1";
 export const NAMED_STAGES = ["prod", "staging", "dev"] as const;
 export const OVERRIDES_FILE = "ops.settings.json";
+/** Points at another overrides file, e.g. one per AWS account in CI. */
+export const OVERRIDES_FILE_VARIABLE = "OPS_SETTINGS_FILE";
 
 type StageDefaults = Omit<StageSettings, "stage">;
 
@@ -45,7 +47,7 @@ const PROD: StageDefaults = {
     requestsPerTargetPerMinute: 1000,
   },
   release: { canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
-  firewall: { rateLimitPer5MinPerIp: 2000, blockAnonymousIps: true, allowedCountries: [] },
+  firewall: { rateLimitPer5MinPerIp: 2000, blockAnonymousIps: true, allowedCountries: [], allowedIpCidrs: [] },
   alerts: { emails: [] },
   schedule: {
     enabled: false,
@@ -91,7 +93,7 @@ const DEV: StageDefaults = {
   },
   service: { ...STAGING.service, minTasks: 1, maxTasks: 2, logRetentionDays: 7 },
   release: { canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
-  firewall: { rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false, allowedCountries: [] },
+  firewall: { rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false, allowedCountries: [], allowedIpCidrs: [] },
   schedule: { ...PROD.schedule, enabled: true },
 };
 
@@ -120,8 +122,11 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
   throw new StageSettingsError(`Stage "${stage}": invalid settings\n${lines.join("\n")}`);
 }
 
-/** The overrides for one stage from ops.settings.json, or none when the file does not exist. */
-export function readOverridesFile(stage: string, file = path.resolve(OVERRIDES_FILE)): StageSettingsOverrides {
+/** The overrides for one stage from ops.settings.json (or $OPS_SETTINGS_FILE), or none when the file does not exist. */
+export function readOverridesFile(
+  stage: string,
+  file = path.resolve(process.env[OVERRIDES_FILE_VARIABLE] || OVERRIDES_FILE),
+): StageSettingsOverrides {
   if (!existsSync(file)) return {};
   let content: unknown;
   try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type StackName, stageTemplates } from "./stage-templates";
-import { STAGES_UNDER_TEST } from "./synth-all-stages";
+import { CUSTOMIZED_STAGE, STAGES_UNDER_TEST } from "./synth-all-stages";
 
 const STACKS: StackName[] = ["Network", "Database", "Service", "Firewall", "Observability", "Automation"];
 
@@ -45,7 +45,7 @@ function policyStatements(template: { Resources?: Record<string, { Type: string;
   return found;
 }
 
-describe.each(STAGES_UNDER_TEST)("stage %s", (stage) => {
+describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("stage %s", (stage) => {
   const templates = stageTemplates(stage);
 
   it("synthesizes every stack, named after the stage", () => {

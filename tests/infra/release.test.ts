@@ -72,7 +72,7 @@ describe.each(["prod", "dev"])("deployment group of %s", (stage) => {
 
   it("watches the release alarms that the Observability stack creates, by name", () => {
     const [group] = Object.values(templates.template("Service").findResources("AWS::CodeDeploy::DeploymentGroup"));
-    const watched = (group?.Properties.AlarmConfiguration.Alarms as { Name: string }[]).map((a) => a.Name).sort();
+    const watched = ((group?.Properties.AlarmConfiguration.Alarms ?? []) as { Name: string }[]).map((a) => a.Name).sort();
     const created = Object.values(templates.template("Observability").findResources("AWS::CloudWatch::Alarm")).map(
       (a) => a.Properties.AlarmName as string,
     );

@@ -4,10 +4,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import type { NagFinding } from "../../packages/cli/src/synth/nag-report";
-import { synthStage } from "../../packages/cli/src/synth/synth-stage";
+import { type StageResult, synthStage } from "../../packages/cli/src/synth/synth-stage";
+import { OVERRIDES_FILE_VARIABLE } from "../../stacks/config";
 
 /** The named stages plus a preview stage, which must be shaped like dev. */
 export const STAGES_UNDER_TEST = ["prod", "staging", "dev", "pr-123"] as const;
+
+/** A preview stage given a domain, allow lists and on-call addresses through $OPS_SETTINGS_FILE. */
+export const CUSTOMIZED_STAGE = "pr-7";
+export const CUSTOMIZED_SETTINGS = {
+  [CUSTOMIZED_STAGE]: {
+    domain: {
+      name: "pr-7.vote.example.com",
+      certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c",
+    },
+    firewall: { allowedCountries: ["DE", "AT"], allowedIpCidrs: ["203.0.113.0/24"], blockAnonymousIps: true },
+    alerts: { emails: ["oncall@example.com", "platform@example.com"] },
+  },
+};
+
 /** prod again, from a checkout whose service/ differs: what the next release of a new image synthesizes. */
 export const PROD_WITH_NEW_IMAGE = "prod (new image)";
 
@@ -23,35 +38,60 @@ declare module "vitest" {
   }
 }
 
+/** Synthesizes every stage under test once, through the same path as `npm run synth`; the tests read the templates. */
 export default async function synthAllStages(project: TestProject) {
   const root = path.resolve(import.meta.dirname, "../..");
+  const outdir = (stage: string) => path.join(root, ".synth", "test", stage);
   const synthesized: Record<string, SynthesizedStage> = {};
-  for (const stage of STAGES_UNDER_TEST) {
-    const result = await synthStage(stage, { root, outdir: path.join(root, ".synth", "test", stage) });
-    synthesized[stage] = {
-      outdir: result.outdir,
-      durationMs: result.durationMs,
-      stacks: result.stacks.map(({ id, name, templateFile, nag }) => ({ id, name, templateFile, nag })),
-    };
-  }
+  for (const stage of STAGES_UNDER_TEST) synthesized[stage] = summarize(await synthStage(stage, { root, outdir: outdir(stage) }));
+  synthesized[CUSTOMIZED_STAGE] = await withSettingsFile(CUSTOMIZED_SETTINGS, async () =>
+    summarize(await synthStage(CUSTOMIZED_STAGE, { root, outdir: outdir(CUSTOMIZED_STAGE) })),
+  );
   synthesized[PROD_WITH_NEW_IMAGE] = synthNewImageCheckout(root);
   project.provide("synthesized", synthesized);
 }
 
+function summarize(result: StageResult): SynthesizedStage {
+  return {
+    outdir: result.outdir,
+    durationMs: result.durationMs,
+    stacks: result.stacks.map(({ id, name, templateFile, nag }) => ({ id, name, templateFile, nag })),
+  };
+}
+
+async function withSettingsFile<T>(settings: object, run: () => Promise<T>): Promise<T> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "ops-settings-")), "ops.settings.json");
+  writeFileSync(file, JSON.stringify(settings));
+  process.env[OVERRIDES_FILE_VARIABLE] = file;
+  try {
+    return await run();
+  } finally {
+    delete process.env[OVERRIDES_FILE_VARIABLE];
+  }
+}
+
 /**
  * prod from a second checkout with one file of service/ changed, synthesized
- * by `npm run synth` in its own process, as a release would be.
+ * by `npm run synth` in its own process, as a release would be. Everything is
+ * a real copy (node_modules hard-linked, which is fast), so that function
+ * bundles see the same relative paths as in the first checkout.
  */
 function synthNewImageCheckout(root: string): SynthesizedStage {
-  const checkout = checkoutWithChangedService(root);
+  const checkout = mkdtempSync(path.join(tmpdir(), "new-image-"));
+  for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service"]) {
+    cpSync(path.join(root, entry), path.join(checkout, entry), { recursive: true, verbatimSymlinks: true });
+  }
+  execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(checkout, "node_modules")]);
+  writeFileSync(path.join(checkout, "service", "RELEASE"), "a change that gives the image a new digest\n");
+
   const outRoot = path.join(root, ".synth", "test-new-image");
   const started = performance.now();
   execFileSync(process.execPath, ["--import", "tsx", "packages/cli/src/synth/main.ts", "--stage", "prod", "--out", outRoot], {
     cwd: checkout,
     stdio: "pipe",
   });
-  const outdir = path.join(outRoot, "prod");
   rmSync(checkout, { recursive: true, force: true });
+  const outdir = path.join(outRoot, "prod");
   const templates = readdirSync(outdir).filter((file) => file.endsWith(".template.json"));
   return {
     outdir,
@@ -61,19 +101,4 @@ function synthNewImageCheckout(root: string): SynthesizedStage {
       return { id: name, name, templateFile: path.join(outdir, file), nag: [] };
     }),
   };
-}
-
-/**
- * A second checkout of the repository with one file of service/ changed.
- * Everything is a real copy (node_modules hard-linked, which is fast), so
- * that bundles see the same relative paths as in the first checkout.
- */
-function checkoutWithChangedService(root: string): string {
-  const checkout = mkdtempSync(path.join(tmpdir(), "new-image-"));
-  for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service"]) {
-    cpSync(path.join(root, entry), path.join(checkout, entry), { recursive: true, verbatimSymlinks: true });
-  }
-  execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(checkout, "node_modules")]);
-  writeFileSync(path.join(checkout, "service", "RELEASE"), "a change that gives the image a new digest\n");
-  return checkout;
 }

@@ -83,6 +83,8 @@ const firewall = z.strictObject({
   rateLimitPer5MinPerIp: z.number().int().min(10).max(2_000_000_000),
   blockAnonymousIps: z.boolean(),
   allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, "must be ISO 3166 alpha-2 codes such as DE")),
+  /** When not empty, only these source addresses reach the service (an office, a VPN). */
+  allowedIpCidrs: z.array(cidr),
 });
 
 const alerts = z.strictObject({
