@@ -21,7 +21,8 @@ export function createReleaseHandlers(releases: () => ReleasePort, logger = new 
     const properties = ReleaseProperties.safeParse(event.ResourceProperties);
     // One stable id per deployment group: CloudFormation never sees a replacement, so never asks to delete a release.
     const physicalId = event.PhysicalResourceId ?? `release:${properties.success ? properties.data.deploymentGroupName : "unknown"}`;
-    const decision = decideRelease(event);
+    const running = event.RequestType === "Update" && properties.success ? await releases().running(properties.data.targetId) : undefined;
+    const decision = decideRelease(event, running);
     if (decision.action === "none") {
       logger.info("No deployment", { requestType: event.RequestType, why: decision.why });
       return { PhysicalResourceId: physicalId, Data: { DeploymentId: NO_DEPLOYMENT } };

@@ -395,6 +395,7 @@ function shipNewTaskDefinitions({ service, taskDefinition, deploymentGroup, cont
   suppressLambdaBasics(isComplete);
 
   const { application } = deploymentGroup;
+  onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
   onEvent.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:CreateDeployment"],

@@ -67,6 +67,14 @@ describe("decideRelease", () => {
     expect(decideRelease(hooksOnly)).toMatchObject({ action: "none", why: "The task definition did not change: nothing to release." });
   });
 
+  it("does nothing when the service already runs the new task definition", () => {
+    expect(decideRelease(UPDATE, TASK_8)).toEqual({
+      action: "none",
+      why: "The service already runs prod-hands-off-ops-app:8: nothing to release.",
+    });
+    expect(decideRelease(UPDATE, TASK_8.replace(":8", ":7"))).toMatchObject({ action: "deploy" });
+  });
+
   it("does nothing on delete, even with properties it cannot read", () => {
     expect(decideRelease({ RequestType: "Delete", ResourceProperties: {} })).toMatchObject({ action: "none" });
   });

@@ -9,6 +9,7 @@ import {
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
 } from "@aws-sdk/client-codedeploy";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { codeDeployReleases } from "@hands-off-ops/core/aws/codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -18,12 +19,29 @@ const UPDATE = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, "../../fixtures/events/cloudformation-custom-resource-update.json"), "utf8"),
 );
 const codedeploy = mockClient(CodeDeployClient);
+const ecs = mockClient(ECSClient);
 const { onEvent, isComplete } = createReleaseHandlers(
-  () => codeDeployReleases(new CodeDeployClient({ region: "eu-central-1" })),
+  () => codeDeployReleases(new CodeDeployClient({ region: "eu-central-1" }), new ECSClient({ region: "eu-central-1" })),
   new Logger({ logLevel: "SILENT" }),
 );
+const runningRevision = (revision: number) =>
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        serviceName: "prod-hands-off-ops-Service-app",
+        taskSets: [
+          { status: "PRIMARY", taskDefinition: `arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-app:${revision}` },
+          { status: "ACTIVE", taskDefinition: "arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-app:1" },
+        ],
+      },
+    ],
+  });
 
-beforeEach(() => codedeploy.reset());
+beforeEach(() => {
+  codedeploy.reset();
+  ecs.reset();
+  runningRevision(7);
+});
 
 describe("Custom::Release onEvent", () => {
   it("creates one CodeDeploy deployment with the AppSpec of the new task definition", async () => {
@@ -42,6 +60,22 @@ describe("Custom::Release onEvent", () => {
     expect(JSON.parse(input?.revision?.appSpecContent?.content ?? "{}").Resources[0].TargetService.Properties.TaskDefinition).toBe(
       "arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-app:8",
     );
+  });
+
+  it("asks ECS what the service runs now", async () => {
+    codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-NEW" });
+    await onEvent(UPDATE);
+    expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+      cluster: "prod-hands-off-ops-Service-Cluster",
+      services: ["prod-hands-off-ops-Service-app"],
+    });
+  });
+
+  it("starts nothing when the service already runs the requested revision (a repeated request, or CloudFormation rolling back)", async () => {
+    runningRevision(8);
+    const result = await onEvent(UPDATE);
+    expect(result.Data).toEqual({ DeploymentId: "none" });
+    expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 
   it("starts nothing on the first deploy and keeps one physical id", async () => {

@@ -5,6 +5,7 @@ import {
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
 } from "@aws-sdk/client-codedeploy";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { ecsAppSpec, type ReleaseTarget } from "../release/appspec";
 import type { DeploymentSnapshot } from "../release/progress";
 
@@ -15,14 +16,22 @@ export interface StartRelease {
   target: ReleaseTarget;
 }
 
-/** The CodeDeploy calls a release makes. */
+/** The AWS calls a release makes. */
 export interface ReleasePort {
+  /** The task definition of the service's primary task set, if it has one. */
+  running(targetId: string): Promise<string | undefined>;
   start(release: StartRelease): Promise<string>;
   snapshot(deploymentId: string, targetId: string): Promise<DeploymentSnapshot>;
 }
 
-export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClient({})): ReleasePort {
+export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClient({}), ecs: ECSClient = new ECSClient({})): ReleasePort {
   return {
+    async running(targetId) {
+      const [cluster, service] = targetId.split(":");
+      const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service ?? ""] }));
+      return services?.[0]?.taskSets?.find((taskSet) => taskSet.status === "PRIMARY")?.taskDefinition;
+    },
+
     async start({ applicationName, deploymentGroupName, description, target }) {
       const output = await client.send(
         new CreateDeploymentCommand({

@@ -28,9 +28,12 @@ export type ReleaseAction =
  * What CloudFormation's request means for the service. Only a new task
  * definition (a new image, new settings of the container) is released, and
  * only through CodeDeploy: CloudFormation itself cannot change the task
- * definition of a CODE_DEPLOY service.
+ * definition of a CODE_DEPLOY service. `running` is the task definition the
+ * service serves now: when it is already the requested one (a repeated
+ * request, or CloudFormation rolling back after CodeDeploy already did),
+ * there is nothing to deploy.
  */
-export function decideRelease(event: ReleaseEvent): ReleaseAction {
+export function decideRelease(event: ReleaseEvent, running?: string): ReleaseAction {
   if (event.RequestType === "Delete") return { action: "none", why: "Removing the stack removes no release: nothing to do." };
   const properties = ReleaseProperties.parse(event.ResourceProperties);
   if (event.RequestType === "Create") {
@@ -39,6 +42,9 @@ export function decideRelease(event: ReleaseEvent): ReleaseAction {
   const previous = ReleaseProperties.safeParse(event.OldResourceProperties ?? {});
   if (previous.success && previous.data.taskDefinitionArn === properties.taskDefinitionArn) {
     return { action: "none", why: "The task definition did not change: nothing to release." };
+  }
+  if (running === properties.taskDefinitionArn) {
+    return { action: "none", why: `The service already runs ${revisionOf(running)}: nothing to release.` };
   }
   const from = previous.success ? revisionOf(previous.data.taskDefinitionArn) : "the running revision";
   return {
