@@ -1,25 +1,19 @@
 import path from "node:path";
-import { CustomResource, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
-import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
-import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
+import { Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
-import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
-import * as sfn from "aws-cdk-lib/aws-stepfunctions";
-import * as cr from "aws-cdk-lib/custom-resources";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction, type StackContext, use } from "sst/constructs";
+import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { Network } from "./Network";
-import { suppressLambdaBasics, suppressProviderFramework } from "./nag-suppressions";
-import { alarmName, RELEASE_ALARMS } from "./names";
+import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
+import { scaleTaskCount } from "./scaling";
 
 /** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */
 export const TEST_LISTENER_PORT = 9000;
@@ -28,7 +22,7 @@ const SERVICE_DIR = path.resolve("service");
 /**
  * The workload: Fargate tasks behind an ALB. The ECS service uses the
  * CODE_DEPLOY controller: after the first deploy, a new image reaches users
- * only through a CodeDeploy blue/green deployment (see the Release stack).
+ * only through a CodeDeploy blue/green deployment (see docs/releases.md).
  */
 export function Service({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
@@ -234,223 +228,4 @@ function natPublicIps(vpc: ec2.Vpc): string[] {
     const eip = subnet.node.tryFindChild("EIP");
     return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];
   });
-}
-
-/**
- * Task count follows CPU and requests per task. Requests are counted on the
- * load balancer, not on a target group: blue and green swap roles with
- * every release, so a policy tied to one group would watch the idle one half
- * of the time.
- */
-function scaleTaskCount(
-  service: ecs.FargateService,
-  loadBalancer: elbv2.ApplicationLoadBalancer,
-  sizing: { minTasks: number; maxTasks: number; cpuTargetPercent: number; requestsPerTargetPerMinute: number },
-) {
-  const stack = Stack.of(service);
-  const taskCount = new appscaling.ScalableTarget(stack, "TaskCount", {
-    serviceNamespace: appscaling.ServiceNamespace.ECS,
-    scalableDimension: "ecs:service:DesiredCount",
-    resourceId: `service/${service.cluster.clusterName}/${service.serviceName}`,
-    minCapacity: sizing.minTasks,
-    maxCapacity: sizing.maxTasks,
-  });
-  taskCount.scaleToTrackMetric("Cpu", {
-    predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
-    targetValue: sizing.cpuTargetPercent,
-  });
-  // Target tracking on metric math has no L2 yet.
-  new appscaling.CfnScalingPolicy(stack, "RequestsPerTask", {
-    policyName: `${stack.stackName}-requests-per-task`,
-    policyType: "TargetTrackingScaling",
-    scalingTargetId: taskCount.scalableTargetId,
-    targetTrackingScalingPolicyConfiguration: {
-      targetValue: sizing.requestsPerTargetPerMinute,
-      scaleInCooldown: 300,
-      scaleOutCooldown: 60,
-      customizedMetricSpecification: {
-        metrics: [
-          {
-            id: "requests",
-            returnData: false,
-            metricStat: {
-              metric: {
-                namespace: "AWS/ApplicationELB",
-                metricName: "RequestCount",
-                dimensions: [{ name: "LoadBalancer", value: loadBalancer.loadBalancerFullName }],
-              },
-              stat: "Sum",
-            },
-          },
-          {
-            id: "tasks",
-            returnData: false,
-            metricStat: {
-              metric: {
-                namespace: "ECS/ContainerInsights",
-                metricName: "RunningTaskCount",
-                dimensions: [
-                  { name: "ClusterName", value: service.cluster.clusterName },
-                  { name: "ServiceName", value: service.serviceName },
-                ],
-              },
-              stat: "Average",
-            },
-          },
-          { id: "requestsPerTask", expression: "requests / tasks", label: "Requests per task per minute", returnData: true },
-        ],
-      },
-    },
-  });
-  return taskCount;
-}
-
-interface ReleaseWiring {
-  app: { stage: string; name: string };
-  service: ecs.FargateService;
-  listener: elbv2.ApplicationListener;
-  testListener: elbv2.ApplicationListener;
-  blueTargetGroup: elbv2.ApplicationTargetGroup;
-  greenTargetGroup: elbv2.ApplicationTargetGroup;
-  release: { canaryPercent: number; canaryMinutes: number; blueTerminationWaitMinutes: number };
-}
-
-/**
- * The CodeDeploy deployment group: traffic shifts by the stage's canary
- * settings, and CodeDeploy rolls back by itself when a release alarm fires,
- * during the deployment and until the old tasks are terminated.
- */
-function releaseThroughCodeDeploy({ app, service, listener, testListener, blueTargetGroup, greenTargetGroup, release }: ReleaseWiring) {
-  const stack = Stack.of(service);
-  const deploymentConfig =
-    release.canaryPercent === 100
-      ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
-      : new codedeploy.EcsDeploymentConfig(stack, "Canary", {
-          trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({
-            percentage: release.canaryPercent,
-            interval: Duration.minutes(release.canaryMinutes),
-          }),
-        });
-  const application = new codedeploy.EcsApplication(stack, "Application", { applicationName: stack.stackName });
-  const deploymentGroup = new codedeploy.EcsDeploymentGroup(stack, "DeploymentGroup", {
-    application,
-    deploymentGroupName: stack.stackName,
-    service,
-    deploymentConfig,
-    // The alarms are created by the Observability stack, which deploys after this one: referenced by name.
-    alarms: RELEASE_ALARMS.map((id) => cloudwatch.Alarm.fromAlarmName(stack, `ReleaseAlarm${id}`, alarmName(app, id))),
-    blueGreenDeploymentConfig: {
-      listener,
-      testListener,
-      blueTargetGroup,
-      greenTargetGroup,
-      terminationWaitTime: Duration.minutes(release.blueTerminationWaitMinutes),
-    },
-    autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
-  });
-  NagSuppressions.addResourceSuppressions(
-    deploymentGroup,
-    [
-      {
-        id: "AwsSolutions-IAM4",
-        reason:
-          "AWSCodeDeployRoleForECS is the policy AWS maintains for ECS blue/green; it tracks the CodeDeploy API and limits hook invocations to CodeDeployHook_* functions.",
-        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS"],
-      },
-    ],
-    true,
-  );
-  return { application, deploymentGroup };
-}
-
-interface ShipWiring {
-  service: ecs.FargateService;
-  taskDefinition: ecs.FargateTaskDefinition;
-  deploymentGroup: codedeploy.EcsDeploymentGroup;
-  containerPort: number;
-  canaryMinutes: number;
-}
-
-/**
- * Custom::Release: when a deploy registers a new task definition revision,
- * start a CodeDeploy deployment of it and make `sst deploy` wait until users
- * are on it (or fail once CodeDeploy has rolled back). CloudFormation itself
- * never changes the service's task definition (aws/aws-cdk#23564); see
- * docs/releases.md.
- */
-function shipNewTaskDefinitions({ service, taskDefinition, deploymentGroup, containerPort, canaryMinutes }: ShipWiring) {
-  const stack = Stack.of(service);
-  const handler = (id: string, exportName: string) =>
-    new SstFunction(stack, id, {
-      handler: `functions/release.${exportName}`,
-      runtime: "nodejs22.x",
-      architecture: "arm_64",
-      memorySize: 256,
-      timeout: 60,
-      description: `Custom::Release ${exportName}: ships new task definitions of ${stack.stackName} through CodeDeploy`,
-    });
-  const onEvent = handler("ReleaseOnEvent", "onEvent");
-  const isComplete = handler("ReleaseIsComplete", "isComplete");
-  suppressLambdaBasics(onEvent);
-  suppressLambdaBasics(isComplete);
-
-  const { application } = deploymentGroup;
-  onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
-  onEvent.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:CreateDeployment"],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }),
-  );
-  onEvent.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision"],
-      resources: [application.applicationArn],
-    }),
-  );
-  onEvent.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:GetDeploymentConfig"],
-      resources: [deploymentGroup.deploymentConfig.deploymentConfigArn],
-    }),
-  );
-  isComplete.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget"],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }),
-  );
-
-  const provider = new cr.Provider(stack, "ReleaseProvider", {
-    onEventHandler: onEvent,
-    isCompleteHandler: isComplete,
-    queryInterval: Duration.seconds(30),
-    // Canary window plus time to start tasks, run the hooks and shift the rest of the traffic.
-    totalTimeout: Duration.minutes(Math.min(120, canaryMinutes + 40)),
-    disableWaiterStateMachineLogging: false,
-    waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL },
-    logGroup: new logs.LogGroup(stack, "ReleaseProviderLogs", {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
-  });
-  suppressProviderFramework(provider);
-
-  const container = taskDefinition.defaultContainer;
-  if (!container) throw new Error("The task definition has no container to release");
-  const release = new CustomResource(stack, "Release", {
-    serviceToken: provider.serviceToken,
-    resourceType: "Custom::Release",
-    properties: {
-      applicationName: application.applicationName,
-      deploymentGroupName: deploymentGroup.deploymentGroupName,
-      targetId: `${service.cluster.clusterName}:${service.serviceName}`,
-      taskDefinitionArn: taskDefinition.taskDefinitionArn,
-      containerName: container.containerName,
-      containerPort,
-      hooks: {},
-    },
-  });
-  release.node.addDependency(deploymentGroup);
-  return release;
 }
