@@ -79,7 +79,12 @@ async function withSettingsFile<T>(settings: object, run: () => Promise<T>): Pro
 function synthNewImageCheckout(root: string): SynthesizedStage {
   const checkout = mkdtempSync(path.join(tmpdir(), "new-image-"));
   for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service"]) {
-    cpSync(path.join(root, entry), path.join(checkout, entry), { recursive: true, verbatimSymlinks: true });
+    cpSync(path.join(root, entry), path.join(checkout, entry), {
+      recursive: true,
+      verbatimSymlinks: true,
+      // service/node_modules is in .dockerignore: not part of the image, so not needed to synthesize it.
+      filter: (source) => !source.startsWith(path.join(root, "service", "node_modules")),
+    });
   }
   execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(checkout, "node_modules")]);
   writeFileSync(path.join(checkout, "service", "RELEASE"), "a change that gives the image a new digest\n");

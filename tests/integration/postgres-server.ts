@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Connection string of a PostgreSQL server for the tests, as its superuser. */
+    postgresUrl: string;
+  }
+}
+
+/**
+ * A real PostgreSQL for the integration tests: $TEST_DATABASE_URL when set,
+ * otherwise a throw-away cluster from the Debian `postgresql` package on a
+ * free loopback port, stopped and deleted after the run. PostgreSQL refuses
+ * to run as root, so as root the cluster runs as the `postgres` user.
+ */
+export default async function startPostgres(project: TestProject) {
+  if (process.env.TEST_DATABASE_URL) {
+    project.provide("postgresUrl", process.env.TEST_DATABASE_URL);
+    return;
+  }
+  const bin = postgresBinaries();
+  const asRoot = userInfo().uid === 0;
+  const user = asRoot ? "postgres" : userInfo().username;
+  const run = (command: string, args: string[]) =>
+    asRoot
+      ? execFileSync("runuser", ["-u", "postgres", "--", path.join(bin, command), ...args], { stdio: "pipe" })
+      : execFileSync(path.join(bin, command), args, { stdio: "pipe" });
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), "pg-test-"));
+  if (asRoot) chownSync(dataDir, uid("postgres"), uid("postgres"));
+  const port = await freePort();
+  run("initdb", ["-D", dataDir, "-U", user, "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  run("pg_ctl", [
+    "-D",
+    dataDir,
+    "-w",
+    "-l",
+    path.join(dataDir, "server.log"),
+    "-o",
+    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    "start",
+  ]);
+  project.provide("postgresUrl", `postgres://${user}@127.0.0.1:${port}/postgres`);
+
+  return () => {
+    run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+function postgresBinaries(): string {
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const bin = majors.map((major) => path.join(root, major, "bin")).find((dir) => existsSync(path.join(dir, "initdb")));
+  if (!bin) {
+    throw new Error(
+      "The integration tests need PostgreSQL: install Debian's package (apt-get install postgresql) or set TEST_DATABASE_URL to a server they may create databases on.",
+    );
+  }
+  return bin;
+}
+
+function uid(user: string): number {
+  return Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
