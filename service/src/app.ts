@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { ServiceConfig } from "./config.js";
 import type { Database } from "./db.js";
+import type { RequestMetrics } from "./metrics.js";
 import { PAGE } from "./page.js";
 import { castVote, createPoll, pollResults } from "./polls.js";
 
@@ -16,7 +17,7 @@ const uuid = { type: "string", format: "uuid" } as const;
 const pollParams = { type: "object", required: ["id"], properties: { id: uuid } } as const;
 const message = (text: string) => ({ message: text });
 
-export function buildApp(config: ServiceConfig, db: Database, options: { logger?: boolean } = {}): App {
+export function buildApp(config: ServiceConfig, db: Database, options: { logger?: boolean; metrics?: RequestMetrics } = {}): App {
   let draining = false;
   const server = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
@@ -34,6 +35,9 @@ export function buildApp(config: ServiceConfig, db: Database, options: { logger?
     reply.header("x-request-id", request.id);
     if (draining) reply.header("connection", "close");
   });
+
+  const { metrics } = options;
+  if (metrics) server.addHook("onResponse", async (_request, reply) => metrics.record(reply.statusCode, reply.elapsedTime));
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

@@ -1,7 +1,10 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db.js";
+import { RequestMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
+
+const METRICS_WINDOW_MS = 60_000;
 
 /**
  * Starts the service. On SIGTERM (ECS stopping the task, after the load
@@ -19,7 +22,10 @@ async function main() {
     process.exit(2);
   }
   const db = await openDatabase(config.database);
-  const { server, drain } = buildApp(config, db);
+  const metrics = new RequestMetrics(config.stage);
+  const { server, drain } = buildApp(config, db, { metrics });
+  const flushMetrics = () => metrics.flush().catch((error) => server.log.warn({ err: error }, "metrics not written"));
+  setInterval(flushMetrics, METRICS_WINDOW_MS).unref();
   if (config.migrateOnStart) {
     const applied = await migrate(db);
     server.log.info({ applied, database: db.kind }, "schema migrated");
@@ -36,6 +42,7 @@ async function main() {
     }, config.shutdownDeadlineMs).unref();
     drain();
     await server.close();
+    await flushMetrics();
     await db.close();
     server.log.info("stopped");
     process.exit(0);

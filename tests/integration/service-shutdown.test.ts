@@ -69,6 +69,15 @@ describe("graceful shutdown on SIGTERM", () => {
     expect(code).toBe(0);
     expect(Date.now() - stopped).toBeLessThan(5000);
     expect(service.logs()).toContain('"msg":"stopped"');
+    // The last metrics window is written on the way out: the in-flight request and the health checks.
+    const emf = service
+      .logs()
+      .split("\n")
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ Stage: "test", ServerErrors: 0 });
+    expect(emf[0].Requests).toBeGreaterThanOrEqual(2);
   });
 
   it("exits 2 with the reason when its configuration is bad", async () => {
