@@ -37,7 +37,13 @@ export function buildApp(config: ServiceConfig, db: Database, options: { logger?
   });
 
   const { metrics } = options;
-  if (metrics) server.addHook("onResponse", async (_request, reply) => metrics.record(reply.statusCode, reply.elapsedTime));
+  // Probes are left out: they would drown the traffic, and /ready answers 503 on purpose while draining.
+  const probes = new Set(["/health", "/ready"]);
+  if (metrics) {
+    server.addHook("onResponse", async (request, reply) => {
+      if (!probes.has(request.routeOptions.url ?? "")) metrics.record(reply.statusCode, reply.elapsedTime);
+    });
+  }
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

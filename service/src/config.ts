@@ -17,12 +17,17 @@ const Environment = z
     MIGRATE_ON_START: z.enum(["true", "false"]).optional(),
     /** Stop within this many ms of SIGTERM; ECS kills the task 30 s after it. */
     SHUTDOWN_DEADLINE_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+    /** After SIGTERM, keep answering (with Connection: close, /ready 503) this long before closing the listener. */
+    DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     /** Release drills: share of requests answered 500, and added latency. Refused in prod. */
     FAULT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
     FAULT_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(0),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
   })
   .superRefine((env, ctx) => {
+    if (env.DRAIN_DELAY_MS >= env.SHUTDOWN_DEADLINE_MS) {
+      ctx.addIssue({ code: "custom", path: ["DRAIN_DELAY_MS"], message: "must be shorter than SHUTDOWN_DEADLINE_MS" });
+    }
     if (env.STAGE === "prod" && (env.FAULT_ERROR_RATE > 0 || env.FAULT_DELAY_MS > 0)) {
       ctx.addIssue({ code: "custom", path: ["FAULT_ERROR_RATE"], message: "fault injection is refused in prod" });
     }
@@ -36,6 +41,7 @@ export interface ServiceConfig {
   database: { kind: "postgres"; connectionString?: string; poolSize: number } | { kind: "pglite"; dataDir?: string };
   migrateOnStart: boolean;
   shutdownDeadlineMs: number;
+  drainDelayMs: number;
   faults: { errorRate: number; delayMs: number };
   bodyLimitBytes: number;
 }
@@ -62,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       : { kind: "pglite", dataDir: e.PGLITE_DIR },
     migrateOnStart: e.MIGRATE_ON_START ? e.MIGRATE_ON_START === "true" : !postgres,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
+    drainDelayMs: e.DRAIN_DELAY_MS,
     faults: { errorRate: e.FAULT_ERROR_RATE, delayMs: e.FAULT_DELAY_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
   };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db.js";
@@ -8,9 +9,11 @@ const METRICS_WINDOW_MS = 60_000;
 
 /**
  * Starts the service. On SIGTERM (ECS stopping the task, after the load
- * balancer has drained it): /ready turns 503, new connections are refused,
- * in-flight requests finish, keep-alive connections close, the pool closes,
- * and the process exits before the deadline, or is ended at it.
+ * balancer has drained it): /ready turns 503 and every response asks its
+ * client to close the connection, for DRAIN_DELAY_MS, so that no keep-alive
+ * connection is left to race with a new request; then the listener closes,
+ * in-flight requests finish, the pool closes, and the process exits before
+ * the deadline, or is ended at it.
  */
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -41,6 +44,7 @@ async function main() {
       process.exit(1);
     }, config.shutdownDeadlineMs).unref();
     drain();
+    await sleep(config.drainDelayMs);
     await server.close();
     await flushMetrics();
     await db.close();

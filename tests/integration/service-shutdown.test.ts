@@ -1,40 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-
-const SERVICE = path.resolve(import.meta.dirname, "../../service");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the service as ECS would run it, on the embedded database, and waits for /health. */
-async function startService(env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: SERVICE,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", STAGE: "test", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let logs = "";
-  child.stdout?.on("data", (chunk) => (logs += chunk));
-  child.stderr?.on("data", (chunk) => (logs += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await fetch(`${url}/health`).catch(() => undefined))?.ok) return { child, url, logs: () => logs };
-    await sleep(100);
-  }
-  child.kill("SIGKILL");
-  throw new Error(`the service did not start:\n${logs}`);
-}
+import { SERVICE_DIR, startService } from "./processes";
 
 describe("graceful shutdown on SIGTERM", () => {
   let child: ChildProcess | undefined;
@@ -42,9 +10,9 @@ describe("graceful shutdown on SIGTERM", () => {
     if (child?.exitCode === null) child.kill("SIGKILL");
   });
 
-  it("finishes the request in flight, refuses new connections and exits 0 well before the deadline", async () => {
+  it("drains, finishes the request in flight, then refuses new connections and exits 0 well before the deadline", async () => {
     // Every API call takes 1.5 s: long enough to stop the service in the middle of one.
-    const service = await startService({ FAULT_DELAY_MS: "1500", SHUTDOWN_DEADLINE_MS: "10000" });
+    const service = await startService({ FAULT_DELAY_MS: "1500", SHUTDOWN_DEADLINE_MS: "10000", DRAIN_DELAY_MS: "1000" });
     child = service.child;
     const inFlight = fetch(`${service.url}/api/polls`, {
       method: "POST",
@@ -56,33 +24,31 @@ describe("graceful shutdown on SIGTERM", () => {
     child.kill("SIGTERM");
     await sleep(200);
 
-    const refused = await fetch(`${service.url}/health`).then(
-      (response) => response.status,
-      () => "refused",
-    );
-    expect([503, "refused"]).toContain(refused);
+    // Draining: still answering, but not ready, and closing each connection after its response.
+    const ready = await fetch(`${service.url}/ready`);
+    expect([ready.status, await ready.text(), ready.headers.get("connection")]).toEqual([503, "DRAINING", "close"]);
     const response = await inFlight;
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ question: "Still counted?" });
 
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
+    await expect(fetch(`${service.url}/health`)).rejects.toThrow();
     expect(Date.now() - stopped).toBeLessThan(5000);
     expect(service.logs()).toContain('"msg":"stopped"');
-    // The last metrics window is written on the way out: the in-flight request and the health checks.
+    // The last metrics window is written on the way out: the request that was in flight (probes are not counted).
     const emf = service
       .logs()
       .split("\n")
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line));
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ Stage: "test", ServerErrors: 0 });
-    expect(emf[0].Requests).toBeGreaterThanOrEqual(2);
+    expect(emf[0]).toMatchObject({ Stage: "test", Requests: 1, ServerErrors: 0 });
   });
 
   it("exits 2 with the reason when its configuration is bad", async () => {
     const bad = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: SERVICE,
+      cwd: SERVICE_DIR,
       env: { ...process.env, STAGE: "prod", FAULT_ERROR_RATE: "0.5" },
     });
     let stderr = "";
