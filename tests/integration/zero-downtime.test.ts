@@ -88,7 +88,9 @@ describe("zero-downtime restarts behind a load balancer", () => {
         instances.map((i) => i.port),
       ),
     );
-    nginx = spawn(existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf")], { stdio: "ignore" });
+    nginx = spawn(existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf")], {
+      stdio: "ignore",
+    });
     proxyUrl = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 50 && !(await fetch(`${proxyUrl}/health`).catch(() => undefined))?.ok; attempt++) await sleep(100);
 
