@@ -60,6 +60,7 @@ export const PAGE = `<!doctype html>
       row.dataset.option = r.optionId;
       const bar = document.createElement("div"); bar.className = "bar";
       const fill = document.createElement("span"); fill.style.width = Math.max(share, 8) + "%";
+      if (r.votes === 0) { fill.style.background = "transparent"; fill.style.color = "#6e6e73"; }
       fill.textContent = r.votes + " (" + share + "%)";
       bar.append(fill);
       row.append(r.text, bar);

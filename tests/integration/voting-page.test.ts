@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningService, startService } from "./processes";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Debian's Chromium, headless, with nothing that would reach for the network; Playwright gives it a new empty profile. */
+async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`The browser test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium).`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+describe("the voting page in a browser", () => {
+  let service: RunningService;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    service = await startService({ LOG_LEVEL: "warn" });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    service?.child.kill("SIGTERM");
+  });
+
+  it("creates a poll, votes and shows the live result", async () => {
+    const page = await browser.newPage();
+    await page.goto(service.url);
+    await page.getByLabel("Question").fill("Best season?");
+    await page.getByLabel("Options, one per line").fill("Spring\nSummer\nAutumn\n");
+    await page.getByRole("button", { name: "Create poll" }).click();
+
+    await expect.poll(() => page.locator("#question").textContent()).toBe("Best season?");
+    expect(new URL(page.url()).searchParams.get("poll")).toMatch(/^[0-9a-f-]{36}$/);
+    await page.getByLabel("Summer").check();
+    await page.getByRole("button", { name: "Vote" }).click();
+
+    await expect.poll(() => page.locator("#total").textContent()).toBe("(1 vote)");
+    const results = await page.locator(".result").evaluateAll((rows) => rows.map((row) => row.textContent));
+    expect(results).toEqual(["Spring0 (0%)", "Summer1 (100%)", "Autumn0 (0%)"]);
+  });
+
+  it("shows the server's reason when a poll is refused", async () => {
+    const page = await browser.newPage();
+    await page.goto(service.url);
+    await page.getByLabel("Question").fill("Only one option?");
+    await page.getByLabel("Options, one per line").fill("Alone");
+    await page.getByRole("button", { name: "Create poll" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/^Invalid request: .*options.*2/);
+  });
+});
