@@ -53,8 +53,10 @@ export function buildApp(config: ServiceConfig, db: Database, options: { logger?
   });
   server.setNotFoundHandler((request, reply) => reply.code(404).send(message(`No route ${request.method} ${request.url}`)));
 
-  server.get("/health", async (_request, reply) => reply.type("text/plain").send("UP"));
-  server.get("/ready", async (request, reply) => {
+  // Probes run every few seconds per task: their request logs would drown the real traffic.
+  const probe = { logLevel: "warn" } as const;
+  server.get("/health", probe, async (_request, reply) => reply.type("text/plain").send("UP"));
+  server.get("/ready", probe, async (request, reply) => {
     if (draining) return reply.code(503).type("text/plain").send("DRAINING");
     try {
       await db.query("SELECT 1");

@@ -15,14 +15,20 @@ declare module "vitest" {
 /**
  * A real PostgreSQL for the integration tests: $TEST_DATABASE_URL when set,
  * otherwise a throw-away cluster from the Debian `postgresql` package on a
- * free loopback port, stopped and deleted after the run. PostgreSQL refuses
- * to run as root, so as root the cluster runs as the `postgres` user.
+ * free loopback port, stopped and deleted after the run.
  */
 export default async function startPostgres(project: TestProject) {
   if (process.env.TEST_DATABASE_URL) {
     project.provide("postgresUrl", process.env.TEST_DATABASE_URL);
     return;
   }
+  const cluster = await startPostgresCluster();
+  project.provide("postgresUrl", cluster.url);
+  return cluster.stop;
+}
+
+/** A throw-away PostgreSQL cluster. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user. */
+export async function startPostgresCluster(): Promise<{ url: string; stop: () => void }> {
   const bin = postgresBinaries();
   const asRoot = userInfo().uid === 0;
   const user = asRoot ? "postgres" : userInfo().username;
@@ -45,11 +51,12 @@ export default async function startPostgres(project: TestProject) {
     `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
     "start",
   ]);
-  project.provide("postgresUrl", `postgres://${user}@127.0.0.1:${port}/postgres`);
-
-  return () => {
-    run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]);
-    rmSync(dataDir, { recursive: true, force: true });
+  return {
+    url: `postgres://${user}@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
