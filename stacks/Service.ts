@@ -57,6 +57,8 @@ export function Service({ stack, app }: StackContext) {
       PGPORT: database.instance.dbInstanceEndpointPort,
       PGDATABASE: DATABASE_NAME,
       PGSSLMODE: "require",
+      // Migrations run in one transaction under an advisory lock: tasks starting together take turns.
+      MIGRATE_ON_START: "true",
     },
     secrets: {
       PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),

@@ -98,6 +98,10 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
           HealthCheck: Match.objectLike({ Command: ["CMD", "node", "dist/healthcheck.js"] }),
           LogConfiguration: Match.objectLike({ LogDriver: "awslogs" }),
           PortMappings: [Match.objectLike({ ContainerPort: settings.service.containerPort })],
+          Environment: Match.arrayWith([
+            { Name: "MIGRATE_ON_START", Value: "true" },
+            { Name: "PGSSLMODE", Value: "require" },
+          ]),
         }),
       ],
     });
