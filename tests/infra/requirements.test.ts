@@ -99,8 +99,8 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
           LogConfiguration: Match.objectLike({ LogDriver: "awslogs" }),
           PortMappings: [Match.objectLike({ ContainerPort: settings.service.containerPort })],
           Environment: Match.arrayWith([
-            { Name: "MIGRATE_ON_START", Value: "true" },
             { Name: "PGSSLMODE", Value: "require" },
+            { Name: "MIGRATE_ON_START", Value: "true" },
           ]),
         }),
       ],
