@@ -3,11 +3,13 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startService } from "./processes";
 
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's package by default; GitHub's Ubuntu runners bring Google Chrome instead (see .github/workflows/ci.yml). */
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** Debian's Chromium, headless, with nothing that would reach for the network; Playwright gives it a new empty profile. */
 async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`The browser test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`The browser test needs Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
