@@ -38,12 +38,18 @@ describe("the voting page in a browser", () => {
     service?.child.kill("SIGTERM");
   });
 
-  it("creates a poll, votes and shows the live result", async () => {
+  /** Opens the page and submits the new-poll form as a person would. */
+  async function submitPoll(question: string, options: string) {
     const page = await browser.newPage();
     await page.goto(service.url);
-    await page.getByLabel("Question").fill("Best season?");
-    await page.getByLabel("Options, one per line").fill("Spring\nSummer\nAutumn\n");
+    await page.getByLabel("Question").fill(question);
+    await page.getByLabel("Options, one per line").fill(options);
     await page.getByRole("button", { name: "Create poll" }).click();
+    return page;
+  }
+
+  it("creates a poll, votes and shows the live result", async () => {
+    const page = await submitPoll("Best season?", "Spring\nSummer\nAutumn\n");
 
     await expect.poll(() => page.locator("#question").textContent()).toBe("Best season?");
     expect(new URL(page.url()).searchParams.get("poll")).toMatch(/^[0-9a-f-]{36}$/);
@@ -56,11 +62,7 @@ describe("the voting page in a browser", () => {
   });
 
   it("shows the server's reason when a poll is refused", async () => {
-    const page = await browser.newPage();
-    await page.goto(service.url);
-    await page.getByLabel("Question").fill("Only one option?");
-    await page.getByLabel("Options, one per line").fill("Alone");
-    await page.getByRole("button", { name: "Create poll" }).click();
+    const page = await submitPoll("Only one option?", "Alone");
     await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/^Invalid request: .*options.*2/);
   });
 });
