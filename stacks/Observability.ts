@@ -161,5 +161,5 @@ export function Observability({ stack, app }: StackContext) {
     graph("Firewall: blocked requests", [wafBlocked]),
   );
 
-  return { onCallTopic, releaseAlarms, dashboard };
+  return { onCallTopic, dashboard };
 }

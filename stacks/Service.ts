@@ -143,15 +143,8 @@ export function Service({ stack, app }: StackContext) {
   allowDatabaseFrom(service, database.instance);
 
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
-  const { deploymentGroup } = releaseThroughCodeDeploy({
-    app,
-    service,
-    listener,
-    testListener,
-    blueTargetGroup,
-    greenTargetGroup,
-    release,
-  });
+  const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
+  const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release });
   shipNewTaskDefinitions({
     service,
     taskDefinition,

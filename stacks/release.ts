@@ -2,7 +2,6 @@ import { CustomResource, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
-import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
@@ -15,10 +14,8 @@ import { alarmName, RELEASE_ALARMS } from "./names";
 interface ReleaseWiring {
   app: { stage: string; name: string };
   service: ecs.FargateService;
-  listener: elbv2.ApplicationListener;
-  testListener: elbv2.ApplicationListener;
-  blueTargetGroup: elbv2.ApplicationTargetGroup;
-  greenTargetGroup: elbv2.ApplicationTargetGroup;
+  /** Production and test listeners, blue and green target groups. */
+  traffic: Omit<codedeploy.EcsBlueGreenDeploymentConfig, "terminationWaitTime">;
   release: { canaryPercent: number; canaryMinutes: number; blueTerminationWaitMinutes: number };
 }
 
@@ -27,15 +24,7 @@ interface ReleaseWiring {
  * settings, and CodeDeploy rolls back by itself when a release alarm fires,
  * during the deployment and until the old tasks are terminated.
  */
-export function releaseThroughCodeDeploy({
-  app,
-  service,
-  listener,
-  testListener,
-  blueTargetGroup,
-  greenTargetGroup,
-  release,
-}: ReleaseWiring) {
+export function releaseThroughCodeDeploy({ app, service, traffic, release }: ReleaseWiring) {
   const stack = Stack.of(service);
   const deploymentConfig =
     release.canaryPercent === 100
@@ -54,13 +43,7 @@ export function releaseThroughCodeDeploy({
     deploymentConfig,
     // The alarms are created by the Observability stack, which deploys after this one: referenced by name.
     alarms: RELEASE_ALARMS.map((id) => cloudwatch.Alarm.fromAlarmName(stack, `ReleaseAlarm${id}`, alarmName(app, id))),
-    blueGreenDeploymentConfig: {
-      listener,
-      testListener,
-      blueTargetGroup,
-      greenTargetGroup,
-      terminationWaitTime: Duration.minutes(release.blueTerminationWaitMinutes),
-    },
+    blueGreenDeploymentConfig: { ...traffic, terminationWaitTime: Duration.minutes(release.blueTerminationWaitMinutes) },
     autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
   });
   NagSuppressions.addResourceSuppressions(

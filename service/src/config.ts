@@ -10,6 +10,8 @@ const Environment = z
     /** PostgreSQL: DATABASE_URL, or the PG* variables the ECS task definition sets. Neither: embedded PGlite. */
     DATABASE_URL: z.string().optional(),
     PGHOST: z.string().optional(),
+    /** libpq's variable: "require" encrypts the connection (the RDS parameter group refuses any other). */
+    PGSSLMODE: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]).optional(),
     /** Where PGlite keeps its data; in memory when unset. */
     PGLITE_DIR: z.string().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -38,7 +40,7 @@ export interface ServiceConfig {
   host: string;
   stage: string;
   logLevel: z.infer<typeof Environment>["LOG_LEVEL"];
-  database: { kind: "postgres"; connectionString?: string; poolSize: number } | { kind: "pglite"; dataDir?: string };
+  database: { kind: "postgres"; connectionString?: string; poolSize: number; tls?: boolean } | { kind: "pglite"; dataDir?: string };
   migrateOnStart: boolean;
   shutdownDeadlineMs: number;
   drainDelayMs: number;
@@ -64,7 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     stage: e.STAGE,
     logLevel: e.LOG_LEVEL,
     database: postgres
-      ? { kind: "postgres", connectionString: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? { kind: "postgres", connectionString: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, tls: e.PGSSLMODE === "require" }
       : { kind: "pglite", dataDir: e.PGLITE_DIR },
     migrateOnStart: e.MIGRATE_ON_START ? e.MIGRATE_ON_START === "true" : !postgres,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,

@@ -25,7 +25,8 @@ export async function openDatabase(config: ServiceConfig["database"]): Promise<D
   const pool = new pg.Pool({
     connectionString: config.connectionString,
     max: config.poolSize,
-    ssl: process.env.PGSSLMODE === "require" ? { rejectUnauthorized: false } : undefined,
+    // Encrypted, but the server certificate is not verified: the RDS CA bundle is not in the image yet.
+    ssl: config.tls ? { rejectUnauthorized: false } : undefined,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });

@@ -5,6 +5,17 @@ import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-
 
 export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation";
 
+const parsed = new Map<string, CloudFormationTemplate>();
+/** Each template file is read and parsed once per test file, however many assertions look at it. */
+function readTemplate(file: string): CloudFormationTemplate {
+  let template = parsed.get(file);
+  if (!template) {
+    template = JSON.parse(readFileSync(file, "utf8")) as CloudFormationTemplate;
+    parsed.set(file, template);
+  }
+  return template;
+}
+
 /** Templates of a stage synthesized by the global setup, by SST stack name. */
 export function stageTemplates(stage: string) {
   const synthesized = inject("synthesized")[stage];
@@ -16,12 +27,8 @@ export function stageTemplates(stage: string) {
   };
   return {
     stacks: synthesized.stacks,
-    json: (stack: StackName) => JSON.parse(readFileSync(stackFor(stack).templateFile, "utf8")) as CloudFormationTemplate,
-    template: (stack: StackName) => Template.fromJSON(JSON.parse(readFileSync(stackFor(stack).templateFile, "utf8"))),
-    allJson: () =>
-      synthesized.stacks.map((s) => ({
-        name: s.name,
-        template: JSON.parse(readFileSync(s.templateFile, "utf8")) as CloudFormationTemplate,
-      })),
+    json: (stack: StackName) => readTemplate(stackFor(stack).templateFile),
+    template: (stack: StackName) => Template.fromJSON(readTemplate(stackFor(stack).templateFile)),
+    allJson: () => synthesized.stacks.map((s) => ({ name: s.name, template: readTemplate(s.templateFile) })),
   };
 }
