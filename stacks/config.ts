@@ -49,6 +49,14 @@ const PROD: StageDefaults = {
   release: { canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
   firewall: { rateLimitPer5MinPerIp: 2000, blockAnonymousIps: true, allowedCountries: [], allowedIpCidrs: [] },
   alerts: { emails: [] },
+  notifications: {
+    slack: {
+      mode: "web-api",
+      channels: { critical: "#ops-oncall", warning: "#ops-oncall", info: "#ops-releases", resolved: "#ops-oncall" },
+    },
+    emailSeverities: ["critical", "warning", "resolved"],
+    collapseWindowMinutes: 30,
+  },
   schedule: {
     enabled: false,
     timeZone: "Europe/Berlin",
@@ -74,6 +82,14 @@ const STAGING: StageDefaults = {
   },
   service: { ...PROD.service, cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 4, logRetentionDays: 30 },
   release: { ...PROD.release, blueTerminationWaitMinutes: 15 },
+  notifications: {
+    ...PROD.notifications,
+    slack: {
+      mode: "web-api",
+      channels: { critical: "#ops-staging", warning: "#ops-staging", info: "#ops-staging", resolved: "#ops-staging" },
+    },
+    emailSeverities: ["critical"],
+  },
 };
 
 const DEV: StageDefaults = {
@@ -94,6 +110,12 @@ const DEV: StageDefaults = {
   service: { ...STAGING.service, minTasks: 1, maxTasks: 2, logRetentionDays: 7 },
   release: { canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
   firewall: { rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false, allowedCountries: [], allowedIpCidrs: [] },
+  notifications: {
+    ...STAGING.notifications,
+    // Development is quiet: no e-mail, and only what needs attention reaches Slack.
+    slack: { mode: "web-api", channels: { critical: "#ops-dev", warning: "#ops-dev", info: "#ops-dev", resolved: null } },
+    emailSeverities: [],
+  },
   schedule: { ...PROD.schedule, enabled: true },
 };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Severity } from "../notify/message";
 
 /**
  * Stage settings: everything that differs between `prod`, `staging`, `dev`
@@ -99,6 +100,28 @@ const schedule = z.strictObject({
   sleepAt: clockTime,
 });
 
+const slackChannel = z
+  .string()
+  .regex(
+    /^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{8,})$/,
+    "must be a channel name such as #ops-oncall or a channel id such as C0123456789",
+  )
+  .nullable();
+
+export const NotificationSettingsSchema = z.strictObject({
+  slack: z.strictObject({
+    /** web-api: a bot token, threads and graphs; webhook: an incoming webhook, one channel, no threads; off: e-mail only. */
+    mode: z.enum(["web-api", "webhook", "off"]),
+    /** Where each severity goes; null keeps that severity out of Slack. */
+    channels: z.strictObject({ critical: slackChannel, warning: slackChannel, info: slackChannel, resolved: slackChannel }),
+  }),
+  /** Which severities also go to the on-call topic (e-mail). */
+  emailSeverities: z.array(Severity),
+  /** Repeats of the same alarm or crash within this many minutes of the last one update one message. */
+  collapseWindowMinutes: z.number().int().min(1).max(1440),
+});
+export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;
+
 const domain = z
   .strictObject({
     name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as app.example.com"),
@@ -118,6 +141,7 @@ export const StageSettingsSchema = z
     release,
     firewall,
     alerts,
+    notifications: NotificationSettingsSchema,
     schedule,
     domain,
   })
@@ -133,6 +157,8 @@ export const StageSettingsSchema = z
       if (s.network.natGateways < s.network.availabilityZones)
         problem(["network", "natGateways"], "production needs one NAT gateway per availability zone");
       if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
+      if (!s.notifications.emailSeverities.includes("critical"))
+        problem(["notifications", "emailSeverities"], "production must e-mail critical messages to on-call");
     }
     if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
     if (s.network.natGateways > s.network.availabilityZones)

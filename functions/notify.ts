@@ -1,0 +1,108 @@
+/**
+ * On-call notifications. Every operational event (alarm state changes,
+ * CodeDeploy releases, stopped ECS tasks, ECS service errors, the
+ * automation's own actions) arrives here from EventBridge, becomes one
+ * message and goes where the stage's settings route it: Slack and/or the
+ * on-call e-mail topic. A delivery that fails after its retries throws, so
+ * Lambda retries the event and finally puts it in the dead-letter queue.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { stateTableClient } from "@hands-off-ops/core/aws/clients";
+import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
+import { cloudWatchGraphs } from "@hands-off-ops/core/aws/metric-graph";
+import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
+import { readJsonSecret } from "@hands-off-ops/core/aws/secrets";
+import { snsEmail } from "@hands-off-ops/core/aws/sns";
+import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
+import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
+import { normalize } from "@hands-off-ops/core/notify/normalize";
+import type { SlackPort } from "@hands-off-ops/core/notify/ports";
+import { readSlackConfig } from "@hands-off-ops/core/slack/config";
+import { webApiSlack } from "@hands-off-ops/core/slack/web-api";
+import { webhookSlack } from "@hands-off-ops/core/slack/webhook";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+
+const logger = new Logger({ serviceName: "notify" });
+const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "notify" });
+
+export interface NotifyDependencies {
+  ports(): Promise<DeliveryPorts>;
+  registerContext(context: Context): void;
+}
+
+export function createNotifyHandler(env: NotifyEnvironment, dependencies: NotifyDependencies) {
+  return async (event: unknown, context: Context) => {
+    dependencies.registerContext(context);
+    const normalized = normalize(event, env.context);
+    if (normalized.kind === "ignored") {
+      logger.info("Event needs no message", { eventId: eventIdOf(event), reason: normalized.reason });
+      metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
+      return { ignored: normalized.reason };
+    }
+    const { message } = normalized;
+    if (message.rejection) {
+      logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
+      metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
+    }
+    try {
+      const report = await deliver(message, await dependencies.ports(), env.settings);
+      logger.info("Delivered", { report, severity: message.severity, title: message.title });
+      metrics.addMetric("MessagesDelivered", MetricUnit.Count, 1);
+      if (report.slack === "not-configured") metrics.addMetric("SlackNotConfigured", MetricUnit.Count, 1);
+      return report;
+    } catch (error) {
+      if (error instanceof DeliveryError) logger.error("Delivery failed; the event will be retried", { report: error.report, error });
+      else logger.error("Delivery failed; the event will be retried", { eventId: message.source.eventId, error: error as Error });
+      metrics.addMetric("DeliveryFailures", MetricUnit.Count, 1);
+      throw error;
+    }
+  };
+}
+
+function eventIdOf(event: unknown): string {
+  const id = typeof event === "object" && event !== null ? (event as { id?: unknown }).id : undefined;
+  return typeof id === "string" ? id : "(no id)";
+}
+
+/** The real adapters, built once per cold start; the Slack secret is re-read every five minutes (cached). */
+export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
+  const dynamo = stateTableClient();
+  const once = idempotentOnce(env.tableName, "notify", dynamo);
+  const fixed = {
+    email: snsEmail(env.topicArn),
+    graphs: cloudWatchGraphs(),
+    store: dynamoNotifyStore(env.tableName, dynamo),
+    once,
+  };
+  return {
+    registerContext: (context) => once.registerContext(context),
+    async ports() {
+      return { ...fixed, slack: await slackFor(env) };
+    },
+  };
+}
+
+async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
+  const config = readSlackConfig(await readJsonSecret(env.slackSecretId), env.settings.slack.mode);
+  const retry = { retries: env.slack.retries, minRetryDelayMs: env.slack.minRetryDelayMs };
+  if (config.kind === "web-api") return webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry });
+  if (config.kind === "webhook") return webhookSlack(config.webhookUrl, retry);
+  logger.warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
+  return null;
+}
+
+let handlerInstance: ReturnType<typeof createNotifyHandler> | undefined;
+
+export const handler = middy(async (event: unknown, context: Context) => {
+  if (!handlerInstance) {
+    const env = readNotifyEnvironment(process.env);
+    handlerInstance = createNotifyHandler(env, awsDependencies(env));
+  }
+  return handlerInstance(event, context);
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,36 @@
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import type { OncePort } from "../notify/ports";
+
+/** How long a completed effect is remembered: longer than EventBridge and Lambda keep retrying an event (24 h). */
+const REMEMBER_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * At most once per key, with Powertools idempotency records in the state
+ * table (pk = "idempotency#<scope>", sk = hashed key, TTL expiresAt). A
+ * failed effect leaves no record, so its retry runs it again.
+ */
+export function idempotentOnce(
+  tableName: string,
+  scope: string,
+  client: DynamoDBClient,
+): OncePort & { registerContext(context: Context): void } {
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName,
+    awsSdkV3Client: client,
+    keyAttr: "pk",
+    sortKeyAttr: "sk",
+    staticPkValue: `idempotency#${scope}`,
+    expiryAttr: "expiresAt",
+  });
+  const config = new IdempotencyConfig({ eventKeyJmesPath: "key", expiresAfterSeconds: REMEMBER_SECONDS });
+  return {
+    registerContext: (context) => config.registerLambdaContext(context),
+    run<T extends object>(key: string, effect: () => Promise<T>): Promise<T> {
+      const once = makeIdempotent(async (_request: { key: string }) => effect(), { persistenceStore, config, keyPrefix: scope });
+      return once({ key }) as Promise<T>;
+    },
+  };
+}

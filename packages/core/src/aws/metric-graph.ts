@@ -1,0 +1,15 @@
+import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
+import type { GraphPort } from "../notify/ports";
+
+/** A PNG of a metric widget, rendered by CloudWatch (GetMetricWidgetImage). */
+export function cloudWatchGraphs(client: CloudWatchClient = new CloudWatchClient({})): GraphPort {
+  return {
+    async render(widget) {
+      const { MetricWidgetImage } = await client.send(
+        new GetMetricWidgetImageCommand({ MetricWidget: JSON.stringify(widget), OutputFormat: "png" }),
+      );
+      if (!MetricWidgetImage?.length) throw new Error("GetMetricWidgetImage returned no image");
+      return MetricWidgetImage;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { type NotificationSettings, NotificationSettingsSchema } from "../settings/schema";
+import type { NotifyContext } from "./message";
+
+const names = z.string().transform((value) => value.split(",").filter(Boolean));
+
+/** What the Automation stack puts into the notify function's environment. */
+const NotifyEnvironment = z.object({
+  STAGE: z.string().min(1),
+  APP_NAME: z.string().min(1),
+  AWS_REGION: z.string().min(1),
+  NOTIFY_SETTINGS: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(NotificationSettingsSchema),
+  ON_CALL_TOPIC_ARN: z.string().startsWith("arn:"),
+  STATE_TABLE: z.string().min(1),
+  SLACK_SECRET_ID: z.string().min(1),
+  DASHBOARD_NAME: z.string().min(1),
+  CLUSTER_NAME: z.string().min(1),
+  SERVICE_NAME: z.string().min(1),
+  LOG_GROUP_NAME: z.string().min(1),
+  CRITICAL_ALARMS: names,
+  RELEASE_ALARMS: names,
+  /** A stand-in for slack.com in tests and local runs. */
+  SLACK_API_URL: z.url().optional(),
+  SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  SLACK_RETRY_MIN_DELAY_MS: z.coerce.number().int().min(1).default(1000),
+});
+
+export interface NotifyEnvironment {
+  context: NotifyContext;
+  settings: NotificationSettings;
+  topicArn: string;
+  tableName: string;
+  slackSecretId: string;
+  slack: { apiUrl?: string; retries: number; minRetryDelayMs: number };
+}
+
+export function readNotifyEnvironment(env: Record<string, string | undefined>): NotifyEnvironment {
+  const parsed = NotifyEnvironment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`The notify function's environment is incomplete: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    context: {
+      stage: e.STAGE,
+      service: e.APP_NAME,
+      region: e.AWS_REGION,
+      dashboardName: e.DASHBOARD_NAME,
+      clusterName: e.CLUSTER_NAME,
+      serviceName: e.SERVICE_NAME,
+      logGroupName: e.LOG_GROUP_NAME,
+      criticalAlarms: e.CRITICAL_ALARMS,
+      releaseAlarms: e.RELEASE_ALARMS,
+    },
+    settings: e.NOTIFY_SETTINGS,
+    topicArn: e.ON_CALL_TOPIC_ARN,
+    tableName: e.STATE_TABLE,
+    slackSecretId: e.SLACK_SECRET_ID,
+    slack: { apiUrl: e.SLACK_API_URL, retries: e.SLACK_RETRIES, minRetryDelayMs: e.SLACK_RETRY_MIN_DELAY_MS },
+  };
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/**
+ * The one shape every operational event becomes before anyone reads it: what
+ * happened, where, how bad, what the automation already did, what to do next.
+ * Slack and e-mail are two renderings of the same value.
+ */
+
+export const Severity = z.enum(["critical", "warning", "info", "resolved"]);
+export type Severity = z.infer<typeof Severity>;
+
+const text = (max: number) => z.string().min(1).max(max);
+
+export const Fact = z.strictObject({ label: text(60), value: text(2000) });
+export type Fact = z.infer<typeof Fact>;
+
+export const Link = z.strictObject({ label: text(60), url: z.url({ protocol: /^https$/ }).max(3000) });
+export type Link = z.infer<typeof Link>;
+
+/** A deployment's messages form one Slack thread: the start, then replies; the outcome also updates the start. */
+export const ThreadRole = z.enum(["start", "reply", "outcome"]);
+export const DeploymentThread = z.strictObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/), role: ThreadRole });
+export type DeploymentThread = z.infer<typeof DeploymentThread>;
+
+/**
+ * Repeated events with the same key (an alarm going ALARM/OK/ALARM, a task
+ * crashing in a loop) collapse into one Slack message that is updated; `state`
+ * is what the history line shows for this event.
+ */
+export const Collapse = z.strictObject({ key: text(300), state: text(40) });
+export type Collapse = z.infer<typeof Collapse>;
+
+export const SourceKind = z.enum(["alarm", "deployment", "task", "service-action", "automation", "unrecognised"]);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+export interface OpsMessage {
+  severity: Severity;
+  stage: string;
+  service: string;
+  title: string;
+  summary: string;
+  facts: Fact[];
+  links: Link[];
+  actionsTaken: string[];
+  nextStep: string | null;
+  /** Preformatted text shown verbatim (an excerpt of an event nobody could read). */
+  excerpt: string | null;
+  occurredAt: string;
+  source: { kind: SourceKind; eventId: string; detailType: string };
+  thread: DeploymentThread | null;
+  collapse: Collapse | null;
+  /** A CloudWatch metric widget (GetMetricWidgetImage JSON) to attach as a picture. */
+  graph: MetricWidget | null;
+  /** Why the event could not be read, when it could not. */
+  rejection: string | null;
+}
+
+export interface MetricWidget {
+  title: string;
+  start: string;
+  width: number;
+  height: number;
+  timezone: string;
+  metrics: unknown[][];
+  annotations?: { horizontal?: { value: number; label: string }[]; vertical?: { value: string; label: string }[] };
+}
+
+export const SEVERITY_LABEL: Record<Severity, string> = {
+  critical: "CRITICAL",
+  warning: "WARNING",
+  info: "INFO",
+  resolved: "RESOLVED",
+};
+
+/** Where the notifier runs: names it puts into links and titles. */
+export interface NotifyContext {
+  stage: string;
+  service: string;
+  region: string;
+  dashboardName: string;
+  clusterName: string;
+  serviceName: string;
+  logGroupName: string;
+  /** Full names of the alarms that page (critical); any other alarm of the stage is a warning. */
+  criticalAlarms: readonly string[];
+  /** Full names of the alarms the CodeDeploy deployment group watches (a release in progress rolls back on them). */
+  releaseAlarms: readonly string[];
+}

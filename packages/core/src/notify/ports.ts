@@ -1,0 +1,56 @@
+import type { CollapseTrail } from "./collapse";
+import type { MetricWidget } from "./message";
+import type { Email } from "./render/email";
+import type { SlackPayload } from "./render/slack";
+
+/**
+ * The effects of the notifier, as small interfaces: adapters implement them
+ * with the AWS SDK and the Slack SDK; tests with local peers or fakes.
+ */
+
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+export interface SlackPost {
+  channel: string;
+  payload: SlackPayload;
+  threadTs?: string;
+  /** Also show a thread reply in the channel. */
+  broadcast?: boolean;
+}
+
+export interface SlackPort {
+  /** Web API: threads, updates and files. An incoming webhook can only post. */
+  readonly canThread: boolean;
+  /** The posted message, or null when the transport cannot tell (webhook). */
+  post(post: SlackPost): Promise<SlackRef | null>;
+  update(ref: SlackRef, payload: SlackPayload): Promise<void>;
+  remove(ref: SlackRef): Promise<void>;
+  uploadImage(thread: SlackRef, png: Uint8Array, title: string): Promise<void>;
+}
+
+export interface EmailPort {
+  send(email: Email): Promise<void>;
+}
+
+export interface GraphPort {
+  render(widget: MetricWidget): Promise<Uint8Array>;
+}
+
+export interface NotifyStore {
+  thread(deploymentId: string): Promise<SlackRef | undefined>;
+  /** Records the thread's parent unless one exists; returns the parent that won. */
+  claimThread(deploymentId: string, parent: SlackRef): Promise<SlackRef>;
+  trail(key: string): Promise<CollapseTrail | undefined>;
+  /** Writes the trail if its version is still `expectedVersion` (undefined: if none exists); false when another writer won. */
+  saveTrail(trail: CollapseTrail, expectedVersion: number | undefined): Promise<boolean>;
+  /** Remembers the Slack message that shows a run. */
+  attachMessage(key: string, message: SlackRef): Promise<void>;
+}
+
+/** Runs an effect at most once per key; a repeated call returns the first call's result. */
+export interface OncePort {
+  run<T extends object>(key: string, effect: () => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,100 @@
+import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from "@slack/types";
+import { type OpsMessage, SEVERITY_LABEL, type Severity } from "../message";
+import { formatTime } from "../sources/unrecognised";
+import { clip, type HistoryEntry, historyLine } from "./text";
+
+/** Block Kit limits (docs.slack.dev, "Block Kit reference"). */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  buttons: 25,
+  buttonText: 75,
+  url: 3000,
+  fallbackText: 3000,
+} as const;
+
+export interface SlackPayload {
+  /** Shown in notifications and by clients that cannot show blocks. */
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const SEVERITY_ICON: Record<Severity, string> = { critical: "🚨", warning: "⚠️", info: "ℹ️", resolved: "✅" };
+
+export interface SlackRenderOptions {
+  /** Earlier events collapsed into this message, oldest first. */
+  history?: readonly HistoryEntry[];
+}
+
+/**
+ * One message readable in five seconds: the header says how bad, where and
+ * what; the first line says why it matters; then what the automation already
+ * did and what to do next; details and buttons after that.
+ */
+export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {}): SlackPayload {
+  const header = `${SEVERITY_ICON[message.severity]} ${SEVERITY_LABEL[message.severity]} · ${message.stage} · ${message.title}`;
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(header, SLACK_LIMITS.headerText), emoji: true } },
+    section(message.summary),
+  ];
+  if (options.history && options.history.length > 1) blocks.push(context(`🔁 Repeated: ${historyLine(options.history)}`));
+  if (message.actionsTaken.length)
+    blocks.push(section(`*Automation already did:*\n${message.actionsTaken.map((a) => `• ${escape(a)}`).join("\n")}`, false));
+  if (message.nextStep) blocks.push(section(`*Next step:* ${escape(message.nextStep)}`, false));
+  for (let i = 0; i < message.facts.length; i += SLACK_LIMITS.fields) {
+    const fields = message.facts.slice(i, i + SLACK_LIMITS.fields).map((fact) => ({
+      type: "mrkdwn" as const,
+      text: clip(`*${escape(fact.label)}*\n${escape(fact.value)}`, SLACK_LIMITS.fieldText),
+    }));
+    blocks.push({ type: "section", fields });
+  }
+  if (message.excerpt) blocks.push(section(`\`\`\`${clip(escape(message.excerpt), SLACK_LIMITS.sectionText - 6)}\`\`\``, false));
+  const buttons: Button[] = message.links
+    .filter((link) => link.url.length <= SLACK_LIMITS.url)
+    .slice(0, SLACK_LIMITS.buttons)
+    .map((link, i) => ({
+      type: "button",
+      text: { type: "plain_text", text: clip(link.label, SLACK_LIMITS.buttonText) },
+      url: link.url,
+      action_id: `link-${i}`,
+    }));
+  if (buttons.length) blocks.push({ type: "actions", elements: buttons } satisfies ActionsBlock);
+  blocks.push(
+    context(
+      `${message.service} · ${message.stage} · ${message.source.detailType} · ${formatTime(message.occurredAt)} · event ${message.source.eventId}`,
+    ),
+  );
+
+  return {
+    text: clip(`${SEVERITY_LABEL[message.severity]} ${message.stage}: ${message.title} — ${message.summary}`, SLACK_LIMITS.fallbackText),
+    blocks: withinBlockLimit(blocks),
+  };
+}
+
+function section(text: string, escaped = true): SectionBlock {
+  return { type: "section", text: { type: "mrkdwn", text: clip(escaped ? escape(text) : text, SLACK_LIMITS.sectionText) } };
+}
+
+function context(text: string): ContextBlock {
+  return { type: "context", elements: [{ type: "mrkdwn", text: clip(escape(text), SLACK_LIMITS.sectionText) }] };
+}
+
+/** Keeps the header, the summary and the footer; drops detail blocks from the middle if there are too many. */
+function withinBlockLimit(blocks: KnownBlock[]): KnownBlock[] {
+  if (blocks.length <= SLACK_LIMITS.blocks) return blocks;
+  const footer = blocks.at(-1) as KnownBlock;
+  const kept = blocks.slice(0, SLACK_LIMITS.blocks - 2);
+  return [
+    ...kept,
+    context(`… ${blocks.length - kept.length - 1} more blocks left out (Slack shows at most ${SLACK_LIMITS.blocks})`),
+    footer,
+  ];
+}
+
+/** Slack's mrkdwn reserves &, < and > for its own markup. */
+export function escape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}

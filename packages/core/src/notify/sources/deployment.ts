@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { dashboardLink, deploymentLink } from "../links";
+import type { NotifyContext, OpsMessage } from "../message";
+import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
+import { unrecognised } from "./unrecognised";
+
+export const DEPLOYMENT_DETAIL_TYPE = "CodeDeploy Deployment State-change Notification";
+
+export const DeploymentDetail = z.looseObject({
+  application: z.string().min(1),
+  deploymentGroup: z.string().min(1),
+  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-123456789"),
+  state: z.enum(["START", "SUCCESS", "FAILURE", "STOP", "READY"]),
+});
+
+type State = z.infer<typeof DeploymentDetail>["state"];
+
+const WORDING: Record<
+  State,
+  Pick<OpsMessage, "severity" | "nextStep"> & {
+    title: (id: string) => string;
+    summary: string;
+    did: string[];
+    role: "start" | "reply" | "outcome";
+  }
+> = {
+  START: {
+    severity: "info",
+    role: "start",
+    title: (id) => `Release ${id} started`,
+    summary:
+      "CodeDeploy started a blue/green release of the service. Lifecycle hooks, traffic shifts and the outcome follow in this thread.",
+    did: [],
+    nextStep: null,
+  },
+  READY: {
+    severity: "info",
+    role: "reply",
+    title: (id) => `Release ${id}: new version ready`,
+    summary: "The new (green) tasks are running and healthy; CodeDeploy is about to send traffic to them.",
+    did: [],
+    nextStep: null,
+  },
+  SUCCESS: {
+    severity: "info",
+    role: "outcome",
+    title: (id) => `Release ${id} succeeded`,
+    summary:
+      "All traffic is on the new version. The previous tasks stay up for the stage's blue termination wait, ready for an instant switch back.",
+    did: [],
+    nextStep: null,
+  },
+  FAILURE: {
+    severity: "critical",
+    role: "outcome",
+    title: (id) => `Release ${id} failed`,
+    summary: "CodeDeploy stopped the release: a lifecycle hook failed, an alarm fired, or the new tasks did not become healthy.",
+    did: ["CodeDeploy rolled back: traffic stays on, or returns to, the previous version."],
+    nextStep:
+      "Open the deployment for the failing step; the hook verdicts in this thread carry the evidence. Fix forward with a new release.",
+  },
+  STOP: {
+    severity: "warning",
+    role: "outcome",
+    title: (id) => `Release ${id} stopped`,
+    summary: "The release was stopped before it finished, by a person or by the automation.",
+    did: ["CodeDeploy rolled back: traffic stays on, or returns to, the previous version."],
+    nextStep: "Check who or what stopped it (the deployment's history, or an automation message in this thread).",
+  },
+};
+
+export function readDeployment(envelope: Envelope, context: NotifyContext): Normalized {
+  const parsed = DeploymentDetail.safeParse(envelope.detail);
+  if (!parsed.success) return unrecognised(envelope, context, `deployment event detail ${firstIssue(parsed.error)}`);
+  const { application, deploymentGroup, deploymentId, state } = parsed.data;
+  const wording = WORDING[state];
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "deployment"),
+    severity: wording.severity,
+    title: wording.title(deploymentId),
+    summary: wording.summary,
+    facts: [
+      { label: "Deployment", value: deploymentId },
+      { label: "State", value: state },
+      { label: "Application", value: application },
+      { label: "Deployment group", value: deploymentGroup },
+    ],
+    actionsTaken: wording.did,
+    nextStep: wording.nextStep,
+    links: [deploymentLink(envelope.region, deploymentId), dashboardLink(envelope.region, context.dashboardName)],
+    thread: { deploymentId, role: wording.role },
+  };
+  return { kind: "message", message };
+}

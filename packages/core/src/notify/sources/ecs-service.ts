@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { ERROR_LOGS_QUERY, ecsServiceLink, logsQueryLink } from "../links";
+import type { NotifyContext, OpsMessage } from "../message";
+import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
+import { unrecognised } from "./unrecognised";
+
+export const SERVICE_ACTION_DETAIL_TYPE = "ECS Service Action";
+
+export const ServiceActionDetail = z.looseObject({
+  eventType: z.enum(["INFO", "WARN", "ERROR"]),
+  eventName: z.string().min(1),
+  clusterArn: z.string(),
+  reason: z.string().optional(),
+  capacityProviderArns: z.array(z.string()).optional(),
+});
+
+/** The service action events of the ECS developer guide that need a person, in their words. */
+const KNOWN: Record<string, { title: string; summary: string; next: string }> = {
+  SERVICE_TASK_PLACEMENT_FAILURE: {
+    title: "ECS cannot place the service's tasks",
+    summary: "The scheduler could not find capacity for new tasks: the service runs below its desired count.",
+    next: "Read the reason below (RESOURCE:FARGATE means no Fargate capacity in the zone); the scheduler keeps retrying.",
+  },
+  SERVICE_TASK_START_IMPAIRED: {
+    title: "ECS cannot start the service's tasks consistently",
+    summary: "New tasks keep failing to start or to become healthy: the service is no longer at a steady state.",
+    next: "Look at the stopped tasks of the service (their stop reasons are posted separately) and at the latest release.",
+  },
+  SERVICE_TASK_CONFIGURATION_FAILURE: {
+    title: "ECS rejects the service's task configuration",
+    summary: "The scheduler cannot start tasks because of a configuration error (for example a task role it cannot assume).",
+    next: "Read the reason below; it names the part of the configuration to fix.",
+  },
+  ECS_OPERATION_THROTTLED: {
+    title: "ECS is throttling the service's scheduler",
+    summary: "The service scheduler hit ECS API limits; scaling and replacements are delayed.",
+    next: "Look for something calling the ECS API in a loop in this account and region.",
+  },
+};
+
+export function readServiceAction(envelope: Envelope, context: NotifyContext): Normalized {
+  const parsed = ServiceActionDetail.safeParse(envelope.detail);
+  if (!parsed.success) return unrecognised(envelope, context, `service action detail ${firstIssue(parsed.error)}`);
+  const detail = parsed.data;
+  if (detail.eventType === "INFO") return { kind: "ignored", reason: `${detail.eventName} is informational` };
+  const known = KNOWN[detail.eventName];
+  const cluster = detail.clusterArn.split("/").at(-1) ?? context.clusterName;
+  const service = envelope.resources[0]?.split("/").at(-1) ?? context.serviceName;
+  const facts = [
+    { label: "Event", value: detail.eventName },
+    { label: "Service", value: `${cluster}/${service}` },
+  ];
+  if (detail.reason) facts.push({ label: "Reason", value: detail.reason.slice(0, 2000) });
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "service-action"),
+    severity: detail.eventType === "ERROR" ? "critical" : "warning",
+    title: known?.title ?? `ECS service event ${detail.eventName}`.slice(0, 140),
+    summary: known?.summary ?? `ECS reported ${detail.eventName} (${detail.eventType}) for the service.`,
+    facts,
+    nextStep: known?.next ?? "Open the service's events tab in the ECS console.",
+    links: [
+      ecsServiceLink(envelope.region, cluster, service),
+      logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
+    ],
+    collapse: { key: `service-action:${detail.eventName}`, state: detail.reason ?? detail.eventType },
+  };
+  return { kind: "message", message };
+}

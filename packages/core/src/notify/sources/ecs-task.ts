@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { ecsServiceLink, ecsTaskLink, logStreamLink } from "../links";
+import type { Fact, NotifyContext, OpsMessage, Severity } from "../message";
+import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
+import { unrecognised } from "./unrecognised";
+
+export const TASK_DETAIL_TYPE = "ECS Task State Change";
+
+const Container = z.looseObject({
+  name: z.string(),
+  exitCode: z.number().int().optional(),
+  reason: z.string().optional(),
+  lastStatus: z.string().optional(),
+});
+
+export const TaskDetail = z.looseObject({
+  clusterArn: z.string(),
+  taskArn: z.string(),
+  lastStatus: z.string(),
+  taskDefinitionArn: z.string().default(""),
+  group: z.string().optional(),
+  stopCode: z.string().optional(),
+  stoppedReason: z.string().optional(),
+  containers: z.array(Container).default([]),
+});
+type TaskDetail = z.infer<typeof TaskDetail>;
+
+/** Why a task stopped, as far as a person on call cares. */
+export type TaskStop =
+  | { kind: "out-of-memory"; container: string }
+  | { kind: "load-balancer-health-check" }
+  | { kind: "container-health-check" }
+  | { kind: "failed-to-start"; reason: string }
+  | { kind: "crashed"; container: string; exitCode: number | undefined; reason: string | undefined }
+  | { kind: "routine"; reason: string };
+
+/** ECS's own wording, from the stopped-task reasons documented in the ECS developer guide. */
+export function classifyStop(task: TaskDetail): TaskStop {
+  const reason = task.stoppedReason ?? "";
+  const oom = task.containers.find((c) => /OutOfMemory/i.test(c.reason ?? ""));
+  if (oom) return { kind: "out-of-memory", container: oom.name };
+  if (/ELB health checks/i.test(reason)) return { kind: "load-balancer-health-check" };
+  if (/container health checks/i.test(reason)) return { kind: "container-health-check" };
+  if (task.stopCode === "TaskFailedToStart") return { kind: "failed-to-start", reason: reason || "no reason given" };
+  if (task.stopCode === "EssentialContainerExited") {
+    const exited = task.containers.find((c) => c.exitCode !== undefined && c.exitCode !== 0) ?? task.containers[0];
+    return { kind: "crashed", container: exited?.name ?? "?", exitCode: exited?.exitCode, reason: exited?.reason };
+  }
+  return { kind: "routine", reason: reason || task.stopCode || "stopped" };
+}
+
+const WORDING: Record<Exclude<TaskStop["kind"], "routine">, { severity: Severity; title: string; summary: string; next: string }> = {
+  "out-of-memory": {
+    severity: "critical",
+    title: "A task was killed: out of memory",
+    summary: "The container used more memory than its task allows and was killed. ECS starts a replacement.",
+    next: "Look for a memory leak in the latest release, or raise service.memoryMiB for the stage.",
+  },
+  "load-balancer-health-check": {
+    severity: "warning",
+    title: "A task failed its load balancer health checks",
+    summary: "The load balancer stopped getting answers from the task's /health endpoint, so ECS replaced the task.",
+    next: "Read the task's logs around the stop: a slow start, a hung event loop or an unreachable database.",
+  },
+  "container-health-check": {
+    severity: "warning",
+    title: "A task failed its container health check",
+    summary: "The container's own health check failed three times in a row, so ECS replaced the task.",
+    next: "Read the task's logs around the stop; the health check runs `node dist/healthcheck.js` inside the container.",
+  },
+  "failed-to-start": {
+    severity: "critical",
+    title: "A task could not start",
+    summary: "ECS could not start the task (image pull, secrets, network or capacity). The service keeps retrying.",
+    next: "Read the stop reason below; CannotPullContainerError and ResourceInitializationError name the failing dependency.",
+  },
+  crashed: {
+    severity: "warning",
+    title: "A task crashed",
+    summary: "The service's essential container exited, so ECS stopped the task and starts a replacement.",
+    next: "Read the task's last log lines; repeated crashes of a new version call for a rollback.",
+  },
+};
+
+export function readTask(envelope: Envelope, context: NotifyContext): Normalized {
+  const parsed = TaskDetail.safeParse(envelope.detail);
+  if (!parsed.success) return unrecognised(envelope, context, `task event detail ${firstIssue(parsed.error)}`);
+  const task = parsed.data;
+  if (task.lastStatus !== "STOPPED") return { kind: "ignored", reason: `task is ${task.lastStatus}, not stopped` };
+  const stop = classifyStop(task);
+  if (stop.kind === "routine") return { kind: "ignored", reason: `routine stop: ${stop.reason}` };
+
+  const wording = WORDING[stop.kind];
+  const taskId = task.taskArn.split("/").at(-1) ?? task.taskArn;
+  const cluster = task.clusterArn.split("/").at(-1) ?? context.clusterName;
+  const revision = task.taskDefinitionArn.split("/").at(-1) ?? "?";
+  const container = "container" in stop ? stop.container : (task.containers[0]?.name ?? "app");
+  const title = stop.kind === "crashed" && stop.exitCode !== undefined ? `${wording.title} (exit code ${stop.exitCode})` : wording.title;
+  const facts: Fact[] = [
+    { label: "Task", value: taskId },
+    { label: "Task definition", value: revision },
+  ];
+  if (task.stopCode) facts.push({ label: "Stop code", value: task.stopCode });
+  if (task.stoppedReason) facts.push({ label: "Stop reason", value: task.stoppedReason.slice(0, 2000) });
+  for (const c of task.containers) {
+    if (c.exitCode === undefined && !c.reason) continue;
+    const parts = [c.exitCode === undefined ? null : `exit code ${c.exitCode}`, c.reason].filter(Boolean).join(", ");
+    facts.push({ label: `Container ${c.name}`.slice(0, 60), value: parts.slice(0, 2000) });
+  }
+
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "task"),
+    severity: wording.severity,
+    title,
+    summary: wording.summary,
+    facts,
+    actionsTaken: ["ECS replaces stopped tasks by itself to keep the service at its desired count."],
+    nextStep: wording.next,
+    links: [
+      logStreamLink(envelope.region, context.logGroupName, `app/${container}/${taskId}`),
+      ecsTaskLink(envelope.region, cluster, taskId),
+      ecsServiceLink(envelope.region, cluster, context.serviceName),
+    ],
+    // A crash loop is one message that counts, not one message per crash.
+    collapse: { key: `task:${revision}:${stop.kind}`, state: stop.kind === "crashed" ? `exit ${stop.exitCode ?? "?"}` : stop.kind },
+  };
+  return { kind: "message", message };
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import type { NotificationSettings } from "../settings/schema";
+
+/**
+ * The Slack secret of a stage (Secrets Manager, JSON). The stack creates it
+ * empty; a person puts the bot token or the webhook address into it:
+ *   { "botToken": "xoxb-…" }   or   { "webhookUrl": "https://hooks.slack.com/services/…" }
+ */
+const SlackSecret = z.looseObject({
+  botToken: z
+    .string()
+    .regex(/^xox[bp]-[A-Za-z0-9-]+$/, "must be a Slack bot token (xoxb-…)")
+    .optional(),
+  webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
+export type SlackConfig =
+  | { kind: "web-api"; botToken: string }
+  | { kind: "webhook"; webhookUrl: string }
+  | { kind: "unconfigured"; reason: string };
+
+export function readSlackConfig(secret: unknown, mode: NotificationSettings["slack"]["mode"]): SlackConfig {
+  if (mode === "off") return { kind: "unconfigured", reason: "Slack is off in the stage's settings" };
+  const parsed = SlackSecret.safeParse(secret);
+  if (!parsed.success)
+    return { kind: "unconfigured", reason: `the Slack secret is not valid: ${parsed.error.issues[0]?.message ?? "unknown"}` };
+  if (mode === "web-api") {
+    return parsed.data.botToken
+      ? { kind: "web-api", botToken: parsed.data.botToken }
+      : { kind: "unconfigured", reason: 'the Slack secret has no "botToken" (mode web-api)' };
+  }
+  return parsed.data.webhookUrl
+    ? { kind: "webhook", webhookUrl: parsed.data.webhookUrl }
+    : { kind: "unconfigured", reason: 'the Slack secret has no "webhookUrl" (mode webhook)' };
+}

@@ -1,0 +1,21 @@
+import { IncomingWebhook } from "@slack/webhook";
+import type { SlackPort } from "../notify/ports";
+
+/** Slack through an incoming webhook: one fixed channel, no threads, no updates, no files. */
+export function webhookSlack(url: string, options: { retries?: number; minRetryDelayMs?: number } = {}): SlackPort {
+  const webhook = new IncomingWebhook(url, {
+    timeout: 10_000,
+    retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: options.minRetryDelayMs ?? 1000, maxTimeout: 8000 },
+  });
+  const cannot = (what: string) => () => Promise.reject(new Error(`An incoming webhook cannot ${what}`));
+  return {
+    canThread: false,
+    async post({ payload }) {
+      await webhook.send({ text: payload.text, blocks: payload.blocks, unfurl_links: false });
+      return null;
+    },
+    update: cannot("update a message"),
+    remove: cannot("delete a message"),
+    uploadImage: cannot("upload a file"),
+  };
+}
