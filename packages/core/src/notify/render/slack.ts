@@ -42,16 +42,16 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
   ];
   if (options.history && options.history.length > 1) blocks.push(context(`🔁 Repeated: ${historyLine(options.history)}`));
   if (message.actionsTaken.length)
-    blocks.push(section(`*Automation already did:*\n${message.actionsTaken.map((a) => `• ${escape(a)}`).join("\n")}`, false));
-  if (message.nextStep) blocks.push(section(`*Next step:* ${escape(message.nextStep)}`, false));
+    blocks.push(section(`*Automation already did:*\n${message.actionsTaken.map((a) => `• ${escapeMrkdwn(a)}`).join("\n")}`, false));
+  if (message.nextStep) blocks.push(section(`*Next step:* ${escapeMrkdwn(message.nextStep)}`, false));
   for (let i = 0; i < message.facts.length; i += SLACK_LIMITS.fields) {
     const fields = message.facts.slice(i, i + SLACK_LIMITS.fields).map((fact) => ({
       type: "mrkdwn" as const,
-      text: clip(`*${escape(fact.label)}*\n${escape(fact.value)}`, SLACK_LIMITS.fieldText),
+      text: clip(`*${escapeMrkdwn(fact.label)}*\n${escapeMrkdwn(fact.value)}`, SLACK_LIMITS.fieldText),
     }));
     blocks.push({ type: "section", fields });
   }
-  if (message.excerpt) blocks.push(section(`\`\`\`${clip(escape(message.excerpt), SLACK_LIMITS.sectionText - 6)}\`\`\``, false));
+  if (message.excerpt) blocks.push(section(`\`\`\`${clip(escapeMrkdwn(message.excerpt), SLACK_LIMITS.sectionText - 6)}\`\`\``, false));
   const buttons: Button[] = message.links
     .filter((link) => link.url.length <= SLACK_LIMITS.url)
     .slice(0, SLACK_LIMITS.buttons)
@@ -75,11 +75,11 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
 }
 
 function section(text: string, escaped = true): SectionBlock {
-  return { type: "section", text: { type: "mrkdwn", text: clip(escaped ? escape(text) : text, SLACK_LIMITS.sectionText) } };
+  return { type: "section", text: { type: "mrkdwn", text: clip(escaped ? escapeMrkdwn(text) : text, SLACK_LIMITS.sectionText) } };
 }
 
 function context(text: string): ContextBlock {
-  return { type: "context", elements: [{ type: "mrkdwn", text: clip(escape(text), SLACK_LIMITS.sectionText) }] };
+  return { type: "context", elements: [{ type: "mrkdwn", text: clip(escapeMrkdwn(text), SLACK_LIMITS.sectionText) }] };
 }
 
 /** Keeps the header, the summary and the footer; drops detail blocks from the middle if there are too many. */
@@ -95,6 +95,6 @@ function withinBlockLimit(blocks: KnownBlock[]): KnownBlock[] {
 }
 
 /** Slack's mrkdwn reserves &, < and > for its own markup. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
