@@ -20,7 +20,7 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
   return {
     async thread(deploymentId) {
       const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: threadKey(deploymentId), ConsistentRead: true }));
-      return Item ? { channel: String(Item.channel), ts: String(Item.ts) } : undefined;
+      return Item ? { channel: String(Item.channel), ts: String(Item.ts), routedTo: String(Item.routedTo) } : undefined;
     },
 
     async claimThread(deploymentId, parent) {

@@ -164,7 +164,7 @@ async function inThread(
     // The first message of a deployment to arrive (normally its start) becomes the thread's parent.
     const posted = await slack.post({ channel, payload });
     if (!posted) throw new Error("Slack did not return the posted message's timestamp");
-    const winner = await store.claimThread(deploymentId, posted);
+    const winner = await store.claimThread(deploymentId, { ...posted, routedTo: channel });
     if (winner.channel === posted.channel && winner.ts === posted.ts) return { slack: "posted" };
     // Another delivery of this deployment started the thread at the same moment: keep one.
     await slack.remove(posted);
@@ -174,7 +174,7 @@ async function inThread(
   await slack.post({ channel: parent.channel, payload, threadTs: parent.ts, broadcast: urgent });
   if (role === "outcome") await slack.update(parent, payload);
   // A thread lives where the release started; a message routed elsewhere (on-call) is also posted there.
-  if (channel !== parent.channel) await slack.post({ channel, payload });
+  if (channel !== parent.routedTo) await slack.post({ channel, payload });
   return { slack: "replied" };
 }
 

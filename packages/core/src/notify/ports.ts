@@ -39,10 +39,15 @@ export interface GraphPort {
   render(widget: MetricWidget): Promise<Uint8Array>;
 }
 
+/** A release thread's first message, and the channel setting it was routed to (a name such as #ops-releases, or an id). */
+export interface ThreadParent extends SlackRef {
+  routedTo: string;
+}
+
 export interface NotifyStore {
-  thread(deploymentId: string): Promise<SlackRef | undefined>;
+  thread(deploymentId: string): Promise<ThreadParent | undefined>;
   /** Records the thread's parent unless one exists; returns the parent that won. */
-  claimThread(deploymentId: string, parent: SlackRef): Promise<SlackRef>;
+  claimThread(deploymentId: string, parent: ThreadParent): Promise<ThreadParent>;
   trail(key: string): Promise<CollapseTrail | undefined>;
   /** Writes the trail if its version is still `expectedVersion` (undefined: if none exists); false when another writer won. */
   saveTrail(trail: CollapseTrail, expectedVersion: number | undefined): Promise<boolean>;

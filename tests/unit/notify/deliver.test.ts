@@ -1,0 +1,177 @@
+import { DeliveryError, deliver } from "@hands-off-ops/core/notify/deliver";
+import { normalize } from "@hands-off-ops/core/notify/normalize";
+import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../../stacks/config";
+import { backToOk, deploymentEvent, loadEvent, releaseAlarmEvent } from "../../fixtures/events";
+import { PROD_CONTEXT } from "./context";
+import { fakePorts, fixedGraphs } from "./fakes";
+
+const PROD = stageSettings("prod", {}).notifications;
+const DEV = stageSettings("dev", {}).notifications;
+
+function messageOf(event: unknown) {
+  const normalized = normalize(event, PROD_CONTEXT);
+  if (normalized.kind !== "message") throw new Error(normalized.reason);
+  return normalized.message;
+}
+
+const posts = (ports: ReturnType<typeof fakePorts>) => ports.slack.calls.filter((c) => c.call === "post");
+
+describe("one Slack thread per deployment", () => {
+  it("starts the thread, replies to it, and updates the start with the outcome", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(deploymentEvent("START", "d-REL1")), ports, PROD);
+    const notice = loadEvent("automation-action");
+    notice.detail.thread.deploymentId = "d-REL1";
+    notice.detail.severity = "info";
+    await deliver(messageOf(notice), ports, PROD);
+    await deliver(messageOf(deploymentEvent("SUCCESS", "d-REL1")), ports, PROD);
+
+    const [start, reply, outcome, update] = ports.slack.calls;
+    expect(start).toMatchObject({ call: "post", post: { channel: "#ops-releases" } });
+    expect(start?.call === "post" && start.post.threadTs).toBeUndefined();
+    const parent = start?.call === "post" ? start.ref : undefined;
+    expect(reply).toMatchObject({ call: "post", post: { threadTs: parent?.ts, broadcast: false } });
+    expect(outcome).toMatchObject({ call: "post", post: { threadTs: parent?.ts } });
+    expect(update).toMatchObject({ call: "update", ref: parent });
+    expect(update?.call === "update" && update.payload.text).toMatch(/^INFO prod: Release d-REL1 succeeded/);
+    expect(ports.slack.calls).toHaveLength(4);
+  });
+
+  it("broadcasts a failure into the channel and also posts it where critical messages go", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(deploymentEvent("START", "d-REL2")), ports, PROD);
+    const report = await deliver(messageOf(deploymentEvent("FAILURE", "d-REL2")), ports, PROD);
+    expect(report).toMatchObject({ slack: "replied", email: "sent" });
+    const channels = posts(ports).map((c) => c.call === "post" && [c.post.channel, c.post.threadTs ?? null, c.post.broadcast ?? false]);
+    expect(channels).toEqual([
+      ["#ops-releases", null, false],
+      ["C-ops-releases", expect.any(String), true],
+      ["#ops-oncall", null, false],
+    ]);
+  });
+
+  it("makes the first message to arrive the parent when the start comes late", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(deploymentEvent("READY", "d-REL3")), ports, PROD);
+    await deliver(messageOf(deploymentEvent("START", "d-REL3")), ports, PROD);
+    const [first, second] = posts(ports);
+    expect(first?.call === "post" && first.post.threadTs).toBeUndefined();
+    expect(second?.call === "post" && second.post.threadTs).toBe(first?.call === "post" ? first.ref.ts : "?");
+  });
+
+  it("keeps one parent when two deliveries start the same thread at once", async () => {
+    const ports = fakePorts();
+    const winner = { channel: "C-ops-releases", ts: "999.000100", routedTo: "#ops-releases" };
+    ports.store.claimThread = async () => winner;
+    await deliver(messageOf(deploymentEvent("START", "d-REL4")), ports, PROD);
+    expect(ports.slack.calls.map((c) => c.call)).toEqual(["post", "remove", "post"]);
+    expect(ports.slack.calls[2]).toMatchObject({ post: { channel: winner.channel, threadTs: winner.ts } });
+    expect(ports.slack.calls[2]?.call === "post" && ports.slack.calls[2].post.payload.text).toMatch(/Release d-REL4 started/);
+  });
+
+  it("posts thread messages on their own through a webhook, which has no threads", async () => {
+    const ports = fakePorts({ webhook: true });
+    await deliver(messageOf(deploymentEvent("START", "d-REL5")), ports, PROD);
+    await deliver(messageOf(deploymentEvent("SUCCESS", "d-REL5")), ports, PROD);
+    expect(ports.slack.calls.map((c) => c.call === "post" && c.post.threadTs)).toEqual([undefined, undefined]);
+  });
+});
+
+describe("a flapping alarm is one Slack message, updated", () => {
+  const alarm = releaseAlarmEvent();
+  const run = [
+    alarm,
+    backToOk(alarm, "e-2", "2019-10-02T17:10:00Z"),
+    { ...alarm, id: "e-3", time: "2019-10-02T17:15:00Z" },
+    backToOk(alarm, "e-4", "2019-10-02T17:20:00Z"),
+  ];
+
+  it("posts once with the graph, updates with the history, and e-mails the first change and the repeat notice only", async () => {
+    const ports = fakePorts();
+    const reports = [];
+    for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => [r.slack, r.email, r.collapsed])).toEqual([
+      ["posted", "sent", "new"],
+      ["updated", "collapsed", "update"],
+      ["updated", "sent", "update"],
+      ["updated", "collapsed", "update"],
+    ]);
+    expect(reports[0]?.graph).toBe("attached");
+    expect(ports.slack.calls.filter((c) => c.call === "upload")).toHaveLength(1);
+    const last = ports.slack.calls.at(-1);
+    expect(last?.call === "update" && JSON.stringify(last.payload.blocks)).toContain(
+      "Repeated: ALARM 17:04 → OK 17:10 → ALARM 17:15 → OK 17:20",
+    );
+    expect(ports.email.sent[1]?.body).toContain("Repeated:");
+  });
+
+  it("starts a new message after a quiet window", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(alarm), ports, PROD);
+    const report = await deliver(messageOf(backToOk(alarm, "later", "2019-10-02T18:00:00Z")), ports, PROD);
+    expect(report).toMatchObject({ slack: "posted", email: "sent", collapsed: "new" });
+  });
+
+  it("stays quiet through a webhook except for the repeat notice, since a webhook cannot update", async () => {
+    const ports = fakePorts({ webhook: true });
+    const reports = [];
+    for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => r.slack)).toEqual(["posted", "collapsed", "posted", "collapsed"]);
+    expect(reports[0]?.graph).toBe("none");
+  });
+});
+
+describe("nothing lost, nothing twice", () => {
+  it("delivers a duplicate event once", async () => {
+    const ports = fakePorts();
+    const message = messageOf(releaseAlarmEvent());
+    await deliver(message, ports, PROD);
+    await deliver(message, ports, PROD);
+    expect(posts(ports)).toHaveLength(1);
+    expect(ports.email.sent).toHaveLength(1);
+  });
+
+  it("e-mails even when Slack is down, fails the delivery, and on retry posts to Slack without e-mailing again", async () => {
+    const ports = fakePorts();
+    ports.slack.failWith = Object.assign(new Error("An HTTP protocol error occurred: statusCode = 503"), { name: "HTTPError" });
+    const message = messageOf(releaseAlarmEvent());
+    const failure = await deliver(message, ports, PROD).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeliveryError);
+    expect((failure as DeliveryError).report).toMatchObject({ email: "sent", slack: "failed" });
+    expect((failure as DeliveryError).message).toContain("HTTPError: An HTTP protocol error occurred: statusCode = 503");
+    expect(ports.email.sent).toHaveLength(1);
+
+    ports.slack.failWith = null;
+    const retried = await deliver(message, ports, PROD);
+    expect(retried).toMatchObject({ slack: "posted", email: "sent" });
+    expect(ports.email.sent).toHaveLength(1);
+    expect(posts(ports)).toHaveLength(1);
+  });
+
+  it("still posts to Slack when e-mail fails, then fails the delivery", async () => {
+    const ports = fakePorts();
+    ports.email.failWith = new Error("SNS throttled");
+    const failure = (await deliver(messageOf(releaseAlarmEvent()), ports, PROD).catch((error: unknown) => error)) as DeliveryError;
+    expect(failure.report).toMatchObject({ email: "failed", slack: "posted" });
+  });
+
+  it("e-mails only, and says so, while no Slack token is configured", async () => {
+    const ports = { ...fakePorts(), slack: null };
+    const report = await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
+    expect(report).toMatchObject({ slack: "not-configured", email: "sent" });
+  });
+
+  it("posts the message even when the graph cannot be drawn, and reports why", async () => {
+    const ports = fakePorts({ graphs: fixedGraphs(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })) });
+    const report = await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
+    expect(report).toMatchObject({ slack: "posted", graph: "failed: ThrottlingException: Rate exceeded" });
+  });
+
+  it("routes a dev stage's messages to its quiet channel, without e-mail", async () => {
+    const ports = fakePorts();
+    const report = await deliver(messageOf(releaseAlarmEvent()), ports, DEV);
+    expect(report).toMatchObject({ slack: "posted", email: "not-routed" });
+    expect(posts(ports)[0]).toMatchObject({ post: { channel: "#ops-dev" } });
+  });
+});
