@@ -61,10 +61,11 @@ export function clipAscii(value: string, max: number): string {
   let ascii = value;
   for (const [pattern, replacement] of ASCII_REPLACEMENTS) ascii = ascii.replace(pattern, replacement);
   ascii = ascii
+    .replace(/\s+/g, " ")
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/[^\x20-\x7e]/g, "")
-    .replace(/\s+/g, " ")
+    .replace(/ {2,}/g, " ")
     .trim();
   return ascii.length <= max ? ascii : `${ascii.slice(0, max - 3).trimEnd()}...`;
 }
