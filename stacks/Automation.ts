@@ -2,16 +2,24 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
-import type { StackContext } from "sst/constructs";
+import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
+import { notifyOnCall } from "./notify";
+import { Observability } from "./Observability";
+import { Service } from "./Service";
 
 /**
- * What the automation Lambdas share: the state table that makes every effect
- * idempotent (conditional writes keyed on event or deployment id) and holds
- * the audit trail, and the dead-letter queue where no failed event is lost.
+ * The automation that operates the service: the state table that makes every
+ * effect idempotent (conditional writes keyed on event or deployment id) and
+ * holds the audit trail, the dead-letter queue where no failed event is lost,
+ * and the functions with the EventBridge rules that feed them (notifier first;
+ * see stacks/notify.ts).
  */
-export function Automation({ stack }: StackContext) {
-  const { kind } = stageSettings(stack.stage);
+export function Automation({ stack, app }: StackContext) {
+  const settings = stageSettings(stack.stage);
+  const { kind } = settings;
+  const { cluster, service, logGroup } = use(Service);
+  const { onCallTopic, dashboard } = use(Observability);
 
   const stateTable = new dynamodb.TableV2(stack, "State", {
     partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
@@ -37,5 +45,17 @@ export function Automation({ stack }: StackContext) {
     },
   ]);
 
-  return { stateTable, deadLetters };
+  const { notify } = notifyOnCall(stack, {
+    app,
+    settings,
+    onCallTopic,
+    dashboard,
+    cluster,
+    service,
+    serviceLogs: logGroup,
+    stateTable,
+    deadLetters,
+  });
+
+  return { stateTable, deadLetters, notify };
 }

@@ -1,6 +1,5 @@
 import { Duration, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -53,8 +52,7 @@ export function Observability({ stack, app }: StackContext) {
       alarmDescription: `${what} Runbook: ${runbook}`,
       treatMissingData: alarmProps.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    created.addAlarmAction(new SnsAction(onCallTopic));
-    created.addOkAction(new SnsAction(onCallTopic));
+    // No alarm action: the notifier turns each state change into a readable message (Automation stack).
     return created;
   };
 

@@ -189,6 +189,7 @@ export function Service({ stack, app }: StackContext) {
   return {
     cluster,
     service,
+    logGroup,
     taskDefinition,
     taskCount,
     loadBalancer,

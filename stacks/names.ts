@@ -10,6 +10,9 @@
 export const RELEASE_ALARMS = ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen"] as const;
 export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];
 
+/** The alarms that page on-call (critical); every other alarm of the stage is a warning. */
+export const CRITICAL_ALARMS = [...RELEASE_ALARMS, "DatabaseFreeStorage"] as const;
+
 interface AppNaming {
   stage: string;
   name: string;
@@ -17,4 +20,9 @@ interface AppNaming {
 
 export function alarmName(app: AppNaming, id: string): string {
   return `${app.stage}-${app.name}-${id}`;
+}
+
+/** The CodeDeploy application and deployment group of the service: both named after the Service stack. */
+export function releaseGroupName(app: AppNaming): string {
+  return `${app.stage}-${app.name}-Service`;
 }

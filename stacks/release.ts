@@ -35,6 +35,7 @@ export function releaseThroughCodeDeploy({ app, service, traffic, release }: Rel
             interval: Duration.minutes(release.canaryMinutes),
           }),
         });
+  // Named after the stack (releaseGroupName): the notifier's rule matches these names without a cross-stack export.
   const application = new codedeploy.EcsApplication(stack, "Application", { applicationName: stack.stackName });
   const deploymentGroup = new codedeploy.EcsDeploymentGroup(stack, "DeploymentGroup", {
     application,

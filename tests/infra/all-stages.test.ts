@@ -9,6 +9,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   "ecr:GetAuthorizationToken",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
+  // The notifier's alarm graph.
+  "cloudwatch:GetMetricWidgetImage",
   // Step Functions log delivery (the release waiter's logs).
   "logs:CreateLogDelivery",
   "logs:CreateLogStream",

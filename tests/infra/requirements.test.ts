@@ -254,9 +254,8 @@ describe(`${CUSTOMIZED_STAGE}: allow lists`, () => {
 describe.each(["prod", CUSTOMIZED_STAGE])("%s: on-call alarms", (stage) => {
   const template = stageTemplates(stage).template("Observability");
   const alarms = values(template.findResources("AWS::CloudWatch::Alarm"));
-  const [topicId] = Object.keys(template.findResources("AWS::SNS::Topic"));
 
-  it("sends every alarm and its recovery to the encrypted on-call topic, with a runbook hint", () => {
+  it("leaves every alarm's delivery to the notifier (no raw CloudWatch e-mail), with a runbook hint, next to an encrypted on-call topic", () => {
     expect(alarms.map((a) => (a.Properties.AlarmName as string).replace(`${stage}-hands-off-ops-`, "")).sort()).toEqual([
       "Alb5xxRate",
       "DatabaseConnections",
@@ -270,8 +269,8 @@ describe.each(["prod", CUSTOMIZED_STAGE])("%s: on-call alarms", (stage) => {
       "WafBlockedSpike",
     ]);
     for (const alarm of alarms) {
-      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.AlarmActions).toBeUndefined();
+      expect(alarm.Properties.OKActions).toBeUndefined();
       expect(alarm.Properties.AlarmDescription).toMatch(/\. Runbook: .+/);
     }
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });

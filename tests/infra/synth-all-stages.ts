@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { StageSettingsOverrides } from "@hands-off-ops/core/settings/schema";
 import type { TestProject } from "vitest/node";
 import type { NagFinding } from "../../packages/cli/src/synth/nag-report";
 import { type StageResult, synthStage } from "../../packages/cli/src/synth/synth-stage";
@@ -10,7 +11,7 @@ import { OVERRIDES_FILE_VARIABLE } from "../../stacks/config";
 /** The named stages plus a preview stage, which must be shaped like dev. */
 export const STAGES_UNDER_TEST = ["prod", "staging", "dev", "pr-123"] as const;
 
-/** A preview stage given a domain, allow lists and on-call addresses through $OPS_SETTINGS_FILE. */
+/** A preview stage given a domain, allow lists, on-call addresses and Slack by webhook through $OPS_SETTINGS_FILE. */
 export const CUSTOMIZED_STAGE = "pr-7";
 export const CUSTOMIZED_SETTINGS = {
   [CUSTOMIZED_STAGE]: {
@@ -20,8 +21,9 @@ export const CUSTOMIZED_SETTINGS = {
     },
     firewall: { allowedCountries: ["DE", "AT"], allowedIpCidrs: ["203.0.113.0/24"], blockAnonymousIps: true },
     alerts: { emails: ["oncall@example.com", "platform@example.com"] },
+    notifications: { slack: { mode: "webhook" }, emailSeverities: ["critical", "resolved"] },
   },
-};
+} satisfies Record<string, StageSettingsOverrides>;
 
 /** prod again, from a checkout whose service/ differs: what the next release of a new image synthesizes. */
 export const PROD_WITH_NEW_IMAGE = "prod (new image)";

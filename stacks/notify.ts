@@ -1,0 +1,166 @@
+import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
+import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as ecs from "aws-cdk-lib/aws-ecs";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import type * as logs from "aws-cdk-lib/aws-logs";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { NagSuppressions } from "cdk-nag";
+import { Function as SstFunction } from "sst/constructs";
+import type { StageSettings } from "./config";
+import { suppressLambdaBasics } from "./nag-suppressions";
+import { alarmName, CRITICAL_ALARMS, RELEASE_ALARMS, releaseGroupName } from "./names";
+
+interface NotifyWiring {
+  app: { stage: string; name: string };
+  settings: StageSettings;
+  onCallTopic: sns.ITopic;
+  dashboard: cloudwatch.Dashboard;
+  cluster: ecs.ICluster;
+  service: ecs.FargateService;
+  serviceLogs: logs.ILogGroup;
+  stateTable: dynamodb.ITableV2;
+  deadLetters: sqs.IQueue;
+}
+
+/**
+ * The notifier: EventBridge rules for every operational event of the stage,
+ * one function that turns each into a message for Slack and the on-call
+ * topic, the Slack secret it reads, and two alarms that e-mail on-call
+ * directly when the notifier itself fails (it cannot report its own failure).
+ */
+export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
+  const { app, settings, onCallTopic, cluster, service, stateTable, deadLetters } = wiring;
+
+  const slackSecret = new secretsmanager.Secret(stack, "SlackSecret", {
+    description: `Slack credentials of ${app.stage} ${app.name}: put {"botToken":"xoxb-…"} (or {"webhookUrl":"https://hooks.slack.com/…"} in webhook mode). Until then, on-call gets e-mail only.`,
+    removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  NagSuppressions.addResourceSuppressions(slackSecret, [
+    {
+      id: "AwsSolutions-SMG4",
+      reason: "A Slack bot token or webhook is issued by Slack, not generated here: it is rotated in Slack, then put into the secret.",
+    },
+  ]);
+
+  const notify = new SstFunction(stack, "Notify", {
+    handler: "functions/notify.handler",
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    // Up to four Slack calls per message, each retried three times with backoff (and a 429 waits for Retry-After).
+    timeout: 120,
+    description: `On-call notifications of ${app.stage} ${app.name}: alarms, releases, stopped tasks, ECS errors, automation actions → Slack and e-mail`,
+    environment: {
+      STAGE: app.stage,
+      APP_NAME: app.name,
+      NOTIFY_SETTINGS: JSON.stringify(settings.notifications),
+      ON_CALL_TOPIC_ARN: onCallTopic.topicArn,
+      STATE_TABLE: stateTable.tableName,
+      SLACK_SECRET_ID: slackSecret.secretArn,
+      DASHBOARD_NAME: wiring.dashboard.dashboardName,
+      CLUSTER_NAME: cluster.clusterName,
+      SERVICE_NAME: service.serviceName,
+      LOG_GROUP_NAME: wiring.serviceLogs.logGroupName,
+      CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
+      RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
+    },
+  });
+  suppressLambdaBasics(notify);
+  // Lambda retries a failed event twice (Slack down), then parks it in the dead-letter queue: nothing is lost.
+  notify.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(deadLetters) });
+
+  onCallTopic.grantPublish(notify);
+  slackSecret.grantRead(notify);
+  notify.addToRolePolicy(
+    new iam.PolicyStatement({
+      // Threads, collapse trails and idempotency records; DeleteItem lets a failed delivery be retried.
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      resources: [stateTable.tableArn],
+    }),
+  );
+  notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["cloudwatch:GetMetricWidgetImage"], resources: ["*"] }));
+  NagSuppressions.addResourceSuppressions(
+    notify,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "cloudwatch:GetMetricWidgetImage (the alarm graph) has no resource-level permissions.",
+        appliesTo: ["Resource::*"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "Publishing to the KMS-encrypted on-call topic needs kms:GenerateDataKey* on that one key (grantPublish).",
+        appliesTo: ["Action::kms:GenerateDataKey*"],
+      },
+    ],
+    true,
+  );
+
+  const target = new targets.LambdaFunction(notify, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+  const rule = (id: string, description: string, eventPattern: events.EventPattern) =>
+    new events.Rule(stack, id, { description, eventPattern, targets: [target] });
+
+  rule("NotifyAlarms", "Every state change of the stage's alarms", {
+    source: ["aws.cloudwatch"],
+    detailType: ["CloudWatch Alarm State Change"],
+    detail: { alarmName: events.Match.prefix(alarmName(app, "")) },
+  });
+  rule("NotifyReleases", "Every state change of the service's CodeDeploy deployments", {
+    source: ["aws.codedeploy"],
+    detailType: ["CodeDeploy Deployment State-change Notification"],
+    detail: { application: [releaseGroupName(app)], deploymentGroup: [releaseGroupName(app)] },
+  });
+  rule("NotifyStoppedTasks", "Tasks of the service's cluster that stopped (the function ignores routine stops)", {
+    source: ["aws.ecs"],
+    detailType: ["ECS Task State Change"],
+    detail: { clusterArn: [cluster.clusterArn], lastStatus: ["STOPPED"] },
+  });
+  rule("NotifyServiceErrors", "ECS service events that need a person (WARN and ERROR)", {
+    source: ["aws.ecs"],
+    detailType: ["ECS Service Action"],
+    resources: [service.serviceArn],
+    detail: { eventType: ["WARN", "ERROR"] },
+  });
+  rule("NotifyAutomation", "What the automation functions did (rollback, canary verdicts, sleep and wake)", {
+    source: [AUTOMATION_SOURCE],
+    detailType: [AUTOMATION_DETAIL_TYPE],
+    detail: { stage: [app.stage] },
+  });
+
+  // Who watches the watcher: these two reach on-call through CloudWatch's own e-mail, without the notifier.
+  const direct = new SnsAction(onCallTopic);
+  const failing = new cloudwatch.Alarm(stack, "NotifyFailing", {
+    alarmName: alarmName(app, "NotifyFailing"),
+    alarmDescription:
+      "The notifier failed to deliver at least one message in 5 minutes (Slack or SNS down, or a bug); Lambda retries it. Runbook: read the Notify function's logs; messages that still fail land in the dead-letter queue.",
+    metric: notify.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const parked = new cloudwatch.Alarm(stack, "DeadLettersWaiting", {
+    alarmName: alarmName(app, "DeadLettersWaiting"),
+    alarmDescription:
+      "An event the automation could not handle is waiting in the dead-letter queue. Runbook: read it in the SQS console, fix the cause, then redrive it to its function.",
+    metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  for (const alarm of [failing, parked]) {
+    alarm.addAlarmAction(direct);
+    alarm.addOkAction(direct);
+  }
+
+  return { notify, slackSecret };
+}
