@@ -3,6 +3,7 @@ import { stageSettings } from "../../stacks/config";
 import { stageTemplates } from "./stage-templates";
 import { CUSTOMIZED_SETTINGS, CUSTOMIZED_STAGE, STAGES_UNDER_TEST } from "./synth-all-stages";
 
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
 type Resource = { Type: string; Properties: Record<string, any> };
 const ofType = (resources: Record<string, Resource>, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
