@@ -12,6 +12,7 @@ export interface SlackRequest {
   at: number;
   /** Form fields, with JSON fields (blocks) parsed. */
   body: Record<string, unknown>;
+  authorization: string | undefined;
   bytes: number;
 }
 
@@ -46,7 +47,13 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://stand-in");
     const method = url.pathname.startsWith("/api/") ? url.pathname.slice(5) : url.pathname.startsWith("/upload/") ? "upload" : "webhook";
-    requests.push({ method, at: Date.now(), body: method === "upload" ? {} : parseBody(req, raw), bytes: raw.length });
+    requests.push({
+      method,
+      at: Date.now(),
+      body: method === "upload" ? {} : parseBody(req, raw),
+      authorization: req.headers.authorization,
+      bytes: raw.length,
+    });
 
     const failure = scripted.shift() ?? outage;
     if (failure) {
@@ -90,6 +97,7 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
       outage = null;
     },
     reset() {
+      nextTs = 1_700_000_000;
       requests.length = 0;
       scripted.length = 0;
       outage = null;

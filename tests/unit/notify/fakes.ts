@@ -51,7 +51,8 @@ export function memoryOnce(): OncePort & { keys: string[] } {
     keys: [],
     async run(key, effect) {
       if (done.has(key)) return done.get(key) as never;
-      const result = await effect();
+      // Stored as JSON, like the idempotency records in the state table.
+      const result = JSON.parse(JSON.stringify(await effect()));
       done.set(key, result);
       this.keys.push(key);
       return result;

@@ -29,7 +29,10 @@ export function idempotentOnce(
   return {
     registerContext: (context) => config.registerLambdaContext(context),
     run<T extends object>(key: string, effect: () => Promise<T>): Promise<T> {
-      const once = makeIdempotent(async (_request: { key: string }) => effect(), { persistenceStore, config, keyPrefix: scope });
+      // The stored result must be plain JSON: DynamoDB's marshalling refuses undefined values, and that
+      // refusal would come after the effect happened, turning a done effect into a failed one.
+      const asJson = async () => JSON.parse(JSON.stringify(await effect())) as T;
+      const once = makeIdempotent(async (_request: { key: string }) => asJson(), { persistenceStore, config, keyPrefix: scope });
       return once({ key }) as Promise<T>;
     },
   };

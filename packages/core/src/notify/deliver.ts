@@ -147,8 +147,8 @@ async function toSlack(
 
   const posted = await slack.post({ channel, payload });
   if (posted && message.collapse) await ports.store.attachMessage(message.collapse.key, posted);
-  const graph = posted && message.graph && slack.canThread ? await attachGraph(message, posted, slack, ports) : undefined;
-  return { slack: "posted", graph };
+  if (!posted || !message.graph || !slack.canThread) return { slack: "posted" };
+  return { slack: "posted", graph: await attachGraph(message, posted, slack, ports) };
 }
 
 async function inThread(
