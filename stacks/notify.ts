@@ -1,5 +1,5 @@
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
-import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -13,6 +13,7 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
+import type { IConstruct } from "constructs";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -162,5 +163,24 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     alarm.addOkAction(direct);
   }
 
+  new CfnOutput(stack, "SlackSecretName", {
+    value: slackSecret.secretName,
+    description: "Put the Slack bot token here: see README, On-call notifications",
+  });
   return { notify, slackSecret };
+}
+
+/**
+ * Lets an automation function report what it did: PutEvents on the default
+ * bus, and only with this product's source (the notifier's rule matches it).
+ */
+export function grantSendNotices(fn: IConstruct & iam.IGrantable) {
+  const stack = Stack.of(fn);
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ["events:PutEvents"],
+      resources: [stack.formatArn({ service: "events", resource: "event-bus", resourceName: "default" })],
+      conditions: { StringEquals: { "events:source": AUTOMATION_SOURCE } },
+    }),
+  );
 }

@@ -1,7 +1,9 @@
 import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { cloudWatchGraphs } from "@hands-off-ops/core/aws/metric-graph";
+import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
 import { readJsonSecret } from "@hands-off-ops/core/aws/secrets";
 import { snsEmail } from "@hands-off-ops/core/aws/sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -42,5 +44,33 @@ describe("AWS adapters of the notifier", () => {
     secrets.on(GetSecretValueCommand, { SecretId: "slack-b" }).resolves({ SecretString: "put the token here" });
     await expect(readJsonSecret("slack-a")).resolves.toEqual({ botToken: "xoxb-1" });
     await expect(readJsonSecret("slack-b")).resolves.toEqual({});
+  });
+});
+
+describe("automation notices through EventBridge", () => {
+  const events = mockClient(EventBridgeClient);
+  afterEach(() => events.reset());
+  const notice = {
+    stage: "dev",
+    actor: "schedule",
+    severity: "info",
+    title: "Stage dev is asleep",
+    summary: "Scaled to zero for the night.",
+  } as const;
+
+  it("put one entry on the default bus, in the notifier's schema", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    await eventBridgeNotices().send(notice);
+    const [entry] = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    expect(entry).toMatchObject({ Source: "hands-off-ops", DetailType: "Automation Action" });
+    expect(JSON.parse(entry?.Detail ?? "{}")).toMatchObject({ ...notice, dryRun: false, facts: [] });
+    expect(entry?.EventBusName).toBeUndefined();
+  });
+
+  it("fail when EventBridge accepts the call but refuses the entry", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "InternalFailure", ErrorMessage: "try again" }] });
+    await expect(eventBridgeNotices().send(notice)).rejects.toThrow(
+      'EventBridge refused the notice "Stage dev is asleep": InternalFailure try again',
+    );
   });
 });
