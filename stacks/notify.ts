@@ -138,30 +138,29 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
 
   // Who watches the watcher: these two reach on-call through CloudWatch's own e-mail, without the notifier.
   const direct = new SnsAction(onCallTopic);
-  const failing = new cloudwatch.Alarm(stack, "NotifyFailing", {
-    alarmName: alarmName(app, "NotifyFailing"),
-    alarmDescription:
-      "The notifier failed to deliver at least one message in 5 minutes (Slack or SNS down, or a bug); Lambda retries it. Runbook: read the Notify function's logs; messages that still fail land in the dead-letter queue.",
-    metric: notify.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  const parked = new cloudwatch.Alarm(stack, "DeadLettersWaiting", {
-    alarmName: alarmName(app, "DeadLettersWaiting"),
-    alarmDescription:
-      "An event the automation could not handle is waiting in the dead-letter queue. Runbook: read it in the SQS console, fix the cause, then redrive it to its function.",
-    metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
-  for (const alarm of [failing, parked]) {
+  const watch = (id: string, description: string, metric: cloudwatch.IMetric) => {
+    const alarm = new cloudwatch.Alarm(stack, id, {
+      alarmName: alarmName(app, id),
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     alarm.addAlarmAction(direct);
     alarm.addOkAction(direct);
-  }
+  };
+  watch(
+    "NotifyFailing",
+    "The notifier failed to deliver at least one message in 5 minutes (Slack or SNS down, or a bug); Lambda retries it. Runbook: read the Notify function's logs; messages that still fail land in the dead-letter queue.",
+    notify.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+  );
+  watch(
+    "DeadLettersWaiting",
+    "An event the automation could not handle is waiting in the dead-letter queue. Runbook: read it in the SQS console, fix the cause, then redrive it to its function.",
+    deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+  );
 
   new CfnOutput(stack, "SlackSecretName", {
     value: slackSecret.secretName,

@@ -48,9 +48,10 @@ const COLLAPSE_ATTEMPTS = 5;
 export async function deliver(message: OpsMessage, ports: DeliveryPorts, settings: NotificationSettings): Promise<DeliveryReport> {
   const id = message.source.eventId;
   const where = route(message, settings);
-  const plan = message.collapse
+  const { collapse } = message;
+  const plan = collapse
     ? await ports.once.run(`${id}:collapse`, () =>
-        planCollapse(ports.store, message.collapse?.key ?? "", { state: message.collapse?.state ?? "", at: message.occurredAt }, settings),
+        planCollapse(ports.store, collapse.key, { state: collapse.state, at: message.occurredAt }, settings),
       )
     : null;
   const history = plan?.decision.history;
