@@ -57,6 +57,40 @@ const PROD: StageDefaults = {
     emailSeverities: ["critical", "warning", "resolved"],
     collapseWindowMinutes: 30,
   },
+  canary: {
+    hooks: {
+      BeforeInstall: [],
+      AfterInstall: [],
+      AfterAllowTestTraffic: ["smoke", "compare"],
+      BeforeAllowTraffic: [],
+      AfterAllowTraffic: ["smoke"],
+    },
+    smoke: [
+      { name: "health", method: "GET", path: "/health", body: null, expectStatus: 200, bodyMatch: "^UP$", latencyBudgetMs: 500 },
+      { name: "database ready", method: "GET", path: "/ready", body: null, expectStatus: 200, bodyMatch: null, latencyBudgetMs: 1000 },
+      { name: "page", method: "GET", path: "/", body: null, expectStatus: 200, bodyMatch: "<html", latencyBudgetMs: 1000 },
+      {
+        name: "API reads the database",
+        method: "GET",
+        path: "/api/polls/00000000-0000-4000-8000-000000000000/results",
+        body: null,
+        expectStatus: 404,
+        bodyMatch: null,
+        latencyBudgetMs: 1000,
+      },
+    ],
+    warmup: { retries: 4, minDelayMs: 1000 },
+    comparison: {
+      path: "/api/polls/00000000-0000-4000-8000-000000000000/results",
+      requests: 200,
+      concurrency: 10,
+      timeoutMs: 5000,
+      alpha: 0.01,
+      maxErrorRateIncrease: 0.01,
+      maxP95IncreasePercent: 25,
+    },
+    reserveSeconds: 10,
+  },
   schedule: {
     enabled: false,
     timeZone: "Europe/Berlin",
@@ -116,6 +150,8 @@ const DEV: StageDefaults = {
     slack: { mode: "web-api", channels: { critical: "#ops-dev", warning: "#ops-dev", info: "#ops-dev", resolved: null } },
     emailSeverities: [],
   },
+  // Development releases all at once: the smoke suite is enough, a comparison would slow every deploy.
+  canary: { ...STAGING.canary, hooks: { ...STAGING.canary.hooks, AfterAllowTestTraffic: ["smoke"], AfterAllowTraffic: [] } },
   schedule: { ...PROD.schedule, enabled: true },
 };
 

@@ -1,0 +1,81 @@
+import type { EcsHook } from "../release/appspec";
+import type { CanarySettings } from "../settings/schema";
+import { compareVersions, sampleBoth } from "./comparison";
+import type { HttpPort } from "./http";
+import { runSmokeSuite } from "./smoke";
+import { decideVerdict, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
+
+export interface HookInvocation {
+  hook: EcsHook;
+  deploymentId: string;
+  executionId: string;
+}
+
+export interface HookPorts {
+  http: HttpPort;
+  /** PutLifecycleEventHookExecutionStatus. */
+  report(deploymentId: string, executionId: string, status: HookStatus): Promise<void>;
+  /** Waits `ms`, or less if `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface HookTargets {
+  /** The test listener: the new (green) tasks only. */
+  greenUrl: string;
+  /** The production listener: the current (blue) tasks. */
+  blueUrl: string;
+}
+
+/**
+ * Runs a lifecycle hook's checks within the time the Lambda has left (minus
+ * the reserve) and reports exactly one verdict to CodeDeploy, whatever
+ * happens: checks failing, a bug, an exception, or the deadline coming first.
+ * A hook that never reports would stall the release for an hour.
+ */
+export async function runHook(
+  invocation: HookInvocation,
+  settings: CanarySettings,
+  targets: HookTargets,
+  ports: HookPorts,
+  remainingMs: number,
+): Promise<HookVerdict> {
+  const budgetMs = Math.max(0, remainingMs - settings.reserveSeconds * 1000);
+  const stop = new AbortController();
+  let verdict: HookVerdict;
+  try {
+    const outcome = await Promise.race([
+      check(invocation.hook, settings, targets, ports.http, stop.signal),
+      ports.sleep(budgetMs, stop.signal).then((): HookOutcome => ({ kind: "out-of-time", budgetMs })),
+    ]);
+    verdict = decideVerdict(invocation.hook, outcome);
+  } catch (error) {
+    verdict = decideVerdict(invocation.hook, { kind: "error", message: `${(error as Error).name}: ${(error as Error).message}` });
+  } finally {
+    // Whatever won the race, nothing keeps running or waiting after the verdict.
+    stop.abort();
+  }
+  await ports.report(invocation.deploymentId, invocation.executionId, verdict.status);
+  return verdict;
+}
+
+/** Smoke checks first: comparing a new version that fails them would only delay the verdict. */
+async function check(
+  hook: EcsHook,
+  settings: CanarySettings,
+  targets: HookTargets,
+  http: HttpPort,
+  signal: AbortSignal,
+): Promise<HookOutcome> {
+  const kinds: readonly string[] = settings.hooks[hook];
+  const smoke = kinds.includes("smoke")
+    ? await runSmokeSuite(settings.smoke, http, {
+        baseUrl: targets.greenUrl,
+        retries: settings.warmup.retries,
+        minDelayMs: settings.warmup.minDelayMs,
+        signal,
+      })
+    : null;
+  if (smoke?.some((result) => !result.passed) || !kinds.includes("compare")) return { kind: "checked", smoke, comparison: null };
+  const { green, blue } = await sampleBoth(http, settings.comparison, { greenUrl: targets.greenUrl, blueUrl: targets.blueUrl, signal });
+  return { kind: "checked", smoke, comparison: compareVersions(green, blue, settings.comparison) };
+}

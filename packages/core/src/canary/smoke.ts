@@ -1,0 +1,68 @@
+import pRetry from "p-retry";
+import type { SmokeCheck } from "../settings/schema";
+import type { Exchange, HttpPort } from "./http";
+
+export interface SmokeResult {
+  check: string;
+  passed: boolean;
+  /** What was seen: "200 in 41 ms", or why the check failed. */
+  detail: string;
+  attempts: number;
+  latencyMs: number | null;
+}
+
+/** Whether one exchange satisfies a check: status, body and latency budget. Pure. */
+export function judgeExchange(check: SmokeCheck, exchange: Exchange): { passed: boolean; detail: string } {
+  if (exchange.kind === "failure") return { passed: false, detail: `no response: ${exchange.reason}` };
+  const took = `${Math.round(exchange.latencyMs)} ms`;
+  if (exchange.status !== check.expectStatus)
+    return { passed: false, detail: `status ${exchange.status}, expected ${check.expectStatus} (${took})` };
+  if (check.bodyMatch && !new RegExp(check.bodyMatch).test(exchange.body))
+    return { passed: false, detail: `body does not match /${check.bodyMatch}/ (${took})` };
+  if (exchange.latencyMs > check.latencyBudgetMs) return { passed: false, detail: `${took}, over the ${check.latencyBudgetMs} ms budget` };
+  return { passed: true, detail: `${exchange.status} in ${took}` };
+}
+
+export interface SmokeOptions {
+  baseUrl: string;
+  retries: number;
+  minDelayMs: number;
+  /** Stop retrying when this signal aborts (the hook's deadline). */
+  signal: AbortSignal;
+}
+
+/**
+ * Runs every check at once against the new version, each retried with
+ * exponential backoff while the new tasks warm up (p-retry). Never throws.
+ */
+export async function runSmokeSuite(checks: readonly SmokeCheck[], http: HttpPort, options: SmokeOptions): Promise<SmokeResult[]> {
+  return Promise.all(checks.map((check) => runOne(check, http, options)));
+}
+
+async function runOne(check: SmokeCheck, http: HttpPort, { baseUrl, retries, minDelayMs, signal }: SmokeOptions): Promise<SmokeResult> {
+  let attempts = 0;
+  let last: { passed: boolean; detail: string; latencyMs: number | null } = {
+    passed: false,
+    detail: "not run: out of time",
+    latencyMs: null,
+  };
+  try {
+    await pRetry(
+      async () => {
+        attempts++;
+        const exchange = await http.send({
+          method: check.method,
+          url: new URL(check.path, baseUrl).toString(),
+          body: check.body,
+          timeoutMs: Math.max(check.latencyBudgetMs * 2, 1000),
+        });
+        last = { ...judgeExchange(check, exchange), latencyMs: exchange.latencyMs };
+        if (!last.passed) throw new Error(last.detail);
+      },
+      { retries, minTimeout: minDelayMs, factor: 2, randomize: false, signal },
+    );
+  } catch {
+    // The last attempt's detail says why.
+  }
+  return { check: check.name, passed: last.passed, detail: last.detail, attempts, latencyMs: last.latencyMs };
+}

@@ -1,0 +1,43 @@
+import type { EcsHook } from "../release/appspec";
+import type { ComparisonVerdict } from "./comparison";
+import type { SmokeResult } from "./smoke";
+
+export type HookStatus = "Succeeded" | "Failed";
+
+export interface HookVerdict {
+  hook: EcsHook;
+  status: HookStatus;
+  /** One sentence: why this status. */
+  reason: string;
+  smoke: SmokeResult[] | null;
+  comparison: ComparisonVerdict | null;
+}
+
+export type HookOutcome =
+  | { kind: "checked"; smoke: SmokeResult[] | null; comparison: ComparisonVerdict | null }
+  | { kind: "out-of-time"; budgetMs: number }
+  | { kind: "error"; message: string };
+
+/** The verdict of a hook from what its checks found. Pure; every path ends in Succeeded or Failed. */
+export function decideVerdict(hook: EcsHook, outcome: HookOutcome): HookVerdict {
+  if (outcome.kind === "out-of-time")
+    return failed(hook, `the checks did not finish within ${Math.round(outcome.budgetMs / 1000)} s, the time left before the deadline`);
+  if (outcome.kind === "error") return failed(hook, `the hook itself failed: ${outcome.message}`);
+  const { smoke, comparison } = outcome;
+  const failedChecks = (smoke ?? []).filter((r) => !r.passed);
+  const problems = [
+    ...failedChecks.map((r) => `smoke check "${r.check}" failed: ${r.detail}`),
+    ...(comparison?.regressions ?? []).map((r) => `the new version regressed: ${r}`),
+  ];
+  if (problems.length) return { hook, status: "Failed", reason: problems.join("; "), smoke, comparison };
+  if (!smoke && !comparison) return { hook, status: "Succeeded", reason: `no checks are configured for ${hook}`, smoke, comparison };
+  const done = [
+    smoke ? `${smoke.length} smoke checks passed` : null,
+    comparison ? "the comparison with the current version found no regression" : null,
+  ];
+  return { hook, status: "Succeeded", reason: done.filter(Boolean).join("; "), smoke, comparison };
+}
+
+function failed(hook: EcsHook, reason: string): HookVerdict {
+  return { hook, status: "Failed", reason, smoke: null, comparison: null };
+}
