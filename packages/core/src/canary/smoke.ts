@@ -1,4 +1,4 @@
-import pRetry from "p-retry";
+import pRetry, { AbortError } from "p-retry";
 import type { SmokeCheck } from "../settings/schema";
 import type { Exchange, HttpPort } from "./http";
 
@@ -50,12 +50,23 @@ async function runOne(check: SmokeCheck, http: HttpPort, { baseUrl, retries, min
     await pRetry(
       async () => {
         attempts++;
-        const exchange = await http.send({
-          method: check.method,
-          url: new URL(check.path, baseUrl).toString(),
-          body: check.body,
-          timeoutMs: Math.max(check.latencyBudgetMs * 2, 1000),
-        });
+        let exchange: Exchange;
+        try {
+          exchange = await http.send({
+            method: check.method,
+            url: new URL(check.path, baseUrl).toString(),
+            body: check.body,
+            timeoutMs: Math.max(check.latencyBudgetMs * 2, 1000),
+          });
+        } catch (error) {
+          // The port never throws for a bad answer: this is a bug, and retrying will not fix it.
+          last = {
+            passed: false,
+            detail: `the check itself failed: ${(error as Error).name}: ${(error as Error).message}`,
+            latencyMs: null,
+          };
+          throw new AbortError(last.detail);
+        }
         last = { ...judgeExchange(check, exchange), latencyMs: exchange.latencyMs };
         if (!last.passed) throw new Error(last.detail);
       },
