@@ -4,7 +4,7 @@ import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import { ECS_HOOKS, type EcsHook } from "@hands-off-ops/core/release/appspec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { healthyAnswer, ok, PROD_CANARY, refused, scriptedHttp } from "./helpers";
+import { healthyAnswer, ok, PROD_CANARY, scriptedHttp } from "./helpers";
 
 const targets = { greenUrl: "http://green.test:9000", blueUrl: "http://blue.test" };
 const invocation = (hook: EcsHook) => ({ hook, deploymentId: "d-CANARY1", executionId: "exec-1" });
