@@ -9,6 +9,7 @@ import type * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
+import { canaryHooks } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { Network } from "./Network";
@@ -145,12 +146,14 @@ export function Service({ stack, app }: StackContext) {
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
   const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
   const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release });
+  const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT, deploymentGroup });
   shipNewTaskDefinitions({
     service,
     taskDefinition,
     deploymentGroup,
     containerPort: sizing.containerPort,
     canaryMinutes: release.canaryMinutes,
+    hooks,
   });
 
   NagSuppressions.addResourceSuppressions(accessLogs, [

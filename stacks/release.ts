@@ -1,8 +1,10 @@
+import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { CustomResource, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as cr from "aws-cdk-lib/custom-resources";
@@ -68,6 +70,8 @@ interface ShipWiring {
   deploymentGroup: codedeploy.EcsDeploymentGroup;
   containerPort: number;
   canaryMinutes: number;
+  /** The function per lifecycle hook; their names go into each release's AppSpec. */
+  hooks: Partial<Record<EcsHook, lambda.IFunction>>;
 }
 
 /**
@@ -77,7 +81,7 @@ interface ShipWiring {
  * never changes the service's task definition (aws/aws-cdk#23564); see
  * docs/releases.md.
  */
-export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGroup, containerPort, canaryMinutes }: ShipWiring) {
+export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGroup, containerPort, canaryMinutes, hooks }: ShipWiring) {
   const stack = Stack.of(service);
   const handler = (id: string, exportName: string) =>
     new SstFunction(stack, id, {
@@ -147,7 +151,8 @@ export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGrou
       taskDefinitionArn: taskDefinition.taskDefinitionArn,
       containerName: container.containerName,
       containerPort,
-      hooks: {},
+      // A reference, not a literal name: CloudFormation creates the hooks before any release needs them.
+      hooks: Object.fromEntries(Object.entries(hooks).map(([hook, fn]) => [hook, fn.functionName])),
     },
   });
   release.node.addDependency(deploymentGroup);

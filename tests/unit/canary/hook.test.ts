@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { healthyAnswer, ok, PROD_CANARY, scriptedHttp } from "./helpers";
 
-const targets = { greenUrl: "http://green.test:9000", blueUrl: "http://blue.test" };
+const targets = { testUrl: "http://green.test:9000", productionUrl: "http://blue.test" };
 const invocation = (hook: EcsHook) => ({ hook, deploymentId: "d-CANARY1", executionId: "exec-1" });
 const FAST = { ...PROD_CANARY, warmup: { retries: 0, minDelayMs: 10 }, comparison: { ...PROD_CANARY.comparison, requests: 40 } };
 
@@ -47,7 +47,7 @@ describe("a lifecycle hook reports exactly one verdict", () => {
     let greenApiCalls = 0;
     // The smoke check's call passes; after it, every other comparison request to green fails.
     const { hookPorts, reports } = ports((request) =>
-      request.url.startsWith(targets.greenUrl) && request.url.includes("/api/") && ++greenApiCalls > 1 && greenApiCalls % 2 === 0
+      request.url.startsWith(targets.testUrl) && request.url.includes("/api/") && ++greenApiCalls > 1 && greenApiCalls % 2 === 0
         ? ok(20, 500)
         : healthyAnswer(request),
     );
@@ -127,5 +127,23 @@ describe("property: whatever the checks answer and whenever, one report", () => 
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("which listener a hook checks", () => {
+  it("checks the test listener before traffic moves and the production listener after", async () => {
+    const before = ports((request) => healthyAnswer(request));
+    await runHook(
+      invocation("AfterAllowTestTraffic"),
+      { ...FAST, hooks: { ...FAST.hooks, AfterAllowTestTraffic: ["smoke"] } },
+      targets,
+      before.hookPorts,
+      300_000,
+    );
+    const after = ports((request) => healthyAnswer(request));
+    await runHook(invocation("AfterAllowTraffic"), FAST, targets, after.hookPorts, 300_000);
+    const hosts = (p: HookPorts) => new Set((p.http as ReturnType<typeof scriptedHttp>).requests.map((r) => new URL(r.url).origin));
+    expect(hosts(before.hookPorts)).toEqual(new Set([targets.testUrl]));
+    expect(hosts(after.hookPorts)).toEqual(new Set([targets.productionUrl]));
   });
 });

@@ -13,17 +13,17 @@ export interface HookInvocation {
 
 export interface HookPorts {
   http: HttpPort;
-  /** PutLifecycleEventHookExecutionStatus. */
-  report(deploymentId: string, executionId: string, status: HookStatus): Promise<void>;
+  /** PutLifecycleEventHookExecutionStatus (its answer is not acted on). */
+  report(deploymentId: string, executionId: string, status: HookStatus): Promise<unknown>;
   /** Waits `ms`, or less if `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export interface HookTargets {
-  /** The test listener: the new (green) tasks only. */
-  greenUrl: string;
-  /** The production listener: the current (blue) tasks. */
-  blueUrl: string;
+  /** The test listener: the new (green) tasks, from AfterAllowTestTraffic on. */
+  testUrl: string;
+  /** The production listener: the current (blue) tasks until AllowTraffic, the new ones after it. */
+  productionUrl: string;
 }
 
 /**
@@ -67,15 +67,21 @@ async function check(
   signal: AbortSignal,
 ): Promise<HookOutcome> {
   const kinds: readonly string[] = settings.hooks[hook];
+  // Once production traffic has moved, the production listener is where the new version serves users.
+  const newVersionUrl = hook === "AfterAllowTraffic" ? targets.productionUrl : targets.testUrl;
   const smoke = kinds.includes("smoke")
     ? await runSmokeSuite(settings.smoke, http, {
-        baseUrl: targets.greenUrl,
+        baseUrl: newVersionUrl,
         retries: settings.warmup.retries,
         minDelayMs: settings.warmup.minDelayMs,
         signal,
       })
     : null;
   if (smoke?.some((result) => !result.passed) || !kinds.includes("compare")) return { kind: "checked", smoke, comparison: null };
-  const { green, blue } = await sampleBoth(http, settings.comparison, { greenUrl: targets.greenUrl, blueUrl: targets.blueUrl, signal });
+  const { green, blue } = await sampleBoth(http, settings.comparison, {
+    greenUrl: targets.testUrl,
+    blueUrl: targets.productionUrl,
+    signal,
+  });
   return { kind: "checked", smoke, comparison: compareVersions(green, blue, settings.comparison) };
 }

@@ -145,7 +145,10 @@ export const CanarySettingsSchema = z.strictObject({
     AfterInstall: z.array(CheckKind).max(0, "no check can reach the new tasks before test traffic is allowed"),
     AfterAllowTestTraffic: checksPerHook,
     BeforeAllowTraffic: checksPerHook,
-    AfterAllowTraffic: checksPerHook,
+    // After traffic has moved, both listeners reach the new version: there is nothing left to compare with.
+    AfterAllowTraffic: z
+      .array(z.literal("smoke", { error: "only smoke checks: after AllowTraffic there is no current version to compare with" }))
+      .max(1),
   }),
   smoke: z.array(SmokeCheckSchema).min(1),
   /** Retries of a failing smoke check while the new tasks warm up, with exponential backoff. */

@@ -1,0 +1,51 @@
+import type { AutomationNotice } from "../notify/sources/automation";
+import type { HookInvocation } from "./hook";
+import type { HookVerdict } from "./verdict";
+
+const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
+const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : "—");
+
+/** A verdict as a reply in the release's thread, with its evidence: checks, samples, rates, p-values, thresholds. */
+export function verdictNotice(stage: string, invocation: HookInvocation, verdict: HookVerdict, alpha: number): AutomationNotice {
+  const passed = verdict.status === "Succeeded";
+  const facts: { label: string; value: string }[] = [{ label: "Hook", value: invocation.hook }];
+  for (const result of verdict.smoke ?? []) {
+    facts.push({
+      label: `${result.passed ? "✓" : "✗"} ${result.check}`.slice(0, 60),
+      value: `${result.detail} (${result.attempts} attempts)`,
+    });
+  }
+  const comparison = verdict.comparison;
+  if (comparison) {
+    const { green, blue } = comparison;
+    facts.push(
+      { label: "Sample", value: `${green.requests} requests to each version` },
+      {
+        label: "Errors new / current",
+        value: `${green.errors} (${percent(green.errorRate)}) / ${blue.errors} (${percent(blue.errorRate)}), Fisher p = ${comparison.errorRateP.toPrecision(2)}`,
+      },
+      {
+        label: "p95 new / current",
+        value: `${ms(green.p95Ms)} / ${ms(blue.p95Ms)}, Mann-Whitney p = ${comparison.latencyP.toPrecision(2)}`,
+      },
+      { label: "Significance", value: `α = ${alpha}` },
+    );
+  }
+  return {
+    stage,
+    actor: "canary-hook",
+    severity: passed ? "info" : "critical",
+    title: `${invocation.hook} ${passed ? "passed" : "failed"} for release ${invocation.deploymentId}`,
+    summary: capitalize(verdict.reason).slice(0, 2500),
+    facts: facts.slice(0, 10).map((f) => ({ label: f.label, value: f.value.slice(0, 2000) })),
+    actionsTaken: [
+      passed
+        ? `Reported Succeeded to CodeDeploy: the release goes on.`
+        : `Reported Failed to CodeDeploy: it stops the release and rolls back.`,
+    ],
+    nextStep: passed ? null : "Read the failing check or regression above; fix it and release again.",
+    thread: { deploymentId: invocation.deploymentId, role: "reply" },
+  };
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
