@@ -71,7 +71,7 @@ describe("comparing the new version with the current one", () => {
     expect(verdict.passed).toBe(false);
     expect(verdict.errorRateP).toBeCloseTo(0.005738941430019923, 8);
     expect(verdict.regressions).toEqual([
-      expect.stringMatching(/^error rate 6\.0 % against 1\.0 % \(Fisher p = 0\.0057 < 0\.01, margin 1\.0 %\)$/),
+      expect.stringMatching(/^error rate 6\.0 % against 1\.0 % \(Fisher p = 0\.0057, α = 0\.01, margin 1\.0 %\)$/),
     ]);
   });
 
@@ -89,7 +89,7 @@ describe("comparing the new version with the current one", () => {
     const verdict = compareVersions(sample(200, steady(60)), sample(200, steady(20)), settings);
     expect(verdict.passed).toBe(false);
     expect(verdict.regressions).toEqual([
-      expect.stringMatching(/^p95 latency 69 ms against 29 ms \(Mann-Whitney p = .+ < 0\.01, margin \+25 %\)$/),
+      expect.stringMatching(/^p95 latency 69 ms against 29 ms \(Mann-Whitney p < 0\.0001, α = 0\.01, margin \+25 %\)$/),
     ]);
   });
 

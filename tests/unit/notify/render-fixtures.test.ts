@@ -1,7 +1,11 @@
+import { compareVersions } from "@hands-off-ops/core/canary/comparison";
+import { verdictNotice } from "@hands-off-ops/core/canary/notice";
+import { decideVerdict } from "@hands-off-ops/core/canary/verdict";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { renderEmail } from "@hands-off-ops/core/notify/render/email";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
 import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../../stacks/config";
 import {
   type AnyEvent,
   backToOk,
@@ -13,6 +17,23 @@ import {
   stoppedTask,
 } from "../../fixtures/events";
 import { PROD_CONTEXT } from "./context";
+
+/** A comparison the new version lost, as the canary hook reports it. */
+function canaryVerdictEvent(): AnyEvent {
+  const exchanges = (errors: number, latency: number) =>
+    Array.from({ length: 200 }, (_, i) =>
+      i < errors ? refusedExchange : { kind: "response" as const, status: 200, body: "", latencyMs: latency + (i % 10) },
+    );
+  const refusedExchange = { kind: "failure" as const, reason: "ECONNRESET", latencyMs: 3 };
+  const settings = stageSettings("prod", {}).canary;
+  const comparison = compareVersions(exchanges(12, 31), exchanges(2, 24), settings.comparison);
+  const invocation = { hook: "AfterAllowTestTraffic" as const, deploymentId: "d-7K2Q9ZB1C", executionId: "x" };
+  const verdict = decideVerdict("AfterAllowTestTraffic", { kind: "checked", smoke: null, comparison });
+  const event = loadEvent("automation-action");
+  event.detail = verdictNotice("prod", invocation, verdict, settings.comparison.alpha);
+  event.id = "8b0e2d4c-5a6f-4e1b-9c3d-2f7a8e9b0c1d";
+  return event;
+}
 
 /**
  * Every fixture and variant, rendered for Slack (Block Kit JSON) and e-mail
@@ -28,6 +49,7 @@ const cases: [string, AnyEvent][] = [
     deploymentEvent(state),
   ]),
   ...(Object.keys(STOPS) as (keyof typeof STOPS)[]).map((stop): [string, AnyEvent] => [`task-${stop}`, stoppedTask(stop)]),
+  ["canary-verdict-failed", canaryVerdictEvent()],
   ["not-an-event", { hello: "world", list: [1, 2, 3] }],
   ["unknown-source", { ...loadEvent("ecs-task-state-change"), source: "aws.health", "detail-type": "AWS Health Event" }],
 ];

@@ -1,6 +1,6 @@
 import type { CanarySettings } from "../settings/schema";
 import type { Exchange, HttpPort } from "./http";
-import { fisherExactGreater, mannWhitneyGreater, percentile } from "./stats";
+import { fisherExactGreater, formatP, mannWhitneyGreater, percentile } from "./stats";
 
 type ComparisonSettings = CanarySettings["comparison"];
 
@@ -57,13 +57,13 @@ export function compareVersions(green: readonly Exchange[], blue: readonly Excha
   const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
   if (errorRateP < settings.alpha && g.errorRate - b.errorRate > settings.maxErrorRateIncrease) {
     regressions.push(
-      `error rate ${percent(g.errorRate)} against ${percent(b.errorRate)} (Fisher p = ${errorRateP.toPrecision(2)} < ${settings.alpha}, margin ${percent(settings.maxErrorRateIncrease)})`,
+      `error rate ${percent(g.errorRate)} against ${percent(b.errorRate)} (Fisher p ${formatP(errorRateP)}, α = ${settings.alpha}, margin ${percent(settings.maxErrorRateIncrease)})`,
     );
   }
   const p95Limit = b.p95Ms * (1 + settings.maxP95IncreasePercent / 100);
   if (latency.p < settings.alpha && g.p95Ms > p95Limit) {
     regressions.push(
-      `p95 latency ${Math.round(g.p95Ms)} ms against ${Math.round(b.p95Ms)} ms (Mann-Whitney p = ${latency.p.toPrecision(2)} < ${settings.alpha}, margin +${settings.maxP95IncreasePercent} %)`,
+      `p95 latency ${Math.round(g.p95Ms)} ms against ${Math.round(b.p95Ms)} ms (Mann-Whitney p ${formatP(latency.p)}, α = ${settings.alpha}, margin +${settings.maxP95IncreasePercent} %)`,
     );
   }
   if (g.requests > 0 && g.errors === g.requests) regressions.push("the new version answered no request successfully");

@@ -1,5 +1,6 @@
 import type { AutomationNotice } from "../notify/sources/automation";
 import type { HookInvocation } from "./hook";
+import { formatP } from "./stats";
 import type { HookVerdict } from "./verdict";
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
@@ -22,11 +23,11 @@ export function verdictNotice(stage: string, invocation: HookInvocation, verdict
       { label: "Sample", value: `${green.requests} requests to each version` },
       {
         label: "Errors new / current",
-        value: `${green.errors} (${percent(green.errorRate)}) / ${blue.errors} (${percent(blue.errorRate)}), Fisher p = ${comparison.errorRateP.toPrecision(2)}`,
+        value: `${green.errors} (${percent(green.errorRate)}) / ${blue.errors} (${percent(blue.errorRate)}), Fisher p ${formatP(comparison.errorRateP)}`,
       },
       {
         label: "p95 new / current",
-        value: `${ms(green.p95Ms)} / ${ms(blue.p95Ms)}, Mann-Whitney p = ${comparison.latencyP.toPrecision(2)}`,
+        value: `${ms(green.p95Ms)} / ${ms(blue.p95Ms)}, Mann-Whitney p ${formatP(comparison.latencyP)}`,
       },
       { label: "Significance", value: `α = ${alpha}` },
     );

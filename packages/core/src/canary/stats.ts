@@ -22,7 +22,8 @@ export function fisherExactGreater(green: ErrorCounts, blue: ErrorCounts): numbe
   const population = green.total + blue.total;
   const errors = green.errors + blue.errors;
   if (population === 0 || green.errors === 0) return 1;
-  return clampProbability(1 - hypergeometricCdf(green.errors - 1, population, errors, green.total));
+  // P(green errors ≥ a) = P(green successes ≤ n − a): a lower tail, free of the cancellation in 1 − cdf.
+  return clampProbability(hypergeometricCdf(green.total - green.errors, population, population - errors, green.total));
 }
 
 export interface MannWhitney {
@@ -50,7 +51,7 @@ export function mannWhitneyGreater(green: readonly number[], blue: readonly numb
   const variance = ((n1 * n2) / 12) * (n + 1 - ties / (n * (n - 1)));
   if (variance <= 0) return { u, z: 0, p: 1 };
   const z = (u - (n1 * n2) / 2 - 0.5) / Math.sqrt(variance);
-  return { u, z, p: clampProbability(1 - normalCdf(z, 0, 1)) };
+  return { u, z, p: clampProbability(normalCdf(-z, 0, 1)) };
 }
 
 /** Σ (t³ − t) over groups of equal values. */
@@ -73,4 +74,9 @@ export function percentile(values: readonly number[], p: number): number {
 
 function clampProbability(p: number): number {
   return Math.min(1, Math.max(0, p));
+}
+
+/** A p-value as people read it: two significant digits, or "< 0.0001". */
+export function formatP(p: number): string {
+  return p < 0.0001 ? "< 0.0001" : `= ${p.toPrecision(2)}`;
 }

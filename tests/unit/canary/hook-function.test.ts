@@ -1,0 +1,108 @@
+import {
+  CodeDeployClient,
+  LifecycleEventAlreadyCompletedException,
+  PutLifecycleEventHookExecutionStatusCommand,
+} from "@aws-sdk/client-codedeploy";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { codeDeployHookReporter } from "@hands-off-ops/core/aws/codedeploy-hooks";
+import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
+import { readHookEnvironment } from "@hands-off-ops/core/canary/environment";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { createHookHandler } from "../../../functions/canary-hook";
+import { lifecycleHookEvent } from "../../fixtures/events";
+import { healthyAnswer, ok, PROD_CANARY, scriptedHttp } from "./helpers";
+
+const codeDeploy = mockClient(CodeDeployClient);
+const events = mockClient(EventBridgeClient);
+afterEach(() => {
+  codeDeploy.reset();
+  events.reset();
+});
+
+const env = readHookEnvironment({
+  STAGE: "prod",
+  HOOK: "AfterAllowTestTraffic",
+  CANARY_SETTINGS: JSON.stringify({
+    ...PROD_CANARY,
+    warmup: { retries: 1, minDelayMs: 10 },
+    comparison: { ...PROD_CANARY.comparison, requests: 40 },
+  }),
+  TEST_URL: "http://green.test:9000",
+  PRODUCTION_URL: "http://blue.test",
+});
+const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
+
+function handlerWith(answer: Parameters<typeof scriptedHttp>[0]) {
+  const ports = { http: scriptedHttp(answer), report: codeDeployHookReporter(), sleep: () => new Promise<void>(() => {}) };
+  return createHookHandler(env, ports, eventBridgeNotices());
+}
+
+describe("the canary hook function", () => {
+  it("reports Succeeded for the execution it was given, and posts the verdict with its evidence into the release's thread", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({ lifecycleEventHookExecutionId: "x" });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const event = lifecycleHookEvent();
+    await handlerWith((request) => healthyAnswer(request))(event, context);
+
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input)).toEqual([
+      { deploymentId: "d-7K2Q9ZB1C", lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status: "Succeeded" },
+    ]);
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    expect(detail).toMatchObject({
+      stage: "prod",
+      actor: "canary-hook",
+      severity: "info",
+      title: "AfterAllowTestTraffic passed for release d-7K2Q9ZB1C",
+      thread: { deploymentId: "d-7K2Q9ZB1C", role: "reply" },
+    });
+    expect(detail.facts.map((f: { label: string }) => f.label)).toEqual([
+      "Hook",
+      "✓ health",
+      "✓ database ready",
+      "✓ page",
+      "✓ API reads the database",
+      "Sample",
+      "Errors new / current",
+      "p95 new / current",
+      "Significance",
+    ]);
+  });
+
+  it("reports Failed, and a critical notice, when a check fails", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    await handlerWith((request) => (request.url.endsWith("/health") ? ok(10, 500, "boom") : healthyAnswer(request)))(
+      lifecycleHookEvent(),
+      context,
+    );
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]?.args[0].input.status).toBe("Failed");
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    expect(detail).toMatchObject({ severity: "critical", summary: 'Smoke check "health" failed: status 500, expected 200 (10 ms)' });
+  });
+
+  it("takes CodeDeploy's 'already completed' for a retried invocation as done", async () => {
+    codeDeploy
+      .on(PutLifecycleEventHookExecutionStatusCommand)
+      .rejects(new LifecycleEventAlreadyCompletedException({ message: "already completed", $metadata: {} }));
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    await expect(handlerWith((request) => healthyAnswer(request))(lifecycleHookEvent(), context)).resolves.toMatchObject({
+      status: "Succeeded",
+    });
+  });
+
+  it("keeps the verdict when the notice cannot be sent", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    events.on(PutEventsCommand).rejects(new Error("EventBridge unavailable"));
+    await expect(handlerWith((request) => healthyAnswer(request))(lifecycleHookEvent(), context)).resolves.toMatchObject({
+      status: "Succeeded",
+    });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+  });
+
+  it("rejects an event without the ids, without reporting or retrying", async () => {
+    await expect(handlerWith((request) => healthyAnswer(request))({ DeploymentId: "d-1" }, context)).resolves.toEqual({ rejected: true });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+  });
+});
