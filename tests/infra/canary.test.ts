@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../stacks/config";
+import { stageTemplates } from "./stage-templates";
+import { CUSTOMIZED_SETTINGS, CUSTOMIZED_STAGE, STAGES_UNDER_TEST } from "./synth-all-stages";
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
+type Resource = { Type: string; Properties: Record<string, any> };
+
+describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("canary hooks in stage %s", (stage) => {
+  const resources = stageTemplates(stage).json("Service").Resources as Record<string, Resource>;
+  const settings = stageSettings(stage, stage === CUSTOMIZED_STAGE ? CUSTOMIZED_SETTINGS[CUSTOMIZED_STAGE] : {});
+  const hookFunctions = Object.entries(resources).filter(
+    ([, r]) => r.Type === "AWS::Lambda::Function" && r.Properties.Handler === "functions/canary-hook.handler",
+  );
+  const configured = Object.entries(settings.canary.hooks)
+    .filter(([, checks]) => checks.length > 0)
+    .map(([hook]) => hook);
+
+  it("has one CodeDeployHook_* function per hook with checks, on Node 22 arm64, named in every release's AppSpec", () => {
+    expect(hookFunctions.map(([, fn]) => fn.Properties.Environment.Variables.HOOK).sort()).toEqual([...configured].sort());
+    const release = Object.values(resources).find((r) => r.Type === "Custom::Release");
+    for (const [id, fn] of hookFunctions) {
+      const hook = fn.Properties.Environment.Variables.HOOK;
+      expect(fn.Properties).toMatchObject({
+        FunctionName: `CodeDeployHook_${stage}-${hook}`,
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        Timeout: 300,
+      });
+      expect(release?.Properties.hooks[hook]).toEqual({ Ref: id });
+    }
+    expect(Object.keys(release?.Properties.hooks ?? {}).sort()).toEqual([...configured].sort());
+  });
+
+  it("runs the hooks in the private subnets, checking the test listener and the production address of the stage", () => {
+    for (const [, fn] of hookFunctions) {
+      expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(settings.network.availabilityZones);
+      const env = fn.Properties.Environment.Variables;
+      expect(JSON.stringify(env.TEST_URL)).toContain(":9000");
+      if (settings.domain) expect(env.PRODUCTION_URL).toBe(`https://${settings.domain.name}`);
+      else expect(JSON.stringify(env.PRODUCTION_URL)).toMatch(/^\{"Fn::Join":\["",\["http:\/\/",\{"Fn::GetAtt":\["LoadBalancer/);
+      expect(JSON.parse(env.CANARY_SETTINGS)).toEqual(settings.canary);
+    }
+  });
+
+  it("lets a hook report only for this service's deployment group, and send only the product's notices", () => {
+    for (const [, fn] of hookFunctions) {
+      const role = fn.Properties.Role["Fn::GetAtt"][0];
+      const statements = Object.values(resources)
+        .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const report = statements.find((s) => s.Action === "codedeploy:PutLifecycleEventHookExecutionStatus");
+      expect(JSON.stringify(report?.Resource)).toMatch(/:deploymentgroup:",\{"Ref":"Application[0-9A-F]+"\},"\/",\{"Ref":"DeploymentGroup/);
+      const notices = statements.find((s) => s.Action === "events:PutEvents");
+      expect(notices?.Condition).toEqual({ StringEquals: { "events:source": "hands-off-ops" } });
+      expect(JSON.stringify(notices?.Resource)).toContain(":event-bus/default");
+    }
+  });
+});
