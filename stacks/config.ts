@@ -90,6 +90,7 @@ const PROD: StageDefaults = {
       maxP95IncreasePercent: 25,
     },
     reserveSeconds: 10,
+    watch: { enabled: true, pollSeconds: 10, windowMinutes: 1, minRequests: 30 },
   },
   schedule: {
     enabled: false,
@@ -151,7 +152,12 @@ const DEV: StageDefaults = {
     emailSeverities: [],
   },
   // Development releases all at once: the smoke suite is enough, a comparison would slow every deploy.
-  canary: { ...STAGING.canary, hooks: { ...STAGING.canary.hooks, AfterAllowTestTraffic: ["smoke"], AfterAllowTraffic: [] } },
+  canary: {
+    ...STAGING.canary,
+    hooks: { ...STAGING.canary.hooks, AfterAllowTestTraffic: ["smoke"], AfterAllowTraffic: [] },
+    // All at once: there is no canary window to watch.
+    watch: { ...STAGING.canary.watch, enabled: false },
+  },
   schedule: { ...PROD.schedule, enabled: true },
 };
 

@@ -43,3 +43,42 @@ export const CodeDeployHookEvent = z.looseObject({
   DeploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id"),
   LifecycleEventHookExecutionId: z.string().min(1),
 });
+
+/** What the Service stack puts into the canary watch function's environment. */
+const WatchEnvironment = z.object({
+  STAGE: z.string().min(1),
+  AUTOMATION_MODE: z.enum(["enforce", "dry-run"]),
+  CANARY_SETTINGS: json.pipe(CanarySettingsSchema),
+  CANARY_MINUTES: z.coerce.number().int().positive(),
+  TARGET_ID: z.string().regex(/^[^:]+:[^:]+$/, "must be cluster:service"),
+  TARGET_GROUPS: json.pipe(z.record(z.string(), z.string().startsWith("targetgroup/"))),
+  LOAD_BALANCER: z.string().startsWith("app/"),
+  SCHEDULE_GROUP: z.string().min(1),
+  SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
+});
+
+export function readWatchEnvironment(env: Record<string, string | undefined>) {
+  const parsed = WatchEnvironment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`The canary watch's environment is incomplete: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    context: { stage: e.STAGE, mode: e.AUTOMATION_MODE, settings: e.CANARY_SETTINGS, targetId: e.TARGET_ID, targetGroups: e.TARGET_GROUPS },
+    canaryMinutes: e.CANARY_MINUTES,
+    loadBalancer: e.LOAD_BALANCER,
+    scheduleGroup: e.SCHEDULE_GROUP,
+    schedulerRoleArn: e.SCHEDULER_ROLE_ARN,
+  };
+}
+export type WatchEnvironment = ReturnType<typeof readWatchEnvironment>;
+
+/** The two kinds of event the watch receives: CodeDeploy's state changes (start, stop watching) and its own minute ticks. */
+export const WatchEvent = z.union([
+  z.looseObject({
+    "detail-type": z.literal("CodeDeploy Deployment State-change Notification"),
+    detail: z.looseObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/), state: z.string() }),
+  }),
+  z.strictObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/) }),
+]);

@@ -167,6 +167,19 @@ export const CanarySettingsSchema = z.strictObject({
   }),
   /** Seconds kept back from the Lambda deadline to report the verdict. */
   reserveSeconds: z.number().int().min(2).max(60),
+  /**
+   * While a canary release shifts traffic: compare the two target groups' load balancer metrics and stop the
+   * release (with rollback) on a regression, using the comparison's significance level and margins.
+   */
+  watch: z.strictObject({
+    enabled: z.boolean(),
+    /** How often the metrics are read while the release runs. */
+    pollSeconds: z.number().int().min(10).max(60),
+    /** The trailing window compared, in whole minutes (the load balancer's metrics have one-minute periods). */
+    windowMinutes: z.number().int().min(1).max(10),
+    /** Fewer requests than this on either side in the window: no verdict yet. */
+    minRequests: z.number().int().min(1).max(100_000),
+  }),
 });
 export type CanarySettings = z.infer<typeof CanarySettingsSchema>;
 
@@ -224,6 +237,8 @@ export const StageSettingsSchema = z
     if (s.service.minTasks > s.service.maxTasks) problem(["service", "minTasks"], `must not exceed maxTasks (${s.service.maxTasks})`);
     if (s.release.canaryPercent === 100 && s.release.canaryMinutes !== 1)
       problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
+    if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
+      problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
     if (s.schedule.wakeAt >= s.schedule.sleepAt) problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt})`);
   });
 

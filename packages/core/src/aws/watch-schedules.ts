@@ -1,0 +1,60 @@
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
+
+export interface WatchSchedulesPort {
+  /** Invoke `functionArn` every minute with the deployment id until `until` (then the schedule deletes itself). */
+  start(deploymentId: string, functionArn: string, until: Date): Promise<"started" | "already-running">;
+  stop(deploymentId: string): Promise<"stopped" | "not-running">;
+}
+
+/**
+ * One EventBridge Scheduler schedule per release being watched: nothing runs
+ * (and nothing costs) when nothing is deploying. Both calls are idempotent.
+ */
+export function schedulerWatchSchedules(
+  groupName: string,
+  roleArn: string,
+  client: SchedulerClient = new SchedulerClient({}),
+): WatchSchedulesPort {
+  const name = (deploymentId: string) => `watch-${deploymentId}`;
+  return {
+    async start(deploymentId, functionArn, until) {
+      try {
+        await client.send(
+          new CreateScheduleCommand({
+            Name: name(deploymentId),
+            GroupName: groupName,
+            ScheduleExpression: "rate(1 minute)",
+            FlexibleTimeWindow: { Mode: "OFF" },
+            EndDate: until,
+            ActionAfterCompletion: "DELETE",
+            Target: {
+              Arn: functionArn,
+              RoleArn: roleArn,
+              Input: JSON.stringify({ deploymentId }),
+              RetryPolicy: { MaximumRetryAttempts: 0 },
+            },
+          }),
+        );
+        return "started";
+      } catch (error) {
+        if (error instanceof ConflictException) return "already-running";
+        throw error;
+      }
+    },
+    async stop(deploymentId) {
+      try {
+        await client.send(new DeleteScheduleCommand({ Name: name(deploymentId), GroupName: groupName }));
+        return "stopped";
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return "not-running";
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { CanaryDeploymentsPort } from "../aws/canary-deployments";
+import type { TargetMetricsPort } from "../aws/target-metrics";
+import type { WatchSchedulesPort } from "../aws/watch-schedules";
+import type { AutomationNotice } from "../notify/sources/automation";
+import type { AutomationMode, CanarySettings } from "../settings/schema";
+import { decideWatch, type WatchDecision } from "./watch";
+
+export interface WatchPorts {
+  deployments: CanaryDeploymentsPort;
+  metrics: TargetMetricsPort;
+  schedules: WatchSchedulesPort;
+  notify(notice: AutomationNotice): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  now(): Date;
+}
+
+export interface WatchContext {
+  stage: string;
+  mode: AutomationMode;
+  settings: CanarySettings;
+  /** cluster:service, the CodeDeploy target id of the service. */
+  targetId: string;
+  /** Target group name → the full name CloudWatch uses as dimension. */
+  targetGroups: Record<string, string>;
+}
+
+export type WatchTick =
+  | { kind: "finished"; status: string }
+  | { kind: "no-canary-traffic" }
+  | { kind: "watched"; polls: number; last: WatchDecision }
+  | { kind: "stopped" | "would-stop" | "already-finished"; reasons: string[] };
+
+const ACTIVE = new Set(["Created", "Queued", "InProgress", "Ready"]);
+
+/**
+ * One scheduled minute of watching a release: poll the two target groups'
+ * metrics every pollSeconds until the minute is used up; on a regression stop
+ * the deployment with rollback (or, in dry-run, say that it would have), tell
+ * on-call with the evidence, and stop watching.
+ */
+export async function watchForAMinute(
+  deploymentId: string,
+  context: WatchContext,
+  ports: WatchPorts,
+  budgetMs: number,
+): Promise<WatchTick> {
+  const status = await ports.deployments.status(deploymentId);
+  if (!ACTIVE.has(status)) {
+    await ports.schedules.stop(deploymentId);
+    return { kind: "finished", status };
+  }
+  const sets = await ports.deployments.taskSets(deploymentId, context.targetId);
+  if (!sets || sets.greenTrafficPercent === 0) return { kind: "no-canary-traffic" };
+  const green = context.targetGroups[sets.greenTargetGroup];
+  const blue = context.targetGroups[sets.blueTargetGroup];
+  if (!green || !blue) throw new Error(`Unknown target groups ${sets.greenTargetGroup} / ${sets.blueTargetGroup}: not this service's`);
+
+  const pollMs = context.settings.watch.pollSeconds * 1000;
+  const polls = Math.max(1, Math.floor(budgetMs / pollMs));
+  let last: WatchDecision = { kind: "not-enough-traffic", reason: "not polled yet" };
+  for (let poll = 1; poll <= polls; poll++) {
+    const window = await ports.metrics.window({ green, blue }, context.settings.watch.windowMinutes, ports.now());
+    last = decideWatch(window.green, window.blue, context.settings);
+    if (last.kind === "regression") return act(deploymentId, last.reasons, sets.greenTrafficPercent, context, ports);
+    if (poll < polls) await ports.sleep(pollMs);
+  }
+  return { kind: "watched", polls, last };
+}
+
+async function act(
+  deploymentId: string,
+  reasons: string[],
+  greenPercent: number,
+  context: WatchContext,
+  ports: WatchPorts,
+): Promise<WatchTick> {
+  const dryRun = context.mode === "dry-run";
+  const outcome = dryRun ? "would-stop" : await ports.deployments.stopWithRollback(deploymentId);
+  // Decided once: whether stopped, already finished or only reported, this release is not watched again.
+  await ports.schedules.stop(deploymentId);
+  if (outcome !== "already-finished") {
+    await ports.notify({
+      stage: context.stage,
+      actor: "canary-watch",
+      severity: "critical",
+      title: `Canary of release ${deploymentId} regressed: release stopped`,
+      summary: `With ${greenPercent} % of real traffic on the new version, its load balancer metrics are worse than the current version's: ${reasons.join("; ")}.`,
+      facts: reasons.map((reason, i) => ({ label: `Regression ${i + 1}`, value: reason.slice(0, 2000) })),
+      actionsTaken: ["Stopped the CodeDeploy deployment with rollback: traffic goes back to the previous version."],
+      nextStep: "Compare the new version's logs with the previous one's around the time of this message; fix and release again.",
+      dryRun,
+      thread: { deploymentId, role: "reply" },
+    });
+  }
+  return { kind: outcome, reasons };
+}
