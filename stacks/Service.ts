@@ -9,7 +9,7 @@ import type * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
-import { canaryHooks } from "./canary";
+import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { Network } from "./Network";
@@ -147,6 +147,7 @@ export function Service({ stack, app }: StackContext) {
   const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
   const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release });
   const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT, deploymentGroup });
+  canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
   shipNewTaskDefinitions({
     service,
     taskDefinition,

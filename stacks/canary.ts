@@ -1,10 +1,14 @@
 import { ECS_HOOKS, type EcsHook } from "@hands-off-ops/core/release/appspec";
-import { Stack } from "aws-cdk-lib";
+import { Duration, Fn, Stack } from "aws-cdk-lib";
 import type * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
+import type * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
@@ -89,4 +93,107 @@ export function canaryHooks({
     hooks[hook] = fn;
   }
   return hooks;
+}
+
+interface WatchWiring {
+  app: { stage: string; name: string };
+  settings: StageSettings;
+  service: ecs.FargateService;
+  loadBalancer: elbv2.ApplicationLoadBalancer;
+  targetGroups: elbv2.ApplicationTargetGroup[];
+  deploymentGroup: codedeploy.IEcsDeploymentGroup;
+}
+
+/**
+ * The canary watch: CodeDeploy's state changes of this deployment group start
+ * and end a one-minute EventBridge Scheduler schedule per release; each tick
+ * compares the two target groups and may stop the release with rollback.
+ */
+export function canaryWatch({ app, settings, service, loadBalancer, targetGroups, deploymentGroup }: WatchWiring) {
+  if (!settings.canary.watch.enabled) return undefined;
+  const stack = Stack.of(loadBalancer);
+  const groupName = `${app.stage}-${app.name}-canary-watch`;
+  const scheduleGroup = new scheduler.CfnScheduleGroup(stack, "CanaryWatchSchedules", { name: groupName });
+  const schedulerRole = new iam.Role(stack, "CanaryWatchScheduler", {
+    assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
+      conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+    }),
+    description: "Lets EventBridge Scheduler invoke the canary watch while a release runs",
+  });
+
+  const fn = new SstFunction(stack, "CanaryWatch", {
+    handler: "functions/canary-watch.handler",
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    // One scheduled minute of polling, plus the reserve the handler keeps to finish.
+    timeout: 70,
+    description: `Watches ${app.stage} ${app.name} canary releases and stops a regressing one`,
+    environment: {
+      STAGE: app.stage,
+      AUTOMATION_MODE: settings.automationMode,
+      CANARY_SETTINGS: JSON.stringify(settings.canary),
+      CANARY_MINUTES: String(settings.release.canaryMinutes),
+      TARGET_ID: `${service.cluster.clusterName}:${service.serviceName}`,
+      TARGET_GROUPS: Fn.join(
+        ",",
+        targetGroups.map((tg) => tg.targetGroupFullName),
+      ),
+      LOAD_BALANCER: loadBalancer.loadBalancerFullName,
+      SCHEDULE_GROUP: groupName,
+      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+    },
+  });
+  suppressLambdaBasics(fn);
+  fn.node.addDependency(scheduleGroup);
+  fn.grantInvoke(schedulerRole);
+  grantSendNotices(fn);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+      resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/watch-*` })],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [schedulerRole.roleArn] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment"],
+      resources: [deploymentGroup.deploymentGroupArn],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["cloudwatch:GetMetricData"], resources: ["*"] }));
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      { id: "AwsSolutions-IAM5", reason: "cloudwatch:GetMetricData has no resource-level permissions.", appliesTo: ["Resource::*"] },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "One schedule per release, named watch-<deployment id>: only schedules of this stage's watch group match.",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:scheduler:.+:schedule\\/.+\\/watch-\\*$/g" }],
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(
+    schedulerRole,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "lambda:InvokeFunction on the watch function and its versions (':*'), as grantInvoke writes it.",
+        appliesTo: [{ regex: "/^Resource::<CanaryWatch.+\\.Arn>:\\*$/g" }],
+      },
+    ],
+    true,
+  );
+
+  new events.Rule(stack, "CanaryWatchReleases", {
+    description: "Starts and ends the canary watch of each release of the service",
+    eventPattern: {
+      source: ["aws.codedeploy"],
+      detailType: ["CodeDeploy Deployment State-change Notification"],
+      detail: { application: [stack.stackName], deploymentGroup: [stack.stackName], state: ["START", "SUCCESS", "FAILURE", "STOP"] },
+    },
+    targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
+  });
+  return fn;
 }

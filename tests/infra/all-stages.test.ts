@@ -9,8 +9,9 @@ const UNSCOPABLE_ACTIONS = new Set([
   "ecr:GetAuthorizationToken",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
-  // The notifier's alarm graph.
+  // The notifier's alarm graph, the canary watch's metrics.
   "cloudwatch:GetMetricWidgetImage",
+  "cloudwatch:GetMetricData",
   // Step Functions log delivery (the release waiter's logs).
   "logs:CreateLogDelivery",
   "logs:CreateLogStream",

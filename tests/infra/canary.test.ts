@@ -57,3 +57,60 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("canary hooks in stage %
     }
   });
 });
+
+describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("the canary watch in stage %s", (stage) => {
+  const resources = stageTemplates(stage).json("Service").Resources as Record<string, Resource>;
+  const settings = stageSettings(stage, stage === CUSTOMIZED_STAGE ? CUSTOMIZED_SETTINGS[CUSTOMIZED_STAGE] : {});
+  const watch = Object.entries(resources).find(
+    ([, r]) => r.Type === "AWS::Lambda::Function" && r.Properties.Handler === "functions/canary-watch.handler",
+  );
+
+  it(
+    settings.canary.watch.enabled
+      ? "exists, started and ended by the deployment group's state changes"
+      : "does not exist (all-at-once releases)",
+    () => {
+      if (!settings.canary.watch.enabled) {
+        expect(watch).toBeUndefined();
+        return;
+      }
+      const [id, fn] = watch ?? [];
+      expect(fn?.Properties).toMatchObject({ Runtime: "nodejs22.x", Timeout: 70 });
+      expect(fn?.Properties.Environment.Variables).toMatchObject({
+        AUTOMATION_MODE: settings.automationMode,
+        SCHEDULE_GROUP: `${stage}-hands-off-ops-canary-watch`,
+      });
+      const rule = Object.values(resources).find(
+        (r) => r.Type === "AWS::Events::Rule" && r.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === id,
+      );
+      expect(rule?.Properties.EventPattern).toEqual({
+        source: ["aws.codedeploy"],
+        "detail-type": ["CodeDeploy Deployment State-change Notification"],
+        detail: {
+          application: [`${stage}-hands-off-ops-Service`],
+          deploymentGroup: [`${stage}-hands-off-ops-Service`],
+          state: ["START", "SUCCESS", "FAILURE", "STOP"],
+        },
+      });
+    },
+  );
+
+  it("when it exists, may only manage its own schedules, pass its scheduler role, and stop this group's deployments", () => {
+    if (!settings.canary.watch.enabled) return expect(watch).toBeUndefined();
+    const [, fn] = watch ?? [];
+    const role = fn?.Properties.Role["Fn::GetAtt"][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const resourceOf = (action: string) => JSON.stringify(statements.find((s) => [s.Action].flat().includes(action))?.Resource);
+    expect(resourceOf("scheduler:CreateSchedule")).toContain(`:schedule/${stage}-hands-off-ops-canary-watch/watch-*`);
+    expect(resourceOf("iam:PassRole")).toMatch(/^\{"Fn::GetAtt":\["CanaryWatchScheduler[0-9A-F]+","Arn"\]\}$/);
+    expect(resourceOf("codedeploy:StopDeployment")).toContain(":deploymentgroup:");
+    const schedulerRole = Object.values(resources).find(
+      (r) => r.Type === "AWS::IAM::Role" && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes("scheduler.amazonaws.com"),
+    );
+    expect(schedulerRole?.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "000000000000" },
+    });
+  });
+});

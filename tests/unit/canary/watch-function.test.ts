@@ -29,7 +29,7 @@ const env = readWatchEnvironment({
   CANARY_SETTINGS: JSON.stringify(PROD_CANARY),
   CANARY_MINUTES: "5",
   TARGET_ID: "prod-cluster:prod-service",
-  TARGET_GROUPS: JSON.stringify({ "prod-Blue": "targetgroup/prod-Blue/aaa", "prod-Green": "targetgroup/prod-Green/bbb" }),
+  TARGET_GROUPS: "targetgroup/prod-Blue/aaa,targetgroup/prod-Green/bbb",
   LOAD_BALANCER: "app/prod-lb/ccc",
   SCHEDULE_GROUP: "prod-canary-watch",
   SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/prod-scheduler",

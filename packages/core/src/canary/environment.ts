@@ -51,7 +51,11 @@ const WatchEnvironment = z.object({
   CANARY_SETTINGS: json.pipe(CanarySettingsSchema),
   CANARY_MINUTES: z.coerce.number().int().positive(),
   TARGET_ID: z.string().regex(/^[^:]+:[^:]+$/, "must be cluster:service"),
-  TARGET_GROUPS: json.pipe(z.record(z.string(), z.string().startsWith("targetgroup/"))),
+  /** The service's two target groups, full names as CloudWatch knows them (targetgroup/<name>/<id>), comma-separated. */
+  TARGET_GROUPS: z
+    .string()
+    .transform((list) => list.split(","))
+    .pipe(z.array(z.string().regex(/^targetgroup\/[^/]+\/[^/]+$/, "must be targetgroup/<name>/<id>")).length(2)),
   LOAD_BALANCER: z.string().startsWith("app/"),
   SCHEDULE_GROUP: z.string().min(1),
   SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
@@ -65,7 +69,13 @@ export function readWatchEnvironment(env: Record<string, string | undefined>) {
   }
   const e = parsed.data;
   return {
-    context: { stage: e.STAGE, mode: e.AUTOMATION_MODE, settings: e.CANARY_SETTINGS, targetId: e.TARGET_ID, targetGroups: e.TARGET_GROUPS },
+    context: {
+      stage: e.STAGE,
+      mode: e.AUTOMATION_MODE,
+      settings: e.CANARY_SETTINGS,
+      targetId: e.TARGET_ID,
+      targetGroups: Object.fromEntries(e.TARGET_GROUPS.map((fullName) => [fullName.split("/")[1] as string, fullName])),
+    },
     canaryMinutes: e.CANARY_MINUTES,
     loadBalancer: e.LOAD_BALANCER,
     scheduleGroup: e.SCHEDULE_GROUP,
