@@ -2,6 +2,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
+import { Network, natPublicIps } from "./Network";
 import { Service } from "./Service";
 
 type Rule = wafv2.CfnWebACL.RuleProperty;
@@ -10,6 +11,7 @@ type Rule = wafv2.CfnWebACL.RuleProperty;
 export function Firewall({ stack }: StackContext) {
   const { firewall, service } = stageSettings(stack.stage);
   const { loadBalancer } = use(Service);
+  const { vpc } = use(Network);
 
   const managed = [
     "AWSManagedRulesAmazonIpReputationList",
@@ -22,7 +24,17 @@ export function Firewall({ stack }: StackContext) {
     firewall.allowedIpCidrs.length > 0
       ? new wafv2.CfnIPSet(stack, "AllowedIps", { scope: "REGIONAL", ipAddressVersion: "IPV4", addresses: firewall.allowedIpCidrs })
       : undefined;
+  // With an allow list, the canary hooks (leaving through the NAT gateways) must still reach the production listener.
+  const ownNat =
+    ipAllowList || firewall.allowedCountries.length > 0
+      ? new wafv2.CfnIPSet(stack, "OwnNatGateways", {
+          scope: "REGIONAL",
+          ipAddressVersion: "IPV4",
+          addresses: natPublicIps(vpc).map((ip) => `${ip}/32`),
+        })
+      : undefined;
   const rules: Rule[] = [
+    ...(ownNat ? [ownNatRule(ownNat)] : []),
     ...(ipAllowList ? [ipAllowListRule(ipAllowList)] : []),
     ...(firewall.allowedCountries.length > 0 ? [countryAllowList(firewall.allowedCountries)] : []),
     ...managed.map(
@@ -69,6 +81,16 @@ export function Firewall({ stack }: StackContext) {
   });
 
   return { webAcl, webAclName };
+}
+
+function ownNatRule(ipSet: wafv2.CfnIPSet): Rule {
+  return {
+    name: "OwnNatGateways",
+    priority: 0,
+    action: { allow: {} },
+    statement: { ipSetReferenceStatement: { arn: ipSet.attrArn } },
+    visibilityConfig: visibility("OwnNatGateways"),
+  };
 }
 
 function ipAllowListRule(ipSet: wafv2.CfnIPSet): Rule {

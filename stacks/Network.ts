@@ -42,3 +42,11 @@ export function Network({ stack }: StackContext) {
 
   return { vpc };
 }
+
+/** The NAT gateways' public addresses: where the canary hooks' requests to the load balancer come from. */
+export function natPublicIps(vpc: ec2.Vpc): string[] {
+  return vpc.publicSubnets.flatMap((subnet) => {
+    const eip = subnet.node.tryFindChild("EIP");
+    return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];
+  });
+}

@@ -12,7 +12,7 @@ import { type StackContext, use } from "sst/constructs";
 import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
-import { Network } from "./Network";
+import { Network, natPublicIps } from "./Network";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { scaleTaskCount } from "./scaling";
 
@@ -220,12 +220,5 @@ function allowDatabaseFrom(service: ecs.FargateService, instance: rds.DatabaseIn
     fromPort: Token.asNumber(instance.dbInstanceEndpointPort),
     toPort: Token.asNumber(instance.dbInstanceEndpointPort),
     description: "PostgreSQL from the service tasks only",
-  });
-}
-
-function natPublicIps(vpc: ec2.Vpc): string[] {
-  return vpc.publicSubnets.flatMap((subnet) => {
-    const eip = subnet.node.tryFindChild("EIP");
-    return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];
   });
 }

@@ -114,3 +114,27 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("the canary watch in sta
     });
   });
 });
+
+describe("allow lists still let the canary hooks in", () => {
+  const webAclRules = (stage: string) => {
+    const resources = stageTemplates(stage).json("Firewall").Resources as Record<string, Resource>;
+    const acl = Object.values(resources).find((r) => r.Type === "AWS::WAFv2::WebACL");
+    const ipSets = Object.entries(resources).filter(([, r]) => r.Type === "AWS::WAFv2::IPSet");
+    return { rules: acl?.Properties.Rules as { Name: string; Priority: number; Action: object; Statement: Record<string, any> }[], ipSets };
+  };
+
+  it("allows the stage's own NAT gateways first when an IP or country allow list is set", () => {
+    const { rules, ipSets } = webAclRules(CUSTOMIZED_STAGE);
+    expect(rules[0]).toMatchObject({ Name: "OwnNatGateways", Priority: 0, Action: { Allow: {} } });
+    const [natSetId, natSet] = ipSets.find(([id]) => id.startsWith("OwnNatGateways")) ?? [];
+    expect(rules[0]?.Statement.IPSetReferenceStatement.Arn).toEqual({ "Fn::GetAtt": [natSetId, "Arn"] });
+    expect(natSet?.Properties.Addresses).toHaveLength(
+      stageSettings(CUSTOMIZED_STAGE, CUSTOMIZED_SETTINGS[CUSTOMIZED_STAGE]).network.natGateways,
+    );
+    expect(JSON.stringify(natSet?.Properties.Addresses[0])).toMatch(/Fn::ImportValue.+PublicIp.+\/32/);
+  });
+
+  it("adds no exception where nothing is blocked by origin", () => {
+    expect(webAclRules("prod").rules.map((r) => r.Name)).not.toContain("OwnNatGateways");
+  });
+});

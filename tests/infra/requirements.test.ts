@@ -233,11 +233,12 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: firewall", (stage) => {
 });
 
 describe(`${CUSTOMIZED_STAGE}: allow lists`, () => {
-  it("blocks first every address outside the allowed IPs, then every country outside the allowed ones", () => {
+  it("after letting its own canary hooks in, blocks every address outside the allowed IPs, then every country outside the allowed ones", () => {
     const template = stageTemplates(CUSTOMIZED_STAGE).template("Firewall");
     template.hasResourceProperties("AWS::WAFv2::IPSet", { Addresses: ["203.0.113.0/24"], IPAddressVersion: "IPV4", Scope: "REGIONAL" });
     const [acl] = values(template.findResources("AWS::WAFv2::WebACL"));
-    const [first, second] = (acl?.Properties.Rules ?? []) as Record<string, unknown>[];
+    const [own, first, second] = (acl?.Properties.Rules ?? []) as Record<string, unknown>[];
+    expect(own).toMatchObject({ Name: "OwnNatGateways", Action: { Allow: {} } });
     expect(first).toMatchObject({
       Name: "AllowedIpsOnly",
       Action: { Block: {} },
