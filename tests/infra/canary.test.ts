@@ -120,7 +120,10 @@ describe("allow lists still let the canary hooks in", () => {
     const resources = stageTemplates(stage).json("Firewall").Resources as Record<string, Resource>;
     const acl = Object.values(resources).find((r) => r.Type === "AWS::WAFv2::WebACL");
     const ipSets = Object.entries(resources).filter(([, r]) => r.Type === "AWS::WAFv2::IPSet");
-    return { rules: acl?.Properties.Rules as { Name: string; Priority: number; Action: object; Statement: Record<string, any> }[], ipSets };
+    return {
+      rules: acl?.Properties.Rules as { Name: string; Priority: number; Action: object; Statement: Resource["Properties"] }[],
+      ipSets,
+    };
   };
 
   it("allows the stage's own NAT gateways first when an IP or country allow list is set", () => {
