@@ -4,7 +4,9 @@
  * The smoke suite's wall time against the slowest of its checks run alone
  * (goal: at most 1.2×, i.e. the checks really run at once). The checks are the
  * prod stage's, against a local server that answers each path after a fixed
- * delay. Prints figures; asserts nothing.
+ * delay. Then the canary watch's worst case from a regression starting to
+ * StopDeployment, computed from the configured periods (goal: at most 2
+ * minutes). Prints figures; asserts nothing.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -13,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { runSmokeSuite } from "@hands-off-ops/core/canary/smoke";
+import { worstCaseDetectionSeconds } from "@hands-off-ops/core/canary/watch";
 import { stageSettings } from "../stacks/config";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20" } } });
@@ -53,3 +56,12 @@ console.log(`Smoke suite (${checks.length} checks, median of ${runs} runs, Node 
 for (const a of alone) console.log(`  ${a.name.padEnd(24)} alone ${a.ms.toFixed(1)} ms`);
 console.log(`  whole suite              ${suite.toFixed(1)} ms = ${(suite / slowest).toFixed(2)}× the slowest check (goal ≤ 1.2×)`);
 server.close();
+
+console.log("\nCanary watch, worst case from a regression starting to StopDeployment (window + publication delay + poll + call)");
+for (const stage of ["prod", "staging"]) {
+  const canary = stageSettings(stage, {}).canary;
+  const cases = [30, 60].map((delay) => `${worstCaseDetectionSeconds(canary, delay)} s with a ${delay} s publication delay`);
+  console.log(
+    `  ${stage.padEnd(8)} window ${canary.watch.windowMinutes} min, poll ${canary.watch.pollSeconds} s: ${cases.join(", ")} (goal ≤ 120 s)`,
+  );
+}
