@@ -1,22 +1,14 @@
 import { z } from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
+import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/schema";
 import type { HookTargets } from "./hook";
-
-const json = z.string().transform((raw, ctx) => {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    ctx.addIssue({ code: "custom", message: "must be JSON" });
-    return z.NEVER;
-  }
-});
 
 /** What the Service stack puts into each hook function's environment. */
 const HookEnvironment = z.object({
   STAGE: z.string().min(1),
   HOOK: z.enum(ECS_HOOKS),
-  CANARY_SETTINGS: json.pipe(CanarySettingsSchema),
+  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
   TEST_URL: z.url(),
   PRODUCTION_URL: z.url(),
 });
@@ -29,12 +21,7 @@ export interface HookEnvironment {
 }
 
 export function readHookEnvironment(env: Record<string, string | undefined>): HookEnvironment {
-  const parsed = HookEnvironment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`The canary hook's environment is incomplete: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = readEnvironment(HookEnvironment, env, "canary hook");
   return { stage: e.STAGE, hook: e.HOOK, settings: e.CANARY_SETTINGS, targets: { testUrl: e.TEST_URL, productionUrl: e.PRODUCTION_URL } };
 }
 
@@ -48,7 +35,7 @@ export const CodeDeployHookEvent = z.looseObject({
 const WatchEnvironment = z.object({
   STAGE: z.string().min(1),
   AUTOMATION_MODE: z.enum(["enforce", "dry-run"]),
-  CANARY_SETTINGS: json.pipe(CanarySettingsSchema),
+  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
   CANARY_MINUTES: z.coerce.number().int().positive(),
   TARGET_ID: z.string().regex(/^[^:]+:[^:]+$/, "must be cluster:service"),
   /** The service's two target groups, full names as CloudWatch knows them (targetgroup/<name>/<id>), comma-separated. */
@@ -62,12 +49,7 @@ const WatchEnvironment = z.object({
 });
 
 export function readWatchEnvironment(env: Record<string, string | undefined>) {
-  const parsed = WatchEnvironment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`The canary watch's environment is incomplete: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = readEnvironment(WatchEnvironment, env, "canary watch");
   return {
     context: {
       stage: e.STAGE,

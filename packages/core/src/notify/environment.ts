@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/schema";
 import type { NotifyContext } from "./message";
 
@@ -9,17 +10,7 @@ const NotifyEnvironment = z.object({
   STAGE: z.string().min(1),
   APP_NAME: z.string().min(1),
   AWS_REGION: z.string().min(1),
-  NOTIFY_SETTINGS: z
-    .string()
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "must be JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(NotificationSettingsSchema),
+  NOTIFY_SETTINGS: jsonVariable.pipe(NotificationSettingsSchema),
   ON_CALL_TOPIC_ARN: z.string().startsWith("arn:"),
   STATE_TABLE: z.string().min(1),
   SLACK_SECRET_ID: z.string().min(1),
@@ -45,12 +36,7 @@ export interface NotifyEnvironment {
 }
 
 export function readNotifyEnvironment(env: Record<string, string | undefined>): NotifyEnvironment {
-  const parsed = NotifyEnvironment.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`The notify function's environment is incomplete: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = readEnvironment(NotifyEnvironment, env, "notify function");
   return {
     context: {
       stage: e.STAGE,
