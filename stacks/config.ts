@@ -92,6 +92,11 @@ const PROD: StageDefaults = {
     reserveSeconds: 10,
     watch: { enabled: true, pollSeconds: 10, windowMinutes: 1, minRequests: 30 },
   },
+  rollback: {
+    alarms: ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen", "ServiceCpu", "ServiceMemory"],
+    cooldownMinutes: 30,
+    dailyCap: 3,
+  },
   schedule: {
     enabled: false,
     timeZone: "Europe/Berlin",

@@ -183,6 +183,16 @@ export const CanarySettingsSchema = z.strictObject({
 });
 export type CanarySettings = z.infer<typeof CanarySettingsSchema>;
 
+export const RollbackSettingsSchema = z.strictObject({
+  /** Alarm ids (the part after "<stage>-<app>-") that can blame a release; any other alarm is not a release problem. */
+  alarms: z.array(z.string().regex(/^[A-Za-z0-9]+$/)).min(1),
+  /** At least this long between two automatic rollbacks. */
+  cooldownMinutes: z.number().int().min(0).max(1440),
+  /** At most this many automatic rollbacks per 24 hours. */
+  dailyCap: z.number().int().min(1).max(20),
+});
+export type RollbackSettings = z.infer<typeof RollbackSettingsSchema>;
+
 const domain = z
   .strictObject({
     name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as app.example.com"),
@@ -204,6 +214,7 @@ export const StageSettingsSchema = z
     alerts,
     notifications: NotificationSettingsSchema,
     canary: CanarySettingsSchema,
+    rollback: RollbackSettingsSchema,
     schedule,
     domain,
   })

@@ -1,0 +1,120 @@
+import type { AutomationMode, RollbackSettings } from "../settings/schema";
+
+/**
+ * Whether an alarm calls for an automatic rollback, and which: a pure
+ * function of the alarm, what CodeDeploy and the ledger say, the settings and
+ * the clock. Every variant names what will be done and why, so the same value
+ * drives the AWS calls, the audit record and the message.
+ */
+
+export interface AlarmFacts {
+  eventId: string;
+  /** The full alarm name, e.g. prod-hands-off-ops-Alb5xxRate. */
+  alarmName: string;
+  /** The alarm id after "<stage>-<app>-", e.g. Alb5xxRate. */
+  alarmId: string;
+  state: string;
+  reason: string;
+  at: Date;
+}
+
+export interface DeploymentFacts {
+  deploymentId: string;
+  taskDefinitionArn: string;
+  /** When it started (in progress) or finished (succeeded). */
+  at: Date;
+  /** One of ours: an automatic rollback. */
+  automaticRollback: boolean;
+}
+
+export interface RollbackFacts {
+  inProgress: DeploymentFacts | null;
+  /** The latest successful deployment, and the one before it. */
+  lastSuccess: DeploymentFacts | null;
+  previousSuccess: DeploymentFacts | null;
+  /** Automatic rollbacks already started, newest first (from the ledger). */
+  recentRollbacks: { badDeploymentId: string; at: Date }[];
+}
+
+export interface RollbackPolicy extends RollbackSettings {
+  mode: AutomationMode;
+  bakeWindowMinutes: number;
+}
+
+export type NoRollbackReason =
+  | "not-an-alarm"
+  | "not-a-release-alarm"
+  | "rollback-in-flight"
+  | "no-recent-release"
+  | "outside-bake-window"
+  | "already-rolled-back"
+  | "no-previous-version"
+  | "would-roll-forward"
+  | "cooldown"
+  | "daily-cap";
+
+export type RollbackDecision =
+  | { action: "stop-deployment"; deploymentId: string; why: string; dryRun: boolean }
+  | { action: "redeploy-previous"; badDeploymentId: string; from: string; to: string; why: string; dryRun: boolean }
+  | { action: "none"; reason: NoRollbackReason; why: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: RollbackPolicy, now: Date): RollbackDecision {
+  const none = (reason: NoRollbackReason, why: string): RollbackDecision => ({ action: "none", reason, why });
+  const dryRun = policy.mode === "dry-run";
+  if (alarm.state !== "ALARM") return none("not-an-alarm", `${alarm.alarmId} went to ${alarm.state}, not ALARM`);
+  if (!policy.alarms.includes(alarm.alarmId))
+    return none("not-a-release-alarm", `${alarm.alarmId} is not one of the alarms that can blame a release (${policy.alarms.join(", ")})`);
+
+  if (facts.inProgress?.automaticRollback)
+    return none("rollback-in-flight", `automatic rollback ${facts.inProgress.deploymentId} is still in progress`);
+  if (facts.inProgress) {
+    return {
+      action: "stop-deployment",
+      deploymentId: facts.inProgress.deploymentId,
+      why: `${alarm.alarmId} fired while release ${facts.inProgress.deploymentId} was in progress`,
+      dryRun,
+    };
+  }
+
+  const bad = facts.lastSuccess;
+  if (!bad) return none("no-recent-release", "no release has succeeded yet: nothing to roll back to");
+  if (bad.automaticRollback) return none("rollback-in-flight", `the latest release, ${bad.deploymentId}, is itself an automatic rollback`);
+  const sinceRelease = alarm.at.getTime() - bad.at.getTime();
+  if (sinceRelease > policy.bakeWindowMinutes * 60_000)
+    return none(
+      "outside-bake-window",
+      `the latest release, ${bad.deploymentId}, finished ${Math.round(sinceRelease / 60_000)} min before the alarm, outside the ${policy.bakeWindowMinutes}-minute bake window: not a release problem`,
+    );
+  if (facts.recentRollbacks.some((r) => r.badDeploymentId === bad.deploymentId))
+    return none("already-rolled-back", `release ${bad.deploymentId} has already been rolled back once`);
+  const previous = facts.previousSuccess;
+  if (!previous) return none("no-previous-version", `release ${bad.deploymentId} is the first: there is no earlier version`);
+  if (revisionOf(previous.taskDefinitionArn) >= revisionOf(bad.taskDefinitionArn))
+    return none("would-roll-forward", `${previous.taskDefinitionArn} is not older than the bad ${bad.taskDefinitionArn}`);
+  const last = facts.recentRollbacks[0];
+  if (last && now.getTime() - last.at.getTime() < policy.cooldownMinutes * 60_000)
+    return none(
+      "cooldown",
+      `the last automatic rollback was ${Math.round((now.getTime() - last.at.getTime()) / 60_000)} min ago (cooldown ${policy.cooldownMinutes} min)`,
+    );
+  const today = facts.recentRollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
+  if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
+
+  return {
+    action: "redeploy-previous",
+    badDeploymentId: bad.deploymentId,
+    from: bad.taskDefinitionArn,
+    to: previous.taskDefinitionArn,
+    why: `${alarm.alarmId} fired ${Math.round(sinceRelease / 60_000)} min after release ${bad.deploymentId} finished, inside the ${policy.bakeWindowMinutes}-minute bake window`,
+    dryRun,
+  };
+}
+
+/** The revision number at the end of a task definition ARN (…:task-definition/family:42 → 42). */
+export function revisionOf(taskDefinitionArn: string): number {
+  const revision = Number(taskDefinitionArn.split(":").at(-1));
+  if (!Number.isInteger(revision)) throw new Error(`Not a task definition revision ARN: ${taskDefinitionArn}`);
+  return revision;
+}

@@ -1,0 +1,147 @@
+import { type AlarmFacts, decideRollback, type RollbackFacts, revisionOf } from "@hands-off-ops/core/rollback/decide";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../../stacks/config";
+
+const settings = stageSettings("prod", { automationMode: "enforce" });
+const POLICY = { ...settings.rollback, mode: settings.automationMode, bakeWindowMinutes: settings.release.bakeWindowMinutes };
+const T0 = new Date("2026-11-20T03:00:00Z");
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+const td = (revision: number) => `arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;
+
+const alarm = (overrides: Partial<AlarmFacts> = {}): AlarmFacts => ({
+  eventId: "e-1",
+  alarmName: "prod-hands-off-ops-Alb5xxRate",
+  alarmId: "Alb5xxRate",
+  state: "ALARM",
+  reason: "Threshold Crossed",
+  at: minutes(20),
+  ...overrides,
+});
+const deployment = (id: string, revision: number, at: Date, automaticRollback = false) => ({
+  deploymentId: id,
+  taskDefinitionArn: td(revision),
+  at,
+  automaticRollback,
+});
+const facts = (overrides: Partial<RollbackFacts> = {}): RollbackFacts => ({
+  inProgress: null,
+  lastSuccess: deployment("d-BAD", 42, minutes(5)),
+  previousSuccess: deployment("d-GOOD", 41, minutes(-600)),
+  recentRollbacks: [],
+  ...overrides,
+});
+
+describe("the rollback decision", () => {
+  it("stops a release in progress, with rollback", () => {
+    expect(decideRollback(alarm(), facts({ inProgress: deployment("d-NOW", 43, minutes(15)) }), POLICY, minutes(20))).toEqual({
+      action: "stop-deployment",
+      deploymentId: "d-NOW",
+      why: "Alb5xxRate fired while release d-NOW was in progress",
+      dryRun: false,
+    });
+  });
+
+  it("redeploys the previous revision when the alarm fires inside the bake window of the last release", () => {
+    expect(decideRollback(alarm(), facts(), POLICY, minutes(20))).toEqual({
+      action: "redeploy-previous",
+      badDeploymentId: "d-BAD",
+      from: td(42),
+      to: td(41),
+      why: "Alb5xxRate fired 15 min after release d-BAD finished, inside the 60-minute bake window",
+      dryRun: false,
+    });
+  });
+
+  it("decides the same in dry-run, marked so that nothing is changed", () => {
+    const dryRun = decideRollback(alarm(), facts(), { ...POLICY, mode: "dry-run" }, minutes(20));
+    expect(dryRun).toMatchObject({ action: "redeploy-previous", dryRun: true });
+  });
+
+  it.each([
+    ["an OK transition", alarm({ state: "OK" }), facts(), "not-an-alarm"],
+    ["an alarm that cannot blame a release (database CPU)", alarm({ alarmId: "DatabaseCpu" }), facts(), "not-a-release-alarm"],
+    ["our own rollback still running", alarm(), facts({ inProgress: deployment("d-RB", 41, minutes(10), true) }), "rollback-in-flight"],
+    [
+      "a last release that was our rollback",
+      alarm(),
+      facts({ lastSuccess: deployment("d-RB", 41, minutes(10), true) }),
+      "rollback-in-flight",
+    ],
+    ["no release yet", alarm(), facts({ lastSuccess: null, previousSuccess: null }), "no-recent-release"],
+    ["a release older than the bake window", alarm({ at: minutes(70) }), facts(), "outside-bake-window"],
+    [
+      "a release already rolled back",
+      alarm(),
+      facts({ recentRollbacks: [{ badDeploymentId: "d-BAD", at: minutes(10) }] }),
+      "already-rolled-back",
+    ],
+    ["the first release ever", alarm(), facts({ previousSuccess: null }), "no-previous-version"],
+    [
+      "a 'previous' revision newer than the bad one",
+      alarm(),
+      facts({ previousSuccess: deployment("d-NEWER", 43, minutes(-10)) }),
+      "would-roll-forward",
+    ],
+    [
+      "a rollback 10 min ago (cooldown 30)",
+      alarm(),
+      facts({ recentRollbacks: [{ badDeploymentId: "d-OLD", at: minutes(10) }] }),
+      "cooldown",
+    ],
+    [
+      "three rollbacks today (cap 3)",
+      alarm(),
+      facts({ recentRollbacks: [-60, -300, -600].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) })) }),
+      "daily-cap",
+    ],
+  ] as const)("does nothing for %s, and says why", (_name, theAlarm, theFacts, reason) => {
+    const decision = decideRollback(theAlarm, theFacts, POLICY, minutes(20));
+    expect(decision).toMatchObject({ action: "none", reason });
+    expect((decision as { why: string }).why.length).toBeGreaterThan(10);
+  });
+
+  it("counts only the last 24 hours against the daily cap", () => {
+    const old = [-1500, -1600, -1700].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) }));
+    expect(decideRollback(alarm(), facts({ recentRollbacks: old }), POLICY, minutes(20)).action).toBe("redeploy-previous");
+  });
+
+  it("reads revision numbers, and refuses what is not a revision ARN", () => {
+    expect(revisionOf(td(7))).toBe(7);
+    expect(() => revisionOf("arn:aws:ecs:eu-central-1:1:task-definition/app")).toThrow("Not a task definition revision ARN");
+  });
+});
+
+describe("property: any order and repetition of alarms rolls a release back at most once", () => {
+  it("holds with the ledger's one-claim-per-release rule", () => {
+    const events = fc.array(
+      fc.record({
+        alarmId: fc.constantFrom("Alb5xxRate", "TargetP99Latency", "DatabaseCpu"),
+        minute: fc.integer({ min: 5, max: 90 }),
+        state: fc.constantFrom("ALARM", "OK"),
+      }),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(events, (sequence) => {
+        const ledger: { badDeploymentId: string; at: Date }[] = [];
+        const claimed = new Set<string>();
+        for (const [i, e] of sequence.entries()) {
+          const decision = decideRollback(
+            alarm({ eventId: `e-${i}`, alarmId: e.alarmId, state: e.state, at: minutes(e.minute) }),
+            facts({ recentRollbacks: [...ledger].reverse() }),
+            POLICY,
+            minutes(e.minute),
+          );
+          if (decision.action === "redeploy-previous") {
+            // The ledger's conditional write: one claim per bad release.
+            if (claimed.has(decision.badDeploymentId)) continue;
+            claimed.add(decision.badDeploymentId);
+            ledger.push({ badDeploymentId: decision.badDeploymentId, at: minutes(e.minute) });
+          }
+        }
+        expect(ledger.filter((r) => r.badDeploymentId === "d-BAD").length).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});
