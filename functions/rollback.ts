@@ -1,0 +1,75 @@
+/**
+ * Hands-off remediation. A release alarm in ALARM: stop the release in
+ * progress, or, inside the bake window of the last release, redeploy the
+ * previous revision — within the guardrails, or only say so in dry-run.
+ * Every decision, "did nothing, because …" included, is recorded in the
+ * audit trail and sent to on-call. One event acts once.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { stateTableClient } from "@hands-off-ops/core/aws/clients";
+import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
+import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
+import { codeDeployRollbacks } from "@hands-off-ops/core/aws/rollback-deployments";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
+import type { OncePort } from "@hands-off-ops/core/notify/ports";
+import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
+import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
+import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import { handleAlarm, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+
+const logger = new Logger({ serviceName: "rollback" });
+const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "rollback" });
+
+export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackPorts, once: OncePort, now: () => Date = () => new Date()) {
+  return async (event: unknown) => {
+    const envelope = Envelope.safeParse(event);
+    const detail = envelope.success ? AlarmDetail.safeParse(envelope.data.detail) : undefined;
+    if (!envelope.success || !detail?.success) {
+      const reason = (envelope.success ? detail?.error : envelope.error)?.issues[0]?.message ?? "unknown";
+      logger.error("Not a CloudWatch alarm state change", { eventId: (event as { id?: unknown })?.id, reason });
+      metrics.addMetric("EventsRejected", MetricUnit.Count, 1);
+      return { rejected: reason };
+    }
+    const alarm = {
+      eventId: envelope.data.id,
+      alarmName: detail.data.alarmName,
+      alarmId: detail.data.alarmName.startsWith(env.alarmPrefix)
+        ? detail.data.alarmName.slice(env.alarmPrefix.length)
+        : detail.data.alarmName,
+      state: detail.data.state.value,
+      reason: detail.data.state.reason,
+      at: new Date(envelope.data.time),
+    };
+    // A duplicate delivery of the same event gets the first result, without acting or notifying again.
+    const result = await once.run(`rollback:${alarm.eventId}`, () => handleAlarm(alarm, env.policy, env.stage, ports, now()));
+    logger.info("Alarm handled", { eventId: alarm.eventId, alarm: alarm.alarmName, ...result });
+    metrics.addMetric(`Decision_${result.decision.action}`, MetricUnit.Count, 1);
+    return result;
+  };
+}
+
+let wired: { handle: ReturnType<typeof createRollbackHandler>; registerContext(context: Context): void } | undefined;
+
+export const handler = middy(async (event: unknown, context: Context) => {
+  if (!wired) {
+    const env = readRollbackEnvironment(process.env);
+    const dynamo = stateTableClient();
+    const once = idempotentOnce(env.tableName, "rollback", dynamo);
+    const notices = eventBridgeNotices();
+    const ports = {
+      deployments: codeDeployRollbacks(env.target),
+      ledger: dynamoRollbackLedger(env.tableName, env.stage, dynamo),
+      notify: (notice: Parameters<RollbackPorts["notify"]>[0]) => notices.send(notice),
+    };
+    wired = { handle: createRollbackHandler(env, ports, once), registerContext: once.registerContext };
+  }
+  wired.registerContext(context);
+  return wired.handle(event);
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,107 @@
+import {
+  BatchGetDeploymentsCommand,
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  DeploymentAlreadyCompletedException,
+  type DeploymentInfo,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from "@aws-sdk/client-codedeploy";
+import { ecsAppSpec } from "../release/appspec";
+import type { DeploymentFacts } from "../rollback/decide";
+
+/** How an automatic rollback describes itself, so that the next decision recognises it. */
+export const AUTOMATIC_ROLLBACK_PREFIX = "Automatic rollback";
+
+export interface RollbackTarget {
+  applicationName: string;
+  deploymentGroupName: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export interface RollbackDeploymentsPort {
+  history(): Promise<{ inProgress: DeploymentFacts | null; lastSuccess: DeploymentFacts | null; previousSuccess: DeploymentFacts | null }>;
+  stop(deploymentId: string): Promise<"stopped" | "already-finished">;
+  redeploy(taskDefinitionArn: string, description: string): Promise<string>;
+}
+
+const ACTIVE = ["Created", "Queued", "InProgress", "Ready"] as const;
+
+/** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
+export function codeDeployRollbacks(target: RollbackTarget, client: CodeDeployClient = new CodeDeployClient({})): RollbackDeploymentsPort {
+  const { applicationName, deploymentGroupName } = target;
+  const list = async (statuses: string[]) => {
+    const { deployments } = await client.send(
+      new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: statuses as never }),
+    );
+    if (!deployments?.length) return [];
+    // The list's order is not documented: read them (25 at most per call) and sort by time.
+    const { deploymentsInfo } = await client.send(new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }));
+    return (deploymentsInfo ?? [])
+      .map(toFacts)
+      .filter((d): d is DeploymentFacts => d !== null)
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
+  };
+  return {
+    async history() {
+      const [active, succeeded] = await Promise.all([list([...ACTIVE]), list(["Succeeded"])]);
+      return { inProgress: active[0] ?? null, lastSuccess: succeeded[0] ?? null, previousSuccess: succeeded[1] ?? null };
+    },
+    async stop(deploymentId) {
+      try {
+        await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+        return "stopped";
+      } catch (error) {
+        if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
+        throw error;
+      }
+    },
+    async redeploy(taskDefinitionArn, description) {
+      const { deploymentId } = await client.send(
+        new CreateDeploymentCommand({
+          applicationName,
+          deploymentGroupName,
+          description,
+          // Back to a version that ran before: no canary hooks, traffic moves as the group's config says.
+          revision: {
+            revisionType: "AppSpecContent",
+            appSpecContent: {
+              content: ecsAppSpec({
+                taskDefinitionArn,
+                containerName: target.containerName,
+                containerPort: target.containerPort,
+                hooks: {},
+              }),
+            },
+          },
+        }),
+      );
+      if (!deploymentId) throw new Error("CodeDeploy created a rollback deployment without an id");
+      return deploymentId;
+    },
+  };
+}
+
+function toFacts(info: DeploymentInfo): DeploymentFacts | null {
+  const taskDefinitionArn = taskDefinitionOf(info.revision?.appSpecContent?.content);
+  const at = info.completeTime ?? info.startTime ?? info.createTime;
+  if (!info.deploymentId || !taskDefinitionArn || !at) return null;
+  return {
+    deploymentId: info.deploymentId,
+    taskDefinitionArn,
+    at,
+    automaticRollback: (info.description ?? "").startsWith(AUTOMATIC_ROLLBACK_PREFIX),
+  };
+}
+
+/** The task definition an ECS AppSpec (JSON, as Custom::Release and the rollback write it) deploys. */
+export function taskDefinitionOf(appSpec: string | undefined): string | undefined {
+  if (!appSpec) return undefined;
+  try {
+    const parsed = JSON.parse(appSpec) as { Resources?: { TargetService?: { Properties?: { TaskDefinition?: string } } }[] };
+    return parsed.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+
+const DAY_SECONDS = 24 * 60 * 60;
+/** The audit trail is kept for 90 days. */
+const AUDIT_DAYS = 90;
+
+export interface AuditRecord {
+  eventId: string;
+  at: Date;
+  alarmName: string;
+  decision: object;
+  outcome: string;
+}
+
+export interface RollbackLedgerPort {
+  /** Automatic rollbacks started since `since`, newest first. */
+  recentRollbacks(since: Date): Promise<{ badDeploymentId: string; at: Date }[]>;
+  /** The one claim per bad release: false when another event already claimed it. */
+  claim(badDeploymentId: string, at: Date): Promise<boolean>;
+  /** Gives a claim back when the rollback could not be started, so that a retry may try again. */
+  release(badDeploymentId: string): Promise<void>;
+  recordRollback(badDeploymentId: string, rollbackDeploymentId: string, at: Date): Promise<void>;
+  audit(record: AuditRecord): Promise<void>;
+  /** The audit trail, newest first. */
+  trail(limit: number): Promise<AuditRecord[]>;
+}
+
+/** The rollback's memory in the state table: claims (conditional writes), the rollbacks started, and the audit trail. */
+export function dynamoRollbackLedger(tableName: string, stage: string, client: DynamoDBClient): RollbackLedgerPort {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const expires = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
+  const actions = `rollback#${stage}#actions`;
+  const claimKey = (badDeploymentId: string) => ({ pk: `rollback#${stage}#claim#${badDeploymentId}`, sk: "claim" });
+  const auditPk = `audit#rollback#${stage}`;
+
+  return {
+    async recentRollbacks(since) {
+      const { Items } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk >= :since",
+          ExpressionAttributeValues: { ":pk": actions, ":since": since.toISOString() },
+          ScanIndexForward: false,
+        }),
+      );
+      return (Items ?? []).map((item) => ({ badDeploymentId: String(item.badDeploymentId), at: new Date(String(item.at)) }));
+    },
+    async claim(badDeploymentId, at) {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...claimKey(badDeploymentId), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+    async release(badDeploymentId) {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: claimKey(badDeploymentId) }));
+    },
+    async recordRollback(badDeploymentId, rollbackDeploymentId, at) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: actions,
+            sk: `${at.toISOString()}#${badDeploymentId}`,
+            at: at.toISOString(),
+            badDeploymentId,
+            rollbackDeploymentId,
+            expiresAt: expires(at, AUDIT_DAYS),
+          },
+        }),
+      );
+    },
+    async audit(record) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: auditPk,
+            sk: `${record.at.toISOString()}#${record.eventId}`,
+            ...record,
+            at: record.at.toISOString(),
+            expiresAt: expires(record.at, AUDIT_DAYS),
+          },
+        }),
+      );
+    },
+    async trail(limit) {
+      const { Items } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": auditPk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((item) => ({
+        eventId: String(item.eventId),
+        at: new Date(String(item.at)),
+        alarmName: String(item.alarmName),
+        decision: item.decision as object,
+        outcome: String(item.outcome),
+      }));
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import {
+  BatchGetDeploymentsCommand,
+  CodeDeployClient,
+  CreateDeploymentCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+} from "@aws-sdk/client-codedeploy";
+import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/aws/rollback-deployments";
+import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
+import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
+import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { createRollbackHandler } from "../../../functions/rollback";
+import { stageSettings } from "../../../stacks/config";
+import { releaseAlarmEvent } from "../../fixtures/events";
+import { memoryOnce } from "../notify/fakes";
+
+const codeDeploy = mockClient(CodeDeployClient);
+afterEach(() => codeDeploy.reset());
+
+const env = (mode: "enforce" | "dry-run" = "enforce") =>
+  readRollbackEnvironment({
+    STAGE: "prod",
+    APP_NAME: "hands-off-ops",
+    AUTOMATION_MODE: mode,
+    ROLLBACK_SETTINGS: JSON.stringify(stageSettings("prod", {}).rollback),
+    BAKE_WINDOW_MINUTES: "60",
+    STATE_TABLE: "prod-state",
+    APPLICATION: "prod-hands-off-ops-Service",
+    DEPLOYMENT_GROUP: "prod-hands-off-ops-Service",
+    CONTAINER_NAME: "app",
+    CONTAINER_PORT: "8080",
+  });
+const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;
+// The fixture's alarm fired at 2019-10-02T17:04:40Z.
+const ALARM_TIME = new Date("2019-10-02T17:04:40Z");
+const ago = (minutes: number) => new Date(ALARM_TIME.getTime() - minutes * 60_000);
+const info = (id: string, revision: number, completeTime: Date, description = "Release") => ({
+  deploymentId: id,
+  status: "Succeeded" as const,
+  description,
+  completeTime,
+  revision: {
+    revisionType: "AppSpecContent" as const,
+    appSpecContent: { content: ecsAppSpec({ taskDefinitionArn: td(revision), containerName: "app", containerPort: 8080, hooks: {} }) },
+  },
+});
+
+function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof info>[]) {
+  codeDeploy
+    .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Created", "Queued", "InProgress", "Ready"] })
+    .resolves({ deployments: active.map((d) => d.deploymentId) });
+  codeDeploy
+    .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded"] })
+    .resolves({ deployments: succeeded.map((d) => d.deploymentId) });
+  for (const list of [active, succeeded]) {
+    if (list.length)
+      codeDeploy.on(BatchGetDeploymentsCommand, { deploymentIds: list.map((d) => d.deploymentId) }).resolves({ deploymentsInfo: list });
+  }
+}
+
+function memoryLedger(): RollbackLedgerPort & { claims: Set<string>; audits: { outcome: string }[] } {
+  const claims = new Set<string>();
+  const audits: { outcome: string }[] = [];
+  const started: { badDeploymentId: string; at: Date }[] = [];
+  return {
+    claims,
+    audits,
+    recentRollbacks: async () => [...started].reverse(),
+    claim: async (id) => !claims.has(id) && Boolean(claims.add(id)),
+    release: async (id) => void claims.delete(id),
+    recordRollback: async (badDeploymentId, _rollback, at) => void started.push({ badDeploymentId, at }),
+    audit: async (record) => void audits.push(record),
+    trail: async () => [],
+  };
+}
+
+function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
+  const notices: AutomationNotice[] = [];
+  const ledger = memoryLedger();
+  const handle = createRollbackHandler(
+    env(mode),
+    { deployments: codeDeployRollbacks(env(mode).target), ledger, notify: async (n) => void notices.push(n) },
+    memoryOnce(),
+    () => ALARM_TIME,
+  );
+  return { handle, notices, ledger };
+}
+
+describe("the rollback function", () => {
+  it("redeploys the previous revision when a release alarm fires inside the bake window, and says so", async () => {
+    // BatchGetDeployments may answer in any order: the newest success is the bad one.
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const { handle, notices, ledger } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({
+      decision: { action: "redeploy-previous", badDeploymentId: "d-BAD", to: td(41) },
+      outcome: { kind: "rolled-back", rollbackDeploymentId: "d-ROLLBACK" },
+    });
+    const input = codeDeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      applicationName: "prod-hands-off-ops-Service",
+      deploymentGroupName: "prod-hands-off-ops-Service",
+      description: "Automatic rollback of d-BAD: prod-hands-off-ops-Alb5xxRate fired (c4c1c1c9-6542-e61b-6ef0-8c4d36933a92)",
+    });
+    expect(taskDefinitionOf(input?.revision?.appSpecContent?.content)).toBe(td(41));
+    expect(notices[0]).toMatchObject({
+      severity: "critical",
+      title: "Rolled back release d-BAD",
+      thread: { deploymentId: "d-BAD", role: "reply" },
+    });
+    expect(ledger.audits.map((a) => a.outcome)).toEqual(["rolled-back"]);
+  });
+
+  it("acts once when the same alarm event is delivered twice", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const { handle, notices } = handlerFor();
+    await handle(releaseAlarmEvent());
+    await handle(releaseAlarmEvent());
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+    expect(notices).toHaveLength(1);
+  });
+
+  it("stops a release in progress, with rollback", async () => {
+    history([info("d-NOW", 43, ago(3))], [info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
+    const { handle } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "stopped", deploymentId: "d-NOW" } });
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: "d-NOW", autoRollbackEnabled: true });
+  });
+
+  it("in dry-run changes nothing and says what it would have done", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    const { handle, notices, ledger } = handlerFor("dry-run");
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "would-roll-back" } });
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    expect(notices[0]).toMatchObject({ dryRun: true });
+    expect(ledger.claims.size).toBe(0);
+  });
+
+  it("does nothing for an alarm that cannot blame a release, and says why", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    const event = releaseAlarmEvent();
+    event.detail.alarmName = "prod-hands-off-ops-DatabaseCpu";
+    const { handle, notices } = handlerFor();
+    await expect(handle(event)).resolves.toMatchObject({ decision: { action: "none", reason: "not-a-release-alarm" } });
+    expect(notices[0]).toMatchObject({ severity: "info", title: "No automatic rollback for DatabaseCpu" });
+  });
+
+  it("escalates a failed remediation as critical, gives the claim back and fails for a retry", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const { handle, notices, ledger } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).rejects.toThrow("Remediation failed: ThrottlingException: Rate exceeded");
+    expect(notices[0]).toMatchObject({ severity: "critical", title: "Automatic remediation FAILED for Alb5xxRate" });
+    expect(ledger.claims.size).toBe(0);
+    expect(ledger.audits.map((a) => a.outcome)).toEqual(["failed"]);
+  });
+
+  it("turns away what is not an alarm event", async () => {
+    const { handle } = handlerFor();
+    await expect(handle({ hello: "world" })).resolves.toMatchObject({ rejected: expect.any(String) });
+    expect(codeDeploy.calls()).toHaveLength(0);
+  });
+});
