@@ -6,6 +6,7 @@ import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
 import { notifyOnCall } from "./notify";
 import { Observability } from "./Observability";
+import { rollbackOnAlarm } from "./rollback";
 import { Service } from "./Service";
 
 /**
@@ -18,7 +19,7 @@ import { Service } from "./Service";
 export function Automation({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { kind } = settings;
-  const { cluster, service, logGroup } = use(Service);
+  const { cluster, service, logGroup, deploymentGroup, taskDefinition } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
 
   const stateTable = new dynamodb.TableV2(stack, "State", {
@@ -57,5 +58,7 @@ export function Automation({ stack, app }: StackContext) {
     deadLetters,
   });
 
-  return { stateTable, deadLetters, notify };
+  const rollback = rollbackOnAlarm(stack, { app, settings, deploymentGroup, taskDefinition, stateTable, deadLetters });
+
+  return { stateTable, deadLetters, notify, rollback };
 }

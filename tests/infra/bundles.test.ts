@@ -54,6 +54,7 @@ const REJECTED_EVENTS: Record<string, unknown> = {
   "functions/notify.handler": loadEvent("ecs-task-state-change"),
   "functions/canary-hook.handler": { DeploymentId: "not-a-deployment" },
   "functions/canary-watch.handler": { hello: "world" },
+  "functions/rollback.handler": { hello: "world" },
   "functions/release.onEvent": null,
   "functions/release.isComplete": null,
 };

@@ -14,6 +14,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     ofType(resources, "AWS::Lambda::Function").find(([, fn]) => fn.Properties.Handler === "functions/notify.handler") ?? [];
   const settings = stageSettings(stage, stage === CUSTOMIZED_STAGE ? CUSTOMIZED_SETTINGS[CUSTOMIZED_STAGE] : {});
   const prefix = `${stage}-hands-off-ops-`;
+  const notifyRules = () =>
+    ofType(resources, "AWS::Events::Rule").filter(([, rule]) => rule.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === notifyId);
 
   it("runs the notify function on Node 22, arm64, with the stage's routing in its environment", () => {
     expect(notify?.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Timeout: 120 });
@@ -26,7 +28,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
   });
 
   it("feeds it from one rule per source, each with retries and the dead-letter queue", () => {
-    const rules = ofType(resources, "AWS::Events::Rule").map(([, rule]) => rule.Properties);
+    const rules = notifyRules().map(([, rule]) => rule.Properties);
     const patterns = rules.map((r) => [r.EventPattern.source[0], r.EventPattern["detail-type"][0]]).sort();
     expect(patterns).toEqual([
       ["aws.cloudwatch", "CloudWatch Alarm State Change"],
@@ -49,7 +51,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
 
   it("listens only to this stage: its alarms, its deployment group, its cluster and service, its own automation", () => {
     const byType = Object.fromEntries(
-      ofType(resources, "AWS::Events::Rule").map(([, r]) => [r.Properties.EventPattern["detail-type"][0], r.Properties.EventPattern]),
+      notifyRules().map(([, r]) => [r.Properties.EventPattern["detail-type"][0], r.Properties.EventPattern]),
     );
     expect(byType["CloudWatch Alarm State Change"].detail).toEqual({ alarmName: [{ prefix }] });
     expect(byType["CodeDeploy Deployment State-change Notification"].detail).toEqual({

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../stacks/config";
+import { stageTemplates } from "./stage-templates";
+import { STAGES_UNDER_TEST } from "./synth-all-stages";
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
+type Resource = { Type: string; Properties: Record<string, any> };
+
+describe.each(STAGES_UNDER_TEST)("automatic rollback in stage %s", (stage) => {
+  const resources = stageTemplates(stage).json("Automation").Resources as Record<string, Resource>;
+  const settings = stageSettings(stage, {});
+  const [id, fn] =
+    Object.entries(resources).find(
+      ([, r]) => r.Type === "AWS::Lambda::Function" && r.Properties.Handler === "functions/rollback.handler",
+    ) ?? [];
+
+  it("hears every alarm of the stage going to ALARM, with retries and the dead-letter queue", () => {
+    const rule = Object.values(resources).find(
+      (r) => r.Type === "AWS::Events::Rule" && r.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === id,
+    );
+    expect(rule?.Properties.EventPattern).toEqual({
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      detail: { alarmName: [{ prefix: `${stage}-hands-off-ops-` }], state: { value: ["ALARM"] } },
+    });
+    expect(rule?.Properties.Targets[0]).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 8 }, DeadLetterConfig: expect.anything() });
+    const invokeConfig = Object.values(resources).find(
+      (r) => r.Type === "AWS::Lambda::EventInvokeConfig" && r.Properties.FunctionName.Ref === id,
+    );
+    expect(invokeConfig?.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: expect.anything() } });
+  });
+
+  it("runs in the stage's automation mode with its guardrails and bake window", () => {
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      AUTOMATION_MODE: settings.automationMode,
+      BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
+      CONTAINER_NAME: "app",
+    });
+    expect(JSON.parse(fn?.Properties.Environment.Variables.ROLLBACK_SETTINGS)).toEqual(settings.rollback);
+  });
+
+  it("may act on this service's deployment group, application and config only", () => {
+    const role = fn?.Properties.Role["Fn::GetAtt"][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown }[];
+    const codedeploy = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith("codedeploy:")));
+    expect(codedeploy.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      "codedeploy:BatchGetDeployments",
+      "codedeploy:CreateDeployment",
+      "codedeploy:GetApplicationRevision",
+      "codedeploy:GetDeploymentConfig",
+      "codedeploy:ListDeployments",
+      "codedeploy:RegisterApplicationRevision",
+      "codedeploy:StopDeployment",
+    ]);
+    for (const statement of codedeploy) {
+      // A predefined deployment config (all at once) is AWS's, named; everything else is this stage's Service stack.
+      expect(JSON.stringify(statement.Resource)).toMatch(
+        /Fn::ImportValue.+-Service:ExportsOutput|deploymentconfig:CodeDeployDefault\.ECSAllAtOnce/,
+      );
+    }
+  });
+});
