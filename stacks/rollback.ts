@@ -1,5 +1,5 @@
 import { Duration, type Stack } from "aws-cdk-lib";
-import type * as codedeploy from "aws-cdk-lib/aws-codedeploy";
+import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
@@ -62,7 +62,8 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, deploymentGroup, 
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:GetDeploymentConfig"],
-      resources: [deploymentGroup.deploymentConfig.deploymentConfigArn],
+      // The group's own config (a stop rolls back through it) and the all-at-once config a rollback deploys with.
+      resources: [deploymentGroup.deploymentConfig.deploymentConfigArn, codedeploy.EcsDeploymentConfig.ALL_AT_ONCE.deploymentConfigArn],
     }),
   );
   fn.addToRolePolicy(

@@ -103,6 +103,7 @@ describe("the rollback function", () => {
     expect(input).toMatchObject({
       applicationName: "prod-hands-off-ops-Service",
       deploymentGroupName: "prod-hands-off-ops-Service",
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
       description: "Automatic rollback of d-BAD: prod-hands-off-ops-Alb5xxRate fired (c4c1c1c9-6542-e61b-6ef0-8c4d36933a92)",
     });
     expect(taskDefinitionOf(input?.revision?.appSpecContent?.content)).toBe(td(41));

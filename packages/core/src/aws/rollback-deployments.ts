@@ -29,7 +29,13 @@ export interface RollbackDeploymentsPort {
 const ACTIVE = ["Created", "Queued", "InProgress", "Ready"] as const;
 
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
-export function codeDeployRollbacks(target: RollbackTarget, client: CodeDeployClient = new CodeDeployClient({})): RollbackDeploymentsPort {
+/** A rollback goes back to a version that ran before: all at once, without a canary. */
+export const ROLLBACK_DEPLOYMENT_CONFIG = "CodeDeployDefault.ECSAllAtOnce";
+
+export function codeDeployRollbacks(
+  target: RollbackTarget,
+  client: CodeDeployClient = new CodeDeployClient({ maxAttempts: 5 }),
+): RollbackDeploymentsPort {
   const { applicationName, deploymentGroupName } = target;
   const list = async (statuses: string[]) => {
     const { deployments } = await client.send(
@@ -63,7 +69,8 @@ export function codeDeployRollbacks(target: RollbackTarget, client: CodeDeployCl
           applicationName,
           deploymentGroupName,
           description,
-          // Back to a version that ran before: no canary hooks, traffic moves as the group's config says.
+          deploymentConfigName: ROLLBACK_DEPLOYMENT_CONFIG,
+          // Back to a version that ran before: no canary hooks, no canary window.
           revision: {
             revisionType: "AppSpecContent",
             appSpecContent: {
