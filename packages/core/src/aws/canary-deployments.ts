@@ -39,14 +39,17 @@ export function codeDeployCanary(client: CodeDeployClient = new CodeDeployClient
         greenTrafficPercent: green.trafficWeight ?? 0,
       };
     },
-    async stopWithRollback(deploymentId) {
-      try {
-        await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
-        return "stopped";
-      } catch (error) {
-        if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
-        throw error;
-      }
-    },
+    stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
   };
+}
+
+/** StopDeployment with rollback; a deployment that already finished is left as it is. */
+export async function stopWithRollback(client: CodeDeployClient, deploymentId: string): Promise<"stopped" | "already-finished"> {
+  try {
+    await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    return "stopped";
+  } catch (error) {
+    if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
+    throw error;
+  }
 }

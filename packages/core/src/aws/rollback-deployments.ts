@@ -2,13 +2,12 @@ import {
   BatchGetDeploymentsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
-  DeploymentAlreadyCompletedException,
   type DeploymentInfo,
   ListDeploymentsCommand,
-  StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 import { ecsAppSpec } from "../release/appspec";
 import type { DeploymentFacts } from "../rollback/decide";
+import { stopWithRollback } from "./canary-deployments";
 
 /** How an automatic rollback describes itself, so that the next decision recognises it. */
 export const AUTOMATIC_ROLLBACK_PREFIX = "Automatic rollback";
@@ -54,15 +53,7 @@ export function codeDeployRollbacks(
       const [active, succeeded] = await Promise.all([list([...ACTIVE]), list(["Succeeded"])]);
       return { inProgress: active[0] ?? null, lastSuccess: succeeded[0] ?? null, previousSuccess: succeeded[1] ?? null };
     },
-    async stop(deploymentId) {
-      try {
-        await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
-        return "stopped";
-      } catch (error) {
-        if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
-        throw error;
-      }
-    },
+    stop: (deploymentId) => stopWithRollback(client, deploymentId),
     async redeploy(taskDefinitionArn, description) {
       const { deploymentId } = await client.send(
         new CreateDeploymentCommand({
