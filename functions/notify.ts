@@ -86,13 +86,25 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
   };
 }
 
+/** The Slack port for the secret's current value; rebuilt only when the credential changes (a rotated token). */
+let slackPort: { credential: string; port: SlackPort } | undefined;
+
 async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
   const config = readSlackConfig(await readJsonSecret(env.slackSecretId), env.settings.slack.mode);
-  const retry = { retries: env.slack.retries, minRetryDelayMs: env.slack.minRetryDelayMs };
-  if (config.kind === "web-api") return webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry });
-  if (config.kind === "webhook") return webhookSlack(config.webhookUrl, retry);
-  logger.warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
-  return null;
+  if (config.kind === "unconfigured") {
+    logger.warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
+    return null;
+  }
+  const credential = config.kind === "web-api" ? config.botToken : config.webhookUrl;
+  if (slackPort?.credential !== credential) {
+    const retry = { retries: env.slack.retries, minRetryDelayMs: env.slack.minRetryDelayMs };
+    const port =
+      config.kind === "web-api"
+        ? webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
+        : webhookSlack(config.webhookUrl, retry);
+    slackPort = { credential, port };
+  }
+  return slackPort.port;
 }
 
 let handlerInstance: ReturnType<typeof createNotifyHandler> | undefined;

@@ -168,6 +168,14 @@ describe("nothing lost, nothing twice", () => {
     expect(report).toMatchObject({ slack: "posted", graph: "failed: ThrottlingException: Rate exceeded" });
   });
 
+  it("does no work at all for a message routed nowhere (a resolved alarm in dev)", async () => {
+    const ports = fakePorts();
+    const report = await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok-dev", "2019-10-02T17:10:00Z")), ports, DEV);
+    expect(report).toEqual({ eventId: "ok-dev", email: "not-routed", slack: "not-routed", graph: "none", collapsed: "no" });
+    expect(ports.once.keys).toEqual([]);
+    expect(ports.store.trails.size).toBe(0);
+  });
+
   it("routes a dev stage's messages to its quiet channel, without e-mail", async () => {
     const ports = fakePorts();
     const report = await deliver(messageOf(releaseAlarmEvent()), ports, DEV);

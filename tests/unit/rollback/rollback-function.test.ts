@@ -149,6 +149,7 @@ describe("the rollback function", () => {
     const { handle, notices } = handlerFor();
     await expect(handle(event)).resolves.toMatchObject({ decision: { action: "none", reason: "not-a-release-alarm" } });
     expect(notices[0]).toMatchObject({ severity: "info", title: "No automatic rollback for DatabaseCpu" });
+    expect(codeDeploy.calls()).toHaveLength(0);
   });
 
   it("escalates a failed remediation as critical, gives the claim back and fails for a retry", async () => {

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { ecsAppSpec } from "../release/appspec";
 import type { DeploymentFacts } from "../rollback/decide";
-import { stopWithRollback } from "./canary-deployments";
+import { ACTIVE_DEPLOYMENT_STATUSES, stopWithRollback } from "./canary-deployments";
 
 /** How an automatic rollback describes itself, so that the next decision recognises it. */
 export const AUTOMATIC_ROLLBACK_PREFIX = "Automatic rollback";
@@ -24,8 +24,6 @@ export interface RollbackDeploymentsPort {
   stop(deploymentId: string): Promise<"stopped" | "already-finished">;
   redeploy(taskDefinitionArn: string, description: string): Promise<string>;
 }
-
-const ACTIVE = ["Created", "Queued", "InProgress", "Ready"] as const;
 
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
 /** A rollback goes back to a version that ran before: all at once, without a canary. */
@@ -50,7 +48,7 @@ export function codeDeployRollbacks(
   };
   return {
     async history() {
-      const [active, succeeded] = await Promise.all([list([...ACTIVE]), list(["Succeeded"])]);
+      const [active, succeeded] = await Promise.all([list([...ACTIVE_DEPLOYMENT_STATUSES]), list(["Succeeded"])]);
       return { inProgress: active[0] ?? null, lastSuccess: succeeded[0] ?? null, previousSuccess: succeeded[1] ?? null };
     },
     stop: (deploymentId) => stopWithRollback(client, deploymentId),

@@ -1,4 +1,4 @@
-import type { CanaryDeploymentsPort } from "../aws/canary-deployments";
+import { ACTIVE_DEPLOYMENT_STATUSES, type CanaryDeploymentsPort } from "../aws/canary-deployments";
 import type { TargetMetricsPort } from "../aws/target-metrics";
 import type { WatchSchedulesPort } from "../aws/watch-schedules";
 import type { AutomationNotice } from "../notify/sources/automation";
@@ -30,8 +30,6 @@ export type WatchTick =
   | { kind: "watched"; polls: number; last: WatchDecision }
   | { kind: "stopped" | "would-stop" | "already-finished"; reasons: string[] };
 
-const ACTIVE = new Set(["Created", "Queued", "InProgress", "Ready"]);
-
 /**
  * One scheduled minute of watching a release: poll the two target groups'
  * metrics every pollSeconds until the minute is used up; on a regression stop
@@ -45,7 +43,7 @@ export async function watchForAMinute(
   budgetMs: number,
 ): Promise<WatchTick> {
   const status = await ports.deployments.status(deploymentId);
-  if (!ACTIVE.has(status)) {
+  if (!(ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(status)) {
     await ports.schedules.stop(deploymentId);
     return { kind: "finished", status };
   }

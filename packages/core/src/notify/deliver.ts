@@ -48,6 +48,7 @@ const COLLAPSE_ATTEMPTS = 5;
 export async function deliver(message: OpsMessage, ports: DeliveryPorts, settings: NotificationSettings): Promise<DeliveryReport> {
   const id = message.source.eventId;
   const where = route(message, settings);
+  if (!where.email && !where.slackChannel) return { eventId: id, email: "not-routed", slack: "not-routed", graph: "none", collapsed: "no" };
   const { collapse } = message;
   const plan = collapse
     ? await ports.once.run(`${id}:collapse`, () =>

@@ -60,12 +60,23 @@ export type RollbackDecision =
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Why an alarm cannot blame a release whatever the facts, or null when the facts decide. */
+export function cannotBlameARelease(alarm: AlarmFacts, policy: RollbackPolicy): RollbackDecision | null {
+  if (alarm.state !== "ALARM") return { action: "none", reason: "not-an-alarm", why: `${alarm.alarmId} went to ${alarm.state}, not ALARM` };
+  if (!policy.alarms.includes(alarm.alarmId))
+    return {
+      action: "none",
+      reason: "not-a-release-alarm",
+      why: `${alarm.alarmId} is not one of the alarms that can blame a release (${policy.alarms.join(", ")})`,
+    };
+  return null;
+}
+
 export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: RollbackPolicy, now: Date): RollbackDecision {
   const none = (reason: NoRollbackReason, why: string): RollbackDecision => ({ action: "none", reason, why });
   const dryRun = policy.mode === "dry-run";
-  if (alarm.state !== "ALARM") return none("not-an-alarm", `${alarm.alarmId} went to ${alarm.state}, not ALARM`);
-  if (!policy.alarms.includes(alarm.alarmId))
-    return none("not-a-release-alarm", `${alarm.alarmId} is not one of the alarms that can blame a release (${policy.alarms.join(", ")})`);
+  const excluded = cannotBlameARelease(alarm, policy);
+  if (excluded) return excluded;
 
   if (facts.inProgress?.automaticRollback)
     return none("rollback-in-flight", `automatic rollback ${facts.inProgress.deploymentId} is still in progress`);

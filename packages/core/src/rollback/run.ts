@@ -1,7 +1,7 @@
 import { AUTOMATIC_ROLLBACK_PREFIX, type RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
 import type { AutomationNotice } from "../notify/sources/automation";
-import { type AlarmFacts, decideRollback, type RollbackDecision, type RollbackPolicy } from "./decide";
+import { type AlarmFacts, cannotBlameARelease, decideRollback, type RollbackDecision, type RollbackPolicy } from "./decide";
 
 export interface RollbackPorts {
   deployments: RollbackDeploymentsPort;
@@ -25,9 +25,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * the event is retried; its claim is given back first.
  */
 export async function handleAlarm(alarm: AlarmFacts, policy: RollbackPolicy, stage: string, ports: RollbackPorts, now: Date) {
-  const history = await ports.deployments.history();
-  const recentRollbacks = await ports.ledger.recentRollbacks(new Date(now.getTime() - DAY_MS));
-  const decision = decideRollback(alarm, { ...history, recentRollbacks }, policy, now);
+  // An alarm that cannot blame a release needs no look at CodeDeploy or the ledger.
+  const decision = cannotBlameARelease(alarm, policy) ?? decideRollback(alarm, await gatherFacts(ports, now), policy, now);
   let outcome: RollbackOutcome;
   try {
     outcome = await carryOut(decision, alarm, ports, now);
@@ -38,6 +37,14 @@ export async function handleAlarm(alarm: AlarmFacts, policy: RollbackPolicy, sta
   await ports.notify(noticeOf(stage, alarm, decision, outcome));
   if (outcome.kind === "failed") throw new Error(`Remediation failed: ${outcome.error}`);
   return { decision, outcome };
+}
+
+async function gatherFacts(ports: RollbackPorts, now: Date) {
+  const [history, recentRollbacks] = await Promise.all([
+    ports.deployments.history(),
+    ports.ledger.recentRollbacks(new Date(now.getTime() - DAY_MS)),
+  ]);
+  return { ...history, recentRollbacks };
 }
 
 async function carryOut(decision: RollbackDecision, alarm: AlarmFacts, ports: RollbackPorts, now: Date): Promise<RollbackOutcome> {
