@@ -4,23 +4,26 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
+import { Database } from "./Database";
 import { notifyOnCall } from "./notify";
 import { Observability } from "./Observability";
 import { rollbackOnAlarm } from "./rollback";
 import { Service } from "./Service";
+import { sleepOutsideWorkingHours } from "./schedule";
 
 /**
  * The automation that operates the service: the state table that makes every
  * effect idempotent (conditional writes keyed on event or deployment id) and
  * holds the audit trail, the dead-letter queue where no failed event is lost,
  * and the functions with the EventBridge rules that feed them (notifier first;
- * see stacks/notify.ts).
+ * see stacks/notify.ts; rollback; the sleep schedule of non-production stages).
  */
 export function Automation({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { kind } = settings;
   const { cluster, service, logGroup, deploymentGroup, taskDefinition } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
+  const { instance: database } = use(Database);
 
   const stateTable = new dynamodb.TableV2(stack, "State", {
     partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
@@ -60,5 +63,7 @@ export function Automation({ stack, app }: StackContext) {
 
   const rollback = rollbackOnAlarm(stack, { app, settings, deploymentGroup, taskDefinition, stateTable, deadLetters });
 
-  return { stateTable, deadLetters, notify, rollback };
+  const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
+
+  return { stateTable, deadLetters, notify, rollback, schedule };
 }

@@ -103,6 +103,11 @@ const PROD: StageDefaults = {
     workingDays: ["mon", "tue", "wed", "thu", "fri"],
     wakeAt: "07:30",
     sleepAt: "19:00",
+    holidays: { country: "DE", region: "BE" },
+    closedDates: [],
+    weeklySummary: "mon",
+    // eu-central-1 on-demand, Linux/ARM Fargate and a single-AZ db.t4g.micro PostgreSQL (November 2026).
+    prices: { currency: "USD", fargateVcpuHour: 0.03725, fargateGbHour: 0.00409, databaseInstanceHour: 0.019 },
   },
   domain: null,
 };

@@ -92,13 +92,50 @@ const alerts = z.strictObject({
   emails: z.array(z.email()),
 });
 
-const schedule = z.strictObject({
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-12-24")
+  .refine((date) => new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), "is not a calendar date");
+const hourlyPrice = z.number().min(0).max(100);
+
+export const ScheduleSettingsSchema = z.strictObject({
   enabled: z.boolean(),
+  /** Working hours are read in this zone; the scheduler follows its daylight-saving changes. */
   timeZone: ianaTimeZone,
   workingDays: z.array(weekday).min(1),
   wakeAt: clockTime,
   sleepAt: clockTime,
+  /**
+   * Public holidays (the stage sleeps all day) of a country, e.g. "DE", and
+   * optionally one of its states or regions, e.g. "BE", as the date-holidays
+   * library names them. null: no public holidays.
+   */
+  holidays: z
+    .strictObject({
+      country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 country code such as DE"),
+      region: z
+        .string()
+        .regex(/^[A-Z0-9]{1,3}$/, "must be a state or region code such as BE")
+        .nullable(),
+    })
+    .nullable(),
+  /** Further days the stage sleeps all day (company holidays, shutdown weeks), in the time zone above. */
+  closedDates: z.array(calendarDate).max(100),
+  /** The day of the week on which on-call gets the week's sleep summary (at wakeAt); null: no summary. */
+  weeklySummary: weekday.nullable(),
+  /**
+   * On-demand prices for the money-saved estimate, per hour. They are an
+   * estimate for the stage's region and instance type: edit them when either
+   * changes (AWS price list, "Fargate" and "RDS for PostgreSQL").
+   */
+  prices: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, "must be a currency code such as USD"),
+    fargateVcpuHour: hourlyPrice,
+    fargateGbHour: hourlyPrice,
+    databaseInstanceHour: hourlyPrice,
+  }),
 });
+export type ScheduleSettings = z.infer<typeof ScheduleSettingsSchema>;
 
 const slackChannel = z
   .string()
@@ -215,7 +252,7 @@ export const StageSettingsSchema = z
     notifications: NotificationSettingsSchema,
     canary: CanarySettingsSchema,
     rollback: RollbackSettingsSchema,
-    schedule,
+    schedule: ScheduleSettingsSchema,
     domain,
   })
   .superRefine((s, ctx) => {
@@ -250,7 +287,9 @@ export const StageSettingsSchema = z
       problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
     if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
       problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
-    if (s.schedule.wakeAt >= s.schedule.sleepAt) problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt})`);
+    if (s.schedule.wakeAt >= s.schedule.sleepAt)
+      problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
+    if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");
   });
 
 export type StageSettings = z.infer<typeof StageSettingsSchema>;

@@ -1,0 +1,65 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { SleepRecord } from "../schedule/plan";
+import type { SleepLedgerPort } from "../schedule/ports";
+
+/** Nights are kept long enough for the weekly summary and a look back. */
+const NIGHT_DAYS = 90;
+
+/** The schedule's memory in the state table: the state recorded at sleep (one item, conditional write) and the nights slept. */
+export function dynamoSleepLedger(tableName: string, stage: string, client: DynamoDBClient): SleepLedgerPort {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const recordKey = { pk: `schedule#${stage}`, sk: "asleep" };
+  const nightsPk = `schedule#${stage}#nights`;
+
+  return {
+    async current() {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: recordKey, ConsistentRead: true }));
+      if (!Item) return null;
+      return { capacity: Item.capacity, database: Item.database, sleptAt: Item.sleptAt } as SleepRecord;
+    },
+    async record(record) {
+      try {
+        await documents.send(
+          new PutCommand({ TableName: tableName, Item: { ...recordKey, ...record }, ConditionExpression: "attribute_not_exists(pk)" }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+    async forget() {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: recordKey }));
+    },
+    async addNight(night) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: nightsPk,
+            sk: night.wokeAt.toISOString(),
+            sleptAt: night.sleptAt.toISOString(),
+            wokeAt: night.wokeAt.toISOString(),
+            saved: night.saved,
+            expiresAt: Math.floor(night.wokeAt.getTime() / 1000) + NIGHT_DAYS * 86_400,
+          },
+        }),
+      );
+    },
+    async nights(since) {
+      const { Items } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk >= :since",
+          ExpressionAttributeValues: { ":pk": nightsPk, ":since": since.toISOString() },
+        }),
+      );
+      return (Items ?? []).map((item) => ({
+        sleptAt: new Date(String(item.sleptAt)),
+        wokeAt: new Date(String(item.wokeAt)),
+        saved: Number(item.saved),
+      }));
+    },
+  };
+}

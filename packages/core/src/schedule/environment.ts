@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { jsonVariable, readEnvironment } from "../settings/environment";
+import { AutomationMode, ScheduleSettingsSchema, StageKind } from "../settings/schema";
+import type { ScheduleConfig } from "./run";
+
+/** What the Automation stack puts into the schedule function's environment. */
+const ScheduleEnvironmentSchema = z.object({
+  STAGE: z.string().min(1),
+  STAGE_KIND: StageKind,
+  AUTOMATION_MODE: AutomationMode,
+  SCHEDULE_SETTINGS: jsonVariable.pipe(ScheduleSettingsSchema.omit({ holidays: true, closedDates: true })),
+  /** Public holidays and closed dates, worked out at synth time (see schedule/holidays.ts). */
+  CLOSED_DAYS: jsonVariable.pipe(z.strictObject({ days: z.record(z.string(), z.string()), until: z.string() })),
+  DEFAULT_CAPACITY: jsonVariable.pipe(
+    z.strictObject({ desiredCount: z.number().int().min(0), minCapacity: z.number().int().min(0), maxCapacity: z.number().int().min(0) }),
+  ),
+  TASK_VCPU: z.coerce.number().positive(),
+  TASK_MEMORY_GB: z.coerce.number().positive(),
+  DATABASE_INSTANCES: z.coerce.number().int().min(1).max(2),
+  STATE_TABLE: z.string().min(1),
+  CLUSTER: z.string().min(1),
+  SERVICE: z.string().min(1),
+  DATABASE_INSTANCE: z.string().min(1),
+  SCHEDULE_GROUP: z.string().min(1),
+  SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
+  DEAD_LETTER_QUEUE_ARN: z.string().startsWith("arn:"),
+});
+
+export function readScheduleEnvironment(env: Record<string, string | undefined>) {
+  const e = readEnvironment(ScheduleEnvironmentSchema, env, "schedule function");
+  const { prices, timeZone, workingDays, wakeAt, sleepAt } = e.SCHEDULE_SETTINGS;
+  const config: ScheduleConfig = {
+    stage: e.STAGE,
+    mode: e.AUTOMATION_MODE,
+    calendar: { timeZone, workingDays, wakeAt, sleepAt, closed: e.CLOSED_DAYS },
+    defaults: e.DEFAULT_CAPACITY,
+    cost: { task: { vcpu: e.TASK_VCPU, memoryGb: e.TASK_MEMORY_GB }, databaseInstances: e.DATABASE_INSTANCES, prices },
+    databaseName: e.DATABASE_INSTANCE,
+  };
+  return {
+    kind: e.STAGE_KIND,
+    enabled: e.SCHEDULE_SETTINGS.enabled,
+    config,
+    tableName: e.STATE_TABLE,
+    service: { cluster: e.CLUSTER, service: e.SERVICE },
+    databaseInstance: e.DATABASE_INSTANCE,
+    rechecks: { groupName: e.SCHEDULE_GROUP, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterQueueArn: e.DEAD_LETTER_QUEUE_ARN },
+  };
+}
+export type ScheduleEnvironment = ReturnType<typeof readScheduleEnvironment>;

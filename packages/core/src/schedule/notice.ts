@@ -1,0 +1,177 @@
+import type { AutomationNotice } from "../notify/sources/automation";
+import { type Decision, localLabel } from "./calendar";
+import { changesStage, type Plan, type SleepRecord, type Step } from "./plan";
+import type { ScheduleConfig, Trigger } from "./run";
+import { hourlyCost, hours, hoursBetween, money } from "./savings";
+
+/**
+ * What on-call reads about the schedule: short, with the reason first and
+ * the money second. Nights are routine, so everything is "info" except a
+ * failure (the stage may be down when people start, or up all night).
+ */
+
+const ACTOR = "schedule";
+const KEEP_AWAKE_HINT = "To keep it awake tonight, tag the service with keep-awake-until (docs/schedule.md).";
+
+interface NoticeInput {
+  trigger: Trigger;
+  config: ScheduleConfig;
+  decision: Decision;
+  plan: Plan;
+  dryRun: boolean;
+  recheckAt: Date | null;
+  now: Date;
+  nextWake: Date | null;
+  /** The state recorded at sleep (new or kept). */
+  sleeping: SleepRecord | null;
+  /** The night that ends with this wake, and what it saved. */
+  slept: { record: SleepRecord; saved: number | null } | null;
+}
+
+export function noticeOf(input: NoticeInput): AutomationNotice {
+  const { config, decision, plan, dryRun, recheckAt, trigger } = input;
+  const zone = config.calendar.timeZone;
+  const facts = [
+    { label: "Why", value: capitalize(decision.why) },
+    { label: "Local time", value: decision.local },
+    ...(trigger.kind === "check" && trigger.reason ? [{ label: "Checked because", value: trigger.reason }] : []),
+    ...(recheckAt ? [{ label: "Next check", value: localLabel(recheckAt, zone) }] : []),
+    ...plan.notes.slice(0, 3).map((note) => ({ label: "Note", value: capitalize(note) })),
+  ];
+  const base = { stage: config.stage, actor: ACTOR, severity: "info" as const, dryRun, facts, actionsTaken: plan.steps.flatMap(describe) };
+  const waiting = plan.recheck ? ` ${capitalize(plan.recheck.why)}; checking again at ${localLabel(recheckAt ?? input.now, zone)}.` : "";
+
+  if (trigger.kind === "database-auto-start" && decision.state === "asleep") {
+    return {
+      ...base,
+      title: `${config.stage}: RDS restarted the sleeping database`,
+      summary: `RDS starts a stopped instance after 7 days. The stage should sleep (${decision.why}), so the database is stopped again.${waiting}`,
+    };
+  }
+  if (decision.state === "asleep") return sleepNotice(input, base, waiting);
+  return wakeNotice(input, base, waiting);
+}
+
+function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): AutomationNotice {
+  const { config, plan, nextWake, sleeping, now } = input;
+  const zone = config.calendar.timeZone;
+  const until = nextWake ? localLabel(nextWake, zone) : "further notice";
+  if (plan.recheck && !changesStage(plan)) {
+    return { ...base, title: `${config.stage}: sleep postponed`, summary: `${waiting.trim()}`, nextStep: null };
+  }
+  const estimate = sleeping && nextWake ? estimateLine(sleeping, now, nextWake, input) : "";
+  const facts = [
+    ...base.facts,
+    { label: "Wakes", value: until },
+    ...(sleeping ? [{ label: "Recorded", value: recordedLine(sleeping, input.config.databaseName) }] : []),
+  ];
+  if (!changesStage(plan)) {
+    return {
+      ...base,
+      facts,
+      title: input.trigger.kind === "wake" ? `${config.stage} stays asleep today` : `${config.stage} was already asleep`,
+      summary: `Nothing to change: ${input.decision.why}. It sleeps until ${until}.${estimate}${waiting}`,
+    };
+  }
+  return {
+    ...base,
+    facts,
+    title: `${config.stage} is asleep until ${until}`,
+    summary: `${capitalize(input.decision.why)}: the service is scaled to zero and the database stopped.${estimate}${waiting}`,
+    nextStep: KEEP_AWAKE_HINT,
+  };
+}
+
+function wakeNotice(input: NoticeInput, base: BaseNotice, waiting: string): AutomationNotice {
+  const { config, plan, slept, now, decision } = input;
+  const night = slept
+    ? ` Slept ${hours(hoursBetween(new Date(slept.record.sleptAt), now))}${slept.saved !== null ? `, about ${money(slept.saved, config.cost.prices.currency)} saved` : ""}.`
+    : "";
+  if (!changesStage(plan)) {
+    const stays = decision.why.startsWith("kept awake");
+    return {
+      ...base,
+      title: stays ? `${config.stage} stays awake: ${decision.why}` : `${config.stage} was already awake`,
+      summary: stays
+        ? `The keep-awake override wins over the working hours; the stage goes to sleep when it ends.${waiting}`
+        : `Nothing to change: ${decision.why}.${night}${waiting}`,
+    };
+  }
+  return {
+    ...base,
+    title: `${config.stage} is awake`,
+    summary: `${capitalize(decision.why)}: database started and tasks restored; the service answers /ready once the database is up (a few minutes).${night}${waiting}`,
+  };
+}
+
+type BaseNotice = Pick<AutomationNotice, "stage" | "actor" | "dryRun" | "actionsTaken"> & {
+  severity: "info";
+  facts: { label: string; value: string }[];
+};
+
+export function failureNotice(config: ScheduleConfig, decision: Decision, error: Error): AutomationNotice {
+  const verb = decision.state === "asleep" ? "Putting" : "Waking";
+  return {
+    stage: config.stage,
+    actor: ACTOR,
+    severity: "warning",
+    title: `${verb} ${config.stage} ${decision.state === "asleep" ? "to sleep " : ""}failed`,
+    summary: `${capitalize(decision.why)}, but ${error.name}: ${error.message}`.slice(0, 2500),
+    facts: [{ label: "Local time", value: decision.local }],
+    nextStep:
+      "The tick is retried twice, then kept in the dead-letter queue. If the stage must be up now, run the check by hand (docs/schedule.md) or scale the service in the console.",
+  };
+}
+
+export function summaryNotice(
+  config: ScheduleConfig,
+  totals: { periods: number; hours: number; saved: number; asleepNow: boolean },
+  now: Date,
+): AutomationNotice {
+  const currency = config.cost.prices.currency;
+  return {
+    stage: config.stage,
+    actor: ACTOR,
+    severity: "info",
+    title: `${config.stage} slept ${hours(totals.hours)} in the last 7 days: about ${money(totals.saved, currency)} saved`,
+    summary:
+      "Estimated from the Fargate task hours and database instance hours not run, at the prices in the stage's settings; storage, the load balancer and NAT gateways keep costing while the stage sleeps.",
+    facts: [
+      { label: "Sleep periods", value: String(totals.periods) },
+      { label: "Asleep now", value: totals.asleepNow ? "yes" : "no" },
+      { label: "Week ending", value: localLabel(now, config.calendar.timeZone) },
+    ],
+  };
+}
+
+function estimateLine(record: SleepRecord, now: Date, nextWake: Date, input: NoticeInput): string {
+  const asleepFor = hoursBetween(now, nextWake);
+  const saved = asleepFor * hourlyCost(record, input.config.cost);
+  return ` Saves about ${money(saved, input.config.cost.prices.currency)} over ${hours(asleepFor)}.`;
+}
+
+function recordedLine(record: SleepRecord, databaseName: string): string {
+  const { desiredCount, minCapacity, maxCapacity } = record.capacity;
+  return `${desiredCount} task${desiredCount === 1 ? "" : "s"} (auto scaling ${minCapacity}–${maxCapacity}), database ${databaseName} ${record.database}`;
+}
+
+function describe(step: Step): string[] {
+  switch (step.kind) {
+    case "record":
+      return [];
+    case "scale":
+      return [
+        step.to.desiredCount === 0
+          ? "Scaled the service to 0 tasks (auto scaling 0–0)."
+          : `Restored ${step.to.desiredCount} task${step.to.desiredCount === 1 ? "" : "s"} (auto scaling ${step.to.minCapacity}–${step.to.maxCapacity}).`,
+      ];
+    case "stop-database":
+      return ["Stopped the database."];
+    case "start-database":
+      return ["Started the database."];
+    case "forget-record":
+      return [];
+  }
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,105 @@
+import type { StageState } from "./calendar";
+
+/**
+ * What it takes to bring the stage to the state the calendar wants, from
+ * what is observed now and what was recorded when it went to sleep. Pure, so
+ * every combination is tested; sleeping a sleeping stage or waking an awake
+ * one plans nothing, and a tick after a missed one converges.
+ */
+
+export interface Capacity {
+  desiredCount: number;
+  minCapacity: number;
+  maxCapacity: number;
+}
+
+/** What the stage was like before it went to sleep: wake restores exactly this. */
+export interface SleepRecord {
+  capacity: Capacity;
+  database: "available" | "stopped";
+  sleptAt: string;
+}
+
+export interface Observed {
+  capacity: Capacity;
+  /** An RDS DB instance status, e.g. available, stopping, stopped, starting, backing-up. */
+  database: string;
+  /** A CodeDeploy release is shifting traffic: scaling to zero now would fail it. */
+  releaseInProgress: boolean;
+}
+
+export type Step =
+  | { kind: "record"; record: SleepRecord }
+  | { kind: "start-database" }
+  | { kind: "scale"; to: Capacity }
+  | { kind: "stop-database" }
+  | { kind: "forget-record" };
+
+export interface Plan {
+  target: StageState;
+  steps: Step[];
+  /** Come back later: something could not be done yet, and why. */
+  recheck: { inMinutes: number; why: string } | null;
+  notes: string[];
+}
+
+export const ZERO: Capacity = { desiredCount: 0, minCapacity: 0, maxCapacity: 0 };
+
+export function planConvergence(target: StageState, observed: Observed, record: SleepRecord | null, defaults: Capacity, now: Date): Plan {
+  return target === "asleep" ? planSleep(observed, record, defaults, now) : planWake(observed, record, defaults);
+}
+
+function planSleep(observed: Observed, record: SleepRecord | null, defaults: Capacity, now: Date): Plan {
+  const plan: Plan = { target: "asleep", steps: [], recheck: null, notes: [] };
+  if (observed.releaseInProgress) {
+    plan.recheck = { inMinutes: 15, why: "a release is in progress: sleep waits until it has finished" };
+    return plan;
+  }
+  if (!record) {
+    const nothingRunning = isZero(observed.capacity);
+    if (nothingRunning) plan.notes.push("nothing was running to record: the stage will wake with its default task count");
+    plan.steps.push({
+      kind: "record",
+      record: {
+        capacity: nothingRunning ? defaults : observed.capacity,
+        database: ["stopped", "stopping"].includes(observed.database) ? "stopped" : "available",
+        sleptAt: now.toISOString(),
+      },
+    });
+  }
+  if (!isZero(observed.capacity)) plan.steps.push({ kind: "scale", to: ZERO });
+  if (observed.database === "available") plan.steps.push({ kind: "stop-database" });
+  else if (observed.database === "starting")
+    plan.recheck = { inMinutes: 10, why: "the database is starting: it can only be stopped once available" };
+  else if (!["stopped", "stopping"].includes(observed.database))
+    plan.recheck = { inMinutes: 15, why: `the database is ${observed.database}: it can only be stopped once available` };
+  return plan;
+}
+
+function planWake(observed: Observed, record: SleepRecord | null, defaults: Capacity): Plan {
+  const plan: Plan = { target: "awake", steps: [], recheck: null, notes: [] };
+  if ((record?.database ?? "available") === "available") {
+    if (observed.database === "stopped") plan.steps.push({ kind: "start-database" });
+    else if (observed.database === "stopping")
+      plan.recheck = { inMinutes: 5, why: "the database is still stopping: it can only be started once stopped" };
+  }
+  const wanted = record?.capacity ?? (isZero(observed.capacity) || observed.capacity.desiredCount === 0 ? defaults : null);
+  if (!record && wanted) plan.notes.push("no state was recorded at sleep: restored the stage's default task count");
+  if (wanted && !sameCapacity(wanted, observed.capacity)) plan.steps.push({ kind: "scale", to: wanted });
+  // The record stays until everything it asks for is done, so that the recheck still knows what to restore.
+  if (record && !plan.recheck) plan.steps.push({ kind: "forget-record" });
+  return plan;
+}
+
+/** Whether the plan changes the stage itself (not only the bookkeeping). */
+export function changesStage(plan: Plan): boolean {
+  return plan.steps.some((step) => step.kind !== "record" && step.kind !== "forget-record");
+}
+
+export function isZero(capacity: Capacity): boolean {
+  return capacity.desiredCount === 0 && capacity.minCapacity === 0 && capacity.maxCapacity === 0;
+}
+
+function sameCapacity(a: Capacity, b: Capacity): boolean {
+  return a.desiredCount === b.desiredCount && a.minCapacity === b.minCapacity && a.maxCapacity === b.maxCapacity;
+}

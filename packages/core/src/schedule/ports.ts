@@ -1,0 +1,46 @@
+import type { AutomationNotice } from "../notify/sources/automation";
+import type { Capacity, SleepRecord } from "./plan";
+
+/** The ECS service and its scalable target. */
+export interface StageCapacityPort {
+  observe(): Promise<{ capacity: Capacity; releaseInProgress: boolean; tags: Record<string, string> }>;
+  /** Scalable target limits first, then the desired count. */
+  scale(to: Capacity): Promise<void>;
+}
+
+/** The RDS instance. */
+export interface DatabasePowerPort {
+  status(): Promise<string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A completed night: from sleep to wake, and what it saved. */
+export interface Night {
+  sleptAt: Date;
+  wokeAt: Date;
+  saved: number;
+}
+
+/** What the schedule remembers in the state table. */
+export interface SleepLedgerPort {
+  current(): Promise<SleepRecord | null>;
+  /** The one record per sleep: false when one is already there (it is kept, never overwritten). */
+  record(record: SleepRecord): Promise<boolean>;
+  forget(): Promise<void>;
+  addNight(night: Night): Promise<void>;
+  nights(since: Date): Promise<Night[]>;
+}
+
+/** One-time checks, for what cannot be done yet (a database still stopping, a keep-awake that expires). */
+export interface RecheckPort {
+  at(when: Date, why: string): Promise<"scheduled" | "already-scheduled">;
+}
+
+export interface SchedulePorts {
+  stage: StageCapacityPort;
+  database: DatabasePowerPort;
+  ledger: SleepLedgerPort;
+  rechecks: RecheckPort;
+  notify(notice: AutomationNotice): Promise<void>;
+}

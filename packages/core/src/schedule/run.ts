@@ -1,0 +1,122 @@
+import type { AutomationMode } from "../settings/schema";
+import { type Calendar, type Decision, decide, nextChange } from "./calendar";
+import { readKeepAwake } from "./keep-awake";
+import { failureNotice, noticeOf, summaryNotice } from "./notice";
+import { type Capacity, changesStage, type Plan, planConvergence, type SleepRecord, type Step } from "./plan";
+import type { SchedulePorts } from "./ports";
+import { hoursBetween, type StageCost, savedBetween } from "./savings";
+
+/**
+ * One tick of the schedule: look at the stage, ask the calendar what it
+ * should be now, carry out the plan (or, in dry-run, only say so), book the
+ * night, and tell on-call when it matters. Every tick converges, whichever
+ * tick came before it.
+ */
+
+export interface ScheduleConfig {
+  stage: string;
+  mode: AutomationMode;
+  calendar: Calendar;
+  /** The task count a stage wakes with when nothing was recorded. */
+  defaults: Capacity;
+  cost: StageCost;
+  databaseName: string;
+}
+
+export type Trigger =
+  | { kind: "sleep" | "wake" }
+  | { kind: "check"; reason: string | null }
+  | { kind: "database-auto-start"; eventId: string };
+
+export interface TickResult {
+  decision: Decision;
+  plan: Plan;
+  dryRun: boolean;
+  recheckAt: Date | null;
+  notified: boolean;
+}
+
+export async function converge(trigger: Trigger, config: ScheduleConfig, ports: SchedulePorts, now: Date): Promise<TickResult> {
+  const [observed, database, record] = await Promise.all([ports.stage.observe(), ports.database.status(), ports.ledger.current()]);
+  const { keepAwake, note } = readKeepAwake(observed.tags, now);
+  const decision = decide(now, config.calendar, keepAwake);
+  const plan = planConvergence(decision.state, { ...observed, database }, record, config.defaults, now);
+  if (note) plan.notes.push(note);
+  if (decision.holidaysUnknown)
+    plan.notes.push(`holidays after ${config.calendar.closed.until} are unknown until the stack is deployed again`);
+  const dryRun = config.mode === "dry-run";
+  const recheckAt = plan.recheck ? new Date(now.getTime() + plan.recheck.inMinutes * 60_000) : null;
+
+  let saved: number | null = null;
+  try {
+    if (!dryRun) {
+      for (const step of plan.steps) await carryOut(step, ports);
+      if (recheckAt && plan.recheck) await ports.rechecks.at(recheckAt, plan.recheck.why);
+      // The keep-awake's end is when the stage should go to sleep: nothing else ticks then.
+      if (keepAwake) await ports.rechecks.at(keepAwake.until, "the keep-awake override ends");
+    }
+    if (record && plan.steps.some((step) => step.kind === "forget-record")) {
+      saved = savedBetween(record, new Date(record.sleptAt), now, config.cost);
+      if (!dryRun) await ports.ledger.addNight({ sleptAt: new Date(record.sleptAt), wokeAt: now, saved });
+    }
+  } catch (error) {
+    await ports.notify(failureNotice(config, decision, error as Error));
+    throw error;
+  }
+
+  const notified = worthTelling(trigger, plan);
+  if (notified) {
+    const sleeping = plan.steps.find((step): step is Extract<Step, { kind: "record" }> => step.kind === "record")?.record ?? record;
+    const nextWake = decision.state === "asleep" ? nextChange(now, config.calendar) : null;
+    await ports.notify(
+      noticeOf({ trigger, config, decision, plan, dryRun, recheckAt, now, nextWake, sleeping, slept: record ? { record, saved } : null }),
+    );
+  }
+  return { decision, plan, dryRun, recheckAt, notified };
+}
+
+/**
+ * The scheduled ticks always report (also "nothing to do", which says the
+ * schedule works); a check or the RDS event reports only what changed, or
+ * why it has to wait.
+ */
+function worthTelling(trigger: Trigger, plan: Plan): boolean {
+  if (trigger.kind === "sleep" || trigger.kind === "wake" || trigger.kind === "database-auto-start") return true;
+  return changesStage(plan);
+}
+
+async function carryOut(step: Step, ports: SchedulePorts) {
+  switch (step.kind) {
+    case "record":
+      // Another tick may have recorded first: its record is the one to keep.
+      await ports.ledger.record(step.record);
+      return;
+    case "start-database":
+      return ports.database.start();
+    case "scale":
+      return ports.stage.scale(step.to);
+    case "stop-database":
+      return ports.database.stop();
+    case "forget-record":
+      return ports.ledger.forget();
+  }
+}
+
+/** The week in one message: nights slept in the last seven days (and the one under way) and what they saved. */
+export async function weeklySummary(config: ScheduleConfig, ports: SchedulePorts, now: Date) {
+  const since = new Date(now.getTime() - 7 * 86_400_000);
+  const [nights, record] = await Promise.all([ports.ledger.nights(since), ports.ledger.current()]);
+  const periods = nights.map((night) => ({ hours: hoursBetween(night.sleptAt, night.wokeAt), saved: night.saved }));
+  if (record) {
+    const from = new Date(Math.max(new Date(record.sleptAt).getTime(), since.getTime()));
+    periods.push({ hours: hoursBetween(from, now), saved: savedBetween(record, from, now, config.cost) });
+  }
+  const totals = {
+    periods: periods.length,
+    hours: periods.reduce((sum, period) => sum + period.hours, 0),
+    saved: periods.reduce((sum, period) => sum + period.saved, 0),
+    asleepNow: record !== null,
+  };
+  await ports.notify(summaryNotice(config, totals, now));
+  return totals;
+}

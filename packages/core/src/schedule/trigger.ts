@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { Envelope, firstIssue } from "../notify/sources/envelope";
+import type { Trigger } from "./run";
+
+/**
+ * What reaches the schedule function: a scheduler tick (its input is ours,
+ * with the scheduler's execution id and scheduled time filled in), a manual
+ * check (the same input, typed by a person), or RDS's event for a stopped
+ * instance it starts again after 7 days.
+ */
+
+export const RDS_AUTO_START_EVENT = "RDS-EVENT-0154";
+
+const Tick = z.strictObject({
+  action: z.enum(["sleep", "wake", "check", "summary"]),
+  reason: z.string().max(500).optional(),
+  executionId: z.string().min(1).optional(),
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+});
+
+const RdsInstanceEvent = Envelope.extend({
+  "detail-type": z.literal("RDS DB Instance Event"),
+  source: z.literal("aws.rds"),
+  detail: z.looseObject({ EventID: z.string().optional(), SourceIdentifier: z.string() }),
+});
+
+export type ScheduleEvent =
+  | { kind: "act"; trigger: Trigger | "summary"; key: string | null; notBefore: Date | null }
+  | { kind: "ignored"; eventId: string | null; reason: string }
+  | { kind: "rejected"; eventId: string | null; reason: string };
+
+export function readScheduleEvent(event: unknown, databaseInstance: string): ScheduleEvent {
+  const eventId = typeof (event as { id?: unknown })?.id === "string" ? (event as { id: string }).id : null;
+  if (typeof event === "object" && event !== null && "detail-type" in event) {
+    const rds = RdsInstanceEvent.safeParse(event);
+    if (!rds.success) return { kind: "rejected", eventId, reason: `not an RDS DB instance event: ${firstIssue(rds.error)}` };
+    const { EventID, SourceIdentifier } = rds.data.detail;
+    if (SourceIdentifier !== databaseInstance)
+      return { kind: "ignored", eventId, reason: `event for DB instance ${SourceIdentifier}, not ${databaseInstance}` };
+    if (EventID !== RDS_AUTO_START_EVENT)
+      return { kind: "ignored", eventId, reason: `${EventID ?? "event without EventID"} needs nothing` };
+    return { kind: "act", trigger: { kind: "database-auto-start", eventId: rds.data.id }, key: rds.data.id, notBefore: null };
+  }
+  const tick = Tick.safeParse(event);
+  if (!tick.success)
+    return {
+      kind: "rejected",
+      eventId,
+      reason: `not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary"}): ${firstIssue(tick.error)}`,
+    };
+  const { action, reason, executionId, scheduledTime } = tick.data;
+  const trigger: Trigger | "summary" =
+    action === "summary" ? "summary" : action === "check" ? { kind: "check", reason: reason ?? null } : { kind: action };
+  return { kind: "act", trigger, key: executionId ?? null, notBefore: scheduledTime ? new Date(scheduledTime) : null };
+}

@@ -1,0 +1,233 @@
+import { CfnOutput, Duration, type Stack, TimeZone } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as ecs from "aws-cdk-lib/aws-ecs";
+import * as events from "aws-cdk-lib/aws-events";
+import * as eventTargets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import type * as rds from "aws-cdk-lib/aws-rds";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { NagSuppressions } from "cdk-nag";
+import { Function as SstFunction } from "sst/constructs";
+import { closedDays, unknownHolidayRegion } from "../packages/core/src/schedule/holidays";
+import { RDS_AUTO_START_EVENT } from "../packages/core/src/schedule/trigger";
+import { type StageSettings, StageSettingsError } from "./config";
+import { suppressLambdaBasics } from "./nag-suppressions";
+import { grantSendNotices } from "./notify";
+
+interface ScheduleWiring {
+  app: { stage: string; name: string };
+  settings: StageSettings;
+  service: ecs.FargateService;
+  database: rds.DatabaseInstance;
+  stateTable: dynamodb.ITableV2;
+  deadLetters: sqs.IQueue;
+  /** The first year of the holiday list handed to the function (the year of the synth). */
+  fromYear?: number;
+}
+
+/** Years of public holidays the function is deployed with; a deploy within that time renews them. */
+export const HOLIDAY_YEARS = 2;
+/** Lambda's 4 KB for all environment variables, less what the others take once deployed (names and ARNs). */
+const CLOSED_DAYS_BUDGET = 2500;
+
+/**
+ * Sleep outside working hours, for stages whose settings enable it (never
+ * production): scheduler ticks at wakeAt and sleepAt on working days in the
+ * stage's time zone (the scheduler follows daylight saving), a weekly
+ * summary, one-time checks the function schedules itself, and RDS's 7-day
+ * auto-start. Every tick converges on the calendar, so holidays and the
+ * keep-awake override are decided in the function, not in cron expressions.
+ */
+export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
+  const { app, settings, service, database, stateTable, deadLetters } = wiring;
+  const { schedule } = settings;
+  if (!schedule.enabled || settings.kind === "production") return undefined;
+  const holidayProblem = unknownHolidayRegion(schedule.holidays);
+  if (holidayProblem) throw new StageSettingsError(`Stage "${app.stage}": schedule.holidays: ${holidayProblem}`);
+
+  const groupName = `${app.stage}-${app.name}-schedule`;
+  const group = new scheduler.ScheduleGroup(stack, "SleepSchedules", { scheduleGroupName: groupName });
+  const schedulerRole = new iam.Role(stack, "SleepScheduler", {
+    assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
+      conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+    }),
+    description: `Lets EventBridge Scheduler tick the ${app.stage} sleep schedule`,
+  });
+
+  const closed = JSON.stringify(closedDays(schedule, wiring.fromYear ?? new Date().getUTCFullYear(), HOLIDAY_YEARS));
+  if (closed.length > CLOSED_DAYS_BUDGET) {
+    throw new StageSettingsError(
+      `Stage "${app.stage}": schedule: ${closed.length} characters of holidays and closedDates do not fit the function's environment (Lambda allows 4 KB in all; ${CLOSED_DAYS_BUDGET} are left for them). List fewer closedDates.`,
+    );
+  }
+  const fn = new SstFunction(stack, "Schedule", {
+    handler: "functions/schedule.handler",
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    memorySize: 256,
+    // A handful of ECS, Application Auto Scaling, RDS and DynamoDB calls; none waits for the database to stop or start.
+    timeout: 60,
+    description: `Puts ${app.stage} ${app.name} to sleep outside working hours and wakes it (${settings.automationMode})`,
+    environment: {
+      STAGE: app.stage,
+      STAGE_KIND: settings.kind,
+      AUTOMATION_MODE: settings.automationMode,
+      SCHEDULE_SETTINGS: JSON.stringify({ ...schedule, holidays: undefined, closedDates: undefined }),
+      CLOSED_DAYS: closed,
+      DEFAULT_CAPACITY: JSON.stringify({
+        desiredCount: settings.service.minTasks,
+        minCapacity: settings.service.minTasks,
+        maxCapacity: settings.service.maxTasks,
+      }),
+      TASK_VCPU: String(settings.service.cpu / 1024),
+      TASK_MEMORY_GB: String(settings.service.memoryMiB / 1024),
+      DATABASE_INSTANCES: String(settings.database.multiAz ? 2 : 1),
+      STATE_TABLE: stateTable.tableName,
+      CLUSTER: service.cluster.clusterName,
+      SERVICE: service.serviceName,
+      DATABASE_INSTANCE: database.instanceIdentifier,
+      SCHEDULE_GROUP: groupName,
+      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      DEAD_LETTER_QUEUE_ARN: deadLetters.queueArn,
+    },
+  });
+  suppressLambdaBasics(fn);
+  fn.node.addDependency(group);
+  fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });
+  grantPermissions(stack, fn, { service, database, stateTable, schedulerRole, groupName });
+  deadLetters.grantSendMessages(schedulerRole);
+  grantSendNotices(fn);
+
+  const days = schedule.workingDays.map((day) => day.toUpperCase()).join(",");
+  const tick = (id: string, action: string, at: string, weekDay: string, description: string) => {
+    const [hour, minute] = at.split(":");
+    return new scheduler.Schedule(stack, id, {
+      scheduleName: action,
+      scheduleGroup: group,
+      description,
+      schedule: scheduler.ScheduleExpression.cron({ minute, hour, weekDay, timeZone: TimeZone.of(schedule.timeZone) }),
+      target: new LambdaInvoke(fn, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({
+          action,
+          executionId: scheduler.ContextAttribute.executionId,
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        }),
+        deadLetterQueue: deadLetters,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+  };
+  tick("SleepTick", "sleep", schedule.sleepAt, days, `Puts ${app.stage} to sleep at the end of each working day`);
+  tick("WakeTick", "wake", schedule.wakeAt, days, `Wakes ${app.stage} at the start of each working day (holidays stay asleep)`);
+  if (schedule.weeklySummary) {
+    tick(
+      "WeeklySummaryTick",
+      "summary",
+      schedule.wakeAt,
+      schedule.weeklySummary.toUpperCase(),
+      `The week's sleep of ${app.stage} and its saving`,
+    );
+  }
+
+  new events.Rule(stack, "DatabaseAutoStart", {
+    description: "RDS starts a stopped instance after 7 days: the schedule stops it again while the stage should sleep",
+    eventPattern: {
+      source: ["aws.rds"],
+      detailType: ["RDS DB Instance Event"],
+      detail: { SourceIdentifier: [database.instanceIdentifier], EventID: [RDS_AUTO_START_EVENT] },
+    },
+    targets: [new eventTargets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
+  });
+
+  // After the ticks: their targets add the invoke grant to the role's policy.
+  NagSuppressions.addResourceSuppressions(
+    schedulerRole,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "lambda:InvokeFunction on the schedule function and its versions (':*'), as the grant writes it.",
+        appliesTo: [{ regex: "/^Resource::<Schedule.+\\.Arn>:\\*$/g" }],
+      },
+    ],
+    true,
+  );
+
+  // What the keep-awake command in docs/schedule.md needs.
+  new CfnOutput(stack, "ScheduleFunction", { value: fn.functionName, description: 'Invoke with {"action":"check"} after tagging' });
+  new CfnOutput(stack, "ServiceArn", { value: service.serviceArn, description: "Tag keep-awake-until here to keep the stage awake" });
+  return fn;
+}
+
+function grantPermissions(
+  stack: Stack,
+  fn: SstFunction,
+  refs: {
+    service: ecs.FargateService;
+    database: rds.DatabaseInstance;
+    stateTable: dynamodb.ITableV2;
+    schedulerRole: iam.Role;
+    groupName: string;
+  },
+) {
+  const { service, database, stateTable, schedulerRole, groupName } = refs;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource"],
+      resources: [service.serviceArn],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["application-autoscaling:DescribeScalableTargets"], resources: ["*"] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["application-autoscaling:RegisterScalableTarget"],
+      resources: [stack.formatArn({ service: "application-autoscaling", resource: "scalable-target", resourceName: "*" })],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["rds:DescribeDBInstances", "rds:StopDBInstance", "rds:StartDBInstance"],
+      resources: [database.instanceArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      // The recorded state, the nights slept and idempotency records.
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+      resources: [stateTable.tableArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["scheduler:CreateSchedule"],
+      resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/recheck-*` })],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [schedulerRole.roleArn] }));
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "application-autoscaling:DescribeScalableTargets has no resource-level permissions; the call names this service's target.",
+        appliesTo: ["Resource::*"],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason:
+          "CloudFormation does not expose a scalable target's ARN (its id is generated): RegisterScalableTarget is limited to this account and region, and Application Auto Scaling also checks ecs:UpdateService, which only this service allows.",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:application-autoscaling:.+:scalable-target\\/\\*$/g" }],
+      },
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "One-time checks named recheck-<minute>: only schedules of this stage's sleep group match.",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:scheduler:.+:schedule\\/.+\\/recheck-\\*$/g" }],
+      },
+    ],
+    true,
+  );
+}
