@@ -101,18 +101,47 @@ export function localLabel(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toFormat("ccc d LLL, HH:mm ZZZZ", { locale: "en-GB" });
 }
 
-/** The instants after `at` where a decision can change: each day's wakeAt and sleepAt, midnights, and the keep-awake expiry. */
-function boundaries(at: Date, calendar: Calendar, keepAwake: KeepAwake | null): Date[] {
+/**
+ * The instants after `at` where a decision can change, in order: each day's
+ * midnight, wakeAt and sleepAt, and the keep-awake expiry. Lazy, because the
+ * next change is nearly always among the first few.
+ */
+function* boundaries(at: Date, calendar: Calendar, keepAwake: KeepAwake | null): Generator<Date> {
   const start = DateTime.fromJSDate(at, { zone: calendar.timeZone }).startOf("day");
-  const candidates: Date[] = keepAwake && keepAwake.until > at ? [keepAwake.until] : [];
+  let expiry = keepAwake && keepAwake.until > at ? keepAwake.until : null;
   for (let day = 0; day <= HORIZON_DAYS; day++) {
     const date = start.plus({ days: day });
     for (const time of ["00:00", calendar.wakeAt, calendar.sleepAt]) {
-      const [hour, minute] = time.split(":").map(Number);
-      candidates.push(date.set({ hour, minute }).toJSDate());
+      const candidate = firstInstantAtOrAfter(date, time);
+      if (expiry && expiry <= candidate) {
+        yield expiry;
+        expiry = null;
+      }
+      if (candidate > at) yield candidate;
     }
   }
-  return candidates.filter((candidate) => candidate > at).sort((a, b) => a.getTime() - b.getTime());
+}
+
+/**
+ * The first instant of that local day whose wall clock reads `time` or later.
+ * Usually the instant at `time`; when daylight saving skips it (02:30 on a
+ * spring-forward night), the instant the clock jumps past it.
+ */
+function firstInstantAtOrAfter(day: DateTime, time: string): Date {
+  const [hour, minute] = time.split(":").map(Number);
+  const wanted = day.set({ hour, minute });
+  if (wanted.hour === hour && wanted.minute === minute) return wanted.toJSDate();
+  const target = `${day.toISODate()}T${time}`;
+  const wallClock = (ms: number) => DateTime.fromMillis(ms, { zone: day.zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+  // Before the jump the wall clock reads earlier than `time`, after it later: search the jump to the minute.
+  let before = wanted.minus({ hours: 3 }).toMillis();
+  let after = wanted.toMillis();
+  while (after - before > 60_000) {
+    const middle = before + Math.floor((after - before) / 120_000) * 60_000;
+    if (wallClock(middle) >= target) after = middle;
+    else before = middle;
+  }
+  return new Date(after);
 }
 
 function minutesOf(clock: string): number {

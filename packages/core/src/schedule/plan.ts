@@ -78,7 +78,8 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
 
 function planWake(observed: Observed, record: SleepRecord | null, defaults: Capacity): Plan {
   const plan: Plan = { target: "awake", steps: [], recheck: null, notes: [] };
-  if ((record?.database ?? "available") === "available") {
+  // Only what the sleep stopped is started: a database someone stopped by hand, with no record of ours, stays stopped.
+  if (record?.database === "available") {
     if (observed.database === "stopped") plan.steps.push({ kind: "start-database" });
     else if (observed.database === "stopping")
       plan.recheck = { inMinutes: 5, why: "the database is still stopping: it can only be started once stopped" };

@@ -2,7 +2,7 @@ import type { AutomationMode } from "../settings/schema";
 import { type Calendar, type Decision, decide, nextChange } from "./calendar";
 import { readKeepAwake } from "./keep-awake";
 import { failureNotice, noticeOf, summaryNotice } from "./notice";
-import { type Capacity, changesStage, type Plan, planConvergence, type SleepRecord, type Step } from "./plan";
+import { type Capacity, changesStage, type Plan, planConvergence, type Step } from "./plan";
 import type { SchedulePorts } from "./ports";
 import { hoursBetween, type StageCost, savedBetween } from "./savings";
 

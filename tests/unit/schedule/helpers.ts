@@ -1,0 +1,161 @@
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeDBInstancesCommand,
+  InvalidDBInstanceStateFault,
+  RDSClient,
+  StartDBInstanceCommand,
+  StopDBInstanceCommand,
+} from "@aws-sdk/client-rds";
+import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
+import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
+import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
+import { closedDays } from "@hands-off-ops/core/schedule/holidays";
+import type { SleepRecord } from "@hands-off-ops/core/schedule/plan";
+import type { Night, SchedulePorts, SleepLedgerPort } from "@hands-off-ops/core/schedule/ports";
+import { mockClient } from "aws-sdk-client-mock";
+import { stageSettings } from "../../../stacks/config";
+
+export const ecs = mockClient(ECSClient);
+export const scaling = mockClient(ApplicationAutoScalingClient);
+export const rds = mockClient(RDSClient);
+
+export const CLUSTER = "dev-hands-off-ops-Cluster";
+export const SERVICE = "dev-hands-off-ops-Fargate";
+export const DB = "dev-hands-off-ops-postgres";
+
+export function resetMocks() {
+  ecs.reset();
+  scaling.reset();
+  rds.reset();
+}
+
+/** What AWS holds for the stage; the mocked clients read and change it as the real APIs would. */
+export interface AwsState {
+  desiredCount: number;
+  minCapacity: number;
+  maxCapacity: number;
+  database: string;
+  taskSets: number;
+  tags: Record<string, string>;
+  /** What StopDBInstance leaves behind: "stopped" at once, or "stopping" for a while. */
+  stopsTo: "stopped" | "stopping";
+}
+
+export function simulateAws(initial: Partial<AwsState> = {}): AwsState {
+  const state: AwsState = {
+    desiredCount: 1,
+    minCapacity: 1,
+    maxCapacity: 2,
+    database: "available",
+    taskSets: 1,
+    tags: {},
+    stopsTo: "stopped",
+    ...initial,
+  };
+  ecs.on(DescribeServicesCommand).callsFake(() => ({
+    services: [
+      {
+        serviceName: SERVICE,
+        desiredCount: state.desiredCount,
+        taskSets: Array.from({ length: state.taskSets }, (_, i) => ({ id: `ecs-svc/${i}`, status: i ? "ACTIVE" : "PRIMARY" })),
+        tags: Object.entries(state.tags).map(([key, value]) => ({ key, value })),
+      },
+    ],
+    failures: [],
+  }));
+  ecs.on(UpdateServiceCommand).callsFake((input) => {
+    state.desiredCount = input.desiredCount;
+    return { service: { desiredCount: input.desiredCount } };
+  });
+  scaling.on(DescribeScalableTargetsCommand).callsFake(() => ({
+    ScalableTargets: [{ MinCapacity: state.minCapacity, MaxCapacity: state.maxCapacity }],
+  }));
+  scaling.on(RegisterScalableTargetCommand).callsFake((input) => {
+    state.minCapacity = input.MinCapacity;
+    state.maxCapacity = input.MaxCapacity;
+    return {};
+  });
+  rds.on(DescribeDBInstancesCommand).callsFake(() => ({ DBInstances: [{ DBInstanceIdentifier: DB, DBInstanceStatus: state.database }] }));
+  rds.on(StopDBInstanceCommand).callsFake(() => {
+    if (state.database !== "available")
+      throw new InvalidDBInstanceStateFault({ message: `DB instance is ${state.database}`, $metadata: {} });
+    state.database = state.stopsTo;
+    return {};
+  });
+  rds.on(StartDBInstanceCommand).callsFake(() => {
+    if (state.database !== "stopped") throw new InvalidDBInstanceStateFault({ message: `DB instance is ${state.database}`, $metadata: {} });
+    state.database = "starting";
+    return {};
+  });
+  return state;
+}
+
+export function memorySleepLedger(): SleepLedgerPort & { record_: SleepRecord | null; nightsSlept: Night[] } {
+  const ledger = {
+    record_: null as SleepRecord | null,
+    nightsSlept: [] as Night[],
+    current: async () => ledger.record_,
+    record: async (record: SleepRecord) => {
+      if (ledger.record_) return false;
+      ledger.record_ = structuredClone(record);
+      return true;
+    },
+    forget: async () => {
+      ledger.record_ = null;
+    },
+    addNight: async (night: Night) => void ledger.nightsSlept.push(night),
+    nights: async (since: Date) => ledger.nightsSlept.filter((night) => night.wokeAt >= since),
+  };
+  return ledger;
+}
+
+/** The dev stage's environment, as the stack writes it (holidays of Berlin for 2026–2027). */
+export function devEnvironment(overrides: Record<string, string> = {}) {
+  const settings = stageSettings("dev", {});
+  return readScheduleEnvironment({
+    STAGE: "dev",
+    STAGE_KIND: "development",
+    AUTOMATION_MODE: "enforce",
+    SCHEDULE_SETTINGS: JSON.stringify({ ...settings.schedule, holidays: undefined, closedDates: undefined }),
+    CLOSED_DAYS: JSON.stringify(closedDays(settings.schedule, 2026, 2)),
+    DEFAULT_CAPACITY: JSON.stringify({ desiredCount: 1, minCapacity: 1, maxCapacity: 2 }),
+    TASK_VCPU: "0.25",
+    TASK_MEMORY_GB: "0.5",
+    DATABASE_INSTANCES: "1",
+    STATE_TABLE: "dev-state",
+    CLUSTER,
+    SERVICE,
+    DATABASE_INSTANCE: DB,
+    SCHEDULE_GROUP: "dev-hands-off-ops-schedule",
+    SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
+    DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
+    ...overrides,
+  });
+}
+
+/** The real ECS, Application Auto Scaling and RDS adapters on the mocked clients; the ledger, checks and notices in memory. */
+export function stagePorts() {
+  const notices: AutomationNotice[] = [];
+  const rechecks: { when: Date; why: string }[] = [];
+  const ledger = memorySleepLedger();
+  const ports: SchedulePorts = {
+    stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, new ECSClient({}), new ApplicationAutoScalingClient({})),
+    database: rdsDatabasePower(DB, new RDSClient({})),
+    ledger,
+    rechecks: {
+      at: async (when, why) => {
+        const already = rechecks.some((r) => r.when.getTime() === when.getTime());
+        rechecks.push({ when, why });
+        return already ? "already-scheduled" : "scheduled";
+      },
+    },
+    notify: async (notice) => void notices.push(notice),
+  };
+  return { ports, notices, rechecks, ledger };
+}
