@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { unknownHolidayRegion } from "@hands-off-ops/core/schedule/holidays";
 import { STAGE_NAME, type StageSettings, type StageSettingsOverrides, StageSettingsSchema } from "@hands-off-ops/core/settings/schema";
 
 /**
@@ -191,8 +192,11 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
   const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : DEV;
   const merged = mergeOverrides({ ...defaults, stage }, overrides);
   const parsed = StageSettingsSchema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(settings)"}: ${issue.message}`);
+  // The holiday library is too large for the schema Lambdas share, so its check runs here, at synth time.
+  const holidays = parsed.success ? unknownHolidayRegion(parsed.data.schedule.holidays) : null;
+  if (parsed.success && !holidays) return parsed.data;
+  const issues = parsed.success ? [{ path: ["schedule", "holidays"], message: holidays }] : parsed.error.issues;
+  const lines = issues.map((issue) => `  - ${issue.path.join(".") || "(settings)"}: ${issue.message}`);
   throw new StageSettingsError(`Stage "${stage}": invalid settings\n${lines.join("\n")}`);
 }
 

@@ -1,3 +1,5 @@
+import { closedDays } from "@hands-off-ops/core/schedule/holidays";
+import { RDS_AUTO_START_EVENT } from "@hands-off-ops/core/schedule/trigger";
 import { CfnOutput, Duration, type Stack, TimeZone } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
@@ -11,8 +13,6 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
-import { closedDays, unknownHolidayRegion } from "../packages/core/src/schedule/holidays";
-import { RDS_AUTO_START_EVENT } from "../packages/core/src/schedule/trigger";
 import { type StageSettings, StageSettingsError } from "./config";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
@@ -45,8 +45,6 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
   const { app, settings, service, database, stateTable, deadLetters } = wiring;
   const { schedule } = settings;
   if (!schedule.enabled || settings.kind === "production") return undefined;
-  const holidayProblem = unknownHolidayRegion(schedule.holidays);
-  if (holidayProblem) throw new StageSettingsError(`Stage "${app.stage}": schedule.holidays: ${holidayProblem}`);
 
   const groupName = `${app.stage}-${app.name}-schedule`;
   const group = new scheduler.ScheduleGroup(stack, "SleepSchedules", { scheduleGroupName: groupName });

@@ -38,5 +38,5 @@ export function money(amount: number, currency: string): string {
 }
 
 export function hours(amount: number): string {
-  return `${amount.toFixed(amount < 10 ? 1 : 0)} h`;
+  return `${Number(amount.toFixed(1))} h`;
 }

@@ -95,7 +95,10 @@ const alerts = z.strictObject({
 const calendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date such as 2026-12-24")
-  .refine((date) => new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), "is not a calendar date");
+  .refine((date) => {
+    const parsed = new Date(`${date}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+  }, "is not a calendar date");
 const hourlyPrice = z.number().min(0).max(100);
 
 export const ScheduleSettingsSchema = z.strictObject({
