@@ -12,6 +12,8 @@ const UNSCOPABLE_ACTIONS = new Set([
   // The notifier's alarm graph, the canary watch's metrics.
   "cloudwatch:GetMetricWidgetImage",
   "cloudwatch:GetMetricData",
+  // The sleep schedule reads its scalable target (RegisterScalableTarget is limited to the account's targets).
+  "application-autoscaling:DescribeScalableTargets",
   // Step Functions log delivery (the release waiter's logs).
   "logs:CreateLogDelivery",
   "logs:CreateLogStream",

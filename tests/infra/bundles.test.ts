@@ -16,12 +16,18 @@ import { stageTemplates } from "./stage-templates";
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
 type Resource = { Type: string; Properties: Record<string, any> };
 
-const templates = stageTemplates("prod");
-const functions = templates.stacks.flatMap((stack) =>
-  Object.values((templates.json(stack.name.split("-").at(-1) as never).Resources ?? {}) as Record<string, Resource>)
-    .filter((r) => r.Type === "AWS::Lambda::Function" && String(r.Properties.Handler).startsWith("functions/"))
-    .map((r) => ({ fn: r })),
-);
+/** prod's functions, and those only non-production stages have (the sleep schedule), from dev. */
+const functions = ["prod", "dev"]
+  .flatMap((stage) => {
+    const templates = stageTemplates(stage);
+    const outdir = path.dirname(templates.stacks[0]?.templateFile ?? "");
+    return templates.stacks.flatMap((stack) =>
+      Object.values((templates.json(stack.name.split("-").at(-1) as never).Resources ?? {}) as Record<string, Resource>)
+        .filter((r) => r.Type === "AWS::Lambda::Function" && String(r.Properties.Handler).startsWith("functions/"))
+        .map((fn) => ({ fn, outdir, handler: String(fn.Properties.Handler) })),
+    );
+  })
+  .filter((entry, index, all) => all.findIndex((other) => other.handler === entry.handler) === index);
 
 function bundleOf(fn: Resource, outdir: string): string {
   const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
@@ -36,6 +42,7 @@ function environmentOf(fn: Resource): Record<string, string> {
     ON_CALL_TOPIC_ARN: "arn:aws:sns:eu-central-1:000000000000:on-call",
     SLACK_SECRET_ID: "arn:aws:secretsmanager:eu-central-1:000000000000:secret:slack",
     SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/scheduler",
+    DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:000000000000:dead-letters",
     TARGET_GROUPS: "targetgroup/a/1,targetgroup/b/2",
     TARGET_ID: "cluster:service",
     LOAD_BALANCER: "app/lb/1",
@@ -55,13 +62,13 @@ const REJECTED_EVENTS: Record<string, unknown> = {
   "functions/canary-hook.handler": { DeploymentId: "not-a-deployment" },
   "functions/canary-watch.handler": { hello: "world" },
   "functions/rollback.handler": { hello: "world" },
+  "functions/schedule.handler": { hello: "world" },
   "functions/release.onEvent": null,
   "functions/release.isComplete": null,
 };
 
-describe("the Lambda bundles of prod start on a bare Node", () => {
-  it.each(functions.map(({ fn }) => [String(fn.Properties.Handler), fn] as const))("%s", (handler, fn) => {
-    const outdir = path.dirname(templates.stacks[0]?.templateFile ?? "");
+describe("the Lambda bundles start on a bare Node", () => {
+  it.each(functions.map(({ fn, outdir, handler }) => [handler, fn, outdir] as const))("%s", (handler, fn, outdir) => {
     const bundle = bundleOf(fn, outdir);
     const exportName = handler.split(".").at(-1) as string;
     const event = REJECTED_EVENTS[handler];
@@ -84,6 +91,7 @@ describe("the Lambda bundles of prod start on a bare Node", () => {
     expect(result, output).toBeDefined();
     if (handler === "functions/notify.handler") expect(result).toBe('RESULT {"ignored":"task is RUNNING, not stopped"}');
     if (handler.includes("canary")) expect(result).toBe('RESULT {"rejected":true}');
-    if (handler === "functions/rollback.handler") expect(result).toMatch(/^RESULT \{"rejected":/);
+    if (handler === "functions/rollback.handler" || handler === "functions/schedule.handler")
+      expect(result).toMatch(/^RESULT \{"rejected":/);
   });
 });
