@@ -17,7 +17,14 @@ const uuid = { type: "string", format: "uuid" } as const;
 const pollParams = { type: "object", required: ["id"], properties: { id: uuid } } as const;
 const message = (text: string) => ({ message: text });
 
-export function buildApp(config: ServiceConfig, db: Database, options: { logger?: boolean; metrics?: RequestMetrics } = {}): App {
+export interface AppOptions {
+  logger?: boolean;
+  metrics?: RequestMetrics;
+  /** False while the schema is not migrated yet (the database may still be starting): /ready answers 503 meanwhile. */
+  schemaReady?: () => boolean;
+}
+
+export function buildApp(config: ServiceConfig, db: Database, options: AppOptions = {}): App {
   let draining = false;
   const server = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
@@ -58,6 +65,7 @@ export function buildApp(config: ServiceConfig, db: Database, options: { logger?
   server.get("/health", probe, async (_request, reply) => reply.type("text/plain").send("UP"));
   server.get("/ready", probe, async (request, reply) => {
     if (draining) return reply.code(503).type("text/plain").send("DRAINING");
+    if (options.schemaReady && !options.schemaReady()) return reply.code(503).type("text/plain").send("MIGRATING");
     try {
       await db.query("SELECT 1");
       return reply.type("text/plain").send("READY");

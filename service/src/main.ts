@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { FastifyBaseLogger } from "fastify";
+import pRetry from "p-retry";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { openDatabase } from "./db.js";
+import { type Database, openDatabase } from "./db.js";
 import { RequestMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 
@@ -26,13 +28,11 @@ async function main() {
   }
   const db = await openDatabase(config.database);
   const metrics = new RequestMetrics(config.stage);
-  const { server, drain } = buildApp(config, db, { metrics });
+  let migrated = !config.migrateOnStart;
+  const { server, drain } = buildApp(config, db, { metrics, schemaReady: () => migrated });
   const flushMetrics = () => metrics.flush().catch((error) => server.log.warn({ err: error }, "metrics not written"));
   setInterval(flushMetrics, METRICS_WINDOW_MS).unref();
-  if (config.migrateOnStart) {
-    const applied = await migrate(db);
-    server.log.info({ applied, database: db.kind }, "schema migrated");
-  }
+  const migration = new AbortController();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -44,6 +44,7 @@ async function main() {
       process.exit(1);
     }, config.shutdownDeadlineMs).unref();
     drain();
+    migration.abort();
     await sleep(config.drainDelayMs);
     await server.close();
     await flushMetrics();
@@ -55,7 +56,28 @@ async function main() {
   process.on("SIGINT", () => void stop("SIGINT"));
 
   await server.listen({ port: config.port, host: config.host });
-  server.log.info({ stage: config.stage, database: db.kind }, "ready");
+  server.log.info({ stage: config.stage, database: db.kind }, "listening");
+  if (config.migrateOnStart) {
+    // A task may start before its database (a stage waking up in the morning): it waits for it instead of crashing.
+    const applied = await migrateWhenReachable(db, server.log, migration.signal).catch((error) => {
+      if (!migration.signal.aborted) throw error;
+      return null;
+    });
+    if (applied) {
+      migrated = true;
+      server.log.info({ applied, database: db.kind }, "schema migrated");
+    }
+  }
+}
+
+function migrateWhenReachable(db: Database, log: FastifyBaseLogger, signal: AbortSignal) {
+  return pRetry(() => migrate(db), {
+    forever: true,
+    minTimeout: 1000,
+    maxTimeout: 15_000,
+    signal,
+    onFailedAttempt: (error) => log.warn({ err: error, attempt: error.attemptNumber }, "database not reachable yet: migrating when it is"),
+  });
 }
 
 await main();
