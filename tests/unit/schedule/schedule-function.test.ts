@@ -87,6 +87,14 @@ describe("the schedule function", () => {
     expect(notices[1]?.summary).toMatch(/^Nothing to change: after working hours/);
   });
 
+  it("says only what it did: a database already stopped is not stopped again", async () => {
+    simulateAws({ desiredCount: 2, database: "stopped" });
+    const { handle, notices } = handlerAt(MONDAY_1900);
+    await handle(tick("sleep", MONDAY_1900));
+    expect(rds.commandCalls(StopDBInstanceCommand)).toHaveLength(0);
+    expect(notices[0]?.summary).toMatch(/^After working hours \(07:30–19:00 Europe\/Berlin\): the service is scaled to zero\. Saves about/);
+  });
+
   it("decides for the scheduled time when the tick arrives a moment early", async () => {
     simulateAws();
     const { handle } = handlerAt(new Date(MONDAY_1900.getTime() - 200));

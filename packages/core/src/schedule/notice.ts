@@ -77,7 +77,7 @@ function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): Aut
     ...base,
     facts,
     title: `${config.stage} is asleep until ${until}`,
-    summary: `${capitalize(input.decision.why)}: the service is scaled to zero and the database stopped.${estimate}${waiting}`,
+    summary: `${capitalize(input.decision.why)}: ${didWhat(plan, { scale: "the service is scaled to zero", "stop-database": "the database stopped" })}.${estimate}${waiting}`,
     nextStep: KEEP_AWAKE_HINT,
   };
 }
@@ -100,7 +100,7 @@ function wakeNotice(input: NoticeInput, base: BaseNotice, waiting: string): Auto
   return {
     ...base,
     title: `${config.stage} is awake`,
-    summary: `${capitalize(decision.why)}: database started and tasks restored; the service answers /ready once the database is up (a few minutes).${night}${waiting}`,
+    summary: `${capitalize(decision.why)}: ${didWhat(plan, { "start-database": "database started", scale: "tasks restored" })}; the service answers /ready once the database is up (a few minutes).${night}${waiting}`,
   };
 }
 
@@ -148,6 +148,12 @@ function estimateLine(record: SleepRecord, now: Date, nextWake: Date, input: Not
   const asleepFor = hoursBetween(now, nextWake);
   const saved = asleepFor * hourlyCost(record, input.config.cost);
   return ` Saves about ${money(saved, input.config.cost.prices.currency)} over ${hours(asleepFor)}.`;
+}
+
+/** "a and b" from the phrases of the steps the plan has, in the plan's order. */
+function didWhat(plan: Plan, phrases: Partial<Record<Step["kind"], string>>): string {
+  const done = plan.steps.flatMap((step) => phrases[step.kind] ?? []);
+  return done.join(" and ");
 }
 
 function recordedLine(record: SleepRecord, databaseName: string): string {
