@@ -1,3 +1,4 @@
+import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import { Aspects } from "aws-cdk-lib";
 import { AwsSolutionsChecks, NagReportFormat } from "cdk-nag";
 import type { SSTConfig } from "sst";
@@ -5,6 +6,7 @@ import { Automation } from "./stacks/Automation";
 import { DEFAULT_REGION, stageSettings } from "./stacks/config";
 import { Database } from "./stacks/Database";
 import { Firewall } from "./stacks/Firewall";
+import { GitHubAccess } from "./stacks/GitHubAccess";
 import { Network } from "./stacks/Network";
 import { suppressSstInternals } from "./stacks/nag-suppressions";
 import { Observability } from "./stacks/Observability";
@@ -14,11 +16,18 @@ export const APP_NAME = "hands-off-ops";
 
 export default {
   config(input) {
-    return { name: APP_NAME, region: input.stage ? stageSettings(input.stage).region : DEFAULT_REGION };
+    const region = input.stage && input.stage !== DEPLOY_ACCESS_STAGE ? stageSettings(input.stage).region : DEFAULT_REGION;
+    return { name: APP_NAME, region };
   },
   stacks(app) {
     // Every synth, offline or by `sst deploy`, runs the AWS Solutions rules; findings are errors unless suppressed with a reason.
     Aspects.of(app).add(new AwsSolutionsChecks({ reports: true, reportFormats: [NagReportFormat.JSON] }));
+    // Deployed once per AWS account by an admin: what GitHub Actions may do there (docs/delivery.md).
+    if (app.stage === DEPLOY_ACCESS_STAGE) {
+      app.stack(GitHubAccess);
+      suppressSstInternals(app);
+      return;
+    }
     app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation);
     suppressSstInternals(app);
   },

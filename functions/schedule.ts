@@ -35,7 +35,7 @@ export function createScheduleHandler(env: ScheduleEnvironment, ports: ScheduleP
       metrics.addMetric("Refused", MetricUnit.Count, 1);
       return { refused: reason };
     }
-    const read = readScheduleEvent(event, env.databaseInstance);
+    const read = readScheduleEvent(event, env.databaseInstance, now());
     if (read.kind === "rejected") {
       logger.error("Not an event the schedule acts on", { eventId: read.eventId, reason: read.reason });
       metrics.addMetric("EventsRejected", MetricUnit.Count, 1);

@@ -175,7 +175,7 @@ function grantPermissions(
   const { service, database, stateTable, schedulerRole, groupName } = refs;
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource"],
+      actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource"],
       resources: [service.serviceArn],
     }),
   );

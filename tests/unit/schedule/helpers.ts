@@ -3,7 +3,7 @@ import {
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import {
   DescribeDBInstancesCommand,
   InvalidDBInstanceStateFault,
@@ -62,6 +62,7 @@ export function simulateAws(initial: Partial<AwsState> = {}): AwsState {
     services: [
       {
         serviceName: SERVICE,
+        serviceArn: `arn:aws:ecs:eu-central-1:123456789012:service/${CLUSTER}/${SERVICE}`,
         desiredCount: state.desiredCount,
         taskSets: Array.from({ length: state.taskSets }, (_, i) => ({ id: `ecs-svc/${i}`, status: i ? "ACTIVE" : "PRIMARY" })),
         tags: Object.entries(state.tags).map(([key, value]) => ({ key, value })),
@@ -69,6 +70,10 @@ export function simulateAws(initial: Partial<AwsState> = {}): AwsState {
     ],
     failures: [],
   }));
+  ecs.on(TagResourceCommand).callsFake((input) => {
+    for (const tag of input.tags ?? []) state.tags[tag.key] = tag.value;
+    return {};
+  });
   ecs.on(UpdateServiceCommand).callsFake((input) => {
     state.desiredCount = input.desiredCount;
     return { service: { desiredCount: input.desiredCount } };

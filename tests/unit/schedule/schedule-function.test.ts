@@ -134,6 +134,30 @@ describe("the schedule function", () => {
     expect(notices[1]?.facts).toContainEqual({ label: "Checked because", value: "the keep-awake override ends" });
   });
 
+  it("keeps a sleeping stage awake when asked (a deploy at night): tags the service, wakes it, and sleeps it when that ends", async () => {
+    const night = new Date("2026-11-23T21:00:00Z");
+    const aws = simulateAws({ desiredCount: 0, minCapacity: 0, maxCapacity: 0, database: "stopped" });
+    const { handle, clock, notices, ledger, rechecks } = handlerAt(night);
+    await ledger.record({
+      capacity: { desiredCount: 1, minCapacity: 1, maxCapacity: 2 },
+      database: "available",
+      sleptAt: "2026-11-23T18:00:00.000Z",
+    });
+    await handle({ action: "keep-awake", minutes: 60, reason: "deploy of 3f2a9c1 (GitHub run 42)" });
+    expect(aws.tags).toEqual({ "keep-awake-until": "2026-11-23T22:00:00.000Z", "keep-awake-reason": "deploy of 3f2a9c1 GitHub run 42" });
+    expect(aws).toMatchObject({ desiredCount: 1, minCapacity: 1, maxCapacity: 2, database: "starting" });
+    expect(notices[0]).toMatchObject({ title: "dev is awake" });
+    expect(notices[0]?.facts).toContainEqual({
+      label: "Why",
+      value: "Kept awake until Mon 23 Nov, 23:00 CET (deploy of 3f2a9c1 GitHub run 42)",
+    });
+    expect(rechecks.map((r) => r.when.toISOString())).toEqual(["2026-11-23T22:00:00.000Z"]);
+    aws.database = "available";
+    clock.now = new Date("2026-11-23T22:00:00Z");
+    await handle({ action: "check", reason: "the keep-awake override ends" });
+    expect(aws).toMatchObject({ desiredCount: 0, database: "stopped" });
+  });
+
   it("ignores an expired keep-awake tag, and says so", async () => {
     const aws = simulateAws({ desiredCount: 2, tags: { "keep-awake-until": "2026-11-20T22:00:00+01:00" } });
     const { handle, notices } = handlerAt(MONDAY_1900);
@@ -207,7 +231,13 @@ describe("the schedule function", () => {
   });
 
   it.each([
-    ["an unknown action", { action: "nap" }, 'not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary"}): action:'],
+    [
+      "an unknown action",
+      { action: "nap" },
+      'not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary" | "keep-awake"}): action:',
+    ],
+    ["a keep-awake without its duration", { action: "keep-awake", reason: "deploy" }, 'keep-awake needs "minutes"'],
+    ["a keep-awake of a month", { action: "keep-awake", reason: "deploy", minutes: 43_200 }, "minutes: Too big"],
     ["an empty object", {}, "not a schedule tick"],
     [
       "another AWS event",

@@ -10,12 +10,14 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import { NAMED_STAGES, type StageSettings, stageSettings } from "../../../../stacks/config";
+import { deployAccess } from "../../../../stacks/GitHubAccess";
 import { nagErrors, resourceTable, settingsTable, stackLine, stageReport } from "./format";
 import { settingsDifferences } from "./stage-diff";
 import { type StageResult, synthStage } from "./synth-stage";
 
-const USAGE = "usage: npm run synth -- [--stage <name>]... [--out <dir>]   (no --stage: prod, staging and dev)";
+const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -41,7 +43,8 @@ async function main(): Promise<number> {
   const settings: Record<string, StageSettings> = {};
   for (const stage of new Set([...NAMED_STAGES, ...stages])) {
     try {
-      settings[stage] = stageSettings(stage);
+      if (stage === DEPLOY_ACCESS_STAGE) deployAccess(stage);
+      else settings[stage] = stageSettings(stage);
     } catch (error) {
       console.error((error as Error).message);
       return 1;
@@ -66,9 +69,10 @@ async function main(): Promise<number> {
   }
 
   console.log("");
-  for (const result of results) console.log(`${stageReport(result, settings[result.stage]?.kind ?? "?")}\n`);
+  for (const result of results) console.log(`${stageReport(result, settings[result.stage]?.kind ?? "GitHub deploy access")}\n`);
   console.log(`${resourceTable(results)}\n`);
-  console.log(settingsTable(settingsDifferences(settings), stages));
+  const stageColumns = stages.filter((stage) => stage !== DEPLOY_ACCESS_STAGE);
+  if (stageColumns.length) console.log(settingsTable(settingsDifferences(settings), stageColumns));
 
   const failing = results.filter((r) => nagErrors(r).length > 0);
   if (failing.length > 0) {

@@ -3,7 +3,8 @@ import {
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { KEEP_AWAKE_REASON_TAG, KEEP_AWAKE_TAG } from "../schedule/keep-awake";
 import type { StageCapacityPort } from "../schedule/ports";
 
 export interface ServiceTarget {
@@ -48,6 +49,28 @@ export function ecsStageCapacity(
         releaseInProgress: (service.taskSets ?? []).length > 1,
         tags: Object.fromEntries((service.tags ?? []).map((tag) => [tag.key ?? "", tag.value ?? ""])),
       };
+    },
+    async keepAwake(until, reason) {
+      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
+      const arn = services?.[0]?.serviceArn;
+      if (!arn) throw new Error(`ECS does not know service ${target.service} in ${target.cluster}`);
+      await ecs.send(
+        new TagResourceCommand({
+          resourceArn: arn,
+          tags: [
+            { key: KEEP_AWAKE_TAG, value: until.toISOString() },
+            // Tag values allow letters, digits, spaces and _ . : / = + - @ only.
+            {
+              key: KEEP_AWAKE_REASON_TAG,
+              value: reason
+                .replace(/[^\p{L}\p{N} _.:/=+\-@]+/gu, " ")
+                .replace(/\s+/g, " ")
+                .trim()
+                .slice(0, 256),
+            },
+          ],
+        }),
+      );
     },
     async scale(to) {
       await scaling.send(new RegisterScalableTargetCommand({ ...scalable, MinCapacity: to.minCapacity, MaxCapacity: to.maxCapacity }));

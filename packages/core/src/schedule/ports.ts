@@ -6,6 +6,8 @@ export interface StageCapacityPort {
   observe(): Promise<{ capacity: Capacity; releaseInProgress: boolean; tags: Record<string, string> }>;
   /** Scalable target limits first, then the desired count. */
   scale(to: Capacity): Promise<void>;
+  /** Sets the keep-awake tags on the service. */
+  keepAwake(until: Date, reason: string): Promise<void>;
 }
 
 /** The RDS instance. */

@@ -26,6 +26,7 @@ export interface ScheduleConfig {
 export type Trigger =
   | { kind: "sleep" | "wake" }
   | { kind: "check"; reason: string | null }
+  | { kind: "keep-awake"; until: Date; reason: string }
   | { kind: "database-auto-start"; eventId: string };
 
 export interface TickResult {
@@ -37,6 +38,8 @@ export interface TickResult {
 }
 
 export async function converge(trigger: Trigger, config: ScheduleConfig, ports: SchedulePorts, now: Date): Promise<TickResult> {
+  // Asked to stay awake (a deploy, a person): the tag first, so that this tick and every later one honour it.
+  if (trigger.kind === "keep-awake" && config.mode !== "dry-run") await ports.stage.keepAwake(trigger.until, trigger.reason);
   const [observed, database, record] = await Promise.all([ports.stage.observe(), ports.database.status(), ports.ledger.current()]);
   const { keepAwake, note } = readKeepAwake(observed.tags, now);
   const decision = decide(now, config.calendar, keepAwake);
@@ -81,7 +84,7 @@ export async function converge(trigger: Trigger, config: ScheduleConfig, ports: 
  * why it has to wait.
  */
 function worthTelling(trigger: Trigger, plan: Plan): boolean {
-  if (trigger.kind === "sleep" || trigger.kind === "wake" || trigger.kind === "database-auto-start") return true;
+  if (trigger.kind !== "check") return true;
   return changesStage(plan);
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Envelope, firstIssue } from "../notify/sources/envelope";
+import { KEEP_AWAKE_MAX_DAYS } from "./keep-awake";
 import type { Trigger } from "./run";
 
 /**
@@ -12,8 +13,15 @@ import type { Trigger } from "./run";
 export const RDS_AUTO_START_EVENT = "RDS-EVENT-0154";
 
 const Tick = z.strictObject({
-  action: z.enum(["sleep", "wake", "check", "summary"]),
+  action: z.enum(["sleep", "wake", "check", "summary", "keep-awake"]),
   reason: z.string().max(500).optional(),
+  /** keep-awake: for how long from now. */
+  minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(KEEP_AWAKE_MAX_DAYS * 24 * 60)
+    .optional(),
   executionId: z.string().min(1).optional(),
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });
@@ -29,7 +37,7 @@ export type ScheduleEvent =
   | { kind: "ignored"; eventId: string | null; reason: string }
   | { kind: "rejected"; eventId: string | null; reason: string };
 
-export function readScheduleEvent(event: unknown, databaseInstance: string): ScheduleEvent {
+export function readScheduleEvent(event: unknown, databaseInstance: string, now: Date): ScheduleEvent {
   const eventId = typeof (event as { id?: unknown })?.id === "string" ? (event as { id: string }).id : null;
   if (typeof event === "object" && event !== null && "detail-type" in event) {
     const rds = RdsInstanceEvent.safeParse(event);
@@ -46,10 +54,17 @@ export function readScheduleEvent(event: unknown, databaseInstance: string): Sch
     return {
       kind: "rejected",
       eventId,
-      reason: `not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary"}): ${firstIssue(tick.error)}`,
+      reason: `not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary" | "keep-awake"}): ${firstIssue(tick.error)}`,
     };
-  const { action, reason, executionId, scheduledTime } = tick.data;
+  const { action, reason, minutes, executionId, scheduledTime } = tick.data;
+  const key = executionId ?? null;
+  const notBefore = scheduledTime ? new Date(scheduledTime) : null;
+  if (action === "keep-awake") {
+    if (!minutes || !reason)
+      return { kind: "rejected", eventId, reason: 'keep-awake needs "minutes" (how long from now) and "reason" (shown to on-call)' };
+    return { kind: "act", trigger: { kind: "keep-awake", until: new Date(now.getTime() + minutes * 60_000), reason }, key, notBefore };
+  }
   const trigger: Trigger | "summary" =
     action === "summary" ? "summary" : action === "check" ? { kind: "check", reason: reason ?? null } : { kind: action };
-  return { kind: "act", trigger, key: executionId ?? null, notBefore: scheduledTime ? new Date(scheduledTime) : null };
+  return { kind: "act", trigger, key, notBefore };
 }

@@ -1,0 +1,122 @@
+import { type DeployAccess, DeployAccessSchema, type DeployableStage } from "@hands-off-ops/core/settings/deploy-access";
+import { ArnFormat, CfnOutput, Duration, type Stack } from "aws-cdk-lib";
+import * as ecr from "aws-cdk-lib/aws-ecr";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { NagSuppressions } from "cdk-nag";
+import type { StackContext } from "sst/constructs";
+import { readOverridesFile, StageSettingsError } from "./config";
+
+const GITHUB_TOKENS = "token.actions.githubusercontent.com";
+/** The CDK bootstrap qualifier SST deploys with (the default). */
+const CDK_QUALIFIER = "hnb659fds";
+
+/**
+ * What GitHub Actions may do in this AWS account, deployed once per account
+ * by an admin: the GitHub OIDC provider, and per stage a deploy role that only
+ * a job of this repository running in the GitHub environment of that name can
+ * assume (no long-lived keys anywhere). A role can do little itself: it
+ * assumes the CDK bootstrap roles that `sst deploy` uses, reads what SST and
+ * the smoke check need, and nothing else. Also: every image pushed to ECR in
+ * this account is scanned.
+ */
+export function GitHubAccess({ stack, app }: StackContext) {
+  const access = deployAccess(stack.stage);
+  const provider = access.existingProviderArn
+    ? iam.OidcProviderNative.fromOidcProviderArn(stack, "GitHub", access.existingProviderArn)
+    : new iam.OidcProviderNative(stack, "GitHub", { url: `https://${GITHUB_TOKENS}`, clientIds: ["sts.amazonaws.com"] });
+
+  for (const stage of access.stages) {
+    const role = new iam.Role(stack, `Deploy${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
+      roleName: `${app.name}-deploy-${stage}`,
+      description: `GitHub Actions deploys ${stage === "preview" ? "pull-request previews (pr-<number>)" : `stage ${stage}`} of ${access.repository}`,
+      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+        StringEquals: {
+          [`${GITHUB_TOKENS}:aud`]: "sts.amazonaws.com",
+          [`${GITHUB_TOKENS}:sub`]: `repo:${access.repository}:environment:${stage}`,
+        },
+      }),
+      maxSessionDuration: Duration.hours(1),
+    });
+    for (const statement of deployStatements(stack, app.name, stage)) role.addToPolicy(statement);
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "Wildcards stand for names AWS or CloudFormation generate (bootstrap roles and bucket, stack ids, function suffixes) and for the stage's own stacks, parameters and deployment group; every pattern is bound to this account, region and stage.",
+        },
+      ],
+      true,
+    );
+    new CfnOutput(stack, `DeployRole${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
+      value: role.roleArn,
+      description: `vars.AWS_DEPLOY_ROLE_ARN of the GitHub environment "${stage}"`,
+    });
+  }
+
+  new ecr.CfnRegistryScanningConfiguration(stack, "ScanOnPush", {
+    scanType: "BASIC",
+    rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }],
+  });
+}
+
+/** The `github-access` entry of the account's settings file, validated. */
+export function deployAccess(stage: string): DeployAccess {
+  const parsed = DeployAccessSchema.safeParse(readOverridesFile(stage));
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(entry)"}: ${issue.message}`);
+  throw new StageSettingsError(
+    `Stage "${stage}": the "${stage}" entry of the settings file (ops.settings.json or $OPS_SETTINGS_FILE) must say who deploys what, e.g. {"${stage}": {"repository": "acme/hands-off-ops", "stages": ["dev", "staging", "preview"]}}\n${lines.join("\n")}`,
+  );
+}
+
+function deployStatements(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
+  const stagePattern = stage === "preview" ? "pr-*" : stage;
+  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
+    stack.formatArn({ service, resource, resourceName, arnFormat });
+  const stackArns = [`${stagePattern}-${appName}-*`, "CDKToolkit", "SSTBootstrap"].map((name) =>
+    arn("cloudformation", "stack", `${name}/*`),
+  );
+  const statements = [
+    new iam.PolicyStatement({
+      sid: "DeployThroughCdkBootstrapRoles",
+      actions: ["sts:AssumeRole", "sts:TagSession"],
+      resources: [`arn:${stack.partition}:iam::${stack.account}:role/cdk-${CDK_QUALIFIER}-*-role-${stack.account}-${stack.region}`],
+    }),
+    new iam.PolicyStatement({
+      sid: "ReadStacksAndOutputs",
+      actions: ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources"],
+      resources: stackArns,
+    }),
+    new iam.PolicyStatement({
+      sid: "ReadSstAndCdkBootstrap",
+      actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+      resources: [
+        arn("ssm", "parameter", `cdk-bootstrap/${CDK_QUALIFIER}/version`),
+        arn("ssm", "parameter", `sst/${appName}/${stagePattern}/*`),
+        arn("ssm", "parameter", `sst/${appName}/.fallback/*`),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: "ReadSstMetadata",
+      actions: ["s3:GetObject", "s3:ListBucket"],
+      resources: [`arn:${stack.partition}:s3:::sstbootstrap-*`, `arn:${stack.partition}:s3:::sstbootstrap-*/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: "ReportTheRelease",
+      actions: ["codedeploy:ListDeployments", "codedeploy:GetDeployment"],
+      resources: [arn("codedeploy", "deploymentgroup", `${stagePattern}-${appName}-Service/*`, ArnFormat.COLON_RESOURCE_NAME)],
+    }),
+  ];
+  if (stage !== "prod") {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: "KeepTheStageAwakeWhileDeploying",
+        actions: ["lambda:InvokeFunction"],
+        resources: [arn("lambda", "function", `${stagePattern}-${appName}-Automation-Schedule*`, ArnFormat.COLON_RESOURCE_NAME)],
+      }),
+    );
+  }
+  return statements;
+}
