@@ -3,7 +3,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-stage";
 
-export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation";
+export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation" | "GitHubAccess";
 
 const parsed = new Map<string, CloudFormationTemplate>();
 /** Each template file is read and parsed once per test file, however many assertions look at it. */

