@@ -5,6 +5,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import { NagSuppressions } from "cdk-nag";
 import type { StackContext } from "sst/constructs";
 import { readOverridesFile, StageSettingsError } from "./config";
+import { scheduleFunctionName } from "./schedule";
 
 const GITHUB_TOKENS = "token.actions.githubusercontent.com";
 /** The CDK bootstrap qualifier SST deploys with (the default). */
@@ -114,7 +115,7 @@ function deployStatements(stack: Stack, appName: string, stage: DeployableStage)
       new iam.PolicyStatement({
         sid: "KeepTheStageAwakeWhileDeploying",
         actions: ["lambda:InvokeFunction"],
-        resources: [arn("lambda", "function", `${stagePattern}-${appName}-Automation-Schedule*`, ArnFormat.COLON_RESOURCE_NAME)],
+        resources: [arn("lambda", "function", scheduleFunctionName(stagePattern, appName), ArnFormat.COLON_RESOURCE_NAME)],
       }),
     );
   }

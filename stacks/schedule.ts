@@ -28,6 +28,8 @@ interface ScheduleWiring {
   fromYear?: number;
 }
 
+export const scheduleFunctionName = (stage: string, appName: string) => `${stage}-${appName}-schedule`;
+
 /** Years of public holidays the function is deployed with; a deploy within that time renews them. */
 export const HOLIDAY_YEARS = 2;
 /** Lambda's 4 KB for all environment variables, less what the others take once deployed (names and ARNs). */
@@ -62,6 +64,8 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
     );
   }
   const fn = new SstFunction(stack, "Schedule", {
+    // A fixed name: the deploy role of the stage may invoke it (keep-awake during a deploy), see stacks/GitHubAccess.ts.
+    functionName: scheduleFunctionName(app.stage, app.name),
     handler: "functions/schedule.handler",
     runtime: "nodejs22.x",
     architecture: "arm_64",

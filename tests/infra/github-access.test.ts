@@ -75,7 +75,7 @@ describe("GitHub deploy access", () => {
     expect(sid("DeployThroughCdkBootstrapRoles")).toContain(":role/cdk-hnb659fds-*-role-");
     expect(sid("ReadStacksAndOutputs")).toContain(":stack/dev-hands-off-ops-*/*");
     expect(sid("ReportTheRelease")).toContain(":deploymentgroup:dev-hands-off-ops-Service/*");
-    expect(sid("KeepTheStageAwakeWhileDeploying")).toContain(":function:dev-hands-off-ops-Automation-Schedule*");
+    expect(sid("KeepTheStageAwakeWhileDeploying")).toContain(':function:dev-hands-off-ops-schedule"');
     const preview = statementsOf("github-access (non-prod)", "hands-off-ops-deploy-preview");
     expect(JSON.stringify(preview)).toContain(":stack/pr-*-hands-off-ops-*/*");
     expect(JSON.stringify(preview)).not.toContain("dev-hands-off-ops");

@@ -85,6 +85,10 @@ describe.each(["dev", "pr-123"])("the sleep schedule of %s", (stage) => {
     });
   });
 
+  it("has the fixed name the stage's deploy role may invoke", () => {
+    expect(fn?.Properties.FunctionName).toBe(`${stage}-hands-off-ops-schedule`);
+  });
+
   it("is handed the stage's calendar with Berlin's public holidays for this year and the next", () => {
     const env = fn?.Properties.Environment.Variables;
     expect(env).toMatchObject({

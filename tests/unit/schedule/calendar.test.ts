@@ -1,6 +1,7 @@
-import { type Calendar, decide, nextChange, transitions, WEEKDAYS, type Weekday } from "@hands-off-ops/core/schedule/calendar";
+import { type Calendar, decide, localLabel, nextChange, transitions, WEEKDAYS, type Weekday } from "@hands-off-ops/core/schedule/calendar";
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 
 const BERLIN: Calendar = {
@@ -181,5 +182,16 @@ describe("a working-hours edge inside a daylight-saving gap", () => {
     // 01:00Z is 02:00 CET, which becomes 03:00 CEST: the first wall-clock time at or after 02:30.
     expect(nextChange(saturday, calendar)?.toISOString()).toBe("2026-03-29T01:00:00.000Z");
     expect(decide(new Date("2026-03-29T00:59:59Z"), calendar).state).toBe("asleep");
+  });
+});
+
+describe("local times in messages", () => {
+  it("read as luxon formats them, in any zone, at any instant", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), instants, (zone, at) => {
+        expect(localLabel(at, zone)).toBe(DateTime.fromJSDate(at, { zone }).toFormat("ccc d LLL, HH:mm ZZZZ", { locale: "en-GB" }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

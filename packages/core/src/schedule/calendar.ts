@@ -52,22 +52,32 @@ const DAY_NAMES: Record<Weekday, string> = {
 };
 
 export function decide(at: Date, calendar: Calendar, keepAwake: KeepAwake | null = null): Decision {
+  const { state, why, date } = evaluate(at, calendar, keepAwake);
+  return { state, why: why(), local: localLabel(at, calendar.timeZone), holidaysUnknown: date > calendar.closed.until };
+}
+
+/**
+ * The decision without what only a message needs: the reason is worked out
+ * when asked for, because formatting local times costs more than deciding
+ * and the next-change search decides many instants.
+ */
+function evaluate(at: Date, calendar: Calendar, keepAwake: KeepAwake | null): { state: StageState; why: () => string; date: string } {
   const local = DateTime.fromJSDate(at, { zone: calendar.timeZone });
   const date = local.toISODate() ?? "";
-  const base = { local: localLabel(at, calendar.timeZone), holidaysUnknown: date > calendar.closed.until };
+  const asleep = (why: () => string) => ({ state: "asleep" as const, why, date });
   if (keepAwake && keepAwake.until > at) {
     const by = keepAwake.reason ? ` (${keepAwake.reason})` : "";
-    return { ...base, state: "awake", why: `kept awake until ${localLabel(keepAwake.until, calendar.timeZone)}${by}` };
+    return { state: "awake", why: () => `kept awake until ${localLabel(keepAwake.until, calendar.timeZone)}${by}`, date };
   }
   const closed = calendar.closed.days[date];
-  if (closed) return { ...base, state: "asleep", why: closed };
+  if (closed) return asleep(() => closed);
   const weekday = WEEKDAYS[local.weekday - 1] as Weekday;
-  if (!calendar.workingDays.includes(weekday)) return { ...base, state: "asleep", why: `not a working day (${DAY_NAMES[weekday]})` };
+  if (!calendar.workingDays.includes(weekday)) return asleep(() => `not a working day (${DAY_NAMES[weekday]})`);
   const minute = local.hour * 60 + local.minute;
-  const hours = `${calendar.wakeAt}–${calendar.sleepAt} ${calendar.timeZone}`;
-  if (minute < minutesOf(calendar.wakeAt)) return { ...base, state: "asleep", why: `before working hours (${hours})` };
-  if (minute >= minutesOf(calendar.sleepAt)) return { ...base, state: "asleep", why: `after working hours (${hours})` };
-  return { ...base, state: "awake", why: `working hours (${hours})` };
+  const hours = () => `${calendar.wakeAt}–${calendar.sleepAt} ${calendar.timeZone}`;
+  if (minute < minutesOf(calendar.wakeAt)) return asleep(() => `before working hours (${hours()})`);
+  if (minute >= minutesOf(calendar.sleepAt)) return asleep(() => `after working hours (${hours()})`);
+  return { state: "awake", why: () => `working hours (${hours()})`, date };
 }
 
 /** How far ahead the calendar looks for the next change: long enough for any shutdown the settings allow. */
@@ -75,9 +85,9 @@ const HORIZON_DAYS = 120;
 
 /** The first instant after `at` at which the decision changes, or null when it does not change within the horizon. */
 export function nextChange(at: Date, calendar: Calendar, keepAwake: KeepAwake | null = null): Date | null {
-  const now = decide(at, calendar, keepAwake).state;
+  const now = evaluate(at, calendar, keepAwake).state;
   for (const candidate of boundaries(at, calendar, keepAwake)) {
-    if (decide(candidate, calendar, keepAwake).state !== now) return candidate;
+    if (evaluate(candidate, calendar, keepAwake).state !== now) return candidate;
   }
   return null;
 }
@@ -85,20 +95,36 @@ export function nextChange(at: Date, calendar: Calendar, keepAwake: KeepAwake | 
 /** Every change of state from `from` to `until`, in order. */
 export function transitions(from: Date, until: Date, calendar: Calendar, keepAwake: KeepAwake | null = null) {
   const changes: { at: Date; state: StageState; why: string; local: string }[] = [];
-  let state = decide(from, calendar, keepAwake).state;
+  let state = evaluate(from, calendar, keepAwake).state;
   for (const candidate of boundaries(from, calendar, keepAwake)) {
     if (candidate > until) break;
+    if (evaluate(candidate, calendar, keepAwake).state === state) continue;
     const decision = decide(candidate, calendar, keepAwake);
-    if (decision.state === state) continue;
     state = decision.state;
     changes.push({ at: candidate, state, why: decision.why, local: decision.local });
   }
   return changes;
 }
 
-/** "Mon 23 Nov, 07:30 CET" */
+const labelFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "Mon 23 Nov, 07:30 CET". One formatter per zone: building one costs twenty times more than using it. */
 export function localLabel(at: Date, timeZone: string): string {
-  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat("ccc d LLL, HH:mm ZZZZ", { locale: "en-GB" });
+  let format = labelFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    labelFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 /**
