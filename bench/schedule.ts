@@ -34,7 +34,9 @@ function measure(name: string, work: (at: Date) => unknown) {
   }
   samples.sort((a, b) => a - b);
   const pick = (q: number) => (samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0) * 1000;
-  console.log(`${name.padEnd(44)} p50 ${pick(0.5).toFixed(1).padStart(7)} µs   p99 ${pick(0.99).toFixed(1).padStart(7)} µs   max ${pick(1).toFixed(1).padStart(8)} µs`);
+  console.log(
+    `${name.padEnd(44)} p50 ${pick(0.5).toFixed(1).padStart(7)} µs   p99 ${pick(0.99).toFixed(1).padStart(7)} µs   max ${pick(1).toFixed(1).padStart(8)} µs`,
+  );
 }
 
 console.log(`Schedule decisions, ${runs} random instants in 2026–2027 (Europe/Berlin, Berlin's holidays)\n`);
