@@ -14,6 +14,7 @@ import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
+import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 
 interface CanaryWiring {
   app: { stage: string; name: string };
@@ -114,12 +115,7 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
   const stack = Stack.of(loadBalancer);
   const groupName = `${app.stage}-${app.name}-canary-watch`;
   const scheduleGroup = new scheduler.CfnScheduleGroup(stack, "CanaryWatchSchedules", { name: groupName });
-  const schedulerRole = new iam.Role(stack, "CanaryWatchScheduler", {
-    assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
-      conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
-    }),
-    description: "Lets EventBridge Scheduler invoke the canary watch while a release runs",
-  });
+  const invoker = schedulerRole(stack, "CanaryWatchScheduler", "Lets EventBridge Scheduler invoke the canary watch while a release runs");
 
   const fn = new SstFunction(stack, "CanaryWatch", {
     handler: "functions/canary-watch.handler",
@@ -141,12 +137,12 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       ),
       LOAD_BALANCER: loadBalancer.loadBalancerFullName,
       SCHEDULE_GROUP: groupName,
-      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SCHEDULER_ROLE_ARN: invoker.roleArn,
     },
   });
   suppressLambdaBasics(fn);
   fn.node.addDependency(scheduleGroup);
-  fn.grantInvoke(schedulerRole);
+  letSchedulerInvoke(invoker, fn);
   grantSendNotices(fn);
   fn.addToRolePolicy(
     new iam.PolicyStatement({
@@ -154,7 +150,6 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/watch-*` })],
     }),
   );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [schedulerRole.roleArn] }));
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment"],
@@ -170,17 +165,6 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
         id: "AwsSolutions-IAM5",
         reason: "One schedule per release, named watch-<deployment id>: only schedules of this stage's watch group match.",
         appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:scheduler:.+:schedule\\/.+\\/watch-\\*$/g" }],
-      },
-    ],
-    true,
-  );
-  NagSuppressions.addResourceSuppressions(
-    schedulerRole,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "lambda:InvokeFunction on the watch function and its versions (':*'), as grantInvoke writes it.",
-        appliesTo: [{ regex: "/^Resource::<CanaryWatch.+\\.Arn>:\\*$/g" }],
       },
     ],
     true,

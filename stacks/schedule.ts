@@ -16,6 +16,7 @@ import { Function as SstFunction } from "sst/constructs";
 import { type StageSettings, StageSettingsError } from "./config";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
+import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 
 interface ScheduleWiring {
   app: { stage: string; name: string };
@@ -50,12 +51,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
 
   const groupName = `${app.stage}-${app.name}-schedule`;
   const group = new scheduler.ScheduleGroup(stack, "SleepSchedules", { scheduleGroupName: groupName });
-  const schedulerRole = new iam.Role(stack, "SleepScheduler", {
-    assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
-      conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
-    }),
-    description: `Lets EventBridge Scheduler tick the ${app.stage} sleep schedule`,
-  });
+  const invoker = schedulerRole(stack, "SleepScheduler", `Lets EventBridge Scheduler tick the ${app.stage} sleep schedule`);
 
   const closed = JSON.stringify(closedDays(schedule, wiring.fromYear ?? new Date().getUTCFullYear(), HOLIDAY_YEARS));
   if (closed.length > CLOSED_DAYS_BUDGET) {
@@ -92,15 +88,16 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
       SERVICE: service.serviceName,
       DATABASE_INSTANCE: database.instanceIdentifier,
       SCHEDULE_GROUP: groupName,
-      SCHEDULER_ROLE_ARN: schedulerRole.roleArn,
+      SCHEDULER_ROLE_ARN: invoker.roleArn,
       DEAD_LETTER_QUEUE_ARN: deadLetters.queueArn,
     },
   });
   suppressLambdaBasics(fn);
   fn.node.addDependency(group);
   fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });
-  grantPermissions(stack, fn, { service, database, stateTable, schedulerRole, groupName });
-  deadLetters.grantSendMessages(schedulerRole);
+  grantPermissions(stack, fn, { service, database, stateTable, groupName });
+  letSchedulerInvoke(invoker, fn);
+  deadLetters.grantSendMessages(invoker);
   grantSendNotices(fn);
 
   const days = schedule.workingDays.map((day) => day.toUpperCase()).join(",");
@@ -112,7 +109,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
       description,
       schedule: scheduler.ScheduleExpression.cron({ minute, hour, weekDay, timeZone: TimeZone.of(schedule.timeZone) }),
       target: new LambdaInvoke(fn, {
-        role: schedulerRole,
+        role: invoker,
         input: scheduler.ScheduleTargetInput.fromObject({
           action,
           executionId: scheduler.ContextAttribute.executionId,
@@ -146,19 +143,6 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
     targets: [new eventTargets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
   });
 
-  // After the ticks: their targets add the invoke grant to the role's policy.
-  NagSuppressions.addResourceSuppressions(
-    schedulerRole,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "lambda:InvokeFunction on the schedule function and its versions (':*'), as the grant writes it.",
-        appliesTo: [{ regex: "/^Resource::<Schedule.+\\.Arn>:\\*$/g" }],
-      },
-    ],
-    true,
-  );
-
   // What the keep-awake command in docs/schedule.md needs.
   new CfnOutput(stack, "ScheduleFunction", { value: fn.functionName, description: 'Invoke with {"action":"check"} after tagging' });
   new CfnOutput(stack, "ServiceArn", { value: service.serviceArn, description: "Tag keep-awake-until here to keep the stage awake" });
@@ -172,11 +156,10 @@ function grantPermissions(
     service: ecs.FargateService;
     database: rds.DatabaseInstance;
     stateTable: dynamodb.ITableV2;
-    schedulerRole: iam.Role;
     groupName: string;
   },
 ) {
-  const { service, database, stateTable, schedulerRole, groupName } = refs;
+  const { service, database, stateTable, groupName } = refs;
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource"],
@@ -209,7 +192,6 @@ function grantPermissions(
       resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/recheck-*` })],
     }),
   );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [schedulerRole.roleArn] }));
   NagSuppressions.addResourceSuppressions(
     fn,
     [
