@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The service's settings, all from the environment, validated once at start. */
 const Environment = z

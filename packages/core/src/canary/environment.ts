@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/schema";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/schema";
 import type { NotifyContext } from "./message";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { AutomationMode, ScheduleSettingsSchema, StageKind } from "../settings/schema";
 import type { ScheduleConfig } from "./run";

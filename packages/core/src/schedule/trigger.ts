@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Envelope, firstIssue } from "../notify/sources/envelope";
 import { KEEP_AWAKE_MAX_DAYS } from "./keep-awake";
 import type { Trigger } from "./run";

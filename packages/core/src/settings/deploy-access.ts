@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Who may deploy which stage from GitHub Actions, for one AWS account: the

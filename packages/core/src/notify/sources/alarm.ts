@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
 import type { Fact, MetricWidget, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
