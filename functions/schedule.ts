@@ -1,7 +1,8 @@
 /**
  * Sleep outside working hours. EventBridge Scheduler ticks (sleep, wake, the
- * weekly summary, one-time checks) and RDS's 7-day auto-start event all
- * converge the stage on what its calendar says now. Never in production:
+ * weekly summary, one-time checks), RDS's 7-day auto-start event and
+ * keep-awake requests (a deploy, a person) all converge the stage on what
+ * its calendar says now. Never in production:
  * the stack does not deploy it there, and the function refuses to act if
  * it were.
  */
