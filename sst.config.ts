@@ -9,10 +9,9 @@ import { Firewall } from "./stacks/Firewall";
 import { GitHubAccess } from "./stacks/GitHubAccess";
 import { Network } from "./stacks/Network";
 import { suppressSstInternals } from "./stacks/nag-suppressions";
+import { APP_NAME } from "./stacks/names";
 import { Observability } from "./stacks/Observability";
 import { Service } from "./stacks/Service";
-
-export const APP_NAME = "hands-off-ops";
 
 export default {
   config(input) {

@@ -6,6 +6,9 @@
  * is ever blocked from updating by the other.
  */
 
+/** The SST app name: the middle of every stack name (`<stage>-hands-off-ops-<Stack>`). */
+export const APP_NAME = "hands-off-ops";
+
 /** The alarms that stop a release and roll it back while CodeDeploy watches the deployment group. */
 export const RELEASE_ALARMS = ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen"] as const;
 export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];

@@ -5,26 +5,68 @@
  *   schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]
  *       The coming days of the stage's sleep schedule in its local time, with
  *       public holidays, closed dates and, to try one, a keep-awake override.
- * Exit codes: 0 done, 2 bad command or arguments (with the reason).
+ *   audit --stage <stage> [--limit 20] [--table <state table>]
+ *       The automation's audit trail from AWS (credentials from the usual
+ *       places): rollback decisions, newest first, and the nights slept.
+ *       The table is found from the stage's Automation stack unless named.
+ * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command or arguments.
  */
 import { parseArgs } from "node:util";
+import { stateTableClient } from "@hands-off-ops/core/aws/clients";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
+import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { readKeepAwake } from "@hands-off-ops/core/schedule/keep-awake";
 import { stageSettings } from "../../../../stacks/config";
+import { APP_NAME } from "../../../../stacks/names";
+import { auditLines } from "./audit";
 import { scheduleDays } from "./schedule";
+import { stateTableOf } from "./state-table";
 
-const USAGE = `usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]`;
+const USAGE = [
+  "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]",
+  "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
+].join("\n");
 
 class UsageError extends Error {}
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === "schedule") return schedule(rest);
+    if (command === "audit") return await audit(rest);
     throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
   } catch (error) {
     console.error(`${(error as Error).message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
     return 2;
+  }
+}
+
+async function audit(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { stage: { type: "string" }, limit: { type: "string", default: "20" }, table: { type: "string" } },
+    strict: true,
+  });
+  if (!values.stage) throw new UsageError("--stage is required");
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError("--limit must be a whole number from 1 to 500");
+  const settings = stageSettings(values.stage);
+  const sleeps = settings.kind !== "production" && settings.schedule.enabled;
+  try {
+    const table = values.table ?? (await stateTableOf(values.stage, APP_NAME));
+    const dynamo = stateTableClient();
+    const [trail, nights] = await Promise.all([
+      dynamoRollbackLedger(table, values.stage, dynamo).trail(limit),
+      sleeps ? dynamoSleepLedger(table, values.stage, dynamo).nights(new Date(Date.now() - 90 * 86_400_000)) : [],
+    ]);
+    for (const line of auditLines(values.stage, trail, nights, sleeps ? settings.schedule.prices.currency : null)) console.log(line);
+    return 0;
+  } catch (error) {
+    const { name, message } = error as Error;
+    const hint = name === "CredentialsProviderError" ? " (no AWS credentials: set AWS_PROFILE or the AWS_* variables)" : "";
+    console.error(`Could not read the audit trail of ${values.stage}: ${name}: ${message}${hint}`);
+    return 1;
   }
 }
 
@@ -68,4 +110,4 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
   throw error;
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
