@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../run-command";
 import { LOCAL_CREDENTIALS, type LocalDynamo, startDynalite } from "./dynalite-server";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const TABLE = "audit-state";
 let dynamo: LocalDynamo;
 
@@ -18,25 +14,13 @@ beforeAll(async () => {
 afterAll(() => dynamo.close());
 
 /** `npm run ops -- audit` against the local table, as a person with credentials runs it. */
-async function audit(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "packages/cli/src/ops/main.ts", "audit", ...args], {
-      cwd: ROOT,
-      timeout: 30_000,
-      env: {
-        ...process.env,
-        AWS_REGION: "eu-central-1",
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const audit = (...args: string[]) =>
+  runCommand("ops", ["audit", ...args], {
+    AWS_REGION: "eu-central-1",
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  });
 
 describe("npm run ops -- audit", () => {
   it("prints the rollback decisions newest first, and the nights a sleeping stage slept", async () => {

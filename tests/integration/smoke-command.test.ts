@@ -1,27 +1,14 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCommand } from "../run-command";
 import { freePort, type RunningService, startService } from "./processes";
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** `npm run smoke` as the deploy workflow runs it, against the real service. */
 async function smoke(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "packages/cli/src/smoke/main.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, output: failed.stdout + failed.stderr };
-  }
+  const { code, stdout, stderr } = await runCommand("smoke", args, env);
+  return { code, output: stdout + stderr };
 }
 
 describe("npm run smoke", () => {

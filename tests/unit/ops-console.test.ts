@@ -1,24 +1,7 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runCommand } from "../run-command";
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-
-/** `npm run ops -- …` as a person runs it: a process, its output and its exit code. */
-async function ops(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "packages/cli/src/ops/main.ts", ...args], {
-      cwd: ROOT,
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const ops = (...args: string[]) => runCommand("ops", args);
 
 describe("npm run ops -- schedule", () => {
   it("lists the coming days in the stage's local time, with Berlin's Christmas holidays and the weekend", async () => {
