@@ -55,10 +55,14 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 
+  // Migrate before listening, so that the load balancer never sends a request to an unmigrated schema. If the
+  // database cannot be reached yet (a stage waking up in the morning), listen anyway and keep trying: the task waits
+  // for its database, answering /ready with 503, instead of crash-looping.
+  const migrateNow = config.migrateOnStart ? await migrateOnce(db, server.log) : null;
+  if (migrateNow) migrated = true;
   await server.listen({ port: config.port, host: config.host });
-  server.log.info({ stage: config.stage, database: db.kind }, "listening");
-  if (config.migrateOnStart) {
-    // A task may start before its database (a stage waking up in the morning): it waits for it instead of crashing.
+  server.log.info({ stage: config.stage, database: db.kind, migrated }, "listening");
+  if (!migrated) {
     const applied = await migrateWhenReachable(db, server.log, migration.signal).catch((error) => {
       if (!migration.signal.aborted) throw error;
       return null;
@@ -67,6 +71,17 @@ async function main() {
       migrated = true;
       server.log.info({ applied, database: db.kind }, "schema migrated");
     }
+  }
+}
+
+async function migrateOnce(db: Database, log: FastifyBaseLogger): Promise<string[] | null> {
+  try {
+    const applied = await migrate(db);
+    log.info({ applied, database: db.kind }, "schema migrated");
+    return applied;
+  } catch (error) {
+    log.warn({ err: error }, "database not reachable yet: listening, and migrating when it is");
+    return null;
   }
 }
 
