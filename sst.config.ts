@@ -7,6 +7,7 @@ import { DEFAULT_REGION, stageSettings } from "./stacks/config";
 import { Database } from "./stacks/Database";
 import { Firewall } from "./stacks/Firewall";
 import { GitHubAccess } from "./stacks/GitHubAccess";
+import { LAMBDA_DEFAULTS } from "./stacks/lambda-defaults";
 import { Network } from "./stacks/Network";
 import { suppressSstInternals } from "./stacks/nag-suppressions";
 import { APP_NAME } from "./stacks/names";
@@ -27,6 +28,7 @@ export default {
       suppressSstInternals(app);
       return;
     }
+    app.setDefaultFunctionProps(LAMBDA_DEFAULTS);
     app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation);
     suppressSstInternals(app);
   },

@@ -10,12 +10,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { codeDeployHookReporter } from "@hands-off-ops/core/aws/codedeploy-hooks";
-import { eventBridgeNotices, type NoticePort } from "@hands-off-ops/core/aws/notices";
+import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "@hands-off-ops/core/canary/environment";
 import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -47,14 +47,18 @@ export function createHookHandler(env: HookEnvironment, ports: HookPorts, notice
 
 const awsPorts = (): HookPorts => ({
   http: fetchHttp(),
-  report: codeDeployHookReporter(),
+  report: onFirstCall(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter()),
   sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
 });
 
 let handlerInstance: ReturnType<typeof createHookHandler> | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
-  handlerInstance ??= createHookHandler(readHookEnvironment(process.env), awsPorts(), eventBridgeNotices());
+  handlerInstance ??= createHookHandler(
+    readHookEnvironment(process.env),
+    awsPorts(),
+    onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices()),
+  );
   return handlerInstance(event, context);
 })
   .use(injectLambdaContext(logger))

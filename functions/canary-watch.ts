@@ -10,12 +10,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { codeDeployCanary } from "@hands-off-ops/core/aws/canary-deployments";
-import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
-import { cloudWatchTargetMetrics } from "@hands-off-ops/core/aws/target-metrics";
-import { schedulerWatchSchedules } from "@hands-off-ops/core/aws/watch-schedules";
 import { readWatchEnvironment, type WatchEnvironment, WatchEvent } from "@hands-off-ops/core/canary/environment";
 import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -57,11 +54,14 @@ export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts) {
 }
 
 function awsPorts(env: WatchEnvironment): WatchPorts {
-  const notices = eventBridgeNotices();
+  // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy and CloudWatch.
+  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
   return {
-    deployments: codeDeployCanary(),
-    metrics: cloudWatchTargetMetrics(env.loadBalancer),
-    schedules: schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
+    deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/canary-deployments")).codeDeployCanary()),
+    metrics: onFirstCall(async () => (await import("@hands-off-ops/core/aws/target-metrics")).cloudWatchTargetMetrics(env.loadBalancer)),
+    schedules: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
+    ),
     notify: (notice) => notices.send(notice),
     sleep: (ms) => sleep(ms),
     now: () => new Date(),

@@ -10,19 +10,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { stateTableClient } from "@hands-off-ops/core/aws/clients";
-import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
-import { cloudWatchGraphs } from "@hands-off-ops/core/aws/metric-graph";
-import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
-import { readJsonSecret } from "@hands-off-ops/core/aws/secrets";
-import { snsEmail } from "@hands-off-ops/core/aws/sns";
+import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { SlackPort } from "@hands-off-ops/core/notify/ports";
 import { readSlackConfig } from "@hands-off-ops/core/slack/config";
-import { webApiSlack } from "@hands-off-ops/core/slack/web-api";
-import { webhookSlack } from "@hands-off-ops/core/slack/webhook";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -68,14 +61,22 @@ function eventIdOf(event: unknown): string {
   return typeof id === "string" ? id : "(no id)";
 }
 
-/** The real adapters, built once per cold start; the Slack secret is re-read every five minutes (cached). */
+/**
+ * The real adapters, each loaded at its first call (an ignored event loads
+ * none, a message without a graph never loads CloudWatch's client); the
+ * Slack secret is re-read every five minutes (cached).
+ */
 export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
-  const dynamo = stateTableClient();
-  const once = idempotentOnce(env.tableName, "notify", dynamo);
+  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
+  const once = onceOnFirstRun(async () =>
+    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "notify", await stateTable()),
+  );
   const fixed = {
-    email: snsEmail(env.topicArn),
-    graphs: cloudWatchGraphs(),
-    store: dynamoNotifyStore(env.tableName, dynamo),
+    email: onFirstCall(async () => (await import("@hands-off-ops/core/aws/sns")).snsEmail(env.topicArn)),
+    graphs: onFirstCall(async () => (await import("@hands-off-ops/core/aws/metric-graph")).cloudWatchGraphs()),
+    store: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/notify-store")).dynamoNotifyStore(env.tableName, await stateTable()),
+    ),
     once,
   };
   return {
@@ -90,6 +91,7 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
 let slackPort: { credential: string; port: SlackPort } | undefined;
 
 async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
+  const { readJsonSecret } = await import("@hands-off-ops/core/aws/secrets");
   const config = readSlackConfig(await readJsonSecret(env.slackSecretId), env.settings.slack.mode);
   if (config.kind === "unconfigured") {
     logger.warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
@@ -98,10 +100,11 @@ async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
   const credential = config.kind === "web-api" ? config.botToken : config.webhookUrl;
   if (slackPort?.credential !== credential) {
     const retry = { retries: env.slack.retries, minRetryDelayMs: env.slack.minRetryDelayMs };
+    // Only the kind of Slack the stage uses is loaded: the Web API client is the larger of the two.
     const port =
       config.kind === "web-api"
-        ? webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
-        : webhookSlack(config.webhookUrl, retry);
+        ? (await import("@hands-off-ops/core/slack/web-api")).webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
+        : (await import("@hands-off-ops/core/slack/webhook")).webhookSlack(config.webhookUrl, retry);
     slackPort = { credential, port };
   }
   return slackPort.port;

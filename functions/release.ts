@@ -5,7 +5,8 @@
  * CloudFormation rolls back). See docs/releases.md.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { codeDeployReleases, type ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
+import type { ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { decideRelease, type ReleaseEvent, ReleaseProperties } from "@hands-off-ops/core/release/custom-resource";
 import { releaseProgress } from "@hands-off-ops/core/release/progress";
 
@@ -50,5 +51,5 @@ export function createReleaseHandlers(releases: () => ReleasePort, logger = new 
   return { onEvent, isComplete };
 }
 
-let client: ReleasePort | undefined;
-export const { onEvent, isComplete } = createReleaseHandlers(() => (client ??= codeDeployReleases()));
+const releases = onFirstCall<ReleasePort>(async () => (await import("@hands-off-ops/core/aws/codedeploy")).codeDeployReleases());
+export const { onEvent, isComplete } = createReleaseHandlers(() => releases);

@@ -9,11 +9,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { stateTableClient } from "@hands-off-ops/core/aws/clients";
-import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
-import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
-import { codeDeployRollbacks } from "@hands-off-ops/core/aws/rollback-deployments";
-import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
+import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
@@ -53,19 +49,29 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
   };
 }
 
+/** The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's client. */
+function awsPorts(env: RollbackEnvironment) {
+  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
+  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
+  const once = onceOnFirstRun(async () =>
+    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "rollback", await stateTable()),
+  );
+  const ports: RollbackPorts = {
+    deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-deployments")).codeDeployRollbacks(env.target)),
+    ledger: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/rollback-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),
+    ),
+    notify: (notice) => notices.send(notice),
+  };
+  return { once, ports };
+}
+
 let wired: { handle: ReturnType<typeof createRollbackHandler>; registerContext(context: Context): void } | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
   if (!wired) {
     const env = readRollbackEnvironment(process.env);
-    const dynamo = stateTableClient();
-    const once = idempotentOnce(env.tableName, "rollback", dynamo);
-    const notices = eventBridgeNotices();
-    const ports = {
-      deployments: codeDeployRollbacks(env.target),
-      ledger: dynamoRollbackLedger(env.tableName, env.stage, dynamo),
-      notify: (notice: Parameters<RollbackPorts["notify"]>[0]) => notices.send(notice),
-    };
+    const { once, ports } = awsPorts(env);
     wired = { handle: createRollbackHandler(env, ports, once), registerContext: once.registerContext };
   }
   wired.registerContext(context);

@@ -10,13 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { stateTableClient } from "@hands-off-ops/core/aws/clients";
-import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
-import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
-import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
-import { schedulerRechecks } from "@hands-off-ops/core/aws/recheck-schedules";
-import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
-import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
+import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { readScheduleEnvironment, type ScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
@@ -58,21 +52,34 @@ export function createScheduleHandler(env: ScheduleEnvironment, ports: ScheduleP
   };
 }
 
+/** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. */
+function awsPorts(env: ScheduleEnvironment, functionArn: string) {
+  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
+  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
+  const once = onceOnFirstRun(async () =>
+    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "schedule", await stateTable()),
+  );
+  const ports: SchedulePorts = {
+    stage: onFirstCall(async () => (await import("@hands-off-ops/core/aws/stage-capacity")).ecsStageCapacity(env.service)),
+    database: onFirstCall(async () => (await import("@hands-off-ops/core/aws/database-power")).rdsDatabasePower(env.databaseInstance)),
+    ledger: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/sleep-ledger")).dynamoSleepLedger(env.tableName, env.config.stage, await stateTable()),
+    ),
+    rechecks: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/recheck-schedules")).schedulerRechecks({ ...env.rechecks, functionArn }),
+    ),
+    notify: (notice) => notices.send(notice),
+  };
+  return { once, ports };
+}
+
 let wired: { handle: ReturnType<typeof createScheduleHandler>; registerContext(context: Context): void } | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
   if (!wired) {
     const env = readScheduleEnvironment(process.env);
-    const dynamo = stateTableClient();
-    const once = idempotentOnce(env.tableName, "schedule", dynamo);
-    const notices = eventBridgeNotices();
-    const ports: SchedulePorts = {
-      stage: ecsStageCapacity(env.service),
-      database: rdsDatabasePower(env.databaseInstance),
-      ledger: dynamoSleepLedger(env.tableName, env.config.stage, dynamo),
-      rechecks: schedulerRechecks({ ...env.rechecks, functionArn: context.invokedFunctionArn.split(":").slice(0, 7).join(":") }),
-      notify: (notice) => notices.send(notice),
-    };
+    const functionArn = context.invokedFunctionArn.split(":").slice(0, 7).join(":");
+    const { once, ports } = awsPorts(env, functionArn);
     wired = { handle: createScheduleHandler(env, ports, once), registerContext: once.registerContext };
   }
   wired.registerContext(context);

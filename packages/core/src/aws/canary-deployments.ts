@@ -6,9 +6,6 @@ import {
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 
-/** CodeDeploy statuses of a deployment that has not finished. */
-export const ACTIVE_DEPLOYMENT_STATUSES = ["Created", "Queued", "InProgress", "Ready"] as const;
-
 export interface CanaryTaskSets {
   /** Target group names of the new (green) and current (blue) task sets, and the share of traffic on green. */
   greenTargetGroup: string;

@@ -1,8 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Context } from "aws-lambda";
-import type { OncePort } from "../notify/ports";
+import type { OnceInInvocation } from "../lazy";
 
 /** How long a completed effect is remembered: longer than EventBridge and Lambda keep retrying an event (24 h). */
 const REMEMBER_SECONDS = 7 * 24 * 60 * 60;
@@ -12,11 +11,7 @@ const REMEMBER_SECONDS = 7 * 24 * 60 * 60;
  * table (pk = "idempotency#<scope>", sk = hashed key, TTL expiresAt). A
  * failed effect leaves no record, so its retry runs it again.
  */
-export function idempotentOnce(
-  tableName: string,
-  scope: string,
-  client: DynamoDBClient,
-): OncePort & { registerContext(context: Context): void } {
+export function idempotentOnce(tableName: string, scope: string, client: DynamoDBClient): OnceInInvocation {
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName,
     awsSdkV3Client: client,

@@ -6,11 +6,10 @@ import {
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { ecsAppSpec } from "../release/appspec";
+import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { DeploymentFacts } from "../rollback/decide";
-import { ACTIVE_DEPLOYMENT_STATUSES, stopWithRollback } from "./canary-deployments";
-
-/** How an automatic rollback describes itself, so that the next decision recognises it. */
-export const AUTOMATIC_ROLLBACK_PREFIX = "Automatic rollback";
+import { AUTOMATIC_ROLLBACK_PREFIX } from "../rollback/decide";
+import { stopWithRollback } from "./canary-deployments";
 
 export interface RollbackTarget {
   applicationName: string;

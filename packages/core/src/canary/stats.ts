@@ -1,7 +1,6 @@
 import hypergeometricCdf from "@stdlib/stats-base-dists-hypergeometric-cdf";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import ranks from "@stdlib/stats-ranks";
-import { quantileSorted } from "simple-statistics";
+import { quantileSorted, wilcoxonRankSum } from "simple-statistics";
 
 /**
  * The statistics of the canary analysis: is the new version (green) worse
@@ -43,8 +42,8 @@ export function mannWhitneyGreater(green: readonly number[], blue: readonly numb
   const n2 = blue.length;
   if (n1 === 0 || n2 === 0) return { u: 0, z: 0, p: 1 };
   const all = [...green, ...blue];
-  const ranked = ranks(all, { method: "average" });
-  const rankSum = ranked.slice(0, n1).reduce((sum, r) => sum + r, 0);
+  // Ties get their average rank.
+  const rankSum = wilcoxonRankSum([...green], [...blue]);
   const u = rankSum - (n1 * (n1 + 1)) / 2;
   const n = n1 + n2;
   const ties = tieCorrection(all);

@@ -1,7 +1,8 @@
-import { ACTIVE_DEPLOYMENT_STATUSES, type CanaryDeploymentsPort } from "../aws/canary-deployments";
+import type { CanaryDeploymentsPort } from "../aws/canary-deployments";
 import type { TargetMetricsPort } from "../aws/target-metrics";
 import type { WatchSchedulesPort } from "../aws/watch-schedules";
 import type { AutomationNotice } from "../notify/sources/automation";
+import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { AutomationMode, CanarySettings } from "../settings/schema";
 import { decideWatch, type WatchDecision } from "./watch";
 

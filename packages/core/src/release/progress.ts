@@ -12,6 +12,9 @@ export interface DeploymentSnapshot {
 
 export type ReleaseProgress = { kind: "waiting"; step: string } | { kind: "live"; detail: string } | { kind: "failed"; reason: string };
 
+/** CodeDeploy statuses of a deployment that has not finished. */
+export const ACTIVE_DEPLOYMENT_STATUSES = ["Created", "Queued", "InProgress", "Ready"] as const;
+
 const FINISHED = new Set(["Succeeded", "Failed", "Stopped"]);
 
 /**

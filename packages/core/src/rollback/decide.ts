@@ -7,6 +7,9 @@ import type { AutomationMode, RollbackSettings } from "../settings/schema";
  * drives the AWS calls, the audit record and the message.
  */
 
+/** How an automatic rollback describes itself, so that the next decision recognises it. */
+export const AUTOMATIC_ROLLBACK_PREFIX = "Automatic rollback";
+
 export interface AlarmFacts {
   eventId: string;
   /** The full alarm name, e.g. prod-hands-off-ops-Alb5xxRate. */

@@ -1,7 +1,14 @@
-import { AUTOMATIC_ROLLBACK_PREFIX, type RollbackDeploymentsPort } from "../aws/rollback-deployments";
+import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
 import type { AutomationNotice } from "../notify/sources/automation";
-import { type AlarmFacts, cannotBlameARelease, decideRollback, type RollbackDecision, type RollbackPolicy } from "./decide";
+import {
+  type AlarmFacts,
+  AUTOMATIC_ROLLBACK_PREFIX,
+  cannotBlameARelease,
+  decideRollback,
+  type RollbackDecision,
+  type RollbackPolicy,
+} from "./decide";
 
 export interface RollbackPorts {
   deployments: RollbackDeploymentsPort;
