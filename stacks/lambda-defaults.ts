@@ -17,5 +17,7 @@ export const LAMBDA_DEFAULTS = {
     splitting: true,
     // The map ships beside the bundle, so a minified stack trace from the logs can be mapped back (docs/lambdas.md).
     sourcemap: true,
+    // The licences of bundled packages go to a .LEGAL.txt beside each bundle instead of up to 157 KB of comments at its end.
+    esbuild: { legalComments: "linked" },
   },
 } satisfies FunctionProps;

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
+import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { type CanarySettings, CanarySettingsSchema } from "../settings/schema";
 import type { HookTargets } from "./hook";
 
 /** What the Service stack puts into each hook function's environment. */

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { type NotificationSettings, NotificationSettingsSchema } from "../settings/schema";
+import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
 import type { NotifyContext } from "./message";
 
 const names = z.string().transform((value) => value.split(",").filter(Boolean));

@@ -1,6 +1,7 @@
 import * as z from "zod";
+import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { AutomationMode, RollbackSettingsSchema } from "../settings/schema";
+import { RollbackSettingsSchema } from "../settings/rollback";
 
 /** What the Automation stack puts into the rollback function's environment. */
 const RollbackEnvironmentSchema = z.object({

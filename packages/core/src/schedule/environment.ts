@@ -1,6 +1,7 @@
 import * as z from "zod";
+import { AutomationMode, StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { AutomationMode, ScheduleSettingsSchema, StageKind } from "../settings/schema";
+import { ScheduleSettingsSchema } from "../settings/schedule";
 import type { ScheduleConfig } from "./run";
 
 /** What the Automation stack puts into the schedule function's environment. */

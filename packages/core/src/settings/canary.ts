@@ -1,0 +1,62 @@
+import * as z from "zod";
+
+const CheckKind = z.enum(["smoke", "compare"]);
+const checksPerHook = z.array(CheckKind).refine((kinds) => new Set(kinds).size === kinds.length, "lists a check twice");
+const apiPath = z.string().regex(/^\/[^\s]*$/, "must be a path starting with /");
+
+export const SmokeCheckSchema = z.strictObject({
+  name: z.string().min(1).max(60),
+  method: z.enum(["GET", "HEAD", "POST"]),
+  path: apiPath,
+  body: z.string().max(10_000).nullable(),
+  expectStatus: z.number().int().min(100).max(599),
+  /** A regular expression the response body must match, or null. */
+  bodyMatch: z.string().nullable(),
+  latencyBudgetMs: z.number().int().positive().max(60_000),
+});
+export type SmokeCheck = z.infer<typeof SmokeCheckSchema>;
+
+export const CanarySettingsSchema = z.strictObject({
+  /** Which checks run at which CodeDeploy lifecycle hook; a hook with none is not wired into releases. */
+  hooks: z.strictObject({
+    BeforeInstall: z.array(CheckKind).max(0, "no check can reach the new tasks before test traffic is allowed"),
+    AfterInstall: z.array(CheckKind).max(0, "no check can reach the new tasks before test traffic is allowed"),
+    AfterAllowTestTraffic: checksPerHook,
+    BeforeAllowTraffic: checksPerHook,
+    // After traffic has moved, both listeners reach the new version: there is nothing left to compare with.
+    AfterAllowTraffic: z
+      .array(z.literal("smoke", { error: "only smoke checks: after AllowTraffic there is no current version to compare with" }))
+      .max(1),
+  }),
+  smoke: z.array(SmokeCheckSchema).min(1),
+  /** Retries of a failing smoke check while the new tasks warm up, with exponential backoff. */
+  warmup: z.strictObject({ retries: z.number().int().min(0).max(10), minDelayMs: z.number().int().min(10).max(30_000) }),
+  /** The same bounded sample sent to the new version (test listener) and the current one (production listener). */
+  comparison: z.strictObject({
+    path: apiPath,
+    requests: z.number().int().min(20).max(2000),
+    concurrency: z.number().int().min(1).max(50),
+    timeoutMs: z.number().int().positive().max(30_000),
+    /** Significance level of both tests. */
+    alpha: z.number().gt(0).max(0.2),
+    /** A regression must also exceed these margins: error rate (absolute) and p95 latency (percent). */
+    maxErrorRateIncrease: z.number().min(0).max(1),
+    maxP95IncreasePercent: z.number().min(0).max(1000),
+  }),
+  /** Seconds kept back from the Lambda deadline to report the verdict. */
+  reserveSeconds: z.number().int().min(2).max(60),
+  /**
+   * While a canary release shifts traffic: compare the two target groups' load balancer metrics and stop the
+   * release (with rollback) on a regression, using the comparison's significance level and margins.
+   */
+  watch: z.strictObject({
+    enabled: z.boolean(),
+    /** How often the metrics are read while the release runs. */
+    pollSeconds: z.number().int().min(10).max(60),
+    /** The trailing window compared, in whole minutes (the load balancer's metrics have one-minute periods). */
+    windowMinutes: z.number().int().min(1).max(10),
+    /** Fewer requests than this on either side in the window: no verdict yet. */
+    minRequests: z.number().int().min(1).max(100_000),
+  }),
+});
+export type CanarySettings = z.infer<typeof CanarySettingsSchema>;
