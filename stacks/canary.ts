@@ -12,6 +12,7 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
+import { hookVariables, watchVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
@@ -64,13 +65,7 @@ export function canaryHooks({
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
-      environment: {
-        STAGE: app.stage,
-        HOOK: hook,
-        CANARY_SETTINGS: JSON.stringify(settings.canary),
-        TEST_URL: `http://${host}:${testListenerPort}`,
-        PRODUCTION_URL: productionUrl,
-      },
+      environment: hookVariables(app, settings, hook, { testUrl: `http://${host}:${testListenerPort}`, productionUrl }),
     });
     suppressLambdaBasics(fn);
     NagSuppressions.addResourceSuppressions(
@@ -125,20 +120,16 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
     // One scheduled minute of polling, plus the reserve the handler keeps to finish.
     timeout: 70,
     description: `Watches ${app.stage} ${app.name} canary releases and stops a regressing one`,
-    environment: {
-      STAGE: app.stage,
-      AUTOMATION_MODE: settings.automationMode,
-      CANARY_SETTINGS: JSON.stringify(settings.canary),
-      CANARY_MINUTES: String(settings.release.canaryMinutes),
-      TARGET_ID: `${service.cluster.clusterName}:${service.serviceName}`,
-      TARGET_GROUPS: Fn.join(
+    environment: watchVariables(app, settings, {
+      targetId: `${service.cluster.clusterName}:${service.serviceName}`,
+      targetGroups: Fn.join(
         ",",
         targetGroups.map((tg) => tg.targetGroupFullName),
       ),
-      LOAD_BALANCER: loadBalancer.loadBalancerFullName,
-      SCHEDULE_GROUP: groupName,
-      SCHEDULER_ROLE_ARN: invoker.roleArn,
-    },
+      loadBalancer: loadBalancer.loadBalancerFullName,
+      scheduleGroup: groupName,
+      schedulerRoleArn: invoker.roleArn,
+    }),
   });
   suppressLambdaBasics(fn);
   fn.node.addDependency(scheduleGroup);

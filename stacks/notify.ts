@@ -16,8 +16,9 @@ import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
+import { notifyVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
-import { alarmName, CRITICAL_ALARMS, RELEASE_ALARMS, releaseGroupName } from "./names";
+import { alarmName, releaseGroupName } from "./names";
 
 interface NotifyWiring {
   app: { stage: string; name: string };
@@ -59,20 +60,15 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     // Up to four Slack calls per message, each retried three times with backoff (and a 429 waits for Retry-After).
     timeout: 120,
     description: `On-call notifications of ${app.stage} ${app.name}: alarms, releases, stopped tasks, ECS errors, automation actions → Slack and e-mail`,
-    environment: {
-      STAGE: app.stage,
-      APP_NAME: app.name,
-      NOTIFY_SETTINGS: JSON.stringify(settings.notifications),
-      ON_CALL_TOPIC_ARN: onCallTopic.topicArn,
-      STATE_TABLE: stateTable.tableName,
-      SLACK_SECRET_ID: slackSecret.secretArn,
-      DASHBOARD_NAME: wiring.dashboard.dashboardName,
-      CLUSTER_NAME: cluster.clusterName,
-      SERVICE_NAME: service.serviceName,
-      LOG_GROUP_NAME: wiring.serviceLogs.logGroupName,
-      CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
-      RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
-    },
+    environment: notifyVariables(app, settings, {
+      topicArn: onCallTopic.topicArn,
+      tableName: stateTable.tableName,
+      slackSecretId: slackSecret.secretArn,
+      dashboardName: wiring.dashboard.dashboardName,
+      clusterName: cluster.clusterName,
+      serviceName: service.serviceName,
+      logGroupName: wiring.serviceLogs.logGroupName,
+    }),
   });
   suppressLambdaBasics(notify);
   // Lambda retries a failed event twice (Slack down), then parks it in the dead-letter queue: nothing is lost.

@@ -9,6 +9,7 @@ import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
+import { rollbackVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
@@ -38,18 +39,12 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, deploymentGroup, 
     // A handful of CodeDeploy and DynamoDB calls, each retried by the SDK on throttling.
     timeout: 60,
     description: `Rolls back ${app.stage} ${app.name} releases when their alarms fire (${settings.automationMode})`,
-    environment: {
-      STAGE: app.stage,
-      APP_NAME: app.name,
-      AUTOMATION_MODE: settings.automationMode,
-      ROLLBACK_SETTINGS: JSON.stringify(settings.rollback),
-      BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
-      STATE_TABLE: stateTable.tableName,
-      APPLICATION: deploymentGroup.application.applicationName,
-      DEPLOYMENT_GROUP: deploymentGroup.deploymentGroupName,
-      CONTAINER_NAME: container.containerName,
-      CONTAINER_PORT: String(settings.service.containerPort),
-    },
+    environment: rollbackVariables(app, settings, {
+      tableName: stateTable.tableName,
+      applicationName: deploymentGroup.application.applicationName,
+      deploymentGroupName: deploymentGroup.deploymentGroupName,
+      containerName: container.containerName,
+    }),
   });
   suppressLambdaBasics(fn);
   fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });

@@ -14,6 +14,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import { type StageSettings, StageSettingsError } from "./config";
+import { scheduleVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
@@ -69,28 +70,16 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
     // A handful of ECS, Application Auto Scaling, RDS and DynamoDB calls; none waits for the database to stop or start.
     timeout: 60,
     description: `Puts ${app.stage} ${app.name} to sleep outside working hours and wakes it (${settings.automationMode})`,
-    environment: {
-      STAGE: app.stage,
-      STAGE_KIND: settings.kind,
-      AUTOMATION_MODE: settings.automationMode,
-      SCHEDULE_SETTINGS: JSON.stringify({ ...schedule, holidays: undefined, closedDates: undefined }),
-      CLOSED_DAYS: closed,
-      DEFAULT_CAPACITY: JSON.stringify({
-        desiredCount: settings.service.minTasks,
-        minCapacity: settings.service.minTasks,
-        maxCapacity: settings.service.maxTasks,
-      }),
-      TASK_VCPU: String(settings.service.cpu / 1024),
-      TASK_MEMORY_GB: String(settings.service.memoryMiB / 1024),
-      DATABASE_INSTANCES: String(settings.database.multiAz ? 2 : 1),
-      STATE_TABLE: stateTable.tableName,
-      CLUSTER: service.cluster.clusterName,
-      SERVICE: service.serviceName,
-      DATABASE_INSTANCE: database.instanceIdentifier,
-      SCHEDULE_GROUP: groupName,
-      SCHEDULER_ROLE_ARN: invoker.roleArn,
-      DEAD_LETTER_QUEUE_ARN: deadLetters.queueArn,
-    },
+    environment: scheduleVariables(app, settings, {
+      closedDays: closed,
+      tableName: stateTable.tableName,
+      cluster: service.cluster.clusterName,
+      service: service.serviceName,
+      databaseInstance: database.instanceIdentifier,
+      scheduleGroup: groupName,
+      schedulerRoleArn: invoker.roleArn,
+      deadLetterQueueArn: deadLetters.queueArn,
+    }),
   });
   suppressLambdaBasics(fn);
   fn.node.addDependency(group);

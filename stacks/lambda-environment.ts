@@ -1,0 +1,136 @@
+import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import type { StageSettings } from "./config";
+import { alarmName, CRITICAL_ALARMS, RELEASE_ALARMS } from "./names";
+
+/**
+ * What each automation function finds in its environment, from the stage's
+ * settings and the names of the resources it acts on. The stacks pass
+ * CloudFormation references; `npm run ops -- replay` passes stand-ins, so a
+ * replay runs the handler with the environment a deploy gives it. Each
+ * function reads its variables back with core's read…Environment.
+ */
+
+interface App {
+  stage: string;
+  name: string;
+}
+
+export function notifyVariables(
+  app: App,
+  settings: StageSettings,
+  refs: {
+    topicArn: string;
+    tableName: string;
+    slackSecretId: string;
+    dashboardName: string;
+    clusterName: string;
+    serviceName: string;
+    logGroupName: string;
+  },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    APP_NAME: app.name,
+    NOTIFY_SETTINGS: JSON.stringify(settings.notifications),
+    ON_CALL_TOPIC_ARN: refs.topicArn,
+    STATE_TABLE: refs.tableName,
+    SLACK_SECRET_ID: refs.slackSecretId,
+    DASHBOARD_NAME: refs.dashboardName,
+    CLUSTER_NAME: refs.clusterName,
+    SERVICE_NAME: refs.serviceName,
+    LOG_GROUP_NAME: refs.logGroupName,
+    CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
+    RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
+  };
+}
+
+export function hookVariables(
+  app: App,
+  settings: StageSettings,
+  hook: EcsHook,
+  refs: { testUrl: string; productionUrl: string },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    HOOK: hook,
+    CANARY_SETTINGS: JSON.stringify(settings.canary),
+    TEST_URL: refs.testUrl,
+    PRODUCTION_URL: refs.productionUrl,
+  };
+}
+
+export function watchVariables(
+  app: App,
+  settings: StageSettings,
+  refs: { targetId: string; targetGroups: string; loadBalancer: string; scheduleGroup: string; schedulerRoleArn: string },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    AUTOMATION_MODE: settings.automationMode,
+    CANARY_SETTINGS: JSON.stringify(settings.canary),
+    CANARY_MINUTES: String(settings.release.canaryMinutes),
+    TARGET_ID: refs.targetId,
+    TARGET_GROUPS: refs.targetGroups,
+    LOAD_BALANCER: refs.loadBalancer,
+    SCHEDULE_GROUP: refs.scheduleGroup,
+    SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
+  };
+}
+
+export function rollbackVariables(
+  app: App,
+  settings: StageSettings,
+  refs: { tableName: string; applicationName: string; deploymentGroupName: string; containerName: string },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    APP_NAME: app.name,
+    AUTOMATION_MODE: settings.automationMode,
+    ROLLBACK_SETTINGS: JSON.stringify(settings.rollback),
+    BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
+    STATE_TABLE: refs.tableName,
+    APPLICATION: refs.applicationName,
+    DEPLOYMENT_GROUP: refs.deploymentGroupName,
+    CONTAINER_NAME: refs.containerName,
+    CONTAINER_PORT: String(settings.service.containerPort),
+  };
+}
+
+export function scheduleVariables(
+  app: App,
+  settings: StageSettings,
+  refs: {
+    /** JSON of the holidays and closed dates, worked out at synth (the function carries no holiday library). */
+    closedDays: string;
+    tableName: string;
+    cluster: string;
+    service: string;
+    databaseInstance: string;
+    scheduleGroup: string;
+    schedulerRoleArn: string;
+    deadLetterQueueArn: string;
+  },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    STAGE_KIND: settings.kind,
+    AUTOMATION_MODE: settings.automationMode,
+    SCHEDULE_SETTINGS: JSON.stringify({ ...settings.schedule, holidays: undefined, closedDates: undefined }),
+    CLOSED_DAYS: refs.closedDays,
+    DEFAULT_CAPACITY: JSON.stringify({
+      desiredCount: settings.service.minTasks,
+      minCapacity: settings.service.minTasks,
+      maxCapacity: settings.service.maxTasks,
+    }),
+    TASK_VCPU: String(settings.service.cpu / 1024),
+    TASK_MEMORY_GB: String(settings.service.memoryMiB / 1024),
+    DATABASE_INSTANCES: String(settings.database.multiAz ? 2 : 1),
+    STATE_TABLE: refs.tableName,
+    CLUSTER: refs.cluster,
+    SERVICE: refs.service,
+    DATABASE_INSTANCE: refs.databaseInstance,
+    SCHEDULE_GROUP: refs.scheduleGroup,
+    SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
+    DEAD_LETTER_QUEUE_ARN: refs.deadLetterQueueArn,
+  };
+}
