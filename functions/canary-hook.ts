@@ -15,7 +15,7 @@ import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "
 import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
-import { onFirstCall } from "@hands-off-ops/core/lazy";
+import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -45,9 +45,11 @@ export function createHookHandler(env: HookEnvironment, ports: HookPorts, notice
   };
 }
 
+const reporter = loadOnce(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter());
+
 const awsPorts = (): HookPorts => ({
   http: fetchHttp(),
-  report: onFirstCall(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter()),
+  report: async (...verdict) => (await reporter())(...verdict),
   sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
 });
 

@@ -1,9 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadEvent } from "../fixtures/events";
-import { stageTemplates } from "./stage-templates";
+import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
 
 /**
  * The Lambda bundles exactly as `sst deploy` would upload them, loaded by a
@@ -12,50 +10,6 @@ import { stageTemplates } from "./stage-templates";
  * without any AWS call. A bundling mistake (a module esbuild could not
  * resolve, an ESM/CJS clash) shows here rather than at the first real event.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
-type Resource = { Type: string; Properties: Record<string, any> };
-
-/** prod's functions, and those only non-production stages have (the sleep schedule), from dev. */
-const functions = ["prod", "dev"]
-  .flatMap((stage) => {
-    const templates = stageTemplates(stage);
-    const outdir = path.dirname(templates.stacks[0]?.templateFile ?? "");
-    return templates.stacks.flatMap((stack) =>
-      Object.values((templates.json(stack.name.split("-").at(-1) as never).Resources ?? {}) as Record<string, Resource>)
-        .filter((r) => r.Type === "AWS::Lambda::Function" && String(r.Properties.Handler).startsWith("functions/"))
-        .map((fn) => ({ fn, outdir, handler: String(fn.Properties.Handler) })),
-    );
-  })
-  .filter((entry, index, all) => all.findIndex((other) => other.handler === entry.handler) === index);
-
-function bundleOf(fn: Resource, outdir: string): string {
-  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, "");
-  const file = path.join(outdir, `asset.${hash}`, `${String(fn.Properties.Handler).split(".")[0]}.mjs`);
-  if (!existsSync(file)) throw new Error(`no bundle at ${file}`);
-  return file;
-}
-
-/** Plain strings from the template's environment; references (tokens) get a stand-in of the right shape. */
-function environmentOf(fn: Resource): Record<string, string> {
-  const stand: Record<string, string> = {
-    ON_CALL_TOPIC_ARN: "arn:aws:sns:eu-central-1:000000000000:on-call",
-    SLACK_SECRET_ID: "arn:aws:secretsmanager:eu-central-1:000000000000:secret:slack",
-    SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/scheduler",
-    DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:000000000000:dead-letters",
-    TARGET_GROUPS: "targetgroup/a/1,targetgroup/b/2",
-    TARGET_ID: "cluster:service",
-    LOAD_BALANCER: "app/lb/1",
-    TEST_URL: "http://lb.test:9000",
-    PRODUCTION_URL: "http://lb.test",
-  };
-  return Object.fromEntries(
-    Object.entries(fn.Properties.Environment?.Variables ?? {}).map(([key, value]) => [
-      key,
-      typeof value === "string" ? value : (stand[key] ?? "stand-in"),
-    ]),
-  );
-}
 
 const REJECTED_EVENTS: Record<string, unknown> = {
   "functions/notify.handler": loadEvent("ecs-task-state-change"),
@@ -66,6 +20,9 @@ const REJECTED_EVENTS: Record<string, unknown> = {
   "functions/release.onEvent": null,
   "functions/release.isComplete": null,
 };
+
+/** One of each handler: the canary hook's functions differ only in their environment. */
+const functions = deployedFunctions().filter((entry, index, all) => all.findIndex((other) => other.handler === entry.handler) === index);
 
 describe("the Lambda bundles start on a bare Node", () => {
   it.each(functions.map(({ fn, outdir, handler }) => [handler, fn, outdir] as const))("%s", (handler, fn, outdir) => {

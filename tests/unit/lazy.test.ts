@@ -46,6 +46,12 @@ describe("onFirstCall", () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  it("refuses, at compile time, a port that is itself a function (a Proxy over an object cannot be called)", () => {
+    const report = async (_id: string) => "reported";
+    // @ts-expect-error a function port is loaded with loadOnce instead
+    expect(() => onFirstCall(async () => report)).not.toThrow();
+  });
+
   it("names a method the loaded port lacks", async () => {
     const port = onFirstCall(async () => ({}) as Greeter);
     await expect(port.greet("x")).rejects.toThrow("The loaded port has no method greet");

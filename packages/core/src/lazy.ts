@@ -12,6 +12,10 @@ type AsyncMethods<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R> : never;
 };
 
+/** A port that is itself a function cannot be stood in for by an object: use loadOnce and call what it loads. */
+// biome-ignore lint/suspicious/noExplicitAny: any callable at all.
+type NotAFunction<T> = T extends (...args: any[]) => any ? never : T;
+
 /** One load shared by every caller; a failed load is forgotten, so the next call (a retried event) tries again. */
 export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
@@ -28,7 +32,7 @@ export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
  * A stand-in for a port made only of async methods: each call loads the real
  * port (once) and forwards to it.
  */
-export function onFirstCall<T extends AsyncMethods<T>>(load: () => Promise<T>): T {
+export function onFirstCall<T extends AsyncMethods<T>>(load: () => Promise<NotAFunction<T>>): T {
   const port = loadOnce(load);
   return new Proxy({} as T, {
     get(_target, method) {
