@@ -13,11 +13,10 @@ import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { Network, natPublicIps } from "./Network";
+import { TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { scaleTaskCount } from "./scaling";
 
-/** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */
-export const TEST_LISTENER_PORT = 9000;
 const SERVICE_DIR = path.resolve("service");
 
 /**

@@ -16,6 +16,9 @@ export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];
 /** The alarms that page on-call (critical); every other alarm of the stage is a warning. */
 export const CRITICAL_ALARMS = [...RELEASE_ALARMS, "DatabaseFreeStorage"] as const;
 
+/** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */
+export const TEST_LISTENER_PORT = 9000;
+
 interface AppNaming {
   stage: string;
   name: string;

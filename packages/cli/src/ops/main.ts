@@ -9,8 +9,13 @@
  *       The automation's audit trail from AWS (credentials from the usual
  *       places): rollback decisions, newest first, and the nights slept.
  *       The table is found from the stage's Automation stack unless named.
- * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command or arguments.
+ *   replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]
+ *       Runs the stage's real handlers for one event with recorders in place
+ *       of AWS: the result, every AWS call they would make, and the Slack
+ *       message and e-mail on-call would get. Scenarios: scenarios/.
+ * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command, arguments, event or scenario.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stateTableClient } from "@hands-off-ops/core/aws/clients";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
@@ -20,12 +25,15 @@ import { readKeepAwake } from "@hands-off-ops/core/schedule/keep-awake";
 import { stageSettings } from "../../../../stacks/config";
 import { APP_NAME } from "../../../../stacks/names";
 import { auditLines } from "./audit";
+import { RouteError } from "./replay/route";
+import { readScenario, ScenarioError } from "./replay/scenario";
 import { scheduleDays } from "./schedule";
 import { stateTableOf } from "./state-table";
 
 const USAGE = [
   "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]",
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
+  "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
 ].join("\n");
 
 class UsageError extends Error {}
@@ -35,10 +43,50 @@ async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     if (command === "schedule") return schedule(rest);
     if (command === "audit") return await audit(rest);
+    if (command === "replay") return await replayEvent(rest);
     throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
   } catch (error) {
     console.error(`${(error as Error).message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
     return 2;
+  }
+}
+
+async function replayEvent(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      stage: { type: "string" },
+      scenario: { type: "string" },
+      hook: { type: "string" },
+      logs: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (!values.stage) throw new UsageError("--stage is required");
+  if (positionals.length !== 1) throw new UsageError("replay takes one event file");
+  const file = positionals[0] as string;
+  let event: unknown;
+  try {
+    event = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    console.error(`Cannot read the event ${file}: ${(error as Error).message}`);
+    return 2;
+  }
+  const settings = stageSettings(values.stage);
+  // The handlers log as they do in Lambda (JSON lines); a replay shows them only when asked.
+  if (!values.logs) process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+  try {
+    const { replay } = await import("./replay/run");
+    const lines = await replay({ stage: values.stage, settings, event, scenario: readScenario(values.scenario), hook: values.hook });
+    for (const line of lines) console.log(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof RouteError || error instanceof ScenarioError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
   }
 }
 

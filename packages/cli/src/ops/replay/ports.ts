@@ -1,0 +1,322 @@
+import type { CanaryDeploymentsPort } from "@hands-off-ops/core/aws/canary-deployments";
+import type { ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
+import type { RollbackDeploymentsPort } from "@hands-off-ops/core/aws/rollback-deployments";
+import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
+import type { TargetMetricsPort } from "@hands-off-ops/core/aws/target-metrics";
+import type { WatchSchedulesPort } from "@hands-off-ops/core/aws/watch-schedules";
+import type { HttpPort } from "@hands-off-ops/core/canary/http";
+import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
+import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
+import type { EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
+import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
+import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
+import type { Recorder } from "./recorder";
+import type { Scenario } from "./scenario";
+
+/**
+ * The handlers' ports, answered from the scenario and written down by the
+ * recorder as the AWS calls the real adapters (packages/core/src/aws) make.
+ * Writes change nothing but the replay's memory, so one replay is one story.
+ */
+
+const facts = (deployment: Scenario["deployments"]["inProgress"]) => (deployment ? { ...deployment, at: new Date(deployment.at) } : null);
+
+export function rollbackDeployments(recorder: Recorder, scenario: Scenario, group: string): RollbackDeploymentsPort {
+  return {
+    async history() {
+      recorder.aws("CodeDeploy", "ListDeployments", `${group}: in progress, then succeeded`);
+      recorder.aws("CodeDeploy", "BatchGetDeployments", "task definition and times of each");
+      const { inProgress, lastSuccess, previousSuccess } = scenario.deployments;
+      return { inProgress: facts(inProgress), lastSuccess: facts(lastSuccess), previousSuccess: facts(previousSuccess) };
+    },
+    async stop(deploymentId) {
+      recorder.aws("CodeDeploy", "StopDeployment", `${deploymentId} with autoRollbackEnabled`);
+      return "stopped";
+    },
+    async redeploy(taskDefinitionArn, description) {
+      recorder.aws("CodeDeploy", "CreateDeployment", `${group} → ${taskDefinitionArn}, all at once: "${description}"`);
+      return "d-REPLAYROLLBACK";
+    },
+  };
+}
+
+export function rollbackLedger(recorder: Recorder, scenario: Scenario): RollbackLedgerPort {
+  const claims = new Set<string>();
+  return {
+    async recentRollbacks(since) {
+      recorder.aws("DynamoDB", "Query", `automatic rollbacks since ${since.toISOString()}`);
+      return scenario.rollbacks.map((r) => ({ badDeploymentId: r.badDeploymentId, at: new Date(r.at) })).filter((r) => r.at >= since);
+    },
+    async claim(badDeploymentId) {
+      const won = !claims.has(badDeploymentId) && !scenario.rollbacks.some((r) => r.badDeploymentId === badDeploymentId);
+      recorder.aws("DynamoDB", "PutItem", `claim ${badDeploymentId} if nobody has (${won ? "won" : "already claimed"})`);
+      claims.add(badDeploymentId);
+      return won;
+    },
+    async release(badDeploymentId) {
+      recorder.aws("DynamoDB", "DeleteItem", `claim ${badDeploymentId} given back`);
+      claims.delete(badDeploymentId);
+    },
+    async recordRollback(badDeploymentId, rollbackDeploymentId) {
+      recorder.aws("DynamoDB", "PutItem", `rollback ${rollbackDeploymentId} of ${badDeploymentId}`);
+    },
+    async audit(record) {
+      recorder.aws("DynamoDB", "PutItem", `audit record: ${(record.decision as { action?: string }).action ?? "?"} → ${record.outcome}`);
+    },
+    async trail() {
+      recorder.aws("DynamoDB", "Query", "audit trail");
+      return [];
+    },
+  };
+}
+
+/** PutEvents to the default bus; the replay keeps each notice to show what the notifier makes of it. */
+export function noticeRecorder(recorder: Recorder, sent: AutomationNotice[]) {
+  return async (notice: AutomationNotice) => {
+    recorder.aws("EventBridge", "PutEvents", `Automation Action: "${notice.title}"`);
+    sent.push(notice);
+  };
+}
+
+/** Powertools idempotency in the state table: a fresh key runs its effect. */
+export function onceRecorder(recorder: Recorder): OnceInInvocation {
+  return {
+    registerContext() {},
+    async run(key, effect) {
+      recorder.aws("DynamoDB", "PutItem", `idempotency record ${key} (in progress, if absent)`);
+      const result = await effect();
+      recorder.aws("DynamoDB", "UpdateItem", `idempotency record ${key} (completed, result kept 7 days)`);
+      return result;
+    },
+  };
+}
+
+export interface SlackPosted {
+  channel: string;
+  payload: Parameters<SlackPort["post"]>[0]["payload"];
+  threadTs?: string;
+  updated?: boolean;
+}
+
+export function slackRecorder(recorder: Recorder, canThread: boolean, posted: SlackPosted[]): SlackPort {
+  let ts = 0;
+  return {
+    canThread,
+    async post({ channel, payload, threadTs }) {
+      recorder.aws("Slack", canThread ? "chat.postMessage" : "incoming webhook", `${channel}${threadTs ? ` (in thread ${threadTs})` : ""}`);
+      posted.push({ channel, payload, threadTs });
+      return canThread ? { channel, ts: `1700000000.${String(++ts).padStart(6, "0")}` } : null;
+    },
+    async update(ref, payload) {
+      recorder.aws("Slack", "chat.update", `${ref.channel} ${ref.ts}`);
+      posted.push({ channel: ref.channel, payload, updated: true });
+    },
+    async remove(ref) {
+      recorder.aws("Slack", "chat.delete", `${ref.channel} ${ref.ts}`);
+    },
+    async uploadImage(thread, png, title) {
+      recorder.aws("Slack", "files.uploadV2", `"${title}" (${png.byteLength} bytes) in thread ${thread.ts}`);
+    },
+  };
+}
+
+export function emailRecorder(recorder: Recorder, topicArn: string, sent: Parameters<EmailPort["send"]>[0][]): EmailPort {
+  return {
+    async send(email) {
+      recorder.aws("SNS", "Publish", `${topicArn.split(":").at(-1)}: "${email.subject}"`);
+      sent.push(email);
+    },
+  };
+}
+
+/** A 1×1 transparent PNG: what the graph looks like does not matter here, that it is asked for does. */
+const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+export function graphRecorder(recorder: Recorder): GraphPort {
+  return {
+    async render(widget) {
+      recorder.aws("CloudWatch", "GetMetricWidgetImage", `${widget.title ?? "metric graph"}`);
+      return new Uint8Array(PIXEL);
+    },
+  };
+}
+
+export function notifyStoreRecorder(recorder: Recorder): NotifyStore {
+  const threads = new Map<string, ThreadParent>();
+  const trails = new Map<string, Awaited<ReturnType<NotifyStore["trail"]>>>();
+  return {
+    async thread(deploymentId) {
+      recorder.aws("DynamoDB", "GetItem", `Slack thread of ${deploymentId}`);
+      return threads.get(deploymentId);
+    },
+    async claimThread(deploymentId, parent) {
+      recorder.aws("DynamoDB", "PutItem", `Slack thread of ${deploymentId} (if absent)`);
+      const winner = threads.get(deploymentId) ?? parent;
+      threads.set(deploymentId, winner);
+      return winner;
+    },
+    async trail(key) {
+      recorder.aws("DynamoDB", "GetItem", `collapse trail ${key}`);
+      return trails.get(key);
+    },
+    async saveTrail(trail) {
+      recorder.aws("DynamoDB", "PutItem", `collapse trail ${trail.key} (version ${trail.version})`);
+      trails.set(trail.key, trail);
+      return true;
+    },
+    async attachMessage(key, message) {
+      recorder.aws("DynamoDB", "UpdateItem", `collapse trail ${key} → Slack ${message.ts}`);
+    },
+  };
+}
+
+/** The two listeners, answered from the scenario by path; an unknown path is a 404, like the service's. */
+export function httpRecorder(recorder: Recorder, scenario: Scenario, testUrl: string): HttpPort {
+  let request = 0;
+  return {
+    async send({ method, url }) {
+      const parsed = new URL(url);
+      const side = url.startsWith(testUrl) ? "test" : "production";
+      const answer = scenario.http[side][parsed.pathname] ?? { status: 404, body: "not found", latencyMs: 10 };
+      // A little spread around the scenario's latency, the same in every replay: a comparison needs varying samples.
+      const latencyMs = answer.latencyMs * (0.9 + ((request++ * 37) % 21) / 100);
+      recorder.http(method, `${side} listener ${parsed.pathname}`, `${answer.status}`);
+      return { kind: "response", status: answer.status, body: answer.body, latencyMs };
+    },
+  };
+}
+
+export function hookReporter(recorder: Recorder) {
+  return async (deploymentId: string, executionId: string, status: HookStatus) => {
+    recorder.aws(
+      "CodeDeploy",
+      "PutLifecycleEventHookExecutionStatus",
+      `${deploymentId} ${status} (execution ${executionId.slice(0, 12)}…)`,
+    );
+    return "reported" as const;
+  };
+}
+
+export function releaseRecorder(recorder: Recorder, scenario: Scenario): ReleasePort {
+  return {
+    async running(targetId) {
+      recorder.aws("ECS", "DescribeServices", `${targetId}: the primary task set's task definition`);
+      return scenario.deployments.lastSuccess?.taskDefinitionArn;
+    },
+    async start(release) {
+      recorder.aws(
+        "CodeDeploy",
+        "CreateDeployment",
+        `${release.applicationName}/${release.deploymentGroupName} → ${release.target.taskDefinitionArn}: "${release.description}"`,
+      );
+      return "d-REPLAYRELEASE";
+    },
+    async snapshot(deploymentId) {
+      recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
+      return { deploymentId, status: "InProgress", lifecycle: [] };
+    },
+  };
+}
+
+export function watchRecorders(recorder: Recorder, scenario: Scenario) {
+  const deployments: CanaryDeploymentsPort = {
+    async status(deploymentId) {
+      recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
+      return scenario.deployments.inProgress?.deploymentId === deploymentId ? "InProgress" : "Succeeded";
+    },
+    async taskSets(deploymentId) {
+      recorder.aws("CodeDeploy", "GetDeploymentTarget", `${deploymentId}: task sets and traffic`);
+      return null;
+    },
+    async stopWithRollback(deploymentId) {
+      recorder.aws("CodeDeploy", "StopDeployment", `${deploymentId} with autoRollbackEnabled`);
+      return "stopped";
+    },
+  };
+  const metrics: TargetMetricsPort = {
+    async window() {
+      recorder.aws("CloudWatch", "GetMetricData", "requests, 5xx and p95 of both target groups");
+      const quiet = { requests: 0, errors5xx: 0, p95Seconds: null };
+      return { green: quiet, blue: quiet };
+    },
+  };
+  const schedules: WatchSchedulesPort = {
+    async start(deploymentId, _functionArn, until) {
+      recorder.aws("Scheduler", "CreateSchedule", `watch-${deploymentId}, every minute until ${until.toISOString()}`);
+      return "started";
+    },
+    async stop(deploymentId) {
+      recorder.aws("Scheduler", "DeleteSchedule", `watch-${deploymentId}`);
+      return "stopped";
+    },
+  };
+  return { deployments, metrics, schedules };
+}
+
+export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaultCapacity: Capacity, target: string, database: string) {
+  let capacity = scenario.service.capacity ?? defaultCapacity;
+  let databaseStatus = scenario.database;
+  let asleep: SleepRecord | null = scenario.asleep;
+  const ports: Omit<SchedulePorts, "notify"> = {
+    stage: {
+      async observe() {
+        recorder.aws("ECS", "DescribeServices", `${target}: desired count, deployments, tags`);
+        recorder.aws("ApplicationAutoScaling", "DescribeScalableTargets", `${target}: min and max`);
+        return { capacity, releaseInProgress: scenario.service.releaseInProgress, tags: scenario.service.tags };
+      },
+      async scale(to) {
+        recorder.aws("ApplicationAutoScaling", "RegisterScalableTarget", `min ${to.minCapacity}, max ${to.maxCapacity}`);
+        recorder.aws("ECS", "UpdateService", `desired count ${to.desiredCount}`);
+        capacity = to;
+      },
+      async keepAwake(until, reason) {
+        recorder.aws("ECS", "TagResource", `keep-awake-until=${until.toISOString()} keep-awake-reason="${reason}"`);
+      },
+    },
+    database: {
+      async status() {
+        recorder.aws("RDS", "DescribeDBInstances", database);
+        return databaseStatus;
+      },
+      async stop() {
+        recorder.aws("RDS", "StopDBInstance", database);
+        databaseStatus = "stopping";
+      },
+      async start() {
+        recorder.aws("RDS", "StartDBInstance", database);
+        databaseStatus = "starting";
+      },
+    },
+    ledger: {
+      async current() {
+        recorder.aws("DynamoDB", "GetItem", "sleep record");
+        return asleep;
+      },
+      async record(record) {
+        const won = asleep === null;
+        recorder.aws("DynamoDB", "PutItem", `sleep record (if absent: ${won ? "written" : "one is there"})`);
+        asleep ??= record;
+        return won;
+      },
+      async forget() {
+        recorder.aws("DynamoDB", "DeleteItem", "sleep record");
+        asleep = null;
+      },
+      async addNight(night) {
+        recorder.aws("DynamoDB", "PutItem", `night ${night.sleptAt.toISOString()} → ${night.wokeAt.toISOString()}`);
+      },
+      async nights(since) {
+        recorder.aws("DynamoDB", "Query", `nights since ${since.toISOString()}`);
+        return [];
+      },
+    },
+    rechecks: {
+      async at(when, why) {
+        recorder.aws("Scheduler", "CreateSchedule", `one-time check at ${when.toISOString()}: ${why}`);
+        return "scheduled";
+      },
+    },
+  };
+  return ports;
+}

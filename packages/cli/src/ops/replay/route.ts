@@ -1,0 +1,97 @@
+import { AUTOMATION_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/automation";
+import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import { ECS_HOOKS } from "@hands-off-ops/core/release/appspec";
+import type { StageSettings } from "../../../../../stacks/config";
+
+/**
+ * Which of the stage's functions an event reaches, as the stage's EventBridge
+ * rules, CodeDeploy and CloudFormation deliver it (stacks/notify.ts,
+ * rollback.ts, canary.ts, schedule.ts, release.ts). The rules also filter by
+ * the stage's own names (alarm prefix, cluster, deployment group); the
+ * handlers check those too, so a replay of a foreign event shows how they
+ * turn it away.
+ */
+
+export type Receiver = { fn: "notify" | "rollback" | "canary-watch" | "schedule" | "release" } | { fn: "canary-hook"; hook: EcsHook };
+
+export class RouteError extends Error {}
+
+export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined): Receiver[] {
+  if (typeof event !== "object" || event === null || Array.isArray(event)) throw new RouteError("The event is not a JSON object.");
+  const fields = event as Record<string, unknown>;
+  if ("DeploymentId" in fields && "LifecycleEventHookExecutionId" in fields) return [{ fn: "canary-hook", hook: hookOf(settings, hook) }];
+  if (fields.ResourceType === "Custom::Release" && "RequestType" in fields) return [{ fn: "release" }];
+  if ("action" in fields && !("source" in fields)) return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule");
+  const detailType = fields["detail-type"];
+  switch (detailType) {
+    case "CloudWatch Alarm State Change":
+      return [{ fn: "notify" }, { fn: "rollback" }];
+    case "CodeDeploy Deployment State-change Notification":
+      return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
+    case "ECS Task State Change":
+    case "ECS Service Action":
+    case AUTOMATION_DETAIL_TYPE:
+      return [{ fn: "notify" }];
+    case "RDS DB Instance Event":
+      return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule (the only function that reads RDS events)");
+    default:
+      throw new RouteError(
+        `No function of ${settings.stage} receives this event (source ${JSON.stringify(fields.source)}, detail-type ${JSON.stringify(detailType)}). ` +
+          "Replay takes EventBridge events (CloudWatch alarms, CodeDeploy, ECS, RDS, automation notices), CodeDeploy lifecycle hook " +
+          'invocations, Custom::Release requests and schedule ticks ({"action": "sleep"}).',
+      );
+  }
+}
+
+const sleeps = (settings: StageSettings) => settings.kind !== "production" && settings.schedule.enabled;
+
+function refuse(settings: StageSettings, what: string): never {
+  const why = settings.kind === "production" ? "a production stage is never scheduled down" : "its schedule is off in the settings";
+  throw new RouteError(`No function of ${settings.stage} receives this event: it is for ${what}, and ${settings.stage} has none (${why}).`);
+}
+
+/** The hook asked for, or the first one the stage runs checks at (CodeDeploy invokes each hook's own function). */
+function hookOf(settings: StageSettings, asked: string | undefined): EcsHook {
+  const wired = ECS_HOOKS.filter((hook) => settings.canary.hooks[hook].length > 0);
+  if (asked === undefined) {
+    const first = wired[0];
+    if (!first) throw new RouteError(`${settings.stage} runs no checks at any lifecycle hook: no hook function to replay.`);
+    return first;
+  }
+  const hook = ECS_HOOKS.find((name) => name === asked);
+  if (!hook) throw new RouteError(`--hook must be one of ${ECS_HOOKS.join(", ")} (got "${asked}").`);
+  if (!wired.includes(hook))
+    throw new RouteError(`${settings.stage} runs no checks at ${hook}: its hooks are ${wired.join(", ") || "none"}.`);
+  return hook;
+}
+
+/**
+ * Where the stage's EventBridge rule would not pass the event on (it names
+ * another stage's resources): the replay runs it anyway and says so.
+ */
+export function ruleNotes(event: unknown, stage: string, app: string): string[] {
+  const fields = (event ?? {}) as { "detail-type"?: unknown; detail?: Record<string, unknown> };
+  const detail = fields.detail ?? {};
+  const prefix = `${stage}-${app}-`;
+  const notes: string[] = [];
+  const wouldNot = (what: string) => notes.push(`In AWS the ${stage} rule would not deliver this event: ${what}. Replayed anyway.`);
+  switch (fields["detail-type"]) {
+    case "CloudWatch Alarm State Change":
+      if (!String(detail.alarmName).startsWith(prefix)) wouldNot(`the alarm ${detail.alarmName} is not named ${prefix}…`);
+      break;
+    case "CodeDeploy Deployment State-change Notification":
+      if (detail.application !== `${prefix}Service`) wouldNot(`the application ${detail.application} is not ${prefix}Service`);
+      break;
+    case "ECS Task State Change":
+      if (detail.lastStatus !== "STOPPED") wouldNot(`only stopped tasks are passed on (this one is ${detail.lastStatus})`);
+      break;
+    case "ECS Service Action":
+      if (!["WARN", "ERROR"].includes(String(detail.eventType)))
+        wouldNot(`only WARN and ERROR service actions are passed on (this is ${detail.eventType})`);
+      break;
+    case AUTOMATION_DETAIL_TYPE:
+      if (detail.stage !== stage) wouldNot(`the notice is for stage ${detail.stage}`);
+      break;
+  }
+  return notes;
+}

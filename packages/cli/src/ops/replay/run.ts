@@ -1,0 +1,337 @@
+import type { NoticePort } from "@hands-off-ops/core/aws/notices";
+import { readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
+import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
+import type { Email } from "@hands-off-ops/core/notify/render/email";
+import { type AutomationNotice, automationEntry } from "@hands-off-ops/core/notify/sources/automation";
+import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
+import { closedDays } from "@hands-off-ops/core/schedule/holidays";
+import type { Context } from "aws-lambda";
+import type { StageSettings } from "../../../../../stacks/config";
+import {
+  hookVariables,
+  notifyVariables,
+  rollbackVariables,
+  scheduleVariables,
+  watchVariables,
+} from "../../../../../stacks/lambda-environment";
+import { APP_NAME, releaseGroupName, TEST_LISTENER_PORT } from "../../../../../stacks/names";
+import {
+  emailRecorder,
+  graphRecorder,
+  hookReporter,
+  httpRecorder,
+  noticeRecorder,
+  notifyStoreRecorder,
+  onceRecorder,
+  releaseRecorder,
+  rollbackDeployments,
+  rollbackLedger,
+  type SlackPosted,
+  scheduleRecorders,
+  slackRecorder,
+  watchRecorders,
+} from "./ports";
+import { Recorder } from "./recorder";
+import { type Receiver, receiversOf, ruleNotes } from "./route";
+import { type Scenario, withOverrides } from "./scenario";
+import { slackAsText } from "./slack-text";
+
+/**
+ * One event through the stage's real handlers (functions/*.ts, their
+ * decisions, renderers and environment parsing), with recorders in place of
+ * the AWS adapters. What an automation function tells on-call goes through
+ * the notifier too, so the replay ends with the Slack message and e-mail
+ * on-call would read.
+ */
+
+export interface ReplayInput {
+  stage: string;
+  settings: StageSettings;
+  event: unknown;
+  scenario: Scenario;
+  hook?: string;
+}
+
+/** What the stand-in names look like: the real ones are known only once CloudFormation has created the resources. */
+const ACCOUNT = "123456789012";
+
+interface Run {
+  fn: Receiver["fn"];
+  title: string;
+  result: unknown;
+  calls: string[];
+  notes: string[];
+  slack: SlackPosted[];
+  emails: Email[];
+  notices: AutomationNotice[];
+}
+
+export async function replay(original: ReplayInput): Promise<string[]> {
+  const input = {
+    ...original,
+    event: withOverrides(original.event, original.scenario.eventOverrides, { stage: original.stage, app: APP_NAME }),
+  };
+  const receivers = receiversOf(input.event, input.settings, input.hook);
+  const now = new Date(input.scenario.now ?? timeOf(input.event) ?? Date.now());
+  const lines = [
+    `Replay on ${input.stage} (${input.settings.kind}, automation ${input.settings.automationMode}) at ${now.toISOString()}`,
+    `Scenario: ${input.scenario.description}`,
+    `Received by: ${receivers.map((r) => (r.fn === "canary-hook" ? `canary-hook (${r.hook})` : r.fn)).join(", ")}`,
+    ...Object.keys(input.scenario.eventOverrides).map((path) => `Event changed by the scenario: ${path}`),
+    ...ruleNotes(input.event, input.stage, APP_NAME).map((note) => `Note: ${note}`),
+  ];
+  for (const receiver of receivers) {
+    const run = await runOne(receiver, input, now);
+    lines.push("", ...printRun(run));
+    // What an automation function sends on-call arrives at the notifier as an EventBridge event.
+    for (const notice of run.notices) {
+      const notified = await runNotify(input, automationEvent(notice, input.settings.region, now));
+      lines.push("", ...printRun({ ...notified, title: `notify ← ${run.fn}'s notice "${notice.title}"` }));
+    }
+  }
+  return lines;
+}
+
+function runOne(receiver: Receiver, input: ReplayInput, now: Date): Promise<Run> {
+  switch (receiver.fn) {
+    case "notify":
+      return runNotify(input, input.event);
+    case "rollback":
+      return runRollback(input, now);
+    case "canary-hook":
+      return runHook(input, receiver.hook);
+    case "canary-watch":
+      return runWatch(input, now);
+    case "schedule":
+      return runSchedule(input, now);
+    case "release":
+      return runRelease(input);
+  }
+}
+
+const names = (input: ReplayInput) => {
+  const prefix = `${input.stage}-${APP_NAME}`;
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${input.settings.region}:${ACCOUNT}:${resource}`;
+  return {
+    app: { stage: input.stage, name: APP_NAME },
+    prefix,
+    arn,
+    tableName: `${prefix}-state`,
+    cluster: `${prefix}-cluster`,
+    service: `${prefix}-service`,
+    group: releaseGroupName({ stage: input.stage, name: APP_NAME }),
+  };
+};
+
+function context(name: string, timeoutSeconds: number): Context {
+  return {
+    functionName: name,
+    awsRequestId: "replay",
+    invokedFunctionArn: `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: "256",
+    getRemainingTimeInMillis: () => timeoutSeconds * 1000,
+  } as Context;
+}
+
+function blank(fn: Receiver["fn"], title: string, recorder: Recorder) {
+  return {
+    fn,
+    title,
+    calls: recorder.lines(),
+    notes: [] as string[],
+    slack: [] as SlackPosted[],
+    emails: [] as Email[],
+    notices: [] as AutomationNotice[],
+  };
+}
+
+async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
+  const n = names(input);
+  const env = readNotifyEnvironment({
+    AWS_REGION: input.settings.region,
+    ...notifyVariables(n.app, input.settings, {
+      topicArn: n.arn("sns", `${n.prefix}-on-call`),
+      tableName: n.tableName,
+      slackSecretId: n.arn("secretsmanager", `secret:${n.prefix}-slack`),
+      dashboardName: n.prefix,
+      clusterName: n.cluster,
+      serviceName: n.service,
+      logGroupName: `/ecs/${n.prefix}`,
+    }),
+  });
+  const recorder = new Recorder();
+  const slack: SlackPosted[] = [];
+  const emails: Email[] = [];
+  const mode = input.settings.notifications.slack.mode;
+  const ports = {
+    slack: mode === "off" ? null : slackRecorder(recorder, mode === "web-api", slack),
+    email: emailRecorder(recorder, env.topicArn, emails),
+    graphs: graphRecorder(recorder),
+    store: notifyStoreRecorder(recorder),
+    once: onceRecorder(recorder),
+  };
+  const { createNotifyHandler } = await import("../../../../../functions/notify");
+  const handle = createNotifyHandler(env, { registerContext: () => {}, ports: async () => ports });
+  const result = await handle(event, context(`${n.prefix}-notify`, 120));
+  const notes =
+    mode === "off"
+      ? []
+      : [`Slack (${mode}) is taken as configured: the stage's Slack secret holds a ${mode === "web-api" ? "bot token" : "webhook URL"}.`];
+  return { ...blank("notify", "notify", recorder), result, calls: recorder.lines(), notes, slack, emails };
+}
+
+async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
+  const n = names(input);
+  const env = readRollbackEnvironment(
+    rollbackVariables(n.app, input.settings, {
+      tableName: n.tableName,
+      applicationName: n.group,
+      deploymentGroupName: n.group,
+      containerName: "app",
+    }),
+  );
+  const recorder = new Recorder();
+  const notices: AutomationNotice[] = [];
+  const ports = {
+    deployments: rollbackDeployments(recorder, input.scenario, n.group),
+    ledger: rollbackLedger(recorder, input.scenario),
+    notify: noticeRecorder(recorder, notices),
+  };
+  const { createRollbackHandler } = await import("../../../../../functions/rollback");
+  const result = await createRollbackHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
+  return { ...blank("rollback", "rollback", recorder), result, calls: recorder.lines(), notices };
+}
+
+async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
+  const n = names(input);
+  const testUrl = `http://${n.prefix}-alb.${input.settings.region}.elb.amazonaws.com:${TEST_LISTENER_PORT}`;
+  const productionUrl = input.settings.domain
+    ? `https://${input.settings.domain.name}`
+    : `http://${n.prefix}-alb.${input.settings.region}.elb.amazonaws.com`;
+  const variables = hookVariables(n.app, input.settings, hook, { testUrl, productionUrl });
+  // Warm-up retries wait seconds between attempts in AWS; the replay does not need to.
+  const settings = { ...input.settings.canary, warmup: { ...input.settings.canary.warmup, minDelayMs: 10 } };
+  const env = readHookEnvironment({ ...variables, CANARY_SETTINGS: JSON.stringify(settings) });
+  const recorder = new Recorder();
+  const notices: AutomationNotice[] = [];
+  const send = noticeRecorder(recorder, notices);
+  const notifier: NoticePort = { send };
+  const ports = {
+    http: httpRecorder(recorder, input.scenario, testUrl),
+    report: hookReporter(recorder),
+    // The deadline never comes in a replay: the checks always finish first.
+    sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
+  };
+  const { createHookHandler } = await import("../../../../../functions/canary-hook");
+  const result = await createHookHandler(env, ports, notifier)(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, 300));
+  const notes = [
+    `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
+  ];
+  return { ...blank("canary-hook", `canary-hook (${hook})`, recorder), result, calls: recorder.lines(), notes, notices };
+}
+
+async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
+  const n = names(input);
+  const env = readWatchEnvironment(
+    watchVariables(n.app, input.settings, {
+      targetId: `${n.cluster}:${n.service}`,
+      targetGroups: `targetgroup/${input.stage}-blue/0123456789abcdef,targetgroup/${input.stage}-green/fedcba9876543210`,
+      loadBalancer: `app/${n.prefix}-alb/0123456789abcdef`,
+      scheduleGroup: `${n.prefix}-canary-watch`,
+      schedulerRoleArn: n.arn("iam", `role/${n.prefix}-canary-watch-scheduler`).replace(`:${input.settings.region}:`, "::"),
+    }),
+  );
+  const recorder = new Recorder();
+  const notices: AutomationNotice[] = [];
+  let clock = now.getTime();
+  const ports = {
+    ...watchRecorders(recorder, input.scenario),
+    notify: noticeRecorder(recorder, notices),
+    // A virtual minute: each poll's wait moves the clock instead of the replay waiting.
+    sleep: async (ms: number) => {
+      clock += ms;
+    },
+    now: () => new Date(clock),
+  };
+  const { createWatchHandler } = await import("../../../../../functions/canary-watch");
+  const result = await createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, 70));
+  return { ...blank("canary-watch", "canary-watch", recorder), result, calls: recorder.lines(), notices };
+}
+
+async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
+  const n = names(input);
+  const databaseInstance = input.scenario.resources.databaseInstance ?? `${n.prefix}-database`;
+  const env = readScheduleEnvironment(
+    scheduleVariables(n.app, input.settings, {
+      closedDays: JSON.stringify(closedDays(input.settings.schedule, now.getUTCFullYear(), 2)),
+      tableName: n.tableName,
+      cluster: n.cluster,
+      service: n.service,
+      databaseInstance,
+      scheduleGroup: `${n.prefix}-schedule`,
+      schedulerRoleArn: n.arn("iam", `role/${n.prefix}-schedule-scheduler`).replace(`:${input.settings.region}:`, "::"),
+      deadLetterQueueArn: n.arn("sqs", `${n.prefix}-dead-letters`),
+    }),
+  );
+  const recorder = new Recorder();
+  const notices: AutomationNotice[] = [];
+  const ports = {
+    ...scheduleRecorders(recorder, input.scenario, env.config.defaults, `${n.cluster}/${n.service}`, databaseInstance),
+    notify: noticeRecorder(recorder, notices),
+  };
+  const { createScheduleHandler } = await import("../../../../../functions/schedule");
+  const result = await createScheduleHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
+  return { ...blank("schedule", "schedule", recorder), result, calls: recorder.lines(), notices };
+}
+
+async function runRelease(input: ReplayInput): Promise<Run> {
+  const recorder = new Recorder();
+  const port = releaseRecorder(recorder, input.scenario);
+  const { createReleaseHandlers } = await import("../../../../../functions/release");
+  const { onEvent } = createReleaseHandlers(() => port);
+  const result = await onEvent(input.event as Parameters<typeof onEvent>[0]);
+  return { ...blank("release", "release (Custom::Release onEvent)", recorder), result, calls: recorder.lines() };
+}
+
+function printRun(run: Run): string[] {
+  const lines = [`── ${run.title} ${"─".repeat(Math.max(3, 68 - run.title.length))}`, `Result: ${JSON.stringify(run.result, null, 2)}`];
+  lines.push("AWS calls it would make:", ...(run.calls.length ? run.calls.map((call) => `  ${call}`) : ["  none"]));
+  for (const note of run.notes) lines.push(`Note: ${note}`);
+  for (const posted of run.slack) {
+    lines.push("", `Slack ${posted.updated ? "update" : "message"} to ${posted.channel}${posted.threadTs ? " (thread reply)" : ""}:`);
+    lines.push(...slackAsText(posted.payload).map((line) => `  │ ${line}`));
+  }
+  for (const email of run.emails) {
+    lines.push("", `E-mail: ${email.subject}`, ...email.body.split("\n").map((line) => `  │ ${line}`));
+  }
+  return lines;
+}
+
+function timeOf(event: unknown): string | undefined {
+  const time = (event as { time?: unknown } | null)?.time;
+  return typeof time === "string" && !Number.isNaN(Date.parse(time)) ? time : undefined;
+}
+
+function automationEvent(notice: AutomationNotice, region: string, at: Date) {
+  const entry = automationEntry(notice);
+  return {
+    version: "0",
+    id: `replay-${Math.abs(hash(entry.Detail)).toString(16)}`,
+    "detail-type": entry.DetailType,
+    source: entry.Source,
+    account: ACCOUNT,
+    time: at.toISOString(),
+    region,
+    resources: [],
+    detail: JSON.parse(entry.Detail),
+  };
+}
+
+/** A stable event id per notice, so that a replay prints the same every time. */
+function hash(text: string): number {
+  let h = 0;
+  for (const char of text) h = (Math.imul(31, h) + (char.codePointAt(0) ?? 0)) | 0;
+  return h;
+}

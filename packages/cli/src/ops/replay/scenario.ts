@@ -1,0 +1,130 @@
+import { readFileSync } from "node:fs";
+import * as z from "zod";
+
+/**
+ * What the AWS world looks like during a replay: the few facts the
+ * handlers read (deployments, rollbacks, the service, the database, the
+ * HTTP answers of a release's two versions). Everything left out has the
+ * quiet default: nothing deploying, nothing rolled back, the service at its
+ * settings' capacity, the database available, every check answering well.
+ */
+
+const instant = z.iso.datetime({ offset: true });
+
+const Deployment = z.strictObject({
+  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-7K2Q9ZB1C"),
+  taskDefinitionArn: z.string().startsWith("arn:"),
+  /** When it started (in progress) or finished (succeeded). */
+  at: instant,
+  automaticRollback: z.boolean().default(false),
+});
+
+const Answer = z.strictObject({
+  status: z.number().int().min(100).max(599),
+  body: z.string().default(""),
+  latencyMs: z.number().min(0).max(60_000).default(20),
+});
+
+const DEFAULT_ANSWERS = {
+  "/health": { status: 200, body: "UP", latencyMs: 15 },
+  "/ready": { status: 200, body: "READY", latencyMs: 25 },
+  "/": { status: 200, body: "<html><body>polls</body></html>", latencyMs: 40 },
+};
+
+const Capacity = z.strictObject({
+  desiredCount: z.number().int().min(0),
+  minCapacity: z.number().int().min(0),
+  maxCapacity: z.number().int().min(0),
+});
+
+export const ScenarioSchema = z.strictObject({
+  /** The sample event this scenario is written for (documentation; the event is the command's argument). */
+  forEvent: z.string().optional(),
+  /**
+   * Fields of the event to change before the replay, by dotted path, e.g.
+   * { "detail.alarmName": "{stage}-{app}-Alb5xxRate" }: AWS's sample events
+   * name other people's resources. {stage} and {app} are filled in.
+   */
+  eventOverrides: z
+    .record(z.string().regex(/^[\w-]+(\.[\w-]+)*$/, "must be a dotted path such as detail.alarmName"), z.unknown())
+    .default({}),
+  /** What the scenario stands for, printed at the top of the replay. */
+  description: z.string().default("the quiet default: nothing deploying, nothing rolled back, everything healthy"),
+  /** The replay's clock; default: the event's own time. */
+  now: instant.optional(),
+  /** CodeDeploy, as the rollback sees the stage's deployment group. */
+  deployments: z
+    .strictObject({
+      inProgress: Deployment.nullable().default(null),
+      lastSuccess: Deployment.nullable().default(null),
+      previousSuccess: Deployment.nullable().default(null),
+    })
+    .default({ inProgress: null, lastSuccess: null, previousSuccess: null }),
+  /** Automatic rollbacks the ledger remembers, newest first. */
+  rollbacks: z.array(z.strictObject({ badDeploymentId: z.string(), at: instant })).default([]),
+  /** The ECS service and its scalable target; default: the stage settings' minimum. */
+  service: z
+    .strictObject({
+      capacity: Capacity.optional(),
+      releaseInProgress: z.boolean().default(false),
+      tags: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ releaseInProgress: false, tags: {} }),
+  /** The RDS instance's status, e.g. available, stopped, starting. */
+  database: z.string().default("available"),
+  /** What the last sleep recorded, if the stage is asleep. */
+  asleep: z
+    .strictObject({ capacity: Capacity, database: z.enum(["available", "stopped"]), sleptAt: instant })
+    .nullable()
+    .default(null),
+  /** Answers by path: the new version (test listener) and the current one (production listener). */
+  http: z
+    .strictObject({
+      test: z.record(z.string().startsWith("/"), Answer).default(DEFAULT_ANSWERS),
+      production: z.record(z.string().startsWith("/"), Answer).default(DEFAULT_ANSWERS),
+    })
+    .default({ test: DEFAULT_ANSWERS, production: DEFAULT_ANSWERS }),
+  /** Names of the stage's resources, where the event must name them to concern the stage (e.g. its database). */
+  resources: z.strictObject({ databaseInstance: z.string().optional() }).default({}),
+});
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export class ScenarioError extends Error {}
+
+export function readScenario(file: string | undefined): Scenario {
+  if (!file) return ScenarioSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ScenarioError(`Cannot read the scenario ${file}: ${(error as Error).message}`);
+  }
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
+    throw new ScenarioError(`The scenario ${file} is not valid:\n  ${issues.join("\n  ")}`);
+  }
+  return parsed.data;
+}
+
+/** The event with the scenario's overrides applied; a path through a missing or non-object field is an error. */
+export function withOverrides(event: unknown, overrides: Scenario["eventOverrides"], names: { stage: string; app: string }): unknown {
+  const copy = structuredClone(event) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(overrides)) {
+    const keys = path.split(".");
+    const last = keys.pop() as string;
+    let target: unknown = copy;
+    for (const key of keys) {
+      target = (target as Record<string, unknown> | null)?.[key];
+      if (typeof target !== "object" || target === null) throw new ScenarioError(`eventOverrides: the event has no object at "${path}"`);
+    }
+    (target as Record<string, unknown>)[last] = fill(value, names);
+  }
+  return copy;
+}
+
+function fill(value: unknown, names: { stage: string; app: string }): unknown {
+  if (typeof value === "string") return value.replaceAll("{stage}", names.stage).replaceAll("{app}", names.app);
+  if (Array.isArray(value)) return value.map((item) => fill(item, names));
+  return value;
+}

@@ -1,0 +1,208 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCommand } from "../run-command";
+
+/**
+ * `npm run ops -- replay` as an operator runs it: the real handlers of a
+ * stage, one event, the scenario's world; what it prints and its exit code.
+ */
+
+const ops = (...args: string[]) => runCommand("ops", args);
+const SCENARIOS = path.resolve(import.meta.dirname, "../../scenarios");
+
+function scenario(name: string) {
+  const file = path.join(SCENARIOS, `${name}.json`);
+  const { forEvent } = JSON.parse(readFileSync(file, "utf8")) as { forEvent: string };
+  return { file, event: forEvent };
+}
+
+async function replay(name: string, stage: string, ...extra: string[]) {
+  const { file, event } = scenario(name);
+  return ops("replay", event, "--stage", stage, "--scenario", file, ...extra);
+}
+
+/** The lines of one function's section, up to the next section. */
+function section(stdout: string, title: string): string {
+  const start = stdout.indexOf(`── ${title} `);
+  if (start < 0) throw new Error(`no section "${title}" in:\n${stdout}`);
+  const next = stdout.indexOf("\n── ", start + 1);
+  return stdout.slice(start, next < 0 ? undefined : next);
+}
+
+describe("npm run ops -- replay, the shipped scenarios", () => {
+  const shipped = readdirSync(SCENARIOS).filter((file) => file.endsWith(".json"));
+
+  it.each(shipped)("%s names a sample event from tests/fixtures/events and replays it on dev", async (file) => {
+    const { event } = scenario(file.replace(/\.json$/, ""));
+    expect(event).toMatch(/^tests\/fixtures\/events\/.+\.json$/);
+    const { code, stdout, stderr } = await replay(file.replace(/\.json$/, ""), "dev");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Replay on dev \(development, automation enforce\)/);
+  });
+
+  it("an alarm during a release, in prod's dry-run: the rollback only says it would stop the release, and on-call reads that", async () => {
+    const { code, stdout } = await replay("alarm-during-release", "prod");
+    expect(code).toBe(0);
+    expect(stdout).toContain("Received by: notify, rollback");
+    const rollback = section(stdout, "rollback");
+    expect(rollback).toContain('"action": "stop-deployment"');
+    expect(rollback).toContain('"kind": "would-stop"');
+    expect(rollback).not.toContain("StopDeployment");
+    expect(rollback).toContain("AWS  DynamoDB PutItem  audit record: stop-deployment → would-stop");
+    const notified = section(stdout, "notify ← rollback's notice");
+    expect(notified).toContain("🚨 CRITICAL · prod · [dry-run] Stopped release d-NEWRELEASE: Alb5xxRate fired");
+    expect(notified).toContain("• Would have: Stopped the deployment with rollback");
+  });
+
+  it("the same alarm on staging (enforce) stops the release with rollback", async () => {
+    const { stdout } = await replay("alarm-during-release", "staging");
+    expect(section(stdout, "rollback")).toContain("AWS  CodeDeploy StopDeployment  d-NEWRELEASE with autoRollbackEnabled");
+  });
+
+  it("an alarm inside the bake window redeploys the previous version, claims the bad release once, and tells on-call", async () => {
+    const { stdout } = await replay("alarm-after-release", "staging");
+    const rollback = section(stdout, "rollback");
+    const calls = rollback.split("\n").filter((line) => line.startsWith("  AWS"));
+    expect(calls.map((line) => line.split("  ")[2])).toEqual([
+      "DynamoDB PutItem",
+      "CodeDeploy ListDeployments",
+      "CodeDeploy BatchGetDeployments",
+      "DynamoDB Query",
+      "DynamoDB PutItem",
+      "CodeDeploy CreateDeployment",
+      "DynamoDB PutItem",
+      "DynamoDB PutItem",
+      "EventBridge PutEvents",
+      "DynamoDB UpdateItem",
+    ]);
+    expect(rollback).toContain("→ arn:aws:ecs:eu-central-1:123456789012:task-definition/web:41, all at once");
+    const notified = section(stdout, "notify ← rollback's notice");
+    expect(notified).toContain("E-mail: [CRITICAL] staging hands-off-ops: Rolled back release d-NEWRELEASE");
+  });
+
+  it("a rollback ten minutes ago holds the next one back (cooldown) and says so", async () => {
+    const { stdout } = await replay("alarm-after-release-cooldown", "staging");
+    const rollback = section(stdout, "rollback");
+    expect(rollback).toContain("the last automatic rollback was 11 min ago (cooldown 30 min)");
+    expect(rollback).not.toContain("CreateDeployment");
+  });
+
+  it("an alarm the stage's rule would not pass on is replayed with a note saying so", async () => {
+    const { stdout } = await replay("foreign-alarm", "prod");
+    expect(stdout).toContain(
+      "Note: In AWS the prod rule would not deliver this event: the alarm ServiceAggregatedAlarm is not named prod-hands-off-ops-…",
+    );
+  });
+
+  it("a healthy release passes its hook: Succeeded goes to CodeDeploy, the comparison sends its sample to both listeners", async () => {
+    const { stdout } = await replay("hook-healthy", "prod");
+    const hook = section(stdout, "canary-hook (AfterAllowTestTraffic)");
+    expect(hook).toContain('"status": "Succeeded"');
+    expect(hook).toMatch(/HTTP GET production listener \/api\/polls\/[\w-]+\/results → 404 {2}\(×200\)/);
+    expect(hook).toMatch(/AWS {2}CodeDeploy PutLifecycleEventHookExecutionStatus {2}d-7K2Q9ZB1C Succeeded/);
+  });
+
+  it("a new version that cannot reach its database fails the hook after its warm-up retries, and pages on-call", async () => {
+    const { stdout } = await replay("hook-new-version-unhealthy", "prod");
+    expect(section(stdout, "canary-hook (AfterAllowTestTraffic)")).toContain(
+      'smoke check \\"database ready\\" failed: status 503, expected 200',
+    );
+    expect(stdout).toContain("HTTP GET test listener /ready → 503  (×5)");
+    expect(stdout).toContain("E-mail: [CRITICAL] prod hands-off-ops: AfterAllowTestTraffic failed for release d-7K2Q9ZB1C");
+  });
+
+  it("a slower new version fails the comparison with the latency test named", async () => {
+    const { stdout } = await replay("hook-new-version-slower", "prod");
+    expect(stdout).toMatch(/the new version regressed: p95 latency \d+ ms against \d+ ms \(Mann-Whitney p < 0\.0001/);
+  });
+
+  it("--hook picks another lifecycle hook, and refuses one the stage runs no checks at", async () => {
+    const after = await replay("hook-healthy", "prod", "--hook", "AfterAllowTraffic");
+    expect(after.stdout).toContain("Received by: canary-hook (AfterAllowTraffic)");
+    expect(after.stdout).toContain("HTTP GET production listener /health → 200");
+    const before = await replay("hook-healthy", "prod", "--hook", "BeforeInstall");
+    expect(before.code).toBe(2);
+    expect(before.stderr).toContain("prod runs no checks at BeforeInstall: its hooks are AfterAllowTestTraffic, AfterAllowTraffic");
+  });
+
+  it("a release start opens the Slack thread and starts the canary watch's minute schedule", async () => {
+    const { stdout } = await replay("release-started", "staging");
+    expect(stdout).toContain("Received by: notify, canary-watch");
+    expect(section(stdout, "notify")).toContain("AWS  DynamoDB PutItem  Slack thread of d-NEWRELEASE (if absent)");
+    expect(section(stdout, "canary-watch")).toContain("AWS  Scheduler CreateSchedule  watch-d-NEWRELEASE, every minute until");
+  });
+
+  it("a Custom::Release update starts a CodeDeploy deployment of the new task definition", async () => {
+    const { stdout } = await replay("release-update", "prod");
+    expect(stdout).toContain('"DeploymentId": "d-REPLAYRELEASE"');
+    expect(stdout).toMatch(/AWS {2}CodeDeploy CreateDeployment {2}prod-hands-off-ops-Service\/prod-hands-off-ops-Service → .+:8/);
+  });
+
+  it("RDS's 7-day auto-start on a Saturday: the schedule checks back in ten minutes to stop the database again", async () => {
+    const { stdout } = await replay("database-auto-start", "dev");
+    expect(stdout).toContain("AWS  Scheduler CreateSchedule  one-time check at 2026-11-28T11:10:00.000Z");
+    expect(stdout).toContain('"why": "not a working day (Saturday)"');
+  });
+
+  it("a crashed task warns on-call by Slack and e-mail", async () => {
+    const { stdout } = await replay("task-crashed", "prod");
+    expect(stdout).toContain("AWS  SNS Publish  prod-hands-off-ops-on-call");
+    expect(stdout).toMatch(/Slack message to #ops-oncall:\n {2}│ ⚠️ WARNING · prod · /);
+  });
+});
+
+describe("npm run ops -- replay, what it refuses", () => {
+  const write = (name: string, content: string) => {
+    const file = path.join(tmpdir(), `ops-replay-${process.pid}-${name}`);
+    writeFileSync(file, content);
+    return file;
+  };
+
+  it("an event no function of the stage receives", async () => {
+    const { code, stderr } = await ops("replay", write("hello.json", '{"hello":"world"}'), "--stage", "prod");
+    expect(code).toBe(2);
+    expect(stderr).toContain("No function of prod receives this event");
+  });
+
+  it("RDS events on production, which has no sleep schedule", async () => {
+    const { code, stderr } = await ops("replay", "tests/fixtures/events/rds-db-instance-event.json", "--stage", "prod");
+    expect(code).toBe(2);
+    expect(stderr).toContain("a production stage is never scheduled down");
+  });
+
+  it("an unreadable event, an event that is not JSON, a bad stage name, a missing --stage", async () => {
+    expect((await ops("replay", "nope.json", "--stage", "prod")).stderr).toContain("Cannot read the event nope.json: ENOENT");
+    expect((await ops("replay", write("broken.json", "{"), "--stage", "prod")).stderr).toMatch(
+      /Cannot read the event .+broken\.json: .*JSON/,
+    );
+    const badStage = await ops("replay", "tests/fixtures/events/automation-action.json", "--stage", "Prod");
+    expect([badStage.code, badStage.stderr]).toEqual([2, expect.stringContaining('Stage "Prod": the name must be lower-case')]);
+    const noStage = await ops("replay", "tests/fixtures/events/automation-action.json");
+    expect([noStage.code, noStage.stderr]).toEqual([2, expect.stringContaining("--stage is required")]);
+  });
+
+  it("a scenario that does not hold together, field by field", async () => {
+    const file = write("scenario.json", JSON.stringify({ deployments: { inProgress: { deploymentId: "x" } }, surprise: 1 }));
+    const { code, stderr } = await ops(
+      "replay",
+      "tests/fixtures/events/codedeploy-lifecycle-hook.json",
+      "--stage",
+      "prod",
+      "--scenario",
+      file,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain("deployments.inProgress.deploymentId: must be a CodeDeploy deployment id such as d-7K2Q9ZB1C");
+    expect(stderr).toContain('(top): Unrecognized key: "surprise"');
+  });
+
+  it("an override of a field the event does not have", async () => {
+    const file = write("override.json", JSON.stringify({ eventOverrides: { "detail.nothing.here": 1 } }));
+    const { code, stderr } = await ops("replay", "tests/fixtures/events/automation-action.json", "--stage", "prod", "--scenario", file);
+    expect(code).toBe(2);
+    expect(stderr).toContain('eventOverrides: the event has no object at "detail.nothing.here"');
+  });
+});
