@@ -118,7 +118,7 @@ describe("the canary hook bundle, with a real lifecycle event", () => {
       lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
       status: "Succeeded",
     });
-    const [entry] = awsCalls[1]?.body.Entries as { Source: string; DetailType: string; Detail: string }[];
+    const [entry] = (awsCalls[1]?.body.Entries ?? []) as { Source: string; DetailType: string; Detail: string }[];
     expect(entry).toMatchObject({ Source: "hands-off-ops", DetailType: "Automation Action" });
     expect(JSON.parse(entry?.Detail ?? "{}").stage).toBe("prod");
   });

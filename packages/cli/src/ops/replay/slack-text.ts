@@ -12,22 +12,22 @@ export function slackAsText(payload: SlackPayload): string[] {
   return lines;
 }
 
-const unescape = (text: string) => text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+const unescapeMrkdwn = (text: string) => text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
 
 function blockLines(block: KnownBlock): string[] {
   switch (block.type) {
     case "header":
       return [block.text.text, "─".repeat(Math.min(72, [...block.text.text].length))];
     case "section": {
-      const lines = block.text ? unescape(block.text.text).split("\n") : [];
+      const lines = block.text ? unescapeMrkdwn(block.text.text).split("\n") : [];
       for (const field of block.fields ?? []) {
-        const [label, ...value] = unescape(field.text).split("\n");
+        const [label, ...value] = unescapeMrkdwn(field.text).split("\n");
         lines.push(`${label?.replace(/^\*(.*)\*$/, "$1")}: ${value.join(" ")}`);
       }
       return lines;
     }
     case "context":
-      return block.elements.map((element) => `  ${"text" in element ? unescape(element.text) : ""}`);
+      return block.elements.map((element) => `  ${"text" in element ? unescapeMrkdwn(element.text) : ""}`);
     case "actions":
       return block.elements.map((element) =>
         element.type === "button" ? `[${element.text.text}] ${element.url ?? ""}`.trimEnd() : `[${element.type}]`,
