@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { promisify } from "node:util";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lifecycleHookEvent } from "../fixtures/events";
+import { AwsStandIn } from "../aws-stand-in";
+import { lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "../fixtures/events";
+import { invokeBundle } from "../invoke-bundle";
 import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
 
 /**
@@ -14,81 +13,28 @@ import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
  * the SDK clients they build, the requests those send.
  */
 
-interface AwsCall {
-  target: string;
-  body: Record<string, unknown>;
-}
-
-const awsCalls: AwsCall[] = [];
-let healthStatus = 200;
-let server: Server;
-let baseUrl: string;
-
-async function bodyOf(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** JSON-protocol AWS APIs name the operation in X-Amz-Target; anything else is the service under test. */
-const AWS_ANSWERS: Record<string, object> = {
-  "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus": { lifecycleEventHookExecutionId: "answered" },
-  "AWSEvents.PutEvents": { FailedEntryCount: 0, Entries: [{ EventId: "stand-in-event" }] },
-};
-
-const SERVICE: Record<string, () => [number, string]> = {
-  "/health": () => [healthStatus, healthStatus === 200 ? "UP" : "DOWN"],
-  "/ready": () => [200, "READY"],
-  "/": () => [200, "<html><body>polls</body></html>"],
-};
-
-beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const target = request.headers["x-amz-target"];
-    const body = await bodyOf(request);
-    if (typeof target === "string") {
-      awsCalls.push({ target, body: JSON.parse(body || "{}") });
-      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(AWS_ANSWERS[target] ?? {}));
-      return;
-    }
-    const [status, text] = SERVICE[new URL(request.url ?? "/", "http://x").pathname]?.() ?? [404, "not found"];
-    response.writeHead(status, { "content-type": "text/plain" }).end(text);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const aws = new AwsStandIn();
+beforeAll(() => aws.start());
+afterAll(() => aws.stop());
 beforeEach(() => {
-  awsCalls.length = 0;
-  healthStatus = 200;
+  aws.calls.length = 0;
+  aws.service["/health"] = [200, "UP"];
 });
+const awsCalls = () => aws.calls.filter((call) => !call.operation.startsWith("GET "));
 
-async function invoke(handler: string, match: (env: Record<string, string>) => boolean, event: unknown, overrides: Record<string, string>) {
+async function invoke(
+  handler: string,
+  match: (env: Record<string, string>) => boolean,
+  event: unknown,
+  overrides: Record<string, string> = {},
+) {
   const found = deployedFunctions().find((entry) => entry.handler === handler && match(environmentOf(entry.fn)));
   if (!found) throw new Error(`no deployed ${handler} matches`);
-  const exportName = handler.split(".").at(-1) as string;
-  const script = `
-    const module = await import(${JSON.stringify(bundleOf(found.fn, found.outdir))});
-    const context = { functionName: "f", awsRequestId: "r", invokedFunctionArn: "arn:aws:lambda:eu-central-1:000000000000:function:f", getRemainingTimeInMillis: () => 60000 };
-    console.log("RESULT " + JSON.stringify(await module[${JSON.stringify(exportName)}](${JSON.stringify(event)}, context)));
-  `;
-  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: "eu-central-1",
-      AWS_ACCESS_KEY_ID: "AKIDSTANDIN",
-      AWS_SECRET_ACCESS_KEY: "stand-in",
-      AWS_ENDPOINT_URL: baseUrl,
-      POWERTOOLS_LOG_LEVEL: "ERROR",
-      ...environmentOf(found.fn),
-      ...overrides,
-    },
-    timeout: 30_000,
-  });
-  const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-  if (!line) throw new Error(`no result in:\n${stdout}`);
-  return JSON.parse(line.slice("RESULT ".length));
+  const env = { ...aws.environment(), POWERTOOLS_LOG_LEVEL: "ERROR", ...environmentOf(found.fn), ...overrides };
+  // biome-ignore lint/suspicious/noExplicitAny: results are checked field by field.
+  return (await invokeBundle(bundleOf(found.fn, found.outdir), handler.split(".").at(-1) as string, event, env)).result as any;
 }
+const any = () => true;
 
 describe("the canary hook bundle, with a real lifecycle event", () => {
   const afterAllowTraffic = (env: Record<string, string>) => env.HOOK === "AfterAllowTraffic";
@@ -104,33 +50,107 @@ describe("the canary hook bundle, with a real lifecycle event", () => {
   it("runs the smoke checks and reports Succeeded to CodeDeploy, then tells on-call", async () => {
     const event = lifecycleHookEvent();
     const verdict = await invoke("functions/canary-hook.handler", afterAllowTraffic, event, {
-      TEST_URL: baseUrl,
-      PRODUCTION_URL: baseUrl,
+      TEST_URL: aws.url,
+      PRODUCTION_URL: aws.url,
       CANARY_SETTINGS: quickWarmup(hookEnv()),
     });
-    expect(verdict.status).toBe("Succeeded");
-    expect(awsCalls.map((call) => call.target)).toEqual([
+    expect(verdict.reason).toBe("4 smoke checks passed");
+    expect(awsCalls().map((call) => call.operation)).toEqual([
       "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus",
       "AWSEvents.PutEvents",
     ]);
-    expect(awsCalls[0]?.body).toEqual({
+    expect(awsCalls()[0]?.body).toEqual({
       deploymentId: event.DeploymentId,
       lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
       status: "Succeeded",
     });
-    const [entry] = (awsCalls[1]?.body.Entries ?? []) as { Source: string; DetailType: string; Detail: string }[];
+    const [entry] = (awsCalls()[1]?.body.Entries ?? []) as { Source: string; DetailType: string; Detail: string }[];
     expect(entry).toMatchObject({ Source: "hands-off-ops", DetailType: "Automation Action" });
     expect(JSON.parse(entry?.Detail ?? "{}").stage).toBe("prod");
   });
 
   it("reports Failed when the new version's health check fails", async () => {
-    healthStatus = 503;
+    aws.service["/health"] = [503, "DOWN"];
     const verdict = await invoke("functions/canary-hook.handler", afterAllowTraffic, lifecycleHookEvent(), {
-      TEST_URL: baseUrl,
-      PRODUCTION_URL: baseUrl,
+      TEST_URL: aws.url,
+      PRODUCTION_URL: aws.url,
       CANARY_SETTINGS: quickWarmup(hookEnv()),
     });
     expect(verdict.status).toBe("Failed");
-    expect(awsCalls[0]?.body.status).toBe("Failed");
+    expect(awsCalls()[0]?.body.status).toBe("Failed");
+  });
+});
+
+describe("the other bundles, each with the event it exists for", () => {
+  it("rollback: a release alarm with nothing deploying records its decision and tells on-call, once", async () => {
+    const result = await invoke("functions/rollback.handler", any, releaseAlarmEvent("prod"));
+    expect(result.decision.action).toBe("none");
+    // CodeDeploy and the ledger are read at once: their order varies.
+    expect(
+      awsCalls()
+        .map((call) => call.operation)
+        .sort(),
+    ).toEqual([
+      "AWSEvents.PutEvents",
+      "CodeDeploy_20141006.ListDeployments",
+      "CodeDeploy_20141006.ListDeployments",
+      "DynamoDB_20120810.PutItem",
+      "DynamoDB_20120810.PutItem",
+      "DynamoDB_20120810.Query",
+      "DynamoDB_20120810.UpdateItem",
+    ]);
+  });
+
+  it("notify: a release alarm is mailed, posted to Slack with its graph, and remembered", async () => {
+    const result = await invoke("functions/notify.handler", any, releaseAlarmEvent("prod"));
+    expect(result).toMatchObject({ email: "sent", slack: "posted", graph: "attached" });
+    const operations = awsCalls().map((call) => call.operation);
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        "Publish",
+        "secretsmanager.GetSecretValue",
+        "slack chat.postMessage",
+        "GraniteServiceVersion20100801.GetMetricWidgetImage",
+        "slack files.completeUploadExternal",
+      ]),
+    );
+    expect(operations.filter((operation) => operation.startsWith("DynamoDB_20120810")).length).toBeGreaterThan(3);
+  });
+
+  it("schedule: a check converges the dev stage, reading the service, its scaling and the database", async () => {
+    const result = await invoke("functions/schedule.handler", any, { action: "check" });
+    expect(result.decision.state).toMatch(/^(awake|asleep)$/);
+    expect(awsCalls().map((call) => call.operation)).toEqual(
+      expect.arrayContaining([
+        "AmazonEC2ContainerServiceV20141113.DescribeServices",
+        "AnyScaleFrontendService.DescribeScalableTargets",
+        "DescribeDBInstances",
+      ]),
+    );
+  });
+
+  it("release: an update of Custom::Release starts a CodeDeploy deployment", async () => {
+    const update = JSON.parse(
+      readFileSync(new URL("../fixtures/events/cloudformation-custom-resource-update.json", import.meta.url), "utf8"),
+    );
+    const result = await invoke("functions/release.onEvent", any, update);
+    expect(result.Data.DeploymentId).toBe("d-STANDIN01");
+    expect(awsCalls().map((call) => call.operation)).toEqual([
+      "AmazonEC2ContainerServiceV20141113.DescribeServices",
+      "CodeDeploy_20141006.CreateDeployment",
+    ]);
+  });
+
+  it("canary watch: a release's start creates its minute schedule", async () => {
+    const start = loadEvent("codedeploy-deployment-state-change");
+    start.detail = {
+      ...start.detail,
+      application: "prod-hands-off-ops-Service",
+      deploymentGroup: "prod-hands-off-ops-Service",
+      state: "START",
+    };
+    const result = await invoke("functions/canary-watch.handler", any, start);
+    expect(result).toEqual({ watching: "started" });
+    expect(awsCalls().map((call) => call.operation)).toEqual(["POST /schedules/…"]);
   });
 });
