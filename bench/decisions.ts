@@ -173,5 +173,8 @@ const snapshot = {
   ].map((name) => ({ name, status: "Succeeded" })),
 };
 measure("release: decide + progress", [
-  () => (decideRelease(update, "arn:aws:ecs:eu-central-1:123456789012:task-definition/web:7"), releaseProgress(snapshot)),
+  () => {
+    decideRelease(update, "arn:aws:ecs:eu-central-1:123456789012:task-definition/web:7");
+    return releaseProgress(snapshot);
+  },
 ]);
