@@ -14,12 +14,23 @@
  * import later — an upper bound on what a first event that calls every AWS
  * API adds. Moving work from the import to the first event does not make a
  * cold start shorter, so both are printed.
+ *
+ * Then a cold start as it happens: a fresh Node imports the bundle and
+ * handles the event the function exists for (a release alarm, a lifecycle
+ * hook with its 200 + 200 comparison, a schedule check…), its AWS calls
+ * answered by a local stand-in. Its CPU time and peak memory are what the
+ * memory size of each function is chosen from (Lambda gives a function CPU
+ * in proportion to its memory: one vCPU at 1,769 MB).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { AwsStandIn } from "../tests/aws-stand-in";
+import { type Invocation, invokeBundle } from "../tests/invoke-bundle";
+import { environmentOf, type Resource } from "../tests/lambda-bundle-files";
+import { mainEvent } from "../tests/lambda-main-events";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "15" } } });
 const runs = Number(values.runs);
@@ -37,25 +48,32 @@ if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
 interface Bundle {
   handler: string;
   file: string;
+  resource: Resource;
   /** Every chunk of the handler's asset, the entry first. */
   chunks: string[];
   entryBytes: number;
   allBytes: number;
 }
 
-type Resource = { Type: string; Properties: { Handler?: string; Code?: { S3Key?: string } } };
 const bundles = new Map<string, Bundle>();
 for (const stage of ["prod", "dev"]) {
   const dir = path.join(out, stage);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".template.json"))) {
     const template = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as { Resources: Record<string, Resource> };
     for (const resource of Object.values(template.Resources)) {
-      const handler = resource.Properties?.Handler ?? "";
+      const handler = String(resource.Properties?.Handler ?? "");
       if (resource.Type !== "AWS::Lambda::Function" || !handler.startsWith("functions/") || bundles.has(handler)) continue;
       const asset = path.join(dir, `asset.${String(resource.Properties.Code?.S3Key).replace(/\.zip$/, "")}`);
       const entry = path.join(asset, `${handler.split(".")[0]}.mjs`);
       const chunks = [entry, ...modulesIn(asset).filter((file) => file !== entry)];
-      bundles.set(handler, { handler, file: entry, chunks, entryBytes: bytesOf(staticClosure(entry)), allBytes: bytesOf(chunks) });
+      bundles.set(handler, {
+        handler,
+        file: entry,
+        resource,
+        chunks,
+        entryBytes: bytesOf(staticClosure(entry)),
+        allBytes: bytesOf(chunks),
+      });
     }
   }
 }
@@ -114,4 +132,36 @@ for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompar
 }
 console.log("\nentry: the handler's module and the chunks it imports statically; all: every chunk in its asset (source maps excluded).");
 console.log("import / ratio: importing the entry; all / ratio: then every chunk it may load later, vs `node -e 0`.");
+const aws = await new AwsStandIn().start();
+console.log(`\nCold start with the function's own event (AWS answered locally), median of ${runs}\n`);
+console.log(
+  `${"handler".padEnd(32)}${"import".padStart(9)}${"event".padStart(9)}${"CPU".padStart(9)}${"peak RSS".padStart(10)}${"memory".padStart(9)}${"CPU at that size".padStart(19)}`,
+);
+for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompare(b.handler))) {
+  const main = mainEvent(bundle.handler, aws.url);
+  if (!main) continue;
+  const env = environmentOf(bundle.resource);
+  const figures: Invocation["figures"][] = [];
+  for (let i = 0; i < runs; i++) {
+    const invocation = await invokeBundle(bundle.file, bundle.handler.split(".").at(-1) as string, main.event, {
+      ...aws.environment(),
+      POWERTOOLS_LOG_LEVEL: "ERROR",
+      ...env,
+      ...main.environment(env),
+    });
+    figures.push(invocation.figures);
+  }
+  const of = (key: keyof Invocation["figures"]) => median(figures.map((f) => f[key]));
+  const memory = Number(bundle.resource.Properties.MemorySize ?? 128);
+  // Below 1,769 MB a function gets that fraction of one vCPU: the same work takes longer in proportion.
+  const atSize = of("cpuMs") * Math.max(1, 1769 / memory);
+  console.log(
+    `${bundle.handler.padEnd(32)}${ms(of("importMs")).padStart(9)}${ms(of("eventMs")).padStart(9)}${ms(of("cpuMs")).padStart(9)}${`${of("maxRssMb").toFixed(0)} MB`.padStart(10)}${`${memory} MB`.padStart(9)}${`~${ms(atSize)}`.padStart(19)}`,
+  );
+}
+await aws.stop();
+console.log(
+  "\nimport, event: wall time here; CPU: user + system of the whole cold start; peak RSS: the process's maximum resident memory.",
+);
+console.log("CPU at that size: the same CPU time at the function's memory size, where Lambda gives memory/1769 of a vCPU (an estimate).");
 rmSync(out, { recursive: true, force: true });

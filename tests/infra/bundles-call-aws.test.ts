@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsStandIn } from "../aws-stand-in";
-import { lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "../fixtures/events";
+import { lifecycleHookEvent, releaseAlarmEvent } from "../fixtures/events";
 import { invokeBundle } from "../invoke-bundle";
+import { releaseStart, releaseUpdate } from "../lambda-main-events";
 import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
 
 /**
@@ -130,10 +130,7 @@ describe("the other bundles, each with the event it exists for", () => {
   });
 
   it("release: an update of Custom::Release starts a CodeDeploy deployment", async () => {
-    const update = JSON.parse(
-      readFileSync(new URL("../fixtures/events/cloudformation-custom-resource-update.json", import.meta.url), "utf8"),
-    );
-    const result = await invoke("functions/release.onEvent", any, update);
+    const result = await invoke("functions/release.onEvent", any, releaseUpdate());
     expect(result.Data.DeploymentId).toBe("d-STANDIN01");
     expect(awsCalls().map((call) => call.operation)).toEqual([
       "AmazonEC2ContainerServiceV20141113.DescribeServices",
@@ -142,14 +139,7 @@ describe("the other bundles, each with the event it exists for", () => {
   });
 
   it("canary watch: a release's start creates its minute schedule", async () => {
-    const start = loadEvent("codedeploy-deployment-state-change");
-    start.detail = {
-      ...start.detail,
-      application: "prod-hands-off-ops-Service",
-      deploymentGroup: "prod-hands-off-ops-Service",
-      state: "START",
-    };
-    const result = await invoke("functions/canary-watch.handler", any, start);
+    const result = await invoke("functions/canary-watch.handler", any, releaseStart());
     expect(result).toEqual({ watching: "started" });
     expect(awsCalls().map((call) => call.operation)).toEqual(["POST /schedules/…"]);
   });

@@ -1,5 +1,6 @@
-import { fisherExactGreater, mannWhitneyGreater, percentile } from "@hands-off-ops/core/canary/stats";
+import { fisherExactGreater, mannWhitneyGreater, percentile, percentiles } from "@hands-off-ops/core/canary/stats";
 import fc from "fast-check";
+import { wilcoxonRankSum } from "simple-statistics";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -65,5 +66,34 @@ describe("percentiles", () => {
     expect(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 0.95)).toBeCloseTo(9.55, 10);
     expect(percentile([4], 0.99)).toBe(4);
     expect(percentile([], 0.5)).toBeNaN();
+  });
+});
+
+describe("percentiles", () => {
+  it("reads several percentiles from one sort, each the same as alone, without changing the input", () => {
+    const values = [120, 3.5, 88, 88, 1000, 42, 7, 64, 300, 15.25];
+    const before = [...values];
+    const ps = [0, 0.1, 0.5, 0.95, 0.99, 1];
+    expect(percentiles(values, ps)).toEqual(ps.map((p) => percentile(values, p)));
+    expect(percentiles(values, [0.5, 1])).toEqual([76, 1000]);
+    expect(values).toEqual(before);
+    expect(percentiles([], [0.5])).toEqual([Number.NaN]);
+  });
+});
+
+describe("Mann-Whitney's rank sum", () => {
+  it("equals simple-statistics' rank sum, ties averaged, for any two samples (U = rank sum − n₁(n₁+1)/2)", () => {
+    // Few distinct values make many ties, the case where ranks are easy to get wrong.
+    const sample = fc.array(
+      fc.integer({ min: 0, max: 12 }).map((v) => v * 2.5),
+      { minLength: 1, maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(sample, sample, (green, blue) => {
+        const expected = wilcoxonRankSum([...green], [...blue]) - (green.length * (green.length + 1)) / 2;
+        expect(mannWhitneyGreater(green, blue).u).toBeCloseTo(expected, 9);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { CanarySettings } from "../settings/schema";
 import type { Exchange, HttpPort } from "./http";
-import { fisherExactGreater, formatP, mannWhitneyGreater, percentile } from "./stats";
+import { fisherExactGreater, formatP, mannWhitneyGreater, percentiles } from "./stats";
 
 type ComparisonSettings = CanarySettings["comparison"];
 
@@ -29,14 +29,8 @@ const isError = (exchange: Exchange) => exchange.kind === "failure" || exchange.
 function summarize(exchanges: readonly Exchange[]): SideSummary {
   const latencies = exchanges.filter((e) => !isError(e)).map((e) => e.latencyMs);
   const errors = exchanges.filter(isError).length;
-  return {
-    requests: exchanges.length,
-    errors,
-    errorRate: exchanges.length ? errors / exchanges.length : 0,
-    p50Ms: percentile(latencies, 0.5),
-    p95Ms: percentile(latencies, 0.95),
-    p99Ms: percentile(latencies, 0.99),
-  };
+  const [p50Ms, p95Ms, p99Ms] = percentiles(latencies, [0.5, 0.95, 0.99]) as [number, number, number];
+  return { requests: exchanges.length, errors, errorRate: exchanges.length ? errors / exchanges.length : 0, p50Ms, p95Ms, p99Ms };
 }
 
 /**

@@ -137,7 +137,8 @@ function* boundaries(at: Date, calendar: Calendar, keepAwake: KeepAwake | null):
   let expiry = keepAwake && keepAwake.until > at ? keepAwake.until : null;
   for (let day = 0; day <= HORIZON_DAYS; day++) {
     const date = start.plus({ days: day });
-    for (const time of ["00:00", calendar.wakeAt, calendar.sleepAt]) {
+    // Only wakeAt and sleepAt can change the state: working hours never span midnight, so a stage is asleep on both sides of it.
+    for (const time of [calendar.wakeAt, calendar.sleepAt]) {
       const candidate = firstInstantAtOrAfter(date, time);
       if (expiry && expiry <= candidate) {
         yield expiry;
