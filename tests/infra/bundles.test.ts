@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadEvent } from "../fixtures/events";
 import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
@@ -51,4 +53,20 @@ describe("the Lambda bundles start on a bare Node", () => {
     if (handler === "functions/rollback.handler" || handler === "functions/schedule.handler")
       expect(result).toMatch(/^RESULT \{"rejected":/);
   });
+});
+
+describe("how every Lambda is built (stacks/lambda-defaults.ts)", () => {
+  it.each(deployedFunctions().map(({ fn, outdir, handler }) => [handler, fn, outdir] as const))(
+    "%s: Node 22 on arm64, minified, with its source map",
+    (_handler, fn, outdir) => {
+      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+      const bundle = bundleOf(fn, outdir);
+      const source = readFileSync(bundle, "utf8");
+      expect(source.trimEnd().split("\n").at(-1)).toBe(`//# sourceMappingURL=${path.basename(bundle)}.map`);
+      expect(existsSync(`${bundle}.map`)).toBe(true);
+      // Minified: long lines (unminified esbuild output averages about 40 characters a line).
+      expect(source.length / source.split("\n").length).toBeGreaterThan(500);
+    },
+  );
 });
