@@ -125,26 +125,19 @@ const names = (input: ReplayInput) => {
   };
 };
 
-function context(name: string, timeoutSeconds: number): Context {
+function context(name: string, region: string, timeoutSeconds: number): Context {
   return {
     functionName: name,
     awsRequestId: "replay",
-    invokedFunctionArn: `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${name}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
     memoryLimitInMB: "256",
     getRemainingTimeInMillis: () => timeoutSeconds * 1000,
   } as Context;
 }
 
-function blank(fn: Receiver["fn"], title: string, recorder: Recorder) {
-  return {
-    fn,
-    title,
-    calls: recorder.lines(),
-    notes: [] as string[],
-    slack: [] as SlackPosted[],
-    emails: [] as Email[],
-    notices: [] as AutomationNotice[],
-  };
+/** A function's run: what it returned, the calls it made, and what it sent on-call. */
+function finished(fn: Receiver["fn"], title: string, result: unknown, recorder: Recorder, extra: Partial<Run> = {}): Run {
+  return { fn, title, result, calls: recorder.lines(), notes: [], slack: [], emails: [], notices: [], ...extra };
 }
 
 async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
@@ -174,12 +167,12 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
   const handle = createNotifyHandler(env, { registerContext: () => {}, ports: async () => ports });
-  const result = await handle(event, context(`${n.prefix}-notify`, 120));
+  const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
   const notes =
     mode === "off"
       ? []
       : [`Slack (${mode}) is taken as configured: the stage's Slack secret holds a ${mode === "web-api" ? "bot token" : "webhook URL"}.`];
-  return { ...blank("notify", "notify", recorder), result, calls: recorder.lines(), notes, slack, emails };
+  return finished("notify", "notify", result, recorder, { notes, slack, emails });
 }
 
 async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
@@ -201,7 +194,7 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   };
   const { createRollbackHandler } = await import("../../../../../functions/rollback");
   const result = await createRollbackHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
-  return { ...blank("rollback", "rollback", recorder), result, calls: recorder.lines(), notices };
+  return finished("rollback", "rollback", result, recorder, { notices });
 }
 
 async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
@@ -225,11 +218,15 @@ async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
     sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
   };
   const { createHookHandler } = await import("../../../../../functions/canary-hook");
-  const result = await createHookHandler(env, ports, notifier)(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, 300));
+  const result = await createHookHandler(
+    env,
+    ports,
+    notifier,
+  )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300));
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
   ];
-  return { ...blank("canary-hook", `canary-hook (${hook})`, recorder), result, calls: recorder.lines(), notes, notices };
+  return finished("canary-hook", `canary-hook (${hook})`, result, recorder, { notes, notices });
 }
 
 async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
@@ -256,8 +253,8 @@ async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
     now: () => new Date(clock),
   };
   const { createWatchHandler } = await import("../../../../../functions/canary-watch");
-  const result = await createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, 70));
-  return { ...blank("canary-watch", "canary-watch", recorder), result, calls: recorder.lines(), notices };
+  const result = await createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, input.settings.region, 70));
+  return finished("canary-watch", "canary-watch", result, recorder, { notices });
 }
 
 async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
@@ -283,7 +280,7 @@ async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
   };
   const { createScheduleHandler } = await import("../../../../../functions/schedule");
   const result = await createScheduleHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
-  return { ...blank("schedule", "schedule", recorder), result, calls: recorder.lines(), notices };
+  return finished("schedule", "schedule", result, recorder, { notices });
 }
 
 async function runRelease(input: ReplayInput): Promise<Run> {
@@ -292,7 +289,7 @@ async function runRelease(input: ReplayInput): Promise<Run> {
   const { createReleaseHandlers } = await import("../../../../../functions/release");
   const { onEvent } = createReleaseHandlers(() => port);
   const result = await onEvent(input.event as Parameters<typeof onEvent>[0]);
-  return { ...blank("release", "release (Custom::Release onEvent)", recorder), result, calls: recorder.lines() };
+  return finished("release", "release (Custom::Release onEvent)", result, recorder);
 }
 
 function printRun(run: Run): string[] {
