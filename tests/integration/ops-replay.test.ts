@@ -147,6 +147,13 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     expect(stdout).toContain('"why": "not a working day (Saturday)"');
   });
 
+  it("keeps the handlers' own JSON logs out of the way unless --logs asks for them", async () => {
+    const quiet = await replay("automation-notice", "prod");
+    expect(quiet.stdout).not.toContain('"level":"INFO"');
+    const logged = await replay("automation-notice", "prod", "--logs");
+    expect(logged.stdout).toMatch(/\{"level":"INFO","message":"Delivered",.*"service":"notify"/);
+  });
+
   it("a crashed task warns on-call by Slack and e-mail", async () => {
     const { stdout } = await replay("task-crashed", "prod");
     expect(stdout).toContain("AWS  SNS Publish  prod-hands-off-ops-on-call");
