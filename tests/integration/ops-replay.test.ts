@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,17 +32,6 @@ function section(stdout: string, title: string): string {
 }
 
 describe("npm run ops -- replay, the shipped scenarios", () => {
-  const shipped = readdirSync(SCENARIOS).filter((file) => file.endsWith(".json"));
-
-  it.each(shipped)("%s names a sample event from tests/fixtures/events and replays it on dev", async (file) => {
-    const { event } = scenario(file.replace(/\.json$/, ""));
-    expect(event).toMatch(/^tests\/fixtures\/events\/.+\.json$/);
-    const { code, stdout, stderr } = await replay(file.replace(/\.json$/, ""), "dev");
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^Replay on dev \(development, automation enforce\)/);
-  });
-
   it("an alarm during a release, in prod's dry-run: the rollback only says it would stop the release, and on-call reads that", async () => {
     const { code, stdout } = await replay("alarm-during-release", "prod");
     expect(code).toBe(0);
