@@ -11,11 +11,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
+import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "@hands-off-ops/core/canary/environment";
 import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
-import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
+import { loadOnce } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -56,11 +57,7 @@ const awsPorts = (): HookPorts => ({
 let handlerInstance: ReturnType<typeof createHookHandler> | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
-  handlerInstance ??= createHookHandler(
-    readHookEnvironment(process.env),
-    awsPorts(),
-    onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices()),
-  );
+  handlerInstance ??= createHookHandler(readHookEnvironment(process.env), awsPorts(), noticesOnFirstUse());
   return handlerInstance(event, context);
 })
   .use(injectLambdaContext(logger))

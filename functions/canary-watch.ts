@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { readWatchEnvironment, type WatchEnvironment, WatchEvent } from "@hands-off-ops/core/canary/environment";
 import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
@@ -55,7 +56,7 @@ export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts) {
 
 function awsPorts(env: WatchEnvironment): WatchPorts {
   // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy and CloudWatch.
-  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
+  const notices = noticesOnFirstUse();
   return {
     deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/canary-deployments")).codeDeployCanary()),
     metrics: onFirstCall(async () => (await import("@hands-off-ops/core/aws/target-metrics")).cloudWatchTargetMetrics(env.loadBalancer)),

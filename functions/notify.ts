@@ -10,7 +10,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
+import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
@@ -67,10 +68,7 @@ function eventIdOf(event: unknown): string {
  * Slack secret is re-read every five minutes (cached).
  */
 export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
-  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
-  const once = onceOnFirstRun(async () =>
-    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "notify", await stateTable()),
-  );
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "notify");
   const fixed = {
     email: onFirstCall(async () => (await import("@hands-off-ops/core/aws/sns")).snsEmail(env.topicArn)),
     graphs: onFirstCall(async () => (await import("@hands-off-ops/core/aws/metric-graph")).cloudWatchGraphs()),

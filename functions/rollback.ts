@@ -9,7 +9,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
+import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
@@ -51,11 +52,8 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
 
 /** The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's client. */
 function awsPorts(env: RollbackEnvironment) {
-  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
-  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
-  const once = onceOnFirstRun(async () =>
-    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "rollback", await stateTable()),
-  );
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback");
+  const notices = noticesOnFirstUse();
   const ports: RollbackPorts = {
     deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-deployments")).codeDeployRollbacks(env.target)),
     ledger: onFirstCall(async () =>

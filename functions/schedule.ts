@@ -10,7 +10,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { loadOnce, onceOnFirstRun, onFirstCall } from "@hands-off-ops/core/lazy";
+import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { readScheduleEnvironment, type ScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
@@ -54,11 +55,8 @@ export function createScheduleHandler(env: ScheduleEnvironment, ports: ScheduleP
 
 /** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. */
 function awsPorts(env: ScheduleEnvironment, functionArn: string) {
-  const stateTable = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
-  const notices = onFirstCall(async () => (await import("@hands-off-ops/core/aws/notices")).eventBridgeNotices());
-  const once = onceOnFirstRun(async () =>
-    (await import("@hands-off-ops/core/aws/idempotency")).idempotentOnce(env.tableName, "schedule", await stateTable()),
-  );
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule");
+  const notices = noticesOnFirstUse();
   const ports: SchedulePorts = {
     stage: onFirstCall(async () => (await import("@hands-off-ops/core/aws/stage-capacity")).ecsStageCapacity(env.service)),
     database: onFirstCall(async () => (await import("@hands-off-ops/core/aws/database-power")).rdsDatabasePower(env.databaseInstance)),

@@ -136,7 +136,7 @@ const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQ
 export function graphRecorder(recorder: Recorder): GraphPort {
   return {
     async render(widget) {
-      recorder.aws("CloudWatch", "GetMetricWidgetImage", `${widget.title ?? "metric graph"}`);
+      recorder.aws("CloudWatch", "GetMetricWidgetImage", widget.title);
       return new Uint8Array(PIXEL);
     },
   };
