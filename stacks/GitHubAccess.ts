@@ -99,10 +99,16 @@ function deployStatements(stack: Stack, appName: string, stage: DeployableStage)
         arn("ssm", "parameter", `sst/${appName}/.fallback/*`),
       ],
     }),
+    // ListBucket takes the bucket's ARN and GetObject an object's (Service Authorization Reference).
+    new iam.PolicyStatement({
+      sid: "ListSstMetadata",
+      actions: ["s3:ListBucket"],
+      resources: [`arn:${stack.partition}:s3:::sstbootstrap-*`],
+    }),
     new iam.PolicyStatement({
       sid: "ReadSstMetadata",
-      actions: ["s3:GetObject", "s3:ListBucket"],
-      resources: [`arn:${stack.partition}:s3:::sstbootstrap-*`, `arn:${stack.partition}:s3:::sstbootstrap-*/*`],
+      actions: ["s3:GetObject"],
+      resources: [`arn:${stack.partition}:s3:::sstbootstrap-*/*`],
     }),
     new iam.PolicyStatement({
       sid: "ReportTheRelease",

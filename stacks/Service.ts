@@ -1,5 +1,5 @@
 import path from "node:path";
-import { Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -16,6 +16,7 @@ import { Network, natPublicIps } from "./Network";
 import { TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { scaleTaskCount } from "./scaling";
+import { wildcardReason } from "./wildcard-actions";
 
 const SERVICE_DIR = path.resolve("service");
 
@@ -145,7 +146,7 @@ export function Service({ stack, app }: StackContext) {
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
   const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
   const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release });
-  const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT, deploymentGroup });
+  const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT });
   canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
   shipNewTaskDefinitions({
     service,
@@ -170,7 +171,7 @@ export function Service({ stack, app }: StackContext) {
     [
       {
         id: "AwsSolutions-IAM5",
-        reason: "ecr:GetAuthorizationToken has no resource-level permissions; image pulls themselves are scoped to the asset repository.",
+        reason: wildcardReason(["ecr:GetAuthorizationToken"]),
         appliesTo: ["Resource::*"],
       },
     ],
@@ -187,6 +188,8 @@ export function Service({ stack, app }: StackContext) {
     true,
   );
 
+  // Here, not beside the schedule: an output that re-exports another stack's export is a cfn-lint warning (W6001).
+  new CfnOutput(stack, "ServiceArn", { value: service.serviceArn, description: "Tag keep-awake-until here to keep the stage awake" });
   stack.addOutputs({ url: `${settings.domain ? "https" : "http"}://${settings.domain?.name ?? loadBalancer.loadBalancerDnsName}` });
 
   return {

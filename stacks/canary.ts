@@ -16,6 +16,7 @@ import { hookVariables, watchVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
+import { grantWildcardOnly } from "./wildcard-actions";
 
 interface CanaryWiring {
   app: { stage: string; name: string };
@@ -23,7 +24,6 @@ interface CanaryWiring {
   vpc: ec2.IVpc;
   loadBalancer: elbv2.ApplicationLoadBalancer;
   testListenerPort: number;
-  deploymentGroup: codedeploy.IEcsDeploymentGroup;
 }
 
 /**
@@ -38,7 +38,6 @@ export function canaryHooks({
   vpc,
   loadBalancer,
   testListenerPort,
-  deploymentGroup,
 }: CanaryWiring): Partial<Record<EcsHook, lambda.IFunction>> {
   const stack = Stack.of(loadBalancer);
   const hooks: Partial<Record<EcsHook, lambda.IFunction>> = {};
@@ -79,12 +78,7 @@ export function canaryHooks({
       ],
       true,
     );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ["codedeploy:PutLifecycleEventHookExecutionStatus"],
-        resources: [deploymentGroup.deploymentGroupArn],
-      }),
-    );
+    grantWildcardOnly(fn, ["codedeploy:PutLifecycleEventHookExecutionStatus"]);
     grantSendNotices(fn);
     hooks[hook] = fn;
   }
@@ -140,17 +134,11 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/watch-*` })],
     }),
   );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment"],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }),
-  );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["cloudwatch:GetMetricData"], resources: ["*"] }));
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [deploymentGroup.deploymentGroupArn] }));
+  grantWildcardOnly(fn, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "cloudwatch:GetMetricData"]);
   NagSuppressions.addResourceSuppressions(
     fn,
     [
-      { id: "AwsSolutions-IAM5", reason: "cloudwatch:GetMetricData has no resource-level permissions.", appliesTo: ["Resource::*"] },
       {
         id: "AwsSolutions-IAM5",
         reason: "One schedule per release, named watch-<deployment id>: only schedules of this stage's watch group match.",

@@ -2,6 +2,7 @@ import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import type { App } from "sst/constructs";
 import { Stack } from "sst/constructs";
+import { wildcardReason } from "./wildcard-actions";
 
 const NODE_22 =
   "Node 22 is the major this product targets for every Lambda (supported by Lambda until 2027); the rule wants the newest runtime.";
@@ -39,7 +40,7 @@ export function suppressLambdaBasics(fn: IConstruct) {
       },
       {
         id: "AwsSolutions-IAM5",
-        reason: "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
+        reason: wildcardReason(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]),
         appliesTo: ["Resource::*"],
       },
       { id: "AwsSolutions-L1", reason: NODE_22 },
@@ -66,7 +67,16 @@ export function suppressProviderFramework(provider: IConstruct) {
       },
       {
         id: "AwsSolutions-IAM5",
-        reason: "Step Functions log delivery (logs:CreateLogDelivery and the like) has no resource-level permissions.",
+        reason: wildcardReason([
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:DescribeResourcePolicies",
+          "logs:DescribeLogGroups",
+        ]),
         appliesTo: ["Resource::*"],
       },
       { id: "AwsSolutions-L1", reason: `aws-cdk-lib picks the provider framework's runtime. ${NODE_22}` },

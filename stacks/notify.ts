@@ -19,6 +19,7 @@ import type { StageSettings } from "./config";
 import { notifyVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { alarmName, releaseGroupName } from "./names";
+import { grantWildcardOnly } from "./wildcard-actions";
 
 interface NotifyWiring {
   app: { stage: string; name: string };
@@ -83,15 +84,10 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
       resources: [stateTable.tableArn],
     }),
   );
-  notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["cloudwatch:GetMetricWidgetImage"], resources: ["*"] }));
+  grantWildcardOnly(notify, ["cloudwatch:GetMetricWidgetImage"]);
   NagSuppressions.addResourceSuppressions(
     notify,
     [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "cloudwatch:GetMetricWidgetImage (the alarm graph) has no resource-level permissions.",
-        appliesTo: ["Resource::*"],
-      },
       {
         id: "AwsSolutions-IAM5",
         reason: "Publishing to the KMS-encrypted on-call topic needs kms:GenerateDataKey* on that one key (grantPublish).",

@@ -1,5 +1,5 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
-import { CustomResource, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
@@ -12,6 +12,7 @@ import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import { suppressLambdaBasics, suppressProviderFramework } from "./nag-suppressions";
 import { alarmName, RELEASE_ALARMS } from "./names";
+import { grantWildcardOnly, WILDCARD_ONLY_ACTIONS } from "./wildcard-actions";
 
 interface ReleaseWiring {
   app: { stage: string; name: string };
@@ -117,11 +118,9 @@ export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGrou
     }),
   );
   isComplete.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget"],
-      resources: [deploymentGroup.deploymentGroupArn],
-    }),
+    new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [deploymentGroup.deploymentGroupArn] }),
   );
+  grantWildcardOnly(isComplete, ["codedeploy:GetDeploymentTarget"]);
 
   const provider = new cr.Provider(stack, "ReleaseProvider", {
     onEventHandler: onEvent,
@@ -137,6 +136,7 @@ export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGrou
     }),
   });
   suppressProviderFramework(provider);
+  scopeWaiterLogWrites(provider);
 
   const container = taskDefinition.defaultContainer;
   if (!container) throw new Error("The task definition has no container to release");
@@ -156,4 +156,43 @@ export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGrou
   });
   release.node.addDependency(deploymentGroup);
   return release;
+}
+
+const LOG_WRITES = ["logs:CreateLogStream", "logs:PutLogEvents"];
+
+/**
+ * aws-cdk-lib's waiter state machine grants the whole Step Functions logging
+ * list on "*", log writes included, though those two take a log-stream ARN
+ * (Service Authorization Reference). Step Functions delivers its logs through
+ * log delivery, not through the role's own writes, so the writes are narrowed
+ * to the waiter's own log group and the delivery actions stay on "*".
+ */
+function scopeWaiterLogWrites(provider: cr.Provider) {
+  const waiter = provider.node.findChild("waiter-state-machine");
+  const role = waiter.node.findChild("Role") as iam.Role;
+  const policy = role.node.findChild("DefaultPolicy").node.defaultChild as iam.CfnPolicy;
+  // Without a destination in waiterStateMachineLogOptions, the waiter logs to a group of its own.
+  const logGroup = waiter.node.findChild("LogGroup") as logs.LogGroup;
+  const stack = Stack.of(provider);
+  type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+  policy.addPropertyOverride(
+    "PolicyDocument",
+    Lazy.any({
+      produce: () => {
+        const document = stack.resolve(policy.policyDocument) as { Version: string; Statement: Statement[] };
+        const statements = document.Statement.map((statement) => {
+          const actions = [statement.Action].flat();
+          if (statement.Resource !== "*" || !LOG_WRITES.every((a) => actions.includes(a))) return statement;
+          const delivery = actions.filter((a) => !LOG_WRITES.includes(a));
+          for (const action of delivery) {
+            if (!(action in WILDCARD_ONLY_ACTIONS)) throw new Error(`The release waiter's role gained ${action} on "*"`);
+          }
+          return { ...statement, Action: delivery };
+        });
+        // The log group's Arn attribute ends in ":*": every stream of that one group.
+        statements.push({ Action: LOG_WRITES, Effect: "Allow", Resource: stack.resolve(logGroup.logGroupArn) });
+        return { ...document, Statement: statements };
+      },
+    }),
+  );
 }

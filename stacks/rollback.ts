@@ -13,6 +13,7 @@ import { rollbackVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
+import { grantWildcardOnly } from "./wildcard-actions";
 
 interface RollbackWiring {
   app: { stage: string; name: string };
@@ -49,10 +50,11 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, deploymentGroup, 
   fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ["codedeploy:ListDeployments", "codedeploy:BatchGetDeployments", "codedeploy:StopDeployment", "codedeploy:CreateDeployment"],
+      actions: ["codedeploy:ListDeployments", "codedeploy:BatchGetDeployments", "codedeploy:CreateDeployment"],
       resources: [deploymentGroup.deploymentGroupArn],
     }),
   );
+  grantWildcardOnly(fn, ["codedeploy:StopDeployment"]);
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:GetDeploymentConfig"],

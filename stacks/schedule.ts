@@ -18,6 +18,7 @@ import { scheduleVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
+import { grantWildcardOnly } from "./wildcard-actions";
 
 interface ScheduleWiring {
   app: { stage: string; name: string };
@@ -133,7 +134,6 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
 
   // What the keep-awake command in docs/schedule.md needs.
   new CfnOutput(stack, "ScheduleFunction", { value: fn.functionName, description: 'Invoke with {"action":"check"} after tagging' });
-  new CfnOutput(stack, "ServiceArn", { value: service.serviceArn, description: "Tag keep-awake-until here to keep the stage awake" });
   return fn;
 }
 
@@ -154,7 +154,7 @@ function grantPermissions(
       resources: [service.serviceArn],
     }),
   );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["application-autoscaling:DescribeScalableTargets"], resources: ["*"] }));
+  grantWildcardOnly(fn, ["application-autoscaling:DescribeScalableTargets"]);
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["application-autoscaling:RegisterScalableTarget"],
@@ -183,11 +183,6 @@ function grantPermissions(
   NagSuppressions.addResourceSuppressions(
     fn,
     [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "application-autoscaling:DescribeScalableTargets has no resource-level permissions; the call names this service's target.",
-        appliesTo: ["Resource::*"],
-      },
       {
         id: "AwsSolutions-IAM5",
         reason:

@@ -1,31 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { WILDCARD_ONLY_ACTIONS } from "../../stacks/wildcard-actions";
 import { type StackName, stageTemplates } from "./stage-templates";
 import { CUSTOMIZED_STAGE, STAGES_UNDER_TEST } from "./synth-all-stages";
 
 const STACKS: StackName[] = ["Network", "Database", "Service", "Firewall", "Observability", "Automation"];
-
-/** Actions that have no resource-level permissions in IAM, so `Resource: "*"` is the only form AWS accepts. */
-const UNSCOPABLE_ACTIONS = new Set([
-  "ecr:GetAuthorizationToken",
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  // The notifier's alarm graph, the canary watch's metrics.
-  "cloudwatch:GetMetricWidgetImage",
-  "cloudwatch:GetMetricData",
-  // The sleep schedule reads its scalable target (RegisterScalableTarget is limited to the account's targets).
-  "application-autoscaling:DescribeScalableTargets",
-  // Step Functions log delivery (the release waiter's logs).
-  "logs:CreateLogDelivery",
-  "logs:CreateLogStream",
-  "logs:GetLogDelivery",
-  "logs:UpdateLogDelivery",
-  "logs:DeleteLogDelivery",
-  "logs:ListLogDeliveries",
-  "logs:PutLogEvents",
-  "logs:PutResourcePolicy",
-  "logs:DescribeResourcePolicies",
-  "logs:DescribeLogGroups",
-]);
 
 interface Statement {
   Effect: string;
@@ -79,7 +57,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("stage %s", (stage) => {
       const resources = [statement.Resource ?? []].flat();
       const problems: string[] = [];
       if (actions.some((a) => a === "*" || a.endsWith(":*"))) problems.push(`${name}/${resource}: action wildcard ${actions.join(",")}`);
-      if (resources.includes("*") && actions.some((a) => !UNSCOPABLE_ACTIONS.has(a)))
+      if (resources.includes("*") && actions.some((a) => !(a in WILDCARD_ONLY_ACTIONS)))
         problems.push(`${name}/${resource}: Resource "*" for ${actions.join(",")}`);
       return problems;
     });

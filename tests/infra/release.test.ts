@@ -60,7 +60,9 @@ describe("releasing a new image (aws/aws-cdk#23564)", () => {
     service.hasResourceProperties("AWS::IAM::Policy", {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ["codedeploy:GetDeployment", "codedeploy:GetDeploymentTarget"], Effect: "Allow", Resource: groupArn },
+          { Action: "codedeploy:GetDeployment", Effect: "Allow", Resource: groupArn },
+          // No resource type in the Service Authorization Reference: "*" is the only form that works (stacks/wildcard-actions.ts).
+          { Action: "codedeploy:GetDeploymentTarget", Effect: "Allow", Resource: "*" },
         ]),
       },
     });

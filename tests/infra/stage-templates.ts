@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-stage";
+import { DEFAULT_REGION } from "../../stacks/config";
+import type { StageTemplates } from "./iam/template-arns";
 
 export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation" | "GitHubAccess";
 
@@ -31,4 +33,14 @@ export function stageTemplates(stage: string) {
     template: (stack: StackName) => Template.fromJSON(readTemplate(stackFor(stack).templateFile)),
     allJson: () => synthesized.stacks.map((s) => ({ name: s.name, template: readTemplate(s.templateFile) })),
   };
+}
+
+/** Every stage (or deploy-access set-up) the global setup synthesized. */
+export function synthesizedStages(): string[] {
+  return Object.keys(inject("synthesized"));
+}
+
+/** A stage's templates as deployed to `account` (the synth writes a placeholder account). */
+export function deployedStage(stage: string, account = "111111111111"): StageTemplates {
+  return { stage, account, region: DEFAULT_REGION, stacks: stageTemplates(stage).allJson() };
 }

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { postgresBinaries, requirePeers } from "../peers/required";
 import { freePort } from "./processes";
 
 declare module "vitest" {
@@ -29,7 +30,8 @@ export default async function startPostgres(project: TestProject) {
 
 /** A throw-away PostgreSQL cluster. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user. */
 export async function startPostgresCluster(): Promise<{ url: string; stop: () => void }> {
-  const bin = postgresBinaries();
+  requirePeers("PostgreSQL");
+  const bin = postgresBinaries() as string;
   const asRoot = userInfo().uid === 0;
   const user = asRoot ? "postgres" : userInfo().username;
   const run = (command: string, args: string[]) =>
@@ -58,18 +60,6 @@ export async function startPostgresCluster(): Promise<{ url: string; stop: () =>
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function postgresBinaries(): string {
-  const root = "/usr/lib/postgresql";
-  const majors = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  const bin = majors.map((major) => path.join(root, major, "bin")).find((dir) => existsSync(path.join(dir, "initdb")));
-  if (!bin) {
-    throw new Error(
-      "The integration tests need PostgreSQL: install Debian's package (apt-get install postgresql) or set TEST_DATABASE_URL to a server they may create databases on.",
-    );
-  }
-  return bin;
 }
 
 function uid(user: string): number {

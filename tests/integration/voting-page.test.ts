@@ -1,17 +1,14 @@
-import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumBinary, requirePeers } from "../peers/required";
 import { type RunningService, startService } from "./processes";
-
-/** Debian's package by default; GitHub's Ubuntu runners bring Google Chrome instead (see .github/workflows/ci.yml). */
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** Debian's Chromium, headless, with nothing that would reach for the network; Playwright gives it a new empty profile. */
 async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`The browser test needs Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  // Debian's package by default; GitHub's Ubuntu runners bring Google Chrome instead (CHROMIUM_PATH, see .github/workflows/ci.yml).
+  requirePeers("Chromium");
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumBinary(),
     headless: true,
     args: [
       "--no-sandbox",

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,6 +8,7 @@ import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDatabase } from "../../service/src/db";
 import { migrate } from "../../service/src/migrations";
+import { nginxBinary, requirePeers } from "../peers/required";
 import { freePort, type RunningService, startService } from "./processes";
 
 /**
@@ -88,7 +89,8 @@ describe("zero-downtime restarts behind a load balancer", () => {
         instances.map((i) => i.port),
       ),
     );
-    nginx = spawn(existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf")], {
+    requirePeers("nginx");
+    nginx = spawn(nginxBinary() as string, ["-p", dir, "-c", path.join(dir, "nginx.conf")], {
       stdio: "ignore",
     });
     proxyUrl = `http://127.0.0.1:${port}`;

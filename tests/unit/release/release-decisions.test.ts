@@ -21,7 +21,7 @@ describe("ECS AppSpec", () => {
       }),
     );
     expect(appSpec).toEqual({
-      version: 0,
+      version: 0.0,
       Resources: [
         {
           TargetService: {
@@ -32,6 +32,19 @@ describe("ECS AppSpec", () => {
       ],
       Hooks: [{ AfterAllowTestTraffic: "CodeDeployHook_test" }, { AfterAllowTraffic: "CodeDeployHook_after" }],
     });
+  });
+
+  it("is, byte for byte, the JSON AppSpec of AWS's ECS tutorial for the same task definition, container and port", () => {
+    const documented = readFileSync(path.resolve(import.meta.dirname, "../../fixtures/appspec/ecs-tutorial.json"), "utf8");
+    const written = ecsAppSpec({
+      taskDefinitionArn: "arn:aws:ecs:aws-region-id:aws-account-id:task-definition/ecs-demo-task-definition:revision-number",
+      containerName: "your-container-name",
+      containerPort: 8080,
+      hooks: {},
+    });
+    // Whitespace aside, the text itself: `"version":0.0` is what AWS documents, and JSON.parse would read `0` the same.
+    expect(written).toBe(documented.replace(/\s+/g, ""));
+    expect(written).toContain('"version":0.0,');
   });
 
   it("has no Hooks section when no hook is named", () => {

@@ -10,11 +10,14 @@ export interface ReleaseTarget {
   hooks: Partial<Record<EcsHook, string>>;
 }
 
-/** The AppSpec (JSON form) of an ECS blue/green deployment of one task definition. */
+/**
+ * The AppSpec (JSON form) of an ECS blue/green deployment of one task
+ * definition, with `"version": 0.0` written as AWS documents it:
+ * JSON.stringify would print the number 0.0 as `0`.
+ */
 export function ecsAppSpec(target: ReleaseTarget): string {
   const hooks = ECS_HOOKS.flatMap((hook) => (target.hooks[hook] ? [{ [hook]: target.hooks[hook] }] : []));
-  return JSON.stringify({
-    version: 0.0,
+  const body = JSON.stringify({
     Resources: [
       {
         TargetService: {
@@ -28,4 +31,5 @@ export function ecsAppSpec(target: ReleaseTarget): string {
     ],
     ...(hooks.length > 0 ? { Hooks: hooks } : {}),
   });
+  return `{"version":0.0,${body.slice(1)}`;
 }
