@@ -17,7 +17,8 @@ export default defineConfig({
           name: "infra",
           include: ["tests/infra/**/*.test.ts"],
           // Synthesizes every stage once, through the same path as `npm run synth`; the tests read the templates.
-          globalSetup: ["tests/infra/synth-all-stages.ts"],
+          // moto: the synthesized EventBridge rules, put on an independent EventBridge.
+          globalSetup: ["tests/infra/synth-all-stages.ts", "tests/peers/moto-server.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -27,8 +28,8 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           exclude: [...TIMING_SENSITIVE],
-          // A throw-away PostgreSQL from the Debian package (or $TEST_DATABASE_URL).
-          globalSetup: ["tests/integration/postgres-server.ts"],
+          // A throw-away PostgreSQL from the Debian package (or $TEST_DATABASE_URL); moto for the AWS APIs it implements.
+          globalSetup: ["tests/integration/postgres-server.ts", "tests/peers/moto-server.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -164,6 +164,13 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
 /**
  * Lets an automation function report what it did: PutEvents on the default
  * bus, and only with this product's source (the notifier's rule matches it).
+ *
+ * `events:source` is multivalued (ArrayOfString in the Service Authorization
+ * Reference: one value per entry of the call), so it takes a set operator:
+ * every entry's source is ours, and there is at least one (ForAllValues alone
+ * is also true for a call without the key). A plain StringEquals on a
+ * multivalued key is what IAM's policy validator warns about, and the policy
+ * simulator (tests/infra/iam-simulate.test.ts) denies it.
  */
 export function grantSendNotices(fn: IConstruct & iam.IGrantable) {
   const stack = Stack.of(fn);
@@ -171,7 +178,10 @@ export function grantSendNotices(fn: IConstruct & iam.IGrantable) {
     new iam.PolicyStatement({
       actions: ["events:PutEvents"],
       resources: [stack.formatArn({ service: "events", resource: "event-bus", resourceName: "default" })],
-      conditions: { StringEquals: { "events:source": AUTOMATION_SOURCE } },
+      conditions: {
+        "ForAllValues:StringEquals": { "events:source": [AUTOMATION_SOURCE] },
+        Null: { "events:source": "false" },
+      },
     }),
   );
 }

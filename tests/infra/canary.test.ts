@@ -52,7 +52,10 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("canary hooks in stage %
       const report = statements.find((s) => s.Action === "codedeploy:PutLifecycleEventHookExecutionStatus");
       expect(report?.Resource).toBe("*");
       const notices = statements.find((s) => s.Action === "events:PutEvents");
-      expect(notices?.Condition).toEqual({ StringEquals: { "events:source": "hands-off-ops" } });
+      expect(notices?.Condition).toEqual({
+        "ForAllValues:StringEquals": { "events:source": ["hands-off-ops"] },
+        Null: { "events:source": "false" },
+      });
       expect(JSON.stringify(notices?.Resource)).toContain(":event-bus/default");
     }
   });

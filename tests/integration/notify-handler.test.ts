@@ -10,14 +10,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createNotifyHandler, handler } from "../../functions/notify";
 import { stageSettings } from "../../stacks/config";
 import { backToOk, deploymentEvent, loadEvent, releaseAlarmEvent } from "../fixtures/events";
+import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { memoryOnce } from "../unit/notify/fakes";
-import { LOCAL_CREDENTIALS, type LocalDynamo, startDynalite } from "./dynalite-server";
 import { channelId, type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
 
 /**
  * The real notify handler (functions/notify.ts) with its real adapters: Slack
  * through @slack/web-api against a local stand-in, the state table on a local
- * DynamoDB (dynalite); SNS, CloudWatch and Secrets Manager through
+ * DynamoDB (moto); SNS, CloudWatch and Secrets Manager through
  * aws-sdk-client-mock.
  */
 
@@ -75,7 +75,7 @@ const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].in
 
 beforeAll(async () => {
   slack = await startSlackStandIn();
-  dynamo = await startDynalite();
+  dynamo = await motoDynamo();
   Object.assign(process.env, environment(), {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -2,14 +2,14 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
 import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalDynamo, startDynalite } from "./dynalite-server";
+import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 
 const TABLE = "notify-state";
 const NOW = new Date("2026-11-20T03:00:00Z");
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await motoDynamo();
 });
 afterAll(() => dynamo.close());
 beforeEach(() => dynamo.freshTable(TABLE));
@@ -17,7 +17,7 @@ beforeEach(() => dynamo.freshTable(TABLE));
 const store = () => dynamoNotifyStore(TABLE, dynamo.client, () => NOW);
 const parent = (ts: string) => ({ channel: "C0OPSRELEASES", ts, routedTo: "#ops-releases" });
 
-describe("release threads in the state table (conditional writes, dynalite)", () => {
+describe("release threads in the state table (conditional writes, moto)", () => {
   it("keeps the first parent: every later or concurrent claim gets it back", async () => {
     const claims = await Promise.all(["1.1", "2.2", "3.3", "4.4", "5.5"].map((ts) => store().claimThread("d-RACE", parent(ts))));
     const winners = new Set(claims.map((c) => c.ts));

@@ -1,14 +1,14 @@
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { runCommand } from "../run-command";
-import { LOCAL_CREDENTIALS, type LocalDynamo, startDynalite } from "./dynalite-server";
 
 const TABLE = "audit-state";
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await motoDynamo();
   await dynamo.freshTable(TABLE);
 });
 afterAll(() => dynamo.close());

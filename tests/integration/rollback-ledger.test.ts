@@ -1,6 +1,6 @@
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalDynamo, startDynalite } from "./dynalite-server";
+import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 
 const TABLE = "rollback-state";
 const T0 = new Date("2026-11-20T03:00:00Z");
@@ -8,14 +8,14 @@ const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await motoDynamo();
 });
 afterAll(() => dynamo.close());
 beforeEach(() => dynamo.freshTable(TABLE));
 
 const ledger = (stage = "prod") => dynamoRollbackLedger(TABLE, stage, dynamo.client);
 
-describe("the rollback ledger in the state table (dynalite)", () => {
+describe("the rollback ledger in the state table (moto)", () => {
   it("lets exactly one of several concurrent deliveries claim a bad release", async () => {
     const claims = await Promise.all(Array.from({ length: 8 }, () => ledger().claim("d-BAD", T0)));
     expect(claims.filter(Boolean)).toHaveLength(1);

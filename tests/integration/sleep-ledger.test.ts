@@ -1,13 +1,13 @@
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import type { SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalDynamo, startDynalite } from "./dynalite-server";
+import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 
 const TABLE = "schedule-state";
 let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
+  dynamo = await motoDynamo();
 });
 afterAll(() => dynamo.close());
 beforeEach(() => dynamo.freshTable(TABLE));
@@ -19,7 +19,7 @@ const record = (desiredCount: number): SleepRecord => ({
   sleptAt: "2026-11-23T18:00:00.000Z",
 });
 
-describe("the sleep ledger in the state table (dynalite)", () => {
+describe("the sleep ledger in the state table (moto)", () => {
   it("keeps the first record of a night: concurrent sleeps cannot overwrite what the stage was", async () => {
     const written = await Promise.all([1, 2, 3, 4, 5].map((n) => ledger().record(record(n))));
     expect(written.filter(Boolean)).toHaveLength(1);

@@ -19,7 +19,8 @@ describe("a function allowed to send automation notices", () => {
         Action: "events:PutEvents",
         Effect: "Allow",
         Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":events:eu-central-1:123456789012:event-bus/default"]] },
-        Condition: { StringEquals: { "events:source": "hands-off-ops" } },
+        // A multivalued key: every entry's source is ours, and there is one (see grantSendNotices).
+        Condition: { "ForAllValues:StringEquals": { "events:source": ["hands-off-ops"] }, Null: { "events:source": "false" } },
       },
     ]);
   });

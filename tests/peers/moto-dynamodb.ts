@@ -1,10 +1,11 @@
-import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import dynalite from "dynalite";
+import { inject } from "vitest";
+import { MOTO_CLIENT } from "./moto-server";
 
 /**
- * A DynamoDB-compatible server on loopback (dynalite, in memory), with a
- * table shaped like the Automation stack's state table (pk, sk).
+ * The state table on moto's DynamoDB (the run's moto server, see
+ * moto-server.ts): a table shaped like the Automation stack's (pk, sk,
+ * on demand). Each test file uses a table name of its own.
  */
 export interface LocalDynamo {
   endpoint: string;
@@ -14,13 +15,11 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+export const LOCAL_CREDENTIALS = MOTO_CLIENT.credentials;
 
-export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: "eu-central-1", credentials: LOCAL_CREDENTIALS });
+export async function motoDynamo(): Promise<LocalDynamo> {
+  const endpoint = inject("motoEndpoint");
+  const client = new DynamoDBClient({ ...MOTO_CLIENT, endpoint });
   return {
     endpoint,
     client,
@@ -43,7 +42,6 @@ export async function startDynalite(): Promise<LocalDynamo> {
     },
     async close() {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -1,0 +1,203 @@
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient, StopDBInstanceCommand } from "@aws-sdk/client-rds";
+import { CreateScheduleGroupCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
+import { schedulerRechecks } from "@hands-off-ops/core/aws/recheck-schedules";
+import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
+import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
+import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
+import { closedDays } from "@hands-off-ops/core/schedule/holidays";
+import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
+import { converge } from "@hands-off-ops/core/schedule/run";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stageSettings } from "../../stacks/config";
+import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { MOTO_CLIENT } from "../peers/moto-server";
+
+/**
+ * The sleep schedule's real adapters against moto's ECS, Application Auto
+ * Scaling, RDS (with its own state checks: a stopped instance cannot be
+ * stopped again), DynamoDB and Scheduler: an AWS the adapters were not
+ * written against. The unit tests (tests/unit/schedule) cover every plan
+ * with aws-sdk-client-mock; this covers what only a real API can say.
+ */
+const CLUSTER = "dev-hands-off-ops-Cluster";
+const SERVICE = "dev-hands-off-ops-Fargate";
+const DB = "dev-hands-off-ops-postgres";
+const TABLE = "moto-schedule-state";
+const GROUP = "dev-hands-off-ops-schedule";
+// Monday 23 November 2026 in Berlin (CET, UTC+1): the dev calendar sleeps at 19:00 and wakes on Tuesday at 07:30.
+const MONDAY_EVENING = new Date("2026-11-23T18:00:00Z");
+const TUESDAY_MORNING = new Date("2026-11-24T06:30:00Z");
+
+const client = () => ({ ...MOTO_CLIENT, endpoint: inject("motoEndpoint") });
+let ecs: ECSClient;
+let scaling: ApplicationAutoScalingClient;
+let rds: RDSClient;
+let scheduler: SchedulerClient;
+let dynamo: LocalDynamo;
+const notices: AutomationNotice[] = [];
+let ports: SchedulePorts;
+
+const settings = stageSettings("dev", {});
+const { config } = readScheduleEnvironment({
+  STAGE: "dev",
+  STAGE_KIND: "development",
+  AUTOMATION_MODE: "enforce",
+  SCHEDULE_SETTINGS: JSON.stringify({ ...settings.schedule, holidays: undefined, closedDates: undefined }),
+  CLOSED_DAYS: JSON.stringify(closedDays(settings.schedule, 2026, 2)),
+  DEFAULT_CAPACITY: JSON.stringify({ desiredCount: 1, minCapacity: 1, maxCapacity: 2 }),
+  TASK_VCPU: "0.25",
+  TASK_MEMORY_GB: "0.5",
+  DATABASE_INSTANCES: "1",
+  STATE_TABLE: TABLE,
+  CLUSTER,
+  SERVICE,
+  DATABASE_INSTANCE: DB,
+  SCHEDULE_GROUP: GROUP,
+  SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
+  DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
+});
+
+beforeAll(async () => {
+  ecs = new ECSClient(client());
+  scaling = new ApplicationAutoScalingClient(client());
+  rds = new RDSClient(client());
+  scheduler = new SchedulerClient(client());
+  dynamo = await motoDynamo();
+  await dynamo.freshTable(TABLE);
+
+  await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: "dev-hands-off-ops-app",
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [{ name: "app", image: "public.ecr.aws/docker/library/node:24-alpine", essential: true }],
+    }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      taskDefinition: taskDefinition?.taskDefinitionArn,
+      desiredCount: 3,
+      launchType: "FARGATE",
+    }),
+  );
+  await scaling.send(
+    new RegisterScalableTargetCommand({
+      ServiceNamespace: "ecs",
+      ResourceId: `service/${CLUSTER}/${SERVICE}`,
+      ScalableDimension: "ecs:service:DesiredCount",
+      MinCapacity: 2,
+      MaxCapacity: 6,
+    }),
+  );
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: DB,
+      Engine: "postgres",
+      EngineVersion: "17.6",
+      DBInstanceClass: "db.t4g.micro",
+      AllocatedStorage: 20,
+      MasterUsername: "app",
+      MasterUserPassword: "not-a-secret-on-moto",
+    }),
+  );
+  await scheduler.send(new CreateScheduleGroupCommand({ Name: GROUP }));
+
+  ports = {
+    stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, ecs, scaling),
+    database: rdsDatabasePower(DB, rds),
+    ledger: dynamoSleepLedger(TABLE, "dev", dynamo.client),
+    rechecks: schedulerRechecks(
+      {
+        groupName: GROUP,
+        functionArn: "arn:aws:lambda:eu-central-1:123456789012:function:dev-hands-off-ops-schedule",
+        roleArn: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
+        deadLetterQueueArn: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
+      },
+      scheduler,
+    ),
+    notify: async (notice) => {
+      notices.push(notice);
+    },
+  };
+});
+
+afterAll(async () => {
+  for (const c of [ecs, scaling, rds, scheduler]) c?.destroy();
+  await dynamo?.close();
+});
+
+async function awsState() {
+  const [{ services }, { ScalableTargets }, { DBInstances }] = await Promise.all([
+    ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] })),
+    scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [`service/${CLUSTER}/${SERVICE}`] })),
+    rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: DB })),
+  ]);
+  return {
+    desiredCount: services?.[0]?.desiredCount,
+    minCapacity: ScalableTargets?.[0]?.MinCapacity,
+    maxCapacity: ScalableTargets?.[0]?.MaxCapacity,
+    database: DBInstances?.[0]?.DBInstanceStatus,
+  };
+}
+
+describe("the sleep schedule on moto (ECS, Application Auto Scaling, RDS, DynamoDB, Scheduler)", () => {
+  it("puts the stage to sleep: no task, limits at zero, the database stopped, what it was recorded; twice is once", async () => {
+    expect(await awsState()).toEqual({ desiredCount: 3, minCapacity: 2, maxCapacity: 6, database: "available" });
+    const first = await converge({ kind: "sleep" }, config, ports, MONDAY_EVENING);
+    expect(first.dryRun).toBe(false);
+    expect(await awsState()).toEqual({ desiredCount: 0, minCapacity: 0, maxCapacity: 0, database: "stopped" });
+    expect(await ports.ledger.current()).toMatchObject({
+      capacity: { desiredCount: 3, minCapacity: 2, maxCapacity: 6 },
+      database: "available",
+    });
+
+    // A second delivery of the same tick: nothing left to do, and nothing RDS would refuse is asked.
+    await converge({ kind: "sleep" }, config, ports, MONDAY_EVENING);
+    expect(await awsState()).toEqual({ desiredCount: 0, minCapacity: 0, maxCapacity: 0, database: "stopped" });
+    expect(notices.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("RDS itself refuses to stop a stopped instance: the plan never asks it to", async () => {
+    await expect(rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: DB }))).rejects.toThrow(/state|stopped/i);
+  });
+
+  it("wakes the stage to exactly what it was, and forgets the night's record", async () => {
+    await converge({ kind: "wake" }, config, ports, TUESDAY_MORNING);
+    expect(await awsState()).toEqual({ desiredCount: 3, minCapacity: 2, maxCapacity: 6, database: "available" });
+    expect(await ports.ledger.current()).toBeNull();
+    const nights = await ports.ledger.nights(new Date("2026-11-23T00:00:00Z"));
+    expect(nights).toHaveLength(1);
+  });
+
+  it("keeps a stage awake by tagging the service, and schedules the check for when the keep-awake ends", async () => {
+    const until = new Date("2026-11-24T20:30:00Z");
+    await converge({ kind: "keep-awake", until, reason: "release rehearsal" }, config, ports, new Date("2026-11-24T18:30:00Z"));
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE], include: ["TAGS"] }));
+    expect(Object.fromEntries((services?.[0]?.tags ?? []).map((t) => [t.key, t.value]))).toMatchObject({
+      "keep-awake-until": until.toISOString(),
+      "keep-awake-reason": "release rehearsal",
+    });
+    expect(await awsState()).toMatchObject({ desiredCount: 3, database: "available" });
+    const { Schedules } = await scheduler.send(new ListSchedulesCommand({ GroupName: GROUP }));
+    expect(Schedules?.map((s) => s.Name)).toContain("recheck-202611242030");
+  });
+});
