@@ -1,7 +1,7 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
+import { stageResources } from "./deployed/stage-resources";
 import { type RolePolicies, rolePolicies } from "./iam/role-policies";
-import { stageResources } from "./iam/stage-resources";
 import { deployedStage } from "./stage-templates";
 
 /**

@@ -3,7 +3,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { inject } from "vitest";
 import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-stage";
 import { DEFAULT_REGION } from "../../stacks/config";
-import type { StageTemplates } from "./iam/template-arns";
+import type { StageTemplates } from "./deployed/template-arns";
 
 export type StackName = "Network" | "Database" | "Service" | "Firewall" | "Observability" | "Automation" | "GitHubAccess";
 

@@ -1,4 +1,4 @@
-import { type StageTemplates, TemplateResolver } from "./template-arns";
+import { type StageTemplates, TemplateResolver } from "../deployed/template-arns";
 
 export interface ResolvedStatement {
   Effect: "Allow" | "Deny";

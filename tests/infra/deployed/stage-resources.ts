@@ -51,6 +51,8 @@ export function stageResources(stage: StageTemplates) {
     table: arnOf(ofType("Automation", "AWS::DynamoDB::GlobalTable")),
     topic: ref(ofType("Observability", "AWS::SNS::Topic")),
     service: ref(ofType("Service", "AWS::ECS::Service")),
+    cluster: arnOf(ofType("Service", "AWS::ECS::Cluster")),
+    databaseIdentifier: ref(ofType("Database", "AWS::RDS::DBInstance")),
     database: arn("rds", `db:${ref(ofType("Database", "AWS::RDS::DBInstance"))}`),
     watchSchedule: hasScheduleGroup("Service") ? arn("scheduler", `schedule/${scheduleGroup("Service")}/watch-d-ABC123`) : undefined,
     sleepSchedule: hasScheduleGroup("Automation")

@@ -1,0 +1,182 @@
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stageSettings } from "../../stacks/config";
+import { type AnyEvent, backToOk, deploymentEvent, loadEvent, rdsAutoStartEvent, releaseAlarmEvent } from "../fixtures/events";
+import { MOTO_CLIENT } from "../peers/moto-server";
+import { stageResources } from "./deployed/stage-resources";
+import { TemplateResolver } from "./deployed/template-arns";
+import { deployedStage } from "./stage-templates";
+
+/**
+ * Every stage's EventBridge rules, with their real synthesized patterns, on
+ * moto's EventBridge, each rule's target an SQS queue standing for the
+ * function the rule invokes. AWS's documented sample events, placed in a
+ * stage, go in with PutEvents; what each queue receives is who would have
+ * been invoked. All stages share one bus, as they share an account's
+ * default bus: an event of one stage must reach that stage only.
+ */
+const STAGES = ["prod", "staging", "dev", "pr-123"] as const;
+type Stage = (typeof STAGES)[number];
+
+let events: EventBridgeClient;
+let sqs: SQSClient;
+/** Queue URL → "stage function" it stands for. */
+const receivers = new Map<string, string>();
+
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+beforeAll(async () => {
+  const client = { ...MOTO_CLIENT, endpoint: inject("motoEndpoint") };
+  events = new EventBridgeClient(client);
+  sqs = new SQSClient(client);
+  for (const stage of STAGES) {
+    const deployed = deployedStage(stage);
+    const resolver = new TemplateResolver(deployed);
+    for (const { name: stack, template } of deployed.stacks) {
+      const resources = (template.Resources ?? {}) as Record<string, Resource>;
+      for (const [logicalId, rule] of Object.entries(resources)) {
+        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
+        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
+        const functions = targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]]));
+        const name = `${stage}-${logicalId}`.slice(0, 64);
+        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+        receivers.set(QueueUrl as string, `${stage} ${functions.join("+")}`);
+        await events.send(
+          new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern)) }),
+        );
+        await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
+      }
+    }
+  }
+});
+
+afterAll(() => {
+  events?.destroy();
+  sqs?.destroy();
+});
+
+function handlerName(fn: Resource | undefined): string {
+  const handler = String(fn?.Properties?.Handler ?? "");
+  const match = /^functions\/([\w-]+)\./.exec(handler);
+  if (!match) throw new Error(`A rule targets ${handler || "something"} that is not one of functions/`);
+  return match[1] as string;
+}
+
+/** An EventPattern with CloudFormation expressions (imports of cluster, service, database) in place. */
+function resolveDeep(resolver: TemplateResolver, stack: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveDeep(resolver, stack, item));
+  if (value === null || typeof value !== "object") return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && (keys[0] === "Ref" || keys[0]?.startsWith("Fn::"))) return resolver.resolve(stack, value);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDeep(resolver, stack, v)]));
+}
+
+/** Puts one event on the bus and returns who received it: "stage function", sorted. */
+async function deliver(event: AnyEvent): Promise<string[]> {
+  const { FailedEntryCount } = await events.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          Source: event.source,
+          DetailType: event["detail-type"],
+          Detail: JSON.stringify(event.detail),
+          Resources: event.resources,
+          Time: new Date(event.time),
+        },
+      ],
+    }),
+  );
+  expect(FailedEntryCount).toBe(0);
+  const received: string[] = [];
+  for (const [QueueUrl, receiver] of receivers) {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (!Messages?.length) continue;
+    received.push(...Messages.map(() => receiver));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+    );
+  }
+  return received.sort();
+}
+
+/** The AWS samples with the stage's own names in place of the documentation's. */
+function placed(stage: Stage) {
+  const at = stageResources(deployedStage(stage));
+  const group = `${stage}-hands-off-ops-Service`;
+  const inGroup = (state: "START" | "SUCCESS" | "FAILURE") => {
+    const event = deploymentEvent(state);
+    Object.assign(event.detail, { application: group, deploymentGroup: group });
+    return event;
+  };
+  const task = (lastStatus: string) => {
+    const event = loadEvent("ecs-task-state-change");
+    Object.assign(event.detail, { clusterArn: at.cluster, lastStatus });
+    return event;
+  };
+  const serviceAction = (sample: "ecs-service-action-task-placement-failure" | "ecs-service-action-steady-state") => {
+    const event = loadEvent(sample);
+    event.resources = [at.service];
+    event.detail.clusterArn = at.cluster;
+    return event;
+  };
+  const notice = loadEvent("automation-action");
+  notice.detail.stage = stage;
+  const alarm = releaseAlarmEvent(stage);
+  return {
+    "release alarm in ALARM": alarm,
+    "release alarm back to OK": backToOk(alarm, "0f2f0a61-3b7e-4e51-9b84-6f5d5c1e0a01", "2026-11-30T03:20:00Z"),
+    "deployment START": inGroup("START"),
+    "deployment FAILURE": inGroup("FAILURE"),
+    "task STOPPED": task("STOPPED"),
+    "task RUNNING": task("RUNNING"),
+    "service placement failure (ERROR)": serviceAction("ecs-service-action-task-placement-failure"),
+    "service steady state (INFO)": serviceAction("ecs-service-action-steady-state"),
+    "automation notice": notice,
+    "database auto-start after 7 days (RDS-EVENT-0154)": rdsAutoStartEvent(at.databaseIdentifier),
+  };
+}
+
+describe.each(STAGES)("EventBridge rules of %s on moto, with AWS's sample events", (stage) => {
+  const settings = stageSettings(stage, {});
+  const watch = settings.canary.watch.enabled;
+  const sleeps = settings.schedule.enabled && settings.kind !== "production";
+  const to = (...fns: string[]) => fns.map((fn) => `${stage} ${fn}`).sort();
+  const expected: Record<keyof ReturnType<typeof placed>, string[]> = {
+    "release alarm in ALARM": to("notify", "rollback"),
+    "release alarm back to OK": to("notify"),
+    "deployment START": watch ? to("notify", "canary-watch") : to("notify"),
+    "deployment FAILURE": watch ? to("notify", "canary-watch") : to("notify"),
+    "task STOPPED": to("notify"),
+    // Running tasks and a steady service are not news: the rules let neither through.
+    "task RUNNING": [],
+    "service placement failure (ERROR)": to("notify"),
+    "service steady state (INFO)": [],
+    "automation notice": to("notify"),
+    // Only a stage that sleeps has the schedule function that answers RDS's automatic start.
+    "database auto-start after 7 days (RDS-EVENT-0154)": sleeps ? to("schedule") : [],
+  };
+
+  it.each(Object.keys(expected) as (keyof typeof expected)[])("%s reaches exactly its functions, and no other stage's", async (name) => {
+    expect(await deliver(placed(stage)[name])).toEqual(expected[name]);
+  });
+});
+
+describe("events that belong to no stage", () => {
+  it("AWS's samples as documented (other accounts' names) reach no function of any stage", async () => {
+    const samples = [
+      loadEvent("cloudwatch-alarm-single-metric"),
+      loadEvent("codedeploy-deployment-state-change"),
+      loadEvent("ecs-service-action-task-placement-failure"),
+      rdsAutoStartEvent("testdb"),
+    ];
+    for (const sample of samples) expect(await deliver(sample), sample["detail-type"]).toEqual([]);
+  });
+});
