@@ -95,16 +95,17 @@ async function deliver(event: AnyEvent): Promise<string[]> {
     }),
   );
   expect(FailedEntryCount).toBe(0);
-  const received: string[] = [];
-  for (const [QueueUrl, receiver] of receivers) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-    if (!Messages?.length) continue;
-    received.push(...Messages.map(() => receiver));
-    await sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-    );
-  }
-  return received.sort();
+  const received = await Promise.all(
+    [...receivers].map(async ([QueueUrl, receiver]) => {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (!Messages?.length) return [];
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      );
+      return Messages.map(() => receiver);
+    }),
+  );
+  return received.flat().sort();
 }
 
 /** The AWS samples with the stage's own names in place of the documentation's. */
