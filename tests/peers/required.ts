@@ -81,13 +81,13 @@ export const PEERS: Peer[] = [
     name: "cfn-lint",
     usedBy: "the template tests (AWS's CloudFormation linter on every synthesized stage)",
     locate: cfnLintBinary,
-    install: { debian: "pip install cfn-lint" },
+    install: { debian: "pipx install cfn-lint", macos: "brew install cfn-lint" },
   },
   {
     name: "moto",
     usedBy: "the tests against an independent AWS (moto_server: EventBridge, ECS, Application Auto Scaling, RDS, DynamoDB)",
     locate: motoServerBinary,
-    install: { debian: 'pip install "moto[server]"' },
+    install: { debian: 'pipx install "moto[server]"', macos: 'pipx install "moto[server]"' },
   },
 ];
 
@@ -96,15 +96,18 @@ export function missingPeersReport(peers = PEERS): string | undefined {
   const missing = peers.filter((peer) => !peer.locate());
   if (missing.length === 0) return undefined;
   const apt = missing.filter((p) => p.install.debian.startsWith("apt-get")).map((p) => p.install.debian.split(" ").at(-1));
-  const pip = missing.filter((p) => p.install.debian.startsWith("pip")).map((p) => p.install.debian.replace("pip install ", ""));
+  const pipx = missing.filter((p) => p.install.debian.startsWith("pipx")).map((p) => p.install.debian);
   return [
     `The tests need ${missing.length === 1 ? "a program" : "programs"} that ${missing.length === 1 ? "is" : "are"} not installed:`,
     ...missing.map(
       (p) => `  - ${p.name}: ${p.usedBy}. Debian/Ubuntu: ${p.install.debian}${p.install.macos ? `; macOS: ${p.install.macos}` : ""}`,
     ),
     "Install them all at once on Debian/Ubuntu:",
-    ...(apt.length > 0 ? [`  sudo apt-get update && sudo apt-get install -y ${apt.join(" ")}`] : []),
-    ...(pip.length > 0 ? [`  pip install ${pip.join(" ")}`] : []),
+    ...(apt.length + pipx.length > 0
+      ? [`  sudo apt-get update && sudo apt-get install -y ${[...apt, ...(pipx.length > 0 ? ["pipx"] : [])].join(" ")}`]
+      : []),
+    // pipx puts each tool in its own environment and its command in ~/.local/bin (Debian 12 refuses a system-wide pip install).
+    ...(pipx.length > 0 ? [`  ${pipx.join(" && ")} && export PATH="$HOME/.local/bin:$PATH"`] : []),
   ].join("\n");
 }
 
