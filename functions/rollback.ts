@@ -43,7 +43,9 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
       at: new Date(envelope.data.time),
     };
     // A duplicate delivery of the same event gets the first result, without acting or notifying again.
-    const result = await once.run(`rollback:${alarm.eventId}`, () => handleAlarm(alarm, env.policy, env.stage, ports, now()));
+    const result = await once.run(`rollback:${alarm.eventId}`, () =>
+      handleAlarm(alarm, env.policy, { stage: env.stage, group: env.target }, ports, now()),
+    );
     logger.info("Alarm handled", { eventId: alarm.eventId, alarm: alarm.alarmName, ...result });
     metrics.addMetric(`Decision_${result.decision.action}`, MetricUnit.Count, 1);
     return result;

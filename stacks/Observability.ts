@@ -59,7 +59,8 @@ export function Observability({ stack, app }: StackContext) {
   const releaseAlarms = [
     alarm("Alb5xxRate", {
       what: "More than 5% of requests answered 5xx by the service for 3 of the last 5 minutes.",
-      runbook: "if a release is in progress it is rolled back automatically; otherwise check the service logs and the database.",
+      runbook:
+        "the rollback function's message says what the automation did about it; if it did nothing, check the service logs and the database.",
       metric: errorRate,
       threshold: 5,
       evaluationPeriods: 5,

@@ -42,8 +42,12 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     expect(rollback).not.toContain("StopDeployment");
     expect(rollback).toContain("AWS  DynamoDB PutItem  audit record: stop-deployment → would-stop");
     const notified = section(stdout, "notify ← rollback's notice");
-    expect(notified).toContain("🚨 CRITICAL · prod · [dry-run] Stopped release d-NEWRELEASE: Alb5xxRate fired");
-    expect(notified).toContain("• Would have: Stopped the deployment with rollback");
+    // Dry-run's truth first: nothing was stopped, the release goes on, and on-call gets the command that does it by hand.
+    expect(notified).toContain(
+      "🚨 CRITICAL · prod · [dry-run] Would stop release d-NEWRELEASE, which is still running: nothing was changed",
+    );
+    expect(notified).not.toContain("Automation already did");
+    expect(notified).toContain("aws deploy stop-deployment --deployment-id d-NEWRELEASE --auto-rollback-enabled");
   });
 
   it("the same alarm on staging (enforce) stops the release with rollback", async () => {
@@ -69,7 +73,7 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     ]);
     expect(rollback).toContain("→ arn:aws:ecs:eu-central-1:123456789012:task-definition/web:41, all at once");
     const notified = section(stdout, "notify ← rollback's notice");
-    expect(notified).toContain("E-mail: [CRITICAL] staging hands-off-ops: Rolled back release d-NEWRELEASE");
+    expect(notified).toContain("E-mail: [CRITICAL] staging hands-off-ops: Rolling back release d-NEWRELEASE to web:41");
   });
 
   it("a rollback ten minutes ago holds the next one back (cooldown) and says so", async () => {

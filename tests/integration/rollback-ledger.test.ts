@@ -39,6 +39,14 @@ describe("the rollback ledger in the state table (moto)", () => {
     ]);
   });
 
+  it("keeps dry-run's rehearsals apart: its claim does not take the real one, and its rollbacks say they were decided only", async () => {
+    expect(await ledger().claim("d-BAD", T0, true)).toBe(true);
+    expect(await ledger().claim("d-BAD", T0, true)).toBe(false);
+    expect(await ledger().claim("d-BAD", T0)).toBe(true);
+    await ledger().recordRollback("d-BAD", null, minutes(-5));
+    expect(await ledger().recentRollbacks(minutes(-60))).toEqual([{ badDeploymentId: "d-BAD", at: minutes(-5), dryRun: true }]);
+  });
+
   it("keeps an audit trail a person can read, newest first", async () => {
     await ledger().audit({
       eventId: "e-1",

@@ -17,12 +17,10 @@ import { schedulerRechecks } from "@hands-off-ops/core/aws/recheck-schedules";
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
-import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
-import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
 import { converge } from "@hands-off-ops/core/schedule/run";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { stageSettings } from "../../stacks/config";
+import { CLUSTER, DB, devEnvironment, SERVICE } from "../fixtures/dev-schedule-environment";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { MOTO_CLIENT } from "../peers/moto-server";
 
@@ -33,11 +31,7 @@ import { MOTO_CLIENT } from "../peers/moto-server";
  * written against. The unit tests (tests/unit/schedule) cover every plan
  * with aws-sdk-client-mock; this covers what only a real API can say.
  */
-const CLUSTER = "dev-hands-off-ops-Cluster";
-const SERVICE = "dev-hands-off-ops-Fargate";
-const DB = "dev-hands-off-ops-postgres";
 const TABLE = "moto-schedule-state";
-const GROUP = "dev-hands-off-ops-schedule";
 // Monday 23 November 2026 in Berlin (CET, UTC+1): the dev calendar sleeps at 19:00 and wakes on Tuesday at 07:30.
 const MONDAY_EVENING = new Date("2026-11-23T18:00:00Z");
 const TUESDAY_MORNING = new Date("2026-11-24T06:30:00Z");
@@ -51,25 +45,7 @@ let dynamo: LocalDynamo;
 const notices: AutomationNotice[] = [];
 let ports: SchedulePorts;
 
-const settings = stageSettings("dev", {});
-const { config } = readScheduleEnvironment({
-  STAGE: "dev",
-  STAGE_KIND: "development",
-  AUTOMATION_MODE: "enforce",
-  SCHEDULE_SETTINGS: JSON.stringify({ ...settings.schedule, holidays: undefined, closedDates: undefined }),
-  CLOSED_DAYS: JSON.stringify(closedDays(settings.schedule, 2026, 2)),
-  DEFAULT_CAPACITY: JSON.stringify({ desiredCount: 1, minCapacity: 1, maxCapacity: 2 }),
-  TASK_VCPU: "0.25",
-  TASK_MEMORY_GB: "0.5",
-  DATABASE_INSTANCES: "1",
-  STATE_TABLE: TABLE,
-  CLUSTER,
-  SERVICE,
-  DATABASE_INSTANCE: DB,
-  SCHEDULE_GROUP: GROUP,
-  SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
-  DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
-});
+const { config, rechecks } = devEnvironment({ STATE_TABLE: TABLE });
 
 beforeAll(async () => {
   ecs = new ECSClient(client());
@@ -119,7 +95,7 @@ beforeAll(async () => {
       MasterUserPassword: "not-a-secret-on-moto",
     }),
   );
-  await scheduler.send(new CreateScheduleGroupCommand({ Name: GROUP }));
+  await scheduler.send(new CreateScheduleGroupCommand({ Name: rechecks.groupName }));
 
   ports = {
     stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, ecs, scaling),
@@ -127,10 +103,8 @@ beforeAll(async () => {
     ledger: dynamoSleepLedger(TABLE, "dev", dynamo.client),
     rechecks: schedulerRechecks(
       {
-        groupName: GROUP,
+        ...rechecks,
         functionArn: "arn:aws:lambda:eu-central-1:123456789012:function:dev-hands-off-ops-schedule",
-        roleArn: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
-        deadLetterQueueArn: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
       },
       scheduler,
     ),
@@ -197,7 +171,7 @@ describe("the sleep schedule on moto (ECS, Application Auto Scaling, RDS, Dynamo
       "keep-awake-reason": "release rehearsal",
     });
     expect(await awsState()).toMatchObject({ desiredCount: 3, database: "available" });
-    const { Schedules } = await scheduler.send(new ListSchedulesCommand({ GroupName: GROUP }));
+    const { Schedules } = await scheduler.send(new ListSchedulesCommand({ GroupName: rechecks.groupName }));
     expect(Schedules?.map((s) => s.Name)).toContain("recheck-202611242030");
   });
 });

@@ -175,13 +175,14 @@ describe("the checks", () => {
     expect(runs).toEqual(
       expect.arrayContaining([
         "npm ci --no-audit --no-fund",
+        'pipx install cfn-lint && pipx install "moto[server]"',
         "npm test",
         "npm run synth",
         expect.stringContaining('>> "$GITHUB_STEP_SUMMARY"'),
       ]),
     );
     expect(JSON.parse(readFileSync(path.resolve(DIR, "../../package.json"), "utf8")).scripts.test).toBe(
-      "npm run typecheck && npm run lint && vitest run",
+      "tsx tests/peers/check.ts && npm run typecheck && npm run lint && vitest run",
     );
   });
 

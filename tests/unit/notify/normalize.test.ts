@@ -11,12 +11,17 @@ function messageOf(event: unknown) {
 }
 
 describe("alarm state changes", () => {
-  it("pages for an alarm the stage marks critical, says CodeDeploy already acts, and carries the runbook as next step", () => {
+  it("pages for an alarm the stage marks critical, claims no action it does not know of, and carries the runbook", () => {
     const message = messageOf(releaseAlarmEvent());
     expect(message.severity).toBe("critical");
     expect(message.title).toBe("Alb5xxRate is in ALARM");
-    expect(message.actionsTaken).toEqual([expect.stringContaining("CodeDeploy watches this alarm")]);
-    expect(message.nextStep).toMatch(/^If a release is in progress/);
+    // The notifier does not know what the automation did: the rollback function reports that itself.
+    expect(message.actionsTaken).toEqual([]);
+    expect(message.facts).toContainEqual({
+      label: "Release guard",
+      value: "CodeDeploy's deployment group watches this alarm; the rollback function reports separately what it did.",
+    });
+    expect(message.nextStep).toMatch(/^The rollback function's message says what the automation did/);
     expect(message.collapse).toEqual({ key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
   });
 
@@ -139,7 +144,7 @@ describe("ECS service actions", () => {
 describe("the automation's own notices", () => {
   it("keep the sender's words and thread", () => {
     const message = messageOf(loadEvent("automation-action"));
-    expect(message.title).toBe("Rolled back release d-7K2Q9ZB1C");
+    expect(message.title).toBe("Rolling back release d-7K2Q9ZB1C to prod-hands-off-ops-Service-app:41");
     expect(message.thread).toEqual({ deploymentId: "d-7K2Q9ZB1C", role: "reply" });
     expect(message.facts[0]).toEqual({ label: "Automation", value: "rollback" });
   });
@@ -148,9 +153,9 @@ describe("the automation's own notices", () => {
     const event = loadEvent("automation-action");
     event.detail.dryRun = true;
     const message = messageOf(event);
-    expect(message.title).toBe("[dry-run] Rolled back release d-7K2Q9ZB1C");
+    expect(message.title).toBe("[dry-run] Rolling back release d-7K2Q9ZB1C to prod-hands-off-ops-Service-app:41");
     expect(message.actionsTaken).toEqual([
-      "Would have: Started deployment d-3HV8N2M4X back to task definition prod-hands-off-ops-Service-app:41.",
+      "Would have: Started rollback deployment d-3HV8N2M4X back to task definition prod-hands-off-ops-Service-app:41 (in progress).",
     ]);
   });
 

@@ -101,6 +101,36 @@ describe("the rollback decision", () => {
     expect((decision as { why: string }).why.length).toBeGreaterThan(10);
   });
 
+  describe("dry-run as a rehearsal of enforce", () => {
+    const DRY = { ...POLICY, mode: "dry-run" as const };
+    const rehearsed = (badDeploymentId: string, at: Date) => ({ badDeploymentId, at, dryRun: true });
+
+    it.each([
+      ["the same bad release", [rehearsed("d-BAD", minutes(10))], "already-rolled-back"],
+      ["a rollback decided 10 min ago (cooldown)", [rehearsed("d-OLD", minutes(10))], "cooldown"],
+      ["three decided today (cap)", [-60, -300, -600].map((m, i) => rehearsed(`d-OLD${i}`, minutes(m))), "daily-cap"],
+    ] as const)("counts its own 'would have' rollbacks in dry-run: %s", (_name, recentRollbacks, reason) => {
+      expect(decideRollback(alarm(), facts({ recentRollbacks: [...recentRollbacks] }), DRY, minutes(20))).toMatchObject({
+        action: "none",
+        reason,
+      });
+    });
+
+    it("never lets a rehearsal hold back enforce: switched on, it rolls back the release dry-run only talked about", () => {
+      const recentRollbacks = [rehearsed("d-BAD", minutes(10))];
+      expect(decideRollback(alarm(), facts({ recentRollbacks }), POLICY, minutes(20))).toMatchObject({
+        action: "redeploy-previous",
+        badDeploymentId: "d-BAD",
+        dryRun: false,
+      });
+    });
+
+    it("says a rehearsed rollback is one, not that it happened", () => {
+      const decision = decideRollback(alarm(), facts({ recentRollbacks: [rehearsed("d-BAD", minutes(10))] }), DRY, minutes(20));
+      expect(decision).toMatchObject({ why: "release d-BAD would have been rolled back (dry-run) once" });
+    });
+  });
+
   it("counts only the last 24 hours against the daily cap", () => {
     const old = [-1500, -1600, -1700].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) }));
     expect(decideRollback(alarm(), facts({ recentRollbacks: old }), POLICY, minutes(20)).action).toBe("redeploy-previous");

@@ -31,6 +31,7 @@ const env = (mode: "enforce" | "dry-run" = "enforce") =>
     APPLICATION: "prod-hands-off-ops-Service",
     DEPLOYMENT_GROUP: "prod-hands-off-ops-Service",
     CONTAINER_NAME: "app",
+    AWS_REGION: "eu-central-1",
     CONTAINER_PORT: "8080",
   });
 const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;
@@ -64,14 +65,16 @@ function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof
 function memoryLedger(): RollbackLedgerPort & { claims: Set<string>; audits: { outcome: string }[] } {
   const claims = new Set<string>();
   const audits: { outcome: string }[] = [];
-  const started: { badDeploymentId: string; at: Date }[] = [];
+  const started: { badDeploymentId: string; at: Date; dryRun?: boolean }[] = [];
+  const key = (id: string, dryRun = false) => `${dryRun ? "dry-run#" : ""}${id}`;
   return {
     claims,
     audits,
     recentRollbacks: async () => [...started].reverse(),
-    claim: async (id) => !claims.has(id) && Boolean(claims.add(id)),
-    release: async (id) => void claims.delete(id),
-    recordRollback: async (badDeploymentId, _rollback, at) => void started.push({ badDeploymentId, at }),
+    claim: async (id, _at, dryRun) => !claims.has(key(id, dryRun)) && Boolean(claims.add(key(id, dryRun))),
+    release: async (id) => void claims.delete(key(id)),
+    recordRollback: async (badDeploymentId, rollback, at) =>
+      void started.push({ badDeploymentId, at, ...(rollback === null ? { dryRun: true } : {}) }),
     audit: async (record) => void audits.push(record),
     trail: async () => [],
   };
@@ -107,11 +110,17 @@ describe("the rollback function", () => {
       description: "Automatic rollback of d-BAD: prod-hands-off-ops-Alb5xxRate fired (c4c1c1c9-6542-e61b-6ef0-8c4d36933a92)",
     });
     expect(taskDefinitionOf(input?.revision?.appSpecContent?.content)).toBe(td(41));
+    // Started, not finished: CodeDeploy's own messages say when the rollback has succeeded.
     expect(notices[0]).toMatchObject({
       severity: "critical",
-      title: "Rolled back release d-BAD",
+      title: "Rolling back release d-BAD to prod-hands-off-ops-Service-app:41",
+      actionsTaken: ["Started rollback deployment d-ROLLBACK back to task definition prod-hands-off-ops-Service-app:41 (in progress)."],
       thread: { deploymentId: "d-BAD", role: "reply" },
     });
+    expect(notices[0]?.links?.map((l) => l.url)).toEqual([
+      "https://eu-central-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-ROLLBACK?region=eu-central-1",
+      "https://eu-central-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-BAD?region=eu-central-1",
+    ]);
     expect(ledger.audits.map((a) => a.outcome)).toEqual(["rolled-back"]);
   });
 
@@ -133,13 +142,38 @@ describe("the rollback function", () => {
     expect(codeDeploy.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toEqual({ deploymentId: "d-NOW", autoRollbackEnabled: true });
   });
 
-  it("in dry-run changes nothing and says what it would have done", async () => {
+  it("in dry-run changes nothing, says the bad release still serves and gives the exact command to roll back by hand", async () => {
     history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
     const { handle, notices, ledger } = handlerFor("dry-run");
     await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "would-roll-back" } });
     expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
-    expect(notices[0]).toMatchObject({ dryRun: true });
-    expect(ledger.claims.size).toBe(0);
+    expect(notices[0]).toMatchObject({
+      severity: "critical",
+      dryRun: true,
+      title: "Would roll back release d-BAD to prod-hands-off-ops-Service-app:41: nothing was changed",
+      summary: expect.stringContaining("release d-BAD is still serving"),
+    });
+    expect(notices[0]?.actionsTaken ?? []).toEqual([]);
+    const command = notices[0]?.nextStep?.split(": ").slice(1).join(": ") ?? "";
+    expect(command).toMatch(
+      /^aws deploy create-deployment --application-name prod-hands-off-ops-Service --deployment-group-name prod-hands-off-ops-Service --deployment-config-name CodeDeployDefault.ECSAllAtOnce --description "Rollback by hand of d-BAD" --revision '(.+)' --region eu-central-1$/,
+    );
+    // The revision in the command is the one the automation would have deployed.
+    const revision = JSON.parse(/--revision '(.+)'/.exec(command)?.[1] ?? "{}");
+    expect(taskDefinitionOf(revision.appSpecContent.content)).toBe(td(41));
+    // A rehearsal takes its own claim: it never blocks the real one.
+    expect([...ledger.claims]).toEqual(["dry-run#d-BAD"]);
+  });
+
+  it("in dry-run pages once for a flapping alarm, as enforce would: the next ALARM finds the rollback already decided", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    const { handle, notices } = handlerFor("dry-run");
+    await handle(releaseAlarmEvent());
+    const flap = releaseAlarmEvent();
+    flap.id = "flap-2";
+    await expect(handle(flap)).resolves.toMatchObject({ decision: { action: "none", reason: "already-rolled-back" } });
+    expect(notices.map((n) => n.severity)).toEqual(["critical", "info"]);
+    expect(notices[1]?.summary).toBe("Did nothing, because release d-BAD would have been rolled back (dry-run) once.");
   });
 
   it("does nothing for an alarm that cannot blame a release, and says why", async () => {

@@ -14,20 +14,16 @@ import {
 import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
 import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
-import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
-import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import type { SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { Night, SchedulePorts, SleepLedgerPort } from "@hands-off-ops/core/schedule/ports";
 import { mockClient } from "aws-sdk-client-mock";
-import { stageSettings } from "../../../stacks/config";
+import { CLUSTER, DB, SERVICE } from "../../fixtures/dev-schedule-environment";
 
 export const ecs = mockClient(ECSClient);
 export const scaling = mockClient(ApplicationAutoScalingClient);
 export const rds = mockClient(RDSClient);
 
-export const CLUSTER = "dev-hands-off-ops-Cluster";
-export const SERVICE = "dev-hands-off-ops-Fargate";
-export const DB = "dev-hands-off-ops-postgres";
+export { CLUSTER, DB, devEnvironment, SERVICE } from "../../fixtures/dev-schedule-environment";
 
 export function resetMocks() {
   ecs.reset();
@@ -118,30 +114,6 @@ export function memorySleepLedger(): SleepLedgerPort & { record_: SleepRecord | 
     nights: async (since: Date) => ledger.nightsSlept.filter((night) => night.wokeAt >= since),
   };
   return ledger;
-}
-
-/** The dev stage's environment, as the stack writes it (holidays of Berlin for 2026–2027). */
-export function devEnvironment(overrides: Record<string, string> = {}) {
-  const settings = stageSettings("dev", {});
-  return readScheduleEnvironment({
-    STAGE: "dev",
-    STAGE_KIND: "development",
-    AUTOMATION_MODE: "enforce",
-    SCHEDULE_SETTINGS: JSON.stringify({ ...settings.schedule, holidays: undefined, closedDates: undefined }),
-    CLOSED_DAYS: JSON.stringify(closedDays(settings.schedule, 2026, 2)),
-    DEFAULT_CAPACITY: JSON.stringify({ desiredCount: 1, minCapacity: 1, maxCapacity: 2 }),
-    TASK_VCPU: "0.25",
-    TASK_MEMORY_GB: "0.5",
-    DATABASE_INSTANCES: "1",
-    STATE_TABLE: "dev-state",
-    CLUSTER,
-    SERVICE,
-    DATABASE_INSTANCE: DB,
-    SCHEDULE_GROUP: "dev-hands-off-ops-schedule",
-    SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/dev-SleepScheduler",
-    DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:123456789012:dev-DeadLetters",
-    ...overrides,
-  });
 }
 
 /** The real ECS, Application Auto Scaling and RDS adapters on the mocked clients; the ledger, checks and notices in memory. */

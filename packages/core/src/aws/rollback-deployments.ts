@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { ecsAppSpec } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
+import { ROLLBACK_DEPLOYMENT_CONFIG } from "../rollback/by-hand";
 import type { DeploymentFacts } from "../rollback/decide";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "../rollback/decide";
 import { stopWithRollback } from "./canary-deployments";
@@ -25,9 +26,6 @@ export interface RollbackDeploymentsPort {
 }
 
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
-/** A rollback goes back to a version that ran before: all at once, without a canary. */
-export const ROLLBACK_DEPLOYMENT_CONFIG = "CodeDeployDefault.ECSAllAtOnce";
-
 export function codeDeployRollbacks(
   target: RollbackTarget,
   client: CodeDeployClient = new CodeDeployClient({ maxAttempts: 5 }),

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { RecordedRollback } from "../rollback/decide";
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** The audit trail is kept for 90 days. */
@@ -14,13 +15,14 @@ export interface AuditRecord {
 }
 
 export interface RollbackLedgerPort {
-  /** Automatic rollbacks started since `since`, newest first. */
-  recentRollbacks(since: Date): Promise<{ badDeploymentId: string; at: Date }[]>;
-  /** The one claim per bad release: false when another event already claimed it. */
-  claim(badDeploymentId: string, at: Date): Promise<boolean>;
+  /** Automatic rollbacks started (and dry-run's decided) since `since`, newest first. */
+  recentRollbacks(since: Date): Promise<RecordedRollback[]>;
+  /** The one claim per bad release (dry-run's apart): false when another event already claimed it. */
+  claim(badDeploymentId: string, at: Date, dryRun?: boolean): Promise<boolean>;
   /** Gives a claim back when the rollback could not be started, so that a retry may try again. */
   release(badDeploymentId: string): Promise<void>;
-  recordRollback(badDeploymentId: string, rollbackDeploymentId: string, at: Date): Promise<void>;
+  /** A rollback started, or (dry-run, no rollback deployment) one decided and not carried out. */
+  recordRollback(badDeploymentId: string, rollbackDeploymentId: string | null, at: Date): Promise<void>;
   audit(record: AuditRecord): Promise<void>;
   /** The audit trail, newest first. */
   trail(limit: number): Promise<AuditRecord[]>;
@@ -31,7 +33,11 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const expires = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
   const actions = `rollback#${stage}#actions`;
-  const claimKey = (badDeploymentId: string) => ({ pk: `rollback#${stage}#claim#${badDeploymentId}`, sk: "claim" });
+  // Dry-run claims apart: a rehearsal never takes the claim a real rollback needs.
+  const claimKey = (badDeploymentId: string, dryRun = false) => ({
+    pk: `rollback#${stage}#claim#${dryRun ? "dry-run#" : ""}${badDeploymentId}`,
+    sk: "claim",
+  });
   const auditPk = `audit#rollback#${stage}`;
 
   return {
@@ -44,14 +50,18 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
           ScanIndexForward: false,
         }),
       );
-      return (Items ?? []).map((item) => ({ badDeploymentId: String(item.badDeploymentId), at: new Date(String(item.at)) }));
+      return (Items ?? []).map((item) => ({
+        badDeploymentId: String(item.badDeploymentId),
+        at: new Date(String(item.at)),
+        ...(item.dryRun ? { dryRun: true } : {}),
+      }));
     },
-    async claim(badDeploymentId, at) {
+    async claim(badDeploymentId, at, dryRun = false) {
       try {
         await documents.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...claimKey(badDeploymentId), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
+            Item: { ...claimKey(badDeploymentId, dryRun), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
@@ -73,7 +83,7 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
             sk: `${at.toISOString()}#${badDeploymentId}`,
             at: at.toISOString(),
             badDeploymentId,
-            rollbackDeploymentId,
+            ...(rollbackDeploymentId ? { rollbackDeploymentId } : { dryRun: true }),
             expiresAt: expires(at, AUDIT_DAYS),
           },
         }),

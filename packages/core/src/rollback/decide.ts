@@ -35,8 +35,15 @@ export interface RollbackFacts {
   /** The latest successful deployment, and the one before it. */
   lastSuccess: DeploymentFacts | null;
   previousSuccess: DeploymentFacts | null;
-  /** Automatic rollbacks already started, newest first (from the ledger). */
-  recentRollbacks: { badDeploymentId: string; at: Date }[];
+  /** Automatic rollbacks already started (or, in dry-run, already decided), newest first (from the ledger). */
+  recentRollbacks: RecordedRollback[];
+}
+
+export interface RecordedRollback {
+  badDeploymentId: string;
+  at: Date;
+  /** A rollback dry-run decided and did not carry out. */
+  dryRun?: boolean;
 }
 
 export interface RollbackPolicy extends RollbackSettings {
@@ -92,6 +99,11 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
     };
   }
 
+  // Dry-run rehearses enforce: its own "would have" rollbacks count for the cooldown, the cap and "already rolled
+  // back", so that it pages as often as enforce would. Enforce counts only real ones: a rehearsal never blocks it.
+  const rollbacks = facts.recentRollbacks.filter((r) => dryRun || !r.dryRun);
+  const wouldHave = (r: RecordedRollback) => (r.dryRun ? "would have been rolled back (dry-run)" : "has already been rolled back");
+
   const bad = facts.lastSuccess;
   if (!bad) return none("no-recent-release", "no release has succeeded yet: nothing to roll back to");
   if (bad.automaticRollback) return none("rollback-in-flight", `the latest release, ${bad.deploymentId}, is itself an automatic rollback`);
@@ -101,19 +113,19 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
       "outside-bake-window",
       `the latest release, ${bad.deploymentId}, finished ${Math.round(sinceRelease / 60_000)} min before the alarm, outside the ${policy.bakeWindowMinutes}-minute bake window: not a release problem`,
     );
-  if (facts.recentRollbacks.some((r) => r.badDeploymentId === bad.deploymentId))
-    return none("already-rolled-back", `release ${bad.deploymentId} has already been rolled back once`);
+  const earlier = rollbacks.find((r) => r.badDeploymentId === bad.deploymentId);
+  if (earlier) return none("already-rolled-back", `release ${bad.deploymentId} ${wouldHave(earlier)} once`);
   const previous = facts.previousSuccess;
   if (!previous) return none("no-previous-version", `release ${bad.deploymentId} is the first: there is no earlier version`);
   if (revisionOf(previous.taskDefinitionArn) >= revisionOf(bad.taskDefinitionArn))
     return none("would-roll-forward", `${previous.taskDefinitionArn} is not older than the bad ${bad.taskDefinitionArn}`);
-  const last = facts.recentRollbacks[0];
+  const last = rollbacks[0];
   if (last && now.getTime() - last.at.getTime() < policy.cooldownMinutes * 60_000)
     return none(
       "cooldown",
       `the last automatic rollback was ${Math.round((now.getTime() - last.at.getTime()) / 60_000)} min ago (cooldown ${policy.cooldownMinutes} min)`,
     );
-  const today = facts.recentRollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
+  const today = rollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
   if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
 
   return {

@@ -15,6 +15,8 @@ const RollbackEnvironmentSchema = z.object({
   DEPLOYMENT_GROUP: z.string().min(1),
   CONTAINER_NAME: z.string().min(1),
   CONTAINER_PORT: z.coerce.number().int().min(1).max(65535),
+  /** Set by Lambda itself: commands and links in the messages name it. */
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 export function readRollbackEnvironment(env: Record<string, string | undefined>) {
@@ -29,6 +31,7 @@ export function readRollbackEnvironment(env: Record<string, string | undefined>)
       deploymentGroupName: e.DEPLOYMENT_GROUP,
       containerName: e.CONTAINER_NAME,
       containerPort: e.CONTAINER_PORT,
+      region: e.AWS_REGION,
     },
   };
 }

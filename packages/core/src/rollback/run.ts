@@ -1,6 +1,8 @@
 import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
+import { deploymentLink } from "../notify/links";
 import type { AutomationNotice } from "../notify/sources/automation";
+import { byHand, type ReleaseGroup } from "./by-hand";
 import {
   type AlarmFacts,
   AUTOMATIC_ROLLBACK_PREFIX,
@@ -31,7 +33,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * on-call. A remediation that fails is escalated as critical and rethrown so
  * the event is retried; its claim is given back first.
  */
-export async function handleAlarm(alarm: AlarmFacts, policy: RollbackPolicy, stage: string, ports: RollbackPorts, now: Date) {
+export async function handleAlarm(
+  alarm: AlarmFacts,
+  policy: RollbackPolicy,
+  where: { stage: string; group: ReleaseGroup },
+  ports: RollbackPorts,
+  now: Date,
+) {
   // An alarm that cannot blame a release needs no look at CodeDeploy or the ledger.
   const decision = cannotBlameARelease(alarm, policy) ?? decideRollback(alarm, await gatherFacts(ports, now), policy, now);
   let outcome: RollbackOutcome;
@@ -41,7 +49,7 @@ export async function handleAlarm(alarm: AlarmFacts, policy: RollbackPolicy, sta
     outcome = { kind: "failed", error: `${(error as Error).name}: ${(error as Error).message}` };
   }
   await ports.ledger.audit({ eventId: alarm.eventId, at: now, alarmName: alarm.alarmName, decision, outcome: outcome.kind });
-  await ports.notify(noticeOf(stage, alarm, decision, outcome));
+  await ports.notify(noticeOf(where, alarm, decision, outcome));
   if (outcome.kind === "failed") throw new Error(`Remediation failed: ${outcome.error}`);
   return { decision, outcome };
 }
@@ -61,8 +69,13 @@ async function carryOut(decision: RollbackDecision, alarm: AlarmFacts, ports: Ro
     return { kind: await ports.deployments.stop(decision.deploymentId), deploymentId: decision.deploymentId };
   }
   const { badDeploymentId } = decision;
-  if (decision.dryRun) return { kind: "would-roll-back", badDeploymentId };
-  if (!(await ports.ledger.claim(badDeploymentId, now))) return { kind: "claimed-elsewhere", badDeploymentId };
+  // Dry-run rehearses: the same claim (its own key) and a record of the rollback it would have started, so that the
+  // cooldown, the daily cap and "already rolled back" apply to it as to enforce.
+  if (!(await ports.ledger.claim(badDeploymentId, now, decision.dryRun))) return { kind: "claimed-elsewhere", badDeploymentId };
+  if (decision.dryRun) {
+    await ports.ledger.recordRollback(badDeploymentId, null, now);
+    return { kind: "would-roll-back", badDeploymentId };
+  }
   try {
     const description = `${AUTOMATIC_ROLLBACK_PREFIX} of ${badDeploymentId}: ${alarm.alarmName} fired (${alarm.eventId})`.slice(0, 200);
     const rollbackDeploymentId = await ports.deployments.redeploy(decision.to, description);
@@ -74,15 +87,22 @@ async function carryOut(decision: RollbackDecision, alarm: AlarmFacts, ports: Ro
   }
 }
 
-function noticeOf(stage: string, alarm: AlarmFacts, decision: RollbackDecision, outcome: RollbackOutcome): AutomationNotice {
+function noticeOf(
+  where: { stage: string; group: ReleaseGroup },
+  alarm: AlarmFacts,
+  decision: RollbackDecision,
+  outcome: RollbackOutcome,
+): AutomationNotice {
   const base = {
-    stage,
+    stage: where.stage,
     actor: "rollback",
     facts: [
       { label: "Alarm", value: alarm.alarmName },
       { label: "Alarm reason", value: alarm.reason.slice(0, 2000) || "—" },
     ],
   };
+  const links = (...deploymentIds: (string | null)[]) =>
+    where.group.region ? deploymentIds.flatMap((id) => (id ? [deploymentLink(where.group.region as string, id)] : [])) : [];
   if (outcome.kind === "failed") {
     return {
       ...base,
@@ -90,7 +110,10 @@ function noticeOf(stage: string, alarm: AlarmFacts, decision: RollbackDecision, 
       title: `Automatic remediation FAILED for ${alarm.alarmId}`,
       summary: `The automation decided: ${decision.why}. Carrying it out failed: ${outcome.error}. Nothing was rolled back; the event will be retried.`,
       nextStep:
-        "Roll back by hand now (CodeDeploy console: stop the deployment, or redeploy the previous task definition), then look at the rollback function's logs.",
+        decision.action === "none"
+          ? "Look at the rollback function's logs."
+          : `Do it by hand now: ${byHand(decision, where.group)} — then look at the rollback function's logs.`,
+      links: decision.action === "stop-deployment" ? links(decision.deploymentId) : [],
     };
   }
   if (decision.action === "none") {
@@ -102,33 +125,70 @@ function noticeOf(stage: string, alarm: AlarmFacts, decision: RollbackDecision, 
     };
   }
   if (decision.action === "stop-deployment") {
+    const release = decision.deploymentId;
+    if (decision.dryRun)
+      return {
+        ...base,
+        severity: "critical",
+        title: `Would stop release ${release}, which is still running: nothing was changed`,
+        summary: `${capitalize(decision.why)}. The automation is in dry-run: it did not stop the release, and users are moving to it as planned.`,
+        facts: [...base.facts, { label: "Release", value: release }],
+        nextStep: `If the alarm is right, stop the release by hand now (CodeDeploy sends traffic back to the previous version): ${byHand(decision, where.group)}`,
+        links: links(release),
+        dryRun: true,
+        thread: { deploymentId: release, role: "reply" },
+      };
     return {
       ...base,
       severity: "critical",
-      title: `Stopped release ${decision.deploymentId}: ${alarm.alarmId} fired`,
-      summary: `${capitalize(decision.why)}.${outcome.kind === "already-finished" ? " The release had already finished." : ""}`,
-      facts: [...base.facts, { label: "Release", value: decision.deploymentId }],
-      actionsTaken: ["Stopped the deployment with rollback: traffic goes back to the previous version."],
-      nextStep: "Find the cause in the stopped release before shipping it again.",
-      dryRun: decision.dryRun,
-      thread: { deploymentId: decision.deploymentId, role: "reply" },
+      title: `Stopped release ${release}: ${alarm.alarmId} fired`,
+      summary: `${capitalize(decision.why)}.${outcome.kind === "already-finished" ? " The release had already finished when the stop arrived." : ""}`,
+      facts: [...base.facts, { label: "Release", value: release }],
+      actionsTaken: [
+        outcome.kind === "already-finished"
+          ? `Asked CodeDeploy to stop ${release}; it had already finished, so nothing changed.`
+          : `Stopped ${release} with rollback: CodeDeploy is sending traffic back to the previous version.`,
+      ],
+      nextStep: "Follow the rollback in the deployment; find the cause in the stopped release before shipping it again.",
+      links: links(release),
+      thread: { deploymentId: release, role: "reply" },
     };
   }
-  const rolledBack = outcome.kind === "rolled-back" ? outcome.rollbackDeploymentId : null;
+  const back = decision.to.split("/").at(-1) ?? decision.to;
+  if (decision.dryRun) {
+    const repeated = outcome.kind === "claimed-elsewhere";
+    return {
+      ...base,
+      severity: repeated ? "info" : "critical",
+      title: `Would roll back release ${decision.badDeploymentId} to ${back}: nothing was changed`,
+      summary: `${capitalize(decision.why)}. The automation is in dry-run: release ${decision.badDeploymentId} is still serving.${repeated ? " Another delivery of this alarm already said so." : ""}`,
+      facts: [...base.facts, { label: "Bad release", value: decision.badDeploymentId }, { label: "Would go back to", value: back }],
+      nextStep: `If the alarm is right, roll back by hand now: ${byHand(decision, where.group)}`,
+      links: links(decision.badDeploymentId),
+      dryRun: true,
+      thread: { deploymentId: decision.badDeploymentId, role: "reply" },
+    };
+  }
+  const rollbackDeploymentId = outcome.kind === "rolled-back" ? outcome.rollbackDeploymentId : null;
   return {
     ...base,
     severity: "critical",
-    title: `Rolled back release ${decision.badDeploymentId}`,
-    summary: `${capitalize(decision.why)}.${outcome.kind === "claimed-elsewhere" ? " Another delivery of this alarm already started the rollback." : ""}`,
+    // Started, not done: CodeDeploy's own messages (in the release's thread) say when it has succeeded.
+    title: rollbackDeploymentId
+      ? `Rolling back release ${decision.badDeploymentId} to ${back}`
+      : `Release ${decision.badDeploymentId} is already being rolled back`,
+    summary: `${capitalize(decision.why)}.${outcome.kind === "claimed-elsewhere" ? " Another delivery of this alarm had already started the rollback; this one did nothing." : ""}`,
     facts: [
       ...base.facts,
       { label: "Bad release", value: decision.badDeploymentId },
-      { label: "Back to", value: decision.to.split("/").at(-1) ?? decision.to },
-      ...(rolledBack ? [{ label: "Rollback deployment", value: rolledBack }] : []),
+      { label: "Back to", value: back },
+      ...(rollbackDeploymentId ? [{ label: "Rollback deployment", value: `${rollbackDeploymentId} (in progress)` }] : []),
     ],
-    actionsTaken: [`Started a deployment back to task definition ${decision.to.split("/").at(-1)}.`],
-    nextStep: `Find the cause in release ${decision.badDeploymentId} before shipping again.`,
-    dryRun: decision.dryRun,
+    actionsTaken: rollbackDeploymentId
+      ? [`Started rollback deployment ${rollbackDeploymentId} back to task definition ${back} (in progress).`]
+      : [],
+    nextStep: `Follow the rollback deployment; find the cause in release ${decision.badDeploymentId} before shipping again.`,
+    links: links(rollbackDeploymentId, decision.badDeploymentId),
     thread: { deploymentId: decision.badDeploymentId, role: "reply" },
   };
 }

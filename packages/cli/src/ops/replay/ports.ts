@@ -48,10 +48,11 @@ export function rollbackLedger(recorder: Recorder, scenario: Scenario): Rollback
       recorder.aws("DynamoDB", "Query", `automatic rollbacks since ${since.toISOString()}`);
       return scenario.rollbacks.map((r) => ({ badDeploymentId: r.badDeploymentId, at: new Date(r.at) })).filter((r) => r.at >= since);
     },
-    async claim(badDeploymentId) {
-      const won = !claims.has(badDeploymentId) && !scenario.rollbacks.some((r) => r.badDeploymentId === badDeploymentId);
-      recorder.aws("DynamoDB", "PutItem", `claim ${badDeploymentId} if nobody has (${won ? "won" : "already claimed"})`);
-      claims.add(badDeploymentId);
+    async claim(badDeploymentId, _at, dryRun = false) {
+      const key = `${dryRun ? "dry-run " : ""}${badDeploymentId}`;
+      const won = !claims.has(key) && !scenario.rollbacks.some((r) => r.badDeploymentId === badDeploymentId);
+      recorder.aws("DynamoDB", "PutItem", `claim ${key} if nobody has (${won ? "won" : "already claimed"})`);
+      claims.add(key);
       return won;
     },
     async release(badDeploymentId) {
@@ -59,7 +60,13 @@ export function rollbackLedger(recorder: Recorder, scenario: Scenario): Rollback
       claims.delete(badDeploymentId);
     },
     async recordRollback(badDeploymentId, rollbackDeploymentId) {
-      recorder.aws("DynamoDB", "PutItem", `rollback ${rollbackDeploymentId} of ${badDeploymentId}`);
+      recorder.aws(
+        "DynamoDB",
+        "PutItem",
+        rollbackDeploymentId
+          ? `rollback ${rollbackDeploymentId} of ${badDeploymentId}`
+          : `rollback of ${badDeploymentId} decided (dry-run)`,
+      );
     },
     async audit(record) {
       recorder.aws("DynamoDB", "PutItem", `audit record: ${(record.decision as { action?: string }).action ?? "?"} → ${record.outcome}`);

@@ -72,10 +72,6 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
     INSUFFICIENT_DATA: `${shortName} has no data`,
   }[state];
 
-  const actionsTaken =
-    state === "ALARM" && watchedByRelease
-      ? ["CodeDeploy watches this alarm: a release in progress is stopped and traffic goes back to the previous version."]
-      : [];
   const nextStep =
     state === "ALARM"
       ? (runbook ?? "Open the alarm and the dashboard; look at the service logs of the last hour.")
@@ -88,8 +84,20 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
     severity,
     title,
     summary: what ?? `CloudWatch alarm ${detail.alarmName} changed state.`,
-    facts: alarmFacts(detail, reasonData),
-    actionsTaken,
+    // What the automation did is not known here: the rollback function reports its own decision and outcome.
+    // The deployment group watching this alarm is configuration, said as such.
+    facts: [
+      ...alarmFacts(detail, reasonData),
+      ...(state === "ALARM" && watchedByRelease
+        ? [
+            {
+              label: "Release guard",
+              value: "CodeDeploy's deployment group watches this alarm; the rollback function reports separately what it did.",
+            },
+          ]
+        : []),
+    ],
+    actionsTaken: [],
     nextStep,
     links: [
       alarmLink(envelope.region, detail.alarmName),
