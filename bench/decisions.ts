@@ -76,7 +76,7 @@ const trail = {
   version: 20,
 };
 measure("notify: collapse decision (20 earlier events)", [
-  () => decideCollapse(trail, { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, 30),
+  () => decideCollapse(trail, { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, 30, "problem"),
 ]);
 
 // rollback: an alarm during a release, after one, and one it cannot blame.

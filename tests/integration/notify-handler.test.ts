@@ -158,11 +158,13 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
     const updates = slack.calls("chat.update");
     expect(updates).toHaveLength(2);
     expect(JSON.stringify(updates[1]?.body.blocks)).toContain("ALARM 17:04 → OK 17:09 → ALARM 17:14 (3 events in 9 min, UTC)");
+    // The page, its end (inside the window: e-mail is the only channel of a stage without a bot token), the repeat notice.
     expect(published().map((p) => p.Subject)).toEqual([
       "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
+      "[RESOLVED] prod hands-off-ops: Alb5xxRate is back to OK",
       "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
     ]);
-    expect(published()[1]?.Message).toContain("Repeated: ALARM 17:04 → OK 17:09 → ALARM 17:14");
+    expect(published()[2]?.Message).toContain("Repeated: ALARM 17:04 → OK 17:09 → ALARM 17:14");
   });
 
   it("honours Slack's Retry-After on 429, then posts", async () => {
@@ -219,7 +221,7 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
 });
 
 describe("webhook mode (no threads, no updates)", () => {
-  it("posts each release message on its own and stays quiet while an alarm repeats", async () => {
+  it("posts each release message on its own, and an alarm's end inside the window (a webhook cannot update)", async () => {
     const env = readNotifyEnvironment({
       ...environment(),
       NOTIFY_SETTINGS: JSON.stringify(stageSettings("prod", { notifications: { slack: { mode: "webhook" } } }).notifications),
@@ -241,11 +243,12 @@ describe("webhook mode (no threads, no updates)", () => {
     await webhook(backToOk(alarm, "hook-2", "2019-10-02T17:09:00Z"), lambdaContext());
 
     const posts = slack.calls("webhook");
-    expect(posts).toHaveLength(3);
+    expect(posts).toHaveLength(4);
     expect(posts.map((p) => (p.body.text as string).split(" — ")[0])).toEqual([
       "INFO prod: Release d-HOOK1 started",
       "INFO prod: Release d-HOOK1 succeeded",
       "CRITICAL prod: Alb5xxRate is in ALARM",
+      "RESOLVED prod: Alb5xxRate is back to OK",
     ]);
     expect(slack.calls("chat.postMessage")).toHaveLength(0);
   });

@@ -87,15 +87,16 @@ describe("a flapping alarm is one Slack message, updated", () => {
     backToOk(alarm, "e-4", "2019-10-02T17:20:00Z"),
   ];
 
-  it("posts once with the graph, updates with the history, and e-mails the first change and the repeat notice only", async () => {
+  it("posts once with the graph, updates with the history, and e-mails the page, its end, the repeat notice and the end again", async () => {
     const ports = fakePorts();
     const reports = [];
     for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
+    // Every OK ends the page for e-mail readers; the third event tells them the alarm flaps and Slack has the run.
     expect(reports.map((r) => [r.slack, r.email, r.collapsed])).toEqual([
       ["posted", "sent", "new"],
-      ["updated", "collapsed", "update"],
       ["updated", "sent", "update"],
-      ["updated", "collapsed", "update"],
+      ["updated", "sent", "update"],
+      ["updated", "sent", "update"],
     ]);
     expect(reports[0]?.graph).toBe("attached");
     expect(ports.slack.calls.filter((c) => c.call === "upload")).toHaveLength(1);
@@ -103,7 +104,22 @@ describe("a flapping alarm is one Slack message, updated", () => {
     expect(last?.call === "update" && JSON.stringify(last.payload.blocks)).toContain(
       "Repeated: ALARM 17:04 → OK 17:10 → ALARM 17:15 → OK 17:20",
     );
-    expect(ports.email.sent[1]?.body).toContain("Repeated:");
+    expect(ports.email.sent.map((mail) => mail.subject.split(":")[0])).toEqual([
+      "[CRITICAL] prod hands-off-ops",
+      "[RESOLVED] prod hands-off-ops",
+      "[CRITICAL] prod hands-off-ops",
+      "[RESOLVED] prod hands-off-ops",
+    ]);
+    expect(ports.email.sent[2]?.body).toContain("Repeated:");
+  });
+
+  it("after the repeat notice, tells e-mail readers only that it ended, not each return to ALARM", async () => {
+    const ports = fakePorts();
+    const long = [...run, { ...alarm, id: "e-5", time: "2019-10-02T17:25:00Z" }, backToOk(alarm, "e-6", "2019-10-02T17:30:00Z")];
+    const reports = [];
+    for (const event of long) reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => r.email)).toEqual(["sent", "sent", "sent", "sent", "collapsed", "collapsed"]);
+    expect(ports.email.sent.at(-1)?.subject).toMatch(/^\[RESOLVED\]/);
   });
 
   it("starts a new message after a quiet window", async () => {
@@ -113,11 +129,11 @@ describe("a flapping alarm is one Slack message, updated", () => {
     expect(report).toMatchObject({ slack: "posted", email: "sent", collapsed: "new" });
   });
 
-  it("stays quiet through a webhook except for the repeat notice, since a webhook cannot update", async () => {
+  it("through a webhook, which cannot update, posts the page, its end and the repeat notice, and ends the page again", async () => {
     const ports = fakePorts({ webhook: true });
     const reports = [];
     for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
-    expect(reports.map((r) => r.slack)).toEqual(["posted", "collapsed", "posted", "collapsed"]);
+    expect(reports.map((r) => r.slack)).toEqual(["posted", "posted", "posted", "posted"]);
     expect(reports[0]?.graph).toBe("none");
   });
 });

@@ -44,7 +44,13 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
     async trail(key) {
       const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: trailKey(key), ConsistentRead: true }));
       if (!Item) return undefined;
-      return { key, history: Item.history, message: Item.message ?? null, version: Item.version } as CollapseTrail;
+      return {
+        key,
+        history: Item.history,
+        message: Item.message ?? null,
+        version: Item.version,
+        ...(Item.told ? { told: Item.told } : {}),
+      } as CollapseTrail;
     },
 
     async saveTrail(trail, expectedVersion) {
@@ -57,6 +63,7 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
               history: trail.history,
               message: trail.message,
               version: trail.version,
+              told: trail.told,
               expiresAt: expiresAt(TRAIL_DAYS),
             },
             ConditionExpression: expectedVersion === undefined ? "attribute_not_exists(pk)" : "version = :expected",

@@ -1,5 +1,5 @@
 import type { NotificationSettings } from "../settings/schema";
-import { type CollapseDecision, type CollapseTrail, decideCollapse } from "./collapse";
+import { type CollapseDecision, type CollapseTrail, decideCollapse, type Told } from "./collapse";
 import type { OpsMessage } from "./message";
 import type { EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
 import { renderEmail } from "./render/email";
@@ -50,9 +50,10 @@ export async function deliver(message: OpsMessage, ports: DeliveryPorts, setting
   const where = route(message, settings);
   if (!where.email && !where.slackChannel) return { eventId: id, email: "not-routed", slack: "not-routed", graph: "none", collapsed: "no" };
   const { collapse } = message;
+  const told: Told = message.severity === "resolved" ? "resolved" : "problem";
   const plan = collapse
     ? await ports.once.run(`${id}:collapse`, () =>
-        planCollapse(ports.store, collapse.key, { state: collapse.state, at: message.occurredAt }, settings),
+        planCollapse(ports.store, collapse.key, { state: collapse.state, at: message.occurredAt }, settings, told),
       )
     : null;
   const history = plan?.decision.history;
@@ -66,7 +67,7 @@ export async function deliver(message: OpsMessage, ports: DeliveryPorts, setting
   const causes: Error[] = [];
 
   if (where.email) {
-    const wanted = !plan || plan.decision.kind === "new" || plan.decision.announceRepeats;
+    const wanted = !plan || plan.decision.kind === "new" || plan.decision.announceRepeats || plan.decision.changes;
     if (!wanted) report.email = "collapsed";
     else {
       try {
@@ -105,15 +106,23 @@ interface CollapsePlan {
   message: SlackRef | null;
 }
 
-async function planCollapse(store: NotifyStore, key: string, entry: HistoryEntry, settings: NotificationSettings): Promise<CollapsePlan> {
+async function planCollapse(
+  store: NotifyStore,
+  key: string,
+  entry: HistoryEntry,
+  settings: NotificationSettings,
+  told: Told,
+): Promise<CollapsePlan> {
   for (let attempt = 0; attempt < COLLAPSE_ATTEMPTS; attempt++) {
     const trail = await store.trail(key);
-    const decision = decideCollapse(trail, entry, settings.collapseWindowMinutes);
+    const decision = decideCollapse(trail, entry, settings.collapseWindowMinutes, told);
+    const tells = decision.kind === "new" || decision.changes || decision.announceRepeats;
     const next: CollapseTrail = {
       key,
       history: decision.history,
       message: decision.kind === "update" ? (trail?.message ?? null) : null,
       version: (trail?.version ?? 0) + 1,
+      ...(tells ? { told } : trail?.told ? { told: trail.told } : {}),
     };
     if (await store.saveTrail(next, trail?.version)) return { decision, message: next.message };
   }
@@ -143,8 +152,9 @@ async function toSlack(
       await slack.update(existing, payload);
       return { slack: "updated" };
     }
-    // A webhook cannot update: stay quiet except for the one notice that the event repeats.
-    if (!plan.decision.announceRepeats) return { slack: "collapsed" };
+    // A webhook cannot update: stay quiet except for the one notice that the event repeats, and a change between a
+    // problem and its resolution (otherwise the channel would never hear that the alarm is back to OK).
+    if (!plan.decision.announceRepeats && !plan.decision.changes) return { slack: "collapsed" };
   }
 
   const posted = await slack.post({ channel, payload });
