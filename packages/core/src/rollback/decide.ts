@@ -1,4 +1,5 @@
 import type { AutomationMode, RollbackSettings } from "../settings/schema";
+import { humanDuration } from "../text/duration";
 
 /**
  * Whether an alarm calls for an automatic rollback, and which: a pure
@@ -111,7 +112,7 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
   if (sinceRelease > policy.bakeWindowMinutes * 60_000)
     return none(
       "outside-bake-window",
-      `the latest release, ${bad.deploymentId}, finished ${Math.round(sinceRelease / 60_000)} min before the alarm, outside the ${policy.bakeWindowMinutes}-minute bake window: not a release problem`,
+      `the latest release, ${bad.deploymentId}, finished ${humanDuration(sinceRelease)} before the alarm, outside the ${policy.bakeWindowMinutes}-minute bake window: not a release problem`,
     );
   const earlier = rollbacks.find((r) => r.badDeploymentId === bad.deploymentId);
   if (earlier) return none("already-rolled-back", `release ${bad.deploymentId} ${wouldHave(earlier)} once`);
@@ -123,7 +124,7 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
   if (last && now.getTime() - last.at.getTime() < policy.cooldownMinutes * 60_000)
     return none(
       "cooldown",
-      `the last automatic rollback was ${Math.round((now.getTime() - last.at.getTime()) / 60_000)} min ago (cooldown ${policy.cooldownMinutes} min)`,
+      `the last automatic rollback was ${humanDuration(now.getTime() - last.at.getTime())} ago (cooldown ${policy.cooldownMinutes} min)`,
     );
   const today = rollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
   if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
@@ -133,7 +134,7 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
     badDeploymentId: bad.deploymentId,
     from: bad.taskDefinitionArn,
     to: previous.taskDefinitionArn,
-    why: `${alarm.alarmId} fired ${Math.round(sinceRelease / 60_000)} min after release ${bad.deploymentId} finished, inside the ${policy.bakeWindowMinutes}-minute bake window`,
+    why: `${alarm.alarmId} fired ${humanDuration(sinceRelease)} after release ${bad.deploymentId} finished, inside the ${policy.bakeWindowMinutes}-minute bake window`,
     dryRun,
   };
 }

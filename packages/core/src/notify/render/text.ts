@@ -1,3 +1,5 @@
+import { humanDuration } from "../../text/duration";
+
 /** Cut to at most `max` characters without splitting a character in two, marking the cut with "…". */
 export function clip(value: string, max: number): string {
   const chars = Array.from(value);
@@ -17,7 +19,7 @@ export function historyLine(history: readonly HistoryEntry[]): string {
   const shown = history.slice(-SHOWN).map((h) => `${h.state} ${h.at.slice(11, 16)}`);
   const first = history[0];
   const last = history.at(-1);
-  const minutes = first && last ? Math.round((Date.parse(last.at) - Date.parse(first.at)) / 60_000) : 0;
+  const span = first && last ? humanDuration(Date.parse(last.at) - Date.parse(first.at)) : "0 s";
   const earlier = history.length > SHOWN ? "… → " : "";
-  return `${earlier}${shown.join(" → ")} (${history.length} events in ${minutes} min, UTC)`;
+  return `${earlier}${shown.join(" → ")} (${history.length} events in ${span}, UTC)`;
 }
