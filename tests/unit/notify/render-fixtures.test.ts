@@ -35,6 +35,13 @@ function canaryVerdictEvent(): AnyEvent {
   return event;
 }
 
+/** The release alarm with a state CloudWatch never sends: the notifier cannot read it, on-call must still see which alarm. */
+function malformedAlarm(): AnyEvent {
+  const event = releaseAlarmEvent();
+  event.detail.state.value = "ON_FIRE";
+  return event;
+}
+
 /**
  * Every fixture and variant, rendered for Slack (Block Kit JSON) and e-mail
  * (plain text) into readable files under __renders__/: reviewed by eye when
@@ -51,6 +58,7 @@ const cases: [string, AnyEvent][] = [
   ...(Object.keys(STOPS) as (keyof typeof STOPS)[]).map((stop): [string, AnyEvent] => [`task-${stop}`, stoppedTask(stop)]),
   ["canary-verdict-failed", canaryVerdictEvent()],
   ["not-an-event", { hello: "world", list: [1, 2, 3] }],
+  ["malformed-alarm", malformedAlarm()],
   ["unknown-source", { ...loadEvent("ecs-task-state-change"), source: "aws.health", "detail-type": "AWS Health Event" }],
 ];
 
