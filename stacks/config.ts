@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { unknownHolidayRegion } from "@hands-off-ops/core/schedule/holidays";
 import { STAGE_NAME, type StageSettings, type StageSettingsOverrides, StageSettingsSchema } from "@hands-off-ops/core/settings/schema";
+import { lookAlikeOf } from "./stage-look-alike";
 
 /**
  * Every difference between stages, as data. `prod`, `staging` and `dev` are
@@ -189,6 +190,13 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
     );
   }
   if ("stage" in overrides) throw new StageSettingsError(`Stage "${stage}": overrides must not rename the stage (field "stage")`);
+  const lookAlike = lookAlikeOf(stage);
+  if (lookAlike && !declaredInSettingsFile(stage)) {
+    throw new StageSettingsError(
+      `Stage "${stage}" looks like "${lookAlike}" but is not it: it would get dev-shaped settings (one NAT gateway, no deletion protection, asleep at night). ` +
+        `Use "${lookAlike}", or, if "${stage}" is meant as a stage of its own, declare it in ${OVERRIDES_FILE} (e.g. {"${stage}": {}}).`,
+    );
+  }
   const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : DEV;
   const merged = mergeOverrides({ ...defaults, stage }, overrides);
   const parsed = StageSettingsSchema.safeParse(merged);
@@ -198,6 +206,17 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
   const issues = parsed.success ? [{ path: ["schedule", "holidays"], message: holidays }] : parsed.error.issues;
   const lines = issues.map((issue) => `  - ${issue.path.join(".") || "(settings)"}: ${issue.message}`);
   throw new StageSettingsError(`Stage "${stage}": invalid settings\n${lines.join("\n")}`);
+}
+
+/** Whether the settings file names the stage: how a look-alike name is confirmed as intended. */
+function declaredInSettingsFile(stage: string, file = path.resolve(process.env[OVERRIDES_FILE_VARIABLE] || OVERRIDES_FILE)): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    const content = JSON.parse(readFileSync(file, "utf8"));
+    return isPlainObject(content) && stage in content;
+  } catch {
+    return false;
+  }
 }
 
 /** The overrides for one stage from ops.settings.json (or $OPS_SETTINGS_FILE), or none when the file does not exist. */

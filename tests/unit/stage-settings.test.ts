@@ -19,6 +19,33 @@ describe("stage settings", () => {
     expect(stageSettings(stage, {}).stage).toBe(stage);
   });
 
+  describe("a stage name that looks like a protected one (a typo must not deploy an unprotected production)", () => {
+    it.each([
+      ["prd", "prod"],
+      ["production", "prod"],
+      ["pord", "prod"],
+      ["prod2", "prod"],
+      ["prod-eu", "prod"],
+      ["stagin", "staging"],
+      ["stg", "staging"],
+      ["staging-2", "staging"],
+    ])("refuses %s (looks like %s) unless the settings file declares it", (stage, protectedStage) => {
+      expect(settingsError(stage, {})).toContain(`Stage "${stage}" looks like "${protectedStage}" but is not it`);
+      const file = path.join(mkdtempSync(path.join(tmpdir(), "settings-")), "ops.settings.json");
+      writeFileSync(file, JSON.stringify({ [stage]: {} }));
+      process.env.OPS_SETTINGS_FILE = file;
+      try {
+        expect(stageSettings(stage, {}).kind).toBe("development");
+      } finally {
+        delete process.env.OPS_SETTINGS_FILE;
+      }
+    });
+
+    it.each(["dev", "pr-7", "pr-123", "alice", "preview", "demo"])("accepts %s", (stage) => {
+      expect(stageSettings(stage, {}).stage).toBe(stage);
+    });
+  });
+
   it("prod is production-shaped and never scheduled down", () => {
     const prod = stageSettings("prod", {});
     expect(prod.kind).toBe("production");
