@@ -13,6 +13,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
+import { type DeploymentReportPort, wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { SlackPort } from "@hands-off-ops/core/notify/ports";
@@ -25,6 +26,8 @@ const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "notify" })
 
 export interface NotifyDependencies {
   ports(): Promise<DeliveryPorts>;
+  /** CodeDeploy's report of a failed or stopped release. */
+  deploymentReports: DeploymentReportPort;
   registerContext(context: Context): void;
 }
 
@@ -37,7 +40,9 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
       return { ignored: normalized.reason };
     }
-    const { message } = normalized;
+    const message = wantsDeploymentReport(normalized.message)
+      ? withDeploymentReport(normalized.message, env.context.region, await readReport(dependencies, normalized.message))
+      : normalized.message;
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
@@ -55,6 +60,17 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       throw error;
     }
   };
+}
+
+/** A report that cannot be read costs the message a fact, not its delivery. */
+async function readReport(dependencies: NotifyDependencies, message: { thread: { deploymentId: string } | null }) {
+  const deploymentId = message.thread?.deploymentId ?? "";
+  try {
+    return await dependencies.deploymentReports.report(deploymentId);
+  } catch (error) {
+    logger.warn("CodeDeploy's report could not be read", { deploymentId, error: error as Error });
+    return { unreadable: `${(error as Error).name}: ${(error as Error).message}` };
+  }
 }
 
 function eventIdOf(event: unknown): string {
@@ -78,6 +94,7 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
     once,
   };
   return {
+    deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/aws/deployment-report")).codeDeployReports()),
     registerContext: (context) => once.registerContext(context),
     async ports() {
       return { ...fixed, slack: await slackFor(env) };

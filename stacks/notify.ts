@@ -1,5 +1,5 @@
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
-import { CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -85,6 +85,20 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     }),
   );
   grantWildcardOnly(notify, ["cloudwatch:GetMetricWidgetImage"]);
+  // CodeDeploy's own report of a failed or stopped release (its error, the rollback it started).
+  notify.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["codedeploy:GetDeployment"],
+      resources: [
+        stack.formatArn({
+          service: "codedeploy",
+          resource: "deploymentgroup",
+          resourceName: `${releaseGroupName(app)}/${releaseGroupName(app)}`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    }),
+  );
   NagSuppressions.addResourceSuppressions(
     notify,
     [

@@ -83,6 +83,7 @@ describe("what each role may do, simulated (IAM policy evaluation of the synthes
     ["rollback", "dynamodb:PutItem", () => own("dev", "table")],
     ["notify", "sns:Publish", () => own("dev", "topic")],
     ["notify", "dynamodb:UpdateItem", () => own("dev", "table")],
+    ["notify", "codedeploy:GetDeployment", () => own("dev", "deploymentGroup")],
     ["hook", "codedeploy:PutLifecycleEventHookExecutionStatus", () => anyIn("dev")],
     ["releaseIsComplete", "codedeploy:GetDeployment", () => own("dev", "deploymentGroup")],
     ["releaseIsComplete", "codedeploy:GetDeploymentTarget", () => anyIn("dev")],
@@ -109,6 +110,7 @@ describe("what each role may do, simulated (IAM policy evaluation of the synthes
     ["rollback", "dynamodb:PutItem", "table"],
     ["notify", "sns:Publish", "topic"],
     ["notify", "dynamodb:UpdateItem", "table"],
+    ["notify", "codedeploy:GetDeployment", "deploymentGroup"],
     ["releaseIsComplete", "codedeploy:GetDeployment", "deploymentGroup"],
   ] as const)("dev's %s role may not %s on staging's or prod's %s", async (role, action, key) => {
     expect(await decide("dev", role, action, own("staging", key))).toBe("ImplicitlyDenied");

@@ -1,4 +1,5 @@
 import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
+import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
@@ -28,6 +29,7 @@ const PNG = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
 const sns = mockClient(SNSClient);
 const cloudWatch = mockClient(CloudWatchClient);
 const secrets = mockClient(SecretsManagerClient);
+const codeDeploy = mockClient(CodeDeployClient);
 let slack: SlackStandIn;
 let dynamo: LocalDynamo;
 const saved = { ...process.env };
@@ -95,6 +97,7 @@ beforeEach(async () => {
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
   cloudWatch.reset();
   cloudWatch.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: new Uint8Array(PNG) });
+  codeDeploy.reset();
   secrets.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ botToken: "xoxb-stand-in-token" }) });
 });
@@ -167,6 +170,39 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
     expect(published()[2]?.Message).toContain("Repeated: ALARM 17:04 → OK 17:09 → ALARM 17:14");
   });
 
+  it("tells a failed release from CodeDeploy's own report: its error and the rollback it started", async () => {
+    // GetDeployment's deploymentInfo, shaped as the CodeDeploy API reference gives it (errorInformation, rollbackInfo).
+    codeDeploy.on(GetDeploymentCommand, { deploymentId: "d-FAILED1" }).resolves({
+      deploymentInfo: {
+        deploymentId: "d-FAILED1",
+        status: "Failed",
+        errorInformation: {
+          code: "ALARM_ACTIVE",
+          message:
+            "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <prod-hands-off-ops-Alb5xxRate>",
+        },
+        rollbackInfo: { rollbackDeploymentId: "d-ROLLBK1", rollbackMessage: "Automatic rollback triggered by alarm" },
+      },
+    });
+    await invoke(deploymentEvent("START", "d-FAILED1"));
+    await invoke(deploymentEvent("FAILURE", "d-FAILED1"));
+    const mail = published().at(-1);
+    expect(mail?.Subject).toBe("[CRITICAL] prod hands-off-ops: Release d-FAILED1 failed");
+    expect(mail?.Message).toContain("CodeDeploy: One or more alarms have been activated");
+    expect(mail?.Message).toContain("ALARM_ACTIVE");
+    expect(mail?.Message).toContain("CodeDeploy started rollback deployment d-ROLLBK1.");
+    expect(mail?.Message).toContain("codedeploy/deployments/d-ROLLBK1");
+  });
+
+  it("claims no rollback when CodeDeploy's report cannot be read, and says so", async () => {
+    codeDeploy.on(GetDeploymentCommand).rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
+    await invoke(deploymentEvent("FAILURE", "d-FAILED2"));
+    const mail = published().at(-1);
+    expect(mail?.Message).toContain("could not be read (AccessDeniedException: User is not authorized)");
+    expect(mail?.Message).not.toContain("rolled back");
+    expect(mail?.Message).not.toContain("What the automation already did");
+  });
+
   it("honours Slack's Retry-After on 429, then posts", async () => {
     slack.answerNext(1, { status: 429, headers: { "retry-after": "1" } });
     const started = Date.now();
@@ -216,7 +252,9 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
     expect(
       logged.some((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: { Name: string }) => m.Name === "EventsUnrecognised")),
     ).toBe(true);
-    expect(JSON.stringify(slack.calls("chat.postMessage")[0]?.body.blocks)).toContain("Unrecognised event: ECS Task State Change");
+    expect(JSON.stringify(slack.calls("chat.postMessage")[0]?.body.blocks)).toContain(
+      "Could not read an event about ECS Task State Change",
+    );
   });
 });
 
@@ -228,6 +266,7 @@ describe("webhook mode (no threads, no updates)", () => {
     });
     const webhook = createNotifyHandler(env, {
       registerContext: () => {},
+      deploymentReports: { report: async () => ({}) },
       ports: async () => ({
         slack: webhookSlack(slack.webhookUrl, { retries: 1, minRetryDelayMs: 50 }),
         email: { send: async () => {} },

@@ -1,6 +1,7 @@
 import { compareVersions } from "@hands-off-ops/core/canary/comparison";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
 import { decideVerdict } from "@hands-off-ops/core/canary/verdict";
+import { withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { renderEmail } from "@hands-off-ops/core/notify/render/email";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
@@ -62,15 +63,29 @@ const cases: [string, AnyEvent][] = [
   ["unknown-source", { ...loadEvent("ecs-task-state-change"), source: "aws.health", "detail-type": "AWS Health Event" }],
 ];
 
+/** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo). */
+const FAILED_RELEASE_REPORT = {
+  status: "Failed",
+  error: {
+    code: "ALARM_ACTIVE",
+    message:
+      "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <prod-hands-off-ops-Alb5xxRate>",
+  },
+  rollback: { rollbackDeploymentId: "d-3HV8N2M4X", rollbackMessage: "Automatic rollback triggered by alarm" },
+};
+
 describe("every fixture renders to readable Slack and e-mail messages", () => {
-  it.each(cases)("%s", async (name, event) => {
+  it.each([...cases, ["deployment-failure-reported", deploymentEvent("FAILURE")] as [string, AnyEvent]])("%s", async (name, event) => {
     const normalized = normalize(event, PROD_CONTEXT);
     if (normalized.kind === "ignored") {
       await expect(`ignored: ${normalized.reason}\n`).toMatchFileSnapshot(`__renders__/${name}.ignored.txt`);
       return;
     }
-    const email = renderEmail(normalized.message);
+    const message = name.endsWith("-reported")
+      ? withDeploymentReport(normalized.message, "us-east-1", FAILED_RELEASE_REPORT)
+      : normalized.message;
+    const email = renderEmail(message);
     await expect(`Subject: ${email.subject}\n\n${email.body}\n`).toMatchFileSnapshot(`__renders__/${name}.email.txt`);
-    await expect(`${JSON.stringify(renderSlack(normalized.message), null, 2)}\n`).toMatchFileSnapshot(`__renders__/${name}.slack.json`);
+    await expect(`${JSON.stringify(renderSlack(message), null, 2)}\n`).toMatchFileSnapshot(`__renders__/${name}.slack.json`);
   });
 });

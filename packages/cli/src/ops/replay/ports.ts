@@ -7,6 +7,7 @@ import type { WatchSchedulesPort } from "@hands-off-ops/core/aws/watch-schedules
 import type { HttpPort } from "@hands-off-ops/core/canary/http";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
+import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
 import type { EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
@@ -139,6 +140,16 @@ export function emailRecorder(recorder: Recorder, topicArn: string, sent: Parame
 
 /** A 1×1 transparent PNG: what the graph looks like does not matter here, that it is asked for does. */
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+/** CodeDeploy's report of a finished release: the replay has none to give, so the message claims nothing from it. */
+export function deploymentReportRecorder(recorder: Recorder): DeploymentReportPort {
+  return {
+    async report(deploymentId) {
+      recorder.aws("CodeDeploy", "GetDeployment", `${deploymentId}: CodeDeploy's error and rollback (none known offline)`);
+      return {};
+    },
+  };
+}
 
 export function graphRecorder(recorder: Recorder): GraphPort {
   return {

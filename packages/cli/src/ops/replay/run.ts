@@ -18,6 +18,7 @@ import {
 } from "../../../../../stacks/lambda-environment";
 import { APP_NAME, releaseGroupName, TEST_LISTENER_PORT } from "../../../../../stacks/names";
 import {
+  deploymentReportRecorder,
   emailRecorder,
   graphRecorder,
   hookReporter,
@@ -166,7 +167,11 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     once: onceRecorder(recorder),
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
-  const handle = createNotifyHandler(env, { registerContext: () => {}, ports: async () => ports });
+  const handle = createNotifyHandler(env, {
+    registerContext: () => {},
+    ports: async () => ports,
+    deploymentReports: deploymentReportRecorder(recorder),
+  });
   const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
   const notes =
     mode === "off"

@@ -54,8 +54,9 @@ const WORDING: Record<
     severity: "critical",
     role: "outcome",
     title: (id) => `Release ${id} failed`,
-    summary: "CodeDeploy stopped the release: a lifecycle hook failed, an alarm fired, or the new tasks did not become healthy.",
-    did: ["CodeDeploy rolled back: traffic stays on, or returns to, the previous version."],
+    summary: "CodeDeploy reports the release failed; its own error follows when it can be read.",
+    // What CodeDeploy did (a rollback) is written from its own report (notify/deployment-report.ts), never assumed.
+    did: [],
     nextStep:
       "Open the deployment for the failing step; the hook verdicts in this thread carry the evidence. Fix forward with a new release.",
   },
@@ -64,7 +65,7 @@ const WORDING: Record<
     role: "outcome",
     title: (id) => `Release ${id} stopped`,
     summary: "The release was stopped before it finished, by a person or by the automation.",
-    did: ["CodeDeploy rolled back: traffic stays on, or returns to, the previous version."],
+    did: [],
     nextStep: "Check who or what stopped it (the deployment's history, or an automation message in this thread).",
   },
 };

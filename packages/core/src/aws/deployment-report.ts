@@ -1,0 +1,23 @@
+import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
+import type { DeploymentReportPort } from "../notify/deployment-report";
+
+/** CodeDeploy's own account of a deployment: its error and the rollback it started. */
+export function codeDeployReports(client: CodeDeployClient = new CodeDeployClient({})): DeploymentReportPort {
+  return {
+    async report(deploymentId) {
+      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      return {
+        status: deploymentInfo?.status,
+        error: deploymentInfo?.errorInformation
+          ? { code: deploymentInfo.errorInformation.code, message: deploymentInfo.errorInformation.message }
+          : undefined,
+        rollback: deploymentInfo?.rollbackInfo
+          ? {
+              rollbackDeploymentId: deploymentInfo.rollbackInfo.rollbackDeploymentId,
+              rollbackMessage: deploymentInfo.rollbackInfo.rollbackMessage,
+            }
+          : undefined,
+      };
+    },
+  };
+}
