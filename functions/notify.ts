@@ -15,8 +15,10 @@ import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
 import { type DeploymentReportPort, wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
+import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { SlackPort } from "@hands-off-ops/core/notify/ports";
+import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import { readSlackConfig } from "@hands-off-ops/core/slack/config";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -28,6 +30,8 @@ export interface NotifyDependencies {
   ports(): Promise<DeliveryPorts>;
   /** CodeDeploy's report of a failed or stopped release. */
   deploymentReports: DeploymentReportPort;
+  /** What the service runs now, to grade an ECS service event by its impact. */
+  serviceCounts: ServiceCountsPort;
   registerContext(context: Context): void;
 }
 
@@ -40,9 +44,7 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
       return { ignored: normalized.reason };
     }
-    const message = wantsDeploymentReport(normalized.message)
-      ? withDeploymentReport(normalized.message, env.context.region, await readReport(dependencies, normalized.message))
-      : normalized.message;
+    const message = await withFacts(normalized.message, env, dependencies);
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
@@ -62,13 +64,26 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
   };
 }
 
-/** A report that cannot be read costs the message a fact, not its delivery. */
-async function readReport(dependencies: NotifyDependencies, message: { thread: { deploymentId: string } | null }) {
-  const deploymentId = message.thread?.deploymentId ?? "";
+/** The facts only AWS can give now: CodeDeploy's report of a failed release, what an ECS service event does to the service. */
+async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependencies: NotifyDependencies): Promise<OpsMessage> {
+  if (wantsDeploymentReport(message)) {
+    const deploymentId = message.thread?.deploymentId ?? "";
+    const report = await orUnreadable(() => dependencies.deploymentReports.report(deploymentId), "CodeDeploy's report", deploymentId);
+    return withDeploymentReport(message, env.context.region, report);
+  }
+  if (wantsServiceImpact(message)) {
+    const counts = await orUnreadable(() => dependencies.serviceCounts.counts(), "The service's task counts", env.context.serviceName);
+    return withServiceImpact(message, env.kind, counts);
+  }
+  return message;
+}
+
+/** A fact that cannot be read costs the message that fact (it says so), not its delivery. */
+async function orUnreadable<T>(read: () => Promise<T>, what: string, about: string): Promise<T | { unreadable: string }> {
   try {
-    return await dependencies.deploymentReports.report(deploymentId);
+    return await read();
   } catch (error) {
-    logger.warn("CodeDeploy's report could not be read", { deploymentId, error: error as Error });
+    logger.warn(`${what} could not be read`, { about, error: error as Error });
     return { unreadable: `${(error as Error).name}: ${(error as Error).message}` };
   }
 }
@@ -95,6 +110,9 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
   };
   return {
     deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/aws/deployment-report")).codeDeployReports()),
+    serviceCounts: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
+    ),
     registerContext: (context) => once.registerContext(context),
     async ports() {
       return { ...fixed, slack: await slackFor(env) };

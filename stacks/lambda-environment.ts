@@ -30,6 +30,7 @@ export function notifyVariables(
 ): Record<string, string> {
   return {
     STAGE: app.stage,
+    STAGE_KIND: settings.kind,
     APP_NAME: app.name,
     NOTIFY_SETTINGS: JSON.stringify(settings.notifications),
     ON_CALL_TOPIC_ARN: refs.topicArn,

@@ -85,6 +85,8 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     }),
   );
   grantWildcardOnly(notify, ["cloudwatch:GetMetricWidgetImage"]);
+  // What the service runs now, to grade an ECS service event by its impact.
+  notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
   // CodeDeploy's own report of a failed or stopped release (its error, the rollback it started).
   notify.addToRolePolicy(
     new iam.PolicyStatement({

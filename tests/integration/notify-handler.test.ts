@@ -267,6 +267,7 @@ describe("webhook mode (no threads, no updates)", () => {
     const webhook = createNotifyHandler(env, {
       registerContext: () => {},
       deploymentReports: { report: async () => ({}) },
+      serviceCounts: { counts: async () => ({ running: 2, desired: 2 }) },
       ports: async () => ({
         slack: webhookSlack(slack.webhookUrl, { retries: 1, minRetryDelayMs: 50 }),
         email: { send: async () => {} },

@@ -1,19 +1,12 @@
 import { DeliveryError, deliver } from "@hands-off-ops/core/notify/deliver";
-import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
 import { backToOk, deploymentEvent, loadEvent, releaseAlarmEvent } from "../../fixtures/events";
-import { PROD_CONTEXT } from "./context";
 import { fakePorts, fixedGraphs } from "./fakes";
+import { messageOf } from "./message-of";
 
 const PROD = stageSettings("prod", {}).notifications;
 const DEV = stageSettings("dev", {}).notifications;
-
-function messageOf(event: unknown) {
-  const normalized = normalize(event, PROD_CONTEXT);
-  if (normalized.kind !== "message") throw new Error(normalized.reason);
-  return normalized.message;
-}
 
 const posts = (ports: ReturnType<typeof fakePorts>) => ports.slack.calls.filter((c) => c.call === "post");
 

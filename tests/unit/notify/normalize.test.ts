@@ -3,12 +3,7 @@ import { automationEntry } from "@hands-off-ops/core/notify/sources/automation";
 import { describe, expect, it } from "vitest";
 import { backToOk, deploymentEvent, loadEvent, releaseAlarmEvent, stoppedTask } from "../../fixtures/events";
 import { PROD_CONTEXT } from "./context";
-
-function messageOf(event: unknown) {
-  const normalized = normalize(event, PROD_CONTEXT);
-  if (normalized.kind !== "message") throw new Error(`expected a message, got: ${normalized.reason}`);
-  return normalized.message;
-}
+import { messageOf } from "./message-of";
 
 describe("alarm state changes", () => {
   it("pages for an alarm the stage marks critical, claims no action it does not know of, and carries the runbook", () => {

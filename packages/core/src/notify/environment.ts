@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
 import type { NotifyContext } from "./message";
@@ -8,6 +9,8 @@ const names = z.string().transform((value) => value.split(",").filter(Boolean));
 /** What the Automation stack puts into the notify function's environment. */
 const NotifyEnvironment = z.object({
   STAGE: z.string().min(1),
+  /** Grades ECS service events by impact (notify/service-impact.ts); unknown, the strictest table applies. */
+  STAGE_KIND: StageKind.default("production"),
   APP_NAME: z.string().min(1),
   AWS_REGION: z.string().min(1),
   NOTIFY_SETTINGS: jsonVariable.pipe(NotificationSettingsSchema),
@@ -28,6 +31,7 @@ const NotifyEnvironment = z.object({
 
 export interface NotifyEnvironment {
   context: NotifyContext;
+  kind: StageKind;
   settings: NotificationSettings;
   topicArn: string;
   tableName: string;
@@ -38,6 +42,7 @@ export interface NotifyEnvironment {
 export function readNotifyEnvironment(env: Record<string, string | undefined>): NotifyEnvironment {
   const e = readEnvironment(NotifyEnvironment, env, "notify function");
   return {
+    kind: e.STAGE_KIND,
     context: {
       stage: e.STAGE,
       service: e.APP_NAME,

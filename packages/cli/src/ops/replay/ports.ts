@@ -9,6 +9,7 @@ import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
 import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
 import type { EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
+import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
@@ -147,6 +148,18 @@ export function deploymentReportRecorder(recorder: Recorder): DeploymentReportPo
     async report(deploymentId) {
       recorder.aws("CodeDeploy", "GetDeployment", `${deploymentId}: CodeDeploy's error and rollback (none known offline)`);
       return {};
+    },
+  };
+}
+
+/** The service's task counts as the scenario gives them (running defaults to desired: a healthy service). */
+export function serviceCountsRecorder(recorder: Recorder, scenario: Scenario, defaultDesired: number): ServiceCountsPort {
+  return {
+    async counts() {
+      const desired = scenario.service.capacity?.desiredCount ?? defaultDesired;
+      const running = scenario.service.running ?? desired;
+      recorder.aws("ECS", "DescribeServices", `running ${running} of ${desired} desired tasks`);
+      return { running, desired };
     },
   };
 }

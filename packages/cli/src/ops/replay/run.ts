@@ -31,6 +31,7 @@ import {
   rollbackLedger,
   type SlackPosted,
   scheduleRecorders,
+  serviceCountsRecorder,
   slackRecorder,
   watchRecorders,
 } from "./ports";
@@ -171,6 +172,7 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     registerContext: () => {},
     ports: async () => ports,
     deploymentReports: deploymentReportRecorder(recorder),
+    serviceCounts: serviceCountsRecorder(recorder, input.scenario, input.settings.service.minTasks),
   });
   const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
   const notes =

@@ -66,6 +66,8 @@ export const ScenarioSchema = z.strictObject({
   service: z
     .strictObject({
       capacity: Capacity.optional(),
+      /** Tasks running now; default: the desired count (a healthy service). */
+      running: z.number().int().min(0).optional(),
       releaseInProgress: z.boolean().default(false),
       tags: z.record(z.string(), z.string()).default({}),
     })

@@ -1,0 +1,14 @@
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import type { ServiceCountsPort } from "../notify/service-impact";
+
+/** The service's running and desired task counts, as ECS reports them now. */
+export function ecsServiceCounts(cluster: string, service: string, client: ECSClient = new ECSClient({})): ServiceCountsPort {
+  return {
+    async counts() {
+      const { services, failures } = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
+      const found = services?.[0];
+      if (!found) throw new Error(`ECS does not know service ${service} in ${cluster}: ${failures?.[0]?.reason ?? "no answer"}`);
+      return { running: found.runningCount ?? 0, desired: found.desiredCount ?? 0 };
+    },
+  };
+}
