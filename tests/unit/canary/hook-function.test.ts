@@ -11,6 +11,8 @@ import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHookHandler } from "../../../functions/canary-hook";
+import { stageSettings } from "../../../stacks/config";
+import { hookVariables } from "../../../stacks/lambda-environment";
 import { lifecycleHookEvent } from "../../fixtures/events";
 import { healthyAnswer, ok, PROD_CANARY, scriptedHttp } from "./helpers";
 
@@ -68,6 +70,17 @@ describe("the canary hook function", () => {
       "p95 new / current",
       "Significance",
     ]);
+  });
+
+  it("is the release's gate in every automation mode: prod runs dry-run, and its hooks are given no mode to soften a Failed", () => {
+    // README, "What dry-run covers": dry-run governs what the automation starts on its own, not a release's gate.
+    const prod = stageSettings("prod", {});
+    expect(prod.automationMode).toBe("dry-run");
+    const variables = hookVariables({ stage: "prod", name: "hands-off-ops" } as never, prod, "AfterAllowTestTraffic", {
+      testUrl: "http://green.test:9000",
+      productionUrl: "http://blue.test",
+    });
+    expect(Object.keys(variables).sort()).toEqual(["CANARY_SETTINGS", "HOOK", "PRODUCTION_URL", "STAGE", "TEST_URL"]);
   });
 
   it("reports Failed, and a critical notice, when a check fails", async () => {
