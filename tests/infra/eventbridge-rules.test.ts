@@ -7,7 +7,8 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { stageSettings } from "../../stacks/config";
+import { RouteError, receiversOf } from "../../packages/cli/src/ops/replay/route";
+import { type StageSettings, stageSettings } from "../../stacks/config";
 import { type AnyEvent, backToOk, deploymentEvent, loadEvent, rdsAutoStartEvent, releaseAlarmEvent } from "../fixtures/events";
 import { MOTO_CLIENT } from "../peers/moto-server";
 import { stageResources } from "./deployed/stage-resources";
@@ -108,6 +109,17 @@ async function deliver(event: AnyEvent): Promise<string[]> {
   return received.flat().sort();
 }
 
+function consoleRoute(event: AnyEvent, settings: StageSettings): string[] {
+  try {
+    return receiversOf(event, settings, undefined)
+      .map((receiver) => `${settings.stage} ${receiver.fn}`)
+      .sort();
+  } catch (error) {
+    if (error instanceof RouteError) return [];
+    throw error;
+  }
+}
+
 /** The AWS samples with the stage's own names in place of the documentation's. */
 function placed(stage: Stage) {
   const at = stageResources(deployedStage(stage));
@@ -166,7 +178,10 @@ describe.each(STAGES)("EventBridge rules of %s on moto, with AWS's sample events
   };
 
   it.each(Object.keys(expected) as (keyof typeof expected)[])("%s reaches exactly its functions, and no other stage's", async (name) => {
-    expect(await deliver(placed(stage)[name])).toEqual(expected[name]);
+    const event = placed(stage)[name];
+    expect(await deliver(event)).toEqual(expected[name]);
+    // The ops console's routing (npm run ops -- replay) is the same map: what moto delivers, and nothing else.
+    expect(consoleRoute(event, settings)).toEqual(expected[name]);
   });
 });
 

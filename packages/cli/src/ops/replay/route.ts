@@ -23,17 +23,34 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
   if (fields.ResourceType === "Custom::Release" && "RequestType" in fields) return [{ fn: "release" }];
   if ("action" in fields && !("source" in fields)) return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule");
   const detailType = fields["detail-type"];
+  const detail = (typeof fields.detail === "object" && fields.detail !== null ? fields.detail : {}) as Record<string, unknown>;
+  // As the synthesized rules filter (stacks/notify.ts, rollback.ts, schedule.ts), checked against moto's EventBridge
+  // in tests/infra/eventbridge-rules.test.ts: the console never shows a function an event AWS would not deliver to it.
   switch (detailType) {
-    case "CloudWatch Alarm State Change":
-      return [{ fn: "notify" }, { fn: "rollback" }];
+    case "CloudWatch Alarm State Change": {
+      const state = (detail.state as { value?: unknown } | undefined)?.value;
+      return state === "ALARM" ? [{ fn: "notify" }, { fn: "rollback" }] : [{ fn: "notify" }];
+    }
     case "CodeDeploy Deployment State-change Notification":
       return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
     case "ECS Task State Change":
+      if (detail.lastStatus !== "STOPPED")
+        return filtered(settings, `the rule passes only stopped tasks (this one is ${JSON.stringify(detail.lastStatus)})`);
+      return [{ fn: "notify" }];
     case "ECS Service Action":
+      if (detail.eventType !== "WARN" && detail.eventType !== "ERROR")
+        return filtered(settings, `the rule passes only WARN and ERROR service events (this one is ${JSON.stringify(detail.eventType)})`);
+      return [{ fn: "notify" }];
     case AUTOMATION_DETAIL_TYPE:
       return [{ fn: "notify" }];
     case "RDS DB Instance Event":
-      return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule (the only function that reads RDS events)");
+      if (!sleeps(settings)) return refuse(settings, "the sleep schedule (the only function that reads RDS events)");
+      if (detail.EventID !== "RDS-EVENT-0154")
+        return filtered(
+          settings,
+          `the rule passes only RDS-EVENT-0154, the automatic start after 7 days (this one is ${JSON.stringify(detail.EventID)})`,
+        );
+      return [{ fn: "schedule" }];
     default:
       throw new RouteError(
         `No function of ${settings.stage} receives this event (source ${JSON.stringify(fields.source)}, detail-type ${JSON.stringify(detailType)}). ` +
@@ -41,6 +58,10 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
           'invocations, Custom::Release requests and schedule ticks ({"action": "sleep"}).',
       );
   }
+}
+
+function filtered(settings: StageSettings, why: string): never {
+  throw new RouteError(`No function of ${settings.stage} receives this event: ${why}.`);
 }
 
 const sleeps = (settings: StageSettings) => settings.kind !== "production" && settings.schedule.enabled;
