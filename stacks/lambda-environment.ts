@@ -42,6 +42,7 @@ export function notifyVariables(
     LOG_GROUP_NAME: refs.logGroupName,
     CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
     RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
+    TIME_ZONE: settings.schedule.timeZone,
   };
 }
 

@@ -23,6 +23,8 @@ const NotifyEnvironment = z.object({
   LOG_GROUP_NAME: z.string().min(1),
   CRITICAL_ALARMS: names,
   RELEASE_ALARMS: names,
+  /** The stage's time zone (its schedule's); times in messages are shown in it, with UTC beside. */
+  TIME_ZONE: z.string().min(1).default("UTC"),
   /** A stand-in for slack.com in tests and local runs. */
   SLACK_API_URL: z.url().optional(),
   SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
@@ -53,6 +55,7 @@ export function readNotifyEnvironment(env: Record<string, string | undefined>): 
       logGroupName: e.LOG_GROUP_NAME,
       criticalAlarms: e.CRITICAL_ALARMS,
       releaseAlarms: e.RELEASE_ALARMS,
+      timeZone: e.TIME_ZONE,
     },
     settings: e.NOTIFY_SETTINGS,
     topicArn: e.ON_CALL_TOPIC_ARN,

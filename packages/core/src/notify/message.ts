@@ -46,6 +46,10 @@ export interface OpsMessage {
   /** Preformatted text shown verbatim (an excerpt of an event nobody could read). */
   excerpt: string | null;
   occurredAt: string;
+  /** The stage's IANA time zone: times are shown in it, with UTC beside. */
+  timeZone: string;
+  /** The AWS account the event came from, when the event names it. */
+  account: string | null;
   source: { kind: SourceKind; eventId: string; detailType: string };
   thread: DeploymentThread | null;
   collapse: Collapse | null;
@@ -85,4 +89,6 @@ export interface NotifyContext {
   criticalAlarms: readonly string[];
   /** Full names of the alarms the CodeDeploy deployment group watches (a release in progress rolls back on them). */
   releaseAlarms: readonly string[];
+  /** The stage's IANA time zone (its schedule's). */
+  timeZone: string;
 }

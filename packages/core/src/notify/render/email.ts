@@ -41,7 +41,7 @@ export function renderEmail(message: OpsMessage, options: EmailRenderOptions = {
   lines.push(
     "",
     "--",
-    `${message.source.detailType}, event ${message.source.eventId}, at ${formatTime(message.occurredAt)}.`,
+    `${message.source.detailType}, event ${message.source.eventId}, at ${formatTime(message.occurredAt, message.timeZone)}${message.account ? `, AWS account ${message.account}` : ""}.`,
     "Sent by the hands-off-ops notifier.",
   );
   return { subject, body: clip(lines.join("\n"), BODY_MAX) };

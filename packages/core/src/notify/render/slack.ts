@@ -64,7 +64,7 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
   if (buttons.length) blocks.push({ type: "actions", elements: buttons } satisfies ActionsBlock);
   blocks.push(
     context(
-      `${message.service} · ${message.stage} · ${message.source.detailType} · ${formatTime(message.occurredAt)} · event ${message.source.eventId}`,
+      `${message.service} · ${message.stage}${message.account ? ` (account ${message.account})` : ""} · ${message.source.detailType} · ${formatTime(message.occurredAt, message.timeZone)} · event ${message.source.eventId}`,
     ),
   );
 

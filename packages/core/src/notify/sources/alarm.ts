@@ -87,7 +87,7 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
     // What the automation did is not known here: the rollback function reports its own decision and outcome.
     // The deployment group watching this alarm is configuration, said as such.
     facts: [
-      ...alarmFacts(detail, reasonData),
+      ...alarmFacts(detail, reasonData, context.timeZone),
       ...(state === "ALARM" && watchedByRelease
         ? [
             {
@@ -110,11 +110,11 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
   return { kind: "message", message };
 }
 
-function alarmFacts(detail: AlarmDetail, reasonData: z.infer<typeof ReasonData>): Fact[] {
+function alarmFacts(detail: AlarmDetail, reasonData: z.infer<typeof ReasonData>, timeZone: string): Fact[] {
   const facts: Fact[] = [
     { label: "Alarm", value: detail.alarmName },
     { label: "State", value: `${detail.previousState?.value ?? "?"} → ${detail.state.value}` },
-    { label: "Since", value: formatTime(detail.state.timestamp) },
+    { label: "Since", value: formatTime(detail.state.timestamp, timeZone) },
   ];
   const metric = describeMetric(detail.configuration.metrics ?? []);
   if (metric) facts.push({ label: "Metric", value: metric });

@@ -8,6 +8,7 @@ export const Envelope = z.looseObject({
   source: z.string().min(1),
   time: z.iso.datetime({ offset: true }),
   region: z.string().min(1),
+  account: z.string().optional(),
   resources: z.array(z.string()).default([]),
   detail: z.unknown(),
 });
@@ -24,6 +25,8 @@ export function baseMessage(envelope: Envelope, context: NotifyContext, kind: Op
     stage: context.stage,
     service: context.service,
     occurredAt: envelope.time,
+    timeZone: context.timeZone,
+    account: envelope.account ?? null,
     source: { kind, eventId: envelope.id, detailType: envelope["detail-type"] },
     facts: [],
     links: [],

@@ -37,6 +37,8 @@ export function unrecognised(event: unknown, context: NotifyContext, reason: str
       : "Check the thing this event is about in the AWS console yourself: nothing automatic happened for it. Then tell the platform team it could not be read.",
     excerpt: excerptOf(event),
     occurredAt: time,
+    timeZone: context.timeZone,
+    account: typeof envelope.account === "string" && envelope.account ? envelope.account : null,
     source: { kind: "unrecognised", eventId: id, detailType },
     thread: null,
     collapse: null,
@@ -56,10 +58,33 @@ function excerptOf(event: unknown): string {
   return json.length > EXCERPT_CHARS ? `${json.slice(0, EXCERPT_CHARS)}\n… (${json.length - EXCERPT_CHARS} more characters)` : json;
 }
 
-/** "2019-10-02 17:04:40 UTC": one unambiguous zone for everyone reading at 3 a.m. */
-export function formatTime(value: string): string {
+/**
+ * "2019-10-02 19:04:40 CEST (17:04:40 UTC)": the stage's local time, which on-call lives in, with UTC beside
+ * (which AWS's consoles and logs show). In a UTC stage, UTC alone.
+ */
+export function formatTime(value: string, timeZone = "UTC"): string {
   const normalized = value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2");
   const date = new Date(normalized);
   if (Number.isNaN(date.getTime())) return value;
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+  const utc = date.toISOString().slice(0, 19).replace("T", " ");
+  if (timeZone === "UTC") return `${utc} UTC`;
+  const parts = localParts(date, timeZone, "en-GB");
+  // Each locale abbreviates its own region's zones (en-GB: CET, BST; en-US: EST, PST) and writes GMT±n for others.
+  const zone = parts.timeZoneName?.startsWith("GMT") ? (localParts(date, timeZone, "en-US").timeZoneName ?? "") : parts.timeZoneName;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${zone} (${utc.slice(11)} UTC)`;
+}
+
+function localParts(date: Date, timeZone: string, locale: string): Record<string, string> {
+  const format = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  });
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
 }

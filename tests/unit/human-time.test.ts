@@ -1,3 +1,4 @@
+import { formatTime } from "@hands-off-ops/core/notify/sources/unrecognised";
 import { humanDuration } from "@hands-off-ops/core/text/duration";
 import { describe, expect, it } from "vitest";
 
@@ -22,5 +23,17 @@ describe("durations as on-call reads them", () => {
     [-12 * min, "12 min"],
   ])("%d ms is %s", (ms, text) => {
     expect(humanDuration(ms)).toBe(text);
+  });
+});
+
+describe("times as on-call reads them", () => {
+  it.each([
+    ["2026-11-30T02:05:09Z", "Europe/Berlin", "2026-11-30 03:05:09 CET (02:05:09 UTC)"],
+    ["2019-10-02T17:04:40.000+0000", "Europe/Berlin", "2019-10-02 19:04:40 CEST (17:04:40 UTC)"],
+    ["2026-11-30T02:05:09Z", "America/New_York", "2026-11-29 21:05:09 EST (02:05:09 UTC)"],
+    ["2026-11-30T02:05:09Z", "UTC", "2026-11-30 02:05:09 UTC"],
+    ["not a time", "Europe/Berlin", "not a time"],
+  ])("%s in %s is %s", (value, zone, text) => {
+    expect(formatTime(value, zone)).toBe(text);
   });
 });
