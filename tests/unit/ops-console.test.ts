@@ -1,4 +1,7 @@
+import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { describe, expect, it } from "vitest";
+import { parseFrom, scheduleDays } from "../../packages/cli/src/ops/schedule";
+import { stageSettings } from "../../stacks/config";
 import { runCommand } from "../run-command";
 
 const ops = (...args: string[]) => runCommand("ops", args);
@@ -41,6 +44,20 @@ describe("npm run ops -- schedule", () => {
     expect(stdout).toContain("Tue 24 Nov  wakes 07:30, sleeps 19:00");
   });
 
+  it("describes a first day that starts in the evening as what it is, for the reason that holds then", () => {
+    const dev = stageSettings("dev", {});
+    const calendar = { ...dev.schedule, closed: closedDays(dev.schedule, 2026, 2) };
+    const lines = scheduleDays(calendar, parseFrom("2026-11-30T20:00:00+01:00", dev.schedule.timeZone), 2, null);
+    expect(lines[2]).toMatch(/^Mon 30 Nov {2}asleep from 20:00 to the end of the day \(after working hours/);
+    expect(lines[3]).toBe("Tue 1 Dec  wakes 07:30, sleeps 19:00");
+  });
+
+  it("reads a date alone as that day from midnight in the stage's zone, not in UTC", () => {
+    expect(parseFrom("2026-12-05", "Europe/Berlin").toISOString()).toBe("2026-12-04T23:00:00.000Z");
+    expect(parseFrom("2026-12-05T08:00:00Z", "Europe/Berlin").toISOString()).toBe("2026-12-05T08:00:00.000Z");
+    expect(() => parseFrom("2026-02-30", "Europe/Berlin")).toThrow(/is not a date/);
+  });
+
   it("says that production never sleeps", async () => {
     const { code, stdout } = await ops("schedule", "--stage", "prod");
     expect(stdout.trim()).toBe("Stage prod never sleeps: a production stage is never scheduled down.");
@@ -53,7 +70,8 @@ describe("npm run ops -- schedule", () => {
     [["schedule"], "--stage is required"],
     [["schedule", "--stage", "Dev"], 'Stage "Dev": the name must be lower-case'],
     [["schedule", "--stage", "dev", "--days", "0"], "--days must be a whole number from 1 to 60"],
-    [["schedule", "--stage", "dev", "--from", "tomorrow"], '--from "tomorrow" is not a date-time'],
+    [["schedule", "--stage", "dev", "--from", "tomorrow"], '--from "tomorrow" is not a date (YYYY-MM-DD) or ISO date-time'],
+    [["schedule", "--stage", "dev", "--from", "2026-02-30"], '--from "2026-02-30" is not a date (YYYY-MM-DD) or ISO date-time'],
     [
       ["schedule", "--stage", "dev", "--from", "2026-11-23T12:00:00Z", "--keep-awake-until", "2026-11-20T22:00:00Z"],
       "ignored --keep-awake-until: 2026-11-20T22:00:00Z has passed",

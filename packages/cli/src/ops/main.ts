@@ -2,7 +2,7 @@
  * npm run ops -- <command> [options]
  *
  * The operator's console, offline.
- *   schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]
+ *   schedule --stage <stage> [--days 7] [--from <YYYY-MM-DD or ISO date-time>] [--keep-awake-until <ISO date-time>]
  *       The coming days of the stage's sleep schedule in its local time, with
  *       public holidays, closed dates and, to try one, a keep-awake override.
  *   audit --stage <stage> [--limit 20] [--table <state table>]
@@ -27,11 +27,11 @@ import { APP_NAME } from "../../../../stacks/names";
 import { auditLines } from "./audit";
 import { RouteError } from "./replay/route";
 import { readScenario, ScenarioError } from "./replay/scenario";
-import { scheduleDays } from "./schedule";
+import { parseFrom, scheduleDays } from "./schedule";
 import { stateTableOf } from "./state-table";
 
 const USAGE = [
-  "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <ISO date-time>] [--keep-awake-until <ISO date-time>]",
+  "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <YYYY-MM-DD or ISO date-time>] [--keep-awake-until <ISO date-time>]",
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
 ].join("\n");
@@ -102,8 +102,9 @@ async function audit(args: string[]): Promise<number> {
   const settings = stageSettings(values.stage);
   const sleeps = settings.kind !== "production" && settings.schedule.enabled;
   try {
-    const table = values.table ?? (await stateTableOf(values.stage, APP_NAME));
-    const dynamo = stateTableClient();
+    // The stage's region, not whatever the shell's AWS configuration names.
+    const table = values.table ?? (await stateTableOf(values.stage, APP_NAME, settings.region));
+    const dynamo = stateTableClient(settings.region);
     const [trail, nights] = await Promise.all([
       dynamoRollbackLedger(table, values.stage, dynamo).trail(limit),
       sleeps ? dynamoSleepLedger(table, values.stage, dynamo).nights(new Date(Date.now() - 90 * 86_400_000)) : [],
@@ -132,9 +133,15 @@ function schedule(args: string[]): number {
   if (!values.stage) throw new UsageError("--stage is required");
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1 || days > 60) throw new UsageError("--days must be a whole number from 1 to 60");
-  const from = values.from ? new Date(values.from) : new Date();
-  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${values.from}" is not a date-time`);
   const settings = stageSettings(values.stage);
+  let from = new Date();
+  if (values.from) {
+    try {
+      from = parseFrom(values.from, settings.schedule.timeZone);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   if (settings.kind === "production" || !settings.schedule.enabled) {
     console.log(
       `Stage ${values.stage} never sleeps: ${settings.kind === "production" ? "a production stage is never scheduled down" : "its schedule is off in the settings"}.`,

@@ -19,10 +19,14 @@ export function scheduleDays(calendar: Calendar, from: Date, days: number, keepA
     const changes = transitions(start.toJSDate(), new Date(end.toMillis() - 1), calendar, keepAwake);
     const atStart = decide(start.toJSDate(), calendar, keepAwake);
     if (changes.length === 0) {
+      // The first day may start mid-day: its state holds for the rest of it, for the reason that holds now.
+      const rest = start.toMillis() > midnight.toMillis();
       const whole =
         atStart.state === "awake"
-          ? `awake all day (${atStart.why})`
-          : `asleep all day (${decide(start.plus({ hours: 12 }).toJSDate(), calendar, keepAwake).why})`;
+          ? `awake ${rest ? `from ${start.toFormat("HH:mm")} to the end of the day` : "all day"} (${atStart.why})`
+          : rest
+            ? `asleep from ${start.toFormat("HH:mm")} to the end of the day (${atStart.why})`
+            : `asleep all day (${decide(start.plus({ hours: 12 }).toJSDate(), calendar, keepAwake).why})`;
       lines.push(`${label}  ${whole}`);
       continue;
     }
@@ -33,8 +37,23 @@ export function scheduleDays(calendar: Calendar, from: Date, days: number, keepA
     lines.push(`${label}  ${spans.join(", ")}${keptAwake ? `  (${keptAwake.why})` : ""}`);
   }
   return [
-    `${days} days from ${localLabel(from, zone)} (${zone}), awake ${calendar.wakeAt}–${calendar.sleepAt} on ${calendar.workingDays.join(", ")}`,
+    `${days} ${days === 1 ? "day" : "days"} from ${localLabel(from, zone)} (${zone}), awake ${calendar.wakeAt}–${calendar.sleepAt} on ${calendar.workingDays.join(", ")}`,
     "",
     ...lines,
   ];
+}
+
+/**
+ * --from as a person means it: a date alone is that day from midnight in the
+ * stage's zone; a date-time keeps its offset (none: the stage's zone). An
+ * impossible date (2026-02-30) is refused, not rolled over.
+ */
+export function parseFrom(value: string, zone: string): Date {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const parsed = dateOnly ? DateTime.fromISO(value, { zone }).startOf("day") : DateTime.fromISO(value, { zone, setZone: true });
+  if (!parsed.isValid)
+    throw new RangeError(
+      `--from "${value}" is not a date (YYYY-MM-DD) or ISO date-time: ${parsed.invalidExplanation ?? parsed.invalidReason}`,
+    );
+  return parsed.toJSDate();
 }
