@@ -74,8 +74,18 @@ export function formatTime(value: string, timeZone = "UTC"): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${zone} (${utc.slice(11)} UTC)`;
 }
 
+/** Building a formatter costs far more than using one: one per locale and zone, kept for the function's life. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function localParts(date: Date, timeZone: string, locale: string): Record<string, string> {
-  const format = new Intl.DateTimeFormat(locale, {
+  const key = `${locale} ${timeZone}`;
+  const format = formatters.get(key) ?? newFormatter(locale, timeZone);
+  formatters.set(key, format);
+  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+}
+
+function newFormatter(locale: string, timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(locale, {
     timeZone,
     year: "numeric",
     month: "2-digit",
@@ -86,5 +96,4 @@ function localParts(date: Date, timeZone: string, locale: string): Record<string
     hourCycle: "h23",
     timeZoneName: "short",
   });
-  return Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
 }
