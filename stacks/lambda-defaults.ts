@@ -6,8 +6,9 @@ import type { FunctionProps } from "sst/constructs";
  * each function, next to the reason for them.
  */
 export const LAMBDA_DEFAULTS = {
-  // The major the product targets everywhere; Graviton is ~20% cheaper per GB-second for the same work.
-  runtime: "nodejs22.x",
+  // Node 24, the active LTS (Node 22 leaves maintenance in April 2027; SST 2.49.8 supports nodejs24.x); Graviton is
+  // ~20% cheaper per GB-second for the same work.
+  runtime: "nodejs24.x",
   architecture: "arm_64",
   nodejs: {
     format: "esm",

@@ -57,9 +57,9 @@ describe("the Lambda bundles start on a bare Node", () => {
 
 describe("how every Lambda is built (stacks/lambda-defaults.ts)", () => {
   it.each(deployedFunctions().map(({ fn, outdir, handler }) => [handler, fn, outdir] as const))(
-    "%s: Node 22 on arm64, minified, with its source map",
+    "%s: Node 24 on arm64, minified, with its source map",
     (_handler, fn, outdir) => {
-      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
       const bundle = bundleOf(fn, outdir);
       const source = readFileSync(bundle, "utf8");

@@ -16,14 +16,14 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("canary hooks in stage %
     .filter(([, checks]) => checks.length > 0)
     .map(([hook]) => hook);
 
-  it("has one CodeDeployHook_* function per hook with checks, on Node 22 arm64, named in every release's AppSpec", () => {
+  it("has one CodeDeployHook_* function per hook with checks, on Node 24 arm64, named in every release's AppSpec", () => {
     expect(hookFunctions.map(([, fn]) => fn.Properties.Environment.Variables.HOOK).sort()).toEqual([...configured].sort());
     const release = Object.values(resources).find((r) => r.Type === "Custom::Release");
     for (const [id, fn] of hookFunctions) {
       const hook = fn.Properties.Environment.Variables.HOOK;
       expect(fn.Properties).toMatchObject({
         FunctionName: `CodeDeployHook_${stage}-${hook}`,
-        Runtime: "nodejs22.x",
+        Runtime: "nodejs24.x",
         Architectures: ["arm64"],
         Timeout: 300,
       });
@@ -78,7 +78,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("the canary watch in sta
         return;
       }
       const [id, fn] = watch ?? [];
-      expect(fn?.Properties).toMatchObject({ Runtime: "nodejs22.x", Timeout: 70 });
+      expect(fn?.Properties).toMatchObject({ Runtime: "nodejs24.x", Timeout: 70 });
       expect(fn?.Properties.Environment.Variables).toMatchObject({
         AUTOMATION_MODE: settings.automationMode,
         SCHEDULE_GROUP: `${stage}-hands-off-ops-canary-watch`,

@@ -17,8 +17,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
   const notifyRules = () =>
     ofType(resources, "AWS::Events::Rule").filter(([, rule]) => rule.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === notifyId);
 
-  it("runs the notify function on Node 22, arm64, with the stage's routing in its environment", () => {
-    expect(notify?.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Timeout: 120 });
+  it("runs the notify function on Node 24, arm64, with the stage's routing in its environment", () => {
+    expect(notify?.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Timeout: 120 });
     const env = notify?.Properties.Environment.Variables;
     expect(JSON.parse(env.NOTIFY_SETTINGS)).toEqual(settings.notifications);
     expect(env.CRITICAL_ALARMS.split(",")).toEqual(

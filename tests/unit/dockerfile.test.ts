@@ -23,10 +23,10 @@ const runtime = stages.at(-1) ?? [];
 const inRuntime = (keyword: string) => runtime.filter((i) => i.keyword === keyword);
 
 describe("service/Dockerfile", () => {
-  it("is multi-stage, on a pinned Node 22 base from a registry CI can reach without Docker Hub limits", () => {
+  it("is multi-stage, on a pinned Node 24 base from a registry CI can reach without Docker Hub limits", () => {
     const bases = instructions.filter((i) => i.keyword === "FROM").map((i) => i.args.split(" ")[0]);
     expect(bases.length).toBeGreaterThanOrEqual(2);
-    for (const base of bases) expect(base).toMatch(/^public\.ecr\.aws\/docker\/library\/node:22-[a-z]+-slim$/);
+    for (const base of bases) expect(base).toMatch(/^public\.ecr\.aws\/docker\/library\/node:24-[a-z]+-slim$/);
   });
 
   it("installs from the lock file, and only production dependencies reach the runtime image", () => {

@@ -167,7 +167,7 @@ describe("the checks", () => {
   it("run on pull requests and before every deploy, with the npm cache", () => {
     expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "workflow_call"]);
     const setup = ci.jobs.test.steps.find((step: Workflow) => String(step.uses).startsWith("actions/setup-node@"));
-    expect(setup.with).toMatchObject({ "node-version": 22, cache: "npm" });
+    expect(setup.with).toMatchObject({ "node-version": 24, cache: "npm" });
   });
 
   it("are .ci/run's: npm ci, npm test (type-check, lint, tests), the offline synth of every stage, prod's summary", () => {
