@@ -11,6 +11,14 @@ import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
  * their smoke checks to a local stand-in for the service. This proves the
  * wiring the unit tests replace with fakes: adapters imported on first use,
  * the SDK clients they build, the requests those send.
+ *
+ * Why a stand-in here and not moto (which the adapters meet elsewhere:
+ * DynamoDB, ECS, Application Auto Scaling, RDS, Scheduler, EventBridge): what
+ * these bundles call first is what moto 5.2 lacks — CodeDeploy's
+ * PutLifecycleEventHookExecutionStatus, StopDeployment and
+ * GetDeploymentTarget, CloudWatch's GetMetricWidgetImage, and Slack's Web API,
+ * which no peer implements. This test checks the calls a bundle sends, not
+ * what AWS answers.
  */
 
 const aws = new AwsStandIn();
