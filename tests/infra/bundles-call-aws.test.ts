@@ -16,8 +16,8 @@ import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
  * DynamoDB, ECS, Application Auto Scaling, RDS, Scheduler, EventBridge): what
  * these bundles call first is what moto 5.2 lacks — CodeDeploy's
  * PutLifecycleEventHookExecutionStatus, StopDeployment and
- * GetDeploymentTarget, CloudWatch's GetMetricWidgetImage, and Slack's Web API,
- * which no peer implements. This test checks the calls a bundle sends, not
+ * GetDeploymentTarget (moto's CodeDeploy only creates, gets and lists), and
+ * Slack's Web API, which no peer implements. This test checks the calls a bundle sends, not
  * what AWS answers.
  */
 
