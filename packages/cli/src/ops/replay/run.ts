@@ -184,14 +184,16 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
 
 async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const n = names(input);
-  const env = readRollbackEnvironment(
-    rollbackVariables(n.app, input.settings, {
+  const env = readRollbackEnvironment({
+    ...rollbackVariables(n.app, input.settings, {
       tableName: n.tableName,
       applicationName: n.group,
       deploymentGroupName: n.group,
       containerName: "app",
     }),
-  );
+    // Lambda sets it in the function's environment; the stack does not.
+    AWS_REGION: input.settings.region,
+  });
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
   const ports = {
