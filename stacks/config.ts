@@ -85,6 +85,7 @@ const PROD: StageDefaults = {
     comparison: {
       path: "/api/polls/00000000-0000-4000-8000-000000000000/results",
       requests: 200,
+      warmupRequests: 20,
       concurrency: 10,
       timeoutMs: 5000,
       alpha: 0.01,

@@ -57,7 +57,7 @@ describe("the AfterAllowTestTraffic hook against the real service", () => {
     const healthy = await green({});
     const { ports, reports } = recordingPorts();
     const verdict = await run(healthy.url, ports);
-    expect(reports).toEqual(["Succeeded"]);
+    expect(reports, verdict.reason).toEqual(["Succeeded"]);
     expect(verdict.smoke?.every((r) => r.passed)).toBe(true);
     expect(verdict.comparison).toMatchObject({ passed: true, green: { requests: 200, errors: 0 }, blue: { requests: 200, errors: 0 } });
   });

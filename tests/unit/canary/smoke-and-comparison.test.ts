@@ -1,4 +1,4 @@
-import { compareVersions } from "@hands-off-ops/core/canary/comparison";
+import { compareVersions, sampleBoth } from "@hands-off-ops/core/canary/comparison";
 import type { Exchange } from "@hands-off-ops/core/canary/http";
 import { judgeExchange, runSmokeSuite } from "@hands-off-ops/core/canary/smoke";
 import { describe, expect, it } from "vitest";
@@ -106,5 +106,34 @@ describe("comparing the new version with the current one", () => {
       settings,
     );
     expect(verdict.regressions).toContain("the new version answered no request successfully");
+  });
+});
+
+describe("the comparison's warm-up", () => {
+  it("sends the warm-up requests to both versions first and does not count them: a cold start is not a regression", async () => {
+    // The new version's first 20 requests are slow, as a task's first requests are while it compiles its code paths.
+    let greenCalls = 0;
+    const http = scriptedHttp((request) => {
+      if (!request.url.startsWith("http://green")) return ok(20);
+      greenCalls++;
+      return ok(greenCalls <= 20 ? 400 : 20);
+    });
+    const settings = { ...PROD_CANARY.comparison, warmupRequests: 20, requests: 100 };
+    const signal = new AbortController().signal;
+    const { green, blue } = await sampleBoth(http, settings, { greenUrl: "http://green", blueUrl: "http://blue", signal });
+    expect(http.requests).toHaveLength(2 * 120);
+    expect([green.length, blue.length]).toEqual([100, 100]);
+    expect(compareVersions(green, blue, settings).passed).toBe(true);
+
+    const counted = await sampleBoth(
+      scriptedHttp(() => ok(20)),
+      { ...settings, warmupRequests: 0 },
+      {
+        greenUrl: "http://green",
+        blueUrl: "http://blue",
+        signal,
+      },
+    );
+    expect(counted.green).toHaveLength(100);
   });
 });

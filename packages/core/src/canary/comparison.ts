@@ -71,25 +71,30 @@ export interface SampleOptions {
 }
 
 /**
- * The same bounded sample to both versions, interleaved so that both see the
+ * The same bounded sample to both versions, after a warm-up neither counts, interleaved so that both see the
  * same moments (a slow database affects both alike), `concurrency` at a time.
  */
 export async function sampleBoth(http: HttpPort, settings: ComparisonSettings, { greenUrl, blueUrl, signal }: SampleOptions) {
-  const green: Exchange[] = [];
-  const blue: Exchange[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < settings.requests && !signal.aborted) {
-      next++;
-      const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs };
-      const [g, b] = await Promise.all([
-        http.send({ ...request, url: new URL(settings.path, greenUrl).toString() }),
-        http.send({ ...request, url: new URL(settings.path, blueUrl).toString() }),
-      ]);
-      green.push(g);
-      blue.push(b);
-    }
+  const both = async (count: number) => {
+    const green: Exchange[] = [];
+    const blue: Exchange[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < count && !signal.aborted) {
+        next++;
+        const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs };
+        const [g, b] = await Promise.all([
+          http.send({ ...request, url: new URL(settings.path, greenUrl).toString() }),
+          http.send({ ...request, url: new URL(settings.path, blueUrl).toString() }),
+        ]);
+        green.push(g);
+        blue.push(b);
+      }
+    };
+    await Promise.all(Array.from({ length: settings.concurrency }, worker));
+    return { green, blue };
   };
-  await Promise.all(Array.from({ length: settings.concurrency }, worker));
-  return { green, blue };
+  // Not counted: the new tasks' first requests measure their start, not the version.
+  await both(settings.warmupRequests);
+  return both(settings.requests);
 }

@@ -35,6 +35,12 @@ export const CanarySettingsSchema = z.strictObject({
   comparison: z.strictObject({
     path: apiPath,
     requests: z.number().int().min(20).max(2000),
+    /**
+     * Requests sent to both versions first and not counted: a task that has just started compiles its code paths
+     * (and the database driver's) on its first requests, which would otherwise count against the new version's
+     * p95 while the current one is long warm.
+     */
+    warmupRequests: z.number().int().min(0).max(500).default(20),
     concurrency: z.number().int().min(1).max(50),
     timeoutMs: z.number().int().positive().max(30_000),
     /** Significance level of both tests. */
