@@ -15,8 +15,6 @@ export interface RolePolicies {
   roleArn: string;
   /** Where each statement comes from, for messages: stack/logical id of the policy. */
   statements: { source: string; statement: ResolvedStatement }[];
-  /** AWS managed policies attached by ARN (their content is AWS's, not in the template). */
-  managedPolicyArns: string[];
 }
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
@@ -46,8 +44,8 @@ export function rolePolicies(stage: StageTemplates): RolePolicies[] {
         stack,
         role: logicalId,
         roleArn: resolver.resolve(stack, { "Fn::GetAtt": [logicalId, "Arn"] }),
+        // AWS managed policies (ManagedPolicyArns) are AWS's content, not in the template: only the app's own are checked.
         statements: inline,
-        managedPolicyArns: ((resource.Properties?.ManagedPolicyArns ?? []) as unknown[]).map((arn) => resolver.resolve(stack, arn)),
       });
     }
     for (const [logicalId, resource] of resources) {

@@ -65,7 +65,6 @@ const cases: [string, AnyEvent][] = [
 
 /** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo). */
 const FAILED_RELEASE_REPORT = {
-  status: "Failed",
   error: {
     code: "ALARM_ACTIVE",
     message:

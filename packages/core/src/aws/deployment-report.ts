@@ -7,7 +7,6 @@ export function codeDeployReports(client: CodeDeployClient = new CodeDeployClien
     async report(deploymentId) {
       const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
       return {
-        status: deploymentInfo?.status,
         error: deploymentInfo?.errorInformation
           ? { code: deploymentInfo.errorInformation.code, message: deploymentInfo.errorInformation.message }
           : undefined,

@@ -3,7 +3,6 @@ import type { OpsMessage } from "./message";
 
 /** What CodeDeploy itself says of a finished deployment (GetDeployment's errorInformation and rollbackInfo). */
 export interface DeploymentReport {
-  status?: string;
   error?: { code?: string; message?: string };
   rollback?: { rollbackDeploymentId?: string; rollbackMessage?: string };
 }
