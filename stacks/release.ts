@@ -180,9 +180,11 @@ function scopeWaiterLogWrites(provider: cr.Provider) {
     Lazy.any({
       produce: () => {
         const document = stack.resolve(policy.policyDocument) as { Version: string; Statement: Statement[] };
+        let narrowed = false;
         const statements = document.Statement.map((statement) => {
           const actions = [statement.Action].flat();
           if (statement.Resource !== "*" || !LOG_WRITES.every((a) => actions.includes(a))) return statement;
+          narrowed = true;
           const delivery = actions.filter((a) => !LOG_WRITES.includes(a));
           for (const action of delivery) {
             if (!(action in WILDCARD_ONLY_ACTIONS)) throw new Error(`The release waiter's role gained ${action} on "*"`);
@@ -190,7 +192,7 @@ function scopeWaiterLogWrites(provider: cr.Provider) {
           return { ...statement, Action: delivery };
         });
         // The log group's Arn attribute ends in ":*": every stream of that one group.
-        statements.push({ Action: LOG_WRITES, Effect: "Allow", Resource: stack.resolve(logGroup.logGroupArn) });
+        if (narrowed) statements.push({ Action: LOG_WRITES, Effect: "Allow", Resource: stack.resolve(logGroup.logGroupArn) });
         return { ...document, Statement: statements };
       },
     }),

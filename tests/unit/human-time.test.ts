@@ -1,5 +1,5 @@
-import { formatTime } from "@hands-off-ops/core/notify/sources/unrecognised";
 import { humanDuration } from "@hands-off-ops/core/text/duration";
+import { formatTime } from "@hands-off-ops/core/text/time";
 import { describe, expect, it } from "vitest";
 
 const s = 1000;

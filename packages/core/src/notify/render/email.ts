@@ -1,5 +1,5 @@
+import { formatTime } from "../../text/time";
 import { type OpsMessage, SEVERITY_LABEL } from "../message";
-import { formatTime } from "../sources/unrecognised";
 import { clip, type HistoryEntry, historyLine } from "./text";
 
 /** SNS: "ASCII text that begins with a letter, number, or punctuation mark ... less than 100 characters". */

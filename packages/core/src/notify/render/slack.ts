@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from "@slack/types";
+import { formatTime } from "../../text/time";
 import { type OpsMessage, SEVERITY_LABEL, type Severity } from "../message";
-import { formatTime } from "../sources/unrecognised";
 import { clip, type HistoryEntry, historyLine } from "./text";
 
 /** Block Kit limits (docs.slack.dev, "Block Kit reference"). */

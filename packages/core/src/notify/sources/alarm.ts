@@ -1,8 +1,9 @@
 import * as z from "zod";
+import { formatTime } from "../../text/time";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
 import type { Fact, MetricWidget, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
-import { formatTime, unrecognised } from "./unrecognised";
+import { unrecognised } from "./unrecognised";
 
 export const ALARM_DETAIL_TYPE = "CloudWatch Alarm State Change";
 
