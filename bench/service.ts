@@ -12,10 +12,10 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { openDatabase } from "../service/src/db";
 import { migrate } from "../service/src/migrations";
 import { startPostgresCluster } from "../tests/integration/postgres-server";
 import { freePort, type RunningService, startService } from "../tests/integration/processes";
+import { connectPostgres } from "../tests/integration/test-databases";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, connections: { type: "string", default: "50" } } });
 const duration = Number(values.seconds);
@@ -92,7 +92,7 @@ try {
 
   const cluster = await startPostgresCluster();
   stopAll.push(cluster.stop);
-  const db = await openDatabase({ kind: "postgres", connectionString: cluster.url, poolSize: 1 });
+  const db = await connectPostgres(cluster.url);
   await migrate(db);
   const onPostgres = await startService({ STAGE: "bench", LOG_LEVEL: "info", DATABASE_URL: cluster.url });
   stopAll.push(() => onPostgres.child.kill("SIGTERM"));

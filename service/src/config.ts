@@ -6,15 +6,26 @@ const Environment = z
     PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     HOST: z.string().default("0.0.0.0"),
     STAGE: z.string().default("local"),
+    /** The stage's kind from the settings (the stacks set it): production refuses the fault switches. */
+    STAGE_KIND: z.enum(["production", "staging", "development", "local"]).default("local"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** PostgreSQL: DATABASE_URL, or the PG* variables the ECS task definition sets. Neither: embedded PGlite. */
     DATABASE_URL: z.string().optional(),
     PGHOST: z.string().optional(),
-    /** libpq's variable: "require" encrypts the connection (the RDS parameter group refuses any other). */
-    PGSSLMODE: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]).optional(),
+    /**
+     * libpq's variables. The stacks set verify-full with the RDS CA bundle the image carries: encrypted, and the
+     * server proves its name. "require" encrypts without verifying. allow/prefer are refused: they fall back to plain.
+     */
+    PGSSLMODE: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional(),
+    PGSSLROOTCERT: z.string().optional(),
     /** Where PGlite keeps its data; in memory when unset. */
     PGLITE_DIR: z.string().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /** Waiting for a connection (new, or a free one from the pool): past this the request answers 503. */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
+    /** PostgreSQL's statement_timeout for every connection; the client gives up a second later if the server is frozen. */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     /** Migrate the schema before listening (the default for the embedded database). */
     MIGRATE_ON_START: z.enum(["true", "false"]).optional(),
     /** Stop within this many ms of SIGTERM; ECS kills the task 30 s after it. */
@@ -25,27 +36,62 @@ const Environment = z
     FAULT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
     FAULT_DELAY_MS: z.coerce.number().int().min(0).max(30_000).default(0),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+    /** A whole request, headers and body, must arrive within this; a client that stops sending is cut off. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
+    /** Longer than the load balancer's idle timeout (60 s), as AWS asks of targets, so the ALB closes first. */
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
+    /** Open connections at most; further ones are closed at once. Below the common 1,024 file-descriptor limit. */
+    MAX_CONNECTIONS: z.coerce.number().int().min(10).max(60_000).default(900),
   })
   .superRefine((env, ctx) => {
     if (env.DRAIN_DELAY_MS >= env.SHUTDOWN_DEADLINE_MS) {
       ctx.addIssue({ code: "custom", path: ["DRAIN_DELAY_MS"], message: "must be shorter than SHUTDOWN_DEADLINE_MS" });
     }
-    if (env.STAGE === "prod" && (env.FAULT_ERROR_RATE > 0 || env.FAULT_DELAY_MS > 0)) {
-      ctx.addIssue({ code: "custom", path: ["FAULT_ERROR_RATE"], message: "fault injection is refused in prod" });
+    if (isProduction(env) && (env.FAULT_ERROR_RATE > 0 || env.FAULT_DELAY_MS > 0)) {
+      ctx.addIssue({ code: "custom", path: ["FAULT_ERROR_RATE"], message: "fault injection is refused on a production stage" });
+    }
+    if ((env.PGSSLMODE === "verify-ca" || env.PGSSLMODE === "verify-full") && !env.PGSSLROOTCERT) {
+      ctx.addIssue({ code: "custom", path: ["PGSSLROOTCERT"], message: `PGSSLMODE=${env.PGSSLMODE} needs the CA bundle's path` });
+    }
+    if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must not be longer than REQUEST_TIMEOUT_MS" });
     }
   });
+
+// The kind decides; a stage named like prod is refused too, whatever its case, for a task started without the kind.
+const isProduction = (env: { STAGE: string; STAGE_KIND: string }) =>
+  env.STAGE_KIND === "production" || ["prod", "production"].includes(env.STAGE.toLowerCase());
+
+export interface PostgresSettings {
+  kind: "postgres";
+  connectionString?: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  tls: { mode: "disable" | "require" } | { mode: "verify-ca" | "verify-full"; rootCertPath: string };
+}
+
+export interface HttpLimits {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
 
 export interface ServiceConfig {
   port: number;
   host: string;
   stage: string;
   logLevel: z.infer<typeof Environment>["LOG_LEVEL"];
-  database: { kind: "postgres"; connectionString?: string; poolSize: number; tls?: boolean } | { kind: "pglite"; dataDir?: string };
+  database: PostgresSettings | { kind: "pglite"; dataDir?: string };
   migrateOnStart: boolean;
   shutdownDeadlineMs: number;
   drainDelayMs: number;
   faults: { errorRate: number; delayMs: number };
   bodyLimitBytes: number;
+  http: HttpLimits;
 }
 
 export class ConfigError extends Error {
@@ -66,12 +112,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     stage: e.STAGE,
     logLevel: e.LOG_LEVEL,
     database: postgres
-      ? { kind: "postgres", connectionString: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, tls: e.PGSSLMODE === "require" }
+      ? {
+          kind: "postgres",
+          connectionString: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          tls:
+            e.PGSSLMODE === "verify-ca" || e.PGSSLMODE === "verify-full"
+              ? { mode: e.PGSSLMODE, rootCertPath: e.PGSSLROOTCERT as string }
+              : { mode: e.PGSSLMODE ?? "disable" },
+        }
       : { kind: "pglite", dataDir: e.PGLITE_DIR },
     migrateOnStart: e.MIGRATE_ON_START ? e.MIGRATE_ON_START === "true" : !postgres,
     shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS,
     drainDelayMs: e.DRAIN_DELAY_MS,
     faults: { errorRate: e.FAULT_ERROR_RATE, delayMs: e.FAULT_DELAY_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    http: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
   };
 }

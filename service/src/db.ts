@@ -1,17 +1,26 @@
+import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import type { ServiceConfig } from "./config.js";
+import type { PostgresSettings, ServiceConfig } from "./config.js";
+import { DatabaseUnavailable, isDatabaseUnavailable } from "./database-unavailable.js";
 
 /** What the service needs of a database: parameterized queries, a ping, a close. PostgreSQL and PGlite both provide it. */
 export interface Database {
   readonly kind: "postgres" | "pglite";
+  /** Fails with DatabaseUnavailable when the server or the connection is the cause, with the database's error otherwise. */
   query<Row extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
   /** Runs `work` in one transaction, on one connection. */
   transaction<T>(work: (tx: Pick<Database, "query">) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: ServiceConfig["database"]): Promise<Database> {
+/** Told about connection failures the service survives (an idle client ended by a restart or a failover). */
+export type ConnectionErrorListener = (error: Error) => void;
+
+export async function openDatabase(
+  config: ServiceConfig["database"],
+  onConnectionError: ConnectionErrorListener = () => {},
+): Promise<Database> {
   if (config.kind === "pglite") {
     const lite = await PGlite.create(config.dataDir);
     return {
@@ -21,32 +30,69 @@ export async function openDatabase(config: ServiceConfig["database"]): Promise<D
       close: () => lite.close(),
     };
   }
-  // Without a connection string, pg reads PGHOST, PGUSER, PGPASSWORD, PGDATABASE, PGPORT itself.
-  const pool = new pg.Pool({
-    connectionString: config.connectionString,
-    max: config.poolSize,
-    // Encrypted, but the server certificate is not verified: the RDS CA bundle is not in the image yet.
-    ssl: config.tls ? { rejectUnauthorized: false } : undefined,
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
-  });
+  const pool = new pg.Pool(poolOptions(config));
+  // PostgreSQL ending an idle client (restart, Multi-AZ failover, pg_terminate_backend) makes the pool emit "error";
+  // with no listener Node exits. The pool has already dropped that client; the next query opens a new one.
+  pool.on("error", onConnectionError);
+  const unavailableOr = (error: unknown) => (isDatabaseUnavailable(error) ? new DatabaseUnavailable(error) : error);
   return {
     kind: "postgres",
-    query: async (text, params) => pool.query(text, params),
+    query: (text, params) => pool.query(text, params).catch((error) => Promise.reject(unavailableOr(error))),
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error) => Promise.reject(unavailableOr(error)));
+      // A client whose connection failed mid-transaction must not go back to the pool.
+      let broken: Error | undefined;
+      // Checked out, a client has no pool listener: without this one, its connection failing would end the process.
+      const whileCheckedOut = (error: Error) => {
+        broken = error;
+        onConnectionError(error);
+      };
+      client.on("error", whileCheckedOut);
       try {
         await client.query("BEGIN");
         const result = await work({ query: async (text, params) => client.query(text, params) });
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK");
-        throw error;
+        if (isDatabaseUnavailable(error)) broken ??= error as Error;
+        else await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+        throw unavailableOr(error);
       } finally {
-        client.release();
+        client.removeListener("error", whileCheckedOut);
+        client.release(broken);
       }
     },
     close: () => pool.end(),
   };
+}
+
+/** Every wait bounded: connecting, each statement (on the server, and on the client for a server that stopped answering). */
+export function poolOptions(config: PostgresSettings): pg.PoolConfig {
+  return {
+    // Without a connection string, pg reads PGHOST, PGUSER, PGPASSWORD, PGDATABASE, PGPORT itself.
+    connectionString: config.connectionString,
+    max: config.poolSize,
+    ssl: tlsOptions(config.tls),
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: config.statementTimeoutMs,
+    idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,
+    // The server's statement_timeout cannot fire when the server itself is frozen: the client gives up a second later.
+    query_timeout: config.statementTimeoutMs + 1000,
+    // A peer that vanished (failover to the standby) is noticed within about a minute, not the kernel's two hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+function tlsOptions(tls: PostgresSettings["tls"]): pg.PoolConfig["ssl"] {
+  if (!("rootCertPath" in tls)) {
+    // "require" encrypts without verifying: libpq's meaning, kept for local set-ups; the stacks use verify-full.
+    return tls.mode === "require" ? { rejectUnauthorized: false } : undefined;
+  }
+  const ca = readFileSync(tls.rootCertPath, "utf8");
+  // verify-ca checks the chain only; verify-full checks the host name too (Node's default check).
+  return tls.mode === "verify-ca"
+    ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
+    : { ca, rejectUnauthorized: true };
 }

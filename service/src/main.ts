@@ -26,7 +26,10 @@ async function main() {
     console.error(error.message);
     process.exit(2);
   }
-  const db = await openDatabase(config.database);
+  // The pool reports connections the database ended (restart, failover): logged, never fatal; the next request reconnects.
+  const db = await openDatabase(config.database, (error) =>
+    server.log.warn({ err: error }, "database connection lost; reconnecting on the next request"),
+  );
   const metrics = new RequestMetrics(config.stage);
   let migrated = !config.migrateOnStart;
   const { server, drain } = buildApp(config, db, { metrics, schemaReady: () => migrated });

@@ -26,6 +26,18 @@ const MIGRATIONS: { name: string; up: (db: Tx) => Promise<unknown> }[] = [
       await db.query("CREATE INDEX votes_by_poll_option ON votes (poll_id, option_id)");
     },
   },
+  {
+    // The Idempotency-Key of each vote that sent one, per poll: a retry finds its first outcome here.
+    name: "0002-vote-requests",
+    up: async (db) => {
+      await db.query(`CREATE TABLE vote_requests (
+        poll_id uuid NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+        idempotency_key text NOT NULL CHECK (char_length(idempotency_key) BETWEEN 1 AND 255),
+        option_id uuid NOT NULL REFERENCES poll_options (id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (poll_id, idempotency_key))`);
+    },
+  },
 ];
 
 // Any fixed number: the advisory lock that keeps two tasks starting together from migrating at once.

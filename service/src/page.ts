@@ -1,42 +1,21 @@
-/** The voting page: create a poll, share its link, vote, watch the results refresh. No build step, no framework. */
-export const PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Vote</title>
-<style>
+import { createHash } from "node:crypto";
+
+// The page's only style sheet and script, inline, allowed by their hashes: nothing else may run or style the page.
+const STYLE = `
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; }
   h1 { font-size: 1.5rem; } input, button { font: inherit; padding: .4rem .6rem; margin: .2rem 0; }
   input[type=text] { width: 100%; box-sizing: border-box; }
   .bar { background: #e8e8ed; border-radius: 4px; overflow: hidden; margin: .2rem 0 .8rem; }
   .bar > span { display: block; background: #0071e3; color: #fff; padding: 0 .4rem; white-space: nowrap; }
+  textarea { width: 100%; box-sizing: border-box; }
   .error { color: #b00020; } [hidden] { display: none; }
-</style>
-</head>
-<body>
-<main>
-  <section id="create">
-    <h1>New poll</h1>
-    <form id="create-form">
-      <label>Question <input type="text" name="question" required maxlength="200"></label>
-      <label>Options, one per line <textarea name="options" rows="4" required style="width:100%"></textarea></label>
-      <button type="submit">Create poll</button>
-    </form>
-  </section>
-  <section id="poll" hidden>
-    <h1 id="question"></h1>
-    <form id="vote-form"><div id="choices"></div><button type="submit">Vote</button></form>
-    <h2>Results <small id="total"></small></h2>
-    <div id="results"></div>
-  </section>
-  <p id="message" class="error" role="alert"></p>
-</main>
-<script type="module">
+`;
+
+const SCRIPT = `
   const $ = (id) => document.getElementById(id);
   const show = (message) => { $("message").textContent = message; };
-  async function api(path, init) {
-    const response = await fetch(path, { headers: { "content-type": "application/json" }, ...init });
+  async function api(path, init = {}, headers = {}) {
+    const response = await fetch(path, { ...init, headers: { "content-type": "application/json", ...headers } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(body.message || response.statusText);
     return body;
@@ -83,12 +62,61 @@ export const PAGE = `<!doctype html>
     event.preventDefault();
     const id = new URLSearchParams(location.search).get("poll");
     const optionId = new FormData(event.target).get("option");
-    try { await api("/api/polls/" + id + "/votes", { method: "POST", body: JSON.stringify({ optionId }) }); await refresh(id); show(""); }
+    // One key per click: a retry of this vote (a timeout, a double submit) is counted once.
+    const once = { "idempotency-key": crypto.randomUUID() };
+    try { await api("/api/polls/" + id + "/votes", { method: "POST", body: JSON.stringify({ optionId }) }, once); await refresh(id); show(""); }
     catch (error) { show(error.message); }
   });
   const existing = new URLSearchParams(location.search).get("poll");
   if (existing) { refresh(existing).catch((error) => show(error.message)); setInterval(() => refresh(existing).catch(() => {}), 2000); }
-</script>
+`;
+
+/** The voting page: create a poll, share its link, vote, watch the results refresh. No build step, no framework. */
+export const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Vote</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+  <section id="create">
+    <h1>New poll</h1>
+    <form id="create-form">
+      <label>Question <input type="text" name="question" required maxlength="200"></label>
+      <label>Options, one per line <textarea name="options" rows="4" required></textarea></label>
+      <button type="submit">Create poll</button>
+    </form>
+  </section>
+  <section id="poll" hidden>
+    <h1 id="question"></h1>
+    <form id="vote-form"><div id="choices"></div><button type="submit">Vote</button></form>
+    <h2>Results <small id="total"></small></h2>
+    <div id="results"></div>
+  </section>
+  <p id="message" class="error" role="alert"></p>
+</main>
+<script type="module">${SCRIPT}</script>
 </body>
 </html>
 `;
+
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+/** Sent with the page: a script or style not in it is refused, and no other site may frame it (clickjacking). */
+export const PAGE_SECURITY_HEADERS = {
+  "content-security-policy": [
+    "default-src 'none'",
+    `script-src ${sha256(SCRIPT)}`,
+    `style-src ${sha256(STYLE)}`,
+    "connect-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; "),
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};

@@ -28,29 +28,58 @@ export async function createPoll(db: Database, question: string, options: string
   return poll;
 }
 
-export type VoteOutcome = "counted" | "unknown-poll" | "unknown-option";
+export type VoteOutcome = "counted" | "replayed" | "unknown-poll" | "unknown-option" | "key-used-for-another-option";
 
-/** Counts one vote, if the option belongs to the poll. */
-export async function castVote(db: Database, pollId: string, optionId: string): Promise<VoteOutcome> {
-  const inserted = await db.query(
-    `INSERT INTO votes (poll_id, option_id)
-       SELECT poll_id, id FROM poll_options WHERE poll_id = $1 AND id = $2
-     RETURNING id`,
-    [pollId, optionId],
-  );
-  if (inserted.rows.length > 0) return "counted";
+/**
+ * Counts one vote, if the option belongs to the poll. With an idempotency key, a retry (the client timed out, the
+ * page was submitted twice) returns the first outcome and is not counted again; two requests with the same key
+ * racing each other are counted once (the second waits on the first one's key row).
+ */
+export async function castVote(db: Database, pollId: string, optionId: string, idempotencyKey?: string): Promise<VoteOutcome> {
+  if (!idempotencyKey) {
+    const inserted = await db.query(
+      `INSERT INTO votes (poll_id, option_id)
+         SELECT poll_id, id FROM poll_options WHERE poll_id = $1 AND id = $2
+       RETURNING id`,
+      [pollId, optionId],
+    );
+    return inserted.rows.length > 0 ? "counted" : unknownTarget(db, pollId);
+  }
+  return db.transaction(async (tx) => {
+    const option = await tx.query("SELECT 1 FROM poll_options WHERE poll_id = $1 AND id = $2", [pollId, optionId]);
+    if (option.rows.length === 0) return unknownTarget(tx, pollId);
+    const claimed = await tx.query(
+      `INSERT INTO vote_requests (poll_id, idempotency_key, option_id) VALUES ($1, $2, $3)
+       ON CONFLICT (poll_id, idempotency_key) DO NOTHING RETURNING 1`,
+      [pollId, idempotencyKey, optionId],
+    );
+    if (claimed.rows.length === 0) {
+      const first = await tx.query<{ option_id: string }>(
+        "SELECT option_id FROM vote_requests WHERE poll_id = $1 AND idempotency_key = $2",
+        [pollId, idempotencyKey],
+      );
+      return first.rows[0]?.option_id === optionId ? "replayed" : "key-used-for-another-option";
+    }
+    await tx.query("INSERT INTO votes (poll_id, option_id) VALUES ($1, $2)", [pollId, optionId]);
+    return "counted";
+  });
+}
+
+async function unknownTarget(db: Pick<Database, "query">, pollId: string): Promise<"unknown-poll" | "unknown-option"> {
   const poll = await db.query("SELECT 1 FROM polls WHERE id = $1", [pollId]);
   return poll.rows.length > 0 ? "unknown-option" : "unknown-poll";
 }
 
 export async function pollResults(db: Database, pollId: string): Promise<Results | undefined> {
   const { rows } = await db.query<{ question: string; option_id: string; text: string; votes: string | number }>(
-    `SELECT p.question, o.id AS option_id, o.text, count(v.id) AS votes
+    // Votes are counted through the (poll_id, option_id) index: only this poll's votes are read, however many
+    // other polls hold (a join on option_id alone scanned the whole table).
+    `SELECT p.question, o.id AS option_id, o.text, coalesce(c.votes, 0) AS votes
        FROM polls p
        JOIN poll_options o ON o.poll_id = p.id
-       LEFT JOIN votes v ON v.option_id = o.id
+       LEFT JOIN (SELECT option_id, count(*) AS votes FROM votes WHERE poll_id = $1 GROUP BY option_id) c
+         ON c.option_id = o.id
       WHERE p.id = $1
-      GROUP BY p.question, o.id, o.text, o.position
       ORDER BY o.position`,
     [pollId],
   );

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -28,8 +28,23 @@ export default async function startPostgres(project: TestProject) {
   return cluster.stop;
 }
 
-/** A throw-away PostgreSQL cluster. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user. */
-export async function startPostgresCluster(): Promise<{ url: string; stop: () => void }> {
+export interface PostgresCluster {
+  url: string;
+  stop(): void;
+  /** A fast restart on the same port: every connection is ended, as in a failover or maintenance. */
+  restart(): void;
+  /** SIGSTOP to the server and every backend: connections stay open and nothing answers, as a frozen host. */
+  freeze(): void;
+  thaw(): void;
+  /** The cluster's directory (server.crt and the like go here), owned by the server's user. */
+  dataDir: string;
+}
+
+/**
+ * A throw-away PostgreSQL cluster. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+ * `settings` are extra server settings (`-c name=value`), e.g. ssl=on.
+ */
+export async function startPostgresCluster(settings: Record<string, string> = {}, prepare?: (dataDir: string) => void): Promise<PostgresCluster> {
   requirePeers("PostgreSQL");
   const bin = postgresBinaries() as string;
   const asRoot = userInfo().uid === 0;
@@ -43,6 +58,15 @@ export async function startPostgresCluster(): Promise<{ url: string; stop: () =>
   if (asRoot) chownSync(dataDir, uid("postgres"), uid("postgres"));
   const port = await freePort();
   run("initdb", ["-D", dataDir, "-U", user, "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  prepare?.(dataDir);
+  const extra = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
+  const signalAll = (signal: "SIGSTOP" | "SIGCONT") => {
+    const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const backends = spawnSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+    // Stop the postmaster first (no new backends), resume it last.
+    const order = signal === "SIGSTOP" ? [postmaster, ...backends] : [...backends, postmaster];
+    for (const pid of order) process.kill(pid, signal);
+  };
   run("pg_ctl", [
     "-D",
     dataDir,
@@ -50,11 +74,16 @@ export async function startPostgresCluster(): Promise<{ url: string; stop: () =>
     "-l",
     path.join(dataDir, "server.log"),
     "-o",
-    `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    [`-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`, ...extra].join(" "),
     "start",
   ]);
   return {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,
+    dataDir,
+    // -l again: without it the new server would write to our pipe, and execFileSync would wait for it forever.
+    restart: () => run("pg_ctl", ["-D", dataDir, "-l", path.join(dataDir, "server.log"), "-m", "fast", "-w", "restart"]),
+    freeze: () => signalAll("SIGSTOP"),
+    thaw: () => signalAll("SIGCONT"),
     stop: () => {
       run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "stop"]);
       rmSync(dataDir, { recursive: true, force: true });
@@ -62,6 +91,6 @@ export async function startPostgresCluster(): Promise<{ url: string; stop: () =>
   };
 }
 
-function uid(user: string): number {
+export function uid(user: string): number {
   return Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
 }

@@ -1,8 +1,8 @@
 import { createConnection, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "../../service/src/db";
 import { freePort, type RunningService, startService } from "./processes";
+import { createDatabase } from "./test-databases";
 
 /**
  * A stage waking up starts its database and its tasks together: the tasks
@@ -19,15 +19,10 @@ describe("a task that starts before its database", () => {
   });
 
   it("answers /health, keeps /ready at 503 until the database answers, then migrates and is ready", async () => {
-    const name = `wakes_${Date.now()}`;
-    const admin = await openDatabase({ kind: "postgres", connectionString: inject("postgresUrl"), poolSize: 1 });
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.close();
-    const real = new URL(inject("postgresUrl"));
+    const real = new URL(await createDatabase(inject("postgresUrl"), "wakes"));
     const port = await freePort();
     const url = new URL(real);
     url.host = `127.0.0.1:${port}`;
-    url.pathname = `/${name}`;
 
     service = await startService({ DATABASE_URL: url.toString(), MIGRATE_ON_START: "true", LOG_LEVEL: "warn" });
     const ready = async () => {

@@ -6,10 +6,10 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "../../service/src/db";
 import { migrate } from "../../service/src/migrations";
 import { nginxBinary, requirePeers } from "../peers/required";
 import { freePort, type RunningService, startService } from "./processes";
+import { connectPostgres, createDatabase } from "./test-databases";
 
 /**
  * Two instances behind nginx (Debian's package) on loopback, as the ALB
@@ -67,16 +67,11 @@ describe("zero-downtime restarts behind a load balancer", () => {
   let pollId: string;
 
   beforeAll(async () => {
-    const name = `zero_downtime_${Date.now()}`;
-    const admin = await openDatabase({ kind: "postgres", connectionString: inject("postgresUrl"), poolSize: 1 });
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.close();
-    const url = new URL(inject("postgresUrl"));
-    url.pathname = `/${name}`;
-    const db = await openDatabase({ kind: "postgres", connectionString: url.toString(), poolSize: 1 });
+    const url = await createDatabase(inject("postgresUrl"), "zero_downtime");
+    const db = await connectPostgres(url);
     await migrate(db);
     await db.close();
-    env = { DATABASE_URL: url.toString(), LOG_LEVEL: "warn", SHUTDOWN_DEADLINE_MS: "10000" };
+    env = { DATABASE_URL: url, LOG_LEVEL: "warn", SHUTDOWN_DEADLINE_MS: "10000" };
 
     instances.push(await startService(env), await startService(env));
     const dir = mkdtempSync(path.join(tmpdir(), "nginx-"));
