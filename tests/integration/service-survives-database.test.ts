@@ -18,7 +18,11 @@ describe("the service survives its database", () => {
   let poll: { id: string; options: { id: string }[] };
 
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${service.url}${path}`, { ...init, headers: { "content-type": "application/json", ...init.headers }, signal: AbortSignal.timeout(15_000) });
+    fetch(`${service.url}${path}`, {
+      ...init,
+      headers: { "content-type": "application/json", ...init.headers },
+      signal: AbortSignal.timeout(15_000),
+    });
   const vote = (key?: string) =>
     api(`/api/polls/${poll.id}/votes`, {
       method: "POST",
@@ -48,7 +52,7 @@ describe("the service survives its database", () => {
       DATABASE_STATEMENT_TIMEOUT_MS: "1000",
     });
     const created = await api("/api/polls", { method: "POST", body: JSON.stringify({ question: "Up?", options: ["yes", "no"] }) });
-    poll = await created.json();
+    poll = (await created.json()) as typeof poll;
   });
   afterEach(() => {
     cluster.thaw();
@@ -114,7 +118,7 @@ describe("the service survives its database", () => {
     expect((await vote()).status).toBe(201);
     cluster.freeze();
     const [voted, ready] = await Promise.all([vote(), api("/ready")]);
-    expect([voted.status, voted.headers.get("retry-after"), (await voted.json()).message]).toEqual([
+    expect([voted.status, voted.headers.get("retry-after"), ((await voted.json()) as { message: string }).message]).toEqual([
       503,
       "5",
       "The database is unavailable; try again in a few seconds.",

@@ -78,6 +78,12 @@ export const PEERS: Peer[] = [
     install: { debian: "apt-get install -y chromium", macos: "brew install --cask chromium (then CHROMIUM_PATH=…)" },
   },
   {
+    name: "OpenSSL",
+    usedBy: "the database TLS test (a certificate authority made for the test, and a server certificate it signs)",
+    locate: () => onPath("openssl"),
+    install: { debian: "apt-get install -y openssl", macos: "brew install openssl" },
+  },
+  {
     name: "cfn-lint",
     usedBy: "the template tests (AWS's CloudFormation linter on every synthesized stage)",
     locate: cfnLintBinary,

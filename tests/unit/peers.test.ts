@@ -10,7 +10,7 @@ describe("the test suite's peers", () => {
     const missing = PEERS.map((peer) => ({ ...peer, locate: () => undefined }));
     const report = missingPeersReport(missing) ?? "";
     for (const peer of PEERS) expect(report).toContain(`- ${peer.name}: ${peer.usedBy}`);
-    expect(report).toContain("sudo apt-get update && sudo apt-get install -y postgresql nginx chromium pipx");
+    expect(report).toContain("sudo apt-get update && sudo apt-get install -y postgresql nginx chromium openssl pipx");
     expect(report).toContain('pipx install cfn-lint && pipx install "moto[server]"');
   });
 

@@ -31,9 +31,47 @@ describe("service configuration", () => {
     }
   });
 
-  it("refuses fault injection in prod, allows it elsewhere", () => {
-    expect(() => loadConfig({ STAGE: "prod", FAULT_ERROR_RATE: "0.1" })).toThrow("FAULT_ERROR_RATE: fault injection is refused in prod");
-    expect(() => loadConfig({ STAGE: "prod", FAULT_DELAY_MS: "500" })).toThrow("fault injection is refused in prod");
+  it.each([[{ STAGE: "prod" }], [{ STAGE: "Prod" }], [{ STAGE: "PRODUCTION" }], [{ STAGE: "eu-live", STAGE_KIND: "production" }]])(
+    "refuses the fault switches on a production stage: %o",
+    (stage) => {
+      expect(() => loadConfig({ ...stage, FAULT_ERROR_RATE: "0.1" })).toThrow(
+        "FAULT_ERROR_RATE: fault injection is refused on a production stage",
+      );
+      expect(() => loadConfig({ ...stage, FAULT_DELAY_MS: "500" })).toThrow("fault injection is refused on a production stage");
+    },
+  );
+
+  it("allows the fault switches on other kinds of stage, and refuses an unknown kind", () => {
     expect(loadConfig({ STAGE: "dev", FAULT_ERROR_RATE: "0.1" }).faults.errorRate).toBe(0.1);
+    expect(loadConfig({ STAGE: "staging", STAGE_KIND: "staging", FAULT_DELAY_MS: "500" }).faults.delayMs).toBe(500);
+    expect(() => loadConfig({ STAGE_KIND: "prod" })).toThrow(/STAGE_KIND/);
+  });
+
+  it("verifies the database's certificate with verify-full / verify-ca, which need the CA bundle's path", () => {
+    expect(loadConfig({ PGHOST: "db", PGSSLMODE: "verify-full", PGSSLROOTCERT: "/etc/ssl/rds.pem" }).database).toMatchObject({
+      tls: { mode: "verify-full", ca: { path: "/etc/ssl/rds.pem" } },
+    });
+    expect(loadConfig({ PGHOST: "db", PGSSLMODE: "verify-full", DATABASE_CA: "aws-rds" }).database).toMatchObject({
+      tls: { mode: "verify-full", ca: { bundle: "aws-rds" } },
+    });
+    const needsOne = "PGSSLROOTCERT: PGSSLMODE=verify-ca needs one CA: a bundle's path in PGSSLROOTCERT, or DATABASE_CA=aws-rds";
+    expect(() => loadConfig({ PGHOST: "db", PGSSLMODE: "verify-ca" })).toThrow(needsOne);
+    expect(() => loadConfig({ PGHOST: "db", PGSSLMODE: "verify-ca", PGSSLROOTCERT: "/ca.pem", DATABASE_CA: "aws-rds" })).toThrow(needsOne);
+    expect(loadConfig({ PGHOST: "db", PGSSLMODE: "require" }).database).toMatchObject({ tls: { mode: "require" } });
+    expect(loadConfig({ PGHOST: "db" }).database).toMatchObject({ tls: { mode: "disable" } });
+    // libpq's allow and prefer fall back to plain text when the server does not offer TLS.
+    expect(() => loadConfig({ PGHOST: "db", PGSSLMODE: "prefer" })).toThrow(/PGSSLMODE/);
+  });
+
+  it("bounds every phase of a connection by default, and refuses headers allowed longer than the whole request", () => {
+    expect(loadConfig({}).http).toEqual({
+      requestTimeoutMs: 10_000,
+      headersTimeoutMs: 5_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 900,
+    });
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: "2000", HEADERS_TIMEOUT_MS: "3000" })).toThrow(
+      "HEADERS_TIMEOUT_MS: must not be longer than REQUEST_TIMEOUT_MS",
+    );
   });
 });
