@@ -1,5 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../service/src/config";
 import { stageSettings } from "../../stacks/config";
 import { stageTemplates } from "./stage-templates";
 import { CUSTOMIZED_SETTINGS, CUSTOMIZED_STAGE } from "./synth-all-stages";
@@ -98,14 +99,24 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
           HealthCheck: Match.objectLike({ Command: ["CMD", "node", "dist/healthcheck.js"] }),
           LogConfiguration: Match.objectLike({ LogDriver: "awslogs" }),
           PortMappings: [Match.objectLike({ ContainerPort: settings.service.containerPort })],
-          Environment: Match.arrayWith([
-            { Name: "PGSSLMODE", Value: "require" },
-            { Name: "MIGRATE_ON_START", Value: "true" },
-          ]),
         }),
       ],
     });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: settings.service.logRetentionDays });
+  });
+
+  it("gives the container an environment the service accepts: verified TLS to the database, the stage's kind", () => {
+    const [taskDefinition] = Object.values(template.findResources("AWS::ECS::TaskDefinition"));
+    const [container] = taskDefinition?.Properties.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    // Endpoint address and port are resolved at deploy time; any text stands for them here.
+    const environment = Object.fromEntries(
+      (container?.Environment ?? []).map(({ Name, Value }) => [Name, typeof Value === "string" ? Value : "resolved-at-deploy"]),
+    );
+    const config = loadConfig(environment);
+    expect(config.database).toMatchObject({ kind: "postgres", tls: { mode: "verify-full", ca: { bundle: "aws-rds" } } });
+    expect(config.migrateOnStart).toBe(true);
+    expect(environment.STAGE_KIND).toBe(settings.kind);
+    templates.template("Database").hasResourceProperties("AWS::RDS::DBInstance", { CACertificateIdentifier: "rds-ca-rsa2048-g1" });
   });
 
   it("puts an internet-facing load balancer in the public subnets, with access logs", () => {
