@@ -107,7 +107,7 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
 
   it("gives the container an environment the service accepts: verified TLS to the database, the stage's kind", () => {
     const [taskDefinition] = Object.values(template.findResources("AWS::ECS::TaskDefinition"));
-    const [container] = taskDefinition?.Properties.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    const [container] = (taskDefinition?.Properties.ContainerDefinitions ?? []) as { Environment: { Name: string; Value: unknown }[] }[];
     // Endpoint address and port are resolved at deploy time; any text stands for them here.
     const environment = Object.fromEntries(
       (container?.Environment ?? []).map(({ Name, Value }) => [Name, typeof Value === "string" ? Value : "resolved-at-deploy"]),
