@@ -5,14 +5,18 @@
  * bare node:http server answering the same bytes in the same run:
  *   - GET /health (goal: at least 0.8x the bare server's throughput),
  *   - GET /api/polls/:id/results on the embedded database (PGlite),
- *   - POST votes on a real PostgreSQL (Debian's package, started here).
+ *   - on a real PostgreSQL (Debian's package, started here): GET results of a 3-vote poll before and after
+ *     1,000,000 votes are stored in other polls (it should stay flat), POST votes at 1 M stored votes, and the
+ *     results query itself against the one it replaced.
  * Prints figures; asserts nothing.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import type { Database } from "../service/src/db";
 import { migrate } from "../service/src/migrations";
+import { pollResults } from "../service/src/polls";
 import { startPostgresCluster } from "../tests/integration/postgres-server";
 import { freePort, type RunningService, startService } from "../tests/integration/processes";
 import { connectPostgres } from "../tests/integration/test-databases";
@@ -27,6 +31,7 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  ok: number;
 }
 
 async function load(url: string, request: { method?: "GET" | "POST"; body?: string } = {}): Promise<Figures> {
@@ -38,7 +43,14 @@ async function load(url: string, request: { method?: "GET" | "POST"; body?: stri
     body: request.body,
     headers: request.body ? { "content-type": "application/json" } : undefined,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    ok: result["2xx"],
+  };
 }
 
 /** A node:http server that answers every request with exactly these bytes and headers. */
@@ -64,7 +76,7 @@ function row(label: string, f: Figures, reference?: Figures) {
   const ratio = reference ? `  ${(f.rps / reference.rps).toFixed(2)}x bare` : "";
   const problems = f.non2xx || f.errors ? `  (${f.non2xx} non-2xx, ${f.errors} errors)` : "";
   console.log(
-    `  ${label.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(4)} ms${ratio}${problems}`,
+    `  ${label.padEnd(50)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(3)} ms  p99 ${String(f.p99).padStart(4)} ms${ratio}${problems}`,
   );
 }
 
@@ -92,19 +104,65 @@ try {
 
   const cluster = await startPostgresCluster();
   stopAll.push(cluster.stop);
-  const db = await connectPostgres(cluster.url);
+  // Seeding a million rows takes longer than the service's statement timeout.
+  const db = await connectPostgres(cluster.url, { DATABASE_STATEMENT_TIMEOUT_MS: "60000" });
   await migrate(db);
   const onPostgres = await startService({ STAGE: "bench", LOG_LEVEL: "info", DATABASE_URL: cluster.url });
   stopAll.push(() => onPostgres.child.kill("SIGTERM"));
-  const pgPoll = await createPoll(onPostgres.url, ["a", "b"]);
-  const votes = await load(`${onPostgres.url}/api/polls/${pgPoll.id}/votes`, {
-    method: "POST",
-    body: JSON.stringify({ optionId: pgPoll.options[0]?.id }),
-  });
-  row("POST votes, service on PostgreSQL", votes);
-  const counted = (await db.query<{ n: string }>("SELECT count(*) AS n FROM votes")).rows[0]?.n;
-  console.log(`  votes counted in PostgreSQL: ${counted} (one per 2xx answer)`);
+  const pgPoll = await createPoll(onPostgres.url, ["a", "b", "c"]);
+  const votesUrl = `${onPostgres.url}/api/polls/${pgPoll.id}/votes`;
+  for (const option of pgPoll.options)
+    await fetch(votesUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ optionId: option.id }),
+    });
+  const pgResultsUrl = `${onPostgres.url}/api/polls/${pgPoll.id}/results`;
+  row("GET results (3 votes), PostgreSQL, no other votes", await load(pgResultsUrl));
+
+  const seeded = Date.now();
+  await seedOtherPolls(db, 1000, 2, 500);
+  console.log(`  seeded 1,000 other polls with 1,000,000 votes in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+  row("GET results (3 votes), 1 M votes in other polls", await load(pgResultsUrl));
+  const voteBody = JSON.stringify({ optionId: pgPoll.options[0]?.id });
+  const votes = await load(votesUrl, { method: "POST", body: voteBody });
+  row("POST votes, 1 M stored votes", votes);
+  const counted = (await db.query<{ n: string }>("SELECT count(*) AS n FROM votes WHERE poll_id = $1", [pgPoll.id])).rows[0]?.n;
+  console.log(`  votes counted for the measured poll: ${counted} (3 + one per 2xx answer: ${3 + votes.ok})`);
+  await compareResultsQueries(db, pgPoll.id);
   await db.close();
 } finally {
   for (const stop of stopAll.reverse()) stop();
+}
+
+/** Other polls' votes, as a long-lived stage accumulates them: polls × options × votes per option rows. */
+async function seedOtherPolls(db: Database, polls: number, optionsPerPoll: number, votesPerOption: number) {
+  await db.query("INSERT INTO polls (id, question) SELECT gen_random_uuid(), 'seed ' || g FROM generate_series(1, $1) g", [polls]);
+  await db.query(
+    `INSERT INTO poll_options (id, poll_id, position, text)
+       SELECT gen_random_uuid(), p.id, o, 'option ' || o FROM polls p, generate_series(0, $1 - 1) o WHERE p.question LIKE 'seed %'`,
+    [optionsPerPoll],
+  );
+  await db.query(
+    `INSERT INTO votes (poll_id, option_id)
+       SELECT o.poll_id, o.id FROM poll_options o JOIN polls p ON p.id = o.poll_id, generate_series(1, $1)
+        WHERE p.question LIKE 'seed %'`,
+    [votesPerOption],
+  );
+  await db.query("ANALYZE");
+}
+
+/** The results query before issue 17 (joined votes on option_id alone) against today's, run directly, 20 times each. */
+async function compareResultsQueries(db: Database, pollId: string) {
+  const before = `SELECT p.question, o.id AS option_id, o.text, count(v.id) AS votes
+       FROM polls p JOIN poll_options o ON o.poll_id = p.id LEFT JOIN votes v ON v.option_id = o.id
+      WHERE p.id = $1 GROUP BY p.question, o.id, o.text, o.position ORDER BY o.position`;
+  const time = async (run: () => Promise<unknown>) => {
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) await run();
+    return (performance.now() - started) / 20;
+  };
+  const old = await time(() => db.query(before, [pollId]));
+  const now = await time(() => pollResults(db, pollId));
+  console.log(`  results query at 1 M votes, mean of 20: ${now.toFixed(2)} ms now; ${old.toFixed(1)} ms with the join on option_id alone`);
 }
