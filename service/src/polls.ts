@@ -70,19 +70,20 @@ async function unknownTarget(db: Pick<Database, "query">, pollId: string): Promi
   return poll.rows.length > 0 ? "unknown-option" : "unknown-poll";
 }
 
-export async function pollResults(db: Database, pollId: string): Promise<Results | undefined> {
-  const { rows } = await db.query<{ question: string; option_id: string; text: string; votes: string | number }>(
-    // Votes are counted through the (poll_id, option_id) index: only this poll's votes are read, however many
-    // other polls hold (a join on option_id alone scanned the whole table).
-    `SELECT p.question, o.id AS option_id, o.text, coalesce(c.votes, 0) AS votes
+/**
+ * Votes are counted through the (poll_id, option_id) index: only this poll's votes are read, however many other
+ * polls hold (a join on option_id alone scanned the whole table).
+ */
+export const RESULTS_QUERY = `SELECT p.question, o.id AS option_id, o.text, coalesce(c.votes, 0) AS votes
        FROM polls p
        JOIN poll_options o ON o.poll_id = p.id
        LEFT JOIN (SELECT option_id, count(*) AS votes FROM votes WHERE poll_id = $1 GROUP BY option_id) c
          ON c.option_id = o.id
       WHERE p.id = $1
-      ORDER BY o.position`,
-    [pollId],
-  );
+      ORDER BY o.position`;
+
+export async function pollResults(db: Database, pollId: string): Promise<Results | undefined> {
+  const { rows } = await db.query<{ question: string; option_id: string; text: string; votes: string | number }>(RESULTS_QUERY, [pollId]);
   const [first] = rows;
   if (!first) return undefined;
   const results = rows.map((r) => ({ optionId: r.option_id, text: r.text, votes: Number(r.votes) }));
