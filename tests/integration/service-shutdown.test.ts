@@ -55,6 +55,6 @@ describe("graceful shutdown on SIGTERM", () => {
     bad.stderr.on("data", (chunk) => (stderr += chunk));
     const [code] = await once(bad, "exit");
     expect(code).toBe(2);
-    expect(stderr).toContain("FAULT_ERROR_RATE: fault injection is refused in prod");
+    expect(stderr).toContain("FAULT_ERROR_RATE: fault injection is refused on a production stage");
   });
 });
