@@ -113,6 +113,15 @@ const PROD: StageDefaults = {
     prices: { currency: "USD", fargateVcpuHour: 0.03725, fargateGbHour: 0.00409, databaseInstanceHour: 0.019 },
   },
   domain: null,
+  cost: {
+    requestsPerMonthMillions: 30,
+    albLcuPerHour: 1,
+    natProcessedGbPerMonth: 50,
+    logsIngestedGbPerMonth: 20,
+    typicalTasks: null,
+    lambdaInvocationsPerMonth: 100_000,
+    lambdaAverageSeconds: 0.5,
+  },
 };
 
 const STAGING: StageDefaults = {
@@ -138,6 +147,7 @@ const STAGING: StageDefaults = {
     },
     emailSeverities: ["critical"],
   },
+  cost: { ...PROD.cost, requestsPerMonthMillions: 2, albLcuPerHour: 0.2, natProcessedGbPerMonth: 10, logsIngestedGbPerMonth: 3 },
 };
 
 const DEV: StageDefaults = {
@@ -172,6 +182,7 @@ const DEV: StageDefaults = {
     watch: { ...STAGING.canary.watch, enabled: false },
   },
   schedule: { ...PROD.schedule, enabled: true },
+  cost: { ...STAGING.cost, requestsPerMonthMillions: 0.5, albLcuPerHour: 0.1, natProcessedGbPerMonth: 5, logsIngestedGbPerMonth: 1 },
 };
 
 const DEFAULTS: Record<(typeof NAMED_STAGES)[number], StageDefaults> = { prod: PROD, staging: STAGING, dev: DEV };

@@ -1,10 +1,10 @@
 /**
- * npm run synth -- [--stage <name>]... [--out <dir>]
+ * npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only]
  *
  * Synthesizes stages offline (every named stage when none is given), writes
  * their CloudFormation templates, and prints what a reviewer wants to know:
- * stacks, resources by type, cdk-nag findings and suppressions, and how the
- * stages differ. Exits 1 when a stage fails to synthesize or breaks a
+ * stacks, resources by type, cdk-nag findings and suppressions, how the
+ * stages differ, and what each costs per month (--cost-only: just that). Exits 1 when a stage fails to synthesize or breaks a
  * cdk-nag rule without a suppression.
  */
 import { existsSync } from "node:fs";
@@ -13,11 +13,12 @@ import { parseArgs } from "node:util";
 import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import { NAMED_STAGES, type StageSettings, stageSettings } from "../../../../stacks/config";
 import { deployAccess } from "../../../../stacks/GitHubAccess";
+import { costTable, stageCost } from "./cost-table";
 import { nagErrors, resourceTable, settingsTable, stackLine, stageReport } from "./format";
 import { settingsDifferences } from "./stage-diff";
 import { type StageResult, synthStage } from "./synth-stage";
 
-const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
+const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
     console.error(`No sst.config.ts in ${root}: run this from the repository root (npm run synth does).`);
     return 2;
   }
+  const costOnly = args.values["cost-only"] === true;
   const stages = args.values.stage?.length ? [...new Set(args.values.stage)] : [...NAMED_STAGES];
   const outRoot = path.resolve(args.values.out ?? ".synth");
 
@@ -59,7 +61,9 @@ async function main(): Promise<number> {
         await synthStage(stage, {
           root,
           outdir: path.join(outRoot, stage),
-          onStack: (stack, index, count) => console.log(stackLine(stack, index, count)),
+          onStack: (stack, index, count) => {
+            if (!costOnly) console.log(stackLine(stack, index, count));
+          },
         }),
       );
     } catch (error) {
@@ -68,11 +72,20 @@ async function main(): Promise<number> {
     }
   }
 
+  const costs = results.flatMap((result) => {
+    const stageSettings = settings[result.stage];
+    return stageSettings ? [costTable(result.stage, stageCost(result, stageSettings, new Date()), stageSettings)] : [];
+  });
+  if (costOnly) {
+    console.log(`\n${costs.join("\n\n")}`);
+    return 0;
+  }
   console.log("");
   for (const result of results) console.log(`${stageReport(result, settings[result.stage]?.kind ?? "GitHub deploy access")}\n`);
   console.log(`${resourceTable(results)}\n`);
   const stageColumns = stages.filter((stage) => stage !== DEPLOY_ACCESS_STAGE);
   if (stageColumns.length) console.log(settingsTable(settingsDifferences(settings), stageColumns));
+  for (const cost of costs) console.log(`\n${cost}`);
 
   const failing = results.filter((r) => nagErrors(r).length > 0);
   if (failing.length > 0) {
@@ -93,6 +106,7 @@ function parse() {
       stage: { type: "string", multiple: true, short: "s" },
       out: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
+      "cost-only": { type: "boolean" },
     },
     allowPositionals: false,
   });

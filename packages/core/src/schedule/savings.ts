@@ -18,7 +18,10 @@ export interface StageCost {
 }
 
 /** What the stage recorded at sleep costs per hour while awake. */
-export function hourlyCost(record: SleepRecord, cost: StageCost): number {
+export function hourlyCost(
+  record: { capacity: Pick<SleepRecord["capacity"], "desiredCount">; database: SleepRecord["database"] },
+  cost: StageCost,
+): number {
   const { task, prices } = cost;
   const tasks = record.capacity.desiredCount * (task.vcpu * prices.fargateVcpuHour + task.memoryGb * prices.fargateGbHour);
   const database = record.database === "available" ? cost.databaseInstances * prices.databaseInstanceHour : 0;

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { CanarySettingsSchema } from "./canary";
 import { AutomationMode, StageKind } from "./common";
+import { CostAssumptionsSchema } from "./cost";
 import { NotificationSettingsSchema } from "./notifications";
 import { RollbackSettingsSchema } from "./rollback";
 import { ScheduleSettingsSchema } from "./schedule";
@@ -15,6 +16,7 @@ import { ScheduleSettingsSchema } from "./schedule";
 
 export { type CanarySettings, CanarySettingsSchema, type SmokeCheck, SmokeCheckSchema } from "./canary";
 export { AutomationMode, StageKind } from "./common";
+export { type CostAssumptions, CostAssumptionsSchema } from "./cost";
 export { type NotificationSettings, NotificationSettingsSchema } from "./notifications";
 export { type RollbackSettings, RollbackSettingsSchema } from "./rollback";
 export { type ScheduleSettings, ScheduleSettingsSchema } from "./schedule";
@@ -118,6 +120,7 @@ export const StageSettingsSchema = z
     rollback: RollbackSettingsSchema,
     schedule: ScheduleSettingsSchema,
     domain,
+    cost: CostAssumptionsSchema,
   })
   .superRefine((s, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

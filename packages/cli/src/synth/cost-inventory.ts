@@ -1,0 +1,46 @@
+import type { StageInventory } from "@hands-off-ops/core/cost/estimate";
+import type { CloudFormationTemplate, StageResult } from "./synth-stage";
+
+type Resource = NonNullable<CloudFormationTemplate["Resources"]>[string];
+
+/** What costs money in a stage, read from its synthesized templates (not from the settings: what will be deployed). */
+export function inventoryOf(result: Pick<StageResult, "stacks">): StageInventory {
+  const resources = result.stacks.flatMap((stack) => Object.values(stack.template.Resources ?? {}));
+  const ofType = (type: string) => resources.filter((r) => r.Type === type);
+  const props = (r: Resource) => (r.Properties ?? {}) as Record<string, unknown>;
+  const length = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+
+  const loadBalancers = ofType("AWS::ElasticLoadBalancingV2::LoadBalancer");
+  const endpoints = ofType("AWS::EC2::VPCEndpoint").filter((r) => props(r).VpcEndpointType === "Interface");
+  const webAcls = ofType("AWS::WAFv2::WebACL");
+  const [instance] = ofType("AWS::RDS::DBInstance");
+  const [taskDefinition] = ofType("AWS::ECS::TaskDefinition");
+  if (!taskDefinition) throw new Error("The stage has no ECS task definition: nothing to estimate.");
+  const task = props(taskDefinition);
+
+  return {
+    natGateways: ofType("AWS::EC2::NatGateway").length,
+    publicIpv4: ofType("AWS::EC2::EIP").length + loadBalancers.reduce((n, lb) => n + length(props(lb).Subnets), 0),
+    loadBalancers: loadBalancers.length,
+    interfaceEndpointAzs: endpoints.reduce((n, e) => n + length(props(e).SubnetIds), 0),
+    webAcls: webAcls.length,
+    wafRules: webAcls.reduce((n, acl) => n + length(props(acl).Rules), 0),
+    alarms: ofType("AWS::CloudWatch::Alarm").length,
+    dashboards: ofType("AWS::CloudWatch::Dashboard").length,
+    secrets: ofType("AWS::SecretsManager::Secret").length,
+    kmsKeys: ofType("AWS::KMS::Key").length,
+    // TableV2 synthesizes a GlobalTable, even in one region.
+    dynamoTables: ofType("AWS::DynamoDB::Table").length + ofType("AWS::DynamoDB::GlobalTable").length,
+    // Lambda's default memory when a function does not set it.
+    lambdaMemoryMb: ofType("AWS::Lambda::Function").map((f) => Number(props(f).MemorySize ?? 128)),
+    database: instance
+      ? {
+          instanceClass: String(props(instance).DBInstanceClass).replace(/^db\./, ""),
+          multiAz: props(instance).MultiAZ === true,
+          storageGb: Number(props(instance).AllocatedStorage),
+          performanceInsights: props(instance).EnablePerformanceInsights === true,
+        }
+      : null,
+    task: { vcpu: Number(task.Cpu) / 1024, memoryGb: Number(task.Memory) / 1024 },
+  };
+}

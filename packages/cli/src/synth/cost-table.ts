@@ -1,0 +1,63 @@
+import { type CostEstimate, estimateMonthlyCost, schedulePrices } from "@hands-off-ops/core/cost/estimate";
+import { priceTable } from "@hands-off-ops/core/cost/prices/index";
+import { asleepHoursPerMonth } from "@hands-off-ops/core/schedule/asleep-hours";
+import type { StageSettings } from "../../../../stacks/config";
+import { inventoryOf } from "./cost-inventory";
+import type { StageResult } from "./synth-stage";
+
+/** The first day of next month (UTC): the year of sleep hours averaged starts there, so a month's output is stable. */
+export function nextMonthStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+}
+
+export function stageCost(result: Pick<StageResult, "stacks">, settings: StageSettings, now: Date): CostEstimate {
+  return estimateMonthlyCost({
+    inventory: inventoryOf(result),
+    prices: priceTable(settings.region),
+    assumptions: settings.cost,
+    minTasks: settings.service.minTasks,
+    asleepHoursPerMonth: settings.schedule.enabled ? asleepHoursPerMonth(settings.schedule, nextMonthStart(now)) : null,
+  });
+}
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+
+/** One stage's table, Infracost-like: an item per line with how it is made, per month, then the assumptions. */
+export function costTable(stage: string, estimate: CostEstimate, settings: StageSettings): string {
+  const width = Math.max(...estimate.lines.map((l) => l.item.length), 24);
+  const basisWidth = Math.max(...estimate.lines.map((l) => l.basis.length), 10);
+  const lines = [
+    `Monthly cost of stage ${stage} (${estimate.region}, on-demand, ${estimate.currency}; prices checked ${estimate.pricesChecked})`,
+    `  ${"Item".padEnd(width)}  ${"Basis".padEnd(basisWidth)}  ${"Per month".padStart(10)}`,
+    ...estimate.lines.map((l) => `  ${l.item.padEnd(width)}  ${l.basis.padEnd(basisWidth)}  ${usd(l.monthly).padStart(10)}`),
+    `  ${"Total, awake all month".padEnd(width)}  ${"".padEnd(basisWidth)}  ${usd(estimate.total).padStart(10)}`,
+  ];
+  if (estimate.sleepSaving) {
+    const { hours, monthly } = estimate.sleepSaving;
+    lines.push(
+      `  ${"Saved by the sleep schedule".padEnd(width)}  ${`${hours.toFixed(0)} h asleep/month: tasks and database instance hours`.padEnd(basisWidth)}  ${`-${usd(monthly)}`.padStart(10)}`,
+      `  ${"Total with the schedule".padEnd(width)}  ${"".padEnd(basisWidth)}  ${usd(estimate.total - monthly).padStart(10)}`,
+    );
+  }
+  const a = settings.cost;
+  const table = schedulePrices(priceTable(settings.region), inventoryClass(settings));
+  const own = settings.schedule.prices;
+  if (
+    settings.schedule.enabled &&
+    (own.fargateVcpuHour !== table.fargateVcpuHour ||
+      own.fargateGbHour !== table.fargateGbHour ||
+      own.databaseInstanceHour !== table.databaseInstanceHour)
+  )
+    lines.push(
+      `  Note: the schedule's prices in the settings (${own.fargateVcpuHour}/vCPU-h, ${own.fargateGbHour}/GB-h, ${own.databaseInstanceHour}/db-h) differ from this table (${table.fargateVcpuHour}, ${table.fargateGbHour}, ${table.databaseInstanceHour}): its sleep notices will state other savings.`,
+    );
+  lines.push(
+    `  Assumes (settings "cost"): ${a.requestsPerMonthMillions} M requests/month, ${a.albLcuPerHour} LCU/h, ${a.natProcessedGbPerMonth} GB through NAT, ` +
+      `${a.logsIngestedGbPerMonth} GB logs, ${a.typicalTasks ?? `${settings.service.minTasks} (minimum)`} tasks, ` +
+      `${a.lambdaInvocationsPerMonth.toLocaleString("en-US")} Lambda invocations of ${a.lambdaAverageSeconds} s.`,
+    "  Not counted: data transfer out to the internet (the first 100 GB/month of an account are free), S3 access logs, ECR images, free tiers.",
+  );
+  return lines.join("\n");
+}
+
+const inventoryClass = (settings: StageSettings) => settings.database.instanceType;
