@@ -1,10 +1,10 @@
 import type { StageInventory } from "@hands-off-ops/core/cost/estimate";
-import type { CloudFormationTemplate, StageResult } from "./synth-stage";
+import type { CloudFormationTemplate } from "./synth-stage";
 
 type Resource = NonNullable<CloudFormationTemplate["Resources"]>[string];
 
 /** What costs money in a stage, read from its synthesized templates (not from the settings: what will be deployed). */
-export function inventoryOf(result: Pick<StageResult, "stacks">): StageInventory {
+export function inventoryOf(result: { stacks: readonly { template: CloudFormationTemplate }[] }): StageInventory {
   const resources = result.stacks.flatMap((stack) => Object.values(stack.template.Resources ?? {}));
   const ofType = (type: string) => resources.filter((r) => r.Type === type);
   const props = (r: Resource) => (r.Properties ?? {}) as Record<string, unknown>;

@@ -3,14 +3,13 @@ import { priceTable } from "@hands-off-ops/core/cost/prices/index";
 import { asleepHoursPerMonth } from "@hands-off-ops/core/schedule/asleep-hours";
 import type { StageSettings } from "../../../../stacks/config";
 import { inventoryOf } from "./cost-inventory";
-import type { StageResult } from "./synth-stage";
 
 /** The first day of next month (UTC): the year of sleep hours averaged starts there, so a month's output is stable. */
 export function nextMonthStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
 }
 
-export function stageCost(result: Pick<StageResult, "stacks">, settings: StageSettings, now: Date): CostEstimate {
+export function stageCost(result: Parameters<typeof inventoryOf>[0], settings: StageSettings, now: Date): CostEstimate {
   return estimateMonthlyCost({
     inventory: inventoryOf(result),
     prices: priceTable(settings.region),
