@@ -1,10 +1,12 @@
 /**
- * npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only]
+ * npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only | --diff <git ref>]
  *
  * Synthesizes stages offline (every named stage when none is given), writes
  * their CloudFormation templates, and prints what a reviewer wants to know:
  * stacks, resources by type, cdk-nag findings and suppressions, how the
- * stages differ, and what each costs per month (--cost-only: just that). Exits 1 when a stage fails to synthesize or breaks a
+ * stages differ, and what each costs per month (--cost-only: just that).
+ * --diff <ref>: instead, what deploying this checkout over <ref> changes, per
+ * stack, with data at risk and IAM changes first. Exits 1 when a stage fails to synthesize or breaks a
  * cdk-nag rule without a suppression.
  */
 import { existsSync } from "node:fs";
@@ -13,12 +15,14 @@ import { parseArgs } from "node:util";
 import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import { NAMED_STAGES, type StageSettings, stageSettings } from "../../../../stacks/config";
 import { deployAccess } from "../../../../stacks/GitHubAccess";
+import { BaseRefError, synthesizeAtRef } from "./base-ref";
 import { costTable, stageCost } from "./cost-table";
 import { nagErrors, resourceTable, settingsTable, stackLine, stageReport } from "./format";
 import { settingsDifferences } from "./stage-diff";
 import { type StageResult, synthStage } from "./synth-stage";
+import { diffStacks, formatStackChanges } from "./template-diff";
 
-const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
+const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only | --diff <git ref>]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -38,6 +42,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const costOnly = args.values["cost-only"] === true;
+  const baseRef = args.values.diff;
+  if (costOnly && baseRef) {
+    console.error(`--cost-only and --diff are separate views: give one.\n${USAGE}`);
+    return 2;
+  }
   const stages = args.values.stage?.length ? [...new Set(args.values.stage)] : [...NAMED_STAGES];
   const outRoot = path.resolve(args.values.out ?? ".synth");
 
@@ -62,7 +71,7 @@ async function main(): Promise<number> {
           root,
           outdir: path.join(outRoot, stage),
           onStack: (stack, index, count) => {
-            if (!costOnly) console.log(stackLine(stack, index, count));
+            if (!costOnly && !baseRef) console.log(stackLine(stack, index, count));
           },
         }),
       );
@@ -72,6 +81,19 @@ async function main(): Promise<number> {
     }
   }
 
+  if (baseRef) {
+    let base: ReturnType<typeof synthesizeAtRef>;
+    try {
+      console.log(`Synthesizing the same stages at ${baseRef} (a git worktree, offline)…`);
+      base = synthesizeAtRef(root, baseRef, stages);
+    } catch (error) {
+      console.error((error as Error).message);
+      return error instanceof BaseRefError ? 2 : 1;
+    }
+    for (const result of results)
+      console.log(`\n${formatStackChanges(result.stage, baseRef, diffStacks(base[result.stage] ?? [], result.stacks))}`);
+    return refuseNagErrors(results) ? 1 : 0;
+  }
   const costs = results.flatMap((result) => {
     const stageSettings = settings[result.stage];
     return stageSettings ? [costTable(result.stage, stageCost(result, stageSettings, new Date()), stageSettings)] : [];
@@ -87,17 +109,21 @@ async function main(): Promise<number> {
   if (stageColumns.length) console.log(settingsTable(settingsDifferences(settings), stageColumns));
   for (const cost of costs) console.log(`\n${cost}`);
 
-  const failing = results.filter((r) => nagErrors(r).length > 0);
-  if (failing.length > 0) {
-    console.error(
-      `\ncdk-nag errors without a suppression in: ${failing.map((r) => r.stage).join(", ")}. Fix them, or suppress each with a written reason.`,
-    );
-    return 1;
-  }
+  if (refuseNagErrors(results)) return 1;
   console.log(
     `\nOK: ${results.length} stage(s) synthesized offline in ${(results.reduce((t, r) => t + r.durationMs, 0) / 1000).toFixed(1)} s.`,
   );
   return 0;
+}
+
+/** Says which stages break a cdk-nag rule without a suppression; true when any does. */
+function refuseNagErrors(results: StageResult[]): boolean {
+  const failing = results.filter((r) => nagErrors(r).length > 0);
+  if (failing.length === 0) return false;
+  console.error(
+    `\ncdk-nag errors without a suppression in: ${failing.map((r) => r.stage).join(", ")}. Fix them, or suppress each with a written reason.`,
+  );
+  return true;
 }
 
 function parse() {
@@ -107,6 +133,7 @@ function parse() {
       out: { type: "string", short: "o" },
       help: { type: "boolean", short: "h" },
       "cost-only": { type: "boolean" },
+      diff: { type: "string" },
     },
     allowPositionals: false,
   });
