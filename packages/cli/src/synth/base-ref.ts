@@ -16,12 +16,7 @@ const git = (root: string, ...args: string[]) => execFileSync("git", args, { cwd
  * like the synth itself; the worktree is removed afterwards.
  */
 export function synthesizeAtRef(root: string, ref: string, stages: readonly string[]): Record<string, NamedTemplate[]> {
-  let commit: string;
-  try {
-    commit = git(root, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
-  } catch {
-    throw new BaseRefError(`--diff ${ref}: not a commit in this repository (try a branch, a tag or a commit id; in CI, fetch it first).`);
-  }
+  const commit = resolveCommit(root, ref);
   const worktree = mkdtempSync(path.join(tmpdir(), "synth-base-"));
   const out = path.join(worktree, ".synth-base");
   git(root, "worktree", "add", "--detach", "--force", worktree, commit);
@@ -54,6 +49,15 @@ export function synthesizeAtRef(root: string, ref: string, stages: readonly stri
   } finally {
     git(root, "worktree", "remove", "--force", worktree);
     rmSync(worktree, { recursive: true, force: true });
+  }
+}
+
+/** The commit `ref` names, or a BaseRefError saying what to give instead. Checked before minutes of synth. */
+export function resolveCommit(root: string, ref: string): string {
+  try {
+    return git(root, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
+  } catch {
+    throw new BaseRefError(`--diff ${ref}: not a commit in this repository (try a branch, a tag or a commit id; in CI, fetch it first).`);
   }
 }
 

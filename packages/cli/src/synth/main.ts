@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
 import { NAMED_STAGES, type StageSettings, stageSettings } from "../../../../stacks/config";
 import { deployAccess } from "../../../../stacks/GitHubAccess";
-import { BaseRefError, synthesizeAtRef } from "./base-ref";
+import { BaseRefError, resolveCommit, synthesizeAtRef } from "./base-ref";
 import { costTable, stageCost } from "./cost-table";
 import { nagErrors, resourceTable, settingsTable, stackLine, stageReport } from "./format";
 import { settingsDifferences } from "./stage-diff";
@@ -50,6 +50,14 @@ async function main(): Promise<number> {
   const stages = args.values.stage?.length ? [...new Set(args.values.stage)] : [...NAMED_STAGES];
   const outRoot = path.resolve(args.values.out ?? ".synth");
 
+  if (baseRef) {
+    try {
+      resolveCommit(root, baseRef);
+    } catch (error) {
+      console.error((error as Error).message);
+      return 2;
+    }
+  }
   // Settings first: a bad stage name or setting is reported before minutes of synth.
   const settings: Record<string, StageSettings> = {};
   for (const stage of new Set([...NAMED_STAGES, ...stages])) {
