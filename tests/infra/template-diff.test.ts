@@ -91,7 +91,7 @@ describe("the change a reviewer approves: npm run synth -- --diff <ref>", () => 
     });
     const lines = text.split("\n");
     expect(lines[1]).toBe("  IAM (permissions added + or removed -):");
-    expect(lines[2]).toMatch(/^ {4}Automation: \+ \| Allow \| \* \| ecs:DeleteService/);
+    expect(lines[2]).toMatch(/^ {4}Automation: \+ \| \* \| Allow \| ecs:DeleteService \| AWS:\$\{NotifyServiceRole\w+\}/);
   });
 
   it("refuses at once a ref that is not a commit, before any synth", () => {

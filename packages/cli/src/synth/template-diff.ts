@@ -29,7 +29,7 @@ export interface StackChanges {
   /** SST stack id, e.g. Database. */
   stack: string;
   resources: ResourceChange[];
-  /** IAM statements added (+) or removed (-), as rows: effect, resource, action, principal, condition. */
+  /** IAM statements added (+) or removed (-), as rows: change, resource, effect, action, principal, condition. */
   iamStatements: string[][];
 }
 
