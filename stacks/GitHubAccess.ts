@@ -54,6 +54,36 @@ export function GitHubAccess({ stack, app }: StackContext) {
       value: role.roleArn,
       description: `vars.AWS_DEPLOY_ROLE_ARN of the GitHub environment "${stage}"`,
     });
+
+    // Read-only, for the job that shows reviewers what a deploy changes before they approve it: an environment
+    // without reviewers ("<stage>-review"), so that it runs first and can reach nothing it could change.
+    const review = new iam.Role(stack, `Review${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
+      roleName: `${app.name}-review-${stage}`,
+      description: `GitHub Actions reads the deployed templates of ${stage === "preview" ? "pull-request previews" : `stage ${stage}`} (sst diff) for ${access.repository}`,
+      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+        StringEquals: {
+          [`${GITHUB_TOKENS}:aud`]: "sts.amazonaws.com",
+          [`${GITHUB_TOKENS}:sub`]: `repo:${access.repository}:environment:${stage}-review`,
+        },
+      }),
+      maxSessionDuration: Duration.hours(1),
+    });
+    for (const statement of readStatements(stack, app.name, stage, ["cloudformation:GetTemplate"])) review.addToPolicy(statement);
+    NagSuppressions.addResourceSuppressions(
+      review,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "Wildcards stand for stack ids and the stage's own stacks and parameters, bound to this account, region and stage; every action only reads.",
+        },
+      ],
+      true,
+    );
+    new CfnOutput(stack, `ReviewRole${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
+      value: review.roleArn,
+      description: `vars.AWS_REVIEW_ROLE_ARN of the GitHub environment "${stage}-review"`,
+    });
   }
 
   new ecr.CfnRegistryScanningConfiguration(stack, "ScanOnPush", {
@@ -72,22 +102,28 @@ export function deployAccess(stage: string): DeployAccess {
   );
 }
 
-function deployStatements(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
-  const stagePattern = stage === "preview" ? "pr-*" : stage;
-  const arn = (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
+const stagePatternOf = (stage: DeployableStage) => (stage === "preview" ? "pr-*" : stage);
+const arnIn =
+  (stack: Stack) =>
+  (service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
     stack.formatArn({ service, resource, resourceName, arnFormat });
+
+/** What `sst deploy` and `sst diff` read: the stage's stacks and outputs, SST's and CDK's bootstrap facts. */
+function readStatements(stack: Stack, appName: string, stage: DeployableStage, extraStackReads: string[] = []): iam.PolicyStatement[] {
+  const stagePattern = stagePatternOf(stage);
+  const arn = arnIn(stack);
   const stackArns = [`${stagePattern}-${appName}-*`, "CDKToolkit", "SSTBootstrap"].map((name) =>
     arn("cloudformation", "stack", `${name}/*`),
   );
-  const statements = [
-    new iam.PolicyStatement({
-      sid: "DeployThroughCdkBootstrapRoles",
-      actions: ["sts:AssumeRole", "sts:TagSession"],
-      resources: [`arn:${stack.partition}:iam::${stack.account}:role/cdk-${CDK_QUALIFIER}-*-role-${stack.account}-${stack.region}`],
-    }),
+  return [
     new iam.PolicyStatement({
       sid: "ReadStacksAndOutputs",
-      actions: ["cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents", "cloudformation:DescribeStackResources"],
+      actions: [
+        "cloudformation:DescribeStacks",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:DescribeStackResources",
+        ...extraStackReads,
+      ],
       resources: stackArns,
     }),
     new iam.PolicyStatement({
@@ -110,6 +146,19 @@ function deployStatements(stack: Stack, appName: string, stage: DeployableStage)
       actions: ["s3:GetObject"],
       resources: [`arn:${stack.partition}:s3:::sstbootstrap-*/*`],
     }),
+  ];
+}
+
+function deployStatements(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
+  const stagePattern = stagePatternOf(stage);
+  const arn = arnIn(stack);
+  const statements = [
+    new iam.PolicyStatement({
+      sid: "DeployThroughCdkBootstrapRoles",
+      actions: ["sts:AssumeRole", "sts:TagSession"],
+      resources: [`arn:${stack.partition}:iam::${stack.account}:role/cdk-${CDK_QUALIFIER}-*-role-${stack.account}-${stack.region}`],
+    }),
+    ...readStatements(stack, appName, stage),
     new iam.PolicyStatement({
       sid: "ReportTheRelease",
       actions: ["codedeploy:ListDeployments", "codedeploy:GetDeployment"],

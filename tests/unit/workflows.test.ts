@@ -126,6 +126,21 @@ describe("what deploys where", () => {
     expect(wake).toBeLessThan(steps.findIndex((step) => /sst deploy/.test(String(step.run ?? ""))));
   });
 
+  it("shows what the deploy changes before the deploy job waits for prod's reviewers, reading only", () => {
+    const jobs = workflow("deploy-stage.yml").jobs;
+    expect(jobs.deploy.needs).toBe("changes");
+    // An environment of its own, without reviewers, so that it runs before the approval; never the deploying one.
+    expect(jobs.changes.environment).toBe("${{ inputs.environment }}-review");
+    const steps: Workflow[] = jobs.changes.steps;
+    const diff = steps.find((step) => step.name === "Template changes (offline)");
+    expect(diff?.run).toContain('npm run --silent synth -- --stage "$STAGE" --diff "$BASE" > changes.txt');
+    expect(diff?.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+    const credentials = steps.find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
+    expect(credentials?.with["role-to-assume"]).toBe("${{ vars.AWS_REVIEW_ROLE_ARN }}");
+    expect(steps.find((step) => step.name === "Against the live stacks (sst diff, read-only)")?.run).toContain('npx sst diff --stage "$STAGE"');
+    expect(JSON.stringify(jobs.changes)).not.toContain("AWS_DEPLOY_ROLE_ARN");
+  });
+
   it("refuses a stage that does not belong to the environment it deploys from", () => {
     const guard = workflow("deploy-stage.yml").jobs.deploy.steps[0];
     expect(guard.name).toBe("The stage belongs to the environment");
