@@ -26,63 +26,48 @@ export function GitHubAccess({ stack, app }: StackContext) {
     ? iam.OidcProviderNative.fromOidcProviderArn(stack, "GitHub", access.existingProviderArn)
     : new iam.OidcProviderNative(stack, "GitHub", { url: `https://${GITHUB_TOKENS}`, clientIds: ["sts.amazonaws.com"] });
 
-  for (const stage of access.stages) {
-    const role = new iam.Role(stack, `Deploy${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
-      roleName: `${app.name}-deploy-${stage}`,
-      description: `GitHub Actions deploys ${stage === "preview" ? "pull-request previews (pr-<number>)" : `stage ${stage}`} of ${access.repository}`,
+  /** A role that only a job of this repository in the GitHub environment `environment` can assume, and its output. */
+  const githubRole = (
+    purpose: "Deploy" | "Review",
+    stage: DeployableStage,
+    environment: string,
+    props: { description: string; statements: iam.PolicyStatement[]; wildcards: string },
+  ) => {
+    const id = `${stage.charAt(0).toUpperCase()}${stage.slice(1)}`;
+    const role = new iam.Role(stack, `${purpose}${id}`, {
+      roleName: `${app.name}-${purpose.toLowerCase()}-${stage}`,
+      description: props.description,
       assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
         StringEquals: {
           [`${GITHUB_TOKENS}:aud`]: "sts.amazonaws.com",
-          [`${GITHUB_TOKENS}:sub`]: `repo:${access.repository}:environment:${stage}`,
+          [`${GITHUB_TOKENS}:sub`]: `repo:${access.repository}:environment:${environment}`,
         },
       }),
       maxSessionDuration: Duration.hours(1),
     });
-    for (const statement of deployStatements(stack, app.name, stage)) role.addToPolicy(statement);
-    NagSuppressions.addResourceSuppressions(
-      role,
-      [
-        {
-          id: "AwsSolutions-IAM5",
-          reason:
-            "Wildcards stand for names AWS or CloudFormation generate (bootstrap roles and bucket, stack ids, function suffixes) and for the stage's own stacks, parameters and deployment group; every pattern is bound to this account, region and stage.",
-        },
-      ],
-      true,
-    );
-    new CfnOutput(stack, `DeployRole${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
+    for (const statement of props.statements) role.addToPolicy(statement);
+    NagSuppressions.addResourceSuppressions(role, [{ id: "AwsSolutions-IAM5", reason: props.wildcards }], true);
+    new CfnOutput(stack, `${purpose}Role${id}`, {
       value: role.roleArn,
-      description: `vars.AWS_DEPLOY_ROLE_ARN of the GitHub environment "${stage}"`,
+      description: `vars.AWS_${purpose.toUpperCase()}_ROLE_ARN of the GitHub environment "${environment}"`,
     });
+  };
 
+  for (const stage of access.stages) {
+    const what = stage === "preview" ? "pull-request previews (pr-<number>)" : `stage ${stage}`;
+    githubRole("Deploy", stage, stage, {
+      description: `GitHub Actions deploys ${what} of ${access.repository}`,
+      statements: deployStatements(stack, app.name, stage),
+      wildcards:
+        "Wildcards stand for names AWS or CloudFormation generate (bootstrap roles and bucket, stack ids, function suffixes) and for the stage's own stacks, parameters and deployment group; every pattern is bound to this account, region and stage.",
+    });
     // Read-only, for the job that shows reviewers what a deploy changes before they approve it: an environment
     // without reviewers ("<stage>-review"), so that it runs first and can reach nothing it could change.
-    const review = new iam.Role(stack, `Review${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
-      roleName: `${app.name}-review-${stage}`,
-      description: `GitHub Actions reads the deployed templates of ${stage === "preview" ? "pull-request previews" : `stage ${stage}`} (sst diff) for ${access.repository}`,
-      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
-        StringEquals: {
-          [`${GITHUB_TOKENS}:aud`]: "sts.amazonaws.com",
-          [`${GITHUB_TOKENS}:sub`]: `repo:${access.repository}:environment:${stage}-review`,
-        },
-      }),
-      maxSessionDuration: Duration.hours(1),
-    });
-    for (const statement of readStatements(stack, app.name, stage, ["cloudformation:GetTemplate"])) review.addToPolicy(statement);
-    NagSuppressions.addResourceSuppressions(
-      review,
-      [
-        {
-          id: "AwsSolutions-IAM5",
-          reason:
-            "Wildcards stand for stack ids and the stage's own stacks and parameters, bound to this account, region and stage; every action only reads.",
-        },
-      ],
-      true,
-    );
-    new CfnOutput(stack, `ReviewRole${stage.charAt(0).toUpperCase()}${stage.slice(1)}`, {
-      value: review.roleArn,
-      description: `vars.AWS_REVIEW_ROLE_ARN of the GitHub environment "${stage}-review"`,
+    githubRole("Review", stage, `${stage}-review`, {
+      description: `GitHub Actions reads the deployed templates of ${what} (sst diff) for ${access.repository}`,
+      statements: readStatements(stack, app.name, stage, ["cloudformation:GetTemplate"]),
+      wildcards:
+        "Wildcards stand for stack ids and the stage's own stacks and parameters, bound to this account, region and stage; every action only reads.",
     });
   }
 

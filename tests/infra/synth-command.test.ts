@@ -37,6 +37,18 @@ describe("npm run synth", () => {
     expect(readdirSync(path.join(out, "pr-42")).filter((f) => f.endsWith(".template.json"))).toHaveLength(6);
   });
 
+  it("prints only the cost table with --cost-only, and refuses it together with --diff", () => {
+    const out = mkdtempSync(path.join(tmpdir(), "synth-"));
+    const run = synth("--stage", "pr-9", "--out", out, "--cost-only");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Monthly cost of stage pr-9 \(eu-central-1, on-demand, USD; prices checked \d{4}-\d{2}\)$/m);
+    expect(run.stdout).toMatch(/^ {2}Total with the schedule +\$\d+\.\d{2}$/m);
+    expect(run.stdout).not.toContain("Resources by type");
+    expect(run.stdout).not.toMatch(/\[\d\/6\]/);
+    const both = synth("--stage", "pr-9", "--cost-only", "--diff", "HEAD");
+    expect([both.status, both.stderr.split("\n")[0]]).toEqual([2, "--cost-only and --diff are separate views: give one."]);
+  });
+
   it("names the stage and the reason when the stage name is not usable", () => {
     const run = synth("--stage", "Feature_X");
     expect(run.status).toBe(1);

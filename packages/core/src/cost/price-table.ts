@@ -30,3 +30,9 @@ export interface PriceTable {
 
 /** AWS bills a month as 730 hours. */
 export const HOURS_PER_MONTH = 730;
+
+/** The pages every table's figures come from, each for its own region. */
+export const PRICING_PAGES =
+  "aws.amazon.com/fargate/pricing, /vpc/pricing (NAT gateway, public IPv4, PrivateLink), /elasticloadbalancing/pricing, " +
+  "/rds/postgresql/pricing, /waf/pricing, /cloudwatch/pricing, /secrets-manager/pricing, /kms/pricing, " +
+  "/dynamodb/pricing/on-demand, /lambda/pricing";

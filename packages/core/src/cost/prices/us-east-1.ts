@@ -1,12 +1,9 @@
-import type { PriceTable } from "../price-table";
+import { PRICING_PAGES, type PriceTable } from "../price-table";
 
 export const US_EAST_1: PriceTable = {
   region: "us-east-1",
   currency: "USD",
-  source:
-    "AWS pricing pages for US East (N. Virginia), on-demand: aws.amazon.com/fargate/pricing, /vpc/pricing (NAT gateway, " +
-    "public IPv4, PrivateLink), /elasticloadbalancing/pricing, /rds/postgresql/pricing, /waf/pricing, " +
-    "/cloudwatch/pricing, /secrets-manager/pricing, /kms/pricing, /dynamodb/pricing/on-demand, /lambda/pricing",
+  source: `AWS pricing pages for US East (N. Virginia), on-demand: ${PRICING_PAGES}`,
   // Written where there is no network: compare each figure with its page before relying on it, then update the date.
   checked: "2026-11",
   fargate: { vcpuHour: 0.03238, gbHour: 0.00356 },
