@@ -137,7 +137,9 @@ describe("what deploys where", () => {
     expect(diff?.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     const credentials = steps.find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
     expect(credentials?.with["role-to-assume"]).toBe("${{ vars.AWS_REVIEW_ROLE_ARN }}");
-    expect(steps.find((step) => step.name === "Against the live stacks (sst diff, read-only)")?.run).toContain('npx sst diff --stage "$STAGE"');
+    expect(steps.find((step) => step.name === "Against the live stacks (sst diff, read-only)")?.run).toContain(
+      'npx sst diff --stage "$STAGE"',
+    );
     expect(JSON.stringify(jobs.changes)).not.toContain("AWS_DEPLOY_ROLE_ARN");
   });
 
