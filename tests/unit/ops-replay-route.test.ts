@@ -1,9 +1,13 @@
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { receiversOf, ruleNotes } from "../../packages/cli/src/ops/replay/route";
-import { withOverrides } from "../../packages/cli/src/ops/replay/scenario";
+import { checkScenarioEvent, readScenario, withOverrides } from "../../packages/cli/src/ops/replay/scenario";
 import { stageSettings } from "../../stacks/config";
 import { loadEvent } from "../fixtures/events";
 
+const ROOT = path.resolve(import.meta.dirname, "../..");
 const prod = stageSettings("prod");
 const dev = stageSettings("dev");
 
@@ -21,16 +25,44 @@ describe("which functions an event reaches", () => {
 
 describe("what the stage's rule would filter out", () => {
   it("names the alarm, the task status, the other stage", () => {
-    expect(ruleNotes(loadEvent("cloudwatch-alarm-single-metric"), "prod", "hands-off-ops")).toEqual([
+    expect(ruleNotes(loadEvent("cloudwatch-alarm-single-metric"), "prod", "hands-off-ops", "eu-central-1")).toEqual([
+      'In AWS the prod rule would not deliver this event: it comes from us-east-1, and the stage\'s rules are in eu-central-1 (a scenario can set "region": "{region}"). Replayed anyway.',
       "In AWS the prod rule would not deliver this event: the alarm ServerCpuTooHigh is not named prod-hands-off-ops-…. Replayed anyway.",
     ]);
     const own = withOverrides(
       loadEvent("cloudwatch-alarm-single-metric"),
-      { "detail.alarmName": "{stage}-{app}-Alb5xxRate" },
-      { stage: "prod", app: "hands-off-ops" },
+      { "detail.alarmName": "{stage}-{app}-Alb5xxRate", region: "{region}" },
+      { stage: "prod", app: "hands-off-ops", region: "eu-central-1" },
     );
-    expect(ruleNotes(own, "prod", "hands-off-ops")).toEqual([]);
-    expect(ruleNotes(loadEvent("automation-action"), "dev", "hands-off-ops")[0]).toContain("the notice is for stage prod");
+    expect(ruleNotes(own, "prod", "hands-off-ops", "eu-central-1")).toEqual([]);
+    expect(ruleNotes(loadEvent("automation-action"), "dev", "hands-off-ops", "eu-central-1").at(-1)).toContain(
+      "the notice is for stage prod",
+    );
+  });
+
+  it("refuses a scenario written for another event, unless that event has the same content", () => {
+    const scenario = readScenario(path.join(ROOT, "scenarios/alarm-during-release.json"));
+    const intended = path.join(ROOT, scenario.forEvent ?? "");
+    expect(() =>
+      checkScenarioEvent(scenario, "alarm-during-release.json", intended, JSON.parse(readFileSync(intended, "utf8")), ROOT),
+    ).not.toThrow();
+    const copy = path.join(mkdtempSync(path.join(tmpdir(), "event-")), "copy.json");
+    copyFileSync(intended, copy);
+    expect(() =>
+      checkScenarioEvent(scenario, "alarm-during-release.json", copy, JSON.parse(readFileSync(copy, "utf8")), ROOT),
+    ).not.toThrow();
+    expect(() =>
+      checkScenarioEvent(
+        scenario,
+        "alarm-during-release.json",
+        "tests/fixtures/events/ecs-task-state-change.json",
+        loadEvent("ecs-task-state-change"),
+        ROOT,
+      ),
+    ).toThrow(
+      `The scenario alarm-during-release.json is written for ${scenario.forEvent}, not tests/fixtures/events/ecs-task-state-change.json: replay that event with it, or write a scenario for this one (or drop "forEvent" to use it with any event).`,
+    );
+    expect(() => checkScenarioEvent({ ...scenario, forEvent: undefined }, "x.json", "any.json", {}, ROOT)).not.toThrow();
   });
 
   it("overrides leave the original event untouched", () => {

@@ -26,7 +26,7 @@ import { stageSettings } from "../../../../stacks/config";
 import { APP_NAME } from "../../../../stacks/names";
 import { auditLines } from "./audit";
 import { RouteError } from "./replay/route";
-import { readScenario, ScenarioError } from "./replay/scenario";
+import { checkScenarioEvent, readScenario, ScenarioError } from "./replay/scenario";
 import { parseFrom, scheduleDays } from "./schedule";
 import { stateTableOf } from "./state-table";
 
@@ -78,7 +78,9 @@ async function replayEvent(args: string[]): Promise<number> {
   if (!values.logs) process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
   try {
     const { replay } = await import("./replay/run");
-    const lines = await replay({ stage: values.stage, settings, event, scenario: readScenario(values.scenario), hook: values.hook });
+    const scenario = readScenario(values.scenario);
+    checkScenarioEvent(scenario, values.scenario, file, event);
+    const lines = await replay({ stage: values.stage, settings, event, scenario, hook: values.hook });
     for (const line of lines) console.log(line);
     return 0;
   } catch (error) {

@@ -73,7 +73,11 @@ interface Run {
 export async function replay(original: ReplayInput): Promise<string[]> {
   const input = {
     ...original,
-    event: withOverrides(original.event, original.scenario.eventOverrides, { stage: original.stage, app: APP_NAME }),
+    event: withOverrides(original.event, original.scenario.eventOverrides, {
+      stage: original.stage,
+      app: APP_NAME,
+      region: original.settings.region,
+    }),
   };
   const receivers = receiversOf(input.event, input.settings, input.hook);
   const now = new Date(input.scenario.now ?? timeOf(input.event) ?? Date.now());
@@ -82,7 +86,7 @@ export async function replay(original: ReplayInput): Promise<string[]> {
     `Scenario: ${input.scenario.description}`,
     `Received by: ${receivers.map((r) => (r.fn === "canary-hook" ? `canary-hook (${r.hook})` : r.fn)).join(", ")}`,
     ...Object.keys(input.scenario.eventOverrides).map((path) => `Event changed by the scenario: ${path}`),
-    ...ruleNotes(input.event, input.stage, APP_NAME).map((note) => `Note: ${note}`),
+    ...ruleNotes(input.event, input.stage, APP_NAME, input.settings.region).map((note) => `Note: ${note}`),
   ];
   for (const receiver of receivers) {
     const run = await runOne(receiver, input, now);

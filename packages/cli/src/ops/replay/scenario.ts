@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as z from "zod";
 
 /**
@@ -38,12 +40,15 @@ const Capacity = z.strictObject({
 });
 
 export const ScenarioSchema = z.strictObject({
-  /** The sample event this scenario is written for (documentation; the event is the command's argument). */
+  /**
+   * The event file this scenario is written for, from the repository root. Its overrides and facts assume that
+   * event: replaying another one with it is refused, unless the other has the same content.
+   */
   forEvent: z.string().optional(),
   /**
    * Fields of the event to change before the replay, by dotted path, e.g.
    * { "detail.alarmName": "{stage}-{app}-Alb5xxRate" }: AWS's sample events
-   * name other people's resources. {stage} and {app} are filled in.
+   * name other people's resources. {stage}, {app} and {region} (the stage's) are filled in.
    */
   eventOverrides: z
     .record(z.string().regex(/^[\w-]+(\.[\w-]+)*$/, "must be a dotted path such as detail.alarmName"), z.unknown())
@@ -110,7 +115,9 @@ export function readScenario(file: string | undefined): Scenario {
 }
 
 /** The event with the scenario's overrides applied; a path through a missing or non-object field is an error. */
-export function withOverrides(event: unknown, overrides: Scenario["eventOverrides"], names: { stage: string; app: string }): unknown {
+type Names = { stage: string; app: string; region?: string };
+
+export function withOverrides(event: unknown, overrides: Scenario["eventOverrides"], names: Names): unknown {
   const copy = structuredClone(event) as Record<string, unknown>;
   for (const [path, value] of Object.entries(overrides)) {
     const keys = path.split(".");
@@ -125,8 +132,30 @@ export function withOverrides(event: unknown, overrides: Scenario["eventOverride
   return copy;
 }
 
-function fill(value: unknown, names: { stage: string; app: string }): unknown {
-  if (typeof value === "string") return value.replaceAll("{stage}", names.stage).replaceAll("{app}", names.app);
+function fill(value: unknown, names: Names): unknown {
+  if (typeof value === "string")
+    return value
+      .replaceAll("{stage}", names.stage)
+      .replaceAll("{app}", names.app)
+      .replaceAll("{region}", names.region ?? "{region}");
   if (Array.isArray(value)) return value.map((item) => fill(item, names));
   return value;
+}
+
+/** Refuses a scenario written for another event: its overrides and facts would describe a world the event is not from. */
+export function checkScenarioEvent(
+  scenario: Scenario,
+  scenarioFile: string | undefined,
+  eventFile: string,
+  event: unknown,
+  root = process.cwd(),
+) {
+  if (!scenario.forEvent) return;
+  const intended = path.resolve(root, scenario.forEvent);
+  if (intended === path.resolve(eventFile)) return;
+  const same = existsSync(intended) && isDeepStrictEqual(JSON.parse(readFileSync(intended, "utf8")), event);
+  if (!same)
+    throw new ScenarioError(
+      `The scenario ${scenarioFile ?? ""} is written for ${scenario.forEvent}, not ${eventFile}: replay that event with it, or write a scenario for this one (or drop "forEvent" to use it with any event).`,
+    );
 }
