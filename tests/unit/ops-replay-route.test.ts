@@ -40,6 +40,23 @@ describe("what the stage's rule would filter out", () => {
     );
   });
 
+  it("names an ECS event from another cluster, and is quiet for the stage's own", () => {
+    const task = withOverrides(
+      loadEvent("ecs-task-state-change"),
+      { "detail.lastStatus": "STOPPED" },
+      { stage: "dev", app: "hands-off-ops" },
+    );
+    expect(ruleNotes(task, "dev", "hands-off-ops", "us-west-2")).toEqual([
+      "In AWS the dev rule would not deliver this event: the cluster FargateCluster is not the stage's (dev-hands-off-ops-cluster in a replay; a scenario can set detail.clusterArn). Replayed anyway.",
+    ]);
+    const own = withOverrides(
+      task,
+      { "detail.clusterArn": "arn:aws:ecs:us-west-2:111122223333:cluster/{stage}-{app}-cluster" },
+      { stage: "dev", app: "hands-off-ops" },
+    );
+    expect(ruleNotes(own, "dev", "hands-off-ops", "us-west-2")).toEqual([]);
+  });
+
   it("refuses a scenario written for another event, unless that event has the same content", () => {
     const scenario = readScenario(path.join(ROOT, "scenarios/alarm-during-release.json"));
     const intended = path.join(ROOT, scenario.forEvent ?? "");

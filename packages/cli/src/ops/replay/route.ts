@@ -96,6 +96,14 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
   const prefix = `${stage}-${app}-`;
   const notes: string[] = [];
   const wouldNot = (what: string) => notes.push(`In AWS the ${stage} rule would not deliver this event: ${what}. Replayed anyway.`);
+  // The rules match the stage's cluster ARN; the replay names that cluster ${prefix}cluster.
+  const otherCluster = () => {
+    const cluster = String(detail.clusterArn ?? "")
+      .split("/")
+      .at(-1);
+    if (cluster !== `${prefix}cluster`)
+      wouldNot(`the cluster ${cluster} is not the stage's (${prefix}cluster in a replay; a scenario can set detail.clusterArn)`);
+  };
   // EventBridge rules see the events of their own region only (AWS's samples come from us-east-1 and us-west-2).
   if (typeof fields.region === "string" && fields["detail-type"] !== undefined && fields.region !== region)
     wouldNot(`it comes from ${fields.region}, and the stage's rules are in ${region} (a scenario can set "region": "{region}")`);
@@ -107,9 +115,11 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
       if (detail.application !== `${prefix}Service`) wouldNot(`the application ${detail.application} is not ${prefix}Service`);
       break;
     case "ECS Task State Change":
+      otherCluster();
       if (detail.lastStatus !== "STOPPED") wouldNot(`only stopped tasks are passed on (this one is ${detail.lastStatus})`);
       break;
     case "ECS Service Action":
+      otherCluster();
       if (!["WARN", "ERROR"].includes(String(detail.eventType)))
         wouldNot(`only WARN and ERROR service actions are passed on (this is ${detail.eventType})`);
       break;
