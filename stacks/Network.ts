@@ -1,5 +1,7 @@
+import type { Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as logs from "aws-cdk-lib/aws-logs";
+import { NagSuppressions } from "cdk-nag";
 import type { StackContext } from "sst/constructs";
 import { stageSettings } from "./config";
 
@@ -19,6 +21,8 @@ export function Network({ stack }: StackContext) {
     ],
     restrictDefaultSecurityGroup: true,
   });
+
+  isolateDatabaseSubnets(stack, vpc);
 
   const flowLogGroup = new logs.LogGroup(stack, "FlowLogs", { retention: network.flowLogRetentionDays });
   vpc.addFlowLog("FlowLog", {
@@ -41,6 +45,46 @@ export function Network({ stack }: StackContext) {
   }
 
   return { vpc };
+}
+
+// RDS for PostgreSQL's default port, which the database instance keeps.
+const POSTGRES_PORT = 5432;
+
+/**
+ * Defence in depth behind the security groups: the isolated (database) subnets accept PostgreSQL from the private
+ * subnets only, and answer them on their ephemeral ports (a network ACL is stateless); everything else is denied by
+ * the ACL's closing rule. Nothing in them starts a connection: RDS replicates Multi-AZ and reports outside the VPC.
+ */
+function isolateDatabaseSubnets(stack: Stack, vpc: ec2.Vpc) {
+  const acl = new ec2.NetworkAcl(stack, "DatabaseSubnetsAcl", { vpc, subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+  vpc.privateSubnets.forEach((subnet, index) => {
+    const cidr = ec2.AclCidr.ipv4(subnet.ipv4CidrBlock);
+    acl.addEntry(`PostgresFromPrivate${index}`, {
+      ruleNumber: 100 + index,
+      cidr,
+      traffic: ec2.AclTraffic.tcpPort(POSTGRES_PORT),
+      direction: ec2.TrafficDirection.INGRESS,
+      ruleAction: ec2.Action.ALLOW,
+    });
+    acl.addEntry(`RepliesToPrivate${index}`, {
+      ruleNumber: 100 + index,
+      cidr,
+      traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+      direction: ec2.TrafficDirection.EGRESS,
+      ruleAction: ec2.Action.ALLOW,
+    });
+  });
+  NagSuppressions.addResourceSuppressions(
+    acl,
+    [
+      {
+        id: "AwsSolutions-VPC3",
+        reason:
+          "Deliberate: a second layer behind the database's security group, so a misconfigured group alone does not open the database subnets.",
+      },
+    ],
+    true,
+  );
 }
 
 /** The NAT gateways' public addresses: where the canary hooks' requests to the load balancer come from. */

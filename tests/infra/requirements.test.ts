@@ -31,6 +31,43 @@ describe.each(["prod", "staging", "dev"])("%s: network", (stage) => {
     });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: network.flowLogRetentionDays });
   });
+
+  it("lets only PostgreSQL from the private subnets into the database subnets, and only replies out (network ACL)", () => {
+    const subnets = template.findResources("AWS::EC2::Subnet");
+    const cidrsOf = (kind: string) =>
+      Object.entries(subnets)
+        .filter(([id]) => id.startsWith(`Vpc${kind}Subnet`))
+        .map(([, subnet]) => subnet.Properties.CidrBlock as string)
+        .sort();
+    const [acl, ...others] = Object.keys(template.findResources("AWS::EC2::NetworkAcl"));
+    expect(others).toEqual([]);
+    const associated = values(template.findResources("AWS::EC2::SubnetNetworkAclAssociation")).map(
+      (a) => (a.Properties.SubnetId as { Ref: string }).Ref,
+    );
+    expect(associated.sort()).toEqual(
+      Object.keys(subnets)
+        .filter((id) => id.startsWith("VpcisolatedSubnet"))
+        .sort(),
+    );
+    type Entry = {
+      NetworkAclId: { Ref: string };
+      RuleAction: string;
+      Protocol: number;
+      Egress: boolean;
+      CidrBlock: string;
+      PortRange: { From: number; To: number };
+    };
+    const entries = values(template.findResources("AWS::EC2::NetworkAclEntry")).map((e) => e.Properties as unknown as Entry);
+    expect(entries.every((e) => e.NetworkAclId.Ref === acl && e.RuleAction === "allow" && e.Protocol === 6)).toBe(true);
+    const rule = (egress: boolean) =>
+      entries
+        .filter((e) => e.Egress === egress)
+        .map((e) => `${e.CidrBlock} ${e.PortRange.From}-${e.PortRange.To}`)
+        .sort();
+    expect(rule(false)).toEqual(cidrsOf("private").map((cidr) => `${cidr} 5432-5432`));
+    expect(rule(true)).toEqual(cidrsOf("private").map((cidr) => `${cidr} 1024-65535`));
+    expect(cidrsOf("private")).toHaveLength(network.availabilityZones);
+  });
 });
 
 describe("prod: VPC endpoints keep image pulls, secrets and logs off the NAT gateways", () => {
