@@ -15,7 +15,8 @@ function prodChangedBy(change: (stack: string, template: CloudFormationTemplate)
     change(name.split("-").at(-1) ?? name, copy);
     return { name, template: copy };
   });
-  return { changes: diffStacks(base, head), text: formatStackChanges("prod", "main", diffStacks(base, head)) };
+  const changes = diffStacks(base, head);
+  return { changes, text: formatStackChanges("prod", "main", changes) };
 }
 const resources = (template: CloudFormationTemplate) => template.Resources ?? {};
 const firstOfType = (template: CloudFormationTemplate, type: string) => {

@@ -39,7 +39,7 @@ export function costTable(stage: string, estimate: CostEstimate, settings: Stage
     );
   }
   const a = settings.cost;
-  const table = schedulePrices(priceTable(settings.region), inventoryClass(settings));
+  const table = schedulePrices(priceTable(settings.region), settings.database.instanceType);
   const own = settings.schedule.prices;
   if (
     settings.schedule.enabled &&
@@ -58,5 +58,3 @@ export function costTable(stage: string, estimate: CostEstimate, settings: Stage
   );
   return lines.join("\n");
 }
-
-const inventoryClass = (settings: StageSettings) => settings.database.instanceType;

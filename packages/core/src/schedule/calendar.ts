@@ -92,11 +92,12 @@ export function nextChange(at: Date, calendar: Calendar, keepAwake: KeepAwake | 
   return null;
 }
 
-/** Every change of state from `from` to `until`, in order. */
+/** Every change of state from `from` to `until`, in order, however far apart they are. */
 export function transitions(from: Date, until: Date, calendar: Calendar, keepAwake: KeepAwake | null = null) {
   const changes: { at: Date; state: StageState; why: string; local: string }[] = [];
   let state = evaluate(from, calendar, keepAwake).state;
-  for (const candidate of boundaries(from, calendar, keepAwake)) {
+  const days = Math.ceil((until.getTime() - from.getTime()) / 86_400_000) + 1;
+  for (const candidate of boundaries(from, calendar, keepAwake, days)) {
     if (candidate > until) break;
     if (evaluate(candidate, calendar, keepAwake).state === state) continue;
     const decision = decide(candidate, calendar, keepAwake);
@@ -132,10 +133,10 @@ export function localLabel(at: Date, timeZone: string): string {
  * midnight, wakeAt and sleepAt, and the keep-awake expiry. Lazy, because the
  * next change is nearly always among the first few.
  */
-function* boundaries(at: Date, calendar: Calendar, keepAwake: KeepAwake | null): Generator<Date> {
+function* boundaries(at: Date, calendar: Calendar, keepAwake: KeepAwake | null, days = HORIZON_DAYS): Generator<Date> {
   const start = DateTime.fromJSDate(at, { zone: calendar.timeZone }).startOf("day");
   let expiry = keepAwake && keepAwake.until > at ? keepAwake.until : null;
-  for (let day = 0; day <= HORIZON_DAYS; day++) {
+  for (let day = 0; day <= days; day++) {
     const date = start.plus({ days: day });
     // Only wakeAt and sleepAt can change the state: working hours never span midnight, so a stage is asleep on both sides of it.
     for (const time of [calendar.wakeAt, calendar.sleepAt]) {
