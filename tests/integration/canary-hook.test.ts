@@ -13,7 +13,15 @@ import { freePort, type RunningService, startService } from "./processes";
  */
 
 const PROD = stageSettings("prod", {}).canary;
-const SETTINGS = { ...PROD, warmup: { retries: 2, minDelayMs: 100 } };
+// Blue, green and this runner share two cores here (in AWS each version has its own tasks), and the scheduler
+// favours one process over the other for seconds at a time: with prod's ten request pairs in flight, two
+// identical services measured p95 84 ms against 65 ms, and 82 against 50 in CI. Two pairs at a time, after a
+// longer warm-up, and a p95 margin of +100 % (not +25 %) keep that noise out; the faults below are 10× beyond it.
+const SETTINGS = {
+  ...PROD,
+  warmup: { retries: 2, minDelayMs: 100 },
+  comparison: { ...PROD.comparison, concurrency: 2, warmupRequests: 60, maxP95IncreasePercent: 100 },
+};
 const services: RunningService[] = [];
 let blue: RunningService;
 
@@ -78,7 +86,8 @@ describe("the AfterAllowTestTraffic hook against the real service", () => {
     const settings = {
       ...SETTINGS,
       smoke: SETTINGS.smoke.filter((c) => !c.path.startsWith("/api/")),
-      comparison: { ...SETTINGS.comparison, requests: 60 },
+      // 200 ms stands far out of any scheduling noise: prod's concurrency keeps this test short.
+      comparison: { ...SETTINGS.comparison, requests: 60, warmupRequests: 20, concurrency: PROD.comparison.concurrency },
     };
     const verdict = await run(slow.url, ports, 120_000, settings);
     expect(reports).toEqual(["Failed"]);
