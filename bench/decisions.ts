@@ -3,7 +3,7 @@
  *
  * Every pure decision the Lambdas take per event, alone, with realistic
  * inputs: reading an event into a message and rendering it (notify), the
- * collapse and route of a message, the rollback decision, a canary hook's
+ * incident and route of a message, the rollback decision, a canary hook's
  * comparison of 200 + 200 samples and its verdict, a canary watch tick, a
  * schedule tick, a release's next step. Goal (issue #10): p99 under 1 ms per
  * event. Prints p50, p99 and max; asserts nothing.
@@ -15,7 +15,7 @@ import { compareVersions } from "@hands-off-ops/core/canary/comparison";
 import type { Exchange } from "@hands-off-ops/core/canary/http";
 import { decideVerdict } from "@hands-off-ops/core/canary/verdict";
 import { decideWatch } from "@hands-off-ops/core/canary/watch";
-import { decideCollapse } from "@hands-off-ops/core/notify/collapse";
+import { decideIncident } from "@hands-off-ops/core/notify/incident";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { renderEmail } from "@hands-off-ops/core/notify/render/email";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
@@ -66,17 +66,25 @@ measure(
     renderEmail(normalized.message);
   }),
 );
-const trail = {
+const incident = {
   key: "alarm:prod-hands-off-ops-Alb5xxRate",
+  openedAt: "2026-11-23T10:00:00.000Z",
   history: Array.from({ length: 20 }, (_, i) => ({
     state: i % 2 ? "OK" : "ALARM",
     at: new Date(Date.UTC(2026, 10, 23, 10, i)).toISOString(),
   })),
+  steps: Array.from({ length: 10 }, (_, i) => ({
+    at: new Date(Date.UTC(2026, 10, 23, 10, i * 2)).toISOString(),
+    text: "Did nothing",
+    eventId: `s-${i}`,
+  })),
+  lead: null as never,
   message: { channel: "C0123456789", ts: "1700000000.000100" },
-  version: 20,
+  version: 30,
+  told: "resolved" as const,
 };
-measure("notify: collapse decision (20 earlier events)", [
-  () => decideCollapse(trail, { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, 30, "problem"),
+measure("notify: incident decision (20 earlier events, 10 steps)", [
+  () => decideIncident(incident, { role: "event", entry: { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, told: "problem" }, 30),
 ]);
 
 // rollback: an alarm during a release, after one, and one it cannot blame.

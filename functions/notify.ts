@@ -13,11 +13,12 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
+import { alarmLinkOf, joinIncident } from "@hands-off-ops/core/notify/deployment-incident";
 import { type DeploymentReportPort, wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
-import type { SlackPort } from "@hands-off-ops/core/notify/ports";
+import type { NotifyStore, SlackPort } from "@hands-off-ops/core/notify/ports";
 import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import { readSlackConfig } from "@hands-off-ops/core/slack/config";
 import middy from "@middy/core";
@@ -44,13 +45,14 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
       return { ignored: normalized.reason };
     }
-    const message = await withFacts(normalized.message, env, dependencies);
+    const ports = await dependencies.ports();
+    const message = await withFacts(normalized.message, env, dependencies, ports.store);
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
     }
     try {
-      const report = await deliver(message, await dependencies.ports(), env.settings);
+      const report = await deliver(message, ports, env.settings);
       logger.info("Delivered", { report, severity: message.severity, title: message.title });
       metrics.addMetric("MessagesDelivered", MetricUnit.Count, 1);
       if (report.slack === "not-configured") metrics.addMetric("SlackNotConfigured", MetricUnit.Count, 1);
@@ -64,12 +66,23 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
   };
 }
 
-/** The facts only AWS can give now: CodeDeploy's report of a failed release, what an ECS service event does to the service. */
-async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependencies: NotifyDependencies): Promise<OpsMessage> {
-  if (wantsDeploymentReport(message)) {
-    const deploymentId = message.thread?.deploymentId ?? "";
-    const report = await orUnreadable(() => dependencies.deploymentReports.report(deploymentId), "CodeDeploy's report", deploymentId);
-    return withDeploymentReport(message, env.context.region, report);
+/**
+ * The facts only AWS can give now: CodeDeploy's report of a failed release, what an ECS service event does to the
+ * service; and the incident a deployment is part of (the release an alarm blamed, the rollback started for it).
+ */
+async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependencies: NotifyDependencies, store: NotifyStore) {
+  if (message.source.kind === "deployment" && message.thread) {
+    const deploymentId = message.thread.deploymentId;
+    const report = wantsDeploymentReport(message)
+      ? await orUnreadable(() => dependencies.deploymentReports.report(deploymentId), "CodeDeploy's report", deploymentId)
+      : undefined;
+    const reported = report ? withDeploymentReport(message, env.context.region, report) : message;
+    const known = report && !("unreadable" in report) ? report : {};
+    const link =
+      (await orUnreadable(() => store.deploymentLink(deploymentId), "The incident of a deployment", deploymentId).then((found) =>
+        found && !("unreadable" in found) ? found : undefined,
+      )) ?? alarmLinkOf(known, env.context.releaseAlarms);
+    return link ? joinIncident(reported, link, known.rollback?.rollbackDeploymentId) : reported;
   }
   if (wantsServiceImpact(message)) {
     const counts = await orUnreadable(() => dependencies.serviceCounts.counts(), "The service's task counts", env.context.serviceName);

@@ -152,22 +152,26 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
     expect(published()).toHaveLength(1);
   });
 
-  it("collapses a flapping alarm into one message that is updated", async () => {
+  it("keeps a flapping alarm one incident: one message, updated, each change a reply in its thread", async () => {
     const alarm = releaseAlarmEvent();
     await invoke(alarm);
     await invoke(backToOk(alarm, "flap-2", "2019-10-02T17:09:00Z"));
     await invoke({ ...alarm, id: "flap-3", time: "2019-10-02T17:14:00Z" });
-    expect(slack.calls("chat.postMessage")).toHaveLength(1);
+    const posts = slack.calls("chat.postMessage");
+    const [parent, ...replies] = posts;
+    expect(parent?.body.thread_ts).toBeUndefined();
+    expect(replies.map((r) => r.body.thread_ts)).toEqual([expect.any(String), expect.any(String)]);
     const updates = slack.calls("chat.update");
     expect(updates).toHaveLength(2);
     expect(JSON.stringify(updates[1]?.body.blocks)).toContain("ALARM 17:04 → OK 17:09 → ALARM 17:14 (3 events in 9 min, UTC)");
-    // The page, its end (inside the window: e-mail is the only channel of a stage without a bot token), the repeat notice.
+    // The page, its end (inside the window: e-mail is the only channel of a stage without a bot token), its return.
     expect(published().map((p) => p.Subject)).toEqual([
       "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
       "[RESOLVED] prod hands-off-ops: Alb5xxRate is back to OK",
       "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
     ]);
     expect(published()[2]?.Message).toContain("Repeated: ALARM 17:04 → OK 17:09 → ALARM 17:14");
+    expect(published()[2]?.Message).toMatch(/Incident:\s+Back after it had ended\. alarm:prod-hands-off-ops-Alb5xxRate/);
   });
 
   it("tells a failed release from CodeDeploy's own report: its error and the rollback it started", async () => {

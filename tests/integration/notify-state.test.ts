@@ -2,7 +2,9 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
 import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { releaseAlarmEvent } from "../fixtures/events";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { messageOf } from "../unit/notify/message-of";
 
 const TABLE = "notify-state";
 const NOW = new Date("2026-11-20T03:00:00Z");
@@ -33,30 +35,50 @@ describe("release threads in the state table (conditional writes, moto)", () => 
   });
 });
 
-describe("collapse trails (optimistic versions)", () => {
-  const trail = (version: number) => ({ key: "alarm:x", history: [{ state: "ALARM", at: NOW.toISOString() }], message: null, version });
+describe("incidents (optimistic versions, moto)", () => {
+  const lead = messageOf(releaseAlarmEvent());
+  const incident = (version: number) => ({
+    key: "alarm:x",
+    openedAt: NOW.toISOString(),
+    history: [{ state: "ALARM", at: NOW.toISOString() }],
+    steps: [{ at: NOW.toISOString(), text: "Did nothing, because …", eventId: "e-1" }],
+    lead,
+    message: null,
+    version,
+    told: "problem" as const,
+    escalated: false,
+  });
 
-  it("creates once, then only updates from the version it read", async () => {
-    expect(await store().saveTrail(trail(1), undefined)).toBe(true);
-    expect(await store().saveTrail(trail(1), undefined)).toBe(false);
-    expect(await store().saveTrail(trail(2), 7)).toBe(false);
-    expect(await store().saveTrail(trail(2), 1)).toBe(true);
-    expect((await store().trail("alarm:x"))?.version).toBe(2);
+  it("creates once, then only updates from the version it read, and reads back what it wrote (the lead message too)", async () => {
+    expect(await store().saveIncident(incident(1), undefined)).toBe(true);
+    expect(await store().saveIncident(incident(1), undefined)).toBe(false);
+    expect(await store().saveIncident(incident(2), 7)).toBe(false);
+    expect(await store().saveIncident(incident(2), 1)).toBe(true);
+    expect(await store().incident("alarm:x")).toEqual(incident(2));
   });
 
   it("lets exactly one of several concurrent writers of the same version win", async () => {
-    await store().saveTrail(trail(1), undefined);
-    const results = await Promise.all(Array.from({ length: 6 }, () => store().saveTrail(trail(2), 1)));
+    await store().saveIncident(incident(1), undefined);
+    const results = await Promise.all(Array.from({ length: 6 }, () => store().saveIncident(incident(2), 1)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
-  it("remembers the first Slack message of a run only, and never revives an expired trail", async () => {
-    await store().saveTrail(trail(1), undefined);
+  it("remembers the first Slack message of an incident only, and never revives an expired one", async () => {
+    await store().saveIncident(incident(1), undefined);
     await store().attachMessage("alarm:x", { channel: "C1", ts: "1.1" });
     await store().attachMessage("alarm:x", { channel: "C1", ts: "2.2" });
-    expect((await store().trail("alarm:x"))?.message).toEqual({ channel: "C1", ts: "1.1" });
+    expect((await store().incident("alarm:x"))?.message).toEqual({ channel: "C1", ts: "1.1" });
     await store().attachMessage("alarm:gone", { channel: "C1", ts: "3.3" });
-    expect(await store().trail("alarm:gone")).toBeUndefined();
+    expect(await store().incident("alarm:gone")).toBeUndefined();
+  });
+
+  it("links a deployment to the first incident that names it, for 30 days", async () => {
+    await store().linkDeployment("d-BAD", { key: "alarm:x", part: "bad-release" });
+    await store().linkDeployment("d-BAD", { key: "alarm:y", part: "bad-release" });
+    expect(await store().deploymentLink("d-BAD")).toEqual({ key: "alarm:x", part: "bad-release" });
+    expect(await store().deploymentLink("d-OTHER")).toBeUndefined();
+    const { Items } = await dynamo.client.send(new ScanCommand({ TableName: TABLE }));
+    expect(Number(Items?.[0]?.expiresAt?.N)).toBe(NOW.getTime() / 1000 + 30 * 24 * 3600);
   });
 });
 

@@ -71,7 +71,7 @@ describe("one Slack thread per deployment", () => {
   });
 });
 
-describe("a flapping alarm is one Slack message, updated", () => {
+describe("a flapping alarm is one incident: one Slack message, updated, with each change as a thread reply", () => {
   const alarm = releaseAlarmEvent();
   const run = [
     alarm,
@@ -80,19 +80,25 @@ describe("a flapping alarm is one Slack message, updated", () => {
     backToOk(alarm, "e-4", "2019-10-02T17:20:00Z"),
   ];
 
-  it("posts once with the graph, updates with the history, and e-mails the page, its end, the repeat notice and the end again", async () => {
+  it("posts once with the graph, then replies and updates; e-mails the page, its end, its return and its end again", async () => {
     const ports = fakePorts();
     const reports = [];
     for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
-    // Every OK ends the page for e-mail readers; the third event tells them the alarm flaps and Slack has the run.
-    expect(reports.map((r) => [r.slack, r.email, r.collapsed])).toEqual([
-      ["posted", "sent", "new"],
-      ["updated", "sent", "update"],
-      ["updated", "sent", "update"],
-      ["updated", "sent", "update"],
+    expect(reports.map((r) => [r.slack, r.email, r.incident, r.emailReason])).toEqual([
+      ["posted", "sent", "opened", "page"],
+      ["replied", "sent", "joined", "resolution"],
+      ["replied", "sent", "joined", "reopened"],
+      ["replied", "sent", "joined", "resolution"],
     ]);
     expect(reports[0]?.graph).toBe("attached");
-    expect(ports.slack.calls.filter((c) => c.call === "upload")).toHaveLength(1);
+    const parent = posts(ports)[0];
+    const ts = parent?.call === "post" ? parent.ref.ts : "?";
+    expect(
+      posts(ports)
+        .slice(1)
+        .map((c) => c.call === "post" && c.post.threadTs),
+    ).toEqual([ts, ts, ts]);
+    expect(ports.slack.calls.filter((c) => c.call === "update").map((c) => c.call === "update" && c.ref.ts)).toEqual([ts, ts, ts]);
     const last = ports.slack.calls.at(-1);
     expect(last?.call === "update" && JSON.stringify(last.payload.blocks)).toContain(
       "Repeated: ALARM 17:04 → OK 17:10 → ALARM 17:15 → OK 17:20",
@@ -103,30 +109,33 @@ describe("a flapping alarm is one Slack message, updated", () => {
       "[CRITICAL] prod hands-off-ops",
       "[RESOLVED] prod hands-off-ops",
     ]);
-    expect(ports.email.sent[2]?.body).toContain("Repeated:");
+    expect(ports.email.sent[2]?.body).toContain("Incident:       Back after it had ended. alarm:prod-hands-off-ops-Alb5xxRate");
   });
 
-  it("after the repeat notice, tells e-mail readers only that it ended, not each return to ALARM", async () => {
+  it("e-mails nothing for a duplicate or a late delivery of an older state", async () => {
     const ports = fakePorts();
-    const long = [...run, { ...alarm, id: "e-5", time: "2019-10-02T17:25:00Z" }, backToOk(alarm, "e-6", "2019-10-02T17:30:00Z")];
     const reports = [];
-    for (const event of long) reports.push(await deliver(messageOf(event), ports, PROD));
-    expect(reports.map((r) => r.email)).toEqual(["sent", "sent", "sent", "sent", "collapsed", "collapsed"]);
-    expect(ports.email.sent.at(-1)?.subject).toMatch(/^\[RESOLVED\]/);
+    for (const event of [0, 2, 1, 2, 3].map((i) => run[i] as (typeof run)[number]))
+      reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => r.emailReason ?? null)).toEqual(["page", null, null, null, "resolution"]);
+    expect(ports.email.sent).toHaveLength(2);
   });
 
-  it("starts a new message after a quiet window", async () => {
+  it("ends the same incident however long it stayed in ALARM; a new ALARM after a quiet window opens a new one", async () => {
     const ports = fakePorts();
     await deliver(messageOf(alarm), ports, PROD);
-    const report = await deliver(messageOf(backToOk(alarm, "later", "2019-10-02T18:00:00Z")), ports, PROD);
-    expect(report).toMatchObject({ slack: "posted", email: "sent", collapsed: "new" });
+    const end = await deliver(messageOf(backToOk(alarm, "hours-later", "2019-10-02T21:00:00Z")), ports, PROD);
+    expect(end).toMatchObject({ incident: "joined", emailReason: "resolution", slack: "replied" });
+    const again = await deliver(messageOf({ ...alarm, id: "next-day", time: "2019-10-03T09:00:00Z" }), ports, PROD);
+    expect(again).toMatchObject({ incident: "opened", emailReason: "page", slack: "posted" });
   });
 
-  it("through a webhook, which cannot update, posts the page, its end and the repeat notice, and ends the page again", async () => {
+  it("through a webhook, which cannot update, posts what e-mail readers are told: every change, not a repeated OK", async () => {
     const ports = fakePorts({ webhook: true });
     const reports = [];
-    for (const event of run) reports.push(await deliver(messageOf(event), ports, PROD));
-    expect(reports.map((r) => r.slack)).toEqual(["posted", "posted", "posted", "posted"]);
+    const okAgain = backToOk(alarm, "e-5", "2019-10-02T17:22:00Z");
+    for (const event of [...run, okAgain]) reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => r.slack)).toEqual(["posted", "posted", "posted", "posted", "collapsed"]);
     expect(reports[0]?.graph).toBe("none");
   });
 });
@@ -177,12 +186,20 @@ describe("nothing lost, nothing twice", () => {
     expect(report).toMatchObject({ slack: "posted", graph: "failed: ThrottlingException: Rate exceeded" });
   });
 
-  it("does no work at all for a message routed nowhere (a resolved alarm in dev)", async () => {
+  it("sends nothing for a message routed nowhere (a resolved alarm in dev, with no incident open)", async () => {
     const ports = fakePorts();
     const report = await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok-dev", "2019-10-02T17:10:00Z")), ports, DEV);
-    expect(report).toEqual({ eventId: "ok-dev", email: "not-routed", slack: "not-routed", graph: "none", collapsed: "no" });
+    expect(report).toMatchObject({ eventId: "ok-dev", email: "not-routed", slack: "not-routed", graph: "none" });
+    expect(ports.slack.calls).toEqual([]);
+    expect(ports.email.sent).toEqual([]);
+  });
+
+  it("does no work at all for a message of no incident routed nowhere (a release start with Slack off)", async () => {
+    const ports = fakePorts();
+    const off = { ...PROD, slack: { ...PROD.slack, mode: "off" as const } };
+    const report = await deliver(messageOf(deploymentEvent("START", "d-OFF")), ports, off);
+    expect(report).toEqual({ eventId: expect.any(String), email: "not-routed", slack: "not-routed", graph: "none", incident: "no" });
     expect(ports.once.keys).toEqual([]);
-    expect(ports.store.trails.size).toBe(0);
   });
 
   it("routes a dev stage's messages to its quiet channel, without e-mail", async () => {

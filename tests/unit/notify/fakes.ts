@@ -1,5 +1,6 @@
-import type { CollapseTrail } from "@hands-off-ops/core/notify/collapse";
+import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
 import type {
+  DeploymentLink,
   EmailPort,
   GraphPort,
   NotifyStore,
@@ -14,12 +15,18 @@ import type { SlackPayload } from "@hands-off-ops/core/notify/render/slack";
 
 /** In-memory stand-ins with the same contracts as the adapters (conditional writes, at-most-once). */
 
-export function memoryStore(): NotifyStore & { threads: Map<string, ThreadParent>; trails: Map<string, CollapseTrail> } {
+export function memoryStore(): NotifyStore & {
+  threads: Map<string, ThreadParent>;
+  incidents: Map<string, IncidentRecord>;
+  links: Map<string, DeploymentLink>;
+} {
   const threads = new Map<string, ThreadParent>();
-  const trails = new Map<string, CollapseTrail>();
+  const incidents = new Map<string, IncidentRecord>();
+  const links = new Map<string, DeploymentLink>();
   return {
     threads,
-    trails,
+    incidents,
+    links,
     async thread(id) {
       return threads.get(id);
     },
@@ -29,18 +36,24 @@ export function memoryStore(): NotifyStore & { threads: Map<string, ThreadParent
       threads.set(id, parent);
       return parent;
     },
-    async trail(key) {
-      const trail = trails.get(key);
-      return trail && structuredClone(trail);
+    async incident(key) {
+      const record = incidents.get(key);
+      return record && structuredClone(record);
     },
-    async saveTrail(trail, expected) {
-      if (trails.get(trail.key)?.version !== expected) return false;
-      trails.set(trail.key, structuredClone(trail));
+    async saveIncident(record, expected) {
+      if (incidents.get(record.key)?.version !== expected) return false;
+      incidents.set(record.key, structuredClone(record));
       return true;
     },
     async attachMessage(key, message) {
-      const trail = trails.get(key);
-      if (trail && !trail.message) trail.message = message;
+      const record = incidents.get(key);
+      if (record && !record.message) record.message = message;
+    },
+    async linkDeployment(deploymentId, link) {
+      if (!links.has(deploymentId)) links.set(deploymentId, link);
+    },
+    async deploymentLink(deploymentId) {
+      return links.get(deploymentId);
     },
   };
 }

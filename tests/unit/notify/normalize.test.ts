@@ -14,10 +14,10 @@ describe("alarm state changes", () => {
     expect(message.actionsTaken).toEqual([]);
     expect(message.facts).toContainEqual({
       label: "Release guard",
-      value: "CodeDeploy's deployment group watches this alarm; the rollback function reports separately what it did.",
+      value: "CodeDeploy's deployment group watches this alarm; what the rollback function decides follows in this incident.",
     });
     expect(message.nextStep).toMatch(/^The rollback function's message says what the automation did/);
-    expect(message.collapse).toEqual({ key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
+    expect(message.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
   });
 
   it("is a warning without automatic action for an alarm nobody marked critical", () => {
@@ -97,11 +97,11 @@ describe("stopped ECS tasks", () => {
     expect(message.links.map((l) => l.label)).toEqual(["Task logs", "Stopped task", "ECS service"]);
   });
 
-  it("collapses a crash loop of one revision into one message key", () => {
+  it("makes a crash loop of one revision one incident", () => {
     const first = messageOf(stoppedTask("crashed", "event-1"));
     const second = messageOf(stoppedTask("crashed", "event-2"));
-    expect(first.collapse?.key).toBe("task:sample-fargate:1:crashed");
-    expect(second.collapse).toEqual(first.collapse);
+    expect(first.incident?.key).toBe("task:sample-fargate:1:crashed");
+    expect(second.incident).toEqual(first.incident);
   });
 
   it("stays silent for running tasks and routine stops (scale-in, deployments), saying why", () => {

@@ -165,15 +165,20 @@ describe("the rollback function", () => {
     expect([...ledger.claims]).toEqual(["dry-run#d-BAD"]);
   });
 
-  it("in dry-run pages once for a flapping alarm, as enforce would: the next ALARM finds the rollback already decided", async () => {
+  it("in dry-run a flapping alarm's next ALARM finds the rollback already decided, as enforce would, in the same incident", async () => {
     history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
     const { handle, notices } = handlerFor("dry-run");
     await handle(releaseAlarmEvent());
     const flap = releaseAlarmEvent();
     flap.id = "flap-2";
     await expect(handle(flap)).resolves.toMatchObject({ decision: { action: "none", reason: "already-rolled-back" } });
-    expect(notices.map((n) => n.severity)).toEqual(["critical", "info"]);
+    // Both call for a person; the notifier e-mails the incident's escalation once (timelines/flapping-alarm.json).
+    expect(notices.map((n) => n.severity)).toEqual(["critical", "critical"]);
     expect(notices[1]?.summary).toBe("Did nothing, because release d-BAD would have been rolled back (dry-run) once.");
+    expect(notices.map((n) => n.incident)).toEqual([
+      expect.objectContaining({ key: "alarm:prod-hands-off-ops-Alb5xxRate", escalates: true }),
+      expect.objectContaining({ key: "alarm:prod-hands-off-ops-Alb5xxRate", escalates: true }),
+    ]);
   });
 
   it("does nothing for an alarm that cannot blame a release, and says why", async () => {

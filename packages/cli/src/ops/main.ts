@@ -13,6 +13,10 @@
  *       Runs the stage's real handlers for one event with recorders in place
  *       of AWS: the result, every AWS call they would make, and the Slack
  *       message and e-mail on-call would get. Scenarios: scenarios/.
+ *   replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--logs]
+ *       An incident: events at offsets, in order, through the same handlers
+ *       with one shared state table; ends with what on-call got (e-mails by
+ *       reason, Slack messages, updates and replies). Timelines: timelines/.
  * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command, arguments, event or scenario.
  */
 import { readFileSync } from "node:fs";
@@ -27,6 +31,7 @@ import { APP_NAME } from "../../../../stacks/names";
 import { auditLines } from "./audit";
 import { RouteError } from "./replay/route";
 import { checkScenarioEvent, readScenario, ScenarioError } from "./replay/scenario";
+import { isTimeline, readTimeline } from "./replay/timeline-file";
 import { parseFrom, scheduleDays } from "./schedule";
 import { stateTableOf } from "./state-table";
 
@@ -34,6 +39,7 @@ const USAGE = [
   "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <YYYY-MM-DD or ISO date-time>] [--keep-awake-until <ISO date-time>]",
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
+  "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--logs]",
 ].join("\n");
 
 class UsageError extends Error {}
@@ -58,6 +64,7 @@ async function replayEvent(args: string[]): Promise<number> {
       stage: { type: "string" },
       scenario: { type: "string" },
       hook: { type: "string" },
+      mode: { type: "string" },
       logs: { type: "boolean", default: false },
     },
     allowPositionals: true,
@@ -73,10 +80,21 @@ async function replayEvent(args: string[]): Promise<number> {
     console.error(`Cannot read the event ${file}: ${(error as Error).message}`);
     return 2;
   }
-  const settings = stageSettings(values.stage);
+  if (values.mode !== undefined && values.mode !== "enforce" && values.mode !== "dry-run")
+    throw new UsageError(`--mode must be enforce or dry-run, not "${values.mode}"`);
+  const stage = stageSettings(values.stage);
+  const settings = values.mode ? { ...stage, automationMode: values.mode as typeof stage.automationMode } : stage;
   // The handlers log as they do in Lambda (JSON lines); a replay shows them only when asked.
   if (!values.logs) process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
   try {
+    if (isTimeline(event)) {
+      if (values.scenario || values.hook) throw new UsageError("a timeline names its own scenarios and hooks");
+      const { replayTimeline } = await import("./replay/timeline");
+      const { lines } = await replayTimeline(readTimeline(file, event), values.stage, settings);
+      for (const line of lines) console.log(line);
+      return 0;
+    }
+    if (values.mode) throw new UsageError("--mode is for timelines; a single event replays with the stage's own mode");
     const { replay } = await import("./replay/run");
     const scenario = readScenario(values.scenario);
     checkScenarioEvent(scenario, values.scenario, file, event);

@@ -1,18 +1,19 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CollapseTrail } from "../notify/collapse";
+import type { IncidentRecord } from "../notify/incident";
 import type { NotifyStore, SlackRef } from "../notify/ports";
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** A release thread stays addressable for a month (rollbacks of old releases still reply to it). */
 const THREAD_DAYS = 30;
-/** A collapse trail only matters within its window (at most a day); a week leaves room. */
-const TRAIL_DAYS = 7;
+/** An incident stays open until its end arrives; a month covers the longest a stage has stayed in ALARM unattended. */
+const INCIDENT_DAYS = 30;
 
 const threadKey = (deploymentId: string) => ({ pk: `notify#thread#${deploymentId}`, sk: "slack" });
-const trailKey = (key: string) => ({ pk: `notify#collapse#${key}`, sk: "trail" });
+const incidentKey = (key: string) => ({ pk: `notify#incident#${key}`, sk: "record" });
+const deploymentLinkKey = (deploymentId: string) => ({ pk: `notify#deployment#${deploymentId}`, sk: "incident" });
 
-/** Release threads and collapse trails in the automation's state table, written with conditions so concurrent deliveries agree. */
+/** Release threads, incidents and the deployments they concern, in the automation's state table, written with conditions so concurrent deliveries agree. */
 export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now: () => Date = () => new Date()): NotifyStore {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const expiresAt = (days: number) => Math.floor(now().getTime() / 1000) + days * DAY_SECONDS;
@@ -41,31 +42,19 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
       }
     },
 
-    async trail(key) {
-      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: trailKey(key), ConsistentRead: true }));
+    async incident(key) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: incidentKey(key), ConsistentRead: true }));
       if (!Item) return undefined;
-      return {
-        key,
-        history: Item.history,
-        message: Item.message ?? null,
-        version: Item.version,
-        ...(Item.told ? { told: Item.told } : {}),
-      } as CollapseTrail;
+      const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...record } = Item;
+      return { ...record, message: record.message ?? null } as IncidentRecord;
     },
 
-    async saveTrail(trail, expectedVersion) {
+    async saveIncident(record, expectedVersion) {
       try {
         await documents.send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...trailKey(trail.key),
-              history: trail.history,
-              message: trail.message,
-              version: trail.version,
-              told: trail.told,
-              expiresAt: expiresAt(TRAIL_DAYS),
-            },
+            Item: { ...record, ...incidentKey(record.key), expiresAt: expiresAt(INCIDENT_DAYS) },
             ConditionExpression: expectedVersion === undefined ? "attribute_not_exists(pk)" : "version = :expected",
             ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ":expected": expectedVersion },
           }),
@@ -77,14 +66,36 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
       }
     },
 
+    async linkDeployment(deploymentId, link) {
+      await documents
+        .send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...deploymentLinkKey(deploymentId), ...link, expiresAt: expiresAt(INCIDENT_DAYS) },
+            // The first incident to claim a deployment keeps it: its rollback is that incident's story.
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+    },
+
+    async deploymentLink(deploymentId) {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: tableName, Key: deploymentLinkKey(deploymentId), ConsistentRead: true }),
+      );
+      return Item ? { key: String(Item.key), part: Item.part } : undefined;
+    },
+
     async attachMessage(key, message: SlackRef) {
       try {
         await documents.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: trailKey(key),
+            Key: incidentKey(key),
             UpdateExpression: "SET message = :message",
-            // The first poster wins; a trail that expired meanwhile is not brought back.
+            // The first poster wins; an incident that expired meanwhile is not brought back.
             ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(message) OR message = :none)",
             ExpressionAttributeValues: { ":message": message, ":none": null },
           }),

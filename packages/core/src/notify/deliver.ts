@@ -1,10 +1,18 @@
 import type { NotificationSettings } from "../settings/schema";
-import { type CollapseDecision, type CollapseTrail, decideCollapse, type Told } from "./collapse";
-import type { OpsMessage } from "./message";
+import { formatTime } from "../text/time";
+import {
+  type Arrival,
+  decideIncident,
+  type EmailReason,
+  type IncidentDecision,
+  type IncidentRecord,
+  incidentView,
+  type Told,
+} from "./incident";
+import type { IncidentTag, OpsMessage } from "./message";
 import type { EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
 import { renderEmail } from "./render/email";
 import { renderSlack, type SlackPayload } from "./render/slack";
-import type { HistoryEntry } from "./render/text";
 import { route } from "./route";
 
 export interface DeliveryPorts {
@@ -20,11 +28,14 @@ export type SlackOutcome = "posted" | "replied" | "updated" | "collapsed" | "not
 
 export interface DeliveryReport {
   eventId: string;
-  email: "sent" | "collapsed" | "not-routed" | "failed";
+  /** "in-incident": the incident's readers were already told what this message says (its page is out). */
+  email: "sent" | "in-incident" | "not-routed" | "failed";
   slack: SlackOutcome;
   /** What happened to the metric graph, when the message has one. */
   graph: "attached" | "none" | `failed: ${string}`;
-  collapsed: CollapseDecision["kind"] | "no";
+  /** Whether the message opened an incident, joined one, or belongs to none; and why it was e-mailed. */
+  incident: "opened" | "joined" | "no";
+  emailReason?: EmailReason;
 }
 
 /** Raised after every channel was tried, so that the event is retried and, in the end, lands in the dead-letter queue. */
@@ -38,57 +49,51 @@ export class DeliveryError extends Error {
   }
 }
 
-const COLLAPSE_ATTEMPTS = 5;
+const PLAN_ATTEMPTS = 5;
 
 /**
- * Sends one message where the stage's settings route it. E-mail goes first
- * and does not depend on Slack; each channel is idempotent per event id, so a
+ * Sends one message where the stage's settings route it. A message of an
+ * incident first updates the incident's record; the record says whether it
+ * opens the incident (posted, e-mailed as the page), joins it (a thread reply
+ * and an update of the incident's message) or changes what e-mail readers
+ * must know (its end, a return, a call for a human). E-mail goes first and
+ * does not depend on Slack; each channel is idempotent per event id, so a
  * retry after a Slack outage posts to Slack without e-mailing twice.
  */
 export async function deliver(message: OpsMessage, ports: DeliveryPorts, settings: NotificationSettings): Promise<DeliveryReport> {
   const id = message.source.eventId;
   const where = route(message, settings);
-  if (!where.email && !where.slackChannel) return { eventId: id, email: "not-routed", slack: "not-routed", graph: "none", collapsed: "no" };
-  const { collapse } = message;
-  const told: Told = message.severity === "resolved" ? "resolved" : "problem";
-  const plan = collapse
-    ? await ports.once.run(`${id}:collapse`, () =>
-        planCollapse(ports.store, collapse.key, { state: collapse.state, at: message.occurredAt }, settings, told),
-      )
-    : null;
-  const history = plan?.decision.history;
-  const report: DeliveryReport = {
-    eventId: id,
-    email: "not-routed",
-    slack: "not-routed",
-    graph: "none",
-    collapsed: plan?.decision.kind ?? "no",
-  };
+  const tag = message.incident;
+  const report: DeliveryReport = { eventId: id, email: "not-routed", slack: "not-routed", graph: "none", incident: "no" };
+  if (!tag && !where.email && !where.slackChannel) return report;
+  const plan = tag ? await ports.once.run(`${id}:incident`, () => planIncident(ports.store, message, tag, settings, where.email)) : null;
+  if (plan) {
+    report.incident = plan.opened ? "opened" : "joined";
+    if (plan.email) report.emailReason = plan.email;
+  }
   const causes: Error[] = [];
 
-  if (where.email) {
-    const wanted = !plan || plan.decision.kind === "new" || plan.decision.announceRepeats || plan.decision.changes;
-    if (!wanted) report.email = "collapsed";
-    else {
-      try {
-        await ports.once.run(`${id}:email`, async () => {
-          await ports.email.send(renderEmail(message, { history }));
-          return { sent: true };
-        });
-        report.email = "sent";
-      } catch (error) {
-        report.email = "failed";
-        causes.push(error as Error);
-      }
-    }
-  }
-
-  if (where.slackChannel && !ports.slack) report.slack = "not-configured";
-  else if (where.slackChannel && ports.slack) {
-    const slack = ports.slack;
-    const channel = where.slackChannel;
+  // An incident whose page was e-mailed has its escalation and its end e-mailed too, whatever their own severity.
+  const emailed = plan ? plan.email !== null && (where.email || plan.paged) : where.email;
+  if (emailed) {
     try {
-      const outcome = await ports.once.run(`${id}:slack`, () => toSlack(message, channel, slack, ports, plan, history));
+      await ports.once.run(`${id}:email`, async () => {
+        await ports.email.send(await emailOf(message, plan, ports.store));
+        return { sent: true };
+      });
+      report.email = "sent";
+    } catch (error) {
+      report.email = "failed";
+      causes.push(error as Error);
+    }
+  } else if (where.email) report.email = "in-incident";
+
+  const slackWanted = where.slackChannel !== null || (plan !== null && !plan.opened);
+  if (slackWanted && !ports.slack) report.slack = where.slackChannel ? "not-configured" : "not-routed";
+  else if (slackWanted && ports.slack) {
+    const slack = ports.slack;
+    try {
+      const outcome = await ports.once.run(`${id}:slack`, () => toSlack(message, where.slackChannel, slack, ports, plan));
       report.slack = outcome.slack;
       if (outcome.graph) report.graph = outcome.graph;
     } catch (error) {
@@ -101,32 +106,80 @@ export async function deliver(message: OpsMessage, ports: DeliveryPorts, setting
   return report;
 }
 
-interface CollapsePlan {
-  decision: CollapseDecision;
-  message: SlackRef | null;
+/** What one arrival did to its incident, kept (as JSON) with the event's idempotency record. */
+interface IncidentPlan {
+  key: string;
+  opened: boolean;
+  email: EmailReason | null;
+  paged: boolean;
+  openedAt: string;
 }
 
-async function planCollapse(
+async function planIncident(
   store: NotifyStore,
-  key: string,
-  entry: HistoryEntry,
+  message: OpsMessage,
+  tag: IncidentTag,
   settings: NotificationSettings,
-  told: Told,
-): Promise<CollapsePlan> {
-  for (let attempt = 0; attempt < COLLAPSE_ATTEMPTS; attempt++) {
-    const trail = await store.trail(key);
-    const decision = decideCollapse(trail, entry, settings.collapseWindowMinutes, told);
-    const tells = decision.kind === "new" || decision.changes || decision.announceRepeats;
-    const next: CollapseTrail = {
-      key,
+  emailRouted: boolean,
+): Promise<IncidentPlan> {
+  const told: Told = message.severity === "resolved" ? "resolved" : "problem";
+  const arrival: Arrival =
+    tag.role === "event"
+      ? { role: "event", entry: { state: tag.state, at: message.occurredAt }, told }
+      : { role: "step", entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId }, told, escalates: tag.escalates };
+  for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
+    const record = await store.incident(tag.key);
+    const decision = decideIncident(record, arrival, settings.collapseWindowMinutes);
+    const paged = decision.opened ? decision.email === "page" && emailRouted : (record?.paged ?? false);
+    const next: IncidentRecord = {
+      key: tag.key,
+      openedAt: decision.openedAt,
       history: decision.history,
-      message: decision.kind === "update" ? (trail?.message ?? null) : null,
-      version: (trail?.version ?? 0) + 1,
-      ...(tells ? { told } : trail?.told ? { told: trail.told } : {}),
+      steps: decision.steps,
+      lead: decision.leads || !record ? message : record.lead,
+      message: decision.opened ? null : (record?.message ?? null),
+      version: (record?.version ?? 0) + 1,
+      ...(decision.told ? { told: decision.told } : {}),
+      escalated: decision.escalated,
+      paged,
+      ...callOf(decision, decision.opened ? undefined : record, message),
     };
-    if (await store.saveTrail(next, trail?.version)) return { decision, message: next.message };
+    if (await store.saveIncident(next, record?.version)) {
+      if (tag.role === "step")
+        for (const { deploymentId, part } of tag.deployments) await store.linkDeployment(deploymentId, { key: tag.key, part });
+      return { key: tag.key, opened: decision.opened, email: decision.email, paged, openedAt: decision.openedAt };
+    }
   }
-  throw new Error(`The collapse trail ${key} changed under ${COLLAPSE_ATTEMPTS} attempts in a row`);
+  throw new Error(`The incident ${tag.key} changed under ${PLAN_ATTEMPTS} attempts in a row`);
+}
+
+/** The escalating step's next step stays on the incident's message until it ends; a new incident starts without one. */
+function callOf(decision: IncidentDecision, previous: IncidentRecord | undefined, message: OpsMessage): { call?: string } {
+  if (previous?.call) return { call: previous.call };
+  return decision.escalated && !previous?.escalated && message.nextStep ? { call: message.nextStep } : {};
+}
+
+const EMAIL_REASON: Record<EmailReason, string> = {
+  page: "Opened",
+  escalation: "Escalated: a person must act",
+  resolution: "Resolved",
+  reopened: "Back after it had ended",
+};
+
+/**
+ * The page is the message itself; an escalation is the step that calls for a
+ * human (it says what to do by hand); an end or a return shows the incident as
+ * a whole: its last state, its timeline and everything that was done about it.
+ */
+async function emailOf(message: OpsMessage, plan: IncidentPlan | null, store: NotifyStore) {
+  if (!plan?.email) return renderEmail(message);
+  const record = plan.email === "escalation" ? undefined : await store.incident(plan.key);
+  const shown = record ? { ...incidentView({ ...record, lead: message.incident?.role === "event" ? message : record.lead }) } : message;
+  const fact = {
+    label: "Incident",
+    value: `${EMAIL_REASON[plan.email]}. ${plan.key}, opened ${formatTime(plan.openedAt, message.timeZone)}`,
+  };
+  return renderEmail({ ...shown, facts: [fact, ...shown.facts].slice(0, 40) }, { history: record?.history });
 }
 
 interface SlackResult {
@@ -136,31 +189,55 @@ interface SlackResult {
 
 async function toSlack(
   message: OpsMessage,
-  channel: string,
+  channel: string | null,
   slack: SlackPort,
   ports: DeliveryPorts,
-  plan: CollapsePlan | null,
-  history: HistoryEntry[] | undefined,
+  plan: IncidentPlan | null,
 ): Promise<SlackResult> {
-  const payload = renderSlack(message, { history });
-  if (message.thread && slack.canThread) return inThread(message, channel, payload, slack, ports.store);
-
-  if (plan?.decision.kind === "update") {
-    // The run's first message may have been posted after this event's plan was made.
-    const existing = plan.message ?? (await ports.store.trail(message.collapse?.key ?? ""))?.message ?? null;
-    if (existing && slack.canThread) {
-      await slack.update(existing, payload);
-      return { slack: "updated" };
-    }
-    // A webhook cannot update: stay quiet except for the one notice that the event repeats, and a change between a
-    // problem and its resolution (otherwise the channel would never hear that the alarm is back to OK).
-    if (!plan.decision.announceRepeats && !plan.decision.changes) return { slack: "collapsed" };
+  const payload = renderSlack(message);
+  if (!plan) {
+    if (message.thread && slack.canThread && channel) return inThread(message, channel, payload, slack, ports.store);
+    if (!channel) return { slack: "not-routed" };
+    const posted = await slack.post({ channel, payload });
+    return posted && message.graph && slack.canThread
+      ? { slack: "posted", graph: await attachGraph(message, posted, slack, ports) }
+      : { slack: "posted" };
   }
 
-  const posted = await slack.post({ channel, payload });
-  if (posted && message.collapse) await ports.store.attachMessage(message.collapse.key, posted);
-  if (!posted || !message.graph || !slack.canThread) return { slack: "posted" };
+  if (!slack.canThread) {
+    // A webhook cannot update or thread: it posts what e-mail readers are told (the page, an escalation, the end).
+    if (!channel) return { slack: "not-routed" };
+    if (!plan.opened && !plan.email) return { slack: "collapsed" };
+    await slack.post({ channel, payload });
+    return { slack: "posted" };
+  }
+
+  // The incident's message may have been posted after this arrival's plan was made.
+  const record = await ports.store.incident(plan.key);
+  const existing = plan.opened ? null : (record?.message ?? null);
+  if (existing && record) {
+    // On-call reads the incident in its own thread; a release's thread, where one exists, keeps its record too.
+    await slack.post({ channel: existing.channel, payload, threadTs: existing.ts });
+    if (message.thread) await alsoInReleaseThread(message, payload, slack, ports.store);
+    await slack.update(existing, renderSlack(incidentView(record), { history: record.history }));
+    return { slack: "replied" };
+  }
+  if (!channel) return { slack: "not-routed" };
+  const shown = record ? incidentView(record) : message;
+  const posted = await slack.post({ channel, payload: renderSlack(shown, { history: record?.history }) });
+  if (posted) await ports.store.attachMessage(plan.key, posted);
+  if (message.thread) await alsoInReleaseThread(message, payload, slack, ports.store);
+  if (!posted || !message.graph) return { slack: "posted" };
   return { slack: "posted", graph: await attachGraph(message, posted, slack, ports) };
+}
+
+/** A step of an incident, recorded quietly in its release's thread when that thread exists (no broadcast, no new thread). */
+async function alsoInReleaseThread(message: OpsMessage, payload: SlackPayload, slack: SlackPort, store: NotifyStore) {
+  const { deploymentId, role } = message.thread as NonNullable<OpsMessage["thread"]>;
+  const parent = await store.thread(deploymentId);
+  if (!parent) return;
+  await slack.post({ channel: parent.channel, payload, threadTs: parent.ts });
+  if (role === "outcome") await slack.update(parent, payload);
 }
 
 async function inThread(

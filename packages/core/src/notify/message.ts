@@ -23,12 +23,33 @@ export const DeploymentThread = z.strictObject({ deploymentId: z.string().regex(
 export type DeploymentThread = z.infer<typeof DeploymentThread>;
 
 /**
- * Repeated events with the same key (an alarm going ALARM/OK/ALARM, a task
- * crashing in a loop) collapse into one Slack message that is updated; `state`
- * is what the history line shows for this event.
+ * The incident a message belongs to (notify/incident.ts). An event is one of
+ * the incident's own (an alarm's state, a task's crash): `state` is what its
+ * timeline shows. A step is what was done about it (the automation's decision,
+ * CodeDeploy's rollback); `escalates` when a human must now act, and the
+ * deployments it concerns, so that their CodeDeploy events join the incident.
  */
-export const Collapse = z.strictObject({ key: text(300), state: text(40) });
-export type Collapse = z.infer<typeof Collapse>;
+export const IncidentDeployment = z.strictObject({
+  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  part: z.enum(["bad-release", "rollback"]),
+});
+export type IncidentDeployment = z.infer<typeof IncidentDeployment>;
+
+export const IncidentEvent = z.strictObject({ role: z.literal("event"), key: text(300), state: text(40) });
+export const IncidentStep = z.strictObject({
+  role: z.literal("step"),
+  key: text(300),
+  /** What was done, in one line, from the doer's own record: the incident's timeline shows it. */
+  did: text(300),
+  escalates: z.boolean(),
+  deployments: z.array(IncidentDeployment).max(4).default([]),
+});
+export type IncidentStep = z.infer<typeof IncidentStep>;
+export const IncidentTag = z.discriminatedUnion("role", [IncidentEvent, IncidentStep]);
+export type IncidentTag = z.infer<typeof IncidentTag>;
+
+/** The incident an alarm's events and the automation's decisions on it share. */
+export const alarmIncidentKey = (alarmName: string) => `alarm:${alarmName}`;
 
 export const SourceKind = z.enum(["alarm", "deployment", "task", "service-action", "automation", "unrecognised"]);
 export type SourceKind = z.infer<typeof SourceKind>;
@@ -52,7 +73,7 @@ export interface OpsMessage {
   account: string | null;
   source: { kind: SourceKind; eventId: string; detailType: string };
   thread: DeploymentThread | null;
-  collapse: Collapse | null;
+  incident: IncidentTag | null;
   /** A CloudWatch metric widget (GetMetricWidgetImage JSON) to attach as a picture. */
   graph: MetricWidget | null;
   /** Why the event could not be read, when it could not. */

@@ -1,5 +1,5 @@
-import type { CollapseTrail } from "./collapse";
-import type { MetricWidget } from "./message";
+import type { IncidentRecord } from "./incident";
+import type { IncidentDeployment, MetricWidget } from "./message";
 import type { Email } from "./render/email";
 import type { SlackPayload } from "./render/slack";
 
@@ -48,11 +48,19 @@ export interface NotifyStore {
   thread(deploymentId: string): Promise<ThreadParent | undefined>;
   /** Records the thread's parent unless one exists; returns the parent that won. */
   claimThread(deploymentId: string, parent: ThreadParent): Promise<ThreadParent>;
-  trail(key: string): Promise<CollapseTrail | undefined>;
-  /** Writes the trail if its version is still `expectedVersion` (undefined: if none exists); false when another writer won. */
-  saveTrail(trail: CollapseTrail, expectedVersion: number | undefined): Promise<boolean>;
-  /** Remembers the Slack message that shows a run. */
+  incident(key: string): Promise<IncidentRecord | undefined>;
+  /** Writes the record if its version is still `expectedVersion` (undefined: if none exists); false when another writer won. */
+  saveIncident(record: IncidentRecord, expectedVersion: number | undefined): Promise<boolean>;
+  /** Remembers the Slack message that shows an incident (the first poster wins). */
   attachMessage(key: string, message: SlackRef): Promise<void>;
+  /** Notes that a deployment is part of an incident (its bad release, its rollback), so that its CodeDeploy events join it. */
+  linkDeployment(deploymentId: string, link: DeploymentLink): Promise<void>;
+  deploymentLink(deploymentId: string): Promise<DeploymentLink | undefined>;
+}
+
+export interface DeploymentLink {
+  key: string;
+  part: IncidentDeployment["part"];
 }
 
 /** Runs an effect at most once per key; a repeated call returns the first call's result. */

@@ -64,6 +64,18 @@ export type NoRollbackReason =
   | "cooldown"
   | "daily-cap";
 
+/**
+ * Reasons for which a release is to blame but a guard held the automation back: a person must decide (the
+ * incident escalates). The others say the alarm is not a release's doing, or a rollback is already under way.
+ */
+export const HELD_BACK: ReadonlySet<NoRollbackReason> = new Set([
+  "already-rolled-back",
+  "no-previous-version",
+  "would-roll-forward",
+  "cooldown",
+  "daily-cap",
+]);
+
 export type RollbackDecision =
   | { action: "stop-deployment"; deploymentId: string; why: string; dryRun: boolean }
   | { action: "redeploy-previous"; badDeploymentId: string; from: string; to: string; why: string; dryRun: boolean }

@@ -1,6 +1,7 @@
 import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
 import { deploymentLink } from "../notify/links";
+import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { byHand, type ReleaseGroup } from "./by-hand";
 import {
@@ -8,6 +9,7 @@ import {
   AUTOMATIC_ROLLBACK_PREFIX,
   cannotBlameARelease,
   decideRollback,
+  HELD_BACK,
   type RollbackDecision,
   type RollbackPolicy,
 } from "./decide";
@@ -93,6 +95,9 @@ function noticeOf(
   decision: RollbackDecision,
   outcome: RollbackOutcome,
 ): AutomationNotice {
+  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = []) => ({
+    incident: { role: "step" as const, key: alarmIncidentKey(alarm.alarmName), did: did.slice(0, 300), escalates, deployments },
+  });
   const base = {
     stage: where.stage,
     actor: "rollback",
@@ -114,14 +119,20 @@ function noticeOf(
           ? "Look at the rollback function's logs."
           : `Do it by hand now: ${byHand(decision, where.group)} — then look at the rollback function's logs.`,
       links: decision.action === "stop-deployment" ? links(decision.deploymentId) : [],
+      ...step(`Tried to carry out the decision and FAILED (${outcome.error}); nothing was changed.`, true),
     };
   }
   if (decision.action === "none") {
     return {
       ...base,
-      severity: "info",
+      // Held back by a guard, a person must decide; otherwise the alarm is not a release's doing.
+      severity: HELD_BACK.has(decision.reason) ? "critical" : "info",
       title: `No automatic rollback for ${alarm.alarmId}`,
       summary: `Did nothing, because ${decision.why}.`,
+      nextStep: HELD_BACK.has(decision.reason)
+        ? "A release is to blame but the automation held back: decide whether to roll back by hand (docs/rollback.md)."
+        : null,
+      ...step(`Did nothing, because ${decision.why}.`, HELD_BACK.has(decision.reason)),
     };
   }
   if (decision.action === "stop-deployment") {
@@ -137,6 +148,9 @@ function noticeOf(
         links: links(release),
         dryRun: true,
         thread: { deploymentId: release, role: "reply" },
+        ...step(`Dry-run: would have stopped release ${release}; nothing was changed.`, true, [
+          { deploymentId: release, part: "bad-release" },
+        ]),
       };
     return {
       ...base,
@@ -152,6 +166,13 @@ function noticeOf(
       nextStep: "Follow the rollback in the deployment; find the cause in the stopped release before shipping it again.",
       links: links(release),
       thread: { deploymentId: release, role: "reply" },
+      ...step(
+        outcome.kind === "already-finished"
+          ? `Asked CodeDeploy to stop release ${release}; it had already finished, so nothing changed.`
+          : `Stopped release ${release} with rollback: CodeDeploy is sending traffic back (in progress).`,
+        outcome.kind === "already-finished",
+        [{ deploymentId: release, part: "bad-release" }],
+      ),
     };
   }
   const back = decision.to.split("/").at(-1) ?? decision.to;
@@ -167,6 +188,13 @@ function noticeOf(
       links: links(decision.badDeploymentId),
       dryRun: true,
       thread: { deploymentId: decision.badDeploymentId, role: "reply" },
+      ...step(
+        repeated
+          ? `Dry-run: another delivery of this alarm already decided to roll back ${decision.badDeploymentId}.`
+          : `Dry-run: would have rolled back release ${decision.badDeploymentId} to ${back}; nothing was changed.`,
+        !repeated,
+        [{ deploymentId: decision.badDeploymentId, part: "bad-release" }],
+      ),
     };
   }
   const rollbackDeploymentId = outcome.kind === "rolled-back" ? outcome.rollbackDeploymentId : null;
@@ -190,6 +218,16 @@ function noticeOf(
     nextStep: `Follow the rollback deployment; find the cause in release ${decision.badDeploymentId} before shipping again.`,
     links: links(rollbackDeploymentId, decision.badDeploymentId),
     thread: { deploymentId: decision.badDeploymentId, role: "reply" },
+    ...step(
+      rollbackDeploymentId
+        ? `Started rollback deployment ${rollbackDeploymentId} of release ${decision.badDeploymentId} back to ${back} (in progress).`
+        : `Another delivery of this alarm had already started the rollback of ${decision.badDeploymentId}; this one did nothing.`,
+      false,
+      [
+        { deploymentId: decision.badDeploymentId, part: "bad-release" },
+        ...(rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" as const }] : []),
+      ],
+    ),
   };
 }
 

@@ -8,7 +8,8 @@ import type { HttpPort } from "@hands-off-ops/core/canary/http";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
 import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
-import type { EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
+import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
+import type { DeploymentLink, EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
 import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
@@ -43,16 +44,27 @@ export function rollbackDeployments(recorder: Recorder, scenario: Scenario, grou
   };
 }
 
-export function rollbackLedger(recorder: Recorder, scenario: Scenario): RollbackLedgerPort {
-  const claims = new Set<string>();
+/** The ledger's claims and recorded rollbacks, shared by the events of one replay (cooldown and cap apply across them). */
+export interface LedgerMemory {
+  claims: Set<string>;
+  rollbacks: { badDeploymentId: string; at: Date; dryRun?: boolean }[];
+}
+
+export const ledgerMemory = (scenario: Scenario): LedgerMemory => ({
+  claims: new Set(),
+  rollbacks: scenario.rollbacks.map((r) => ({ badDeploymentId: r.badDeploymentId, at: new Date(r.at) })),
+});
+
+export function rollbackLedger(recorder: Recorder, memory: LedgerMemory): RollbackLedgerPort {
+  const { claims, rollbacks } = memory;
   return {
     async recentRollbacks(since) {
       recorder.aws("DynamoDB", "Query", `automatic rollbacks since ${since.toISOString()}`);
-      return scenario.rollbacks.map((r) => ({ badDeploymentId: r.badDeploymentId, at: new Date(r.at) })).filter((r) => r.at >= since);
+      return rollbacks.filter((r) => r.at >= since).sort((a, b) => b.at.getTime() - a.at.getTime());
     },
     async claim(badDeploymentId, _at, dryRun = false) {
       const key = `${dryRun ? "dry-run " : ""}${badDeploymentId}`;
-      const won = !claims.has(key) && !scenario.rollbacks.some((r) => r.badDeploymentId === badDeploymentId);
+      const won = !claims.has(key) && !rollbacks.some((r) => r.badDeploymentId === badDeploymentId && !r.dryRun);
       recorder.aws("DynamoDB", "PutItem", `claim ${key} if nobody has (${won ? "won" : "already claimed"})`);
       claims.add(key);
       return won;
@@ -61,7 +73,7 @@ export function rollbackLedger(recorder: Recorder, scenario: Scenario): Rollback
       recorder.aws("DynamoDB", "DeleteItem", `claim ${badDeploymentId} given back`);
       claims.delete(badDeploymentId);
     },
-    async recordRollback(badDeploymentId, rollbackDeploymentId) {
+    async recordRollback(badDeploymentId, rollbackDeploymentId, at) {
       recorder.aws(
         "DynamoDB",
         "PutItem",
@@ -69,6 +81,7 @@ export function rollbackLedger(recorder: Recorder, scenario: Scenario): Rollback
           ? `rollback ${rollbackDeploymentId} of ${badDeploymentId}`
           : `rollback of ${badDeploymentId} decided (dry-run)`,
       );
+      rollbacks.push({ badDeploymentId, at, ...(rollbackDeploymentId ? {} : { dryRun: true }) });
     },
     async audit(record) {
       recorder.aws("DynamoDB", "PutItem", `audit record: ${(record.decision as { action?: string }).action ?? "?"} → ${record.outcome}`);
@@ -88,14 +101,20 @@ export function noticeRecorder(recorder: Recorder, sent: AutomationNotice[]) {
   };
 }
 
-/** Powertools idempotency in the state table: a fresh key runs its effect. */
-export function onceRecorder(recorder: Recorder): OnceInInvocation {
+/**
+ * Powertools idempotency in the state table: a fresh key runs its effect, a key already completed (a duplicate
+ * delivery in a timeline) returns the kept result. One memory per function, as each function's keys are its own.
+ */
+export function onceRecorder(recorder: Recorder, completed = new Map<string, object>()): OnceInInvocation {
   return {
     registerContext() {},
     async run(key, effect) {
-      recorder.aws("DynamoDB", "PutItem", `idempotency record ${key} (in progress, if absent)`);
+      const kept = completed.get(key);
+      recorder.aws("DynamoDB", "PutItem", `idempotency record ${key} (in progress, if absent${kept ? ": it exists, completed" : ""})`);
+      if (kept) return kept as never;
       const result = await effect();
       recorder.aws("DynamoDB", "UpdateItem", `idempotency record ${key} (completed, result kept 7 days)`);
+      completed.set(key, JSON.parse(JSON.stringify(result)));
       return result;
     },
   };
@@ -173,9 +192,17 @@ export function graphRecorder(recorder: Recorder): GraphPort {
   };
 }
 
-export function notifyStoreRecorder(recorder: Recorder): NotifyStore {
-  const threads = new Map<string, ThreadParent>();
-  const trails = new Map<string, Awaited<ReturnType<NotifyStore["trail"]>>>();
+/** What the notifier keeps in the state table, shared by every event of one replay (a timeline is one story). */
+export interface NotifyMemory {
+  threads: Map<string, ThreadParent>;
+  incidents: Map<string, IncidentRecord>;
+  links: Map<string, DeploymentLink>;
+}
+
+export const notifyMemory = (): NotifyMemory => ({ threads: new Map(), incidents: new Map(), links: new Map() });
+
+export function notifyStoreRecorder(recorder: Recorder, memory: NotifyMemory): NotifyStore {
+  const { threads, incidents, links } = memory;
   return {
     async thread(deploymentId) {
       recorder.aws("DynamoDB", "GetItem", `Slack thread of ${deploymentId}`);
@@ -187,17 +214,29 @@ export function notifyStoreRecorder(recorder: Recorder): NotifyStore {
       threads.set(deploymentId, winner);
       return winner;
     },
-    async trail(key) {
-      recorder.aws("DynamoDB", "GetItem", `collapse trail ${key}`);
-      return trails.get(key);
+    async incident(key) {
+      recorder.aws("DynamoDB", "GetItem", `incident ${key}`);
+      const record = incidents.get(key);
+      return record && structuredClone(record);
     },
-    async saveTrail(trail) {
-      recorder.aws("DynamoDB", "PutItem", `collapse trail ${trail.key} (version ${trail.version})`);
-      trails.set(trail.key, trail);
+    async saveIncident(record, expected) {
+      recorder.aws("DynamoDB", "PutItem", `incident ${record.key} (version ${record.version}, if still ${expected ?? "absent"})`);
+      if (incidents.get(record.key)?.version !== expected) return false;
+      incidents.set(record.key, structuredClone(record));
       return true;
     },
     async attachMessage(key, message) {
-      recorder.aws("DynamoDB", "UpdateItem", `collapse trail ${key} → Slack ${message.ts}`);
+      recorder.aws("DynamoDB", "UpdateItem", `incident ${key} → Slack ${message.ts}`);
+      const record = incidents.get(key);
+      if (record && !record.message) record.message = message;
+    },
+    async linkDeployment(deploymentId, link) {
+      recorder.aws("DynamoDB", "PutItem", `${deploymentId} is the ${link.part} of incident ${link.key} (if absent)`);
+      if (!links.has(deploymentId)) links.set(deploymentId, link);
+    },
+    async deploymentLink(deploymentId) {
+      recorder.aws("DynamoDB", "GetItem", `the incident ${deploymentId} is part of`);
+      return links.get(deploymentId);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
+import type { DeliveryReport } from "@hands-off-ops/core/notify/deliver";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { Email } from "@hands-off-ops/core/notify/render/email";
 import { type AutomationNotice, automationEntry } from "@hands-off-ops/core/notify/sources/automation";
@@ -23,7 +24,11 @@ import {
   graphRecorder,
   hookReporter,
   httpRecorder,
+  type LedgerMemory,
+  ledgerMemory,
+  type NotifyMemory,
   noticeRecorder,
+  notifyMemory,
   notifyStoreRecorder,
   onceRecorder,
   releaseRecorder,
@@ -54,7 +59,32 @@ export interface ReplayInput {
   event: unknown;
   scenario: Scenario;
   hook?: string;
+  /** What outlives one event: the state table's incidents and threads, the ledger's claims and rollbacks. */
+  shared?: ReplayShared;
 }
+
+/** One story's memory and what it delivered, shared by the events of a timeline. */
+export interface ReplayShared {
+  notify: NotifyMemory;
+  /** Each function's completed idempotency records. */
+  once: Record<"notify" | "rollback" | "schedule", Map<string, object>>;
+  ledger: LedgerMemory;
+  delivered: Delivered[];
+}
+
+/** What one notifier run delivered: its report (opened or joined an incident, why it e-mailed) and the posts. */
+export interface Delivered {
+  report: DeliveryReport | { ignored: string };
+  slack: SlackPosted[];
+  emails: Email[];
+}
+
+export const sharedMemory = (scenario: Scenario): ReplayShared => ({
+  notify: notifyMemory(),
+  once: { notify: new Map(), rollback: new Map(), schedule: new Map() },
+  ledger: ledgerMemory(scenario),
+  delivered: [],
+});
 
 /** What the stand-in names look like: the real ones are known only once CloudFormation has created the resources. */
 const ACCOUNT = "123456789012";
@@ -73,6 +103,7 @@ interface Run {
 export async function replay(original: ReplayInput): Promise<string[]> {
   const input = {
     ...original,
+    shared: original.shared ?? sharedMemory(original.scenario),
     event: withOverrides(original.event, original.scenario.eventOverrides, {
       stage: original.stage,
       app: APP_NAME,
@@ -168,8 +199,8 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     slack: mode === "off" ? null : slackRecorder(recorder, mode === "web-api", slack),
     email: emailRecorder(recorder, env.topicArn, emails),
     graphs: graphRecorder(recorder),
-    store: notifyStoreRecorder(recorder),
-    once: onceRecorder(recorder),
+    store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),
+    once: onceRecorder(recorder, input.shared?.once.notify),
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
   const handle = createNotifyHandler(env, {
@@ -179,6 +210,7 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     serviceCounts: serviceCountsRecorder(recorder, input.scenario, input.settings.service.minTasks),
   });
   const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
+  input.shared?.delivered.push({ report: result as Delivered["report"], slack, emails });
   const notes =
     mode === "off"
       ? []
@@ -202,11 +234,11 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const notices: AutomationNotice[] = [];
   const ports = {
     deployments: rollbackDeployments(recorder, input.scenario, n.group),
-    ledger: rollbackLedger(recorder, input.scenario),
+    ledger: rollbackLedger(recorder, (input.shared ?? sharedMemory(input.scenario)).ledger),
     notify: noticeRecorder(recorder, notices),
   };
   const { createRollbackHandler } = await import("../../../../../functions/rollback");
-  const result = await createRollbackHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
+  const result = await createRollbackHandler(env, ports, onceRecorder(recorder, input.shared?.once.rollback), () => now)(input.event);
   return finished("rollback", "rollback", result, recorder, { notices });
 }
 
@@ -292,7 +324,7 @@ async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
     notify: noticeRecorder(recorder, notices),
   };
   const { createScheduleHandler } = await import("../../../../../functions/schedule");
-  const result = await createScheduleHandler(env, ports, onceRecorder(recorder), () => now)(input.event);
+  const result = await createScheduleHandler(env, ports, onceRecorder(recorder, input.shared?.once.schedule), () => now)(input.event);
   return finished("schedule", "schedule", result, recorder, { notices });
 }
 

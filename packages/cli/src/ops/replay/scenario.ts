@@ -98,18 +98,20 @@ export type Scenario = z.infer<typeof ScenarioSchema>;
 
 export class ScenarioError extends Error {}
 
-export function readScenario(file: string | undefined): Scenario {
+/** A scenario from its file, or written inline (in a timeline); none is the quiet default. */
+export function readScenario(file: string | Record<string, unknown> | undefined): Scenario {
   if (!file) return ScenarioSchema.parse({});
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ScenarioError(`Cannot read the scenario ${file}: ${(error as Error).message}`);
-  }
+  let raw: unknown = file;
+  if (typeof file === "string")
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new ScenarioError(`Cannot read the scenario ${file}: ${(error as Error).message}`);
+    }
   const parsed = ScenarioSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
-    throw new ScenarioError(`The scenario ${file} is not valid:\n  ${issues.join("\n  ")}`);
+    throw new ScenarioError(`The scenario ${typeof file === "string" ? file : "(inline)"} is not valid:\n  ${issues.join("\n  ")}`);
   }
   return parsed.data;
 }

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { formatTime } from "../../text/time";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
-import type { Fact, MetricWidget, NotifyContext, OpsMessage, Severity } from "../message";
+import { alarmIncidentKey, type Fact, type MetricWidget, type NotifyContext, type OpsMessage, type Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
 import { unrecognised } from "./unrecognised";
 
@@ -93,7 +93,7 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
         ? [
             {
               label: "Release guard",
-              value: "CodeDeploy's deployment group watches this alarm; the rollback function reports separately what it did.",
+              value: "CodeDeploy's deployment group watches this alarm; what the rollback function decides follows in this incident.",
             },
           ]
         : []),
@@ -105,7 +105,7 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
       dashboardLink(envelope.region, context.dashboardName),
       logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
     ],
-    collapse: { key: `alarm:${detail.alarmName}`, state },
+    incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state },
     graph: state === "ALARM" ? alarmGraph(detail, shortName, reasonData.threshold) : null,
   };
   return { kind: "message", message };

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { NotifyContext, OpsMessage } from "../message";
-import { Collapse, DeploymentThread, Fact, Link, Severity } from "../message";
+import { DeploymentThread, Fact, IncidentStep, Link, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
 import { unrecognised } from "./unrecognised";
 
@@ -26,7 +26,8 @@ export const AutomationNotice = z.strictObject({
   /** In dry-run the automation decided but changed nothing: the message says "would have". */
   dryRun: z.boolean().default(false),
   thread: DeploymentThread.nullable().default(null),
-  collapse: Collapse.nullable().default(null),
+  /** The incident this notice is a step of (the alarm the rollback decided on). */
+  incident: IncidentStep.nullable().default(null),
 });
 export type AutomationNotice = z.input<typeof AutomationNotice>;
 
@@ -49,7 +50,7 @@ export function readAutomation(envelope: Envelope, context: NotifyContext): Norm
     actionsTaken: notice.dryRun ? notice.actionsTaken.map((action) => `Would have: ${action}`) : notice.actionsTaken,
     nextStep: notice.nextStep,
     thread: notice.thread,
-    collapse: notice.collapse,
+    incident: notice.incident,
   };
   return { kind: "message", message };
 }

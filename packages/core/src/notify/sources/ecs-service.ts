@@ -62,7 +62,7 @@ export function readServiceAction(envelope: Envelope, context: NotifyContext): N
       ecsServiceLink(envelope.region, cluster, service),
       logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
     ],
-    collapse: { key: `service-action:${detail.eventName}`, state: detail.reason ?? detail.eventType },
+    incident: { role: "event", key: `service-action:${detail.eventName}`, state: detail.reason ?? detail.eventType },
   };
   return { kind: "message", message };
 }

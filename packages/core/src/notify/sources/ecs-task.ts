@@ -122,7 +122,11 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
       ecsServiceLink(envelope.region, cluster, context.serviceName),
     ],
     // A crash loop is one message that counts, not one message per crash.
-    collapse: { key: `task:${revision}:${stop.kind}`, state: stop.kind === "crashed" ? `exit ${stop.exitCode ?? "?"}` : stop.kind },
+    incident: {
+      role: "event",
+      key: `task:${revision}:${stop.kind}`,
+      state: stop.kind === "crashed" ? `exit ${stop.exitCode ?? "?"}` : stop.kind,
+    },
   };
   return { kind: "message", message };
 }

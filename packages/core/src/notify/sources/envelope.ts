@@ -34,7 +34,7 @@ export function baseMessage(envelope: Envelope, context: NotifyContext, kind: Op
     nextStep: null,
     excerpt: null,
     thread: null,
-    collapse: null,
+    incident: null,
     graph: null,
     rejection: null,
   } satisfies Partial<OpsMessage>;

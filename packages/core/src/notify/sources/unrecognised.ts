@@ -41,7 +41,7 @@ export function unrecognised(event: unknown, context: NotifyContext, reason: str
     account: typeof envelope.account === "string" && envelope.account ? envelope.account : null,
     source: { kind: "unrecognised", eventId: id, detailType },
     thread: null,
-    collapse: null,
+    incident: null,
     graph: null,
     rejection: reason,
   };

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import type { StageSettings } from "../../../../../stacks/config";
+import { APP_NAME } from "../../../../../stacks/names";
+import { type Delivered, type ReplayShared, replay, sharedMemory } from "./run";
+import { readScenario, withOverrides } from "./scenario";
+import type { Timeline } from "./timeline-file";
+
+/**
+ * An incident as a timeline: AWS's sample events, changed to the stage's
+ * names and put at offsets from a start (ALARM at 0 s, CodeDeploy's STOP at
+ * 40 s, OK at 6 min), replayed in order through the stage's real handlers
+ * with one shared memory (the state table's incidents and threads, the
+ * rollback ledger), so that the noise on-call gets can be counted.
+ */
+
+export interface TimelineResult {
+  lines: string[];
+  tally: Tally;
+}
+
+export interface Tally {
+  emails: Record<"page" | "escalation" | "resolution" | "reopened" | "other", number>;
+  slack: { messages: number; updates: number; replies: number };
+  incidents: number;
+}
+
+export async function replayTimeline(timeline: Timeline, stage: string, settings: StageSettings): Promise<TimelineResult> {
+  // Each step names its own changes to its event: the scenario's are for single-event replays.
+  const worldOf = (ref: Timeline["scenario"]) => ({ ...readScenario(ref), eventOverrides: {} });
+  const baseScenario = worldOf(timeline.scenario);
+  const shared: ReplayShared = sharedMemory(baseScenario);
+  const names = { stage, app: APP_NAME, region: settings.region };
+  const start = Date.parse(timeline.start);
+  const events = timeline.steps.map((step, index) => {
+    if (step.duplicateOf !== undefined) return null;
+    const raw = JSON.parse(readFileSync(step.event, "utf8"));
+    const time = new Date(start + step.after * 1000).toISOString();
+    const event = withOverrides(raw, step.overrides, names) as Record<string, unknown>;
+    const detail = event.detail as { state?: { timestamp?: string } } | undefined;
+    if (detail?.state && typeof detail.state === "object") detail.state.timestamp = time;
+    return { ...event, id: `timeline-${String(index).padStart(2, "0")}`, time };
+  });
+  const order = timeline.steps
+    .map((step, index) => ({ step, index, at: step.deliveredAfter ?? step.after }))
+    .sort((a, b) => a.at - b.at || a.index - b.index);
+
+  const lines = [
+    `Timeline on ${stage} (${settings.kind}, automation ${settings.automationMode}) from ${timeline.start}`,
+    `Story: ${timeline.description}`,
+  ];
+  for (const { step, index, at } of order) {
+    const event = events[step.duplicateOf ?? index];
+    const scenario = step.scenario ? worldOf(step.scenario) : baseScenario;
+    const label = step.duplicateOf !== undefined ? `again step ${step.duplicateOf} (a duplicate delivery)` : describe(event);
+    const late = at !== step.after ? `, delivered at +${clock(at)}` : "";
+    lines.push("", `━━ +${clock(step.after)}${late} · step ${index}: ${label} ${"━".repeat(20)}`);
+    const replayed = await replay({ stage, settings, event, scenario, hook: step.hook, shared });
+    lines.push(...replayed.slice(2));
+  }
+  const tally = count(shared.delivered, shared.notify.incidents.size);
+  lines.push("", "━━ On-call got ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━", summary(tally));
+  return { lines, tally };
+}
+
+export function count(delivered: readonly Delivered[], incidents: number): Tally {
+  const tally: Tally = {
+    emails: { page: 0, escalation: 0, resolution: 0, reopened: 0, other: 0 },
+    slack: { messages: 0, updates: 0, replies: 0 },
+    incidents,
+  };
+  for (const { report, slack, emails } of delivered) {
+    const reason = "emailReason" in report && report.emailReason ? report.emailReason : "other";
+    tally.emails[reason] += emails.length;
+    for (const post of slack) {
+      if (post.updated) tally.slack.updates++;
+      else if (post.threadTs) tally.slack.replies++;
+      else tally.slack.messages++;
+    }
+  }
+  return tally;
+}
+
+export function summary({ emails, slack, incidents }: Tally): string {
+  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const mail = [
+    emails.page && `${emails.page} at start`,
+    emails.escalation && `${emails.escalation} escalating`,
+    emails.reopened && `${emails.reopened} back after its end`,
+    emails.resolution && `${emails.resolution} at resolution`,
+    emails.other && `${emails.other} outside any incident`,
+  ].filter(Boolean);
+  const total = Object.values(emails).reduce((a, b) => a + b, 0);
+  return [
+    `incidents: ${incidents}`,
+    `pages: ${plural(total, "e-mail")}${mail.length ? ` (${mail.join(", ")})` : ""}`,
+    `Slack: ${plural(slack.messages, "message")}, ${plural(slack.updates, "update")}, ${plural(slack.replies, "reply", "replies")}`,
+  ].join("; ");
+}
+
+function describe(event: unknown): string {
+  const e = event as { "detail-type"?: string; detail?: Record<string, unknown> } | null;
+  const detail = e?.detail ?? {};
+  const state = (detail.state as { value?: string } | undefined)?.value ?? (typeof detail.state === "string" ? detail.state : undefined);
+  const what = (detail.alarmName ?? detail.deploymentId ?? detail.eventName ?? detail.lastStatus ?? "") as string;
+  return [e?.["detail-type"], what, state].filter(Boolean).join(" · ");
+}
+
+function clock(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m ? `${m} min${s ? ` ${s} s` : ""}` : `${s} s`;
+}

@@ -1,0 +1,75 @@
+import type { DeploymentReport } from "./deployment-report";
+import { alarmIncidentKey, type IncidentDeployment, type OpsMessage } from "./message";
+import type { DeploymentLink } from "./ports";
+
+/**
+ * A CodeDeploy event of a deployment that is part of an incident (the release
+ * an alarm blamed, the rollback started for it) is a step of that incident:
+ * what CodeDeploy reports it did, in one line. A rollback is "rolling back"
+ * until CodeDeploy says it succeeded; one that fails or is stopped calls for a
+ * human. Pure.
+ */
+export function joinIncident(message: OpsMessage, link: DeploymentLink, rollbackDeploymentId?: string): OpsMessage {
+  const deploymentId = message.thread?.deploymentId;
+  const state = message.facts.find((fact) => fact.label === "State")?.value;
+  if (!deploymentId || !state) return message;
+  const step = link.part === "rollback" ? rollbackStep(deploymentId, state) : releaseStep(deploymentId, state, rollbackDeploymentId);
+  const deployments: IncidentDeployment[] = rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" }] : [];
+  return {
+    ...message,
+    severity: step.escalates ? "critical" : message.severity,
+    title: step.title ?? message.title,
+    incident: { role: "step", key: link.key, did: step.did, escalates: step.escalates, deployments },
+  };
+}
+
+interface Step {
+  did: string;
+  escalates: boolean;
+  title?: string;
+}
+
+function rollbackStep(id: string, state: string): Step {
+  switch (state) {
+    case "SUCCESS":
+      return {
+        did: `Rolled back: rollback deployment ${id} succeeded, the previous version serves all traffic.`,
+        escalates: false,
+        title: `Rolled back: ${id} succeeded`,
+      };
+    case "FAILURE":
+      return {
+        did: `Rollback deployment ${id} FAILED: the bad release may still be serving.`,
+        escalates: true,
+        title: `Rollback ${id} failed`,
+      };
+    case "STOP":
+      return { did: `Rollback deployment ${id} was stopped before it finished.`, escalates: true, title: `Rollback ${id} stopped` };
+    default:
+      return { did: `Rollback deployment ${id}: ${state.toLowerCase()} (in progress).`, escalates: false };
+  }
+}
+
+function releaseStep(id: string, state: string, rollbackDeploymentId: string | undefined): Step {
+  const rollback = rollbackDeploymentId ? ` CodeDeploy started rollback deployment ${rollbackDeploymentId}.` : "";
+  switch (state) {
+    case "STOP":
+      return { did: `CodeDeploy stopped release ${id}.${rollback}`, escalates: false };
+    case "FAILURE":
+      return { did: `CodeDeploy marked release ${id} failed.${rollback}`, escalates: false };
+    case "SUCCESS":
+      return { did: `Release ${id} finished: it serves all traffic.`, escalates: false };
+    default:
+      return { did: `Release ${id}: ${state.toLowerCase()}.`, escalates: false };
+  }
+}
+
+/**
+ * The incident CodeDeploy's own report points at: a deployment it stopped
+ * because a watched alarm went off names that alarm in its error message.
+ */
+export function alarmLinkOf(report: DeploymentReport, releaseAlarms: readonly string[]): DeploymentLink | undefined {
+  const text = report.error?.message ?? "";
+  const alarm = releaseAlarms.find((name) => text.includes(name));
+  return alarm ? { key: alarmIncidentKey(alarm), part: "bad-release" } : undefined;
+}

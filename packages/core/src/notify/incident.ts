@@ -1,0 +1,142 @@
+import type { OpsMessage } from "./message";
+import type { SlackRef } from "./ports";
+import type { HistoryEntry } from "./render/text";
+
+/**
+ * The incident is the unit on-call deals with: an alarm episode (ALARM until
+ * OK) or a crash loop, what the automation and CodeDeploy did about it, and its
+ * end. Every message that belongs to one carries its key; the state table
+ * keeps one record per key, so that duplicated and reordered deliveries
+ * converge on one Slack message and one e-mail per change that matters.
+ */
+
+/** What e-mail readers were last told: a problem, or its end. */
+export type Told = "problem" | "resolved";
+
+/** One line of what was done about the incident, from the doer's own report. */
+export interface StepEntry {
+  at: string;
+  text: string;
+  eventId: string;
+}
+
+export interface IncidentRecord {
+  key: string;
+  /** When the incident began (its earliest arrival). */
+  openedAt: string;
+  /** Its own events' states (ALARM, OK, a task's exit), in time order. */
+  history: HistoryEntry[];
+  /** What the automation and CodeDeploy did about it, in time order. */
+  steps: StepEntry[];
+  /** The message the incident's Slack post shows: its newest own event, or the first step until one arrives. */
+  lead: OpsMessage;
+  /** The incident's Slack message, once posted. */
+  message: SlackRef | null;
+  version: number;
+  told?: Told;
+  /** A human was told to act (the automation failed, declined, or only rehearsed in dry-run). */
+  escalated?: boolean;
+  /** Its page went to e-mail, so its end does too (whatever the end's own severity routes to). */
+  paged?: boolean;
+  /** What the escalating step asked a person to do (the command to run by hand), shown until the incident ends. */
+  call?: string;
+}
+
+export type Arrival =
+  | { role: "event"; entry: HistoryEntry; told: Told }
+  | { role: "step"; entry: StepEntry; told: Told; escalates: boolean };
+
+/** Why an arrival is e-mailed: the page, the call for a human, the end, or a return after the end. */
+export type EmailReason = "page" | "escalation" | "resolution" | "reopened";
+
+export interface IncidentDecision {
+  /** A new incident: its first message is posted. */
+  opened: boolean;
+  /** The newest of the incident's own events: it becomes what the incident's message shows. */
+  leads: boolean;
+  email: EmailReason | null;
+  history: HistoryEntry[];
+  steps: StepEntry[];
+  told: Told | undefined;
+  escalated: boolean;
+  openedAt: string;
+}
+
+const KEPT = 20;
+const byTime = <T extends { at: string }>(entries: T[]) => entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-KEPT);
+
+function lastActivity(record: IncidentRecord): number {
+  return Math.max(...[...record.history, ...record.steps].map((e) => Date.parse(e.at)), Date.parse(record.openedAt));
+}
+
+/**
+ * Where an arrival goes and whom it tells. A new incident begins when none is
+ * known, or when the last one was quiet for longer than the window and this
+ * arrival is a new problem (an end, or a step, still belongs to an incident
+ * nobody was told has ended, however late). E-mail goes out at most once per
+ * change of what readers were told, plus one escalation: the page, the end,
+ * a return after the end, and the first call for a human. Pure.
+ */
+export function decideIncident(record: IncidentRecord | undefined, arrival: Arrival, windowMinutes: number): IncidentDecision {
+  const at = Date.parse(arrival.entry.at);
+  const quiet = record ? at - lastActivity(record) > windowMinutes * 60_000 : true;
+  const stillOpen = record?.told === "problem" && (arrival.told === "resolved" || arrival.role === "step");
+  if (!record || (quiet && !stillOpen)) {
+    const escalated = arrival.role === "step" && arrival.escalates;
+    return {
+      opened: true,
+      leads: true,
+      email: arrival.told === "problem" ? "page" : "resolution",
+      history: arrival.role === "event" ? [arrival.entry] : [],
+      steps: arrival.role === "step" ? [arrival.entry] : [],
+      told: arrival.told,
+      escalated,
+      openedAt: arrival.entry.at,
+    };
+  }
+  const openedAt = at < Date.parse(record.openedAt) ? arrival.entry.at : record.openedAt;
+  const escalatedBefore = record.escalated ?? false;
+  if (arrival.role === "step") {
+    const escalates = arrival.escalates && !escalatedBefore && record.told !== "resolved";
+    return {
+      opened: false,
+      // A step leads only until the incident's own event arrives.
+      leads: record.history.length === 0 && Date.parse(record.lead.occurredAt) <= at,
+      email: escalates ? "escalation" : null,
+      history: record.history,
+      steps: byTime([...record.steps, arrival.entry]),
+      told: record.told,
+      escalated: escalatedBefore || escalates,
+      openedAt,
+    };
+  }
+  const history = byTime([...record.history, arrival.entry]);
+  // A late delivery of an older state does not change what the incident is now.
+  const latestState = history.at(-1) === arrival.entry;
+  const changes = latestState && record.told !== arrival.told;
+  return {
+    opened: false,
+    leads: latestState,
+    email: changes ? (arrival.told === "resolved" ? "resolution" : "reopened") : null,
+    history,
+    steps: record.steps,
+    told: changes ? arrival.told : record.told,
+    escalated: escalatedBefore,
+    openedAt,
+  };
+}
+
+/**
+ * What the incident's Slack message shows: its lead, with what was done about
+ * it (each line from the doer's own report), never what could happen.
+ */
+export function incidentView(record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told">): OpsMessage {
+  const { lead, steps } = record;
+  const open = record.told !== "resolved";
+  const called = record.call && open ? { title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call } : {};
+  if (!steps.length) return { ...lead, ...called };
+  const done = steps.map((step) => `${step.text} (${step.at.slice(11, 16)} UTC)`);
+  // A step that leads is itself among the steps; an event's own actions (ECS restarting a task) stay.
+  const own = record.history.length ? lead.actionsTaken : [];
+  return { ...lead, actionsTaken: [...own, ...done].slice(-10), ...called };
+}
