@@ -13,7 +13,7 @@
  *       Runs the stage's real handlers for one event with recorders in place
  *       of AWS: the result, every AWS call they would make, and the Slack
  *       message and e-mail on-call would get. Scenarios: scenarios/.
- *   replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--logs]
+ *   replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]
  *       An incident: events at offsets, in order, through the same handlers
  *       with one shared state table; ends with what on-call got (e-mails by
  *       reason, Slack messages, updates and replies). Timelines: timelines/.
@@ -39,7 +39,7 @@ const USAGE = [
   "usage: npm run ops -- schedule --stage <stage> [--days 7] [--from <YYYY-MM-DD or ISO date-time>] [--keep-awake-until <ISO date-time>]",
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
-  "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--logs]",
+  "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]",
 ].join("\n");
 
 class UsageError extends Error {}
@@ -65,6 +65,7 @@ async function replayEvent(args: string[]): Promise<number> {
       scenario: { type: "string" },
       hook: { type: "string" },
       mode: { type: "string" },
+      "messages-only": { type: "boolean", default: false },
       logs: { type: "boolean", default: false },
     },
     allowPositionals: true,
@@ -90,7 +91,9 @@ async function replayEvent(args: string[]): Promise<number> {
     if (isTimeline(event)) {
       if (values.scenario || values.hook) throw new UsageError("a timeline names its own scenarios and hooks");
       const { replayTimeline } = await import("./replay/timeline");
-      const { lines } = await replayTimeline(readTimeline(file, event), values.stage, settings);
+      const { lines } = await replayTimeline(readTimeline(file, event), values.stage, settings, {
+        messagesOnly: values["messages-only"],
+      });
       for (const line of lines) console.log(line);
       return 0;
     }

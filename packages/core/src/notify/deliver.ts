@@ -74,7 +74,9 @@ export async function deliver(message: OpsMessage, ports: DeliveryPorts, setting
   const causes: Error[] = [];
 
   // An incident whose page was e-mailed has its escalation and its end e-mailed too, whatever their own severity.
-  const emailed = plan ? plan.email !== null && (where.email || plan.paged) : where.email;
+  // An escalation calls for a person: it goes where critical messages go.
+  const escalationRouted = plan?.email === "escalation" && route({ severity: "critical" }, settings).email;
+  const emailed = plan ? plan.email !== null && (where.email || plan.paged || escalationRouted) : where.email;
   if (emailed) {
     try {
       await ports.once.run(`${id}:email`, async () => {
@@ -125,7 +127,7 @@ async function planIncident(
   const told: Told = message.severity === "resolved" ? "resolved" : "problem";
   const arrival: Arrival =
     tag.role === "event"
-      ? { role: "event", entry: { state: tag.state, at: message.occurredAt }, told }
+      ? { role: "event", entry: { state: tag.state, at: message.occurredAt }, told, ...(tag.loopAt ? { loopAt: tag.loopAt } : {}) }
       : { role: "step", entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId }, told, escalates: tag.escalates };
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
     const record = await store.incident(tag.key);
@@ -173,7 +175,9 @@ const EMAIL_REASON: Record<EmailReason, string> = {
  */
 async function emailOf(message: OpsMessage, plan: IncidentPlan | null, store: NotifyStore) {
   if (!plan?.email) return renderEmail(message);
-  const record = plan.email === "escalation" ? undefined : await store.incident(plan.key);
+  // A step that escalates says itself what to do by hand; an incident that escalates on its own events (a crash
+  // loop) is shown whole, with its count.
+  const record = plan.email === "escalation" && message.incident?.role === "step" ? undefined : await store.incident(plan.key);
   const shown = record ? { ...incidentView({ ...record, lead: message.incident?.role === "event" ? message : record.lead }) } : message;
   const fact = {
     label: "Incident",

@@ -45,8 +45,10 @@ function rollbackStep(id: string, state: string): Step {
       };
     case "STOP":
       return { did: `Rollback deployment ${id} was stopped before it finished.`, escalates: true, title: `Rollback ${id} stopped` };
+    case "START":
+      return { did: `CodeDeploy started rollback deployment ${id} (in progress).`, escalates: false, title: `Rollback ${id} started` };
     default:
-      return { did: `Rollback deployment ${id}: ${state.toLowerCase()} (in progress).`, escalates: false };
+      return { did: `Rollback deployment ${id}: the previous version's tasks are ready (in progress).`, escalates: false };
   }
 }
 
@@ -59,8 +61,10 @@ function releaseStep(id: string, state: string, rollbackDeploymentId: string | u
       return { did: `CodeDeploy marked release ${id} failed.${rollback}`, escalates: false };
     case "SUCCESS":
       return { did: `Release ${id} finished: it serves all traffic.`, escalates: false };
+    case "START":
+      return { did: `Release ${id} started.`, escalates: false };
     default:
-      return { did: `Release ${id}: ${state.toLowerCase()}.`, escalates: false };
+      return { did: `Release ${id}: its new tasks are ready.`, escalates: false };
   }
 }
 

@@ -43,7 +43,7 @@ export interface IncidentRecord {
 }
 
 export type Arrival =
-  | { role: "event"; entry: HistoryEntry; told: Told }
+  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number }
   | { role: "step"; entry: StepEntry; told: Told; escalates: boolean };
 
 /** Why an arrival is e-mailed: the page, the call for a human, the end, or a return after the end. */
@@ -114,14 +114,15 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
   // A late delivery of an older state does not change what the incident is now.
   const latestState = history.at(-1) === arrival.entry;
   const changes = latestState && record.told !== arrival.told;
+  const loops = arrival.loopAt !== undefined && history.length >= arrival.loopAt && !escalatedBefore;
   return {
     opened: false,
     leads: latestState,
-    email: changes ? (arrival.told === "resolved" ? "resolution" : "reopened") : null,
+    email: changes ? (arrival.told === "resolved" ? "resolution" : "reopened") : loops ? "escalation" : null,
     history,
     steps: record.steps,
     told: changes ? arrival.told : record.told,
-    escalated: escalatedBefore,
+    escalated: escalatedBefore || loops,
     openedAt,
   };
 }
@@ -133,7 +134,10 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
 export function incidentView(record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told">): OpsMessage {
   const { lead, steps } = record;
   const open = record.told !== "resolved";
-  const called = record.call && open ? { title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call } : {};
+  const called =
+    record.call && open
+      ? { severity: "critical" as const, title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call }
+      : {};
   if (!steps.length) return { ...lead, ...called };
   const done = steps.map((step) => `${step.text} (${step.at.slice(11, 16)} UTC)`);
   // A step that leads is itself among the steps; an event's own actions (ECS restarting a task) stay.

@@ -35,7 +35,13 @@ export const IncidentDeployment = z.strictObject({
 });
 export type IncidentDeployment = z.infer<typeof IncidentDeployment>;
 
-export const IncidentEvent = z.strictObject({ role: z.literal("event"), key: text(300), state: text(40) });
+export const IncidentEvent = z.strictObject({
+  role: z.literal("event"),
+  key: text(300),
+  state: text(40),
+  /** The incident's own events repeat into a loop a person must break at this count (tasks crashing as they start). */
+  loopAt: z.number().int().min(2).optional(),
+});
 export const IncidentStep = z.strictObject({
   role: z.literal("step"),
   key: text(300),

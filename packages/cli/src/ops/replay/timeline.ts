@@ -3,6 +3,7 @@ import type { StageSettings } from "../../../../../stacks/config";
 import { APP_NAME } from "../../../../../stacks/names";
 import { type Delivered, type ReplayShared, replay, sharedMemory } from "./run";
 import { readScenario, withOverrides } from "./scenario";
+import { slackAsText } from "./slack-text";
 import type { Timeline } from "./timeline-file";
 
 /**
@@ -24,7 +25,17 @@ export interface Tally {
   incidents: number;
 }
 
-export async function replayTimeline(timeline: Timeline, stage: string, settings: StageSettings): Promise<TimelineResult> {
+export interface TimelineOptions {
+  /** Only what on-call reads (Slack posts, updates and replies; e-mails), not each function's result and AWS calls. */
+  messagesOnly?: boolean;
+}
+
+export async function replayTimeline(
+  timeline: Timeline,
+  stage: string,
+  settings: StageSettings,
+  options: TimelineOptions = {},
+): Promise<TimelineResult> {
   // Each step names its own changes to its event: the scenario's are for single-event replays.
   const worldOf = (ref: Timeline["scenario"]) => ({ ...readScenario(ref), eventOverrides: {} });
   const baseScenario = worldOf(timeline.scenario);
@@ -54,12 +65,24 @@ export async function replayTimeline(timeline: Timeline, stage: string, settings
     const label = step.duplicateOf !== undefined ? `again step ${step.duplicateOf} (a duplicate delivery)` : describe(event);
     const late = at !== step.after ? `, delivered at +${clock(at)}` : "";
     lines.push("", `━━ +${clock(step.after)}${late} · step ${index}: ${label} ${"━".repeat(20)}`);
+    const before = shared.delivered.length;
     const replayed = await replay({ stage, settings, event, scenario, hook: step.hook, shared });
-    lines.push(...replayed.slice(2));
+    lines.push(...(options.messagesOnly ? shared.delivered.slice(before).flatMap(readable) : replayed.slice(2)));
   }
   const tally = count(shared.delivered, shared.notify.incidents.size);
   lines.push("", "━━ On-call got ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━", summary(tally));
   return { lines, tally };
+}
+
+/** What one notifier run put in front of on-call, as it reads. */
+function readable({ slack, emails }: Delivered): string[] {
+  const lines: string[] = [];
+  for (const posted of slack) {
+    const kind = posted.updated ? "update of" : posted.threadTs ? "thread reply in" : "message to";
+    lines.push("", `Slack ${kind} ${posted.channel}:`, ...slackAsText(posted.payload).map((line) => `  │ ${line}`));
+  }
+  for (const email of emails) lines.push("", `E-mail: ${email.subject}`, ...email.body.split("\n").map((line) => `  │ ${line}`));
+  return lines;
 }
 
 export function count(delivered: readonly Delivered[], incidents: number): Tally {

@@ -35,6 +35,9 @@ export type TaskStop =
   | { kind: "routine"; reason: string };
 
 /** ECS's own wording, from the stopped-task reasons documented in the ECS developer guide. */
+/** Crashes of one revision, each within the collapse window of the last, that make a crash loop. */
+export const CRASH_LOOP_AT = 3;
+
 export function classifyStop(task: TaskDetail): TaskStop {
   const reason = task.stoppedReason ?? "";
   const oom = task.containers.find((c) => /OutOfMemory/i.test(c.reason ?? ""));
@@ -126,6 +129,8 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
       role: "event",
       key: `task:${revision}:${stop.kind}`,
       state: stop.kind === "crashed" ? `exit ${stop.exitCode ?? "?"}` : stop.kind,
+      // ECS replaces a crashed task by itself; the third crash of one revision in a row is a loop it will not end.
+      ...(stop.kind === "crashed" ? { loopAt: CRASH_LOOP_AT } : {}),
     },
   };
   return { kind: "message", message };
