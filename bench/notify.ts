@@ -3,7 +3,7 @@
  *
  * What the notifier spends on its own per event, without any network:
  * reading the event into a message, rendering it for Slack and e-mail, and a
- * whole delivery through in-memory ports (routing, collapse, thread). Each
+ * whole delivery through in-memory ports (routing, the incident record, threads). Each
  * fixture of tests/fixtures/events, many times; prints p50 and p99 per step.
  * Asserts nothing.
  */

@@ -155,6 +155,27 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
   });
 });
 
+describe("npm run ops -- replay, a timeline", () => {
+  it("replays an incident and ends with what on-call got", async () => {
+    const { code, stdout } = await ops("replay", "timelines/crash-loop.json", "--stage", "staging", "--messages-only");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Timeline on staging \(staging, automation enforce\)/);
+    expect(stdout).not.toContain("AWS calls it would make");
+    expect(stdout.trim().split("\n").at(-1)).toBe("incidents: 1; pages: 1 e-mail (1 escalating); Slack: 1 message, 3 updates, 3 replies");
+  });
+
+  it("refuses a timeline that does not hold together, a --mode it does not know, and --mode for a single event", async () => {
+    const file = path.join(tmpdir(), `ops-timeline-${process.pid}.json`);
+    writeFileSync(file, JSON.stringify({ description: "x", start: "2026-11-24T16:04:00Z", steps: [{ after: -1, event: "e.json" }] }));
+    const broken = await ops("replay", file, "--stage", "prod");
+    expect([broken.code, broken.stderr]).toEqual([2, expect.stringContaining("steps.0.after: Too small")]);
+    const mode = await ops("replay", "timelines/crash-loop.json", "--stage", "prod", "--mode", "yolo");
+    expect([mode.code, mode.stderr]).toEqual([2, expect.stringContaining('--mode must be enforce or dry-run, not "yolo"')]);
+    const single = await ops("replay", "tests/fixtures/events/automation-action.json", "--stage", "prod", "--mode", "enforce");
+    expect([single.code, single.stderr]).toEqual([2, expect.stringContaining("--mode is for timelines")]);
+  });
+});
+
 describe("npm run ops -- replay, what it refuses", () => {
   const write = (name: string, content: string) => {
     const file = path.join(tmpdir(), `ops-replay-${process.pid}-${name}`);
