@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { unknownHolidayRegion } from "@hands-off-ops/core/schedule/holidays";
+import { CHATOPS_DEFAULTS } from "@hands-off-ops/core/settings/chatops";
 import { STAGE_NAME, type StageSettings, type StageSettingsOverrides, StageSettingsSchema } from "@hands-off-ops/core/settings/schema";
 import { lookAlikeOf } from "./stage-look-alike";
 
@@ -122,6 +123,7 @@ const PROD: StageDefaults = {
     lambdaInvocationsPerMonth: 100_000,
     lambdaAverageSeconds: 0.5,
   },
+  chatops: CHATOPS_DEFAULTS.production,
 };
 
 const STAGING: StageDefaults = {
@@ -148,6 +150,7 @@ const STAGING: StageDefaults = {
     emailSeverities: ["critical"],
   },
   cost: { ...PROD.cost, requestsPerMonthMillions: 2, albLcuPerHour: 0.2, natProcessedGbPerMonth: 10, logsIngestedGbPerMonth: 3 },
+  chatops: CHATOPS_DEFAULTS.other,
 };
 
 const DEV: StageDefaults = {

@@ -10,7 +10,7 @@ import {
   type Told,
 } from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
-import type { EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
+import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
 import { renderEmail } from "./render/email";
 import { renderSlack, type SlackPayload } from "./render/slack";
 import { route } from "./route";
@@ -22,6 +22,8 @@ export interface DeliveryPorts {
   graphs: GraphPort;
   store: NotifyStore;
   once: OncePort;
+  /** The incident's buttons (Acknowledge); absent or null when the stage has no Slack interactivity. */
+  buttons?: ButtonIssuer | null;
 }
 
 export type SlackOutcome = "posted" | "replied" | "updated" | "collapsed" | "not-routed" | "not-configured" | "failed";
@@ -66,7 +68,11 @@ export async function deliver(message: OpsMessage, ports: DeliveryPorts, setting
   const tag = message.incident;
   const report: DeliveryReport = { eventId: id, email: "not-routed", slack: "not-routed", graph: "none", incident: "no" };
   if (!tag && !where.email && !where.slackChannel) return report;
-  const plan = tag ? await ports.once.run(`${id}:incident`, () => planIncident(ports.store, message, tag, settings, where.email)) : null;
+  // Buttons need a message that can be updated once pressed: the Web API, not a webhook.
+  const buttons = ports.slack?.canThread ? (ports.buttons ?? null) : null;
+  const plan = tag
+    ? await ports.once.run(`${id}:incident`, () => planIncident(ports.store, message, tag, settings, where.email, buttons))
+    : null;
   if (plan) {
     report.incident = plan.opened ? "opened" : "joined";
     if (plan.email) report.emailReason = plan.email;
@@ -123,6 +129,7 @@ async function planIncident(
   tag: IncidentTag,
   settings: NotificationSettings,
   emailRouted: boolean,
+  buttons: ButtonIssuer | null,
 ): Promise<IncidentPlan> {
   const told: Told = message.severity === "resolved" ? "resolved" : "problem";
   const arrival: Arrival =
@@ -133,6 +140,12 @@ async function planIncident(
     const record = await store.incident(tag.key);
     const decision = decideIncident(record, arrival, settings.collapseWindowMinutes);
     const paged = decision.opened ? decision.email === "page" && emailRouted : (record?.paged ?? false);
+    const ticketed =
+      decision.opened && told === "problem" && buttons
+        ? { buttons: [{ action: "acknowledge" as const, ticketId: await buttons.issue("acknowledge", tag.key) }] }
+        : !decision.opened && record?.buttons
+          ? { buttons: record.buttons }
+          : {};
     const next: IncidentRecord = {
       key: tag.key,
       openedAt: decision.openedAt,
@@ -145,6 +158,8 @@ async function planIncident(
       escalated: decision.escalated,
       paged,
       ...callOf(decision, decision.opened ? undefined : record, message),
+      ...ticketed,
+      ...(!decision.opened && record?.acknowledged ? { acknowledged: record.acknowledged } : {}),
     };
     if (await store.saveIncident(next, record?.version)) {
       if (tag.role === "step")

@@ -1,3 +1,5 @@
+import type { ChatOpsAction } from "../settings/chatops";
+import { formatTime } from "../text/time";
 import type { OpsMessage } from "./message";
 import type { SlackRef } from "./ports";
 import type { HistoryEntry } from "./render/text";
@@ -40,6 +42,10 @@ export interface IncidentRecord {
   paged?: boolean;
   /** What the escalating step asked a person to do (the command to run by hand), shown until the incident ends. */
   call?: string;
+  /** A person took it from Slack: its returns are no longer e-mailed. */
+  acknowledged?: { by: string; name: string; at: string };
+  /** The buttons its Slack message carries: each a ticket the interactivity endpoint resolves (chatops/tickets.ts). */
+  buttons?: { action: ChatOpsAction; ticketId: string }[];
 }
 
 export type Arrival =
@@ -113,7 +119,8 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
   const history = byTime([...record.history, arrival.entry]);
   // A late delivery of an older state does not change what the incident is now.
   const latestState = history.at(-1) === arrival.entry;
-  const changes = latestState && record.told !== arrival.told;
+  // Once a person has acknowledged it, a return after an end is theirs to see in Slack, not a new page.
+  const changes = latestState && record.told !== arrival.told && !(record.acknowledged && arrival.told === "problem");
   const loops = arrival.loopAt !== undefined && history.length >= arrival.loopAt && !escalatedBefore;
   return {
     opened: false,
@@ -131,16 +138,22 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
  * What the incident's Slack message shows: its lead, with what was done about
  * it (each line from the doer's own report), never what could happen.
  */
-export function incidentView(record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told">): OpsMessage {
-  const { lead, steps } = record;
+export function incidentView(
+  record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told" | "acknowledged" | "buttons">,
+): OpsMessage {
+  const { lead, steps, acknowledged } = record;
   const open = record.told !== "resolved";
   const called =
     record.call && open
       ? { severity: "critical" as const, title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call }
       : {};
-  if (!steps.length) return { ...lead, ...called };
   const done = steps.map((step) => `${step.text} (${step.at.slice(11, 16)} UTC)`);
   // A step that leads is itself among the steps; an event's own actions (ECS restarting a task) stay.
   const own = record.history.length ? lead.actionsTaken : [];
-  return { ...lead, actionsTaken: [...own, ...done].slice(-10), ...called };
+  const facts = acknowledged
+    ? [{ label: "Acknowledged", value: `by ${acknowledged.name} at ${formatTime(acknowledged.at, lead.timeZone)}` }, ...lead.facts]
+    : lead.facts;
+  // Buttons only while there is something left to press: an open incident nobody has taken yet.
+  const buttons = open && !acknowledged ? (record.buttons ?? []) : [];
+  return { ...lead, actionsTaken: steps.length ? [...own, ...done].slice(-10) : lead.actionsTaken, facts, buttons, ...called };
 }

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import type { ChatOpsAction } from "../settings/chatops";
 
 /**
  * The one shape every operational event becomes before anyone reads it: what
@@ -84,6 +85,8 @@ export interface OpsMessage {
   graph: MetricWidget | null;
   /** Why the event could not be read, when it could not. */
   rejection: string | null;
+  /** Buttons that act (Slack interactivity), each carrying a ticket id the endpoint resolves from its own state. */
+  buttons?: { action: ChatOpsAction; ticketId: string }[];
 }
 
 export interface MetricWidget {

@@ -1,3 +1,4 @@
+import type { ChatOpsAction } from "../settings/chatops";
 import type { IncidentRecord } from "./incident";
 import type { IncidentDeployment, MetricWidget } from "./message";
 import type { Email } from "./render/email";
@@ -66,4 +67,9 @@ export interface DeploymentLink {
 /** Runs an effect at most once per key; a repeated call returns the first call's result. */
 export interface OncePort {
   run<T extends object>(key: string, effect: () => Promise<T>): Promise<T>;
+}
+
+/** Issues the tickets an incident's buttons carry (chatops/tickets.ts); absent when the stage has no interactivity. */
+export interface ButtonIssuer {
+  issue(action: ChatOpsAction, incidentKey: string): Promise<string>;
 }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { CanarySettingsSchema } from "./canary";
+import { ChatOpsSettingsSchema } from "./chatops";
 import { AutomationMode, StageKind } from "./common";
 import { CostAssumptionsSchema } from "./cost";
 import { NotificationSettingsSchema } from "./notifications";
@@ -15,6 +16,7 @@ import { ScheduleSettingsSchema } from "./schedule";
  */
 
 export { type CanarySettings, CanarySettingsSchema, type SmokeCheck, SmokeCheckSchema } from "./canary";
+export { type ChatOpsSettings, ChatOpsSettingsSchema } from "./chatops";
 export { AutomationMode, StageKind } from "./common";
 export { type CostAssumptions, CostAssumptionsSchema } from "./cost";
 export { type NotificationSettings, NotificationSettingsSchema } from "./notifications";
@@ -121,6 +123,7 @@ export const StageSettingsSchema = z
     schedule: ScheduleSettingsSchema,
     domain,
     cost: CostAssumptionsSchema,
+    chatops: ChatOpsSettingsSchema,
   })
   .superRefine((s, ctx) => {
     const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

@@ -5,6 +5,7 @@ import type { NotificationSettings } from "../settings/schema";
  * The Slack secret of a stage (Secrets Manager, JSON). The stack creates it
  * empty; a person puts the bot token or the webhook address into it:
  *   { "botToken": "xoxb-…" }   or   { "webhookUrl": "https://hooks.slack.com/services/…" }
+ * and, for buttons that act, the app's signing secret: { "signingSecret": "…" }.
  */
 const SlackSecret = z.looseObject({
   botToken: z
@@ -12,7 +13,17 @@ const SlackSecret = z.looseObject({
     .regex(/^xox[bp]-[A-Za-z0-9-]+$/, "must be a Slack bot token (xoxb-…)")
     .optional(),
   webhookUrl: z.url({ protocol: /^https$/ }).optional(),
+  signingSecret: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, "must be the Slack app's signing secret (32 hexadecimal characters)")
+    .optional(),
 });
+
+/** The signing secret the interactivity endpoint verifies requests with; "" (every request refused) when none is set. */
+export function readSigningSecret(secret: unknown): string {
+  const parsed = SlackSecret.safeParse(secret);
+  return parsed.success ? (parsed.data.signingSecret ?? "") : "";
+}
 
 export type SlackConfig =
   | { kind: "web-api"; botToken: string }

@@ -1,4 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from "@slack/types";
+import { actionId } from "../../chatops/interaction";
+import type { ChatOpsAction } from "../../settings/chatops";
 import { formatTime } from "../../text/time";
 import { type OpsMessage, SEVERITY_LABEL, type Severity } from "../message";
 import { clip, type HistoryEntry, historyLine } from "./text";
@@ -21,6 +23,8 @@ export interface SlackPayload {
   text: string;
   blocks: KnownBlock[];
 }
+
+const BUTTON_LABEL: Record<ChatOpsAction, string> = { acknowledge: "Acknowledge" };
 
 export const SEVERITY_ICON: Record<Severity, string> = { critical: "🚨", warning: "⚠️", info: "ℹ️", resolved: "✅" };
 
@@ -52,7 +56,14 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
     blocks.push({ type: "section", fields });
   }
   if (message.excerpt) blocks.push(section(`\`\`\`${clip(escapeMrkdwn(message.excerpt), SLACK_LIMITS.sectionText - 6)}\`\`\``, false));
-  const buttons: Button[] = message.links
+  const acting: Button[] = (message.buttons ?? []).map(({ action, ticketId }) => ({
+    type: "button",
+    text: { type: "plain_text", text: BUTTON_LABEL[action] },
+    action_id: actionId(action),
+    value: ticketId,
+    style: "primary",
+  }));
+  const links: Button[] = message.links
     .filter((link) => link.url.length <= SLACK_LIMITS.url)
     .slice(0, SLACK_LIMITS.buttons)
     .map((link, i) => ({
@@ -61,6 +72,7 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
       url: link.url,
       action_id: `link-${i}`,
     }));
+  const buttons = [...acting, ...links].slice(0, SLACK_LIMITS.buttons);
   if (buttons.length) blocks.push({ type: "actions", elements: buttons } satisfies ActionsBlock);
   blocks.push(
     context(

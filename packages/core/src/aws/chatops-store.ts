@@ -1,0 +1,78 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ChatOpsAudit, ChatOpsAuditEntry } from "../chatops/acknowledge";
+import type { Ticket, TicketStore } from "../chatops/tickets";
+
+/** The audit trail of clicks is kept as long as the rollback's: 90 days. */
+const AUDIT_DAYS = 90;
+
+const ticketKey = (id: string) => ({ pk: `chatops#ticket#${id}`, sk: "ticket" });
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** Buttons' tickets in the state table: they expire with the button (TTL), and are used once (a conditional write). */
+export function dynamoTicketStore(tableName: string, client: DynamoDBClient): TicketStore {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    async issue(ticket) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...ticketKey(ticket.id), ticket, expiresAt: epochSeconds(ticket.expiresAt) },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    },
+
+    async ticket(id) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: ticketKey(id), ConsistentRead: true }));
+      return Item ? ({ ...Item.ticket, ...(Item.used ? { used: Item.used } : {}) } as Ticket) : undefined;
+    },
+
+    async use(id, by, at) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: ticketKey(id),
+            UpdateExpression: "SET used = :used",
+            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(used)",
+            ExpressionAttributeValues: { ":used": { by, at } },
+          }),
+        );
+        return { first: true };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const used = (await this.ticket(id))?.used;
+        if (!used) throw new Error(`The ticket ${id} vanished while being used`);
+        return { first: false, used };
+      }
+    },
+  };
+}
+
+export function dynamoChatOpsAudit(tableName: string, stage: string, client: DynamoDBClient): ChatOpsAudit {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const pk = `audit#chatops#${stage}`;
+  return {
+    async record(entry) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk, sk: `${entry.at}#${entry.userId}`, entry, expiresAt: epochSeconds(entry.at) + AUDIT_DAYS * 86_400 },
+        }),
+      );
+    },
+    async trail(limit) {
+      const { Items } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((item) => item.entry as ChatOpsAuditEntry);
+    },
+  };
+}

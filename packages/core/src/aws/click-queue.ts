@@ -1,0 +1,19 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { AcceptedClick } from "../chatops/accept";
+
+/**
+ * Slack waits three seconds for its answer: the endpoint hands an accepted
+ * click to itself, invoked asynchronously (Lambda queues the event and
+ * retries it), and answers at once.
+ */
+export function selfInvokedClicks(functionName: string, client: LambdaClient = new LambdaClient({})) {
+  return async (click: AcceptedClick) => {
+    await client.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: "Event",
+        Payload: new TextEncoder().encode(JSON.stringify({ kind: "click", click })),
+      }),
+    );
+  };
+}

@@ -1,0 +1,68 @@
+import type { ChatOpsSettings } from "../settings/chatops";
+import { authorize, type GroupsPort } from "./authorize";
+import { readInteraction } from "./interaction";
+import { checkTicket, type Ticket, type TicketStore } from "./tickets";
+import { type RawRequest, verifySlackSignature } from "./verify";
+
+/**
+ * The interactivity endpoint's answer to one request, within Slack's three
+ * seconds: verify who is calling (before parsing anything), read the button
+ * press, check the person may, resolve the button's ticket from our own
+ * state and use it once, then hand the click to the worker and answer 200.
+ * An unauthenticated request gets its status and nothing else; a Slack user
+ * who may not act is told why, only them.
+ */
+
+export interface AcceptPorts {
+  signingSecret(): Promise<string>;
+  groups: GroupsPort;
+  tickets: TicketStore;
+  /** Hands an accepted click to the worker that carries it out (asynchronously). */
+  enqueue(click: AcceptedClick): Promise<void>;
+  /** An ephemeral reply, seen only by the person who pressed. */
+  tellPresser(responseUrl: string, text: string): Promise<void>;
+}
+
+export interface AcceptedClick {
+  ticket: Ticket;
+  userId: string;
+  userName: string;
+  at: string;
+}
+
+export interface AcceptResult {
+  status: number;
+  outcome: "accepted" | "refused" | "ignored";
+  /** Why it was refused, for the log and the metric; never sent to an unauthenticated caller beyond its status. */
+  reason?: string;
+  userId?: string;
+  action?: string;
+}
+
+export async function acceptClick(
+  request: RawRequest,
+  settings: ChatOpsSettings,
+  stage: string,
+  ports: AcceptPorts,
+  now: Date,
+): Promise<AcceptResult> {
+  const verified = verifySlackSignature(request, await ports.signingSecret(), now.getTime());
+  if (!verified.ok) return { status: verified.status, outcome: "refused", reason: verified.reason };
+  const read = readInteraction(request.body);
+  if (read.ok === "link") return { status: 200, outcome: "ignored" };
+  if (!read.ok) return { status: 400, outcome: "refused", reason: read.reason };
+  const { interaction } = read;
+  const who = { userId: interaction.userId, action: interaction.action };
+  const refuse = async (reason: string): Promise<AcceptResult> => {
+    if (interaction.responseUrl) await ports.tellPresser(interaction.responseUrl, `Not done: ${reason}.`);
+    return { status: 200, outcome: "refused", reason, ...who };
+  };
+  const allowed = await authorize(interaction, settings, stage, ports.groups);
+  if (!allowed.ok) return refuse(allowed.reason);
+  const checked = checkTicket(await ports.tickets.ticket(interaction.ticketId), interaction, stage, now);
+  if (!checked.ok) return refuse(checked.reason);
+  const used = await ports.tickets.use(checked.ticket.id, interaction.userId, now.toISOString());
+  if (!used.first) return refuse(`already done by <@${used.used.by}> at ${used.used.at.slice(11, 16)} UTC`);
+  await ports.enqueue({ ticket: checked.ticket, userId: interaction.userId, userName: interaction.userName, at: now.toISOString() });
+  return { status: 200, outcome: "accepted", ...who };
+}

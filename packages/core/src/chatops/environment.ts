@@ -1,0 +1,35 @@
+import * as z from "zod";
+import { type ChatOpsSettings, ChatOpsSettingsSchema } from "../settings/chatops";
+import { jsonVariable, readEnvironment } from "../settings/environment";
+
+/** What the stack puts into the interactivity endpoint's environment (Lambda adds its own name). */
+const ChatOpsEnvironment = z.object({
+  STAGE: z.string().min(1),
+  CHATOPS_SETTINGS: jsonVariable.pipe(ChatOpsSettingsSchema),
+  STATE_TABLE: z.string().min(1),
+  SLACK_SECRET_ID: z.string().min(1),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1),
+  /** A stand-in for slack.com in tests and local runs. */
+  SLACK_API_URL: z.url().optional(),
+});
+
+export interface ChatOpsEnvironment {
+  stage: string;
+  settings: ChatOpsSettings;
+  tableName: string;
+  slackSecretId: string;
+  functionName: string;
+  slackApiUrl?: string;
+}
+
+export function readChatOpsEnvironment(env: Record<string, string | undefined>): ChatOpsEnvironment {
+  const e = readEnvironment(ChatOpsEnvironment, env, "Slack actions function");
+  return {
+    stage: e.STAGE,
+    settings: e.CHATOPS_SETTINGS,
+    tableName: e.STATE_TABLE,
+    slackSecretId: e.SLACK_SECRET_ID,
+    functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+    slackApiUrl: e.SLACK_API_URL,
+  };
+}

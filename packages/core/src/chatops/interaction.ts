@@ -1,0 +1,86 @@
+import * as z from "zod";
+import { ChatOpsAction } from "../settings/chatops";
+
+/**
+ * A Slack button press (a `block_actions` interaction), read only after its
+ * signature was verified: who pressed which of our buttons, where. The
+ * button's value is an opaque ticket id the server resolves from its own
+ * state; nothing else in the payload (stage, deployment, ARN) is trusted.
+ */
+
+const ACTION_ID_PREFIX = "hoo:";
+
+/** The action_id our buttons carry: the action, so that a value moved to another button is caught. */
+export const actionId = (action: ChatOpsAction) => `${ACTION_ID_PREFIX}${action}`;
+
+export const TICKET_ID = /^[A-Za-z0-9_-]{22}$/;
+
+const BlockActions = z.looseObject({
+  type: z.literal("block_actions"),
+  team: z.looseObject({ id: z.string().min(1).max(40) }),
+  user: z.looseObject({ id: z.string().min(1).max(40), username: z.string().max(80).optional(), name: z.string().max(80).optional() }),
+  channel: z.looseObject({ id: z.string().min(1).max(40) }).optional(),
+  container: z.looseObject({ channel_id: z.string().max(40).optional(), message_ts: z.string().max(40).optional() }).optional(),
+  actions: z
+    .array(
+      z.looseObject({ action_id: z.string().max(255), value: z.string().max(2000).optional(), action_ts: z.string().max(40).optional() }),
+    )
+    .length(1),
+  response_url: z
+    .url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ })
+    .max(500)
+    .optional(),
+});
+
+export interface Interaction {
+  teamId: string;
+  userId: string;
+  userName: string;
+  channelId: string | null;
+  messageTs: string | null;
+  action: ChatOpsAction;
+  ticketId: string;
+  responseUrl: string | null;
+}
+
+export type ReadInteraction = { ok: true; interaction: Interaction } | { ok: false; reason: string } | { ok: "link" };
+
+/** Slack also reports presses of a link button; there is nothing to do but answer. */
+const LINK_BUTTON = /^link-\d+$/;
+
+export function readInteraction(body: string): ReadInteraction {
+  const raw = new URLSearchParams(body).get("payload");
+  if (raw === null) return { ok: false, reason: "no payload field in the form body" };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: "the payload is not JSON" };
+  }
+  const parsed = BlockActions.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `not a button press we handle (${issue?.path.join(".") || "payload"}: ${issue?.message})` };
+  }
+  const { team, user, channel, container, actions, response_url } = parsed.data;
+  const [pressed] = actions as [(typeof actions)[number]];
+  if (LINK_BUTTON.test(pressed.action_id)) return { ok: "link" };
+  const action = pressed.action_id.startsWith(ACTION_ID_PREFIX)
+    ? ChatOpsAction.safeParse(pressed.action_id.slice(ACTION_ID_PREFIX.length))
+    : null;
+  if (!action?.success) return { ok: false, reason: `unknown action ${JSON.stringify(pressed.action_id.slice(0, 60))}` };
+  if (!pressed.value || !TICKET_ID.test(pressed.value)) return { ok: false, reason: "the button's value is not one of our tickets" };
+  return {
+    ok: true,
+    interaction: {
+      teamId: team.id,
+      userId: user.id,
+      userName: user.username ?? user.name ?? user.id,
+      channelId: channel?.id ?? container?.channel_id ?? null,
+      messageTs: container?.message_ts ?? null,
+      action: action.data,
+      ticketId: pressed.value,
+      responseUrl: response_url ?? null,
+    },
+  };
+}

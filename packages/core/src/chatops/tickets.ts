@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import type { ChatOpsAction } from "../settings/chatops";
+import type { Interaction } from "./interaction";
+
+/**
+ * A button's value is a ticket: a random id the server issued with the
+ * message, resolved from its own state table when pressed. The ticket says
+ * what the button acts on; the payload is never trusted for that. A ticket is
+ * used once: a double click, a repeated delivery or a second person gets
+ * "already done by …".
+ */
+
+export interface Ticket {
+  id: string;
+  stage: string;
+  action: ChatOpsAction;
+  /** The incident the button acts on. */
+  incidentKey: string;
+  issuedAt: string;
+  expiresAt: string;
+  used?: { by: string; at: string };
+}
+
+export interface TicketStore {
+  issue(ticket: Ticket): Promise<void>;
+  ticket(id: string): Promise<Ticket | undefined>;
+  /** Marks the ticket used unless it already is; returns who used it first. */
+  use(id: string, by: string, at: string): Promise<{ first: true } | { first: false; used: NonNullable<Ticket["used"]> }>;
+}
+
+/** 128 random bits, base64url: 22 characters (interaction.ts TICKET_ID). */
+export const newTicketId = () => randomBytes(16).toString("base64url");
+
+export function ticketFor(stage: string, action: ChatOpsAction, incidentKey: string, now: Date, hours: number): Ticket {
+  return {
+    id: newTicketId(),
+    stage,
+    action,
+    incidentKey,
+    issuedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + hours * 3_600_000).toISOString(),
+  };
+}
+
+export type TicketCheck = { ok: true; ticket: Ticket } | { ok: false; reason: string };
+
+/** Whether a pressed button's ticket may be acted on: ours, this stage's, this button's, not expired, not used. Pure. */
+export function checkTicket(ticket: Ticket | undefined, interaction: Pick<Interaction, "action">, stage: string, now: Date): TicketCheck {
+  if (!ticket) return { ok: false, reason: "this button is unknown or has expired" };
+  if (ticket.stage !== stage) return { ok: false, reason: `this button belongs to ${ticket.stage}, not ${stage}` };
+  if (ticket.action !== interaction.action) return { ok: false, reason: "this button's value belongs to another button" };
+  if (Date.parse(ticket.expiresAt) < now.getTime()) return { ok: false, reason: "this button has expired" };
+  if (ticket.used) return { ok: false, reason: `already done by <@${ticket.used.by}> at ${ticket.used.at.slice(11, 16)} UTC` };
+  return { ok: true, ticket };
+}
+
+/** The notifier's side: a button's ticket, issued into the store before the message carrying it is posted. */
+export function buttonIssuer(stage: string, hours: number, tickets: Pick<TicketStore, "issue">, now: () => Date = () => new Date()) {
+  return {
+    async issue(action: ChatOpsAction, incidentKey: string) {
+      const ticket = ticketFor(stage, action, incidentKey, now(), hours);
+      await tickets.issue(ticket);
+      return ticket.id;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { verifySlackRequest } from "@slack/bolt/dist/receivers/verify-request.js";
+
+/**
+ * Who is calling, before anything is parsed: Slack signs every request it
+ * sends with the app's signing secret (v0: HMAC-SHA256 over
+ * `v0:{timestamp}:{raw body}`). Bolt's verifier checks the signature in
+ * constant time and refuses stale timestamps; what it leaves open is checked
+ * here first: the body's size and type, both headers present and
+ * well-formed, and a timestamp from the future (a replay window Slack never
+ * needs). Pure: the clock is an argument.
+ */
+
+/** Slack's interaction payloads carry the message they came from: ours stay far below this. */
+export const MAX_BODY_BYTES = 128 * 1024;
+/** Slack's own rule, both ways: a request more than five minutes off is refused. */
+export const MAX_SKEW_SECONDS = 300;
+
+export interface RawRequest {
+  /** Header names in lower case, as a Lambda function URL passes them. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received (decoded from base64 if the URL encoded it). */
+  body: string;
+}
+
+export type Verification = { ok: true } | { ok: false; status: 401 | 413 | 415; reason: string };
+
+export function verifySlackSignature(request: RawRequest, signingSecret: string, nowMs: number): Verification {
+  if (Buffer.byteLength(request.body, "utf8") > MAX_BODY_BYTES)
+    return { ok: false, status: 413, reason: `body larger than ${MAX_BODY_BYTES} bytes` };
+  const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded")
+    return { ok: false, status: 415, reason: `content-type ${type ?? "missing"}, not application/x-www-form-urlencoded` };
+  const signature = request.headers["x-slack-signature"];
+  const timestamp = request.headers["x-slack-request-timestamp"];
+  if (!signature || !timestamp) return { ok: false, status: 401, reason: "no Slack signature or timestamp header" };
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 401, reason: "the timestamp is not a number of seconds" };
+  const skew = Number(timestamp) - Math.floor(nowMs / 1000);
+  if (Math.abs(skew) > MAX_SKEW_SECONDS)
+    return {
+      ok: false,
+      status: 401,
+      reason: `the timestamp is ${Math.abs(skew)} s ${skew > 0 ? "ahead" : "old"} (a replay, or a clock off by more than 5 min)`,
+    };
+  if (!signingSecret) return { ok: false, status: 401, reason: "no signing secret is configured for this stage" };
+  try {
+    verifySlackRequest({
+      signingSecret,
+      body: request.body,
+      headers: { "x-slack-signature": signature, "x-slack-request-timestamp": Number(timestamp) },
+      nowMilliseconds: nowMs,
+    });
+    return { ok: true };
+  } catch {
+    return { ok: false, status: 401, reason: "the signature does not match the body" };
+  }
+}

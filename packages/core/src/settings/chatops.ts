@@ -1,0 +1,56 @@
+import * as z from "zod";
+
+/**
+ * Who may press which button in Slack: per action, Slack user ids and
+ * user-group ids, or anyone in the stage's channels of its workspace.
+ * Production is restricted by default: nobody, until named.
+ */
+
+/** The buttons built so far; the others (roll back now, do it, keep awake, wake now, approve) follow. */
+export const ChatOpsAction = z.enum(["acknowledge"]);
+export type ChatOpsAction = z.infer<typeof ChatOpsAction>;
+
+const Who = z.strictObject({
+  users: z.array(z.string().regex(/^[UW][A-Z0-9]{8,}$/, "must be a Slack user id such as U0123ABCDE")),
+  groups: z.array(z.string().regex(/^S[A-Z0-9]{8,}$/, "must be a Slack user-group id such as S0123ABCDE")),
+  /** Anyone in the workspace who can see the message in one of the stage's channels. */
+  anyone: z.boolean(),
+});
+export type ChatOpsWho = z.infer<typeof Who>;
+
+export const ChatOpsSettingsSchema = z.strictObject({
+  /** The interactivity endpoint exists for this stage. */
+  enabled: z.boolean(),
+  /** The Slack workspace whose clicks count (team id); null refuses every click until it is set. */
+  teamId: z
+    .string()
+    .regex(/^T[A-Z0-9]{8,}$/, "must be a Slack team id such as T0123ABCDE")
+    .nullable(),
+  /** Channel ids in which the stage's buttons may be pressed; empty refuses every click. */
+  channels: z.array(z.string().regex(/^[CG][A-Z0-9]{8,}$/, "must be a channel id such as C0123ABCDE")),
+  allow: z.strictObject({ acknowledge: Who }),
+  /** How long a button stays valid after it was posted. */
+  buttonHours: z.number().int().min(1).max(168),
+});
+export type ChatOpsSettings = z.infer<typeof ChatOpsSettingsSchema>;
+
+const nobody: ChatOpsWho = { users: [], groups: [], anyone: false };
+const anyone: ChatOpsWho = { users: [], groups: [], anyone: true };
+
+/** Nobody may act until the stage names who may; non-production stages let anyone acknowledge and keep awake. */
+export const CHATOPS_DEFAULTS = {
+  production: {
+    enabled: true,
+    teamId: null,
+    channels: [],
+    allow: { acknowledge: nobody },
+    buttonHours: 24,
+  },
+  other: {
+    enabled: true,
+    teamId: null,
+    channels: [],
+    allow: { acknowledge: anyone },
+    buttonHours: 24,
+  },
+} satisfies Record<string, ChatOpsSettings>;

@@ -1,0 +1,81 @@
+import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
+import { acknowledge, type ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/acknowledge";
+import { buttonIssuer, type Ticket } from "@hands-off-ops/core/chatops/tickets";
+import { deliver } from "@hands-off-ops/core/notify/deliver";
+import { describe, expect, it } from "vitest";
+import { stageSettings } from "../../../stacks/config";
+import { backToOk, releaseAlarmEvent } from "../../fixtures/events";
+import { fakePorts } from "../notify/fakes";
+import { messageOf } from "../notify/message-of";
+
+const PROD = stageSettings("prod", {}).notifications;
+const KEY = "alarm:prod-hands-off-ops-Alb5xxRate";
+
+function setUp() {
+  const ports = fakePorts();
+  const tickets: Ticket[] = [];
+  const withButtons = { ...ports, buttons: buttonIssuer("prod", 24, { issue: async (t) => void tickets.push(t) }) };
+  const audit: ChatOpsAuditEntry[] = [];
+  const act = {
+    store: ports.store,
+    slack: ports.slack,
+    audit: { record: async (e: ChatOpsAuditEntry) => void audit.push(e), trail: async () => audit },
+  };
+  const click = (ticket: Ticket, userId = "U0ALICE001"): AcceptedClick => ({
+    ticket,
+    userId,
+    userName: "alice",
+    at: "2019-10-02T17:06:00.000Z",
+  });
+  return { ports: withButtons, tickets, audit, act, click };
+}
+
+const blocksOf = (payload: unknown) => JSON.stringify((payload as { blocks: unknown }).blocks);
+
+describe("Acknowledge", () => {
+  it("is a button on a new incident's Slack message, carrying a ticket issued for that incident", async () => {
+    const { ports, tickets } = setUp();
+    await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
+    expect(tickets).toEqual([expect.objectContaining({ stage: "prod", action: "acknowledge", incidentKey: KEY })]);
+    const posted = ports.slack.calls[0];
+    expect(posted?.call === "post" && blocksOf(posted.post.payload)).toContain(`"action_id":"hoo:acknowledge","value":"${tickets[0]?.id}"`);
+    expect(ports.store.incidents.get(KEY)?.buttons).toEqual([{ action: "acknowledge", ticketId: tickets[0]?.id }]);
+  });
+
+  it("marks the incident taken: who and when on its message instead of the button, and in the audit trail", async () => {
+    const { ports, tickets, audit, act, click } = setUp();
+    await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
+    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("acknowledged");
+    const update = ports.slack.calls.at(-1);
+    expect(update?.call).toBe("update");
+    const blocks = update?.call === "update" ? blocksOf(update.payload) : "";
+    expect(blocks).toContain("*Acknowledged*\\nby alice at 2019-10-02 19:06:00 CEST (17:06:00 UTC)");
+    expect(blocks).not.toContain("hoo:acknowledge");
+    expect(audit).toEqual([
+      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", incidentKey: KEY, outcome: "acknowledged" }),
+    ]);
+    expect(await acknowledge(click(tickets[0] as Ticket, "U0BOB00001"), act)).toBe("already acknowledged");
+  });
+
+  it("stops the pages of its returns after an end; its end is still e-mailed", async () => {
+    const { ports, tickets, act, click } = setUp();
+    const alarm = releaseAlarmEvent();
+    await deliver(messageOf(alarm), ports, PROD);
+    await acknowledge(click(tickets[0] as Ticket), act);
+    const reports = [];
+    for (const event of [
+      backToOk(alarm, "ok-1", "2019-10-02T17:10:00Z"),
+      { ...alarm, id: "again", time: "2019-10-02T17:15:00Z" },
+      backToOk(alarm, "ok-2", "2019-10-02T17:20:00Z"),
+    ])
+      reports.push(await deliver(messageOf(event), ports, PROD));
+    expect(reports.map((r) => r.emailReason ?? null)).toEqual(["resolution", null, null]);
+  });
+
+  it("says so when the incident is no longer known (expired)", async () => {
+    const { tickets, act, click, ports } = setUp();
+    await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
+    ports.store.incidents.clear();
+    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("incident no longer known");
+  });
+});

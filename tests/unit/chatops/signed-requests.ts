@@ -1,0 +1,37 @@
+import { createHmac } from "node:crypto";
+
+/** Requests signed as Slack signs them (v0, HMAC-SHA256 over "v0:{timestamp}:{body}"), with a local test secret. */
+
+export const SECRET = "8f742231b10e8888abcd990000008a5a";
+export const NOW = Date.parse("2026-11-24T16:10:00Z");
+export const TEAM = "T0TEAM0001";
+export const CHANNEL = "C0ONCALL01";
+export const USER = "U0ALICE001";
+export const TICKET = "AAAAAAAAAAAAAAAAAAAAAA";
+
+export function pressPayload(over: Record<string, unknown> = {}, action: Record<string, unknown> = {}) {
+  return {
+    type: "block_actions",
+    team: { id: TEAM, domain: "example" },
+    user: { id: USER, username: "alice", team_id: TEAM },
+    channel: { id: CHANNEL, name: "ops-oncall" },
+    container: { type: "message", message_ts: "1700000000.000100", channel_id: CHANNEL },
+    response_url: "https://hooks.slack.com/actions/T0TEAM0001/1/abc",
+    actions: [{ action_id: "hoo:acknowledge", block_id: "b", value: TICKET, type: "button", action_ts: "1700000001.000200", ...action }],
+    ...over,
+  };
+}
+
+export const formBody = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+
+export function sign(body: string, timestamp = Math.floor(NOW / 1000), secret = SECRET) {
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return {
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signature,
+    } as Record<string, string | undefined>,
+    body,
+  };
+}
