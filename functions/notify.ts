@@ -120,6 +120,16 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
       (await import("@hands-off-ops/core/aws/notify-store")).dynamoNotifyStore(env.tableName, await stateTable()),
     ),
     once,
+    buttons:
+      env.buttonHours === null
+        ? null
+        : onFirstCall(async () => {
+            const [{ buttonIssuer }, { dynamoTicketStore }] = await Promise.all([
+              import("@hands-off-ops/core/chatops/tickets"),
+              import("@hands-off-ops/core/aws/chatops-store"),
+            ]);
+            return buttonIssuer(env.context.stage, env.buttonHours as number, dynamoTicketStore(env.tableName, await stateTable()));
+          }),
   };
   return {
     deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/aws/deployment-report")).codeDeployReports()),

@@ -3,6 +3,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
+import { slackActions } from "./chatops";
 import { stageSettings } from "./config";
 import { Database } from "./Database";
 import { notifyOnCall } from "./notify";
@@ -49,7 +50,7 @@ export function Automation({ stack, app }: StackContext) {
     },
   ]);
 
-  const { notify } = notifyOnCall(stack, {
+  const { notify, slackSecret } = notifyOnCall(stack, {
     app,
     settings,
     onCallTopic,
@@ -65,5 +66,7 @@ export function Automation({ stack, app }: StackContext) {
 
   const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
 
-  return { stateTable, deadLetters, notify, rollback, schedule };
+  const chatops = settings.chatops.enabled ? slackActions(stack, { app, settings, stateTable, slackSecret }) : null;
+
+  return { stateTable, deadLetters, notify, rollback, schedule, chatops };
 }

@@ -43,6 +43,8 @@ export function notifyVariables(
     CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
     RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
     TIME_ZONE: settings.schedule.timeZone,
+    // Incidents get an Acknowledge button only where the interactivity endpoint exists.
+    ...(settings.chatops.enabled ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),
   };
 }
 
@@ -134,5 +136,18 @@ export function scheduleVariables(
     SCHEDULE_GROUP: refs.scheduleGroup,
     SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
     DEAD_LETTER_QUEUE_ARN: refs.deadLetterQueueArn,
+  };
+}
+
+export function chatOpsVariables(
+  app: App,
+  settings: StageSettings,
+  refs: { tableName: string; slackSecretId: string },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    CHATOPS_SETTINGS: JSON.stringify(settings.chatops),
+    STATE_TABLE: refs.tableName,
+    SLACK_SECRET_ID: refs.slackSecretId,
   };
 }

@@ -21,6 +21,15 @@ const REJECTED_EVENTS: Record<string, unknown> = {
   "functions/schedule.handler": { hello: "world" },
   "functions/release.onEvent": null,
   "functions/release.isComplete": null,
+  // An HTTP API request with no Slack signature: refused before any AWS call.
+  "functions/slack-actions.handler": {
+    version: "2.0",
+    rawPath: "/slack/actions",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "payload=%7B%7D",
+    isBase64Encoded: false,
+    requestContext: { http: { method: "POST" } },
+  },
 };
 
 /** One of each handler: the canary hook's functions differ only in their environment. */
@@ -42,7 +51,14 @@ describe("the Lambda bundles start on a bare Node", () => {
       } else console.log("RESULT loaded");
     `;
     const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-      env: { PATH: process.env.PATH, AWS_REGION: "eu-central-1", POWERTOOLS_LOG_LEVEL: "ERROR", ...environmentOf(fn) },
+      // What Lambda's runtime adds to the function's own environment.
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: "eu-central-1",
+        AWS_LAMBDA_FUNCTION_NAME: "f",
+        POWERTOOLS_LOG_LEVEL: "ERROR",
+        ...environmentOf(fn),
+      },
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -50,6 +66,8 @@ describe("the Lambda bundles start on a bare Node", () => {
     expect(result, output).toBeDefined();
     if (handler === "functions/notify.handler") expect(result).toBe('RESULT {"ignored":"task is RUNNING, not stopped"}');
     if (handler.includes("canary")) expect(result).toBe('RESULT {"rejected":true}');
+    if (handler === "functions/slack-actions.handler")
+      expect(result).toBe('RESULT {"statusCode":401,"headers":{"content-type":"text/plain"},"body":""}');
     if (handler === "functions/rollback.handler" || handler === "functions/schedule.handler")
       expect(result).toMatch(/^RESULT \{"rejected":/);
   });

@@ -37,6 +37,9 @@ export interface SlackStandIn {
   close(): Promise<void>;
 }
 
+/** The workspace's user groups, as usergroups.users.list answers them. */
+export const USER_GROUPS: Record<string, string[]> = { S0ONCALL01: ["U0ALICE001"] };
+
 export async function startSlackStandIn(): Promise<SlackStandIn> {
   const requests: SlackRequest[] = [];
   const scripted: ScriptedAnswer[] = [];
@@ -65,6 +68,8 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
     switch (method) {
       case "chat.postMessage":
         return json({ channel: channelId(String(body.channel)), ts: `${nextTs++}.000100` });
+      case "usergroups.users.list":
+        return json({ users: USER_GROUPS[String(body.usergroup)] ?? [] });
       case "chat.update":
       case "chat.delete":
         return json({ channel: body.channel, ts: body.ts });

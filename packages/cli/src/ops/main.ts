@@ -17,6 +17,9 @@
  *       An incident: events at offsets, in order, through the same handlers
  *       with one shared state table; ends with what on-call got (e-mails by
  *       reason, Slack messages, updates and replies). Timelines: timelines/.
+ *   slack-manifest --stage <stage> [--url <interactivity URL>]
+ *       The Slack app manifest of the stage (bot scopes, the buttons' request
+ *       URL: the SlackActionsUrl output of its Automation stack).
  * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command, arguments, event or scenario.
  */
 import { readFileSync } from "node:fs";
@@ -33,6 +36,7 @@ import { RouteError } from "./replay/route";
 import { checkScenarioEvent, readScenario, ScenarioError } from "./replay/scenario";
 import { isTimeline, readTimeline } from "./replay/timeline-file";
 import { parseFrom, scheduleDays } from "./schedule";
+import { slackManifest } from "./slack-manifest";
 import { stateTableOf } from "./state-table";
 
 const USAGE = [
@@ -40,6 +44,7 @@ const USAGE = [
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
   "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]",
+  "       npm run ops -- slack-manifest --stage <stage> [--url <interactivity URL>]",
 ].join("\n");
 
 class UsageError extends Error {}
@@ -50,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === "schedule") return schedule(rest);
     if (command === "audit") return await audit(rest);
     if (command === "replay") return await replayEvent(rest);
+    if (command === "slack-manifest") return manifest(rest);
     throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
   } catch (error) {
     console.error(`${(error as Error).message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
@@ -111,6 +117,20 @@ async function replayEvent(args: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+function manifest(args: string[]): number {
+  const { values } = parseArgs({ args, options: { stage: { type: "string" }, url: { type: "string" } }, strict: true });
+  if (!values.stage) throw new UsageError("--stage is required");
+  const settings = stageSettings(values.stage);
+  if (!settings.chatops.enabled) throw new UsageError(`${values.stage} has no Slack buttons (chatops.enabled is false)`);
+  if (values.url !== undefined && !/^https:\/\/[^\s]+\/slack\/actions$/.test(values.url))
+    throw new UsageError("--url must be the stage's SlackActionsUrl output (https://…/slack/actions)");
+  const url = values.url ?? "https://REPLACE-WITH-THE-SlackActionsUrl-OUTPUT/slack/actions";
+  if (!values.url)
+    console.error(`No --url: replace the request URL with the SlackActionsUrl output of ${values.stage}'s Automation stack.`);
+  console.log(JSON.stringify(slackManifest(values.stage, APP_NAME, url), null, 2));
+  return 0;
 }
 
 async function audit(args: string[]): Promise<number> {

@@ -54,7 +54,7 @@ export function costTable(stage: string, estimate: CostEstimate, settings: Stage
     `  Assumes (settings "cost"): ${a.requestsPerMonthMillions} M requests/month, ${a.albLcuPerHour} LCU/h, ${a.natProcessedGbPerMonth} GB through NAT, ` +
       `${a.logsIngestedGbPerMonth} GB logs, ${a.typicalTasks ?? `${settings.service.minTasks} (minimum)`} tasks, ` +
       `${a.lambdaInvocationsPerMonth.toLocaleString("en-US")} Lambda invocations of ${a.lambdaAverageSeconds} s.`,
-    "  Not counted: data transfer out to the internet (the first 100 GB/month of an account are free), S3 access logs, ECR images, free tiers.",
+    "  Not counted: data transfer out to the internet (the first 100 GB/month of an account are free), S3 access logs, ECR images, free tiers, the Slack buttons' HTTP API (about $1 per million presses).",
   );
   return lines.join("\n");
 }

@@ -2,7 +2,7 @@ import type { ChatOpsSettings } from "../settings/chatops";
 import { authorize, type GroupsPort } from "./authorize";
 import { readInteraction } from "./interaction";
 import { checkTicket, type Ticket, type TicketStore } from "./tickets";
-import { type RawRequest, verifySlackSignature } from "./verify";
+import { checkRequestShape, type RawRequest, verifySlackSignature } from "./verify";
 
 /**
  * The interactivity endpoint's answer to one request, within Slack's three
@@ -46,6 +46,8 @@ export async function acceptClick(
   ports: AcceptPorts,
   now: Date,
 ): Promise<AcceptResult> {
+  const shape = checkRequestShape(request, now.getTime());
+  if (!shape.ok) return { status: shape.status, outcome: "refused", reason: shape.reason };
   const verified = verifySlackSignature(request, await ports.signingSecret(), now.getTime());
   if (!verified.ok) return { status: verified.status, outcome: "refused", reason: verified.reason };
   const read = readInteraction(request.body);

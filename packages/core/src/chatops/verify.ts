@@ -24,7 +24,8 @@ export interface RawRequest {
 
 export type Verification = { ok: true } | { ok: false; status: 401 | 413 | 415; reason: string };
 
-export function verifySlackSignature(request: RawRequest, signingSecret: string, nowMs: number): Verification {
+/** Everything that can be refused without the secret (so that garbage costs no Secrets Manager read). */
+export function checkRequestShape(request: RawRequest, nowMs: number): Verification {
   if (Buffer.byteLength(request.body, "utf8") > MAX_BODY_BYTES)
     return { ok: false, status: 413, reason: `body larger than ${MAX_BODY_BYTES} bytes` };
   const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
@@ -41,7 +42,15 @@ export function verifySlackSignature(request: RawRequest, signingSecret: string,
       status: 401,
       reason: `the timestamp is ${Math.abs(skew)} s ${skew > 0 ? "ahead" : "old"} (a replay, or a clock off by more than 5 min)`,
     };
+  return { ok: true };
+}
+
+export function verifySlackSignature(request: RawRequest, signingSecret: string, nowMs: number): Verification {
+  const shape = checkRequestShape(request, nowMs);
+  if (!shape.ok) return shape;
   if (!signingSecret) return { ok: false, status: 401, reason: "no signing secret is configured for this stage" };
+  const signature = request.headers["x-slack-signature"] as string;
+  const timestamp = request.headers["x-slack-request-timestamp"] as string;
   try {
     verifySlackRequest({
       signingSecret,

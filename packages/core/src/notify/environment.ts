@@ -29,6 +29,8 @@ const NotifyEnvironment = z.object({
   SLACK_API_URL: z.url().optional(),
   SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   SLACK_RETRY_MIN_DELAY_MS: z.coerce.number().int().min(1).default(1000),
+  /** How long an incident's buttons stay valid; absent where the stage has no Slack interactivity (no buttons). */
+  BUTTON_HOURS: z.coerce.number().int().min(1).max(168).optional(),
 });
 
 export interface NotifyEnvironment {
@@ -39,6 +41,7 @@ export interface NotifyEnvironment {
   tableName: string;
   slackSecretId: string;
   slack: { apiUrl?: string; retries: number; minRetryDelayMs: number };
+  buttonHours: number | null;
 }
 
 export function readNotifyEnvironment(env: Record<string, string | undefined>): NotifyEnvironment {
@@ -62,5 +65,6 @@ export function readNotifyEnvironment(env: Record<string, string | undefined>): 
     tableName: e.STATE_TABLE,
     slackSecretId: e.SLACK_SECRET_ID,
     slack: { apiUrl: e.SLACK_API_URL, retries: e.SLACK_RETRIES, minRetryDelayMs: e.SLACK_RETRY_MIN_DELAY_MS },
+    buttonHours: e.BUTTON_HOURS ?? null,
   };
 }

@@ -1,0 +1,205 @@
+import { createServer, type Server } from "node:http";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { dynamoChatOpsAudit, dynamoTicketStore } from "@hands-off-ops/core/aws/chatops-store";
+import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
+import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
+import { readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
+import { buttonIssuer } from "@hands-off-ops/core/chatops/tickets";
+import { deliver } from "@hands-off-ops/core/notify/deliver";
+import { webApiSlack } from "@hands-off-ops/core/slack/web-api";
+import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { awsDependencies, createChatOpsHandler } from "../../functions/slack-actions";
+import { stageSettings } from "../../stacks/config";
+import { releaseAlarmEvent } from "../fixtures/events";
+import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { CHANNEL, formBody, pressPayload, SECRET, sign, TEAM } from "../unit/chatops/signed-requests";
+import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
+import { messageOf } from "../unit/notify/message-of";
+import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
+
+/**
+ * The interactivity endpoint as Slack meets it: a real HTTP server on
+ * loopback in front of the real handler (functions/slack-actions.ts) with its
+ * real adapters — tickets, incidents and the audit in moto's DynamoDB, Slack's
+ * Web API on the local stand-in, the secret through aws-sdk-client-mock. Only
+ * Lambda's asynchronous self-invocation is replaced: the accepted click runs
+ * in this process, as the second invocation would.
+ */
+
+const TABLE = "prod-state";
+const KEY = "alarm:prod-hands-off-ops-Alb5xxRate";
+const secrets = mockClient(SecretsManagerClient);
+const saved = { ...process.env };
+let dynamo: LocalDynamo;
+let slack: SlackStandIn;
+let server: Server;
+let url: string;
+let told: string[] = [];
+let clicks: Promise<unknown>[] = [];
+
+const settings = {
+  ...stageSettings("prod", {}).chatops,
+  teamId: TEAM,
+  channels: [CHANNEL],
+  allow: { acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false } },
+};
+
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  dynamo = await motoDynamo();
+  Object.assign(process.env, {
+    AWS_REGION: "eu-central-1",
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+  });
+  const env = readChatOpsEnvironment({
+    STAGE: "prod",
+    CHATOPS_SETTINGS: JSON.stringify(settings),
+    STATE_TABLE: TABLE,
+    SLACK_SECRET_ID: "prod-slack",
+    AWS_LAMBDA_FUNCTION_NAME: "prod-hands-off-ops-slack-actions",
+    SLACK_API_URL: slack.apiUrl,
+  });
+  const real = awsDependencies(env);
+  const handle = createChatOpsHandler(env, {
+    ...real,
+    accept: {
+      ...real.accept,
+      // Lambda's asynchronous invocation of the same function, run here.
+      enqueue: async (click: AcceptedClick) => void clicks.push(handle({ kind: "click", click })),
+      // response_url points at hooks.slack.com, which a test cannot reach: what the person would read is kept.
+      tellPresser: async (_url, text) => void told.push(text),
+    },
+  });
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      // What a function URL hands Lambda: lower-case headers, the raw body (base64 when not text).
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString("utf8");
+      const binary = !Buffer.from(text, "utf8").equals(raw);
+      const event = {
+        version: "2.0",
+        rawPath: req.url,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v])),
+        body: binary ? raw.toString("base64") : text,
+        isBase64Encoded: binary,
+        requestContext: { http: { method: req.method } },
+      } as unknown as LambdaFunctionURLEvent;
+      const result = (await handle(event)) as { statusCode: number; body: string };
+      res.writeHead(result.statusCode, { "content-type": "text/plain" }).end(result.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/actions`;
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await new Promise((resolve) => server.close(resolve));
+  await slack.close();
+  await dynamo.close();
+});
+
+let ticketId: string;
+
+beforeEach(async () => {
+  await dynamo.freshTable(TABLE);
+  slack.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ botToken: "xoxb-test-token", signingSecret: SECRET }) });
+  told = [];
+  clicks = [];
+  // An incident as the notifier posts it, with its Acknowledge button.
+  const store = dynamoNotifyStore(TABLE, dynamo.client);
+  const tickets = dynamoTicketStore(TABLE, dynamo.client);
+  const ports = {
+    slack: webApiSlack("xoxb-test-token", { apiUrl: slack.apiUrl, retries: 0, minRetryDelayMs: 1 }),
+    email: recordingEmail(),
+    graphs: fixedGraphs(),
+    store,
+    once: memoryOnce(),
+    buttons: buttonIssuer("prod", 24, tickets),
+  };
+  await deliver(messageOf(releaseAlarmEvent()), ports, stageSettings("prod", {}).notifications);
+  ticketId = (await store.incident(KEY))?.buttons?.[0]?.ticketId as string;
+  slack.reset();
+});
+
+/** Slack's clock for the request: now, so that the timestamp check passes. */
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+async function post(request: { headers: Record<string, string | undefined>; body: string }) {
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const response = await fetch(url, { method: "POST", headers, body: request.body });
+  await Promise.all(clicks);
+  return response.status;
+}
+
+const press = (over: Record<string, unknown> = {}, action: Record<string, unknown> = {}, at = nowSeconds()) =>
+  sign(formBody(pressPayload(over, { value: ticketId, ...action })), at);
+
+describe("the Slack interactivity endpoint, over HTTP", () => {
+  it("acts on a signed press by an allowed person: the incident is acknowledged, its message updated, the click audited", async () => {
+    expect(await post(press())).toBe(200);
+    const updates = slack.calls("chat.update");
+    expect(updates).toHaveLength(1);
+    expect(JSON.stringify(updates[0]?.body.blocks)).toContain("by alice at");
+    expect((await dynamoNotifyStore(TABLE, dynamo.client).incident(KEY))?.acknowledged).toMatchObject({ by: "U0ALICE001", name: "alice" });
+    expect(await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).toEqual([
+      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", incidentKey: KEY, outcome: "acknowledged" }),
+    ]);
+    expect(slack.calls("usergroups.users.list")).toHaveLength(1);
+  });
+
+  it("acts exactly once on a double click, even when both arrive together", async () => {
+    const statuses = await Promise.all([post(press()), post(press()), post(press())]);
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(slack.calls("chat.update")).toHaveLength(1);
+    expect(told).toEqual([
+      expect.stringMatching(/^Not done: already done by <@U0ALICE001> at/),
+      expect.stringMatching(/^Not done: already done by/),
+    ]);
+  });
+
+  it.each([
+    ["a forged signature", () => ({ ...press(), headers: { ...press().headers, "x-slack-signature": `v0=${"a".repeat(64)}` } }), 401],
+    ["an altered body", () => ({ ...press(), body: press().body.replace("alice", "mallory") }), 401],
+    ["a replayed request (6 minutes old)", () => press({}, {}, nowSeconds() - 360), 401],
+    ["a request from the future", () => press({}, {}, nowSeconds() + 360), 401],
+    ["no signature headers", () => ({ ...press(), headers: { "content-type": "application/x-www-form-urlencoded" } }), 401],
+    ["a JSON body", () => sign(JSON.stringify(pressPayload()), nowSeconds()), 415],
+    ["an oversized body", () => sign(`payload=${"x".repeat(200_000)}`, nowSeconds()), 413],
+    ["an unknown action", () => press({}, { action_id: "hoo:delete-everything" }), 400],
+    ["a tampered value", () => press({}, { value: "not-a-ticket" }), 400],
+  ])("refuses %s, and nothing happens", async (_what, request, status) => {
+    const built = request();
+    const json = built.body.startsWith("{");
+    const headers = json ? { ...built.headers, "content-type": "application/json" } : built.headers;
+    expect(await post({ ...built, headers })).toBe(status);
+    expect(slack.calls("chat.update")).toEqual([]);
+    expect((await dynamoNotifyStore(TABLE, dynamo.client).incident(KEY))?.acknowledged).toBeUndefined();
+  });
+
+  it.each([
+    ["another workspace", { team: { id: "T0OTHER001" } }, "this Slack workspace is not the one prod answers"],
+    ["another channel", { channel: { id: "C0RANDOM01" } }, "prod's buttons work only in its own channels (chatops.channels)"],
+    [
+      "a user outside the allowed group",
+      { user: { id: "U0MALLORY1", username: "mallory" } },
+      "you are not allowed to acknowledge incidents on prod",
+    ],
+  ])("answers a press from %s with 200, tells the person why, and does nothing", async (_what, over, reason) => {
+    expect(await post(press(over))).toBe(200);
+    expect(told).toEqual([`Not done: ${reason}.`]);
+    expect(slack.calls("chat.update")).toEqual([]);
+    // The ticket stays unused: the right person can still press it.
+    expect(await post(press())).toBe(200);
+    expect(slack.calls("chat.update")).toHaveLength(1);
+  });
+});
