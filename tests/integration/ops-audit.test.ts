@@ -1,3 +1,4 @@
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/chatops-store";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,7 @@ describe("npm run ops -- audit", () => {
       "  2026-11-20 03:00 UTC  dev-hands-off-ops-DatabaseCpu  none → nothing: DatabaseCpu cannot blame a release  (event e-1)",
     ]);
     expect(stdout).toContain("Nights slept on dev, newest first (1):");
+    expect(stdout).toContain("Slack buttons pressed on dev, newest first (0):");
     expect(stdout).toMatch(/ {2}\d{4}-\d\d-\d\d \d\d:\d\d UTC → \d{4}-\d\d-\d\d \d\d:\d\d UTC {2}12\.5 h, about \$0\.38 saved/);
   });
 
@@ -67,6 +69,23 @@ describe("npm run ops -- audit", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("prod-hands-off-ops-Alb5xxRate  stop-deployment → would-stop: a release is in progress");
     expect(stdout).not.toContain("Nights slept");
+  });
+
+  it("lists the buttons pressed in Slack: who, what, on which incident, with what result", async () => {
+    await dynamoChatOpsAudit(TABLE, "staging", dynamo.client).record({
+      at: "2026-11-24T16:06:00.000Z",
+      stage: "staging",
+      userId: "U0ALICE001",
+      userName: "alice",
+      action: "acknowledge",
+      incidentKey: "alarm:staging-hands-off-ops-Alb5xxRate",
+      outcome: "acknowledged",
+    });
+    const { code, stdout } = await audit("--stage", "staging", "--table", TABLE);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      "Slack buttons pressed on staging, newest first (1):\n  2026-11-24 16:06 UTC  alice (U0ALICE001)  acknowledge alarm:staging-hands-off-ops-Alb5xxRate → acknowledged",
+    );
   });
 
   it("says why when AWS cannot be read, with exit code 1", async () => {

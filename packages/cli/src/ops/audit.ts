@@ -1,4 +1,5 @@
 import type { AuditRecord } from "@hands-off-ops/core/aws/rollback-ledger";
+import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/acknowledge";
 import type { Night } from "@hands-off-ops/core/schedule/ports";
 import { hours, hoursBetween, money } from "@hands-off-ops/core/schedule/savings";
 
@@ -25,5 +26,16 @@ export function auditLines(stage: string, trail: AuditRecord[], nights: Night[],
       `  ${utc(night.sleptAt)} → ${utc(night.wokeAt)}  ${hours(hoursBetween(night.sleptAt, night.wokeAt))}, about ${money(night.saved, currency)} saved`,
     );
   }
+  return lines;
+}
+
+/** The buttons pressed in Slack, newest first: who, what, on which incident, and what came of it. */
+export function clickLines(stage: string, clicks: ChatOpsAuditEntry[]): string[] {
+  const lines = ["", `Slack buttons pressed on ${stage}, newest first (${clicks.length}):`];
+  if (!clicks.length) lines.push("  none recorded in the last 90 days");
+  for (const click of clicks)
+    lines.push(
+      `  ${click.at.slice(0, 16).replace("T", " ")} UTC  ${click.userName} (${click.userId})  ${click.action} ${click.incidentKey} → ${click.outcome}`,
+    );
   return lines;
 }

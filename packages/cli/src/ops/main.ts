@@ -7,7 +7,8 @@
  *       public holidays, closed dates and, to try one, a keep-awake override.
  *   audit --stage <stage> [--limit 20] [--table <state table>]
  *       The automation's audit trail from AWS (credentials from the usual
- *       places): rollback decisions, newest first, and the nights slept.
+ *       places): rollback decisions, newest first, the nights slept, and
+ *       the buttons pressed in Slack.
  *       The table is found from the stage's Automation stack unless named.
  *   replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]
  *       Runs the stage's real handlers for one event with recorders in place
@@ -24,6 +25,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/chatops-store";
 import { stateTableClient } from "@hands-off-ops/core/aws/clients";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
@@ -31,7 +33,7 @@ import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { readKeepAwake } from "@hands-off-ops/core/schedule/keep-awake";
 import { stageSettings } from "../../../../stacks/config";
 import { APP_NAME } from "../../../../stacks/names";
-import { auditLines } from "./audit";
+import { auditLines, clickLines } from "./audit";
 import { RouteError } from "./replay/route";
 import { checkScenarioEvent, readScenario, ScenarioError } from "./replay/scenario";
 import { isTimeline, readTimeline } from "./replay/timeline-file";
@@ -148,11 +150,13 @@ async function audit(args: string[]): Promise<number> {
     // The stage's region, not whatever the shell's AWS configuration names.
     const table = values.table ?? (await stateTableOf(values.stage, APP_NAME, settings.region));
     const dynamo = stateTableClient(settings.region);
-    const [trail, nights] = await Promise.all([
+    const [trail, nights, clicks] = await Promise.all([
       dynamoRollbackLedger(table, values.stage, dynamo).trail(limit),
       sleeps ? dynamoSleepLedger(table, values.stage, dynamo).nights(new Date(Date.now() - 90 * 86_400_000)) : [],
+      settings.chatops.enabled ? dynamoChatOpsAudit(table, values.stage, dynamo).trail(limit) : null,
     ]);
     for (const line of auditLines(values.stage, trail, nights, sleeps ? settings.schedule.prices.currency : null)) console.log(line);
+    if (clicks) for (const line of clickLines(values.stage, clicks)) console.log(line);
     return 0;
   } catch (error) {
     const { name, message } = error as Error;
