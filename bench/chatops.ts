@@ -22,7 +22,10 @@ const settings = {
   enabled: true,
   teamId: TEAM,
   channels: [CHANNEL],
-  allow: { acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false } },
+  allow: {
+    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
+    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
+  },
   buttonHours: 24,
 };
 const tickets = new Map<string, Ticket>();

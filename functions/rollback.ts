@@ -14,6 +14,7 @@ import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
+import { DoItRequest, doItAlarm } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { handleAlarm, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
 import middy from "@middy/core";
@@ -24,6 +25,17 @@ const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "rollback" 
 
 export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackPorts, once: OncePort, now: () => Date = () => new Date()) {
   return async (event: unknown) => {
+    const doIt = DoItRequest.safeParse(event);
+    if (doIt.success) {
+      // A person carries out what the automation rehearsed: enforce, whatever the stage's mode, same guardrails.
+      const alarm = doItAlarm(doIt.data, env.alarmPrefix, now());
+      const result = await once.run(`rollback:${alarm.eventId}`, () =>
+        handleAlarm(alarm, { ...env.policy, mode: "enforce" }, { stage: env.stage, group: env.target }, ports, now()),
+      );
+      logger.info("Do it, from Slack", { alarm: alarm.alarmName, requestedBy: doIt.data.requestedBy, ...result });
+      metrics.addMetric("DoItFromSlack", MetricUnit.Count, 1);
+      return result;
+    }
     const envelope = Envelope.safeParse(event);
     const detail = envelope.success ? AlarmDetail.safeParse(envelope.data.detail) : undefined;
     if (!envelope.success || !detail?.success) {

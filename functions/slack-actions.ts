@@ -9,7 +9,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { type AcceptedClick, type AcceptPorts, acceptClick } from "@hands-off-ops/core/chatops/accept";
-import { type AcknowledgePorts, acknowledge } from "@hands-off-ops/core/chatops/acknowledge";
+import { acknowledge } from "@hands-off-ops/core/chatops/acknowledge";
+import { type DoItPorts, doIt } from "@hands-off-ops/core/chatops/do-it";
 import { type ChatOpsEnvironment, readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
 import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from "aws-lambda";
@@ -19,7 +20,7 @@ const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "slack-acti
 
 export interface ChatOpsDependencies {
   accept: AcceptPorts;
-  act(): Promise<AcknowledgePorts>;
+  act(): Promise<DoItPorts>;
   now(): Date;
 }
 
@@ -28,7 +29,8 @@ type Invocation = LambdaFunctionURLEvent | { kind: "click"; click: AcceptedClick
 export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: ChatOpsDependencies) {
   return async (event: Invocation): Promise<APIGatewayProxyResultV2 | { outcome: string }> => {
     if ("kind" in event && event.kind === "click") {
-      const outcome = await acknowledge(event.click, await dependencies.act());
+      const ports = await dependencies.act();
+      const outcome = event.click.ticket.action === "do-it" ? await doIt(event.click, ports) : await acknowledge(event.click, ports);
       logger.info("Click carried out", { action: event.click.ticket.action, userId: event.click.userId, outcome });
       return { outcome };
     }
@@ -91,6 +93,7 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
         store: dynamoNotifyStore(env.tableName, await dynamo()),
         audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
         slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000 }),
+        rollback: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-invoke")).invokedRollback(env.rollbackFunction)),
       };
     },
   };

@@ -3,6 +3,7 @@ import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
@@ -16,6 +17,8 @@ interface ChatOpsWiring {
   settings: StageSettings;
   stateTable: dynamodb.ITableV2;
   slackSecret: secretsmanager.ISecret;
+  /** Carries out "Do it": the same decision, claim, cooldown and cap as its own alarms. */
+  rollback: lambda.IFunction;
 }
 
 /** Clicks are rare; this is far above what a team presses and far below what could run up a bill or flood Slack. */
@@ -29,7 +32,7 @@ const THROTTLE = { rateLimit: 5, burstLimit: 10 };
  * invoked asynchronously.
  */
 export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
-  const { app, settings, stateTable, slackSecret } = wiring;
+  const { app, settings, stateTable, slackSecret, rollback } = wiring;
   // Named, so that the function may invoke itself without a reference to itself in its own role (a cycle).
   const functionName = `${app.stage}-${app.name}-slack-actions`;
   const fn = new SstFunction(stack, "SlackActions", {
@@ -39,7 +42,11 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
     // The answer to Slack is due within 3 s; the asynchronous half updates one message.
     timeout: 30,
     description: `Slack buttons of ${app.stage} ${app.name}: verifies Slack's signature, then acts on the incident`,
-    environment: chatOpsVariables(app, settings, { tableName: stateTable.tableName, slackSecretId: slackSecret.secretArn }),
+    environment: chatOpsVariables(app, settings, {
+      tableName: stateTable.tableName,
+      slackSecretId: slackSecret.secretArn,
+      rollbackFunction: rollback.functionArn,
+    }),
   });
   suppressLambdaBasics(fn);
   // A failed click is not retried blindly into a second action: its ticket is already used, and the audit says so.
@@ -52,6 +59,7 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
       resources: [stateTable.tableArn],
     }),
   );
+  rollback.grantInvoke(fn);
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["lambda:InvokeFunction"],

@@ -142,9 +142,10 @@ export function scheduleVariables(
 export function chatOpsVariables(
   app: App,
   settings: StageSettings,
-  refs: { tableName: string; slackSecretId: string },
+  refs: { tableName: string; slackSecretId: string; rollbackFunction: string },
 ): Record<string, string> {
   return {
+    ROLLBACK_FUNCTION: refs.rollbackFunction,
     STAGE: app.stage,
     CHATOPS_SETTINGS: JSON.stringify(settings.chatops),
     STATE_TABLE: refs.tableName,

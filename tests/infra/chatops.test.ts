@@ -30,7 +30,7 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     expect(stages[0]?.AccessLogSettings.DestinationArn).toBeDefined();
   });
 
-  it("may read its tickets and incidents, write its audit, read the Slack secret, and invoke itself: nothing else", () => {
+  it("may read its tickets and incidents, write its audit, read the Slack secret, invoke itself and the rollback: nothing else", () => {
     const role = fn?.Properties.Role["Fn::GetAtt"][0];
     const policy = ofType(resources, "AWS::IAM::Policy").find(([, p]) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role),
@@ -42,13 +42,18 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "lambda:InvokeFunction",
+      "lambda:InvokeFunction",
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetSecretValue",
       "xray:PutTelemetryRecords",
       "xray:PutTraceSegments",
     ]);
-    const invoke = statements.find((s) => [s.Action].flat().includes("lambda:InvokeFunction"));
-    expect(JSON.stringify(invoke?.Resource)).toContain(`:function:${stage}-hands-off-ops-slack-actions`);
+    const invoked = JSON.stringify(statements.filter((s) => [s.Action].flat().includes("lambda:InvokeFunction")).map((s) => s.Resource));
+    expect(invoked).toContain(`:function:${stage}-hands-off-ops-slack-actions`);
+    const [rollbackId] =
+      ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/rollback.handler") ?? [];
+    expect(invoked).toContain(`"Fn::GetAtt":["${rollbackId}","Arn"]`);
+    expect(fn?.Properties.Environment.Variables.ROLLBACK_FUNCTION).toEqual({ "Fn::GetAtt": [rollbackId, "Arn"] });
   });
 
   it("gives incidents an Acknowledge button: the notifier knows how long a ticket lasts", () => {

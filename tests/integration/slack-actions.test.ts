@@ -43,7 +43,10 @@ const settings = {
   ...stageSettings("prod", {}).chatops,
   teamId: TEAM,
   channels: [CHANNEL],
-  allow: { acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false } },
+  allow: {
+    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
+    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
+  },
 };
 
 beforeAll(async () => {

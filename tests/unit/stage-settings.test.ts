@@ -92,6 +92,12 @@ describe("stage settings", () => {
       ["prod", { database: { backupRetentionDays: 3 } }, "database.backupRetentionDays: must be at least 7 in production"],
       ["prod", { network: { natGateways: 1 } }, "network.natGateways: production needs one NAT gateway per availability zone"],
       ["prod", { kind: "development" }, 'kind: the stage named "prod" must be of kind production'],
+      [
+        "prod",
+        { chatops: { allow: { "do-it": { users: [], groups: [], anyone: true } } } },
+        "chatops.allow.do-it.anyone: a production rollback from Slack must name its people (users or groups)",
+      ],
+      ["dev", { chatops: { teamId: "acme" } }, "chatops.teamId: must be a Slack team id such as T0123ABCDE"],
       ["dev", { network: { natGateways: 3 } }, "network.natGateways: must not exceed availabilityZones (2)"],
       ["dev", { service: { cpu: 300 } }, "service.cpu: must be one of 256, 512, 1024, 2048, 4096"],
       ["dev", { service: { cpu: 256, memoryMiB: 4096 } }, "service.memoryMiB: Fargate with 256 CPU units accepts 512–2048 MiB (got 4096)"],

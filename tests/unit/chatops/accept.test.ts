@@ -10,7 +10,10 @@ const SETTINGS: ChatOpsSettings = {
   enabled: true,
   teamId: TEAM,
   channels: [CHANNEL],
-  allow: { acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false } },
+  allow: {
+    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
+    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
+  },
   buttonHours: 24,
 };
 const GROUPS = { members: async (group: string) => (group === "S0ONCALL01" ? [USER] : []) };
@@ -145,7 +148,7 @@ describe("who may press", () => {
   const interaction = { teamId: TEAM, userId: USER, channelId: CHANNEL, action: "acknowledge" as const };
   const allow = (who: Partial<ChatOpsSettings["allow"]["acknowledge"]>) => ({
     ...SETTINGS,
-    allow: { acknowledge: { users: [], groups: [], anyone: false, ...who } },
+    allow: { ...SETTINGS.allow, acknowledge: { users: [], groups: [], anyone: false, ...who } },
   });
   const none = { members: async () => [] as string[] };
 

@@ -1,10 +1,11 @@
 import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
 import { acknowledge, type ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/acknowledge";
+import { doIt } from "@hands-off-ops/core/chatops/do-it";
 import { buttonIssuer, type Ticket } from "@hands-off-ops/core/chatops/tickets";
 import { deliver } from "@hands-off-ops/core/notify/deliver";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
-import { backToOk, releaseAlarmEvent } from "../../fixtures/events";
+import { backToOk, loadEvent, releaseAlarmEvent } from "../../fixtures/events";
 import { fakePorts } from "../notify/fakes";
 import { messageOf } from "../notify/message-of";
 
@@ -77,5 +78,79 @@ describe("Acknowledge", () => {
     await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
     ports.store.incidents.clear();
     expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("incident no longer known");
+  });
+});
+
+describe("Do it", () => {
+  const dryRunNotice = (repeated = false) => {
+    const notice = messageOf(loadEvent("automation-action"));
+    return {
+      ...notice,
+      severity: "critical" as const,
+      occurredAt: "2019-10-02T17:04:41Z",
+      source: { ...notice.source, eventId: repeated ? "notice-2" : "notice-1" },
+      thread: null,
+      nextStep: "If the alarm is right, roll back by hand now: aws deploy create-deployment …",
+      incident: {
+        role: "step" as const,
+        key: KEY,
+        did: "Dry-run: would have rolled back release d-BAD to web:41; nothing was changed.",
+        escalates: !repeated,
+        deployments: [],
+        ...(repeated ? {} : { offers: "do-it" as const }),
+      },
+    };
+  };
+
+  async function escalated() {
+    const setup = setUp();
+    await deliver(messageOf(releaseAlarmEvent()), setup.ports, PROD);
+    await deliver(dryRunNotice(), setup.ports, PROD);
+    await deliver(dryRunNotice(true), setup.ports, PROD);
+    const asked: unknown[] = [];
+    const act = {
+      ...setup.act,
+      rollback: {
+        doIt: async (request: unknown) => {
+          asked.push(request);
+          return { decision: { action: "redeploy-previous" }, outcome: { kind: "rolled-back" } };
+        },
+      },
+    };
+    return { ...setup, act, asked };
+  }
+
+  it("is offered once on the incident's message when the automation only rehearsed its decision", async () => {
+    const { ports, tickets } = await escalated();
+    expect(tickets.map((t) => t.action)).toEqual(["acknowledge", "do-it"]);
+    const update = ports.slack.calls.filter((c) => c.call === "update").at(-1);
+    expect(update?.call === "update" && blocksOf(update.payload)).toContain('"text":"Do it"');
+  });
+
+  it("asks the rollback function to carry it out for the incident's alarm, naming who pressed; the presser takes the incident", async () => {
+    const { act, asked, tickets, click, audit, ports } = await escalated();
+    const ticket = tickets.find((t) => t.action === "do-it") as Ticket;
+    expect(await doIt(click(ticket), act)).toBe("redeploy-previous → rolled-back");
+    expect(asked).toEqual([
+      { kind: "do-it", alarmName: "prod-hands-off-ops-Alb5xxRate", ticketId: ticket.id, requestedBy: "alice (U0ALICE001)" },
+    ]);
+    expect(ports.store.incidents.get(KEY)?.acknowledged?.by).toBe("U0ALICE001");
+    expect(audit.at(-1)).toMatchObject({ action: "do-it", outcome: "redeploy-previous → rolled-back" });
+    const blocks = blocksOf((ports.slack.calls.at(-1) as { payload: unknown }).payload);
+    expect(blocks).not.toContain("hoo:do-it");
+  });
+
+  it("does nothing once the alarm is back to OK, and says what went wrong when the rollback function fails", async () => {
+    const ended = await escalated();
+    await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok", "2019-10-02T17:09:00Z")), ended.ports, PROD);
+    const ticket = ended.tickets.find((t) => t.action === "do-it") as Ticket;
+    expect(await doIt(ended.click(ticket), ended.act)).toBe("not done: the alarm is back to OK");
+    expect(ended.asked).toEqual([]);
+
+    const failing = await escalated();
+    const act = { ...failing.act, rollback: { doIt: async () => Promise.reject(new Error("CodeDeploy throttled")) } };
+    expect(await doIt(failing.click(failing.tickets.find((t) => t.action === "do-it") as Ticket), act)).toBe(
+      "failed: CodeDeploy throttled",
+    );
   });
 });

@@ -207,3 +207,50 @@ describe("the rollback function", () => {
     expect(codeDeploy.calls()).toHaveLength(0);
   });
 });
+
+describe("Do it, from Slack (the rollback function asked directly)", () => {
+  const doIt = {
+    kind: "do-it",
+    alarmName: "prod-hands-off-ops-Alb5xxRate",
+    ticketId: "AAAAAAAAAAAAAAAAAAAAAA",
+    requestedBy: "alice (U0ALICE001)",
+  };
+
+  it("carries out in a dry-run stage what it rehearsed, for real, once per press, naming who asked", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const { handle, notices } = handlerFor("dry-run");
+    await expect(handle(doIt)).resolves.toMatchObject({
+      decision: { action: "redeploy-previous", badDeploymentId: "d-BAD", dryRun: false },
+      outcome: { kind: "rolled-back", rollbackDeploymentId: "d-ROLLBACK" },
+    });
+    await handle(doIt);
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.facts).toContainEqual({ label: "Alarm reason", value: 'alice (U0ALICE001) pressed "Do it" in Slack' });
+    expect(notices[0]?.incident).toMatchObject({ key: "alarm:prod-hands-off-ops-Alb5xxRate", escalates: false });
+  });
+
+  it("stops a release still in progress instead, when that is what the facts say now", async () => {
+    history([{ ...info("d-NEW", 43, ago(2)), status: "InProgress" as never }], [info("d-BAD", 42, ago(600))]);
+    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
+    const { handle } = handlerFor("dry-run");
+    await expect(handle({ ...doIt, ticketId: "BBBBBBBBBBBBBBBBBBBBBB" })).resolves.toMatchObject({
+      decision: { action: "stop-deployment", deploymentId: "d-NEW", dryRun: false },
+    });
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)[0]?.args[0].input).toMatchObject({
+      deploymentId: "d-NEW",
+      autoRollbackEnabled: true,
+    });
+  });
+
+  it("keeps the guardrails: a rollback already started for that release is not started again", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const { handle } = handlerFor("dry-run");
+    await handle(doIt);
+    await expect(handle({ ...doIt, ticketId: "CCCCCCCCCCCCCCCCCCCCCC" })).resolves.toMatchObject({
+      decision: { action: "none", reason: "already-rolled-back" },
+    });
+  });
+});

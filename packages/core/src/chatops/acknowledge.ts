@@ -35,25 +35,25 @@ export type AcknowledgeOutcome = "acknowledged" | "already acknowledged" | "inci
 const ATTEMPTS = 5;
 
 export async function acknowledge(click: AcceptedClick, ports: AcknowledgePorts): Promise<AcknowledgeOutcome> {
-  const { incidentKey, stage } = click.ticket;
   const outcome = await markAcknowledged(click, ports.store);
-  await ports.audit.record({
-    at: click.at,
-    stage,
-    userId: click.userId,
-    userName: click.userName,
-    action: "acknowledge",
-    incidentKey,
-    outcome,
-  });
-  if (outcome === "acknowledged" && ports.slack) {
-    const record = await ports.store.incident(incidentKey);
-    if (record?.message) await ports.slack.update(record.message, renderSlack(incidentView(record), { history: record.history }));
-  }
+  await audit(click, ports.audit, outcome);
+  if (outcome === "acknowledged") await refreshMessage(click.ticket.incidentKey, ports);
   return outcome;
 }
 
-async function markAcknowledged(click: AcceptedClick, store: NotifyStore): Promise<AcknowledgeOutcome> {
+export function audit(click: AcceptedClick, trail: ChatOpsAudit, outcome: string) {
+  const { incidentKey, stage, action } = click.ticket;
+  return trail.record({ at: click.at, stage, userId: click.userId, userName: click.userName, action, incidentKey, outcome });
+}
+
+/** The incident's Slack message shown again from its record (who took it, its buttons). */
+export async function refreshMessage(incidentKey: string, ports: Pick<AcknowledgePorts, "store" | "slack">) {
+  if (!ports.slack) return;
+  const record = await ports.store.incident(incidentKey);
+  if (record?.message) await ports.slack.update(record.message, renderSlack(incidentView(record), { history: record.history }));
+}
+
+export async function markAcknowledged(click: AcceptedClick, store: NotifyStore): Promise<AcknowledgeOutcome> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const record = await store.incident(click.ticket.incidentKey);
     if (!record) return "incident no longer known";

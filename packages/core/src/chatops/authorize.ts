@@ -13,7 +13,10 @@ export interface GroupsPort {
   members(groupId: string): Promise<readonly string[]>;
 }
 
-export const ACTION_LABEL: Record<ChatOpsAction, string> = { acknowledge: "acknowledge incidents" };
+export const ACTION_LABEL: Record<ChatOpsAction, string> = {
+  acknowledge: "acknowledge incidents",
+  "do-it": "carry out the automation's dry-run decisions",
+};
 
 export type Authorization = { ok: true } | { ok: false; reason: string };
 

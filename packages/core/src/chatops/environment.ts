@@ -9,6 +9,8 @@ const ChatOpsEnvironment = z.object({
   STATE_TABLE: z.string().min(1),
   SLACK_SECRET_ID: z.string().min(1),
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1),
+  /** The rollback function, which carries out "Do it". */
+  ROLLBACK_FUNCTION: z.string().startsWith("arn:"),
   /** A stand-in for slack.com in tests and local runs. */
   SLACK_API_URL: z.url().optional(),
 });
@@ -19,6 +21,7 @@ export interface ChatOpsEnvironment {
   tableName: string;
   slackSecretId: string;
   functionName: string;
+  rollbackFunction: string;
   slackApiUrl?: string;
 }
 
@@ -30,6 +33,7 @@ export function readChatOpsEnvironment(env: Record<string, string | undefined>):
     tableName: e.STATE_TABLE,
     slackSecretId: e.SLACK_SECRET_ID,
     functionName: e.AWS_LAMBDA_FUNCTION_NAME,
+    rollbackFunction: e.ROLLBACK_FUNCTION,
     slackApiUrl: e.SLACK_API_URL,
   };
 }

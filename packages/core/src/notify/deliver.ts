@@ -1,3 +1,4 @@
+import type { ChatOpsAction } from "../settings/chatops";
 import type { NotificationSettings } from "../settings/schema";
 import { formatTime } from "../text/time";
 import {
@@ -140,12 +141,16 @@ async function planIncident(
     const record = await store.incident(tag.key);
     const decision = decideIncident(record, arrival, settings.collapseWindowMinutes);
     const paged = decision.opened ? decision.email === "page" && emailRouted : (record?.paged ?? false);
-    const ticketed =
-      decision.opened && told === "problem" && buttons
-        ? { buttons: [{ action: "acknowledge" as const, ticketId: await buttons.issue("acknowledge", tag.key) }] }
-        : !decision.opened && record?.buttons
-          ? { buttons: record.buttons }
-          : {};
+    const kept = decision.opened ? [] : (record?.buttons ?? []);
+    const offered = tag.role === "step" ? tag.offers : undefined;
+    const wanted: ChatOpsAction[] = [
+      ...(decision.opened && told === "problem" ? ["acknowledge" as const] : []),
+      ...(offered && !kept.some((b) => b.action === offered) ? [offered] : []),
+    ];
+    const issued = buttons
+      ? await Promise.all(wanted.map(async (action) => ({ action, ticketId: await buttons.issue(action, tag.key) })))
+      : [];
+    const ticketed = kept.length + issued.length ? { buttons: [...kept, ...issued] } : {};
     const next: IncidentRecord = {
       key: tag.key,
       openedAt: decision.openedAt,

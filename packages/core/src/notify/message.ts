@@ -50,6 +50,8 @@ export const IncidentStep = z.strictObject({
   did: text(300),
   escalates: z.boolean(),
   deployments: z.array(IncidentDeployment).max(4).default([]),
+  /** A button this step offers on the incident's message (do-it: carry out a dry-run decision for real). */
+  offers: z.enum(["do-it"]).optional(),
 });
 export type IncidentStep = z.infer<typeof IncidentStep>;
 export const IncidentTag = z.discriminatedUnion("role", [IncidentEvent, IncidentStep]);

@@ -95,8 +95,16 @@ function noticeOf(
   decision: RollbackDecision,
   outcome: RollbackOutcome,
 ): AutomationNotice {
-  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = []) => ({
-    incident: { role: "step" as const, key: alarmIncidentKey(alarm.alarmName), did: did.slice(0, 300), escalates, deployments },
+  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = [], offers?: "do-it") => ({
+    incident: {
+      role: "step" as const,
+      key: alarmIncidentKey(alarm.alarmName),
+      did: did.slice(0, 300),
+      escalates,
+      deployments,
+      // A rehearsed decision can be carried out for real from the incident's message ("Do it").
+      ...(offers ? { offers } : {}),
+    },
   });
   const base = {
     stage: where.stage,
@@ -148,9 +156,12 @@ function noticeOf(
         links: links(release),
         dryRun: true,
         thread: { deploymentId: release, role: "reply" },
-        ...step(`Dry-run: would have stopped release ${release}; nothing was changed.`, true, [
-          { deploymentId: release, part: "bad-release" },
-        ]),
+        ...step(
+          `Dry-run: would have stopped release ${release}; nothing was changed.`,
+          true,
+          [{ deploymentId: release, part: "bad-release" }],
+          "do-it",
+        ),
       };
     return {
       ...base,
@@ -194,6 +205,7 @@ function noticeOf(
           : `Dry-run: would have rolled back release ${decision.badDeploymentId} to ${back}; nothing was changed.`,
         !repeated,
         [{ deploymentId: decision.badDeploymentId, part: "bad-release" }],
+        repeated ? undefined : "do-it",
       ),
     };
   }

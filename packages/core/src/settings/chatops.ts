@@ -6,8 +6,11 @@ import * as z from "zod";
  * Production is restricted by default: nobody, until named.
  */
 
-/** The buttons built so far; the others (roll back now, do it, keep awake, wake now, approve) follow. */
-export const ChatOpsAction = z.enum(["acknowledge"]);
+/**
+ * acknowledge: a person takes an incident. do-it: carry out, for real, what the automation decided in dry-run
+ * (stop the release, roll back), through the same claim, cooldown and cap.
+ */
+export const ChatOpsAction = z.enum(["acknowledge", "do-it"]);
 export type ChatOpsAction = z.infer<typeof ChatOpsAction>;
 
 const Who = z.strictObject({
@@ -28,7 +31,7 @@ export const ChatOpsSettingsSchema = z.strictObject({
     .nullable(),
   /** Channel ids in which the stage's buttons may be pressed; empty refuses every click. */
   channels: z.array(z.string().regex(/^[CG][A-Z0-9]{8,}$/, "must be a channel id such as C0123ABCDE")),
-  allow: z.strictObject({ acknowledge: Who }),
+  allow: z.strictObject({ acknowledge: Who, "do-it": Who }),
   /** How long a button stays valid after it was posted. */
   buttonHours: z.number().int().min(1).max(168),
 });
@@ -43,14 +46,14 @@ export const CHATOPS_DEFAULTS = {
     enabled: true,
     teamId: null,
     channels: [],
-    allow: { acknowledge: nobody },
+    allow: { acknowledge: nobody, "do-it": nobody },
     buttonHours: 24,
   },
   other: {
     enabled: true,
     teamId: null,
     channels: [],
-    allow: { acknowledge: anyone },
+    allow: { acknowledge: anyone, "do-it": nobody },
     buttonHours: 24,
   },
 } satisfies Record<string, ChatOpsSettings>;

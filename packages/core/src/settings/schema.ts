@@ -139,6 +139,8 @@ export const StageSettingsSchema = z
       if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
       if (!s.notifications.emailSeverities.includes("critical"))
         problem(["notifications", "emailSeverities"], "production must e-mail critical messages to on-call");
+      if (s.chatops.allow["do-it"].anyone)
+        problem(["chatops", "allow", "do-it", "anyone"], "a production rollback from Slack must name its people (users or groups)");
     }
     if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
     if (s.network.natGateways > s.network.availabilityZones)

@@ -9,7 +9,15 @@ import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
 import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
 import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
-import type { DeploymentLink, EmailPort, GraphPort, NotifyStore, SlackPort, ThreadParent } from "@hands-off-ops/core/notify/ports";
+import type {
+  ButtonIssuer,
+  DeploymentLink,
+  EmailPort,
+  GraphPort,
+  NotifyStore,
+  SlackPort,
+  ThreadParent,
+} from "@hands-off-ops/core/notify/ports";
 import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
@@ -194,12 +202,14 @@ export function graphRecorder(recorder: Recorder): GraphPort {
 
 /** What the notifier keeps in the state table, shared by every event of one replay (a timeline is one story). */
 export interface NotifyMemory {
+  /** Buttons' tickets issued so far. */
+  tickets: number;
   threads: Map<string, ThreadParent>;
   incidents: Map<string, IncidentRecord>;
   links: Map<string, DeploymentLink>;
 }
 
-export const notifyMemory = (): NotifyMemory => ({ threads: new Map(), incidents: new Map(), links: new Map() });
+export const notifyMemory = (): NotifyMemory => ({ tickets: 0, threads: new Map(), incidents: new Map(), links: new Map() });
 
 export function notifyStoreRecorder(recorder: Recorder, memory: NotifyMemory): NotifyStore {
   const { threads, incidents, links } = memory;
@@ -389,4 +399,15 @@ export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaul
     },
   };
   return ports;
+}
+
+/** Buttons' tickets as the notifier issues them, numbered so that a replay prints the same every time. */
+export function buttonRecorder(recorder: Recorder, stage: string, hours: number, memory: NotifyMemory): ButtonIssuer {
+  return {
+    async issue(action, incidentKey) {
+      const id = `replay${String(++memory.tickets).padStart(16, "0")}`;
+      recorder.aws("DynamoDB", "PutItem", `ticket ${id}: ${action} on ${incidentKey}, valid ${hours} h`);
+      return id;
+    },
+  };
 }

@@ -19,6 +19,7 @@ import {
 } from "../../../../../stacks/lambda-environment";
 import { APP_NAME, releaseGroupName, TEST_LISTENER_PORT } from "../../../../../stacks/names";
 import {
+  buttonRecorder,
   deploymentReportRecorder,
   emailRecorder,
   graphRecorder,
@@ -201,6 +202,9 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     graphs: graphRecorder(recorder),
     store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),
     once: onceRecorder(recorder, input.shared?.once.notify),
+    buttons: input.settings.chatops.enabled
+      ? buttonRecorder(recorder, input.stage, input.settings.chatops.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify)
+      : null,
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
   const handle = createNotifyHandler(env, {

@@ -24,7 +24,7 @@ export interface SlackPayload {
   blocks: KnownBlock[];
 }
 
-const BUTTON_LABEL: Record<ChatOpsAction, string> = { acknowledge: "Acknowledge" };
+const BUTTON_LABEL: Record<ChatOpsAction, string> = { acknowledge: "Acknowledge", "do-it": "Do it" };
 
 export const SEVERITY_ICON: Record<Severity, string> = { critical: "🚨", warning: "⚠️", info: "ℹ️", resolved: "✅" };
 

@@ -1,0 +1,31 @@
+import * as z from "zod";
+import type { AlarmFacts } from "./decide";
+
+/**
+ * "Do it", pressed in Slack on an incident the automation only rehearsed
+ * (dry-run): the Slack actions function asks the rollback function to decide
+ * again, now, for real — the same decision, claim, cooldown and daily cap as
+ * enforce, with fresh facts (a release that finished meanwhile is rolled
+ * back instead of stopped). Sent by a direct Invoke, which only the Slack
+ * actions function's role may make.
+ */
+export const DoItRequest = z.strictObject({
+  kind: z.literal("do-it"),
+  alarmName: z.string().min(1).max(255),
+  /** The button's ticket: one press acts once, whatever retries. */
+  ticketId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  requestedBy: z.string().min(1).max(120),
+});
+export type DoItRequest = z.infer<typeof DoItRequest>;
+
+/** The alarm as the decision reads it: in ALARM now, its reason naming who asked. */
+export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date): AlarmFacts {
+  return {
+    eventId: `do-it-${request.ticketId}`,
+    alarmName: request.alarmName,
+    alarmId: request.alarmName.startsWith(alarmPrefix) ? request.alarmName.slice(alarmPrefix.length) : request.alarmName,
+    state: "ALARM",
+    reason: `${request.requestedBy} pressed "Do it" in Slack`,
+    at: now,
+  };
+}
