@@ -204,7 +204,7 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
     const mail = published().at(-1);
     expect(mail?.Message).toContain("could not be read (AccessDeniedException: User is not authorized)");
     expect(mail?.Message).not.toContain("rolled back");
-    expect(mail?.Message).not.toContain("What the automation already did");
+    expect(mail?.Message).not.toContain("What the automation did");
   });
 
   it("honours Slack's Retry-After on 429, then posts", async () => {

@@ -46,8 +46,12 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     expect(notified).toContain(
       "🚨 CRITICAL · prod · [dry-run] Would stop release d-NEWRELEASE, which is still running: nothing was changed",
     );
-    expect(notified).not.toContain("Automation already did");
     expect(notified).toContain("aws deploy stop-deployment --deployment-id d-NEWRELEASE --auto-rollback-enabled");
+    // The notice itself claims no action; the incident's message records the rehearsal as what it was.
+    const reply = notified.slice(notified.indexOf("(thread reply):"), notified.indexOf("Slack update to"));
+    expect(reply).not.toContain("What the automation did");
+    expect(notified).toContain("• Dry-run: would have stopped release d-NEWRELEASE; nothing was changed.");
+    expect(notified).toContain("E-mail: [CRITICAL] prod hands-off-ops: [dry-run] Would stop release d-NEWRELEASE");
   });
 
   it("the same alarm on staging (enforce) stops the release with rollback", async () => {
@@ -72,8 +76,12 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
       "DynamoDB UpdateItem",
     ]);
     expect(rollback).toContain("→ arn:aws:ecs:eu-central-1:123456789012:task-definition/web:41, all at once");
+    // The alarm paged; the rollback's notice is a step of the same incident: no second e-mail, a reply and an update.
+    expect(section(stdout, "notify")).toContain("E-mail: [CRITICAL] staging hands-off-ops: TargetP99Latency is in ALARM");
     const notified = section(stdout, "notify ← rollback's notice");
-    expect(notified).toContain("E-mail: [CRITICAL] staging hands-off-ops: Rolling back release d-NEWRELEASE to web:41");
+    expect(notified).not.toContain("E-mail:");
+    expect(notified).toContain("Slack message to #ops-staging (thread reply):");
+    expect(notified).toContain("• Started rollback deployment d-REPLAYROLLBACK of release d-NEWRELEASE back to web:41 (in progress).");
   });
 
   it("a rollback ten minutes ago holds the next one back (cooldown) and says so", async () => {

@@ -26,7 +26,7 @@ export function renderEmail(message: OpsMessage, options: EmailRenderOptions = {
     message.summary,
   ];
   if (options.history && options.history.length > 1) lines.push("", `Repeated: ${historyLine(options.history)}`);
-  if (message.actionsTaken.length) lines.push("", "What the automation already did", ...message.actionsTaken.map((a) => `  - ${a}`));
+  if (message.actionsTaken.length) lines.push("", "What the automation did", ...message.actionsTaken.map((a) => `  - ${a}`));
   if (message.nextStep) lines.push("", "Next step", `  ${message.nextStep}`);
   if (message.facts.length) {
     const width = Math.min(24, Math.max(...message.facts.map((f) => f.label.length)) + 1);

@@ -46,7 +46,7 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
   ];
   if (options.history && options.history.length > 1) blocks.push(context(`🔁 Repeated: ${historyLine(options.history)}`));
   if (message.actionsTaken.length)
-    blocks.push(section(`*Automation already did:*\n${message.actionsTaken.map((a) => `• ${escapeMrkdwn(a)}`).join("\n")}`, false));
+    blocks.push(section(`*What the automation did:*\n${message.actionsTaken.map((a) => `• ${escapeMrkdwn(a)}`).join("\n")}`, false));
   if (message.nextStep) blocks.push(section(`*Next step:* ${escapeMrkdwn(message.nextStep)}`, false));
   for (let i = 0; i < message.facts.length; i += SLACK_LIMITS.fields) {
     const fields = message.facts.slice(i, i + SLACK_LIMITS.fields).map((fact) => ({
