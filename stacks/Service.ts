@@ -12,6 +12,7 @@ import { type StackContext, use } from "sst/constructs";
 import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
+import { aliasRecords, stageCertificate } from "./domain";
 import { Network, natPublicIps } from "./Network";
 import { TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
@@ -116,12 +117,15 @@ export function Service({ stack, app }: StackContext) {
     ? loadBalancer.addListener("Https", {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [elbv2.ListenerCertificate.fromArn(settings.domain.certificateArn)],
+        certificates: [stageCertificate(stack, settings.domain)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
         defaultTargetGroups: [blueTargetGroup],
       })
     : loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [blueTargetGroup] });
-  if (settings.domain) loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+  if (settings.domain) {
+    loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    aliasRecords(stack, settings.domain, loadBalancer);
+  }
 
   const testListener = loadBalancer.addListener("Test", {
     port: TEST_LISTENER_PORT,

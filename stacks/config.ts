@@ -12,12 +12,17 @@ import { lookAlikeOf } from "./stage-look-alike";
  * touching code, in `ops.settings.json` at the repository root:
  *
  *   { "prod": { "alerts": { "emails": ["oncall@example.com"] } } }
+ *
+ * The entry "*" applies to every other stage the file does not name (previews such as pr-123), e.g. a hosted zone
+ * without a name gives each its own address: { "*": { "domain": { "hostedZone": { "id": "Z…", "name": "example.com" } } } }.
  */
 
 export type { StageSettings };
 export const DEFAULT_REGION = "eu-central-1";
 export const NAMED_STAGES = ["prod", "staging", "dev"] as const;
 export const OVERRIDES_FILE = "ops.settings.json";
+/** The settings file's entry for every stage it does not name and that is not prod, staging or dev: previews. */
+export const PREVIEW_KEY = "*";
 /** Points at another overrides file, e.g. one per AWS account in CI. */
 export const OVERRIDES_FILE_VARIABLE = "OPS_SETTINGS_FILE";
 
@@ -213,7 +218,7 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
     );
   }
   const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : DEV;
-  const merged = mergeOverrides({ ...defaults, stage }, overrides);
+  const merged = withStageName(mergeOverrides({ ...defaults, stage }, overrides), stage);
   const parsed = StageSettingsSchema.safeParse(merged);
   // The holiday library is too large for the schema Lambdas share, so its check runs here, at synth time.
   const holidays = parsed.success ? unknownHolidayRegion(parsed.data.schedule.holidays) : null;
@@ -221,6 +226,13 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
   const issues = parsed.success ? [{ path: ["schedule", "holidays"], message: holidays }] : parsed.error.issues;
   const lines = issues.map((issue) => `  - ${issue.path.join(".") || "(settings)"}: ${issue.message}`);
   throw new StageSettingsError(`Stage "${stage}": invalid settings\n${lines.join("\n")}`);
+}
+
+/** A hosted zone without a name gives the stage its own name in the zone: pr-123.example.com. */
+function withStageName(settings: Record<string, unknown>, stage: string): Record<string, unknown> {
+  const domain = settings.domain as { name?: unknown; hostedZone?: { name?: unknown } } | null | undefined;
+  if (!domain?.hostedZone || domain.name !== undefined || typeof domain.hostedZone.name !== "string") return settings;
+  return { ...settings, domain: { ...domain, name: `${stage}.${domain.hostedZone.name}` } };
 }
 
 /** Whether the settings file names the stage: how a look-alike name is confirmed as intended. */
@@ -247,7 +259,8 @@ export function readOverridesFile(
     throw new StageSettingsError(`Stage "${stage}": ${file} is not valid JSON (${(error as Error).message})`);
   }
   if (!isPlainObject(content)) throw new StageSettingsError(`Stage "${stage}": ${file} must hold an object keyed by stage name`);
-  const forStage = content[stage] ?? {};
+  // A stage the file does not name, and that is none of the named ones (a preview), takes the "*" entry.
+  const forStage = content[stage] ?? (stage in DEFAULTS ? undefined : content[PREVIEW_KEY]) ?? {};
   if (!isPlainObject(forStage)) throw new StageSettingsError(`Stage "${stage}": ${file} entry "${stage}" must be an object`);
   return forStage as StageSettingsOverrides;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../service/src/config";
 import { stageSettings } from "../../stacks/config";
 import { stageTemplates } from "./stage-templates";
-import { CUSTOMIZED_SETTINGS, CUSTOMIZED_STAGE } from "./synth-all-stages";
+import { CUSTOMIZED_SETTINGS, CUSTOMIZED_STAGE, ZONE_STAGE } from "./synth-all-stages";
 
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 const values = (found: Record<string, unknown>) => Object.values(found) as Resource[];
@@ -232,6 +232,11 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
 describe(`${CUSTOMIZED_STAGE}: a stage with a domain`, () => {
   const template = stageTemplates(CUSTOMIZED_STAGE).template("Service");
 
+  it("makes no certificate and no DNS record: both are the team's own", () => {
+    template.resourceCountIs("AWS::CertificateManager::Certificate", 0);
+    template.resourceCountIs("AWS::Route53::RecordSet", 0);
+  });
+
   it("serves HTTPS with the configured certificate and redirects HTTP to it", () => {
     template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
       Port: 443,
@@ -243,6 +248,37 @@ describe(`${CUSTOMIZED_STAGE}: a stage with a domain`, () => {
       Port: 80,
       DefaultActions: [{ Type: "redirect", RedirectConfig: Match.objectLike({ Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301" }) }],
     });
+  });
+});
+
+describe(`${ZONE_STAGE}: a preview stage in the team's hosted zone`, () => {
+  const template = stageTemplates(ZONE_STAGE).template("Service");
+  const name = `${ZONE_STAGE}.vote.example.com`;
+
+  it("makes its own certificate for its own name, validated through the zone", () => {
+    template.hasResourceProperties("AWS::CertificateManager::Certificate", {
+      DomainName: name,
+      ValidationMethod: "DNS",
+      DomainValidationOptions: [{ DomainName: name, HostedZoneId: "Z0123456789ABCDEFGHIJ" }],
+    });
+    const [certificateId] = Object.keys(template.findResources("AWS::CertificateManager::Certificate"));
+    template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: certificateId } }],
+    });
+  });
+
+  it("points its name at the load balancer with an alias A record (no AAAA: the load balancer is IPv4 only)", () => {
+    const records = values(template.findResources("AWS::Route53::RecordSet"));
+    expect(records.map((r) => [r.Properties.Type, r.Properties.Name, r.Properties.HostedZoneId])).toEqual([
+      ["A", `${name}.`, "Z0123456789ABCDEFGHIJ"],
+    ]);
+    expect(JSON.stringify(records[0]?.Properties)).toContain("AliasTarget");
+    expect(values(template.findResources("AWS::ElasticLoadBalancingV2::LoadBalancer"))[0]?.Properties.IpAddressType).toBeUndefined();
+  });
+
+  it("serves its https address", () => {
+    expect(JSON.stringify(stageTemplates(ZONE_STAGE).json("Service").Outputs)).toContain(`https://${name}`);
   });
 });
 

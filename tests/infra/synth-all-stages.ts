@@ -7,7 +7,7 @@ import type { StageSettingsOverrides } from "@hands-off-ops/core/settings/schema
 import type { TestProject } from "vitest/node";
 import type { NagFinding } from "../../packages/cli/src/synth/nag-report";
 import { type StageResult, synthStage } from "../../packages/cli/src/synth/synth-stage";
-import { OVERRIDES_FILE_VARIABLE } from "../../stacks/config";
+import { OVERRIDES_FILE_VARIABLE, PREVIEW_KEY } from "../../stacks/config";
 
 /** The named stages plus a preview stage, which must be shaped like dev. */
 export const STAGES_UNDER_TEST = ["prod", "staging", "dev", "pr-123"] as const;
@@ -24,7 +24,12 @@ export const CUSTOMIZED_SETTINGS = {
     alerts: { emails: ["oncall@example.com", "platform@example.com"] },
     notifications: { slack: { mode: "webhook" }, emailSeverities: ["critical", "resolved"] },
   },
+  // Every other preview: its own name in the team's hosted zone, a certificate and an alias record made by the stack.
+  [PREVIEW_KEY]: { domain: { hostedZone: { id: "Z0123456789ABCDEFGHIJ", name: "vote.example.com" } } },
 } satisfies Record<string, StageSettingsOverrides>;
+
+/** A preview stage the settings file does not name: it takes the "*" entry (a hosted zone). */
+export const ZONE_STAGE = "pr-8";
 
 /** The GitHub deploy access of the two kinds of account: non-production (dev, staging, previews) and production. */
 export const ACCESS_STAGES = {
@@ -57,9 +62,10 @@ export default async function synthAllStages(project: TestProject) {
   const outdir = (stage: string) => path.join(root, ".synth", "test", stage);
   const synthesized: Record<string, SynthesizedStage> = {};
   for (const stage of STAGES_UNDER_TEST) synthesized[stage] = summarize(await synthStage(stage, { root, outdir: outdir(stage) }));
-  synthesized[CUSTOMIZED_STAGE] = await withSettingsFile(CUSTOMIZED_SETTINGS, async () =>
-    summarize(await synthStage(CUSTOMIZED_STAGE, { root, outdir: outdir(CUSTOMIZED_STAGE) })),
-  );
+  for (const stage of [CUSTOMIZED_STAGE, ZONE_STAGE])
+    synthesized[stage] = await withSettingsFile(CUSTOMIZED_SETTINGS, async () =>
+      summarize(await synthStage(stage, { root, outdir: outdir(stage) })),
+    );
   for (const [name, access] of Object.entries(ACCESS_STAGES)) {
     synthesized[name] = await withSettingsFile({ [DEPLOY_ACCESS_STAGE]: access }, async () =>
       summarize(await synthStage(DEPLOY_ACCESS_STAGE, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),

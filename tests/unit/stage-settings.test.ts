@@ -179,6 +179,14 @@ describe("ops.settings.json", () => {
     expect(readOverridesFile("prod", path.join(tmpdir(), "does-not-exist", "ops.settings.json"))).toEqual({});
   });
 
+  it('gives every stage it does not name, except prod, staging and dev, the "*" entry (previews)', () => {
+    const zone = { domain: { hostedZone: { id: "Z0123456789ABCDEFGHIJ", name: "example.com" } } };
+    const target = file(JSON.stringify({ "*": zone, "pr-1": { service: { maxTasks: 1 } } }));
+    expect(readOverridesFile("pr-123", target)).toEqual(zone);
+    expect(readOverridesFile("pr-1", target)).toEqual({ service: { maxTasks: 1 } });
+    expect(readOverridesFile("dev", target)).toEqual({});
+  });
+
   it("names the stage and the file when it is not JSON", () => {
     const target = file("{ prod: ");
     expect(() => readOverridesFile("prod", target)).toThrow(new RegExp(`Stage "prod": ${target} is not valid JSON`));
@@ -187,5 +195,25 @@ describe("ops.settings.json", () => {
   it("refuses a stage entry that is not an object", () => {
     expect(() => readOverridesFile("dev", file(JSON.stringify({ dev: [1] })))).toThrow('entry "dev" must be an object');
     expect(() => readOverridesFile("dev", file("[]"))).toThrow("must hold an object keyed by stage name");
+  });
+});
+
+describe("the stage's domain", () => {
+  const hostedZone = { id: "Z0123456789ABCDEFGHIJ", name: "example.com" };
+
+  it("in a hosted zone without a name: the stage's own name in the zone", () => {
+    expect(stageSettings("pr-123", { domain: { hostedZone } as never }).domain).toEqual({ name: "pr-123.example.com", hostedZone });
+    expect(stageSettings("prod", { domain: { name: "vote.example.com", hostedZone } }).domain).toEqual({
+      name: "vote.example.com",
+      hostedZone,
+    });
+  });
+
+  it.each([
+    [{ name: "vote.other.org", hostedZone }, "domain.name: must be the hosted zone's name or a name inside it"],
+    [{ name: "vote.example.com", hostedZone: { ...hostedZone, id: "zone-1" } }, "Route 53 hosted zone id"],
+    [{ name: "vote.example.com" }, "domain"],
+  ])("refuses %j", (domain, message) => {
+    expect(() => stageSettings("dev", { domain: domain as never })).toThrow(message);
   });
 });

@@ -98,11 +98,31 @@ const alerts = z.strictObject({
   emails: z.array(z.email()),
 });
 
+const dnsName = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as app.example.com");
+
+/**
+ * The stage's address. Either a certificate made elsewhere (imported: the DNS record is yours to make), or a
+ * Route 53 hosted zone: the stack then makes a DNS-validated certificate and the alias record to the load balancer.
+ */
 const domain = z
-  .strictObject({
-    name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a DNS name such as app.example.com"),
-    certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN"),
-  })
+  .union([
+    z.strictObject({
+      name: dnsName,
+      certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN"),
+    }),
+    z
+      .strictObject({
+        name: dnsName,
+        hostedZone: z.strictObject({
+          id: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+          name: dnsName,
+        }),
+      })
+      .refine((d) => d.name === d.hostedZone.name || d.name.endsWith(`.${d.hostedZone.name}`), {
+        message: "must be the hosted zone's name or a name inside it",
+        path: ["name"],
+      }),
+  ])
   .nullable();
 
 export const StageSettingsSchema = z
