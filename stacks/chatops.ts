@@ -59,7 +59,8 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
       resources: [stateTable.tableArn],
     }),
   );
-  rollback.grantInvoke(fn);
+  // The function itself, not its versions (grantInvoke would add ":*", a wildcard nothing here needs).
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [rollback.functionArn] }));
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["lambda:InvokeFunction"],

@@ -52,7 +52,8 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     expect(invoked).toContain(`:function:${stage}-hands-off-ops-slack-actions`);
     const [rollbackId] =
       ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/rollback.handler") ?? [];
-    expect(invoked).toContain(`"Fn::GetAtt":["${rollbackId}","Arn"]`);
+    expect(invoked).toContain(`{"Fn::GetAtt":["${rollbackId}","Arn"]}`);
+    expect(invoked).not.toContain(":*");
     expect(fn?.Properties.Environment.Variables.ROLLBACK_FUNCTION).toEqual({ "Fn::GetAtt": [rollbackId, "Arn"] });
   });
 
