@@ -14,20 +14,11 @@ import { parseArgs } from "node:util";
 import { acceptClick } from "@hands-off-ops/core/chatops/accept";
 import type { Ticket } from "@hands-off-ops/core/chatops/tickets";
 import { ticketFor } from "@hands-off-ops/core/chatops/tickets";
-import { CHANNEL, formBody, NOW, pressPayload, SECRET, sign, TEAM, USER } from "../tests/unit/chatops/signed-requests";
+import { CHATOPS_SETTINGS, formBody, NOW, pressPayload, SECRET, sign, USER } from "../tests/unit/chatops/signed-requests";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20000" } } });
 const runs = Number(values.runs);
-const settings = {
-  enabled: true,
-  teamId: TEAM,
-  channels: [CHANNEL],
-  allow: {
-    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
-    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
-  },
-  buttonHours: 24,
-};
+const settings = CHATOPS_SETTINGS;
 const tickets = new Map<string, Ticket>();
 const ports = {
   signingSecret: async () => SECRET,

@@ -14,7 +14,7 @@ import { awsDependencies, createChatOpsHandler } from "../../functions/slack-act
 import { stageSettings } from "../../stacks/config";
 import { releaseAlarmEvent } from "../fixtures/events";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
-import { CHANNEL, formBody, pressPayload, SECRET, sign, TEAM } from "../unit/chatops/signed-requests";
+import { CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
 import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
 import { messageOf } from "../unit/notify/message-of";
 import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
@@ -39,15 +39,7 @@ let url: string;
 let told: string[] = [];
 let clicks: Promise<unknown>[] = [];
 
-const settings = {
-  ...stageSettings("prod", {}).chatops,
-  teamId: TEAM,
-  channels: [CHANNEL],
-  allow: {
-    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
-    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
-  },
-};
+const settings = CHATOPS_SETTINGS;
 
 beforeAll(async () => {
   slack = await startSlackStandIn();

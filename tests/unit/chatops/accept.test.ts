@@ -4,18 +4,9 @@ import { readInteraction } from "@hands-off-ops/core/chatops/interaction";
 import { checkTicket, type Ticket, type TicketStore, ticketFor } from "@hands-off-ops/core/chatops/tickets";
 import type { ChatOpsSettings } from "@hands-off-ops/core/settings/chatops";
 import { describe, expect, it } from "vitest";
-import { CHANNEL, formBody, NOW, pressPayload, SECRET, sign, TEAM, TICKET, USER } from "./signed-requests";
+import { CHANNEL, CHATOPS_SETTINGS, formBody, NOW, pressPayload, SECRET, sign, TEAM, TICKET, USER } from "./signed-requests";
 
-const SETTINGS: ChatOpsSettings = {
-  enabled: true,
-  teamId: TEAM,
-  channels: [CHANNEL],
-  allow: {
-    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
-    "do-it": { users: ["U0ALICE001"], groups: [], anyone: false },
-  },
-  buttonHours: 24,
-};
+const SETTINGS = CHATOPS_SETTINGS;
 const GROUPS = { members: async (group: string) => (group === "S0ONCALL01" ? [USER] : []) };
 const now = new Date(NOW);
 

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { ChatOpsSettings } from "@hands-off-ops/core/settings/chatops";
 
 /** Requests signed as Slack signs them (v0, HMAC-SHA256 over "v0:{timestamp}:{body}"), with a local test secret. */
 
@@ -8,6 +9,18 @@ export const TEAM = "T0TEAM0001";
 export const CHANNEL = "C0ONCALL01";
 export const USER = "U0ALICE001";
 export const TICKET = "AAAAAAAAAAAAAAAAAAAAAA";
+
+/** A stage connected to that workspace and channel: the on-call group acknowledges, one named person may "Do it". */
+export const CHATOPS_SETTINGS: ChatOpsSettings = {
+  enabled: true,
+  teamId: TEAM,
+  channels: [CHANNEL],
+  allow: {
+    acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
+    "do-it": { users: [USER], groups: [], anyone: false },
+  },
+  buttonHours: 24,
+};
 
 export function pressPayload(over: Record<string, unknown> = {}, action: Record<string, unknown> = {}) {
   return {
