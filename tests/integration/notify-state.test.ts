@@ -57,10 +57,13 @@ describe("incidents (optimistic versions, moto)", () => {
     expect(await store().incident("alarm:x")).toEqual(incident(2));
   });
 
-  it("lets exactly one of several concurrent writers of the same version win", async () => {
+  it("lets only the first of several writers of the same version win; the others must read again", async () => {
+    // One after another: moto answers requests on threads without DynamoDB's per-item atomicity (two of six
+    // concurrent writers won once in CI), so what is checked here is the condition, not moto's locking.
     await store().saveIncident(incident(1), undefined);
-    const results = await Promise.all(Array.from({ length: 6 }, () => store().saveIncident(incident(2), 1)));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    const results = [];
+    for (let writer = 0; writer < 6; writer++) results.push(await store().saveIncident(incident(2), 1));
+    expect(results).toEqual([true, false, false, false, false, false]);
   });
 
   it("remembers the first Slack message of an incident only, and never revives an expired one", async () => {
