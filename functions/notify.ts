@@ -78,10 +78,9 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
       : undefined;
     const reported = report ? withDeploymentReport(message, env.context.region, report) : message;
     const known = report && !("unreadable" in report) ? report : {};
-    const link =
-      (await orUnreadable(() => store.deploymentLink(deploymentId), "The incident of a deployment", deploymentId).then((found) =>
-        found && !("unreadable" in found) ? found : undefined,
-      )) ?? alarmLinkOf(known, env.context.releaseAlarms);
+    const linked = await orUnreadable(() => store.deploymentLink(deploymentId), "The incident of a deployment", deploymentId);
+    // Unreadable, the message goes out on its own rather than not at all.
+    const link = (linked && !("unreadable" in linked) ? linked : undefined) ?? alarmLinkOf(known, env.context.releaseAlarms);
     return link ? joinIncident(reported, link, known.rollback?.rollbackDeploymentId) : reported;
   }
   if (wantsServiceImpact(message)) {

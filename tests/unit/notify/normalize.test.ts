@@ -72,7 +72,7 @@ describe("CodeDeploy releases form one thread per deployment", () => {
   ] as const)("%s is %s, the thread's %s", (state, severity, role) => {
     const message = messageOf(deploymentEvent(state, "d-ABC123"));
     expect(message.severity).toBe(severity);
-    expect(message.thread).toEqual({ deploymentId: "d-ABC123", role });
+    expect(message.thread).toEqual({ deploymentId: "d-ABC123", role, state });
     expect(message.links[0]?.url).toContain("/codedeploy/deployments/d-ABC123");
   });
 

@@ -137,34 +137,42 @@ async function planIncident(
     tag.role === "event"
       ? { role: "event", entry: { state: tag.state, at: message.occurredAt }, told, ...(tag.loopAt ? { loopAt: tag.loopAt } : {}) }
       : { role: "step", entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId }, told, escalates: tag.escalates };
+  // A button's ticket is issued once, whatever attempts a concurrent writer forces.
+  const tickets = new Map<ChatOpsAction, string>();
+  const ticketFor = async (action: ChatOpsAction, issuer: ButtonIssuer) => {
+    const known = tickets.get(action);
+    if (known) return known;
+    const issued = await issuer.issue(action, tag.key);
+    tickets.set(action, issued);
+    return issued;
+  };
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
     const record = await store.incident(tag.key);
     const decision = decideIncident(record, arrival, settings.collapseWindowMinutes);
-    const paged = decision.opened ? decision.email === "page" && emailRouted : (record?.paged ?? false);
-    const kept = decision.opened ? [] : (record?.buttons ?? []);
+    // What the incident carries over from its record; a new incident starts afresh.
+    const previous = decision.opened ? undefined : record;
+    const paged = previous ? (previous.paged ?? false) : decision.email === "page" && emailRouted;
+    const kept = previous?.buttons ?? [];
     const offered = tag.role === "step" ? tag.offers : undefined;
     const wanted: ChatOpsAction[] = [
       ...(decision.opened && told === "problem" ? ["acknowledge" as const] : []),
       ...(offered && !kept.some((b) => b.action === offered) ? [offered] : []),
     ];
-    const issued = buttons
-      ? await Promise.all(wanted.map(async (action) => ({ action, ticketId: await buttons.issue(action, tag.key) })))
-      : [];
-    const ticketed = kept.length + issued.length ? { buttons: [...kept, ...issued] } : {};
+    const issued = buttons ? await Promise.all(wanted.map(async (action) => ({ action, ticketId: await ticketFor(action, buttons) }))) : [];
     const next: IncidentRecord = {
       key: tag.key,
       openedAt: decision.openedAt,
       history: decision.history,
       steps: decision.steps,
       lead: decision.leads || !record ? message : record.lead,
-      message: decision.opened ? null : (record?.message ?? null),
+      message: previous?.message ?? null,
       version: (record?.version ?? 0) + 1,
       ...(decision.told ? { told: decision.told } : {}),
       escalated: decision.escalated,
       paged,
-      ...callOf(decision, decision.opened ? undefined : record, message),
-      ...ticketed,
-      ...(!decision.opened && record?.acknowledged ? { acknowledged: record.acknowledged } : {}),
+      ...callOf(decision, previous, message),
+      ...(kept.length + issued.length ? { buttons: [...kept, ...issued] } : {}),
+      ...(previous?.acknowledged ? { acknowledged: previous.acknowledged } : {}),
     };
     if (await store.saveIncident(next, record?.version)) {
       if (tag.role === "step")
@@ -198,7 +206,7 @@ async function emailOf(message: OpsMessage, plan: IncidentPlan | null, store: No
   // A step that escalates says itself what to do by hand; an incident that escalates on its own events (a crash
   // loop) is shown whole, with its count.
   const record = plan.email === "escalation" && message.incident?.role === "step" ? undefined : await store.incident(plan.key);
-  const shown = record ? { ...incidentView({ ...record, lead: message.incident?.role === "event" ? message : record.lead }) } : message;
+  const shown = record ? incidentView({ ...record, lead: message.incident?.role === "event" ? message : record.lead }) : message;
   const fact = {
     label: "Incident",
     value: `${EMAIL_REASON[plan.email]}. ${plan.key}, opened ${formatTime(plan.openedAt, message.timeZone)}`,

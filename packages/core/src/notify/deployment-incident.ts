@@ -10,8 +10,7 @@ import type { DeploymentLink } from "./ports";
  * human. Pure.
  */
 export function joinIncident(message: OpsMessage, link: DeploymentLink, rollbackDeploymentId?: string): OpsMessage {
-  const deploymentId = message.thread?.deploymentId;
-  const state = message.facts.find((fact) => fact.label === "State")?.value;
+  const { deploymentId, state } = message.thread ?? {};
   if (!deploymentId || !state) return message;
   const step = link.part === "rollback" ? rollbackStep(deploymentId, state) : releaseStep(deploymentId, state, rollbackDeploymentId);
   const deployments: IncidentDeployment[] = rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" }] : [];

@@ -20,7 +20,14 @@ export type Link = z.infer<typeof Link>;
 
 /** A deployment's messages form one Slack thread: the start, then replies; the outcome also updates the start. */
 export const ThreadRole = z.enum(["start", "reply", "outcome"]);
-export const DeploymentThread = z.strictObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/), role: ThreadRole });
+export const DeploymentState = z.enum(["START", "SUCCESS", "FAILURE", "STOP", "READY"]);
+export type DeploymentState = z.infer<typeof DeploymentState>;
+export const DeploymentThread = z.strictObject({
+  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  role: ThreadRole,
+  /** CodeDeploy's own state, on its own events (a notice about a deployment has none). */
+  state: DeploymentState.optional(),
+});
 export type DeploymentThread = z.infer<typeof DeploymentThread>;
 
 /**

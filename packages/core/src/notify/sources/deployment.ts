@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { dashboardLink, deploymentLink } from "../links";
-import type { NotifyContext, OpsMessage } from "../message";
+import { DeploymentState, type NotifyContext, type OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
 import { unrecognised } from "./unrecognised";
 
@@ -10,10 +10,10 @@ export const DeploymentDetail = z.looseObject({
   application: z.string().min(1),
   deploymentGroup: z.string().min(1),
   deploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-123456789"),
-  state: z.enum(["START", "SUCCESS", "FAILURE", "STOP", "READY"]),
+  state: DeploymentState,
 });
 
-type State = z.infer<typeof DeploymentDetail>["state"];
+type State = DeploymentState;
 
 const WORDING: Record<
   State,
@@ -89,7 +89,7 @@ export function readDeployment(envelope: Envelope, context: NotifyContext): Norm
     actionsTaken: wording.did,
     nextStep: wording.nextStep,
     links: [deploymentLink(envelope.region, deploymentId), dashboardLink(envelope.region, context.dashboardName)],
-    thread: { deploymentId, role: wording.role },
+    thread: { deploymentId, role: wording.role, state },
   };
   return { kind: "message", message };
 }
