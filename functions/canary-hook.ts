@@ -13,9 +13,10 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "@hands-off-ops/core/canary/environment";
-import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
+import { type HookGate, type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
+import type { ApprovalRequest } from "@hands-off-ops/core/chatops/gate";
 import { loadOnce } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -23,7 +24,15 @@ import type { Context } from "aws-lambda";
 const logger = new Logger({ serviceName: "canary-hook" });
 const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "canary-hook" });
 
-export function createHookHandler(env: HookEnvironment, ports: HookPorts, notices: NoticePort) {
+export function createHookHandler(env: HookEnvironment, ports: HookPorts, notices: NoticePort, approvals: ApprovalAsker) {
+  const gate: HookGate | null = env.approvalGate
+    ? {
+        stage: env.stage,
+        deadlineMinutes: env.settings.approval.deadlineMinutes,
+        onDeadline: env.settings.approval.onDeadline,
+        ask: (request) => approvals.ask(request),
+      }
+    : null;
   return async (event: unknown, context: Context) => {
     const parsed = CodeDeployHookEvent.safeParse(event);
     if (!parsed.success) {
@@ -33,11 +42,17 @@ export function createHookHandler(env: HookEnvironment, ports: HookPorts, notice
       return { rejected: true };
     }
     const invocation = { hook: env.hook, deploymentId: parsed.data.DeploymentId, executionId: parsed.data.LifecycleEventHookExecutionId };
-    const verdict = await runHook(invocation, env.settings, env.targets, ports, context.getRemainingTimeInMillis());
+    const verdict = await runHook(invocation, env.settings, env.targets, ports, context.getRemainingTimeInMillis(), gate);
+    if (verdict.waiting) {
+      // The Slack actions function opens the gate and posts the evidence with Approve / Reject.
+      logger.info("Checks passed; approval asked for", { ...invocation, verdict });
+      metrics.addMetric("HooksWaitingForApproval", MetricUnit.Count, 1);
+      return verdict;
+    }
     logger.info("Verdict reported to CodeDeploy", { ...invocation, verdict });
     metrics.addMetric(verdict.status === "Succeeded" ? "HooksSucceeded" : "HooksFailed", MetricUnit.Count, 1);
     try {
-      await notices.send(verdictNotice(env.stage, invocation, verdict, env.settings.comparison.alpha));
+      await notices.send(verdictNotice(env.stage, invocation, verdict, env.settings.comparison.alpha, env.blueWaitMinutes));
     } catch (error) {
       // The verdict is what matters to the release; a lost message must not turn it into a retry.
       logger.error("Could not post the verdict to the notifier", { ...invocation, error: error as Error });
@@ -45,6 +60,12 @@ export function createHookHandler(env: HookEnvironment, ports: HookPorts, notice
     return verdict;
   };
 }
+
+export interface ApprovalAsker {
+  ask(request: ApprovalRequest): Promise<void>;
+}
+
+const approvalRequests = loadOnce(async () => (await import("@hands-off-ops/core/aws/approval-requests")).eventBridgeApprovalRequests());
 
 const reporter = loadOnce(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter());
 
@@ -57,7 +78,9 @@ const awsPorts = (): HookPorts => ({
 let handlerInstance: ReturnType<typeof createHookHandler> | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
-  handlerInstance ??= createHookHandler(readHookEnvironment(process.env), awsPorts(), noticesOnFirstUse());
+  handlerInstance ??= createHookHandler(readHookEnvironment(process.env), awsPorts(), noticesOnFirstUse(), {
+    ask: async (request) => (await approvalRequests())(request),
+  });
   return handlerInstance(event, context);
 })
   .use(injectLambdaContext(logger))

@@ -14,9 +14,9 @@ import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
-import { DoItRequest, doItAlarm } from "@hands-off-ops/core/rollback/do-it";
+import { DoItRequest, doItAlarm, RollBackRequest } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
-import { handleAlarm, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
+import { handleAlarm, handleRollBackRequest, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -34,6 +34,17 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
       );
       logger.info("Do it, from Slack", { alarm: alarm.alarmName, requestedBy: doIt.data.requestedBy, ...result });
       metrics.addMetric("DoItFromSlack", MetricUnit.Count, 1);
+      return result;
+    }
+    const rollBack = RollBackRequest.safeParse(event);
+    if (rollBack.success) {
+      // A person asked on the release's thread: the stage's own mode and guards (dry-run stays a rehearsal).
+      const request = rollBack.data;
+      const result = await once.run(`rollback:roll-back-${request.ticketId}`, () =>
+        handleRollBackRequest(request, env.policy, { stage: env.stage, group: env.target }, ports, now()),
+      );
+      logger.info("Roll back, from Slack", { deploymentId: request.deploymentId, requestedBy: request.requestedBy, ...result });
+      metrics.addMetric("RollBackFromSlack", MetricUnit.Count, 1);
       return result;
     }
     const envelope = Envelope.safeParse(event);

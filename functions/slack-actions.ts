@@ -1,17 +1,21 @@
 /**
- * Slack's interactivity endpoint (a Lambda function URL: Slack cannot sign
- * SigV4, so the function verifies Slack's own signature before it reads
- * anything). A button press is checked, its ticket used once, and the click
- * handed to this same function invoked asynchronously; Slack gets its 200
- * within its three seconds. The asynchronous invocation carries the click
- * out and updates the message.
+ * Slack's interactivity endpoint (an HTTP API: Slack cannot sign SigV4, so
+ * the function verifies Slack's own signature before it reads anything). A
+ * button press is checked, its ticket used once, and the click handed to
+ * this same function invoked asynchronously; Slack gets its 200 within its
+ * three seconds. The asynchronous invocation carries the click out and
+ * updates the message. The same function keeps the releases' approval
+ * gates: it opens one when a hook asks (EventBridge) and settles it at its
+ * deadline (EventBridge Scheduler) if nobody pressed Approve or Reject.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { type AcceptedClick, type AcceptPorts, acceptClick } from "@hands-off-ops/core/chatops/accept";
-import { acknowledge } from "@hands-off-ops/core/chatops/acknowledge";
-import { type DoItPorts, doIt } from "@hands-off-ops/core/chatops/do-it";
+import { settleApproval } from "@hands-off-ops/core/chatops/approval";
+import { type CarryOutPorts, carryOut } from "@hands-off-ops/core/chatops/carry-out";
 import { type ChatOpsEnvironment, readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
+import { APPROVAL_DETAIL_TYPE, ApprovalRequest, type GatePorts, openGate, settledNotice } from "@hands-off-ops/core/chatops/gate";
 import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from "aws-lambda";
 
@@ -20,18 +24,43 @@ const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "slack-acti
 
 export interface ChatOpsDependencies {
   accept: AcceptPorts;
-  act(): Promise<DoItPorts>;
+  act(): Promise<CarryOutPorts>;
+  gate(): Promise<GatePorts>;
   now(): Date;
 }
 
-type Invocation = LambdaFunctionURLEvent | { kind: "click"; click: AcceptedClick };
+/** The HTTP request from Slack; a click handed on by the endpoint; an approval gate's deadline; a hook's approval request. */
+type Invocation =
+  | LambdaFunctionURLEvent
+  | { kind: "click"; click: AcceptedClick }
+  | { kind: "approval-deadline"; deploymentId: string }
+  | { "detail-type": typeof APPROVAL_DETAIL_TYPE; detail: unknown };
 
 export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: ChatOpsDependencies) {
   return async (event: Invocation): Promise<APIGatewayProxyResultV2 | { outcome: string }> => {
     if ("kind" in event && event.kind === "click") {
-      const ports = await dependencies.act();
-      const outcome = event.click.ticket.action === "do-it" ? await doIt(event.click, ports) : await acknowledge(event.click, ports);
+      const outcome = await carryOut(event.click, await dependencies.act());
       logger.info("Click carried out", { action: event.click.ticket.action, userId: event.click.userId, outcome });
+      return { outcome };
+    }
+    if ("detail-type" in event && event["detail-type"] === APPROVAL_DETAIL_TYPE) {
+      const request = ApprovalRequest.safeParse(event.detail);
+      if (!request.success || request.data.stage !== env.stage) {
+        logger.error("Not an approval request of this stage", { reason: request.error?.issues[0]?.message ?? request.data?.stage });
+        return { outcome: "rejected" };
+      }
+      const outcome = await openGate(request.data, await dependencies.gate(), dependencies.now(), env.timeZone);
+      logger.info("Approval gate", { deploymentId: request.data.deploymentId, hook: request.data.hook, outcome });
+      metrics.addMetric("ApprovalsAsked", MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return { outcome };
+    }
+    if ("kind" in event && event.kind === "approval-deadline") {
+      const ports = await dependencies.gate();
+      const settled = await settleApproval(event.deploymentId, { kind: "deadline", requestId: "deadline" }, ports, dependencies.now());
+      if (settled.kind === "reported") await ports.notify(settledNotice(env.stage, settled.record, settled.decided, env.timeZone));
+      const outcome = settled.kind === "reported" ? `${settled.decided.status} reported` : `nothing to do: ${settled.reason}`;
+      logger.info("Approval deadline", { deploymentId: event.deploymentId, outcome });
       return { outcome };
     }
     const http = event as LambdaFunctionURLEvent;
@@ -74,6 +103,16 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
   const groups = onFirstCall(async () =>
     (await import("@hands-off-ops/core/slack/groups")).slackGroups(await botToken(), { apiUrl: env.slackApiUrl }),
   );
+  const reporter = loadOnce(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter());
+  const notices = noticesOnFirstUse();
+  const gate = async (): Promise<GatePorts> => ({
+    approvals: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/approval-store")).dynamoApprovals(env.tableName, await dynamo()),
+    ),
+    deadlines: onFirstCall(async () => (await import("@hands-off-ops/core/aws/approval-deadlines")).schedulerDeadlines(env.deadlines)),
+    report: async (...verdict) => (await reporter())(...verdict),
+    notify: (notice) => notices.send(notice),
+  });
   return {
     now: () => new Date(),
     accept: {
@@ -84,18 +123,26 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
       tellPresser: async (url, text) => (await import("@hands-off-ops/core/slack/respond")).tellPresser(url, text),
     },
     async act() {
-      const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }] = await Promise.all([
+      const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
         import("@hands-off-ops/core/aws/notify-store"),
         import("@hands-off-ops/core/aws/chatops-store"),
         import("@hands-off-ops/core/slack/web-api"),
+        import("@hands-off-ops/core/slack/respond"),
       ]);
+      const invoked = async () => import("@hands-off-ops/core/aws/function-invoke");
       return {
+        ...(await gate()),
         store: dynamoNotifyStore(env.tableName, await dynamo()),
         audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
         slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000 }),
-        rollback: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-invoke")).invokedRollback(env.rollbackFunction)),
+        rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction)),
+        schedule: env.scheduleFunction ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string)) : null,
+        releases: onFirstCall(async () => (await import("@hands-off-ops/core/aws/release-continue")).codeDeployReleases()),
+        shown: { replace: replaceOriginal },
+        timeZone: env.timeZone,
       };
     },
+    gate,
   };
 }
 

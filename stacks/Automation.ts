@@ -66,7 +66,7 @@ export function Automation({ stack, app }: StackContext) {
 
   const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
 
-  const chatops = settings.chatops.enabled ? slackActions(stack, { app, settings, stateTable, slackSecret, rollback }) : null;
+  const chatops = settings.chatops.enabled ? slackActions(stack, { app, settings, stateTable, slackSecret, rollback, schedule }) : null;
 
   return { stateTable, deadLetters, notify, rollback, schedule, chatops };
 }

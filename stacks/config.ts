@@ -100,6 +100,8 @@ const PROD: StageDefaults = {
     },
     reserveSeconds: 10,
     watch: { enabled: true, pollSeconds: 10, windowMinutes: 1, minRequests: 30 },
+    // On in production: a person approves each release after its comparison, once Slack is connected.
+    approval: { enabled: true, hook: "AfterAllowTestTraffic", deadlineMinutes: 30, onDeadline: "Failed" },
   },
   rollback: {
     alarms: ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen", "ServiceCpu", "ServiceMemory"],
@@ -154,6 +156,7 @@ const STAGING: StageDefaults = {
     },
     emailSeverities: ["critical"],
   },
+  canary: { ...PROD.canary, approval: { ...PROD.canary.approval, enabled: false } },
   cost: { ...PROD.cost, requestsPerMonthMillions: 2, albLcuPerHour: 0.2, natProcessedGbPerMonth: 10, logsIngestedGbPerMonth: 3 },
   chatops: CHATOPS_DEFAULTS.other,
 };

@@ -60,7 +60,15 @@ export function hookVariables(
     CANARY_SETTINGS: JSON.stringify(settings.canary),
     TEST_URL: refs.testUrl,
     PRODUCTION_URL: refs.productionUrl,
+    BLUE_WAIT_MINUTES: String(settings.release.blueTerminationWaitMinutes),
+    APPROVAL_GATE: approvalGateAt(settings) === hook ? "on" : "off",
   };
+}
+
+/** The hook that waits for a person, where the stage has the gate and Slack can take the answer; null elsewhere. */
+export function approvalGateAt(settings: StageSettings): EcsHook | null {
+  const { approval } = settings.canary;
+  return approval.enabled && settings.chatops.enabled && settings.chatops.teamId ? approval.hook : null;
 }
 
 export function watchVariables(
@@ -142,13 +150,24 @@ export function scheduleVariables(
 export function chatOpsVariables(
   app: App,
   settings: StageSettings,
-  refs: { tableName: string; slackSecretId: string; rollbackFunction: string },
+  refs: {
+    tableName: string;
+    slackSecretId: string;
+    rollbackFunction: string;
+    scheduleFunction: string | null;
+    deadlines: { groupName: string; roleArn: string; functionArn: string };
+  },
 ): Record<string, string> {
   return {
     ROLLBACK_FUNCTION: refs.rollbackFunction,
+    ...(refs.scheduleFunction ? { SCHEDULE_FUNCTION: refs.scheduleFunction } : {}),
     STAGE: app.stage,
     CHATOPS_SETTINGS: JSON.stringify(settings.chatops),
     STATE_TABLE: refs.tableName,
     SLACK_SECRET_ID: refs.slackSecretId,
+    TIME_ZONE: settings.schedule.timeZone,
+    APPROVAL_SCHEDULE_GROUP: refs.deadlines.groupName,
+    APPROVAL_SCHEDULER_ROLE_ARN: refs.deadlines.roleArn,
+    APPROVAL_TARGET_ARN: refs.deadlines.functionArn,
   };
 }

@@ -23,6 +23,8 @@ export const WILDCARD_ONLY_ACTIONS = {
     "Has no resource type in the Service Authorization Reference: a statement scoped to the deployment group would never match, and hooks could not report.",
   "codedeploy:StopDeployment":
     "Has no resource type in the Service Authorization Reference (awsdocs/aws-codedeploy-user-guide#18): scoped to the group, a rollback could not stop a release.",
+  "codedeploy:ContinueDeployment":
+    "Has no resource type in the Service Authorization Reference: Slack's Finish now ends a release's blue termination wait.",
   "codedeploy:GetDeploymentTarget":
     "Has no resource type in the Service Authorization Reference: scoped to the group, the release and the canary watch could not read the new tasks.",
   "ecr:GetAuthorizationToken":

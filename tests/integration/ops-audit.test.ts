@@ -78,7 +78,7 @@ describe("npm run ops -- audit", () => {
       userId: "U0ALICE001",
       userName: "alice",
       action: "acknowledge",
-      incidentKey: "alarm:staging-hands-off-ops-Alb5xxRate",
+      subject: "alarm:staging-hands-off-ops-Alb5xxRate",
       outcome: "acknowledged",
     });
     const { code, stdout } = await audit("--stage", "staging", "--table", TABLE);

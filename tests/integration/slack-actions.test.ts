@@ -148,7 +148,7 @@ describe("the Slack interactivity endpoint, over HTTP", () => {
     expect(JSON.stringify(updates[0]?.body.blocks)).toContain("by alice at");
     expect((await dynamoNotifyStore(TABLE, dynamo.client).incident(KEY))?.acknowledged).toMatchObject({ by: "U0ALICE001", name: "alice" });
     expect(await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).toEqual([
-      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", incidentKey: KEY, outcome: "acknowledged" }),
+      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", subject: KEY, outcome: "acknowledged" }),
     ]);
     expect(slack.calls("usergroups.users.list")).toHaveLength(1);
   });

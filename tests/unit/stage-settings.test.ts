@@ -95,8 +95,19 @@ describe("stage settings", () => {
       [
         "prod",
         { chatops: { allow: { "do-it": { users: [], groups: [], anyone: true } } } },
-        "chatops.allow.do-it.anyone: a production rollback from Slack must name its people (users or groups)",
+        "chatops.allow.do-it.anyone: a production release changed from Slack must name its people (users or groups)",
       ],
+      [
+        "prod",
+        { chatops: { allow: { approve: { users: [], groups: [], anyone: true } } } },
+        "chatops.allow.approve.anyone: a production release changed from Slack must name its people (users or groups)",
+      ],
+      [
+        "prod",
+        { chatops: { teamId: "T0TEAM0001" } },
+        "chatops.allow.approve: names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
+      ],
+      ["prod", { canary: { approval: { deadlineMinutes: 60 } } }, "canary.approval.deadlineMinutes: Too big: expected number to be <=45"],
       ["dev", { chatops: { teamId: "acme" } }, "chatops.teamId: must be a Slack team id such as T0123ABCDE"],
       ["dev", { network: { natGateways: 3 } }, "network.natGateways: must not exceed availabilityZones (2)"],
       ["dev", { service: { cpu: 300 } }, "service.cpu: must be one of 256, 512, 1024, 2048, 4096"],

@@ -4,6 +4,7 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { eventBridgeApprovalRequests } from "@hands-off-ops/core/aws/approval-requests";
 import { codeDeployHookReporter } from "@hands-off-ops/core/aws/codedeploy-hooks";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
 import { readHookEnvironment } from "@hands-off-ops/core/canary/environment";
@@ -33,12 +34,14 @@ const env = readHookEnvironment({
   }),
   TEST_URL: "http://green.test:9000",
   PRODUCTION_URL: "http://blue.test",
+  BLUE_WAIT_MINUTES: "60",
+  APPROVAL_GATE: "off",
 });
 const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
 function handlerWith(answer: Parameters<typeof scriptedHttp>[0]) {
   const ports = { http: scriptedHttp(answer), report: codeDeployHookReporter(), sleep: () => new Promise<void>(() => {}) };
-  return createHookHandler(env, ports, eventBridgeNotices());
+  return createHookHandler(env, ports, eventBridgeNotices(), { ask: eventBridgeApprovalRequests() });
 }
 
 describe("the canary hook function", () => {
@@ -80,7 +83,15 @@ describe("the canary hook function", () => {
       testUrl: "http://green.test:9000",
       productionUrl: "http://blue.test",
     });
-    expect(Object.keys(variables).sort()).toEqual(["CANARY_SETTINGS", "HOOK", "PRODUCTION_URL", "STAGE", "TEST_URL"]);
+    expect(Object.keys(variables).sort()).toEqual([
+      "APPROVAL_GATE",
+      "BLUE_WAIT_MINUTES",
+      "CANARY_SETTINGS",
+      "HOOK",
+      "PRODUCTION_URL",
+      "STAGE",
+      "TEST_URL",
+    ]);
   });
 
   it("reports Failed, and a critical notice, when a check fails", async () => {

@@ -1,5 +1,6 @@
 import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
-import { acknowledge, type ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/acknowledge";
+import { acknowledge } from "@hands-off-ops/core/chatops/acknowledge";
+import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/audit";
 import { doIt } from "@hands-off-ops/core/chatops/do-it";
 import { buttonIssuer, type Ticket } from "@hands-off-ops/core/chatops/tickets";
 import { deliver } from "@hands-off-ops/core/notify/deliver";
@@ -37,7 +38,7 @@ describe("Acknowledge", () => {
   it("is a button on a new incident's Slack message, carrying a ticket issued for that incident", async () => {
     const { ports, tickets } = setUp();
     await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
-    expect(tickets).toEqual([expect.objectContaining({ stage: "prod", action: "acknowledge", incidentKey: KEY })]);
+    expect(tickets).toEqual([expect.objectContaining({ stage: "prod", action: "acknowledge", subject: KEY })]);
     const posted = ports.slack.calls[0];
     expect(posted?.call === "post" && blocksOf(posted.post.payload)).toContain(`"action_id":"hoo:acknowledge","value":"${tickets[0]?.id}"`);
     expect(ports.store.incidents.get(KEY)?.buttons).toEqual([{ action: "acknowledge", ticketId: tickets[0]?.id }]);
@@ -53,7 +54,7 @@ describe("Acknowledge", () => {
     expect(blocks).toContain("*Acknowledged*\\nby alice at 2019-10-02 19:06:00 CEST (17:06:00 UTC)");
     expect(blocks).not.toContain("hoo:acknowledge");
     expect(audit).toEqual([
-      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", incidentKey: KEY, outcome: "acknowledged" }),
+      expect.objectContaining({ userId: "U0ALICE001", action: "acknowledge", subject: KEY, outcome: "acknowledged" }),
     ]);
     expect(await acknowledge(click(tickets[0] as Ticket, "U0BOB00001"), act)).toBe("already acknowledged");
   });

@@ -10,14 +10,23 @@ export const CHANNEL = "C0ONCALL01";
 export const USER = "U0ALICE001";
 export const TICKET = "AAAAAAAAAAAAAAAAAAAAAA";
 
-/** A stage connected to that workspace and channel: the on-call group acknowledges, one named person may "Do it". */
+const named = (...users: string[]) => ({ users, groups: [], anyone: false });
+
+/**
+ * A stage connected to that workspace and channel: the on-call group acknowledges; one named person may change
+ * releases (Do it, Roll back, Finish now, Approve); anyone there may keep the stage awake.
+ */
 export const CHATOPS_SETTINGS: ChatOpsSettings = {
   enabled: true,
   teamId: TEAM,
   channels: [CHANNEL],
   allow: {
     acknowledge: { users: [], groups: ["S0ONCALL01"], anyone: false },
-    "do-it": { users: [USER], groups: [], anyone: false },
+    "do-it": named(USER),
+    "roll-back": named(USER),
+    "finish-now": named(USER),
+    "keep-awake": { users: [], groups: [], anyone: true },
+    approve: named(USER),
   },
   buttonHours: 24,
 };

@@ -1,5 +1,5 @@
 import type { AuditRecord } from "@hands-off-ops/core/aws/rollback-ledger";
-import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/acknowledge";
+import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/audit";
 import type { Night } from "@hands-off-ops/core/schedule/ports";
 import { hours, hoursBetween, money } from "@hands-off-ops/core/schedule/savings";
 
@@ -35,7 +35,7 @@ export function clickLines(stage: string, clicks: ChatOpsAuditEntry[]): string[]
   if (!clicks.length) lines.push("  none recorded in the last 90 days");
   for (const click of clicks)
     lines.push(
-      `  ${click.at.slice(0, 16).replace("T", " ")} UTC  ${click.userName} (${click.userId})  ${click.action} ${click.incidentKey} → ${click.outcome}`,
+      `  ${click.at.slice(0, 16).replace("T", " ")} UTC  ${click.userName} (${click.userId})  ${click.action} ${click.subject} → ${click.outcome}`,
     );
   return lines;
 }

@@ -11,6 +11,10 @@ const HookEnvironment = z.object({
   CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
   TEST_URL: z.url(),
   PRODUCTION_URL: z.url(),
+  /** How long the previous version's tasks are kept after a release (release.blueTerminationWaitMinutes). */
+  BLUE_WAIT_MINUTES: z.coerce.number().int().min(0),
+  /** "on" where this hook is the stage's approval gate and Slack is connected (canary.approval). */
+  APPROVAL_GATE: z.enum(["on", "off"]),
 });
 
 export interface HookEnvironment {
@@ -18,11 +22,20 @@ export interface HookEnvironment {
   hook: EcsHook;
   settings: CanarySettings;
   targets: HookTargets;
+  blueWaitMinutes: number;
+  approvalGate: boolean;
 }
 
 export function readHookEnvironment(env: Record<string, string | undefined>): HookEnvironment {
   const e = readEnvironment(HookEnvironment, env, "canary hook");
-  return { stage: e.STAGE, hook: e.HOOK, settings: e.CANARY_SETTINGS, targets: { testUrl: e.TEST_URL, productionUrl: e.PRODUCTION_URL } };
+  return {
+    stage: e.STAGE,
+    hook: e.HOOK,
+    settings: e.CANARY_SETTINGS,
+    targets: { testUrl: e.TEST_URL, productionUrl: e.PRODUCTION_URL },
+    blueWaitMinutes: e.BLUE_WAIT_MINUTES,
+    approvalGate: e.APPROVAL_GATE === "on",
+  };
 }
 
 /** What CodeDeploy sends a lifecycle hook function. */

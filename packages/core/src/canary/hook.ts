@@ -1,7 +1,9 @@
+import type { ApprovalRequest } from "../chatops/gate";
 import type { EcsHook } from "../release/appspec";
 import type { CanarySettings } from "../settings/schema";
 import { compareVersions, sampleBoth } from "./comparison";
 import type { HttpPort } from "./http";
+import { verdictNotice } from "./notice";
 import { runSmokeSuite } from "./smoke";
 import { decideVerdict, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
 
@@ -17,6 +19,17 @@ export interface HookPorts {
   report(deploymentId: string, executionId: string, status: HookStatus): Promise<unknown>;
   /** Waits `ms`, or less if `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The approval gate at this hook (settings canary.approval, once Slack is connected): checks that pass leave the
+ * verdict to a person. `ask` sends the request (chatops/gate.ts); the hook then reports nothing itself.
+ */
+export interface HookGate {
+  stage: string;
+  deadlineMinutes: number;
+  onDeadline: HookStatus;
+  ask(request: ApprovalRequest): Promise<void>;
 }
 
 export interface HookTargets {
@@ -38,6 +51,7 @@ export async function runHook(
   targets: HookTargets,
   ports: HookPorts,
   remainingMs: number,
+  gate: HookGate | null = null,
 ): Promise<HookVerdict> {
   const budgetMs = Math.max(0, remainingMs - settings.reserveSeconds * 1000);
   const stop = new AbortController();
@@ -53,6 +67,26 @@ export async function runHook(
   } finally {
     // Whatever won the race, nothing keeps running or waiting after the verdict.
     stop.abort();
+  }
+  if (gate && verdict.status === "Succeeded") {
+    try {
+      await gate.ask({
+        stage: gate.stage,
+        deploymentId: invocation.deploymentId,
+        executionId: invocation.executionId,
+        hook: invocation.hook,
+        deadlineMinutes: gate.deadlineMinutes,
+        onDeadline: gate.onDeadline,
+        evidence: verdictNotice(gate.stage, invocation, verdict, settings.comparison.alpha),
+      });
+      return { ...verdict, waiting: true };
+    } catch (error) {
+      verdict = {
+        ...verdict,
+        status: "Failed",
+        reason: `the checks passed, but approval could not be asked for: ${(error as Error).name}: ${(error as Error).message}`,
+      };
+    }
   }
   await ports.report(invocation.deploymentId, invocation.executionId, verdict.status);
   return verdict;

@@ -1,3 +1,4 @@
+import { subjects } from "../chatops/tickets";
 import type { AutomationNotice } from "../notify/sources/automation";
 import type { HookInvocation } from "./hook";
 import { formatP } from "./stats";
@@ -7,8 +8,17 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : "—");
 
 /** A verdict as a reply in the release's thread, with its evidence: checks, samples, rates, p-values, thresholds. */
-export function verdictNotice(stage: string, invocation: HookInvocation, verdict: HookVerdict, alpha: number): AutomationNotice {
+export function verdictNotice(
+  stage: string,
+  invocation: HookInvocation,
+  verdict: HookVerdict,
+  alpha: number,
+  blueWaitMinutes = 0,
+): AutomationNotice {
   const passed = verdict.status === "Succeeded";
+  // After AllowTraffic users are on the new version; the previous one's tasks wait, ready for an instant switch back.
+  const blueKept = passed && invocation.hook === "AfterAllowTraffic" && blueWaitMinutes > 0;
+  const release = subjects.release(invocation.deploymentId);
   const facts: { label: string; value: string }[] = [{ label: "Hook", value: invocation.hook }];
   for (const result of verdict.smoke ?? []) {
     facts.push({
@@ -40,10 +50,20 @@ export function verdictNotice(stage: string, invocation: HookInvocation, verdict
     summary: capitalize(verdict.reason).slice(0, 2500),
     facts: facts.slice(0, 10).map((f) => ({ label: f.label, value: f.value.slice(0, 2000) })),
     actionsTaken: [
-      passed
-        ? `Reported Succeeded to CodeDeploy: the release goes on.`
-        : `Reported Failed to CodeDeploy: it stops the release and rolls back.`,
+      blueKept
+        ? `Reported Succeeded to CodeDeploy: users are on the new version; the previous version's tasks are kept ${blueWaitMinutes} min for an instant switch back.`
+        : passed
+          ? `Reported Succeeded to CodeDeploy: the release goes on.`
+          : `Reported Failed to CodeDeploy: it stops the release and rolls back.`,
     ],
+    ...(blueKept
+      ? {
+          offers: [
+            { action: "finish-now" as const, subject: release, label: "Finish now" },
+            { action: "roll-back" as const, subject: release, label: "Roll back" },
+          ],
+        }
+      : {}),
     nextStep: passed ? null : "Read the failing check or regression above; fix it and release again.",
     thread: { deploymentId: invocation.deploymentId, role: "reply" },
   };

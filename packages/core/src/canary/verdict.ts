@@ -11,6 +11,8 @@ export interface HookVerdict {
   reason: string;
   smoke: SmokeResult[] | null;
   comparison: ComparisonVerdict | null;
+  /** The checks passed and the verdict was left to a person (the approval gate): nothing reported yet. */
+  waiting?: true;
 }
 
 export type HookOutcome =

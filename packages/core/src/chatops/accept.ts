@@ -28,6 +28,8 @@ export interface AcceptedClick {
   userId: string;
   userName: string;
   at: string;
+  /** Where the pressed message can be replaced with the click's result, and what it showed. */
+  shown?: { responseUrl: string; blocks: Record<string, unknown>[] };
 }
 
 export interface AcceptResult {
@@ -65,6 +67,13 @@ export async function acceptClick(
   if (!checked.ok) return refuse(checked.reason);
   const used = await ports.tickets.use(checked.ticket.id, interaction.userId, now.toISOString());
   if (!used.first) return refuse(`already done by <@${used.used.by}> at ${used.used.at.slice(11, 16)} UTC`);
-  await ports.enqueue({ ticket: checked.ticket, userId: interaction.userId, userName: interaction.userName, at: now.toISOString() });
+  const { responseUrl, blocks } = interaction;
+  await ports.enqueue({
+    ticket: checked.ticket,
+    userId: interaction.userId,
+    userName: interaction.userName,
+    at: now.toISOString(),
+    ...(responseUrl && blocks ? { shown: { responseUrl, blocks } } : {}),
+  });
   return { status: 200, outcome: "accepted", ...who };
 }

@@ -1,4 +1,4 @@
-import type { ChatOpsAction, ChatOpsSettings } from "../settings/chatops";
+import { type ChatOpsPermission, type ChatOpsSettings, permissionOf } from "../settings/chatops";
 import type { Interaction } from "./interaction";
 
 /**
@@ -13,9 +13,13 @@ export interface GroupsPort {
   members(groupId: string): Promise<readonly string[]>;
 }
 
-export const ACTION_LABEL: Record<ChatOpsAction, string> = {
+export const PERMISSION_LABEL: Record<ChatOpsPermission, string> = {
   acknowledge: "acknowledge incidents",
   "do-it": "carry out the automation's dry-run decisions",
+  "roll-back": "roll back releases",
+  "finish-now": "finish releases early",
+  "keep-awake": "keep the stage awake",
+  approve: "approve or reject releases",
 };
 
 export type Authorization = { ok: true } | { ok: false; reason: string };
@@ -30,11 +34,12 @@ export async function authorize(
   if (interaction.teamId !== settings.teamId) return { ok: false, reason: `this Slack workspace is not the one ${stage} answers` };
   if (!interaction.channelId || !settings.channels.includes(interaction.channelId))
     return { ok: false, reason: `${stage}'s buttons work only in its own channels (chatops.channels)` };
-  const who = settings.allow[interaction.action];
+  const permission = permissionOf(interaction.action);
+  const who = settings.allow[permission];
   if (who.anyone || who.users.includes(interaction.userId)) return { ok: true };
   for (const group of who.groups) if ((await groups.members(group)).includes(interaction.userId)) return { ok: true };
-  const what = ACTION_LABEL[interaction.action];
+  const what = PERMISSION_LABEL[permission];
   if (!who.users.length && !who.groups.length)
-    return { ok: false, reason: `nobody may ${what} on ${stage} from Slack yet (chatops.allow.${interaction.action} names no one)` };
+    return { ok: false, reason: `nobody may ${what} on ${stage} from Slack yet (chatops.allow.${permission} names no one)` };
   return { ok: false, reason: `you are not allowed to ${what} on ${stage}` };
 }

@@ -1,7 +1,8 @@
 import { alarmIncidentKey } from "../notify/message";
 import type { DoItRequest } from "../rollback/do-it";
 import type { AcceptedClick } from "./accept";
-import { type AcknowledgePorts, audit, markAcknowledged, refreshMessage } from "./acknowledge";
+import { type AcknowledgePorts, markAcknowledged, refreshMessage } from "./acknowledge";
+import { audit } from "./audit";
 
 /**
  * "Do it": what the automation rehearsed in dry-run, carried out for real by
@@ -21,7 +22,7 @@ export interface DoItPorts extends AcknowledgePorts {
 const ALARM_PREFIX = alarmIncidentKey("");
 
 export async function doIt(click: AcceptedClick, ports: DoItPorts): Promise<string> {
-  const key = click.ticket.incidentKey;
+  const key = click.ticket.subject;
   const record = await ports.store.incident(key);
   const outcome = !record
     ? "incident no longer known"

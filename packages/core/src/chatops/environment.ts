@@ -9,8 +9,16 @@ const ChatOpsEnvironment = z.object({
   STATE_TABLE: z.string().min(1),
   SLACK_SECRET_ID: z.string().min(1),
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1),
-  /** The rollback function, which carries out "Do it". */
+  /** The rollback function, which carries out "Do it" and "Roll back". */
   ROLLBACK_FUNCTION: z.string().min(1),
+  /** The schedule function (keep-awake); absent where the stage has no schedule. */
+  SCHEDULE_FUNCTION: z.string().min(1).optional(),
+  /** The stage's time zone: times on messages read in it, with UTC beside. */
+  TIME_ZONE: z.string().min(1),
+  /** Where the approval gates' deadlines are scheduled, calling this function back. */
+  APPROVAL_SCHEDULE_GROUP: z.string().min(1),
+  APPROVAL_SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
+  APPROVAL_TARGET_ARN: z.string().startsWith("arn:"),
   /** A stand-in for slack.com in tests and local runs. */
   SLACK_API_URL: z.url().optional(),
 });
@@ -22,6 +30,9 @@ export interface ChatOpsEnvironment {
   slackSecretId: string;
   functionName: string;
   rollbackFunction: string;
+  scheduleFunction: string | null;
+  timeZone: string;
+  deadlines: { groupName: string; roleArn: string; functionArn: string };
   slackApiUrl?: string;
 }
 
@@ -34,6 +45,9 @@ export function readChatOpsEnvironment(env: Record<string, string | undefined>):
     slackSecretId: e.SLACK_SECRET_ID,
     functionName: e.AWS_LAMBDA_FUNCTION_NAME,
     rollbackFunction: e.ROLLBACK_FUNCTION,
+    scheduleFunction: e.SCHEDULE_FUNCTION ?? null,
+    timeZone: e.TIME_ZONE,
+    deadlines: { groupName: e.APPROVAL_SCHEDULE_GROUP, roleArn: e.APPROVAL_SCHEDULER_ROLE_ARN, functionArn: e.APPROVAL_TARGET_ARN },
     slackApiUrl: e.SLACK_API_URL,
   };
 }

@@ -8,7 +8,7 @@ import { ChatOpsAction } from "../settings/chatops";
  * state; nothing else in the payload (stage, deployment, ARN) is trusted.
  */
 
-const ACTION_ID_PREFIX = "hoo:";
+export const ACTION_ID_PREFIX = "hoo:";
 
 /** The action_id our buttons carry: the action, so that a value moved to another button is caught. */
 export const actionId = (action: ChatOpsAction) => `${ACTION_ID_PREFIX}${action}`;
@@ -30,6 +30,15 @@ const BlockActions = z.looseObject({
     .url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ })
     .max(500)
     .optional(),
+  /** The message as Slack shows it, so that the click's result can replace its buttons (Slack allows 50 blocks). */
+  message: z
+    .looseObject({
+      blocks: z
+        .array(z.looseObject({ type: z.string() }))
+        .max(50)
+        .optional(),
+    })
+    .optional(),
 });
 
 export interface Interaction {
@@ -41,6 +50,8 @@ export interface Interaction {
   action: ChatOpsAction;
   ticketId: string;
   responseUrl: string | null;
+  /** The pressed message's blocks, for showing the result in place of its buttons; never used to decide anything. */
+  blocks: Record<string, unknown>[] | null;
 }
 
 export type ReadInteraction = { ok: true; interaction: Interaction } | { ok: false; reason: string } | { ok: "link" };
@@ -62,7 +73,7 @@ export function readInteraction(body: string): ReadInteraction {
     const issue = parsed.error.issues[0];
     return { ok: false, reason: `not a button press we handle (${issue?.path.join(".") || "payload"}: ${issue?.message})` };
   }
-  const { team, user, channel, container, actions, response_url } = parsed.data;
+  const { team, user, channel, container, actions, response_url, message } = parsed.data;
   const [pressed] = actions as [(typeof actions)[number]];
   if (LINK_BUTTON.test(pressed.action_id)) return { ok: "link" };
   const action = pressed.action_id.startsWith(ACTION_ID_PREFIX)
@@ -81,6 +92,7 @@ export function readInteraction(body: string): ReadInteraction {
       action: action.data,
       ticketId: pressed.value,
       responseUrl: response_url ?? null,
+      blocks: message?.blocks ?? null,
     },
   };
 }

@@ -14,8 +14,8 @@ export interface Ticket {
   id: string;
   stage: string;
   action: ChatOpsAction;
-  /** The incident the button acts on. */
-  incidentKey: string;
+  /** What the button acts on (subjects below): an incident, a release, a release's approval, the stage. */
+  subject: string;
   issuedAt: string;
   expiresAt: string;
   used?: { by: string; at: string };
@@ -31,14 +31,29 @@ export interface TicketStore {
 /** 128 random bits, base64url: 22 characters (interaction.ts TICKET_ID). */
 export const newTicketId = () => randomBytes(16).toString("base64url");
 
-export function ticketFor(stage: string, action: ChatOpsAction, incidentKey: string, now: Date, hours: number): Ticket {
+/** The subjects a button can act on; an incident's is its key (notify/message.ts). */
+export const subjects = {
+  release: (deploymentId: string) => `release:${deploymentId}`,
+  approval: (deploymentId: string) => `approval:${deploymentId}`,
+  stage: (stage: string) => `stage:${stage}`,
+};
+
+/** The release a subject names, or null. */
+export function deploymentOf(subject: string, kind: "release" | "approval"): string | null {
+  const match = new RegExp(`^${kind}:(d-[A-Z0-9]+)$`).exec(subject);
+  return match?.[1] ?? null;
+}
+
+/** A ticket lasts the stage's button hours, or less when what it acts on ends sooner (an approval's deadline). */
+export function ticketFor(stage: string, action: ChatOpsAction, subject: string, now: Date, hours: number, endsAt?: string): Ticket {
+  const lasts = new Date(now.getTime() + hours * 3_600_000).toISOString();
   return {
     id: newTicketId(),
     stage,
     action,
-    incidentKey,
+    subject,
     issuedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + hours * 3_600_000).toISOString(),
+    expiresAt: endsAt && endsAt < lasts ? endsAt : lasts,
   };
 }
 
@@ -57,8 +72,8 @@ export function checkTicket(ticket: Ticket | undefined, interaction: Pick<Intera
 /** The notifier's side: a button's ticket, issued into the store before the message carrying it is posted. */
 export function buttonIssuer(stage: string, hours: number, tickets: Pick<TicketStore, "issue">, now: () => Date = () => new Date()) {
   return {
-    async issue(action: ChatOpsAction, incidentKey: string) {
-      const ticket = ticketFor(stage, action, incidentKey, now(), hours);
+    async issue(action: ChatOpsAction, subject: string, endsAt?: string) {
+      const ticket = ticketFor(stage, action, subject, now(), hours, endsAt);
       await tickets.issue(ticket);
       return ticket.id;
     },

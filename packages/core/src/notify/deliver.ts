@@ -226,8 +226,8 @@ async function toSlack(
   ports: DeliveryPorts,
   plan: IncidentPlan | null,
 ): Promise<SlackResult> {
-  const payload = renderSlack(message);
   if (!plan) {
+    const payload = renderSlack(await withOffers(message, slack.canThread ? (ports.buttons ?? null) : null));
     if (message.thread && slack.canThread && channel) return inThread(message, channel, payload, slack, ports.store);
     if (!channel) return { slack: "not-routed" };
     const posted = await slack.post({ channel, payload });
@@ -236,6 +236,7 @@ async function toSlack(
       : { slack: "posted" };
   }
 
+  const payload = renderSlack(message);
   if (!slack.canThread) {
     // A webhook cannot update or thread: it posts what e-mail readers are told (the page, an escalation, the end).
     if (!channel) return { slack: "not-routed" };
@@ -261,6 +262,19 @@ async function toSlack(
   if (message.thread) await alsoInReleaseThread(message, payload, slack, ports.store);
   if (!posted || !message.graph) return { slack: "posted" };
   return { slack: "posted", graph: await attachGraph(message, posted, slack, ports) };
+}
+
+/** A message's offered buttons, each with a ticket issued for what it acts on; none where clicks cannot come back. */
+async function withOffers(message: OpsMessage, issuer: ButtonIssuer | null): Promise<OpsMessage> {
+  if (!message.offers?.length || !issuer) return message;
+  const buttons = await Promise.all(
+    message.offers.map(async ({ action, subject, label, endsAt }) => ({
+      action,
+      ticketId: await issuer.issue(action, subject, endsAt),
+      ...(label ? { label } : {}),
+    })),
+  );
+  return { ...message, buttons: [...(message.buttons ?? []), ...buttons] };
 }
 
 /** A step of an incident, recorded quietly in its release's thread when that thread exists (no broadcast, no new thread). */

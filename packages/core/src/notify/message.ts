@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { ChatOpsAction } from "../settings/chatops";
+import { ChatOpsAction } from "../settings/chatops";
 
 /**
  * The one shape every operational event becomes before anyone reads it: what
@@ -64,6 +64,25 @@ export type IncidentStep = z.infer<typeof IncidentStep>;
 export const IncidentTag = z.discriminatedUnion("role", [IncidentEvent, IncidentStep]);
 export type IncidentTag = z.infer<typeof IncidentTag>;
 
+/**
+ * A button a message outside incidents offers (a release's thread, a sleep notice): the action, what it acts
+ * on (chatops/tickets.ts subjects), its label when not the action's own, and when it stops making sense.
+ */
+export const Offer = z.strictObject({
+  action: ChatOpsAction,
+  subject: text(300),
+  label: text(40).optional(),
+  endsAt: z.iso.datetime().optional(),
+});
+export type Offer = z.infer<typeof Offer>;
+
+/** A button as posted: the ticket it carries, and its label when not the action's own. */
+export interface ActionButton {
+  action: ChatOpsAction;
+  ticketId: string;
+  label?: string;
+}
+
 /** The incident an alarm's events and the automation's decisions on it share. */
 export const alarmIncidentKey = (alarmName: string) => `alarm:${alarmName}`;
 
@@ -95,7 +114,9 @@ export interface OpsMessage {
   /** Why the event could not be read, when it could not. */
   rejection: string | null;
   /** Buttons that act (Slack interactivity), each carrying a ticket id the endpoint resolves from its own state. */
-  buttons?: { action: ChatOpsAction; ticketId: string }[];
+  buttons?: ActionButton[];
+  /** Buttons a message outside incidents asks for; the notifier issues their tickets (incidents have their own). */
+  offers?: Offer[];
 }
 
 export interface MetricWidget {

@@ -71,5 +71,5 @@ export interface OncePort {
 
 /** Issues the tickets an incident's buttons carry (chatops/tickets.ts); absent when the stage has no interactivity. */
 export interface ButtonIssuer {
-  issue(action: ChatOpsAction, incidentKey: string): Promise<string>;
+  issue(action: ChatOpsAction, subject: string, endsAt?: string): Promise<string>;
 }

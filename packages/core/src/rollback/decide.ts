@@ -20,6 +20,8 @@ export interface AlarmFacts {
   state: string;
   reason: string;
   at: Date;
+  /** Not an alarm: a person asked, from the release's thread (Slack's Roll back). Its notice joins no alarm's incident. */
+  byHand?: { requestedBy: string; deploymentId: string };
 }
 
 export interface DeploymentFacts {
@@ -62,7 +64,9 @@ export type NoRollbackReason =
   | "no-previous-version"
   | "would-roll-forward"
   | "cooldown"
-  | "daily-cap";
+  | "daily-cap"
+  /** A person asked to roll back a release another one has replaced since. */
+  | "superseded";
 
 /**
  * Reasons for which a release is to blame but a guard held the automation back: a person must decide (the
@@ -112,11 +116,6 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
     };
   }
 
-  // Dry-run rehearses enforce: its own "would have" rollbacks count for the cooldown, the cap and "already rolled
-  // back", so that it pages as often as enforce would. Enforce counts only real ones: a rehearsal never blocks it.
-  const rollbacks = facts.recentRollbacks.filter((r) => dryRun || !r.dryRun);
-  const wouldHave = (r: RecordedRollback) => (r.dryRun ? "would have been rolled back (dry-run)" : "has already been rolled back");
-
   const bad = facts.lastSuccess;
   if (!bad) return none("no-recent-release", "no release has succeeded yet: nothing to roll back to");
   if (bad.automaticRollback) return none("rollback-in-flight", `the latest release, ${bad.deploymentId}, is itself an automatic rollback`);
@@ -126,6 +125,62 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
       "outside-bake-window",
       `the latest release, ${bad.deploymentId}, finished ${humanDuration(sinceRelease)} before the alarm, outside the ${policy.bakeWindowMinutes}-minute bake window: not a release problem`,
     );
+  const guarded = guardRedeploy(bad, facts, policy, now);
+  if (guarded.action === "none") return guarded;
+  return {
+    ...guarded,
+    why: `${alarm.alarmId} fired ${humanDuration(sinceRelease)} after release ${bad.deploymentId} finished, inside the ${policy.bakeWindowMinutes}-minute bake window`,
+  };
+}
+
+/**
+ * A person asked, from the release's thread, to roll that release back. A person's word blames the release (no
+ * alarm list, no bake window), and everything else guards it as it guards the automation: a release in progress is
+ * stopped with rollback; a finished one is redeployed back to the one before it, once, within the cooldown and the
+ * daily cap, never forward, never over a rollback in flight. A release that is no longer the current one is left.
+ */
+export function decideRollBackByHand(
+  deploymentId: string,
+  requestedBy: string,
+  facts: RollbackFacts,
+  policy: RollbackPolicy,
+  now: Date,
+): RollbackDecision {
+  const none = (reason: NoRollbackReason, why: string): RollbackDecision => ({ action: "none", reason, why });
+  const dryRun = policy.mode === "dry-run";
+  const { inProgress, lastSuccess } = facts;
+  if (inProgress?.automaticRollback)
+    return none("rollback-in-flight", `automatic rollback ${inProgress.deploymentId} is still in progress`);
+  if (inProgress)
+    return inProgress.deploymentId === deploymentId
+      ? {
+          action: "stop-deployment",
+          deploymentId,
+          why: `${requestedBy} asked to roll back release ${deploymentId} while it was in progress`,
+          dryRun,
+        }
+      : none("superseded", `release ${deploymentId} is no longer the current one: ${inProgress.deploymentId} is in progress`);
+  if (!lastSuccess) return none("no-recent-release", `release ${deploymentId} did not succeed: there is nothing to roll back`);
+  if (lastSuccess.deploymentId !== deploymentId)
+    return none("superseded", `release ${deploymentId} is no longer the current one: ${lastSuccess.deploymentId} succeeded after it`);
+  const guarded = guardRedeploy(lastSuccess, facts, policy, now);
+  if (guarded.action === "none") return guarded;
+  return { ...guarded, why: `${requestedBy} asked to roll back release ${deploymentId}` };
+}
+
+/** The guards on redeploying the version before a finished release, shared by the automation and a person's request. */
+function guardRedeploy(
+  bad: DeploymentFacts,
+  facts: RollbackFacts,
+  policy: RollbackPolicy,
+  now: Date,
+): Extract<RollbackDecision, { action: "none" }> | Omit<Extract<RollbackDecision, { action: "redeploy-previous" }>, "why"> {
+  const none = (reason: NoRollbackReason, why: string) => ({ action: "none" as const, reason, why });
+  const dryRun = policy.mode === "dry-run";
+  // Dry-run rehearses enforce: its own "would have" rollbacks count for the cooldown, the cap and "already rolled
+  // back", so that it pages as often as enforce would. Enforce counts only real ones: a rehearsal never blocks it.
+  const rollbacks = facts.recentRollbacks.filter((r) => dryRun || !r.dryRun);
+  const wouldHave = (r: RecordedRollback) => (r.dryRun ? "would have been rolled back (dry-run)" : "has already been rolled back");
   const earlier = rollbacks.find((r) => r.badDeploymentId === bad.deploymentId);
   if (earlier) return none("already-rolled-back", `release ${bad.deploymentId} ${wouldHave(earlier)} once`);
   const previous = facts.previousSuccess;
@@ -140,13 +195,11 @@ export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: 
     );
   const today = rollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
   if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
-
   return {
     action: "redeploy-previous",
     badDeploymentId: bad.deploymentId,
     from: bad.taskDefinitionArn,
     to: previous.taskDefinitionArn,
-    why: `${alarm.alarmId} fired ${humanDuration(sinceRelease)} after release ${bad.deploymentId} finished, inside the ${policy.bakeWindowMinutes}-minute bake window`,
     dryRun,
   };
 }

@@ -29,3 +29,16 @@ export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date):
     at: now,
   };
 }
+
+/**
+ * "Roll back", pressed on a release's thread: the rollback function rolls that release back by its own path
+ * (stop it while it runs, redeploy the version before it once it has finished), with its guards, in the stage's
+ * mode. Sent by a direct Invoke from the Slack actions function.
+ */
+export const RollBackRequest = z.strictObject({
+  kind: z.literal("roll-back"),
+  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  ticketId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  requestedBy: z.string().min(1).max(120),
+});
+export type RollBackRequest = z.infer<typeof RollBackRequest>;

@@ -8,6 +8,7 @@ import {
   type AlarmFacts,
   AUTOMATIC_ROLLBACK_PREFIX,
   cannotBlameARelease,
+  decideRollBackByHand,
   decideRollback,
   HELD_BACK,
   type RollbackDecision,
@@ -44,6 +45,40 @@ export async function handleAlarm(
 ) {
   // An alarm that cannot blame a release needs no look at CodeDeploy or the ledger.
   const decision = cannotBlameARelease(alarm, policy) ?? decideRollback(alarm, await gatherFacts(ports, now), policy, now);
+  return act(decision, alarm, where, ports, now);
+}
+
+/**
+ * A person's "Roll back" on a release's thread: the same facts, guards, claim, audit and notice as an alarm's
+ * rollback; the notice says who asked and goes to the release's thread, not to an alarm's incident.
+ */
+export async function handleRollBackRequest(
+  request: { deploymentId: string; ticketId: string; requestedBy: string },
+  policy: RollbackPolicy,
+  where: { stage: string; group: ReleaseGroup },
+  ports: RollbackPorts,
+  now: Date,
+) {
+  const asked: AlarmFacts = {
+    eventId: `roll-back-${request.ticketId}`,
+    alarmName: "Roll back (Slack)",
+    alarmId: "Roll back",
+    state: "ALARM",
+    reason: `${request.requestedBy} pressed Roll back on release ${request.deploymentId}`,
+    at: now,
+    byHand: { requestedBy: request.requestedBy, deploymentId: request.deploymentId },
+  };
+  const decision = decideRollBackByHand(request.deploymentId, request.requestedBy, await gatherFacts(ports, now), policy, now);
+  return act(decision, asked, where, ports, now);
+}
+
+async function act(
+  decision: RollbackDecision,
+  alarm: AlarmFacts,
+  where: { stage: string; group: ReleaseGroup },
+  ports: RollbackPorts,
+  now: Date,
+) {
   let outcome: RollbackOutcome;
   try {
     outcome = await carryOut(decision, alarm, ports, now);
@@ -79,7 +114,9 @@ async function carryOut(decision: RollbackDecision, alarm: AlarmFacts, ports: Ro
     return { kind: "would-roll-back", badDeploymentId };
   }
   try {
-    const description = `${AUTOMATIC_ROLLBACK_PREFIX} of ${badDeploymentId}: ${alarm.alarmName} fired (${alarm.eventId})`.slice(0, 200);
+    // The prefix marks every rollback of ours, a person's included, so that the next decision sees it in flight.
+    const cause = alarm.byHand ? `${alarm.byHand.requestedBy} asked in Slack` : `${alarm.alarmName} fired`;
+    const description = `${AUTOMATIC_ROLLBACK_PREFIX} of ${badDeploymentId}: ${cause} (${alarm.eventId})`.slice(0, 200);
     const rollbackDeploymentId = await ports.deployments.redeploy(decision.to, description);
     await ports.ledger.recordRollback(badDeploymentId, rollbackDeploymentId, now);
     return { kind: "rolled-back", badDeploymentId, rollbackDeploymentId };
@@ -95,32 +132,39 @@ function noticeOf(
   decision: RollbackDecision,
   outcome: RollbackOutcome,
 ): AutomationNotice {
-  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = [], offers?: "do-it") => ({
-    incident: {
-      role: "step" as const,
-      key: alarmIncidentKey(alarm.alarmName),
-      did: did.slice(0, 300),
-      escalates,
-      deployments,
-      // A rehearsed decision can be carried out for real from the incident's message ("Do it").
-      ...(offers ? { offers } : {}),
-    },
-  });
+  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = [], offers?: "do-it") =>
+    // A person's request is no alarm's step: it is told in the release's thread.
+    alarm.byHand
+      ? { thread: { deploymentId: alarm.byHand.deploymentId, role: "reply" as const } }
+      : {
+          incident: {
+            role: "step" as const,
+            key: alarmIncidentKey(alarm.alarmName),
+            did: did.slice(0, 300),
+            escalates,
+            deployments,
+            // A rehearsed decision can be carried out for real from the incident's message ("Do it").
+            ...(offers ? { offers } : {}),
+          },
+        };
   const base = {
     stage: where.stage,
     actor: "rollback",
-    facts: [
-      { label: "Alarm", value: alarm.alarmName },
-      { label: "Alarm reason", value: alarm.reason.slice(0, 2000) || "—" },
-    ],
+    facts: alarm.byHand
+      ? [{ label: "Asked by", value: `${alarm.byHand.requestedBy}, in Slack` }]
+      : [
+          { label: "Alarm", value: alarm.alarmName },
+          { label: "Alarm reason", value: alarm.reason.slice(0, 2000) || "—" },
+        ],
   };
+  const cause = alarm.byHand ? `${alarm.byHand.requestedBy} asked` : `${alarm.alarmId} fired`;
   const links = (...deploymentIds: (string | null)[]) =>
     where.group.region ? deploymentIds.flatMap((id) => (id ? [deploymentLink(where.group.region as string, id)] : [])) : [];
   if (outcome.kind === "failed") {
     return {
       ...base,
       severity: "critical",
-      title: `Automatic remediation FAILED for ${alarm.alarmId}`,
+      title: alarm.byHand ? `Roll back FAILED, as ${alarm.byHand.requestedBy} asked` : `Automatic remediation FAILED for ${alarm.alarmId}`,
       summary: `The automation decided: ${decision.why}. Carrying it out failed: ${outcome.error}. Nothing was rolled back; the event will be retried.`,
       nextStep:
         decision.action === "none"
@@ -135,7 +179,7 @@ function noticeOf(
       ...base,
       // Held back by a guard, a person must decide; otherwise the alarm is not a release's doing.
       severity: HELD_BACK.has(decision.reason) ? "critical" : "info",
-      title: `No automatic rollback for ${alarm.alarmId}`,
+      title: alarm.byHand ? `No rollback, though ${alarm.byHand.requestedBy} asked` : `No automatic rollback for ${alarm.alarmId}`,
       summary: `Did nothing, because ${decision.why}.`,
       nextStep: HELD_BACK.has(decision.reason)
         ? "A release is to blame but the automation held back: decide whether to roll back by hand (docs/rollback.md)."
@@ -166,7 +210,7 @@ function noticeOf(
     return {
       ...base,
       severity: "critical",
-      title: `Stopped release ${release}: ${alarm.alarmId} fired`,
+      title: `Stopped release ${release}: ${cause}`,
       summary: `${capitalize(decision.why)}.${outcome.kind === "already-finished" ? " The release had already finished when the stop arrived." : ""}`,
       facts: [...base.facts, { label: "Release", value: release }],
       actionsTaken: [

@@ -1,3 +1,4 @@
+import { subjects } from "../chatops/tickets";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { type Decision, localLabel } from "./calendar";
 import { changesStage, type Plan, type SleepRecord, type Step } from "./plan";
@@ -11,7 +12,13 @@ import { hourlyCost, hours, hoursBetween, money } from "./savings";
  */
 
 const ACTOR = "schedule";
-const KEEP_AWAKE_HINT = "To keep it awake tonight, tag the service with keep-awake-until (docs/schedule.md).";
+const KEEP_AWAKE_HINT =
+  "To have it up now, press Wake now (where Slack takes clicks) or tag the service with keep-awake-until (docs/schedule.md).";
+
+/** A sleeping stage can be woken, and a kept-awake one kept longer, from the notice itself (chatops/carry-out.ts). */
+const keepAwakeOffer = (stage: string, label: string) => ({
+  offers: [{ action: "keep-awake" as const, subject: subjects.stage(stage), label }],
+});
 
 interface NoticeInput {
   trigger: Trigger;
@@ -79,6 +86,7 @@ function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): Aut
     title: `${config.stage} is asleep until ${until}`,
     summary: `${capitalize(input.decision.why)}: ${didWhat(plan, { scale: "the service is scaled to zero", "stop-database": "the database stopped" })}.${estimate}${waiting}`,
     nextStep: KEEP_AWAKE_HINT,
+    ...keepAwakeOffer(config.stage, "Wake now for 2 h"),
   };
 }
 
@@ -95,6 +103,7 @@ function wakeNotice(input: NoticeInput, base: BaseNotice, waiting: string): Auto
       summary: stays
         ? `The keep-awake override wins over the working hours; the stage goes to sleep when it ends.${waiting}`
         : `Nothing to change: ${decision.why}.${night}${waiting}`,
+      ...(stays ? keepAwakeOffer(config.stage, "Keep awake 2 h more") : {}),
     };
   }
   return {

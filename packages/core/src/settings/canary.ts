@@ -49,6 +49,20 @@ export const CanarySettingsSchema = z.strictObject({
     maxErrorRateIncrease: z.number().min(0).max(1),
     maxP95IncreasePercent: z.number().min(0).max(1000),
   }),
+  /**
+   * The approval gate: once the hook's checks pass, it posts their evidence in the release's thread with Approve
+   * and Reject, and the release waits for a person (Slack actions) until the deadline, then takes `onDeadline`.
+   * It works once Slack is connected (chatops.teamId); until then the hook reports its checks' verdict as usual.
+   */
+  approval: z.strictObject({
+    enabled: z.boolean(),
+    /** The hook that waits: the one whose checks are the evidence, or the last before production traffic moves. */
+    hook: z.enum(["AfterAllowTestTraffic", "BeforeAllowTraffic"]),
+    /** Well under CodeDeploy's one-hour limit for a hook, which the checks' own minutes also count against. */
+    deadlineMinutes: z.number().int().min(5).max(45),
+    /** What is reported when nobody answers in time. */
+    onDeadline: z.enum(["Failed", "Succeeded"]),
+  }),
   /** Seconds kept back from the Lambda deadline to report the verdict. */
   reserveSeconds: z.number().int().min(2).max(60),
   /**

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { CanarySettingsSchema } from "./canary";
-import { ChatOpsSettingsSchema } from "./chatops";
+import { ChatOpsSettingsSchema, RELEASE_CHANGING_PERMISSIONS } from "./chatops";
 import { AutomationMode, StageKind } from "./common";
 import { CostAssumptionsSchema } from "./cost";
 import { NotificationSettingsSchema } from "./notifications";
@@ -159,8 +159,12 @@ export const StageSettingsSchema = z
       if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
       if (!s.notifications.emailSeverities.includes("critical"))
         problem(["notifications", "emailSeverities"], "production must e-mail critical messages to on-call");
-      if (s.chatops.allow["do-it"].anyone)
-        problem(["chatops", "allow", "do-it", "anyone"], "a production rollback from Slack must name its people (users or groups)");
+      for (const permission of RELEASE_CHANGING_PERMISSIONS)
+        if (s.chatops.allow[permission].anyone)
+          problem(
+            ["chatops", "allow", permission, "anyone"],
+            "a production release changed from Slack must name its people (users or groups)",
+          );
     }
     if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
     if (s.network.natGateways > s.network.availabilityZones)
@@ -179,6 +183,15 @@ export const StageSettingsSchema = z
       problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
     if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
       problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
+    const gate = s.canary.approval;
+    if (gate.enabled && s.chatops.enabled && s.chatops.teamId) {
+      const approvers = s.chatops.allow.approve;
+      if (!approvers.anyone && !approvers.users.length && !approvers.groups.length)
+        problem(
+          ["chatops", "allow", "approve"],
+          "names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
+        );
+    }
     if (s.schedule.wakeAt >= s.schedule.sleepAt)
       problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
     if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");

@@ -12,3 +12,19 @@ export async function tellPresser(responseUrl: string, text: string, fetchImpl: 
   });
   if (!response.ok) throw new Error(`Slack's response_url answered ${response.status}`);
 }
+
+/** The pressed message, replaced for everyone in the channel (its buttons gone, the click's result shown). */
+export async function replaceOriginal(
+  responseUrl: string,
+  blocks: Record<string, unknown>[],
+  text: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<void> {
+  const response = await fetchImpl(responseUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ replace_original: true, text, blocks }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!response.ok) throw new Error(`Slack's response_url answered ${response.status}`);
+}

@@ -404,9 +404,9 @@ export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaul
 /** Buttons' tickets as the notifier issues them, numbered so that a replay prints the same every time. */
 export function buttonRecorder(recorder: Recorder, stage: string, hours: number, memory: NotifyMemory): ButtonIssuer {
   return {
-    async issue(action, incidentKey) {
+    async issue(action, subject) {
       const id = `replay${String(++memory.tickets).padStart(16, "0")}`;
-      recorder.aws("DynamoDB", "PutItem", `ticket ${id}: ${action} on ${incidentKey}, valid ${hours} h`);
+      recorder.aws("DynamoDB", "PutItem", `ticket ${id}: ${action} on ${subject}, valid ${hours} h`);
       return id;
     },
   };

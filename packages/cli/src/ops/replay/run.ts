@@ -1,5 +1,6 @@
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
+import { APPROVAL_DETAIL_TYPE, type ApprovalRequest } from "@hands-off-ops/core/chatops/gate";
 import type { DeliveryReport } from "@hands-off-ops/core/notify/deliver";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { Email } from "@hands-off-ops/core/notify/render/email";
@@ -267,10 +268,20 @@ async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
     sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
   };
   const { createHookHandler } = await import("../../../../../functions/canary-hook");
+  const approvals = {
+    // The gate itself is opened by the Slack actions function, from this request (chatops/gate.ts).
+    ask: async (request: ApprovalRequest) =>
+      recorder.aws(
+        "EventBridge",
+        "PutEvents",
+        `${APPROVAL_DETAIL_TYPE}: release ${request.deploymentId} waits at ${request.hook} up to ${request.deadlineMinutes} min (then ${request.onDeadline})`,
+      ),
+  };
   const result = await createHookHandler(
     env,
     ports,
     notifier,
+    approvals,
   )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300));
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,

@@ -24,7 +24,17 @@ export interface SlackPayload {
   blocks: KnownBlock[];
 }
 
-const BUTTON_LABEL: Record<ChatOpsAction, string> = { acknowledge: "Acknowledge", "do-it": "Do it" };
+const BUTTON_LABEL: Record<ChatOpsAction, string> = {
+  acknowledge: "Acknowledge",
+  "do-it": "Do it",
+  "roll-back": "Roll back",
+  "finish-now": "Finish now",
+  "keep-awake": "Keep awake 2 h",
+  approve: "Approve",
+  reject: "Reject",
+};
+/** Buttons that undo or refuse a release are shown as such. */
+const DANGER: ReadonlySet<ChatOpsAction> = new Set(["roll-back", "reject"]);
 
 export const SEVERITY_ICON: Record<Severity, string> = { critical: "🚨", warning: "⚠️", info: "ℹ️", resolved: "✅" };
 
@@ -56,12 +66,12 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
     blocks.push({ type: "section", fields });
   }
   if (message.excerpt) blocks.push(section(`\`\`\`${clip(escapeMrkdwn(message.excerpt), SLACK_LIMITS.sectionText - 6)}\`\`\``, false));
-  const acting: Button[] = (message.buttons ?? []).map(({ action, ticketId }) => ({
+  const acting: Button[] = (message.buttons ?? []).map(({ action, ticketId, label }) => ({
     type: "button",
-    text: { type: "plain_text", text: BUTTON_LABEL[action] },
+    text: { type: "plain_text", text: clip(label ?? BUTTON_LABEL[action], SLACK_LIMITS.buttonText) },
     action_id: actionId(action),
     value: ticketId,
-    style: "primary",
+    style: DANGER.has(action) ? "danger" : "primary",
   }));
   const links: Button[] = message.links
     .filter((link) => link.url.length <= SLACK_LIMITS.url)

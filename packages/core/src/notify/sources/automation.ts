@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { NotifyContext, OpsMessage } from "../message";
-import { DeploymentThread, Fact, IncidentStep, Link, Severity } from "../message";
+import { DeploymentThread, Fact, IncidentStep, Link, Offer, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
 import { unrecognised } from "./unrecognised";
 
@@ -28,6 +28,8 @@ export const AutomationNotice = z.strictObject({
   thread: DeploymentThread.nullable().default(null),
   /** The incident this notice is a step of (the alarm the rollback decided on). */
   incident: IncidentStep.nullable().default(null),
+  /** Buttons the message offers (a release's thread, a sleep notice); posted only where Slack can take clicks. */
+  offers: z.array(Offer).max(3).default([]),
 });
 export type AutomationNotice = z.input<typeof AutomationNotice>;
 
@@ -51,6 +53,7 @@ export function readAutomation(envelope: Envelope, context: NotifyContext): Norm
     nextStep: notice.nextStep,
     thread: notice.thread,
     incident: notice.incident,
+    ...(notice.offers.length && !notice.dryRun ? { offers: notice.offers } : {}),
   };
   return { kind: "message", message };
 }

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { subjects } from "../../chatops/tickets";
 import { dashboardLink, deploymentLink } from "../links";
 import { DeploymentState, type NotifyContext, type OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -45,8 +46,10 @@ const WORDING: Record<
     severity: "info",
     role: "outcome",
     title: (id) => `Release ${id} succeeded`,
-    summary:
-      "All traffic is on the new version. The previous tasks stay up for the stage's blue termination wait, ready for an instant switch back.",
+    // CodeDeploy reports SUCCESS only after the blue termination wait: by now the previous tasks are gone
+    // (an AWS engineer on aws/containers-roadmap#269: the wait starts when the target succeeds, the deployment
+    // succeeds when it ends).
+    summary: "All traffic is on the new version, and the previous version's tasks have ended after the stage's blue termination wait.",
     did: [],
     nextStep: null,
   },
@@ -90,6 +93,10 @@ export function readDeployment(envelope: Envelope, context: NotifyContext): Norm
     nextStep: wording.nextStep,
     links: [deploymentLink(envelope.region, deploymentId), dashboardLink(envelope.region, context.dashboardName)],
     thread: { deploymentId, role: wording.role, state },
+    // While the release runs, its thread's first message can stop it; CodeDeploy's outcome replaces that message.
+    ...(state === "START"
+      ? { offers: [{ action: "roll-back" as const, subject: subjects.release(deploymentId), label: "Roll back now" }] }
+      : {}),
   };
   return { kind: "message", message };
 }

@@ -1,0 +1,86 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ApprovalRecord, ApprovalStore } from "../chatops/approval";
+
+/** Kept a week after the deadline, long enough to read what was decided (`npm run ops -- audit` keeps the clicks). */
+const KEEP_DAYS = 7;
+
+const approvalKey = (deploymentId: string) => ({ pk: `chatops#approval#${deploymentId}`, sk: "approval" });
+
+/** A release's approval gate in the state table: opened once, decided once (conditional writes). */
+export function dynamoApprovals(tableName: string, client: DynamoDBClient): ApprovalStore {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const conditional = async (write: () => Promise<unknown>) => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  };
+  return {
+    open: (record) =>
+      conditional(() =>
+        documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...approvalKey(record.deploymentId),
+              record,
+              expiresAt: Math.floor(Date.parse(record.deadline) / 1000) + KEEP_DAYS * 86_400,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        ),
+      ),
+
+    async get(deploymentId) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: approvalKey(deploymentId), ConsistentRead: true }));
+      if (!Item) return undefined;
+      return {
+        ...Item.record,
+        ...(Item.decided ? { decided: Item.decided } : {}),
+        ...(Item.reported ? { reported: true } : {}),
+      } as ApprovalRecord;
+    },
+
+    decide: (deploymentId, decided) =>
+      conditional(() =>
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: approvalKey(deploymentId),
+            UpdateExpression: "SET decided = :decided",
+            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decided)",
+            ExpressionAttributeValues: { ":decided": decided },
+          }),
+        ),
+      ),
+
+    claimReport: (deploymentId, at, staleBefore) =>
+      conditional(() =>
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: approvalKey(deploymentId),
+            UpdateExpression: "SET reporting = :at",
+            ConditionExpression:
+              "attribute_exists(decided) AND attribute_not_exists(reported) AND (attribute_not_exists(reporting) OR reporting < :stale)",
+            ExpressionAttributeValues: { ":at": at, ":stale": staleBefore },
+          }),
+        ),
+      ),
+
+    async markReported(deploymentId) {
+      await documents.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: approvalKey(deploymentId),
+          UpdateExpression: "SET reported = :yes",
+          ExpressionAttributeValues: { ":yes": true },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { CarryOutPorts } from "../chatops/carry-out";
+
+/** A function asked directly (RequestResponse): its answer, or its error thrown. */
+async function invoke(client: LambdaClient, functionName: string, payload: unknown, what: string) {
+  const { Payload, FunctionError } = await client.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: "RequestResponse",
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }),
+  );
+  const answer = Payload ? JSON.parse(new TextDecoder().decode(Payload)) : null;
+  if (FunctionError) throw new Error(`the ${what} function failed: ${answer?.errorMessage ?? FunctionError}`);
+  return answer;
+}
+
+/** The rollback function, which carries out "Do it" and "Roll back" by its own decisions and guards. */
+export function invokedRollback(functionName: string, client: LambdaClient = new LambdaClient({})): CarryOutPorts["rollback"] {
+  return {
+    doIt: (request) => invoke(client, functionName, request, "rollback"),
+    rollBack: (request) => invoke(client, functionName, request, "rollback"),
+  };
+}
+
+/** The schedule function's keep-awake action: the override tag, then the stage converges (it wakes if asleep). */
+export function invokedSchedule(functionName: string, client: LambdaClient = new LambdaClient({})): NonNullable<CarryOutPorts["schedule"]> {
+  return {
+    async keepAwake(minutes, reason) {
+      const answer = await invoke(client, functionName, { action: "keep-awake", minutes, reason }, "schedule");
+      if (answer?.refused || answer?.rejected) return `not done: ${answer.refused ?? answer.rejected}`;
+      const until = new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
+      const woke = answer?.plan?.steps?.some((step: { kind?: string }) => step.kind === "scale" || step.kind === "start-database");
+      return `${woke ? "waking up; " : ""}kept awake until ${until} UTC${answer?.dryRun ? " (dry-run: nothing was changed)" : ""}`;
+    },
+  };
+}
