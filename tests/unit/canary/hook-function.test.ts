@@ -39,10 +39,12 @@ const env = readHookEnvironment({
 });
 const context = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
-function handlerWith(answer: Parameters<typeof scriptedHttp>[0]) {
+function handlerWith(answer: Parameters<typeof scriptedHttp>[0], hookEnv = env) {
   const ports = { http: scriptedHttp(answer), report: codeDeployHookReporter(), sleep: () => new Promise<void>(() => {}) };
-  return createHookHandler(env, ports, eventBridgeNotices(), { ask: eventBridgeApprovalRequests() });
+  return createHookHandler(hookEnv, ports, eventBridgeNotices(), { ask: eventBridgeApprovalRequests() });
 }
+
+const gated = { ...env, approvalGate: true };
 
 describe("the canary hook function", () => {
   it("reports Succeeded for the execution it was given, and posts the verdict with its evidence into the release's thread", async () => {
@@ -128,5 +130,50 @@ describe("the canary hook function", () => {
   it("rejects an event without the ids, without reporting or retrying", async () => {
     await expect(handlerWith((request) => healthyAnswer(request))({ DeploymentId: "d-1" }, context)).resolves.toEqual({ rejected: true });
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+  });
+
+  it("with the approval gate: checks that pass ask for a person's approval with their evidence, and report nothing", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    const event = lifecycleHookEvent();
+    await expect(handlerWith((request) => healthyAnswer(request), gated)(event, context)).resolves.toMatchObject({
+      status: "Succeeded",
+      waiting: true,
+    });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
+    const entries = events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.[0]);
+    expect(entries.map((e) => e?.DetailType)).toEqual(["Approval Requested"]);
+    expect(JSON.parse(entries[0]?.Detail ?? "{}")).toMatchObject({
+      stage: "prod",
+      deploymentId: "d-7K2Q9ZB1C",
+      executionId: event.LifecycleEventHookExecutionId,
+      hook: "AfterAllowTestTraffic",
+      deadlineMinutes: 30,
+      onDeadline: "Failed",
+      evidence: {
+        title: "AfterAllowTestTraffic passed for release d-7K2Q9ZB1C",
+        facts: expect.arrayContaining([{ label: "Significance", value: "α = 0.01" }]),
+      },
+    });
+  });
+
+  it("with the approval gate: failing checks report Failed at once, and ask nobody", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+    await handlerWith((request) => (request.url.endsWith("/health") ? ok(10, 500, "boom") : healthyAnswer(request)), gated)(
+      lifecycleHookEvent(),
+      context,
+    );
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]?.args[0].input.status).toBe("Failed");
+    expect(events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.[0]?.DetailType)).toEqual(["Automation Action"]);
+  });
+
+  it("with the approval gate: reports Failed when the approval cannot be asked for", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "AccessDenied", ErrorMessage: "no" }] });
+    await expect(handlerWith((request) => healthyAnswer(request), gated)(lifecycleHookEvent(), context)).resolves.toMatchObject({
+      status: "Failed",
+      reason: "the checks passed, but approval could not be asked for: Error: EventBridge refused the approval request: AccessDenied no",
+    });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)[0]?.args[0].input.status).toBe("Failed");
   });
 });

@@ -1,4 +1,4 @@
-import { type AlarmFacts, decideRollback, type RollbackFacts, revisionOf } from "@hands-off-ops/core/rollback/decide";
+import { type AlarmFacts, decideRollBackByHand, decideRollback, type RollbackFacts, revisionOf } from "@hands-off-ops/core/rollback/decide";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
@@ -173,5 +173,63 @@ describe("property: any order and repetition of alarms rolls a release back at m
         expect(ledger.filter((r) => r.badDeploymentId === "d-BAD").length).toBeLessThanOrEqual(1);
       }),
     );
+  });
+});
+
+describe("a person's Roll back, from a release's thread", () => {
+  const byHand = (id: string, f: RollbackFacts, at = minutes(20), policy = POLICY) => decideRollBackByHand(id, "alice", f, policy, at);
+
+  it("stops the named release while it runs", () => {
+    expect(byHand("d-NOW", facts({ inProgress: deployment("d-NOW", 43, minutes(15)) }))).toEqual({
+      action: "stop-deployment",
+      deploymentId: "d-NOW",
+      why: "alice asked to roll back release d-NOW while it was in progress",
+      dryRun: false,
+    });
+  });
+
+  it("redeploys the version before a finished release, however long ago it finished (a person's word blames it)", () => {
+    expect(byHand("d-BAD", facts(), minutes(60 * 24))).toEqual({
+      action: "redeploy-previous",
+      badDeploymentId: "d-BAD",
+      from: td(42),
+      to: td(41),
+      why: "alice asked to roll back release d-BAD",
+      dryRun: false,
+    });
+  });
+
+  it("leaves a release another one has replaced since, or one that never succeeded", () => {
+    expect(byHand("d-OLD", facts({ inProgress: deployment("d-NOW", 43, minutes(15)) }))).toMatchObject({
+      action: "none",
+      reason: "superseded",
+      why: "release d-OLD is no longer the current one: d-NOW is in progress",
+    });
+    expect(byHand("d-OLD", facts())).toMatchObject({ action: "none", reason: "superseded" });
+    expect(byHand("d-BAD", facts({ lastSuccess: null }))).toMatchObject({ action: "none", reason: "no-recent-release" });
+  });
+
+  it("keeps the automation's guards: a rollback in flight, once per release, never forward, the cooldown and the daily cap", () => {
+    expect(byHand("d-BAD", facts({ inProgress: deployment("d-RB", 41, minutes(15), true) }))).toMatchObject({
+      reason: "rollback-in-flight",
+    });
+    expect(byHand("d-BAD", facts({ recentRollbacks: [{ badDeploymentId: "d-BAD", at: minutes(10) }] }))).toMatchObject({
+      reason: "already-rolled-back",
+    });
+    expect(byHand("d-BAD", facts({ previousSuccess: deployment("d-GOOD", 43, minutes(-600)) }))).toMatchObject({
+      reason: "would-roll-forward",
+    });
+    expect(byHand("d-BAD", facts({ recentRollbacks: [{ badDeploymentId: "d-X", at: minutes(10) }] }))).toMatchObject({
+      reason: "cooldown",
+    });
+    const cap = [1, 2, 3].map((n) => ({ badDeploymentId: `d-X${n}`, at: minutes(-60 * n) }));
+    expect(byHand("d-BAD", facts({ recentRollbacks: cap }))).toMatchObject({ reason: "daily-cap" });
+  });
+
+  it("only rehearses in dry-run, as the automation does", () => {
+    expect(byHand("d-BAD", facts(), minutes(20), { ...POLICY, mode: "dry-run" })).toMatchObject({
+      action: "redeploy-previous",
+      dryRun: true,
+    });
   });
 });

@@ -254,3 +254,51 @@ describe("Do it, from Slack (the rollback function asked directly)", () => {
     });
   });
 });
+
+describe("Roll back, pressed on a release's thread (the rollback function asked directly)", () => {
+  const rollBack = { kind: "roll-back", deploymentId: "d-NEW", ticketId: "DDDDDDDDDDDDDDDDDDDDDD", requestedBy: "alice (U0ALICE001)" };
+
+  it("stops the release while it runs, once per press, and tells its thread who asked (no alarm's incident)", async () => {
+    history([{ ...info("d-NEW", 43, ago(2)), status: "InProgress" as never }], [info("d-BAD", 42, ago(600))]);
+    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
+    const { handle, notices, ledger } = handlerFor();
+    await expect(handle(rollBack)).resolves.toMatchObject({ decision: { action: "stop-deployment", deploymentId: "d-NEW" } });
+    await handle(rollBack);
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({
+      title: "Stopped release d-NEW: alice (U0ALICE001) asked",
+      facts: [
+        { label: "Asked by", value: "alice (U0ALICE001), in Slack" },
+        { label: "Release", value: "d-NEW" },
+      ],
+      thread: { deploymentId: "d-NEW", role: "reply" },
+    });
+    expect(notices[0]?.incident ?? null).toBeNull();
+    expect(ledger.audits).toEqual([expect.objectContaining({ alarmName: "Roll back (Slack)", outcome: "stopped" })]);
+  });
+
+  it("redeploys the version before it once it has finished, described as ours so the next decision sees it in flight", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-NEW", 42, ago(300))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const { handle } = handlerFor();
+    await expect(handle(rollBack)).resolves.toMatchObject({ outcome: { kind: "rolled-back", rollbackDeploymentId: "d-ROLLBACK" } });
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)[0]?.args[0].input.description).toBe(
+      "Automatic rollback of d-NEW: alice (U0ALICE001) asked in Slack (roll-back-DDDDDDDDDDDDDDDDDDDDDD)",
+    );
+  });
+
+  it("only rehearses on a dry-run stage, and leaves a release that is no longer the current one", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-NEW", 42, ago(300))]);
+    const rehearsal = handlerFor("dry-run");
+    await expect(rehearsal.handle(rollBack)).resolves.toMatchObject({ outcome: { kind: "would-roll-back" } });
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+
+    history([], [info("d-NEW", 42, ago(600)), info("d-NEWER", 43, ago(30))]);
+    const { handle, notices } = handlerFor();
+    await expect(handle({ ...rollBack, ticketId: "EEEEEEEEEEEEEEEEEEEEEE" })).resolves.toMatchObject({
+      decision: { action: "none", reason: "superseded" },
+    });
+    expect(notices[0]).toMatchObject({ title: "No rollback, though alice (U0ALICE001) asked", thread: { deploymentId: "d-NEW" } });
+  });
+});
