@@ -1,4 +1,7 @@
 import { createServer, type Server } from "node:http";
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { dynamoChatOpsAudit, dynamoTicketStore } from "@hands-off-ops/core/aws/chatops-store";
 import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
@@ -6,6 +9,7 @@ import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
 import { readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
 import { buttonIssuer } from "@hands-off-ops/core/chatops/tickets";
 import { deliver } from "@hands-off-ops/core/notify/deliver";
+import { automationEntry } from "@hands-off-ops/core/notify/sources/automation";
 import { webApiSlack } from "@hands-off-ops/core/slack/web-api";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -14,6 +18,7 @@ import { awsDependencies, createChatOpsHandler } from "../../functions/slack-act
 import { stageSettings } from "../../stacks/config";
 import { releaseAlarmEvent } from "../fixtures/events";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { MOTO_CLIENT } from "../peers/moto-server";
 import { CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
 import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
 import { messageOf } from "../unit/notify/message-of";
@@ -29,6 +34,10 @@ import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
  */
 
 const TABLE = "prod-state";
+const DEADLINE_GROUP = "prod-hands-off-ops-approvals";
+const codeDeploy = mockClient(CodeDeployClient);
+const events = mockClient(EventBridgeClient);
+let handle: ReturnType<typeof createChatOpsHandler>;
 const KEY = "alarm:prod-hands-off-ops-Alb5xxRate";
 const secrets = mockClient(SecretsManagerClient);
 const saved = { ...process.env };
@@ -47,6 +56,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     AWS_REGION: "eu-central-1",
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: dynamo.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: "SILENT",
@@ -59,9 +69,13 @@ beforeAll(async () => {
     AWS_LAMBDA_FUNCTION_NAME: "prod-hands-off-ops-slack-actions",
     ROLLBACK_FUNCTION: "arn:aws:lambda:eu-central-1:123456789012:function:prod-hands-off-ops-rollback",
     SLACK_API_URL: slack.apiUrl,
+    TIME_ZONE: "Europe/Berlin",
+    APPROVAL_SCHEDULE_GROUP: DEADLINE_GROUP,
+    APPROVAL_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/prod-approval-deadlines",
+    APPROVAL_TARGET_ARN: "arn:aws:lambda:eu-central-1:123456789012:function:prod-hands-off-ops-slack-actions",
   });
   const real = awsDependencies(env);
-  const handle = createChatOpsHandler(env, {
+  handle = createChatOpsHandler(env, {
     ...real,
     accept: {
       ...real.accept,
@@ -108,6 +122,9 @@ beforeEach(async () => {
   await dynamo.freshTable(TABLE);
   slack.reset();
   secrets.reset();
+  codeDeploy.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ botToken: "xoxb-test-token", signingSecret: SECRET }) });
   told = [];
   clicks = [];
@@ -199,5 +216,93 @@ describe("the Slack interactivity endpoint, over HTTP", () => {
     // The ticket stays unused: the right person can still press it.
     expect(await post(press())).toBe(200);
     expect(slack.calls("chat.update")).toHaveLength(1);
+  });
+});
+
+describe("the approval gate, over HTTP", () => {
+  const RELEASE = "d-GATED0001";
+  const request = {
+    stage: "prod",
+    deploymentId: RELEASE,
+    executionId: "exec-42",
+    hook: "AfterAllowTestTraffic",
+    deadlineMinutes: 30,
+    onDeadline: "Failed",
+    evidence: {
+      stage: "prod",
+      actor: "canary-hook",
+      severity: "info",
+      title: `AfterAllowTestTraffic passed for release ${RELEASE}`,
+      summary: "3 smoke checks passed; the comparison with the current version found no regression",
+    },
+  };
+
+  /** The hook's request as the ApprovalRequests rule delivers it; then the waiting message as the notifier posts it. */
+  async function opened() {
+    const scheduler = new SchedulerClient({ ...MOTO_CLIENT, endpoint: dynamo.endpoint });
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: DEADLINE_GROUP })).catch(() => undefined);
+    expect(await handle({ "detail-type": "Approval Requested", detail: request })).toEqual({ outcome: "waiting" });
+    const schedule = await scheduler.send(new GetScheduleCommand({ GroupName: DEADLINE_GROUP, Name: `approval-${RELEASE}` }));
+    expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({ kind: "approval-deadline", deploymentId: RELEASE });
+    expect(schedule.ScheduleExpression).toMatch(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/);
+    const notice = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    const tickets = dynamoTicketStore(TABLE, dynamo.client);
+    const ports = {
+      slack: webApiSlack("xoxb-test-token", { apiUrl: slack.apiUrl, retries: 0, minRetryDelayMs: 1 }),
+      email: recordingEmail(),
+      graphs: fixedGraphs(),
+      store: dynamoNotifyStore(TABLE, dynamo.client),
+      once: memoryOnce(),
+      buttons: buttonIssuer("prod", 24, tickets),
+    };
+    const entry = automationEntry(notice);
+    const message = messageOf({
+      version: "0",
+      id: "0c6a4e2b-9f1d-4a7e-8b3c-5d2e1f0a9b8c",
+      "detail-type": entry.DetailType,
+      source: entry.Source,
+      account: "123456789012",
+      time: new Date().toISOString(),
+      region: "eu-central-1",
+      resources: [],
+      detail: JSON.parse(entry.Detail),
+    });
+    await deliver(message, ports, stageSettings("prod", {}).notifications);
+    const posted = slack.calls("chat.postMessage").at(-1)?.body as {
+      blocks: { type: string; elements?: { action_id: string; value: string }[] }[];
+    };
+    const buttons = posted.blocks.flatMap((b) => b.elements ?? []).filter((e) => e.action_id?.startsWith("hoo:"));
+    return Object.fromEntries(buttons.map((b) => [b.action_id.slice(4), b.value])) as Record<"approve" | "reject", string>;
+  }
+
+  const pressing = (action: "approve" | "reject", ticket: string, user = { id: "U0ALICE001", username: "alice" }) =>
+    sign(formBody(pressPayload({ user }, { action_id: `hoo:${action}`, value: ticket })), nowSeconds());
+
+  it("Approve reports Succeeded for the waiting execution once; Reject after it and the deadline report nothing", async () => {
+    codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({ lifecycleEventHookExecutionId: "exec-42" });
+    const ticket = await opened();
+    expect(await post(pressing("approve", ticket.approve))).toBe(200);
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand).map((c) => c.args[0].input)).toEqual([
+      { deploymentId: RELEASE, lifecycleEventHookExecutionId: "exec-42", status: "Succeeded" },
+    ]);
+    const settled = JSON.parse(events.commandCalls(PutEventsCommand).at(-1)?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    expect(settled.title).toBe(`Release ${RELEASE} approved by alice`);
+
+    expect(await post(pressing("reject", ticket.reject))).toBe(200);
+    expect(await handle({ kind: "approval-deadline", deploymentId: RELEASE })).toEqual({
+      outcome: expect.stringMatching(/^nothing to do: already approved by alice at \d\d:\d\d UTC$/),
+    });
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
+    expect((await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).map((e) => e.outcome)).toEqual([
+      expect.stringMatching(/^not done: already approved by alice at/),
+      "approved: CodeDeploy was told Succeeded",
+    ]);
+  });
+
+  it("Approve is refused for someone not named in chatops.allow.approve, and the gate stays open", async () => {
+    const ticket = await opened();
+    expect(await post(pressing("approve", ticket.approve, { id: "U0MALLORY1", username: "mallory" }))).toBe(200);
+    expect(told).toEqual(["Not done: you are not allowed to approve or reject releases on prod."]);
+    expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(0);
   });
 });
