@@ -38,10 +38,11 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
     }
     const rollBack = RollBackRequest.safeParse(event);
     if (rollBack.success) {
-      // A person asked on the release's thread: the stage's own mode and guards (dry-run stays a rehearsal).
+      // A person decided, as with "Do it": enforce whatever the stage's mode (dry-run rehearses only what the
+      // automation starts on its own), with the same guards.
       const request = rollBack.data;
       const result = await once.run(`rollback:roll-back-${request.ticketId}`, () =>
-        handleRollBackRequest(request, env.policy, { stage: env.stage, group: env.target }, ports, now()),
+        handleRollBackRequest(request, { ...env.policy, mode: "enforce" }, { stage: env.stage, group: env.target }, ports, now()),
       );
       logger.info("Roll back, from Slack", { deploymentId: request.deploymentId, requestedBy: request.requestedBy, ...result });
       metrics.addMetric("RollBackFromSlack", MetricUnit.Count, 1);

@@ -19,6 +19,8 @@ export function environmentOf(fn: Resource): Record<string, string> {
     ON_CALL_TOPIC_ARN: "arn:aws:sns:eu-central-1:000000000000:on-call",
     SLACK_SECRET_ID: "arn:aws:secretsmanager:eu-central-1:000000000000:secret:slack",
     SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/scheduler",
+    APPROVAL_SCHEDULER_ROLE_ARN: "arn:aws:iam::000000000000:role/approval-deadlines",
+    APPROVAL_TARGET_ARN: "arn:aws:lambda:eu-central-1:000000000000:function:slack-actions",
     DEAD_LETTER_QUEUE_ARN: "arn:aws:sqs:eu-central-1:000000000000:dead-letters",
     TARGET_GROUPS: "targetgroup/a/1,targetgroup/b/2",
     TARGET_ID: "cluster:service",

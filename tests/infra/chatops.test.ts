@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
 import { stageTemplates } from "./stage-templates";
-import { STAGES_UNDER_TEST } from "./synth-all-stages";
+import { STAGES_UNDER_TEST, ZONE_STAGE } from "./synth-all-stages";
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -30,7 +30,7 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     expect(stages[0]?.AccessLogSettings.DestinationArn).toBeDefined();
   });
 
-  it("may read its tickets and incidents, write its audit, read the Slack secret, invoke itself and the rollback: nothing else", () => {
+  it("may read its tickets, incidents and approvals, write its audit, read the Slack secret, invoke itself, the rollback and the schedule, keep the approval gates and end a release's wait: nothing else", () => {
     const role = fn?.Properties.Role["Fn::GetAtt"][0];
     const policy = ofType(resources, "AWS::IAM::Policy").find(([, p]) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role),
@@ -38,11 +38,15 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     const statements = policy?.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual([
+      "codedeploy:ContinueDeployment",
+      "codedeploy:PutLifecycleEventHookExecutionStatus",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
+      "events:PutEvents",
+      "iam:PassRole",
       "lambda:InvokeFunction",
-      "lambda:InvokeFunction",
+      "scheduler:CreateSchedule",
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetSecretValue",
       "xray:PutTelemetryRecords",
@@ -50,15 +54,55 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     ]);
     const invoked = JSON.stringify(statements.filter((s) => [s.Action].flat().includes("lambda:InvokeFunction")).map((s) => s.Resource));
     expect(invoked).toContain(`:function:${stage}-hands-off-ops-slack-actions`);
-    const [rollbackId] =
-      ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/rollback.handler") ?? [];
+    const functionId = (handler: string) =>
+      ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === handler)?.[0];
+    const rollbackId = functionId("functions/rollback.handler");
     expect(invoked).toContain(`{"Fn::GetAtt":["${rollbackId}","Arn"]}`);
     expect(invoked).not.toContain(":*");
     expect(fn?.Properties.Environment.Variables.ROLLBACK_FUNCTION).toEqual({ "Fn::GetAtt": [rollbackId, "Arn"] });
+    // Keep awake goes through the schedule function, where the stage has one.
+    const scheduleId = functionId("functions/schedule.handler");
+    if (settings.schedule.enabled && settings.kind !== "production") {
+      expect(invoked).toContain(`{"Fn::GetAtt":["${scheduleId}","Arn"]}`);
+      expect(fn?.Properties.Environment.Variables.SCHEDULE_FUNCTION).toEqual({ "Fn::GetAtt": [scheduleId, "Arn"] });
+    } else expect(fn?.Properties.Environment.Variables.SCHEDULE_FUNCTION).toBeUndefined();
+    const schedules = JSON.stringify(
+      statements.filter((s) => [s.Action].flat().includes("scheduler:CreateSchedule")).map((s) => s.Resource),
+    );
+    expect(schedules).toContain(`:schedule/${stage}-hands-off-ops-approvals/approval-*`);
+  });
+
+  it("opens a release's approval gate when one of this stage's hooks asks, and is called back at its deadline", () => {
+    const rules = ofType(resources, "AWS::Events::Rule").map(([, r]) => r.Properties);
+    const asking = rules.find((r) => r.EventPattern?.["detail-type"]?.includes("Approval Requested"));
+    expect(asking?.EventPattern).toEqual({ source: ["hands-off-ops"], "detail-type": ["Approval Requested"], detail: { stage: [stage] } });
+    expect(JSON.stringify(asking?.Targets)).toContain(fnId);
+    expect(ofType(resources, "AWS::Scheduler::ScheduleGroup").map(([, g]) => g.Properties.Name)).toContain(
+      `${stage}-hands-off-ops-approvals`,
+    );
+    expect(fn?.Properties.Environment.Variables.APPROVAL_SCHEDULE_GROUP).toBe(`${stage}-hands-off-ops-approvals`);
   });
 
   it("gives incidents an Acknowledge button: the notifier knows how long a ticket lasts", () => {
     const notify = ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/notify.handler")?.[1];
     expect(notify?.Properties.Environment.Variables.BUTTON_HOURS).toBe(String(settings.chatops.buttonHours));
+  });
+});
+
+describe("the approval gate's hook", () => {
+  const hookGate = (stage: string) => {
+    const resources = stageTemplates(stage).json("Service").Resources as Record<string, Resource>;
+    return Object.fromEntries(
+      ofType(resources, "AWS::Lambda::Function")
+        .filter(([, f]) => f.Properties.Handler === "functions/canary-hook.handler")
+        .map(([, f]) => [f.Properties.Environment.Variables.HOOK, f.Properties.Environment.Variables.APPROVAL_GATE]),
+    );
+  };
+
+  it("waits for a person only where the stage has the gate and Slack is connected", () => {
+    // prod has the gate on, but Slack is not connected until chatops.teamId is set: its hooks report as before.
+    expect(hookGate("prod")).toEqual({ AfterAllowTestTraffic: "off", AfterAllowTraffic: "off" });
+    // A preview with Slack connected, an approver and the gate on waits at its setting's hook.
+    expect(hookGate(ZONE_STAGE)).toEqual({ AfterAllowTestTraffic: "on" });
   });
 });

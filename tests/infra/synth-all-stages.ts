@@ -24,8 +24,17 @@ export const CUSTOMIZED_SETTINGS = {
     alerts: { emails: ["oncall@example.com", "platform@example.com"] },
     notifications: { slack: { mode: "webhook" }, emailSeverities: ["critical", "resolved"] },
   },
-  // Every other preview: its own name in the team's hosted zone, a certificate and an alias record made by the stack.
-  [PREVIEW_KEY]: { domain: { hostedZone: { id: "Z0123456789ABCDEFGHIJ", name: "vote.example.com" } } },
+  // Every other preview: its own name in the team's hosted zone, a certificate and an alias record made by the stack;
+  // Slack connected, with one approver and the approval gate on.
+  [PREVIEW_KEY]: {
+    domain: { hostedZone: { id: "Z0123456789ABCDEFGHIJ", name: "vote.example.com" } },
+    chatops: {
+      teamId: "T0TEAM0001",
+      channels: ["C0OPS00001"],
+      allow: { approve: { users: ["U0ALICE001"], groups: [], anyone: false } },
+    },
+    canary: { approval: { enabled: true } },
+  },
 } satisfies Record<string, StageSettingsOverrides>;
 
 /** A preview stage the settings file does not name: it takes the "*" entry (a hosted zone). */

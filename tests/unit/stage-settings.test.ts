@@ -108,6 +108,15 @@ describe("stage settings", () => {
         "chatops.allow.approve: names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
       ],
       ["prod", { canary: { approval: { deadlineMinutes: 60 } } }, "canary.approval.deadlineMinutes: Too big: expected number to be <=45"],
+      [
+        "staging",
+        {
+          canary: { approval: { enabled: true } },
+          chatops: { teamId: "T0TEAM0001", allow: { approve: { users: ["U0ALICE001"], groups: [], anyone: false } } },
+          notifications: { slack: { mode: "webhook" } },
+        },
+        "canary.approval.enabled: needs Slack through the Web API (notifications.slack.mode): a webhook message has no buttons",
+      ],
       ["dev", { chatops: { teamId: "acme" } }, "chatops.teamId: must be a Slack team id such as T0123ABCDE"],
       ["dev", { network: { natGateways: 3 } }, "network.natGateways: must not exceed availabilityZones (2)"],
       ["dev", { service: { cpu: 300 } }, "service.cpu: must be one of 256, 512, 1024, 2048, 4096"],

@@ -40,9 +40,20 @@ export function stageResources(stage: StageTemplates) {
 
   const application = ref(ofType("Service", "AWS::CodeDeploy::Application"));
   const group = ref(ofType("Service", "AWS::CodeDeploy::DeploymentGroup"));
-  const scheduleGroup = (suffix: string) => ref(ofType(suffix, "AWS::Scheduler::ScheduleGroup"));
-  const hasScheduleGroup = (suffix: string) =>
-    Object.values(stackNamed(suffix).template.Resources ?? {}).some((r) => (r as Resource).Type === "AWS::Scheduler::ScheduleGroup");
+  /** A schedule group by the id its construct gives it (each stack may have several: sleep, approval deadlines). */
+  const groupWithId = (suffix: string, idPrefix: string) => {
+    const { name, template } = stackNamed(suffix);
+    const found = Object.entries(template.Resources ?? {}).find(
+      ([id, r]) => id.startsWith(idPrefix) && (r as Resource).Type === "AWS::Scheduler::ScheduleGroup",
+    );
+    return found && { stack: name, logicalId: found[0] };
+  };
+  const scheduleGroup = (suffix: string, idPrefix: string) => {
+    const found = groupWithId(suffix, idPrefix);
+    if (!found) throw new Error(`${stage.stage}'s ${suffix} stack has no schedule group ${idPrefix}`);
+    return ref(found);
+  };
+  const hasScheduleGroup = (suffix: string, idPrefix: string) => groupWithId(suffix, idPrefix) !== undefined;
 
   return {
     account: stage.account,
@@ -54,9 +65,11 @@ export function stageResources(stage: StageTemplates) {
     cluster: arnOf(ofType("Service", "AWS::ECS::Cluster")),
     databaseIdentifier: ref(ofType("Database", "AWS::RDS::DBInstance")),
     database: arn("rds", `db:${ref(ofType("Database", "AWS::RDS::DBInstance"))}`),
-    watchSchedule: hasScheduleGroup("Service") ? arn("scheduler", `schedule/${scheduleGroup("Service")}/watch-d-ABC123`) : undefined,
-    sleepSchedule: hasScheduleGroup("Automation")
-      ? arn("scheduler", `schedule/${scheduleGroup("Automation")}/recheck-202611301900`)
+    watchSchedule: hasScheduleGroup("Service", "CanaryWatchSchedules")
+      ? arn("scheduler", `schedule/${scheduleGroup("Service", "CanaryWatchSchedules")}/watch-d-ABC123`)
+      : undefined,
+    sleepSchedule: hasScheduleGroup("Automation", "SleepSchedules")
+      ? arn("scheduler", `schedule/${scheduleGroup("Automation", "SleepSchedules")}/recheck-202611301900`)
       : undefined,
     roles: {
       notify: roleOf("Automation", "functions/notify.handler"),
@@ -64,7 +77,7 @@ export function stageResources(stage: StageTemplates) {
       hook: roleOf("Service", "functions/canary-hook.handler"),
       releaseIsComplete: roleOf("Service", "functions/release.isComplete"),
       /** Only where the stage sleeps at night. */
-      schedule: hasScheduleGroup("Automation") ? roleOf("Automation", "functions/schedule.handler") : undefined,
+      schedule: hasScheduleGroup("Automation", "SleepSchedules") ? roleOf("Automation", "functions/schedule.handler") : undefined,
     },
   };
 }

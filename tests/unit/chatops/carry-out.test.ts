@@ -150,7 +150,7 @@ describe("Roll back now, on a release's first message", () => {
     expect(setup.asked).toEqual([
       { kind: "roll-back", deploymentId: RELEASE, ticketId: setup.tickets[0]?.id, requestedBy: "alice (U0ALICE001)" },
     ]);
-    expect(outcome).toBe("stop-deployment (alice asked) → stopped");
+    expect(outcome).toBe(`stopped release ${RELEASE} with rollback: CodeDeploy is sending traffic back to the previous version`);
     expect(setup.audit).toEqual([expect.objectContaining({ action: "roll-back", subject: `release:${RELEASE}`, outcome })]);
     const shown = setup.replaced[0];
     expect(shown && buttonTexts(shown.blocks)).not.toContain("Roll back now");

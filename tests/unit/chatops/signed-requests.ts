@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import type { ChatOpsSettings } from "@hands-off-ops/core/settings/chatops";
+import { signAsSlack } from "../../../packages/cli/src/ops/replay/slack-signature";
 
 /** Requests signed as Slack signs them (v0, HMAC-SHA256 over "v0:{timestamp}:{body}"), with a local test secret. */
 
@@ -47,13 +47,5 @@ export function pressPayload(over: Record<string, unknown> = {}, action: Record<
 export const formBody = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
 export function sign(body: string, timestamp = Math.floor(NOW / 1000), secret = SECRET) {
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return {
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(timestamp),
-      "x-slack-signature": signature,
-    } as Record<string, string | undefined>,
-    body,
-  };
+  return { headers: signAsSlack(body, secret, timestamp), body };
 }

@@ -288,11 +288,12 @@ describe("Roll back, pressed on a release's thread (the rollback function asked 
     );
   });
 
-  it("only rehearses on a dry-run stage, and leaves a release that is no longer the current one", async () => {
+  it("acts for real on a dry-run stage too (a person decided, as with Do it), and leaves a release that is no longer the current one", async () => {
     history([], [info("d-GOOD", 41, ago(600)), info("d-NEW", 42, ago(300))]);
-    const rehearsal = handlerFor("dry-run");
-    await expect(rehearsal.handle(rollBack)).resolves.toMatchObject({ outcome: { kind: "would-roll-back" } });
-    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    const dryRunStage = handlerFor("dry-run");
+    await expect(dryRunStage.handle(rollBack)).resolves.toMatchObject({ decision: { dryRun: false }, outcome: { kind: "rolled-back" } });
+    expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
 
     history([], [info("d-NEW", 42, ago(600)), info("d-NEWER", 43, ago(30))]);
     const { handle, notices } = handlerFor();

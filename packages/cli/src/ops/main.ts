@@ -15,6 +15,7 @@
  *       of AWS: the result, every AWS call they would make, and the Slack
  *       message and e-mail on-call would get. Scenarios: scenarios/.
  *   replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]
+ *   replay <slack-press.json> --stage <stage>
  *       An incident: events at offsets, in order, through the same handlers
  *       with one shared state table; ends with what on-call got (e-mails by
  *       reason, Slack messages, updates and replies). Timelines: timelines/.
@@ -34,6 +35,7 @@ import { readKeepAwake } from "@hands-off-ops/core/schedule/keep-awake";
 import { stageSettings } from "../../../../stacks/config";
 import { APP_NAME } from "../../../../stacks/names";
 import { auditLines, clickLines } from "./audit";
+import { isPress, readPress } from "./replay/press-file";
 import { RouteError } from "./replay/route";
 import { checkScenarioEvent, readScenario, ScenarioError } from "./replay/scenario";
 import { isTimeline, readTimeline } from "./replay/timeline-file";
@@ -46,6 +48,7 @@ const USAGE = [
   "       npm run ops -- audit --stage <stage> [--limit 20] [--table <state table>]",
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
   "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]",
+  "       npm run ops -- replay <slack-press.json> --stage <stage>",
   "       npm run ops -- slack-manifest --stage <stage> [--url <interactivity URL>]",
 ].join("\n");
 
@@ -96,6 +99,12 @@ async function replayEvent(args: string[]): Promise<number> {
   // The handlers log as they do in Lambda (JSON lines); a replay shows them only when asked.
   if (!values.logs) process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
   try {
+    if (isPress(event)) {
+      if (values.scenario || values.hook || values.mode) throw new UsageError("a press names its own world");
+      const { replayPress } = await import("./replay/press");
+      for (const line of await replayPress(readPress(file, event), values.stage, settings, new Date())) console.log(line);
+      return 0;
+    }
     if (isTimeline(event)) {
       if (values.scenario || values.hook) throw new UsageError("a timeline names its own scenarios and hooks");
       const { replayTimeline } = await import("./replay/timeline");

@@ -19,13 +19,17 @@ import { deploymentOf } from "./tickets";
  * schedule function for keep-awake, the approval gate's single decision.
  */
 
+/** The rollback function's answer to a person's Roll back. */
+export interface RollBackAnswer {
+  decision: { action: string; why?: string };
+  outcome: { kind: string; rollbackDeploymentId?: string };
+}
+
 /** How long "Keep awake" and "Wake now" keep a stage up, counted from the click. */
 export const KEEP_AWAKE_BUTTON_MINUTES = 120;
 
 export interface CarryOutPorts extends DoItPorts {
-  rollback: DoItPorts["rollback"] & {
-    rollBack(request: RollBackRequest): Promise<{ decision: { action: string; why?: string }; outcome: { kind: string } }>;
-  };
+  rollback: DoItPorts["rollback"] & { rollBack(request: RollBackRequest): Promise<RollBackAnswer> };
   releases: { finishNow(deploymentId: string): Promise<"finished" | "already-finished"> };
   /** The schedule function; null on stages without a schedule (production). */
   schedule: { keepAwake(minutes: number, reason: string): Promise<string> } | null;
@@ -89,7 +93,25 @@ async function act(action: Exclude<ChatOpsAction, "acknowledge" | "do-it">, clic
       : `not done: release ${deploymentId} had already finished`;
   }
   const { decision, outcome } = await ports.rollback.rollBack({ kind: "roll-back", deploymentId, ticketId, requestedBy });
-  return `${decision.action}${decision.why ? ` (${decision.why})` : ""} → ${outcome.kind}`;
+  return rolledBack(deploymentId, decision, outcome);
+}
+
+/** What the rollback function did, in words, from its own answer (rollback/run.ts outcomes). */
+function rolledBack(deploymentId: string, decision: RollBackAnswer["decision"], outcome: RollBackAnswer["outcome"]): string {
+  switch (outcome.kind) {
+    case "stopped":
+      return `stopped release ${deploymentId} with rollback: CodeDeploy is sending traffic back to the previous version`;
+    case "already-finished":
+      return `release ${deploymentId} had already finished when the stop arrived`;
+    case "rolled-back":
+      return `rolling back release ${deploymentId}: deployment ${outcome.rollbackDeploymentId ?? "?"} is in progress`;
+    case "claimed-elsewhere":
+      return `release ${deploymentId} is already being rolled back`;
+    case "nothing":
+      return `not done: ${decision.why ?? "the rollback function decided nothing"}`;
+    default:
+      return `${decision.action} → ${outcome.kind}`;
+  }
 }
 
 async function attempt(run: () => Promise<string>): Promise<string> {

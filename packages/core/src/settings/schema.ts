@@ -185,6 +185,11 @@ export const StageSettingsSchema = z
       problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
     const gate = s.canary.approval;
     if (gate.enabled && s.chatops.enabled && s.chatops.teamId) {
+      if (s.notifications.slack.mode !== "web-api")
+        problem(
+          ["canary", "approval", "enabled"],
+          "needs Slack through the Web API (notifications.slack.mode): a webhook message has no buttons",
+        );
       const approvers = s.chatops.allow.approve;
       if (!approvers.anyone && !approvers.users.length && !approvers.groups.length)
         problem(

@@ -223,6 +223,15 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
   return finished("notify", "notify", result, recorder, { notes, slack, emails });
 }
 
+/** The rollback function asked directly (a Slack button's request), with the replay's world; its run as printed. */
+export async function replayRollbackRequest(input: ReplayInput, now: Date): Promise<{ result: unknown; lines: string[] }> {
+  const run = await runRollback(input, now);
+  return {
+    result: run.result,
+    lines: [...printRun(run), ...run.notices.map((notice) => `Notice to the notifier: ${notice.title}`)],
+  };
+}
+
 async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const n = names(input);
   const env = readRollbackEnvironment({
