@@ -11,12 +11,14 @@ import { Database } from "./Database";
 import { Firewall } from "./Firewall";
 import { alarmName } from "./names";
 import { Service } from "./Service";
+import { syntheticUser } from "./synthetics";
 
 const ONE_MINUTE = Duration.minutes(1);
 
 /** The on-call topic, one alarm per symptom a person would act on, and a dashboard of the same metrics. */
 export function Observability({ stack, app }: StackContext) {
-  const { alerts, database: dbSettings } = stageSettings(stack.stage);
+  const settings = stageSettings(stack.stage);
+  const { alerts, database: dbSettings } = settings;
   const { loadBalancer, blueTargetGroup, greenTargetGroup, service } = use(Service);
   const { instance } = use(Database);
   const { webAclName } = use(Firewall);
@@ -87,6 +89,10 @@ export function Observability({ stack, app }: StackContext) {
       }),
     ),
   ];
+
+  const url = `${settings.domain ? "https" : "http"}://${settings.domain?.name ?? loadBalancer.loadBalancerDnsName}`;
+  const synthetic = syntheticUser(stack, app, settings, url);
+  if (synthetic) releaseAlarms.push(synthetic.alarm);
 
   const capacityAlarms = [
     alarm("ServiceCpu", {

@@ -14,7 +14,7 @@ import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { aliasRecords, stageCertificate } from "./domain";
 import { Network, natPublicIps } from "./Network";
-import { TEST_LISTENER_PORT } from "./names";
+import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { scaleTaskCount } from "./scaling";
 import { wildcardReason } from "./wildcard-actions";
@@ -152,7 +152,7 @@ export function Service({ stack, app }: StackContext) {
 
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
   const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
-  const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release });
+  const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) });
   const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT });
   canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
   shipNewTaskDefinitions({

@@ -1,6 +1,6 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import type { StageSettings } from "./config";
-import { alarmName, CRITICAL_ALARMS, RELEASE_ALARMS } from "./names";
+import { alarmName, criticalAlarmIds, releaseAlarmIds } from "./names";
 
 /**
  * What each automation function finds in its environment, from the stage's
@@ -40,8 +40,12 @@ export function notifyVariables(
     CLUSTER_NAME: refs.clusterName,
     SERVICE_NAME: refs.serviceName,
     LOG_GROUP_NAME: refs.logGroupName,
-    CRITICAL_ALARMS: CRITICAL_ALARMS.map((id) => alarmName(app, id)).join(","),
-    RELEASE_ALARMS: RELEASE_ALARMS.map((id) => alarmName(app, id)).join(","),
+    CRITICAL_ALARMS: criticalAlarmIds(settings)
+      .map((id) => alarmName(app, id))
+      .join(","),
+    RELEASE_ALARMS: releaseAlarmIds(settings)
+      .map((id) => alarmName(app, id))
+      .join(","),
     TIME_ZONE: settings.schedule.timeZone,
     // Incidents get an Acknowledge button only where the interactivity endpoint exists.
     ...(settings.chatops.enabled ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),

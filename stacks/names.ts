@@ -13,8 +13,18 @@ export const APP_NAME = "hands-off-ops";
 export const RELEASE_ALARMS = ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen"] as const;
 export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];
 
+/** The synthetic user's alarm (synthetics.enabled): a release alarm, and critical, where the stage has one. */
+export const SYNTHETIC_ALARM = "SyntheticFlow";
+
+/** The release alarms of a stage: the fixed ones, and the synthetic user's where it exists (CodeDeploy stops a release on a missing alarm). */
+export function releaseAlarmIds(settings: { synthetics: { enabled: boolean } }): string[] {
+  return [...RELEASE_ALARMS, ...(settings.synthetics.enabled ? [SYNTHETIC_ALARM] : [])];
+}
+
 /** The alarms that page on-call (critical); every other alarm of the stage is a warning. */
-export const CRITICAL_ALARMS = [...RELEASE_ALARMS, "DatabaseFreeStorage"] as const;
+export function criticalAlarmIds(settings: { synthetics: { enabled: boolean } }): string[] {
+  return [...releaseAlarmIds(settings), "DatabaseFreeStorage"];
+}
 
 /** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */
 export const TEST_LISTENER_PORT = 9000;

@@ -11,7 +11,7 @@ import * as cr from "aws-cdk-lib/custom-resources";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import { suppressLambdaBasics, suppressProviderFramework } from "./nag-suppressions";
-import { alarmName, RELEASE_ALARMS } from "./names";
+import { alarmName } from "./names";
 import { grantWildcardOnly, WILDCARD_ONLY_ACTIONS } from "./wildcard-actions";
 
 interface ReleaseWiring {
@@ -20,6 +20,8 @@ interface ReleaseWiring {
   /** Production and test listeners, blue and green target groups. */
   traffic: Omit<codedeploy.EcsBlueGreenDeploymentConfig, "terminationWaitTime">;
   release: { canaryPercent: number; canaryMinutes: number; blueTerminationWaitMinutes: number };
+  /** The release alarms' ids (names.ts releaseAlarmIds): the synthetic user's only where the stage has one. */
+  alarms: string[];
 }
 
 /**
@@ -27,7 +29,7 @@ interface ReleaseWiring {
  * settings, and CodeDeploy rolls back by itself when a release alarm fires,
  * during the deployment and until the old tasks are terminated.
  */
-export function releaseThroughCodeDeploy({ app, service, traffic, release }: ReleaseWiring) {
+export function releaseThroughCodeDeploy({ app, service, traffic, release, alarms }: ReleaseWiring) {
   const stack = Stack.of(service);
   const deploymentConfig =
     release.canaryPercent === 100
@@ -46,7 +48,7 @@ export function releaseThroughCodeDeploy({ app, service, traffic, release }: Rel
     service,
     deploymentConfig,
     // The alarms are created by the Observability stack, which deploys after this one: referenced by name.
-    alarms: RELEASE_ALARMS.map((id) => cloudwatch.Alarm.fromAlarmName(stack, `ReleaseAlarm${id}`, alarmName(app, id))),
+    alarms: alarms.map((id) => cloudwatch.Alarm.fromAlarmName(stack, `ReleaseAlarm${id}`, alarmName(app, id))),
     blueGreenDeploymentConfig: { ...traffic, terminationWaitTime: Duration.minutes(release.blueTerminationWaitMinutes) },
     autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
   });

@@ -27,6 +27,10 @@ export const WILDCARD_ONLY_ACTIONS = {
     "Has no resource type in the Service Authorization Reference: Slack's Finish now ends a release's blue termination wait.",
   "codedeploy:GetDeploymentTarget":
     "Has no resource type in the Service Authorization Reference: scoped to the group, the release and the canary watch could not read the new tasks.",
+  "s3:ListAllMyBuckets":
+    "Has no resource type: the Synthetics runtime lists the account's buckets before writing a run's artifacts (aws-cdk-lib's canary role).",
+  "cloudwatch:PutMetricData":
+    "Has no resource type: the synthetic user's runs write their metrics, limited by a condition to the CloudWatchSynthetics namespace.",
   "ecr:GetAuthorizationToken":
     "Has no resource type: the token is per registry; image pulls themselves are scoped to the asset repository.",
   "xray:PutTraceSegments": "Has no resource type: Lambda active tracing writes segments to the account's X-Ray.",

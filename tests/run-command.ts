@@ -10,7 +10,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
  * `npm run <name>` starts) as a person runs it: a process, what it printed
  * and its exit code.
  */
-export async function runCommand(name: "ops" | "smoke", args: string[], env: Record<string, string> = {}) {
+export async function runCommand(name: "ops" | "smoke" | "synthetic", args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", `packages/cli/src/${name}/main.ts`, ...args], {
       cwd: ROOT,

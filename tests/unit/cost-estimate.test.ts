@@ -17,6 +17,7 @@ const PROD_LIKE: StageInventory = {
   wafRules: 6,
   alarms: 12,
   dashboards: 1,
+  canaryRunsPerMonth: [43_800],
   secrets: 2,
   kmsKeys: 1,
   dynamoTables: 1,
@@ -49,6 +50,7 @@ describe("the monthly cost estimate", () => {
     ["WAF", 5 + 6 * 1 + 30 * 0.6], // 29.00
     ["VPC interface endpoints", 12 * 0.012 * 730], // 105.12
     ["CloudWatch", 12 * 0.1 + 3 + 20 * 0.63], // 16.80
+    ["CloudWatch Synthetics", 43_800 * 0.0012], // 52.56: a run every minute, 730 h
   ])("%s: %f", (item, expected) => {
     expect(line(estimate(), item)?.monthly).toBeCloseTo(expected, 6);
   });
@@ -78,6 +80,7 @@ describe("the monthly cost estimate", () => {
     expect(bare.lines.map((l) => l.item)).not.toContain("NAT gateways");
     expect(bare.lines.some((l) => l.item.startsWith("RDS"))).toBe(false);
     expect(line(bare, "VPC interface endpoints")).toBeUndefined();
+    expect(line(estimate({ ...PROD_LIKE, canaryRunsPerMonth: [] }), "CloudWatch Synthetics")).toBeUndefined();
   });
 });
 

@@ -27,6 +27,7 @@ export function inventoryOf(result: { stacks: readonly { template: CloudFormatio
     wafRules: webAcls.reduce((n, acl) => n + length(props(acl).Rules), 0),
     alarms: ofType("AWS::CloudWatch::Alarm").length,
     dashboards: ofType("AWS::CloudWatch::Dashboard").length,
+    canaryRunsPerMonth: ofType("AWS::Synthetics::Canary").map((c) => runsPerMonth(props(c).Schedule)),
     secrets: ofType("AWS::SecretsManager::Secret").length,
     kmsKeys: ofType("AWS::KMS::Key").length,
     // TableV2 synthesizes a GlobalTable, even in one region.
@@ -43,4 +44,13 @@ export function inventoryOf(result: { stacks: readonly { template: CloudFormatio
       : null,
     task: { vcpu: Number(task.Cpu) / 1024, memoryGb: Number(task.Memory) / 1024 },
   };
+}
+
+/** A canary's runs in a month of 730 hours, from its schedule's rate expression (rate(5 minutes)). */
+function runsPerMonth(schedule: unknown): number {
+  const expression = String((schedule as { Expression?: unknown } | undefined)?.Expression ?? "");
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(expression);
+  if (!rate) throw new Error(`A canary's schedule the cost table cannot read: ${expression || "none"}`);
+  const minutes = Number(rate[1]) * (rate[2]?.startsWith("hour") ? 60 : 1);
+  return Math.floor((730 * 60) / minutes);
 }

@@ -14,6 +14,8 @@ export interface StageInventory {
   wafRules: number;
   alarms: number;
   dashboards: number;
+  /** CloudWatch Synthetics canaries, each with its runs per month (a run every N minutes). */
+  canaryRunsPerMonth: number[];
   secrets: number;
   kmsKeys: number;
   dynamoTables: number;
@@ -119,6 +121,13 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       inv.dashboards * p.cloudwatch.dashboardMonth +
       a.logsIngestedGbPerMonth * p.cloudwatch.logsIngestedGb,
   );
+  const runs = inv.canaryRunsPerMonth.reduce((sum, n) => sum + n, 0);
+  if (inv.canaryRunsPerMonth.length)
+    add(
+      "CloudWatch Synthetics",
+      `${count(inv.canaryRunsPerMonth.length, "canary", "canaries")}, ${runs.toLocaleString("en-US")} runs`,
+      runs * p.cloudwatch.syntheticsRun,
+    );
   add("Secrets Manager", count(inv.secrets, "secret"), inv.secrets * p.secretMonth);
   add("KMS", count(inv.kmsKeys, "customer-managed key"), inv.kmsKeys * p.kmsKeyMonth);
   const writes = a.lambdaInvocationsPerMonth * 2;

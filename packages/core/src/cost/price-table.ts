@@ -21,7 +21,7 @@ export interface PriceTable {
   backupGbMonth: number;
   waf: { webAclMonth: number; ruleMonth: number; perMillionRequests: number };
   interfaceEndpoint: { hourPerAz: number; gbProcessed: number };
-  cloudwatch: { alarmMonth: number; dashboardMonth: number; logsIngestedGb: number; logsStoredGbMonth: number };
+  cloudwatch: { alarmMonth: number; dashboardMonth: number; logsIngestedGb: number; logsStoredGbMonth: number; syntheticsRun: number };
   secretMonth: number;
   kmsKeyMonth: number;
   dynamodb: { perMillionWrites: number; perMillionReads: number; storageGbMonth: number };
@@ -34,5 +34,5 @@ export const HOURS_PER_MONTH = 730;
 /** The pages every table's figures come from, each for its own region. */
 export const PRICING_PAGES =
   "aws.amazon.com/fargate/pricing, /vpc/pricing (NAT gateway, public IPv4, PrivateLink), /elasticloadbalancing/pricing, " +
-  "/rds/postgresql/pricing, /waf/pricing, /cloudwatch/pricing, /secrets-manager/pricing, /kms/pricing, " +
+  "/rds/postgresql/pricing, /waf/pricing, /cloudwatch/pricing (Synthetics canary runs too), /secrets-manager/pricing, /kms/pricing, " +
   "/dynamodb/pricing/on-demand, /lambda/pricing";

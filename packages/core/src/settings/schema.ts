@@ -86,6 +86,18 @@ const release = z.strictObject({
   bakeWindowMinutes: minutes.max(1440),
 });
 
+/**
+ * A synthetic user (CloudWatch Synthetics, synthetics/flow.js) that calls the stage's public URL from outside the
+ * VPC: /health, the page, and a poll created, voted on and read back. Its success rate is a release alarm.
+ */
+const synthetics = z.strictObject({
+  enabled: z.boolean(),
+  /** How often it runs: each run is billed (about $0.0012), so every minute costs about $52 a month. */
+  everyMinutes: z.number().int().min(1).max(60),
+  /** The alarm fires when fewer runs than this succeed, in 2 of 3 periods. */
+  alarmBelowPercent: z.number().int().min(1).max(100),
+});
+
 const firewall = z.strictObject({
   rateLimitPer5MinPerIp: z.number().int().min(10).max(2_000_000_000),
   blockAnonymousIps: z.boolean(),
@@ -142,6 +154,7 @@ export const StageSettingsSchema = z
     rollback: RollbackSettingsSchema,
     schedule: ScheduleSettingsSchema,
     domain,
+    synthetics,
     cost: CostAssumptionsSchema,
     chatops: ChatOpsSettingsSchema,
   })
@@ -197,6 +210,11 @@ export const StageSettingsSchema = z
           "names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
         );
     }
+    if (s.synthetics.enabled && s.schedule.enabled)
+      problem(
+        ["synthetics", "enabled"],
+        "not with the sleep schedule yet: the synthetic user would fail against a sleeping stage and raise its release alarm",
+      );
     if (s.schedule.wakeAt >= s.schedule.sleepAt)
       problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
     if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");

@@ -15,7 +15,7 @@ export const EU_CENTRAL_1: PriceTable = {
   backupGbMonth: 0.095,
   waf: { webAclMonth: 5, ruleMonth: 1, perMillionRequests: 0.6 },
   interfaceEndpoint: { hourPerAz: 0.012, gbProcessed: 0.01 },
-  cloudwatch: { alarmMonth: 0.1, dashboardMonth: 3, logsIngestedGb: 0.63, logsStoredGbMonth: 0.0324 },
+  cloudwatch: { alarmMonth: 0.1, dashboardMonth: 3, logsIngestedGb: 0.63, logsStoredGbMonth: 0.0324, syntheticsRun: 0.0012 },
   secretMonth: 0.4,
   kmsKeyMonth: 1,
   dynamodb: { perMillionWrites: 0.7625, perMillionReads: 0.1525, storageGbMonth: 0.306 },

@@ -15,7 +15,7 @@ export const US_EAST_1: PriceTable = {
   backupGbMonth: 0.095,
   waf: { webAclMonth: 5, ruleMonth: 1, perMillionRequests: 0.6 },
   interfaceEndpoint: { hourPerAz: 0.01, gbProcessed: 0.01 },
-  cloudwatch: { alarmMonth: 0.1, dashboardMonth: 3, logsIngestedGb: 0.5, logsStoredGbMonth: 0.03 },
+  cloudwatch: { alarmMonth: 0.1, dashboardMonth: 3, logsIngestedGb: 0.5, logsStoredGbMonth: 0.03, syntheticsRun: 0.0012 },
   secretMonth: 0.4,
   kmsKeyMonth: 1,
   dynamodb: { perMillionWrites: 0.625, perMillionReads: 0.125, storageGbMonth: 0.25 },

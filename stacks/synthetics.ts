@@ -1,0 +1,76 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as synthetics from "aws-cdk-lib/aws-synthetics";
+import { NagSuppressions } from "cdk-nag";
+import type { StageSettings } from "./config";
+import { alarmName, SYNTHETIC_ALARM } from "./names";
+import { wildcardReason } from "./wildcard-actions";
+
+/** The file the canary runs, as it is (from the checkout, like the service's image): the one `npm run synthetic` runs locally. */
+const FLOW = path.resolve("synthetics", "flow.js");
+
+/** Screenshots and logs of failed runs are what on-call opens; a month of them is plenty. */
+const ARTIFACT_DAYS = 31;
+
+/**
+ * The stage's synthetic user: a CloudWatch Synthetics canary outside the VPC
+ * calling the public URL every `synthetics.everyMinutes`, and its success
+ * rate as a release alarm (the deployment group and the rollback watch it;
+ * names.ts releaseAlarmIds).
+ */
+export function syntheticUser(stack: Stack, app: { stage: string; name: string }, settings: StageSettings, url: string) {
+  const { synthetics: wanted } = settings;
+  if (!wanted.enabled) return undefined;
+  const artifacts = new s3.Bucket(stack, "SyntheticArtifacts", {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    lifecycleRules: [{ expiration: Duration.days(ARTIFACT_DAYS) }],
+    removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  const canary = new synthetics.Canary(stack, "SyntheticUser", {
+    canaryName: `${app.stage}-${app.name}-user`.slice(0, 255),
+    runtime: synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_11_0,
+    test: synthetics.Test.custom({ code: synthetics.Code.fromInline(readFileSync(FLOW, "utf8")), handler: "index.handler" }),
+    schedule: synthetics.Schedule.rate(Duration.minutes(wanted.everyMinutes)),
+    environmentVariables: { BASE_URL: url },
+    artifactsBucketLocation: { bucket: artifacts },
+    successRetentionPeriod: Duration.days(7),
+    failureRetentionPeriod: Duration.days(ARTIFACT_DAYS),
+    // Five requests, ten seconds each at most.
+    timeout: Duration.seconds(60),
+    provisionedResourceCleanup: true,
+  });
+  const alarm = new cloudwatch.Alarm(stack, SYNTHETIC_ALARM, {
+    alarmName: alarmName(app, SYNTHETIC_ALARM),
+    alarmDescription: `The synthetic user (health, page, create a poll, vote, read the result) succeeded in fewer than ${wanted.alarmBelowPercent}% of its runs, in 2 of 3 periods. Runbook: open the canary's latest failed run: its step names what failed; compare with the latest release.`,
+    metric: canary.metricSuccessPercent({ period: Duration.minutes(Math.max(wanted.everyMinutes, 1)) }),
+    threshold: wanted.alarmBelowPercent,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    // No runs (the canary stopped, or just created): nothing is known about users.
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+
+  NagSuppressions.addResourceSuppressions(artifacts, [
+    {
+      id: "AwsSolutions-S1",
+      reason: "Canary artifacts (screenshots, run logs) are written only by the canary's role; access logs would log that role.",
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(
+    canary,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: `aws-cdk-lib's canary role: its run artifacts under the bucket (objects), the log group Synthetics names /aws/lambda/cwsyn-<name>-<id> (a suffix known only once created); ${wildcardReason(["s3:ListAllMyBuckets", "cloudwatch:PutMetricData"])}`,
+      },
+    ],
+    true,
+  );
+  return { canary, alarm };
+}
