@@ -17,6 +17,7 @@ import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { scaleTaskCount } from "./scaling";
+import { operatorShell, shellSessions } from "./shell";
 import { wildcardReason } from "./wildcard-actions";
 
 const SERVICE_DIR = path.resolve("service");
@@ -32,7 +33,12 @@ export function Service({ stack, app }: StackContext) {
   const { vpc } = use(Network);
   const database = use(Database);
 
-  const cluster = new ecs.Cluster(stack, "Cluster", { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const sessions = shellSessions(stack, settings);
+  const cluster = new ecs.Cluster(stack, "Cluster", {
+    vpc,
+    containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    ...(sessions ? { executeCommandConfiguration: sessions.configuration } : {}),
+  });
 
   const taskDefinition = new ecs.FargateTaskDefinition(stack, "Task", {
     family: `${stack.stackName}-app`,
@@ -46,29 +52,32 @@ export function Service({ stack, app }: StackContext) {
     retention: sizing.logRetentionDays,
     removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
+  const image = ecs.ContainerImage.fromAsset(SERVICE_DIR, { platform: Platform.LINUX_ARM64 });
+  const environment = {
+    PORT: String(sizing.containerPort),
+    STAGE: stack.stage,
+    STAGE_KIND: settings.kind,
+    PGHOST: database.instance.dbInstanceEndpointAddress,
+    PGPORT: database.instance.dbInstanceEndpointPort,
+    PGDATABASE: DATABASE_NAME,
+    // Encrypted and verified: the server's certificate must chain to an RDS root and name PGHOST.
+    PGSSLMODE: "verify-full",
+    DATABASE_CA: "aws-rds",
+    // Migrations run in one transaction under an advisory lock: tasks starting together take turns.
+    MIGRATE_ON_START: "true",
+  };
+  const secrets = {
+    PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),
+    PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, "password"),
+  };
   const container = taskDefinition.addContainer("app", {
-    image: ecs.ContainerImage.fromAsset(SERVICE_DIR, { platform: Platform.LINUX_ARM64 }),
+    image,
     essential: true,
     readonlyRootFilesystem: true,
     user: "1000:1000",
     portMappings: [{ containerPort: sizing.containerPort }],
-    environment: {
-      PORT: String(sizing.containerPort),
-      STAGE: stack.stage,
-      STAGE_KIND: settings.kind,
-      PGHOST: database.instance.dbInstanceEndpointAddress,
-      PGPORT: database.instance.dbInstanceEndpointPort,
-      PGDATABASE: DATABASE_NAME,
-      // Encrypted and verified: the server's certificate must chain to an RDS root and name PGHOST.
-      PGSSLMODE: "verify-full",
-      DATABASE_CA: "aws-rds",
-      // Migrations run in one transaction under an advisory lock: tasks starting together take turns.
-      MIGRATE_ON_START: "true",
-    },
-    secrets: {
-      PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),
-      PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, "password"),
-    },
+    environment,
+    secrets,
     healthCheck: {
       command: ["CMD", "node", "dist/healthcheck.js"],
       interval: Duration.seconds(15),
@@ -149,6 +158,19 @@ export function Service({ stack, app }: StackContext) {
   });
   service.attachToApplicationTargetGroup(blueTargetGroup);
   allowDatabaseFrom(service, database.instance);
+
+  if (sessions)
+    operatorShell(stack, {
+      settings,
+      sessions,
+      cluster,
+      image,
+      environment,
+      secrets,
+      appLogs: logGroup,
+      securityGroups: service.connections.securityGroups,
+      subnets: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets,
+    });
 
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
   const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };

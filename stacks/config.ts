@@ -122,6 +122,8 @@ const PROD: StageDefaults = {
   },
   domain: null,
   synthetics: { enabled: true, everyMinutes: 1, alarmBelowPercent: 90 },
+  // A shell next to production data is a decision a team makes, not a default.
+  shell: { enabled: false, sessionMinutes: 60 },
   cost: {
     requestsPerMonthMillions: 30,
     albLcuPerHour: 1,
@@ -160,6 +162,7 @@ const STAGING: StageDefaults = {
   canary: { ...PROD.canary, approval: { ...PROD.canary.approval, enabled: false } },
   // Every 5 minutes: a fifth of prod's runs (about $10 a month).
   synthetics: { ...PROD.synthetics, everyMinutes: 5 },
+  shell: { ...PROD.shell, enabled: true },
   cost: { ...PROD.cost, requestsPerMonthMillions: 2, albLcuPerHour: 0.2, natProcessedGbPerMonth: 10, logsIngestedGbPerMonth: 3 },
   chatops: CHATOPS_DEFAULTS.other,
 };

@@ -1,4 +1,5 @@
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
+import { SHELL_FAMILY_SUFFIX } from "@hands-off-ops/core/notify/sources/ecs-task";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -132,6 +133,16 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     detailType: ["ECS Task State Change"],
     detail: { clusterArn: [cluster.clusterArn], lastStatus: ["STOPPED"] },
   });
+  if (settings.shell.enabled)
+    rule("NotifyShellSessions", "An operator shell task started (npm run ops -- shell): on-call sees every one", {
+      source: ["aws.ecs"],
+      detailType: ["ECS Task State Change"],
+      detail: {
+        clusterArn: [cluster.clusterArn],
+        group: [`family:${app.stage}-${app.name}-Service${SHELL_FAMILY_SUFFIX}`],
+        lastStatus: ["RUNNING"],
+      },
+    });
   rule("NotifyServiceErrors", "ECS service events that need a person (WARN and ERROR)", {
     source: ["aws.ecs"],
     detailType: ["ECS Service Action"],

@@ -49,7 +49,12 @@ export const WILDCARD_ONLY_ACTIONS = {
   "logs:ListLogDeliveries": "Has no resource type: Step Functions log delivery of the release waiter.",
   "logs:PutResourcePolicy": "Has no resource type: Step Functions log delivery writes the log group's resource policy.",
   "logs:DescribeResourcePolicies": "Has no resource type: Step Functions log delivery reads the resource policies.",
-  "logs:DescribeLogGroups": "Has no resource type: Step Functions log delivery looks up its log group.",
+  "logs:DescribeLogGroups":
+    "Has no resource type: Step Functions log delivery looks up its log group, and an ECS Exec session looks up the one it logs to.",
+  "ssmmessages:CreateControlChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
+  "ssmmessages:CreateDataChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
+  "ssmmessages:OpenControlChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
+  "ssmmessages:OpenDataChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
 } as const satisfies Record<string, string>;
 
 export type WildcardOnlyAction = keyof typeof WILDCARD_ONLY_ACTIONS;

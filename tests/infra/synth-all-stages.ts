@@ -111,7 +111,7 @@ async function withSettingsFile<T>(settings: object, run: () => Promise<T>): Pro
  */
 function synthNewImageCheckout(root: string): SynthesizedStage {
   const checkout = mkdtempSync(path.join(tmpdir(), "new-image-"));
-  for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service"]) {
+  for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service", "synthetics"]) {
     cpSync(path.join(root, entry), path.join(checkout, entry), {
       recursive: true,
       verbatimSymlinks: true,

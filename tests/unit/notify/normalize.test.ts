@@ -116,6 +116,36 @@ describe("stopped ECS tasks", () => {
   });
 });
 
+describe("operator shells (npm run ops -- shell)", () => {
+  const shellTask = (lastStatus: string, startedBy?: string) => {
+    const event = loadEvent("ecs-task-state-change");
+    return {
+      ...event,
+      detail: { ...event.detail, group: "family:prod-hands-off-ops-Service-shell", lastStatus, ...(startedBy ? { startedBy } : {}) },
+    };
+  };
+
+  it("tells on-call that a shell opened, who opened it and how to end it", () => {
+    const message = messageOf(shellTask("RUNNING", "ops-shell:alice"));
+    expect(message).toMatchObject({ severity: "warning", title: "Operator shell opened on prod" });
+    expect(message.facts).toEqual([
+      { label: "Opened by", value: "alice" },
+      { label: "Task", value: "c13b4cb40f1f4fe4a2971f76ae5a47ad" },
+    ]);
+    expect(message.nextStep).toBe(
+      "If nobody on the team opened it, end it now: aws ecs stop-task --cluster FargateCluster --task c13b4cb40f1f4fe4a2971f76ae5a47ad",
+    );
+  });
+
+  it("says when the shell was started some other way, and when it ended; ignores the steps between", () => {
+    expect(messageOf(shellTask("RUNNING")).facts[0]?.value).toBe(
+      "not recorded (started without npm run ops -- shell; CloudTrail's RunTask names the caller)",
+    );
+    expect(messageOf(shellTask("STOPPED", "ops-shell:alice"))).toMatchObject({ severity: "info", title: "Operator shell on prod ended" });
+    expect(normalize(shellTask("PROVISIONING"), PROD_CONTEXT)).toEqual({ kind: "ignored", reason: "operator shell task is PROVISIONING" });
+  });
+});
+
 describe("ECS service actions", () => {
   it("is critical for an ERROR, with ECS's reason", () => {
     const message = messageOf(loadEvent("ecs-service-action-task-placement-failure"));

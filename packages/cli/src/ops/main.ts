@@ -16,6 +16,7 @@
  *       message and e-mail on-call would get. Scenarios: scenarios/.
  *   replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]
  *   replay <slack-press.json> --stage <stage>
+ *   shell --stage <stage> [--run]
  *       An incident: events at offsets, in order, through the same handlers
  *       with one shared state table; ends with what on-call got (e-mails by
  *       reason, Slack messages, updates and replies). Timelines: timelines/.
@@ -24,7 +25,7 @@
  *       URL: the SlackActionsUrl output of its Automation stack).
  * Exit codes: 0 done, 1 AWS could not be read (with the reason), 2 bad command, arguments, event or scenario.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/chatops-store";
 import { stateTableClient } from "@hands-off-ops/core/aws/clients";
@@ -49,6 +50,7 @@ const USAGE = [
   "       npm run ops -- replay <event.json> --stage <stage> [--scenario <scenario.json>] [--hook <lifecycle hook>] [--logs]",
   "       npm run ops -- replay <timeline.json> --stage <stage> [--mode enforce|dry-run] [--messages-only] [--logs]",
   "       npm run ops -- replay <slack-press.json> --stage <stage>",
+  "       npm run ops -- shell --stage <stage> [--run]",
   "       npm run ops -- slack-manifest --stage <stage> [--url <interactivity URL>]",
 ].join("\n");
 
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === "audit") return await audit(rest);
     if (command === "replay") return await replayEvent(rest);
     if (command === "slack-manifest") return manifest(rest);
+    if (command === "shell") return await shell(rest);
     throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
   } catch (error) {
     console.error(`${(error as Error).message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
@@ -173,6 +176,47 @@ async function audit(args: string[]): Promise<number> {
     console.error(`Could not read the audit trail of ${values.stage}: ${name}: ${message}${hint}`);
     return 1;
   }
+}
+
+async function shell(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { stage: { type: "string" }, run: { type: "boolean", default: false } }, strict: true });
+  if (!values.stage) throw new UsageError("--stage is required");
+  const settings = stageSettings(values.stage);
+  if (!settings.shell.enabled)
+    throw new UsageError(
+      `${values.stage} has no operator shell (shell.enabled is false${settings.kind === "production" ? ", production's default" : ""})`,
+    );
+  const { openShell, shellInstructions } = await import("./shell");
+  const { awsShellPorts } = await import("./shell-aws");
+  const ports = awsShellPorts(settings.region);
+  let opened: Awaited<ReturnType<typeof openShell>>;
+  try {
+    opened = await openShell(values.stage, settings.region, ports, {
+      attempts: Number(process.env.OPS_SHELL_WAIT_ATTEMPTS ?? 60),
+      delayMs: Number(process.env.OPS_SHELL_WAIT_MS ?? 3000),
+      log: (line) => console.log(line),
+    });
+  } catch (error) {
+    const { name, message } = error as Error;
+    const hint = name === "CredentialsProviderError" ? " (no AWS credentials: set AWS_PROFILE or the AWS_* variables)" : "";
+    console.error(`Could not open a shell on ${values.stage}: ${message}${hint}`);
+    return 1;
+  }
+  const missing = ["aws", "session-manager-plugin"].filter((tool) => !onPath(tool));
+  if (!values.run || missing.length) {
+    for (const line of shellInstructions(opened, settings.region, settings.shell.sessionMinutes, values.run ? missing : []))
+      console.log(line);
+    return 0;
+  }
+  const { spawnSync } = await import("node:child_process");
+  const session = spawnSync(opened.command[0] as string, opened.command.slice(1), { stdio: "inherit" });
+  await ports.stop(opened.cluster, opened.taskArn, "the session ended (npm run ops -- shell)");
+  console.log(`Session ended; shell task ${opened.taskId} stopped.`);
+  return session.status ?? 1;
+}
+
+function onPath(tool: string): boolean {
+  return (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(`${dir}/${tool}`));
 }
 
 function schedule(args: string[]): number {

@@ -98,6 +98,16 @@ const synthetics = z.strictObject({
   alarmBelowPercent: z.number().int().min(1).max(100),
 });
 
+/**
+ * The operator shell: `npm run ops -- shell` starts a one-off task of the service's image (never a task that serves
+ * users) and opens an ECS Exec session into it, KMS-encrypted and logged. Off in production unless enabled here.
+ */
+const shell = z.strictObject({
+  enabled: z.boolean(),
+  /** The shell task ends itself after this long. */
+  sessionMinutes: z.number().int().min(5).max(240),
+});
+
 const firewall = z.strictObject({
   rateLimitPer5MinPerIp: z.number().int().min(10).max(2_000_000_000),
   blockAnonymousIps: z.boolean(),
@@ -155,6 +165,7 @@ export const StageSettingsSchema = z
     schedule: ScheduleSettingsSchema,
     domain,
     synthetics,
+    shell,
     cost: CostAssumptionsSchema,
     chatops: ChatOpsSettingsSchema,
   })

@@ -22,8 +22,14 @@ export const TaskDetail = z.looseObject({
   stopCode: z.string().optional(),
   stoppedReason: z.string().optional(),
   containers: z.array(Container).default([]),
+  startedBy: z.string().optional(),
 });
 type TaskDetail = z.infer<typeof TaskDetail>;
+
+/** The operator shell's task family (stacks/shell.ts): `<stack>-shell`, run by `npm run ops -- shell`. */
+export const SHELL_FAMILY_SUFFIX = "-shell";
+/** What `npm run ops -- shell` puts in the task's startedBy: who opened it. */
+export const SHELL_STARTED_BY_PREFIX = "ops-shell:";
 
 /** Why a task stopped, as far as a person on call cares. */
 export type TaskStop =
@@ -89,6 +95,7 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
   const parsed = TaskDetail.safeParse(envelope.detail);
   if (!parsed.success) return unrecognised(envelope, context, `task event detail ${firstIssue(parsed.error)}`);
   const task = parsed.data;
+  if (task.group?.startsWith("family:") && task.group.endsWith(SHELL_FAMILY_SUFFIX)) return readShellTask(envelope, context, task);
   if (task.lastStatus !== "STOPPED") return { kind: "ignored", reason: `task is ${task.lastStatus}, not stopped` };
   const stop = classifyStop(task);
   if (stop.kind === "routine") return { kind: "ignored", reason: `routine stop: ${stop.reason}` };
@@ -132,6 +139,38 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
       // ECS replaces a crashed task by itself; the third crash of one revision in a row is a loop it will not end.
       ...(stop.kind === "crashed" ? { loopAt: CRASH_LOOP_AT } : {}),
     },
+  };
+  return { kind: "message", message };
+}
+
+/**
+ * An operator shell opened or closed: on-call sees every shell next to the
+ * stage's data, with who started it (as `npm run ops -- shell` records it in
+ * startedBy; anything else started it by hand) and how to end it.
+ */
+function readShellTask(envelope: Envelope, context: NotifyContext, task: TaskDetail): Normalized {
+  if (task.lastStatus !== "RUNNING" && task.lastStatus !== "STOPPED")
+    return { kind: "ignored", reason: `operator shell task is ${task.lastStatus}` };
+  const taskId = task.taskArn.split("/").at(-1) ?? task.taskArn;
+  const cluster = task.clusterArn.split("/").at(-1) ?? context.clusterName;
+  const who = task.startedBy?.startsWith(SHELL_STARTED_BY_PREFIX)
+    ? task.startedBy.slice(SHELL_STARTED_BY_PREFIX.length)
+    : `not recorded (started ${task.startedBy ? `by "${task.startedBy}"` : "without npm run ops -- shell"}; CloudTrail's RunTask names the caller)`;
+  const opened = task.lastStatus === "RUNNING";
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "task"),
+    severity: opened ? "warning" : "info",
+    title: opened ? `Operator shell opened on ${context.stage}` : `Operator shell on ${context.stage} ended`,
+    summary: opened
+      ? "A one-off task of the service's image, with its database access, is running for an ECS Exec session. Sessions are encrypted and logged; the task ends itself at the stage's session limit."
+      : `The shell task stopped${task.stoppedReason ? `: ${task.stoppedReason}` : ""}.`,
+    facts: [
+      { label: "Opened by", value: who.slice(0, 2000) },
+      { label: "Task", value: taskId },
+    ],
+    actionsTaken: [],
+    nextStep: opened ? `If nobody on the team opened it, end it now: aws ecs stop-task --cluster ${cluster} --task ${taskId}` : null,
+    links: [ecsTaskLink(envelope.region, cluster, taskId)],
   };
   return { kind: "message", message };
 }
