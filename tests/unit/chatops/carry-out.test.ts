@@ -100,7 +100,11 @@ function memoryApprovals(): ApprovalStore & { items: Map<string, ApprovalRecord>
   const items = new Map<string, ApprovalRecord>();
   return {
     items,
-    open: async (r) => (items.has(r.deploymentId) ? false : (items.set(r.deploymentId, { ...r }), true)),
+    open: async (r) => {
+      if (items.has(r.deploymentId)) return false;
+      items.set(r.deploymentId, { ...r });
+      return true;
+    },
     get: async (id) => (items.get(id) ? { ...(items.get(id) as ApprovalRecord) } : undefined),
     decide: async (id, decided) => {
       const item = items.get(id);
@@ -114,7 +118,10 @@ function memoryApprovals(): ApprovalStore & { items: Map<string, ApprovalRecord>
       item.reporting = at;
       return true;
     },
-    markReported: async (id) => void ((items.get(id) as ApprovalRecord).reported = true),
+    markReported: async (id) => {
+      const item = items.get(id);
+      if (item) item.reported = true;
+    },
   };
 }
 

@@ -402,7 +402,7 @@ export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaul
 }
 
 /** Buttons' tickets as the notifier issues them, numbered so that a replay prints the same every time. */
-export function buttonRecorder(recorder: Recorder, stage: string, hours: number, memory: NotifyMemory): ButtonIssuer {
+export function buttonRecorder(recorder: Recorder, hours: number, memory: NotifyMemory): ButtonIssuer {
   return {
     async issue(action, subject) {
       const id = `replay${String(++memory.tickets).padStart(16, "0")}`;

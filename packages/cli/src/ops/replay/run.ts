@@ -204,7 +204,7 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),
     once: onceRecorder(recorder, input.shared?.once.notify),
     buttons: input.settings.chatops.enabled
-      ? buttonRecorder(recorder, input.stage, input.settings.chatops.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify)
+      ? buttonRecorder(recorder, input.settings.chatops.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify)
       : null,
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
