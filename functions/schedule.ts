@@ -60,6 +60,9 @@ function awsPorts(env: ScheduleEnvironment, functionArn: string) {
   const ports: SchedulePorts = {
     stage: onFirstCall(async () => (await import("@hands-off-ops/core/aws/stage-capacity")).ecsStageCapacity(env.service)),
     database: onFirstCall(async () => (await import("@hands-off-ops/core/aws/database-power")).rdsDatabasePower(env.databaseInstance)),
+    canary: env.canaryName
+      ? onFirstCall(async () => (await import("@hands-off-ops/core/aws/canary-power")).syntheticsCanary(env.canaryName as string))
+      : null,
     ledger: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/sleep-ledger")).dynamoSleepLedger(env.tableName, env.config.stage, await stateTable()),
     ),

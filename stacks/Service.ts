@@ -168,8 +168,7 @@ export function Service({ stack, app }: StackContext) {
       environment,
       secrets,
       appLogs: logGroup,
-      securityGroups: service.connections.securityGroups,
-      subnets: vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnets,
+      service,
     });
 
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);

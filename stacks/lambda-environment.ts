@@ -1,6 +1,6 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import type { StageSettings } from "./config";
-import { alarmName, criticalAlarmIds, releaseAlarmIds } from "./names";
+import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName } from "./names";
 
 /**
  * What each automation function finds in its environment, from the stage's
@@ -148,6 +148,7 @@ export function scheduleVariables(
     SCHEDULE_GROUP: refs.scheduleGroup,
     SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
     DEAD_LETTER_QUEUE_ARN: refs.deadLetterQueueArn,
+    ...(settings.synthetics.enabled ? { CANARY_NAME: syntheticUserName(app) } : {}),
   };
 }
 

@@ -13,6 +13,11 @@ export const APP_NAME = "hands-off-ops";
 export const RELEASE_ALARMS = ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen"] as const;
 export type ReleaseAlarm = (typeof RELEASE_ALARMS)[number];
 
+/** The synthetic user's canary (Observability stack), named so that the schedule (Automation stack) can pause it by name. */
+export function syntheticUserName(app: AppNaming): string {
+  return `${app.stage}-${app.name}-user`;
+}
+
 /** The synthetic user's alarm (synthetics.enabled): a release alarm, and critical, where the stage has one. */
 export const SYNTHETIC_ALARM = "SyntheticFlow";
 

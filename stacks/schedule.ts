@@ -1,6 +1,6 @@
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { RDS_AUTO_START_EVENT } from "@hands-off-ops/core/schedule/trigger";
-import { CfnOutput, Duration, type Stack, TimeZone } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, type Stack, TimeZone } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
@@ -16,6 +16,7 @@ import { Function as SstFunction } from "sst/constructs";
 import { type StageSettings, StageSettingsError } from "./config";
 import { scheduleVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
+import { syntheticUserName } from "./names";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 import { grantWildcardOnly } from "./wildcard-actions";
@@ -84,7 +85,13 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
   suppressLambdaBasics(fn);
   fn.node.addDependency(group);
   fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });
-  grantPermissions(stack, fn, { service, database, stateTable, groupName });
+  grantPermissions(stack, fn, {
+    service,
+    database,
+    stateTable,
+    groupName,
+    canaryName: settings.synthetics.enabled ? syntheticUserName(app) : null,
+  });
   letSchedulerInvoke(invoker, fn);
   deadLetters.grantSendMessages(invoker);
   grantSendNotices(fn);
@@ -145,6 +152,7 @@ function grantPermissions(
     database: rds.DatabaseInstance;
     stateTable: dynamodb.ITableV2;
     groupName: string;
+    canaryName: string | null;
   },
 ) {
   const { service, database, stateTable, groupName } = refs;
@@ -167,6 +175,21 @@ function grantPermissions(
       resources: [database.instanceArn],
     }),
   );
+  // The synthetic user, paused while the stage sleeps (named: it lives in the Observability stack).
+  if (refs.canaryName)
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["synthetics:GetCanary", "synthetics:StopCanary", "synthetics:StartCanary"],
+        resources: [
+          stack.formatArn({
+            service: "synthetics",
+            resource: "canary",
+            resourceName: refs.canaryName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       // The recorded state, the nights slept and idempotency records.

@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
-import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -50,9 +49,8 @@ interface ShellWiring {
   environment: Record<string, string>;
   secrets: Record<string, ecs.Secret>;
   appLogs: logs.ILogGroup;
-  /** The service's security group: the shell reaches the database as the service does. */
-  securityGroups: ec2.ISecurityGroup[];
-  subnets: ec2.ISubnet[];
+  /** The service itself: the shell runs in its subnets and security group (read from it by `npm run ops -- shell`). */
+  service: ecs.FargateService;
 }
 
 /**
@@ -125,8 +123,6 @@ export function operatorShell(stack: Stack, wiring: ShellWiring) {
 
   new CfnOutput(stack, "ShellTaskDefinition", { value: family, description: "npm run ops -- shell starts this task family" });
   new CfnOutput(stack, "ShellCluster", { value: wiring.cluster.clusterName });
-  new CfnOutput(stack, "ShellSubnets", { value: wiring.subnets.map((s) => s.subnetId).join(",") });
-  new CfnOutput(stack, "ShellSecurityGroups", { value: wiring.securityGroups.map((g) => g.securityGroupId).join(",") });
   new CfnOutput(stack, "ShellOperatorPolicy", {
     value: operators.managedPolicyArn,
     description: "Attach to the people (roles) who may open an operator shell on this stage",
@@ -152,9 +148,13 @@ function operatorPolicy(stack: Stack, wiring: ShellWiring & { task: ecs.FargateT
       }),
       new iam.PolicyStatement({ actions: ["iam:PassRole"], resources: [task.taskRole.roleArn, task.obtainExecutionRole().roleArn] }),
       new iam.PolicyStatement({ actions: ["ecs:DescribeTasks", "ecs:StopTask"], resources: [taskArns] }),
+      new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [wiring.service.serviceArn] }),
       new iam.PolicyStatement({ actions: ["ecs:ExecuteCommand"], resources: [cluster.clusterArn, taskArns] }),
       new iam.PolicyStatement({ actions: ["kms:GenerateDataKey"], resources: [sessions.key.keyArn] }),
-      new iam.PolicyStatement({ actions: ["cloudformation:DescribeStacks"], resources: [stack.stackId] }),
+      new iam.PolicyStatement({
+        actions: ["cloudformation:DescribeStacks"],
+        resources: [stack.formatArn({ service: "cloudformation", resource: "stack", resourceName: `${stack.stackName}/*` })],
+      }),
     ],
   });
   NagSuppressions.addResourceSuppressions(policy, [

@@ -6,7 +6,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as synthetics from "aws-cdk-lib/aws-synthetics";
 import { NagSuppressions } from "cdk-nag";
 import type { StageSettings } from "./config";
-import { alarmName, SYNTHETIC_ALARM } from "./names";
+import { alarmName, SYNTHETIC_ALARM, syntheticUserName } from "./names";
 import { wildcardReason } from "./wildcard-actions";
 
 /** The file the canary runs, as it is (from the checkout, like the service's image): the one `npm run synthetic` runs locally. */
@@ -32,7 +32,7 @@ export function syntheticUser(stack: Stack, app: { stage: string; name: string }
     removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
   const canary = new synthetics.Canary(stack, "SyntheticUser", {
-    canaryName: `${app.stage}-${app.name}-user`.slice(0, 255),
+    canaryName: syntheticUserName(app),
     runtime: synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_11_0,
     test: synthetics.Test.custom({ code: synthetics.Code.fromInline(readFileSync(FLOW, "utf8")), handler: "index.handler" }),
     schedule: synthetics.Schedule.rate(Duration.minutes(wanted.everyMinutes)),

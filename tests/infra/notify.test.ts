@@ -22,7 +22,15 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     const env = notify?.Properties.Environment.Variables;
     expect(JSON.parse(env.NOTIFY_SETTINGS)).toEqual(settings.notifications);
     expect(env.CRITICAL_ALARMS.split(",")).toEqual(
-      ["Alb5xxRate", "TargetP99Latency", "UnhealthyHostsBlue", "UnhealthyHostsGreen", "DatabaseFreeStorage"].map((id) => prefix + id),
+      [
+        "Alb5xxRate",
+        "TargetP99Latency",
+        "UnhealthyHostsBlue",
+        "UnhealthyHostsGreen",
+        // The synthetic user's alarm, where the stage has one (prod, staging).
+        ...(settings.synthetics.enabled ? ["SyntheticFlow"] : []),
+        "DatabaseFreeStorage",
+      ].map((id) => prefix + id),
     );
     expect(env.STAGE).toBe(stage);
   });
@@ -35,6 +43,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
       ["aws.codedeploy", "CodeDeploy Deployment State-change Notification"],
       ["aws.ecs", "ECS Service Action"],
       ["aws.ecs", "ECS Task State Change"],
+      // Operator shells starting, where the stage has them.
+      ...(settings.shell.enabled ? [["aws.ecs", "ECS Task State Change"]] : []),
       ["hands-off-ops", "Automation Action"],
     ]);
     const [deadLettersId] = ofType(resources, "AWS::SQS::Queue")[0] ?? [];
@@ -51,7 +61,9 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
 
   it("listens only to this stage: its alarms, its deployment group, its cluster and service, its own automation", () => {
     const byType = Object.fromEntries(
-      notifyRules().map(([, r]) => [r.Properties.EventPattern["detail-type"][0], r.Properties.EventPattern]),
+      notifyRules()
+        .filter(([id]) => !id.startsWith("NotifyShellSessions"))
+        .map(([, r]) => [r.Properties.EventPattern["detail-type"][0], r.Properties.EventPattern]),
     );
     expect(byType["CloudWatch Alarm State Change"].detail).toEqual({ alarmName: [{ prefix }] });
     expect(byType["CodeDeploy Deployment State-change Notification"].detail).toEqual({

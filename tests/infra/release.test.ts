@@ -1,6 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { RELEASE_ALARMS } from "../../stacks/names";
+import { stageSettings } from "../../stacks/config";
+import { releaseAlarmIds } from "../../stacks/names";
 import { type StackName, stageTemplates } from "./stage-templates";
 import { PROD_WITH_NEW_IMAGE } from "./synth-all-stages";
 
@@ -78,7 +79,11 @@ describe.each(["prod", "dev"])("deployment group of %s", (stage) => {
     const created = Object.values(templates.template("Observability").findResources("AWS::CloudWatch::Alarm")).map(
       (a) => a.Properties.AlarmName as string,
     );
-    expect(watched).toEqual(RELEASE_ALARMS.map((id) => `${stage}-hands-off-ops-${id}`).sort());
+    expect(watched).toEqual(
+      releaseAlarmIds(stageSettings(stage))
+        .map((id) => `${stage}-hands-off-ops-${id}`)
+        .sort(),
+    );
     expect(created).toEqual(expect.arrayContaining(watched));
   });
 

@@ -348,6 +348,7 @@ describe.each(["prod", CUSTOMIZED_STAGE])("%s: on-call alarms", (stage) => {
       "DatabaseFreeStorage",
       "ServiceCpu",
       "ServiceMemory",
+      ...(stageSettings(stage).synthetics.enabled ? ["SyntheticFlow"] : []),
       "TargetP99Latency",
       "UnhealthyHostsBlue",
       "UnhealthyHostsGreen",

@@ -1,5 +1,5 @@
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand } from "@aws-sdk/client-cloudformation";
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openShell, shellInstructions, startedByOf } from "../../packages/cli/src/ops/shell";
@@ -9,7 +9,7 @@ import { runCommand } from "../run-command";
 
 /**
  * `npm run ops -- shell`: the Service stack's outputs from moto's
- * CloudFormation, the caller from moto's STS. ECS is a stand-in
+ * CloudFormation, the caller from moto's STS. ECS (the service's network, the task) is a stand-in
  * (aws-sdk-client-mock): moto 5.2's RunTask with an awsvpc network
  * configuration fails inside moto ('NetworkInterface' has no
  * 'private_dns_name'), and Session Manager is on no peer at all.
@@ -19,7 +19,23 @@ const STACK = "staging-hands-off-ops-Service";
 const CLUSTER = "staging-hands-off-ops-Service-Cluster";
 const FAMILY = `${STACK}-shell`;
 const TASK = `arn:aws:ecs:eu-central-1:123456789012:task/${CLUSTER}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
+const SERVICE = `arn:aws:ecs:eu-central-1:123456789012:service/${CLUSTER}/staging-hands-off-ops-Service-Fargate`;
 const ecs = mockClient(ECSClient);
+/** The service as ECS describes it: the network the shell task joins. */
+const describedService = () =>
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: ["subnet-0aaa1111", "subnet-0bbb2222"],
+            securityGroups: ["sg-0ccc3333"],
+            assignPublicIp: "DISABLED",
+          },
+        },
+      },
+    ],
+  });
 const saved = { ...process.env };
 let endpoint: string;
 
@@ -30,8 +46,7 @@ beforeAll(async () => {
     Outputs: {
       ShellTaskDefinition: { Value: FAMILY },
       ShellCluster: { Value: CLUSTER },
-      ShellSubnets: { Value: "subnet-0aaa1111,subnet-0bbb2222" },
-      ShellSecurityGroups: { Value: "sg-0ccc3333" },
+      ServiceArn: { Value: SERVICE },
     },
   };
   await new CloudFormationClient({ ...MOTO_CLIENT, endpoint }).send(
@@ -56,6 +71,7 @@ const quiet = { attempts: 5, delayMs: 1, log: () => {} };
 
 describe("npm run ops -- shell", () => {
   it("starts the stage's shell task with ECS Exec on, in its subnets, naming who opened it; waits for the agent; gives the session line", async () => {
+    describedService();
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
     ecs
       .on(DescribeTasksCommand)
@@ -90,6 +106,7 @@ describe("npm run ops -- shell", () => {
   });
 
   it("says why when the task stops before it can be used, and stops a task that never gets ready", async () => {
+    describedService();
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
     ecs
       .on(DescribeTasksCommand)
@@ -98,6 +115,7 @@ describe("npm run ops -- shell", () => {
       "The shell task stopped before it could be used: CannotPullContainerError: pull access denied",
     );
     ecs.reset();
+    describedService();
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: "RUNNING", containers: agent("PENDING") }] });
     ecs.on(StopTaskCommand).resolves({});
@@ -108,6 +126,7 @@ describe("npm run ops -- shell", () => {
   });
 
   it("names ECS's own refusal", async () => {
+    describedService();
     ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: "arn:x", reason: "MISSING" }] });
     await expect(openShell("staging", "eu-central-1", awsShellPorts("eu-central-1"), quiet)).rejects.toThrow(
       "ECS did not start the shell task: arn:x MISSING",

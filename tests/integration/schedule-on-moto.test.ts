@@ -100,6 +100,8 @@ beforeAll(async () => {
   ports = {
     stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, ecs, scaling),
     database: rdsDatabasePower(DB, rds),
+    // dev has no synthetic user (synthetics.enabled is false there); moto has no Synthetics either.
+    canary: null,
     ledger: dynamoSleepLedger(TABLE, "dev", dynamo.client),
     rechecks: schedulerRechecks(
       {

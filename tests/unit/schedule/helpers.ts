@@ -124,6 +124,7 @@ export function stagePorts() {
   const ports: SchedulePorts = {
     stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, new ECSClient({}), new ApplicationAutoScalingClient({})),
     database: rdsDatabasePower(DB, new RDSClient({})),
+    canary: null,
     ledger,
     rechecks: {
       at: async (when, why) => {

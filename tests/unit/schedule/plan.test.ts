@@ -101,6 +101,45 @@ describe("planning wake", () => {
   });
 });
 
+describe("the synthetic user, with the stage", () => {
+  const withCanary = (o: Observed, canary: "running" | "stopped" | "changing"): Observed => ({ ...o, canary });
+
+  it("is paused first when the stage goes to sleep (before it could fail against a stage scaling to zero), and recorded", () => {
+    const plan = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "running"), null, DEFAULTS, NOW);
+    expect(kinds(plan)).toEqual(["record", "stop-canary", "scale", "stop-database"]);
+    expect(plan.steps[0]).toMatchObject({ record: { canary: "running" } });
+  });
+
+  it("starts again only once the database answers: a recheck waits for it, the record kept until then", () => {
+    const asleep = { ...recorded(RUNNING), canary: "running" as const };
+    const waking = planConvergence("awake", withCanary(observed(ZERO, "stopped"), "stopped"), asleep, DEFAULTS, NOW);
+    expect(kinds(waking)).toEqual(["start-database", "scale"]);
+    expect(waking.recheck).toEqual({ inMinutes: 5, why: "the synthetic user starts again once the database is available" });
+    const up = planConvergence("awake", withCanary(observed(RUNNING, "available"), "stopped"), asleep, DEFAULTS, NOW);
+    expect(kinds(up)).toEqual(["start-canary", "forget-record"]);
+  });
+
+  it("stays as a person left it: stopped before the night, it is not started in the morning", () => {
+    const sleep = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "stopped"), null, DEFAULTS, NOW);
+    expect(kinds(sleep)).not.toContain("stop-canary");
+    expect(sleep.steps[0]).toMatchObject({ record: { canary: "stopped" } });
+    const wake = planConvergence(
+      "awake",
+      withCanary(observed(RUNNING, "available"), "stopped"),
+      { ...recorded(RUNNING), canary: "stopped" },
+      DEFAULTS,
+      NOW,
+    );
+    expect(kinds(wake)).not.toContain("start-canary");
+  });
+
+  it("is left alone on a stage without one", () => {
+    const plan = planConvergence("asleep", observed(RUNNING, "available"), null, DEFAULTS, NOW);
+    expect(kinds(plan)).toEqual(["record", "scale", "stop-database"]);
+    expect(plan.steps[0]).not.toHaveProperty("record.canary");
+  });
+});
+
 describe("the keep-awake tag", () => {
   it.each([
     ["no tag", {}, null, null],

@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { ShellPorts } from "./shell";
 
@@ -12,6 +12,12 @@ export function awsShellPorts(region: string): ShellPorts {
     async outputs(stackName) {
       const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
       return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+    },
+    async network(cluster, serviceArn) {
+      const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceArn] }));
+      const vpc = services?.[0]?.networkConfiguration?.awsvpcConfiguration;
+      if (!vpc?.subnets?.length) throw new Error(`the service ${serviceArn} has no network configuration to run the shell in`);
+      return { subnets: vpc.subnets, securityGroups: vpc.securityGroups ?? [] };
     },
     async caller() {
       const { Arn } = await sts.send(new GetCallerIdentityCommand({}));

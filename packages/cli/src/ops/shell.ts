@@ -14,6 +14,8 @@ import { SHELL_STARTED_BY_PREFIX } from "@hands-off-ops/core/notify/sources/ecs-
 
 export interface ShellPorts {
   outputs(stackName: string): Promise<Record<string, string>>;
+  /** The service's own subnets and security groups: the shell task runs where the service runs. */
+  network(cluster: string, serviceArn: string): Promise<{ subnets: string[]; securityGroups: string[] }>;
   /** The caller's ARN (STS GetCallerIdentity). */
   caller(): Promise<string>;
   start(shell: { cluster: string; family: string; subnets: string[]; securityGroups: string[]; startedBy: string }): Promise<string>;
@@ -45,17 +47,12 @@ export async function openShell(
 ): Promise<ShellTask> {
   const stackName = `${stage}-hands-off-ops-Service`;
   const outputs = await ports.outputs(stackName);
-  const missing = ["ShellTaskDefinition", "ShellCluster", "ShellSubnets", "ShellSecurityGroups"].filter((key) => !outputs[key]);
+  const missing = ["ShellTaskDefinition", "ShellCluster", "ServiceArn"].filter((key) => !outputs[key]);
   if (missing.length) throw new Error(`${stackName} has no ${missing.join(", ")} output: deploy the stage with shell.enabled first`);
   const cluster = outputs.ShellCluster as string;
-  const startedBy = startedByOf(await ports.caller());
-  const taskArn = await ports.start({
-    cluster,
-    family: outputs.ShellTaskDefinition as string,
-    subnets: (outputs.ShellSubnets as string).split(","),
-    securityGroups: (outputs.ShellSecurityGroups as string).split(","),
-    startedBy,
-  });
+  const [network, caller] = await Promise.all([ports.network(cluster, outputs.ServiceArn as string), ports.caller()]);
+  const startedBy = startedByOf(caller);
+  const taskArn = await ports.start({ cluster, family: outputs.ShellTaskDefinition as string, ...network, startedBy });
   const taskId = taskArn.split("/").at(-1) ?? taskArn;
   wait.log(`Started shell task ${taskId} on ${cluster} (${startedBy}); on-call is told.`);
   for (let attempt = 0; attempt < wait.attempts; attempt++) {

@@ -25,6 +25,8 @@ const ScheduleEnvironmentSchema = z.object({
   SCHEDULE_GROUP: z.string().min(1),
   SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
   DEAD_LETTER_QUEUE_ARN: z.string().startsWith("arn:"),
+  /** The stage's synthetic user, paused while the stage sleeps; absent where it has none. */
+  CANARY_NAME: z.string().min(1).optional(),
 });
 
 export function readScheduleEnvironment(env: Record<string, string | undefined>) {
@@ -45,6 +47,7 @@ export function readScheduleEnvironment(env: Record<string, string | undefined>)
     tableName: e.STATE_TABLE,
     service: { cluster: e.CLUSTER, service: e.SERVICE },
     databaseInstance: e.DATABASE_INSTANCE,
+    canaryName: e.CANARY_NAME ?? null,
     rechecks: { groupName: e.SCHEDULE_GROUP, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterQueueArn: e.DEAD_LETTER_QUEUE_ARN },
   };
 }

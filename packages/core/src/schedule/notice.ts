@@ -184,6 +184,10 @@ function describe(step: Step): string[] {
       return ["Stopped the database."];
     case "start-database":
       return ["Started the database."];
+    case "stop-canary":
+      return ["Paused the synthetic user (its alarm stays quiet while the stage sleeps)."];
+    case "start-canary":
+      return ["Started the synthetic user again."];
     case "forget-record":
       return [];
   }

@@ -18,7 +18,12 @@ export interface SleepRecord {
   capacity: Capacity;
   database: "available" | "stopped";
   sleptAt: string;
+  /** The synthetic user, where the stage has one: wake starts it again only if it was running. */
+  canary?: "running" | "stopped";
 }
+
+/** The synthetic user's state, simplified: null where the stage has none. */
+export type CanaryState = "running" | "stopped" | "changing";
 
 export interface Observed {
   capacity: Capacity;
@@ -26,6 +31,8 @@ export interface Observed {
   database: string;
   /** A CodeDeploy release is shifting traffic: scaling to zero now would fail it. */
   releaseInProgress: boolean;
+  /** The stage's synthetic user (CloudWatch Synthetics canary); null where it has none. */
+  canary?: CanaryState | null;
 }
 
 export type Step =
@@ -33,6 +40,8 @@ export type Step =
   | { kind: "start-database" }
   | { kind: "scale"; to: Capacity }
   | { kind: "stop-database" }
+  | { kind: "stop-canary" }
+  | { kind: "start-canary" }
   | { kind: "forget-record" };
 
 export interface Plan {
@@ -64,9 +73,12 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
         capacity: nothingRunning ? defaults : observed.capacity,
         database: ["stopped", "stopping"].includes(observed.database) ? "stopped" : "available",
         sleptAt: now.toISOString(),
+        ...(observed.canary ? { canary: observed.canary === "stopped" ? "stopped" : "running" } : {}),
       },
     });
   }
+  // First the synthetic user, which would otherwise fail against a stage going to sleep and raise its release alarm.
+  if (observed.canary === "running") plan.steps.push({ kind: "stop-canary" });
   if (!isZero(observed.capacity)) plan.steps.push({ kind: "scale", to: ZERO });
   if (observed.database === "available") plan.steps.push({ kind: "stop-database" });
   else if (observed.database === "starting")
@@ -87,6 +99,11 @@ function planWake(observed: Observed, record: SleepRecord | null, defaults: Capa
   const wanted = record?.capacity ?? (isZero(observed.capacity) || observed.capacity.desiredCount === 0 ? defaults : null);
   if (!record && wanted) plan.notes.push("no state was recorded at sleep: restored the stage's default task count");
   if (wanted && !sameCapacity(wanted, observed.capacity)) plan.steps.push({ kind: "scale", to: wanted });
+  // The synthetic user comes back last, once the database answers: before that it would fail and page.
+  if (record?.canary === "running" && observed.canary === "stopped") {
+    if (observed.database === "available") plan.steps.push({ kind: "start-canary" });
+    else plan.recheck ??= { inMinutes: 5, why: "the synthetic user starts again once the database is available" };
+  }
   // The record stays until everything it asks for is done, so that the recheck still knows what to restore.
   if (record && !plan.recheck) plan.steps.push({ kind: "forget-record" });
   return plan;

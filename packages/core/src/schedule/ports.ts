@@ -1,5 +1,5 @@
 import type { AutomationNotice } from "../notify/sources/automation";
-import type { Capacity, SleepRecord } from "./plan";
+import type { CanaryState, Capacity, SleepRecord } from "./plan";
 
 /** The ECS service and its scalable target. */
 export interface StageCapacityPort {
@@ -13,6 +13,13 @@ export interface StageCapacityPort {
 /** The RDS instance. */
 export interface DatabasePowerPort {
   status(): Promise<string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** The stage's synthetic user (a CloudWatch Synthetics canary). */
+export interface CanaryPowerPort {
+  status(): Promise<CanaryState>;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -42,6 +49,8 @@ export interface RecheckPort {
 export interface SchedulePorts {
   stage: StageCapacityPort;
   database: DatabasePowerPort;
+  /** null where the stage has no synthetic user. */
+  canary: CanaryPowerPort | null;
   ledger: SleepLedgerPort;
   rechecks: RecheckPort;
   notify(notice: AutomationNotice): Promise<void>;

@@ -40,10 +40,15 @@ export interface TickResult {
 export async function converge(trigger: Trigger, config: ScheduleConfig, ports: SchedulePorts, now: Date): Promise<TickResult> {
   // Asked to stay awake (a deploy, a person): the tag first, so that this tick and every later one honour it.
   if (trigger.kind === "keep-awake" && config.mode !== "dry-run") await ports.stage.keepAwake(trigger.until, trigger.reason);
-  const [observed, database, record] = await Promise.all([ports.stage.observe(), ports.database.status(), ports.ledger.current()]);
+  const [observed, database, record, canary] = await Promise.all([
+    ports.stage.observe(),
+    ports.database.status(),
+    ports.ledger.current(),
+    ports.canary ? ports.canary.status() : null,
+  ]);
   const { keepAwake, note } = readKeepAwake(observed.tags, now);
   const decision = decide(now, config.calendar, keepAwake);
-  const plan = planConvergence(decision.state, { ...observed, database }, record, config.defaults, now);
+  const plan = planConvergence(decision.state, { ...observed, database, canary }, record, config.defaults, now);
   if (note) plan.notes.push(note);
   if (decision.holidaysUnknown)
     plan.notes.push(`holidays after ${config.calendar.closed.until} are unknown until the stack is deployed again`);
@@ -100,6 +105,10 @@ async function carryOut(step: Step, ports: SchedulePorts) {
       return ports.stage.scale(step.to);
     case "stop-database":
       return ports.database.stop();
+    case "stop-canary":
+      return ports.canary?.stop();
+    case "start-canary":
+      return ports.canary?.start();
     case "forget-record":
       return ports.ledger.forget();
   }

@@ -221,11 +221,6 @@ export const StageSettingsSchema = z
           "names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
         );
     }
-    if (s.synthetics.enabled && s.schedule.enabled)
-      problem(
-        ["synthetics", "enabled"],
-        "not with the sleep schedule yet: the synthetic user would fail against a sleeping stage and raise its release alarm",
-      );
     if (s.schedule.wakeAt >= s.schedule.sleepAt)
       problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
     if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");

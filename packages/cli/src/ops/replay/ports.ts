@@ -334,8 +334,16 @@ export function watchRecorders(recorder: Recorder, scenario: Scenario) {
   return { deployments, metrics, schedules };
 }
 
-export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaultCapacity: Capacity, target: string, database: string) {
+export function scheduleRecorders(
+  recorder: Recorder,
+  scenario: Scenario,
+  defaultCapacity: Capacity,
+  target: string,
+  database: string,
+  canaryName: string | null,
+) {
   let capacity = scenario.service.capacity ?? defaultCapacity;
+  let canary: "running" | "stopped" = "running";
   let databaseStatus = scenario.database;
   let asleep: SleepRecord | null = scenario.asleep;
   const ports: Omit<SchedulePorts, "notify"> = {
@@ -368,6 +376,22 @@ export function scheduleRecorders(recorder: Recorder, scenario: Scenario, defaul
         databaseStatus = "starting";
       },
     },
+    canary: canaryName
+      ? {
+          async status() {
+            recorder.aws("Synthetics", "GetCanary", canaryName);
+            return canary;
+          },
+          async stop() {
+            recorder.aws("Synthetics", "StopCanary", canaryName);
+            canary = "stopped";
+          },
+          async start() {
+            recorder.aws("Synthetics", "StartCanary", canaryName);
+            canary = "running";
+          },
+        }
+      : null,
     ledger: {
       async current() {
         recorder.aws("DynamoDB", "GetItem", "sleep record");

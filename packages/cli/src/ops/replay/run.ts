@@ -344,7 +344,7 @@ async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
   const ports = {
-    ...scheduleRecorders(recorder, input.scenario, env.config.defaults, `${n.cluster}/${n.service}`, databaseInstance),
+    ...scheduleRecorders(recorder, input.scenario, env.config.defaults, `${n.cluster}/${n.service}`, databaseInstance, env.canaryName),
     notify: noticeRecorder(recorder, notices),
   };
   const { createScheduleHandler } = await import("../../../../../functions/schedule");

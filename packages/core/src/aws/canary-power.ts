@@ -1,0 +1,31 @@
+import { GetCanaryCommand, StartCanaryCommand, StopCanaryCommand, SyntheticsClient } from "@aws-sdk/client-synthetics";
+import type { CanaryState } from "../schedule/plan";
+import type { CanaryPowerPort } from "../schedule/ports";
+
+/**
+ * The stage's synthetic user, paused while the stage sleeps. (The npm
+ * registry this project installs from carries @aws-sdk/client-synthetics up
+ * to 3.669.0 only, older than the other clients; it is loaded only by the
+ * schedule function, and only on stages that have a synthetic user.)
+ */
+export function syntheticsCanary(name: string, client: SyntheticsClient = new SyntheticsClient({})): CanaryPowerPort {
+  return {
+    async status() {
+      const { Canary } = await client.send(new GetCanaryCommand({ Name: name }));
+      return canaryState(Canary?.Status?.State);
+    },
+    async stop() {
+      await client.send(new StopCanaryCommand({ Name: name }));
+    },
+    async start() {
+      await client.send(new StartCanaryCommand({ Name: name }));
+    },
+  };
+}
+
+/** Synthetics' states, as the schedule needs them: it stops a running one and starts a stopped one (READY: never started). */
+export function canaryState(state: string | undefined): CanaryState {
+  if (state === "RUNNING") return "running";
+  if (state === "STOPPED" || state === "READY") return "stopped";
+  return "changing";
+}
