@@ -109,11 +109,6 @@ describe("stage settings", () => {
       ],
       ["prod", { canary: { approval: { deadlineMinutes: 60 } } }, "canary.approval.deadlineMinutes: Too big: expected number to be <=45"],
       [
-        "dev",
-        { synthetics: { enabled: true } },
-        "synthetics.enabled: not with the sleep schedule yet: the synthetic user would fail against a sleeping stage and raise its release alarm",
-      ],
-      [
         "staging",
         {
           canary: { approval: { enabled: true } },
