@@ -1,15 +1,18 @@
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { type StackContext, use } from "sst/constructs";
-import { stageSettings } from "./config";
+import { type StageSettings, stageSettings } from "./config";
 import { Network, natPublicIps } from "./Network";
 import { Service } from "./Service";
 
 type Rule = wafv2.CfnWebACL.RuleProperty;
 
-/** A WAF web ACL in front of the ALB: AWS managed rule groups, a per-IP rate limit, an optional country allow list. */
+/**
+ * A WAF web ACL in front of the ALB: AWS managed rule groups, a per-IP rate limit, an optional country allow list,
+ * and an optional human check on writes.
+ */
 export function Firewall({ stack }: StackContext) {
-  const { firewall, service } = stageSettings(stack.stage);
+  const { firewall, service, domain } = stageSettings(stack.stage);
   const { loadBalancer } = use(Service);
   const { vpc } = use(Network);
 
@@ -46,6 +49,7 @@ export function Firewall({ stack }: StackContext) {
         visibilityConfig: visibility(name),
       }),
     ),
+    ...humanCheckRules(firewall.humanCheck),
     {
       name: "RateLimitPerIp",
       priority: 0,
@@ -63,6 +67,7 @@ export function Firewall({ stack }: StackContext) {
     description: `Protects the ${stack.stage} load balancer`,
     rules,
     visibilityConfig: visibility("WebAcl"),
+    ...(firewall.humanCheck.action === "off" ? {} : humanCheckConfig(firewall.humanCheck, domain?.name)),
   });
   new wafv2.CfnWebACLAssociation(stack, "LoadBalancerAssociation", {
     resourceArn: loadBalancer.loadBalancerArn,
@@ -115,4 +120,81 @@ function countryAllowList(countryCodes: string[]): Rule {
 
 function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
   return { metricName, cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true };
+}
+
+type HumanCheck = StageSettings["firewall"]["humanCheck"];
+
+const isMethod = (method: string): wafv2.CfnWebACL.StatementProperty => ({
+  byteMatchStatement: {
+    fieldToMatch: { method: {} },
+    positionalConstraint: "EXACTLY",
+    searchString: method,
+    textTransformations: [{ priority: 0, type: "NONE" }],
+  },
+});
+const path = (positionalConstraint: "EXACTLY" | "STARTS_WITH", searchString: string): wafv2.CfnWebACL.StatementProperty => ({
+  byteMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint,
+    searchString,
+    textTransformations: [{ priority: 0, type: "NONE" }],
+  },
+});
+
+/**
+ * The human check: writes to the API (POST /api/…) need a token from a
+ * solved check, always or above a rate per address; the voting page, when a
+ * write is refused, reloads itself at `/?human=1`, where the firewall shows
+ * the check, and sends the write again (service/src/page.ts). A fetch cannot
+ * show a CAPTCHA itself: the check lives on a page load.
+ */
+function humanCheckRules(check: HumanCheck): Rule[] {
+  if (check.action === "off") return [];
+  const action = check.action === "captcha" ? { captcha: {} } : { challenge: {} };
+  const writes: wafv2.CfnWebACL.StatementProperty = { andStatement: { statements: [isMethod("POST"), path("STARTS_WITH", "/api/")] } };
+  const page: wafv2.CfnWebACL.StatementProperty = {
+    andStatement: {
+      statements: [
+        isMethod("GET"),
+        path("EXACTLY", "/"),
+        {
+          byteMatchStatement: {
+            fieldToMatch: { queryString: {} },
+            positionalConstraint: "CONTAINS",
+            searchString: "human=1",
+            textTransformations: [{ priority: 0, type: "NONE" }],
+          },
+        },
+      ],
+    },
+  };
+  return [
+    { name: "HumanCheckPage", priority: 0, action, statement: page, visibilityConfig: visibility("HumanCheckPage") },
+    {
+      name: "HumanCheckWrites",
+      priority: 0,
+      action,
+      statement:
+        check.writes === "always"
+          ? writes
+          : {
+              rateBasedStatement: {
+                limit: check.writesPer5MinPerIp,
+                aggregateKeyType: "IP",
+                evaluationWindowSec: 300,
+                scopeDownStatement: writes,
+              },
+            },
+      visibilityConfig: visibility("HumanCheckWrites"),
+    },
+  ];
+}
+
+/** How long a solved check lasts, and the domain its token is for (the stage's own name, where it has one). */
+function humanCheckConfig(check: HumanCheck, domain: string | undefined) {
+  const immunity = { immunityTimeProperty: { immunityTime: check.immunityMinutes * 60 } };
+  return {
+    ...(check.action === "captcha" ? { captchaConfig: immunity } : { challengeConfig: immunity }),
+    ...(domain ? { tokenDomains: [domain] } : {}),
+  };
 }

@@ -55,7 +55,14 @@ const PROD: StageDefaults = {
     requestsPerTargetPerMinute: 1000,
   },
   release: { canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
-  firewall: { rateLimitPer5MinPerIp: 2000, blockAnonymousIps: true, allowedCountries: [], allowedIpCidrs: [] },
+  firewall: {
+    rateLimitPer5MinPerIp: 2000,
+    blockAnonymousIps: true,
+    allowedCountries: [],
+    allowedIpCidrs: [],
+    // A team turns it on (CAPTCHA attempts are billed per thousand); the settings are ready.
+    humanCheck: { action: "off", writes: "above-rate", writesPer5MinPerIp: 100, immunityMinutes: 60 },
+  },
   alerts: { emails: [] },
   notifications: {
     slack: {
@@ -184,7 +191,7 @@ const DEV: StageDefaults = {
   },
   service: { ...STAGING.service, minTasks: 1, maxTasks: 2, logRetentionDays: 7 },
   release: { canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
-  firewall: { rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false, allowedCountries: [], allowedIpCidrs: [] },
+  firewall: { ...PROD.firewall, rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false },
   notifications: {
     ...STAGING.notifications,
     // Development is quiet: no e-mail, and only what needs attention reaches Slack.

@@ -14,11 +14,33 @@ const STYLE = `
 const SCRIPT = `
   const $ = (id) => document.getElementById(id);
   const show = (message) => { $("message").textContent = message; };
+  // The firewall may ask a write to prove a person sent it (CAPTCHA or a silent challenge, stacks/Firewall.ts). Its
+  // answer cannot be shown to a fetch: the page keeps the write, reloads itself where the firewall shows the check,
+  // and sends the write again once, with the token the check gave.
+  const PENDING = "pending-write";
   async function api(path, init = {}, headers = {}) {
     const response = await fetch(path, { ...init, headers: { "content-type": "application/json", ...headers } });
+    const check = response.headers.get("x-amzn-waf-action");
+    if (check && init.method === "POST" && !sessionStorage.getItem(PENDING)) {
+      sessionStorage.setItem(PENDING, JSON.stringify({ path, body: init.body, headers }));
+      const next = new URLSearchParams(location.search); next.set("human", "1");
+      location.assign("/?" + next);
+      return new Promise(() => {});
+    }
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.message || response.statusText);
+    if (!response.ok) throw new Error(check ? "The firewall could not confirm a person sent this; reload the page and try again." : body.message || response.statusText);
     return body;
+  }
+  async function resumePendingWrite() {
+    const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
+    const params = new URLSearchParams(location.search);
+    if (params.has("human")) { params.delete("human"); history.replaceState(null, "", "?" + params); }
+    if (!pending) return;
+    try {
+      const answer = await api(pending.path, { method: "POST", body: pending.body }, pending.headers);
+      if (answer.id && answer.options) history.replaceState(null, "", "?poll=" + answer.id);
+    } catch (error) { show(error.message); }
+    finally { sessionStorage.removeItem(PENDING); }
   }
   function render(poll) {
     $("create").hidden = true; $("poll").hidden = false;
@@ -67,6 +89,7 @@ const SCRIPT = `
     try { await api("/api/polls/" + id + "/votes", { method: "POST", body: JSON.stringify({ optionId }) }, once); await refresh(id); show(""); }
     catch (error) { show(error.message); }
   });
+  await resumePendingWrite();
   const existing = new URLSearchParams(location.search).get("poll");
   if (existing) { refresh(existing).catch((error) => show(error.message)); setInterval(() => refresh(existing).catch(() => {}), 2000); }
 `;

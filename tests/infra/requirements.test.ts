@@ -316,6 +316,53 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: firewall", (stage) => {
   });
 });
 
+describe.each(["prod", CUSTOMIZED_STAGE])("%s: the human check on writes", (stage) => {
+  const { firewall, domain } = settingsOf(stage);
+  const [acl] = values(stageTemplates(stage).template("Firewall").findResources("AWS::WAFv2::WebACL"));
+  // biome-ignore lint/suspicious/noExplicitAny: WAF statements are read field by field.
+  const rules = (acl?.Properties.Rules ?? []) as { Name: string; Action?: Record<string, unknown>; Statement: Record<string, any> }[];
+  const named = (name: string) => rules.find((rule) => rule.Name === name);
+
+  if (firewall.humanCheck.action === "off") {
+    it("is off unless the stage turns it on (prod's default): no rule, no CAPTCHA settings", () => {
+      expect(named("HumanCheckWrites")).toBeUndefined();
+      expect(named("HumanCheckPage")).toBeUndefined();
+      expect(acl?.Properties.CaptchaConfig).toBeUndefined();
+    });
+    return;
+  }
+
+  it("asks writes to the API above the stage's rate per address for a solved CAPTCHA", () => {
+    const writes = named("HumanCheckWrites");
+    expect(writes?.Action).toEqual({ Captcha: {} });
+    expect(writes?.Statement.RateBasedStatement).toMatchObject({
+      Limit: firewall.humanCheck.writesPer5MinPerIp,
+      AggregateKeyType: "IP",
+      ScopeDownStatement: {
+        AndStatement: {
+          Statements: [
+            { ByteMatchStatement: { FieldToMatch: { Method: {} }, PositionalConstraint: "EXACTLY", SearchString: "POST" } },
+            { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: "STARTS_WITH", SearchString: "/api/" } },
+          ],
+        },
+      },
+    });
+  });
+
+  it("shows the check where the voting page sends the person (GET /?human=1), before the rate limit", () => {
+    const page = named("HumanCheckPage");
+    expect(page?.Action).toEqual({ Captcha: {} });
+    expect(JSON.stringify(page?.Statement)).toContain('"SearchString":"human=1"');
+    const order = rules.map((rule) => rule.Name);
+    expect(order.indexOf("HumanCheckWrites")).toBeLessThan(order.indexOf("RateLimitPerIp"));
+  });
+
+  it("keeps a solved check for the stage's immunity time, with its token for the stage's own name", () => {
+    expect(acl?.Properties.CaptchaConfig).toEqual({ ImmunityTimeProperty: { ImmunityTime: firewall.humanCheck.immunityMinutes * 60 } });
+    expect(acl?.Properties.TokenDomains).toEqual([domain?.name]);
+  });
+});
+
 describe(`${CUSTOMIZED_STAGE}: allow lists`, () => {
   it("after letting its own canary hooks in, blocks every address outside the allowed IPs, then every country outside the allowed ones", () => {
     const template = stageTemplates(CUSTOMIZED_STAGE).template("Firewall");

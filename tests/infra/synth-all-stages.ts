@@ -20,7 +20,12 @@ export const CUSTOMIZED_SETTINGS = {
       name: "pr-7.vote.example.com",
       certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c",
     },
-    firewall: { allowedCountries: ["DE", "AT"], allowedIpCidrs: ["203.0.113.0/24"], blockAnonymousIps: true },
+    firewall: {
+      allowedCountries: ["DE", "AT"],
+      allowedIpCidrs: ["203.0.113.0/24"],
+      blockAnonymousIps: true,
+      humanCheck: { action: "captcha", writes: "above-rate", writesPer5MinPerIp: 50, immunityMinutes: 30 },
+    },
     alerts: { emails: ["oncall@example.com", "platform@example.com"] },
     notifications: { slack: { mode: "webhook" }, emailSeverities: ["critical", "resolved"] },
   },

@@ -114,6 +114,18 @@ const firewall = z.strictObject({
   allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, "must be ISO 3166 alpha-2 codes such as DE")),
   /** When not empty, only these source addresses reach the service (an office, a VPN). */
   allowedIpCidrs: z.array(cidr),
+  /**
+   * Writes (POST /api/…) must come from a person: a silent browser challenge or a CAPTCHA, for every write or only
+   * above a rate per address. The voting page takes the person through it and sends the write again.
+   */
+  humanCheck: z.strictObject({
+    action: z.enum(["off", "challenge", "captcha"]),
+    writes: z.enum(["always", "above-rate"]),
+    /** above-rate: writes per address in 5 minutes before the check applies. */
+    writesPer5MinPerIp: z.number().int().min(10).max(2_000_000_000),
+    /** How long a solved check lets the person write without another. */
+    immunityMinutes: z.number().int().min(1).max(4320),
+  }),
 });
 
 const alerts = z.strictObject({
