@@ -19,7 +19,7 @@ import { stageSettings } from "../../stacks/config";
 import { releaseAlarmEvent } from "../fixtures/events";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { MOTO_CLIENT } from "../peers/moto-server";
-import { CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
+import { approvalRequest, CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
 import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
 import { messageOf } from "../unit/notify/message-of";
 import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
@@ -221,21 +221,7 @@ describe("the Slack interactivity endpoint, over HTTP", () => {
 
 describe("the approval gate, over HTTP", () => {
   const RELEASE = "d-GATED0001";
-  const request = {
-    stage: "prod",
-    deploymentId: RELEASE,
-    executionId: "exec-42",
-    hook: "AfterAllowTestTraffic",
-    deadlineMinutes: 30,
-    onDeadline: "Failed",
-    evidence: {
-      stage: "prod",
-      actor: "canary-hook",
-      severity: "info",
-      title: `AfterAllowTestTraffic passed for release ${RELEASE}`,
-      summary: "3 smoke checks passed; the comparison with the current version found no regression",
-    },
-  };
+  const request = approvalRequest(RELEASE, "exec-42");
 
   /** The hook's request as the ApprovalRequests rule delivers it; then the waiting message as the notifier posts it. */
   async function opened() {

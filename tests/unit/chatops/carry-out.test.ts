@@ -14,6 +14,7 @@ import { stageSettings } from "../../../stacks/config";
 import { deploymentEvent } from "../../fixtures/events";
 import { fakePorts } from "../notify/fakes";
 import { messageOf } from "../notify/message-of";
+import { approvalRequest } from "./signed-requests";
 
 /**
  * The buttons outside incidents, from the message that offers them to what a
@@ -250,22 +251,7 @@ describe("Wake now and Keep awake, on sleep notices", () => {
 });
 
 describe("the approval gate, as people see it", () => {
-  const request = ApprovalRequest.parse({
-    stage: "prod",
-    deploymentId: RELEASE,
-    executionId: "exec-7",
-    hook: "AfterAllowTestTraffic",
-    deadlineMinutes: 30,
-    onDeadline: "Failed",
-    evidence: {
-      stage: "prod",
-      actor: "canary-hook",
-      severity: "info",
-      title: "AfterAllowTestTraffic passed for release d-123456789",
-      summary: "3 smoke checks passed; the comparison with the current version found no regression",
-      facts: [{ label: "p95 new / current", value: "41 ms / 40 ms, Mann-Whitney p 0.61" }],
-    },
-  });
+  const request = ApprovalRequest.parse(approvalRequest(RELEASE, "exec-7"));
 
   async function waiting(over: Partial<CarryOutPorts> = {}) {
     const setup = setUp(over);

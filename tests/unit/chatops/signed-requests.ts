@@ -49,3 +49,23 @@ export const formBody = (payload: unknown) => new URLSearchParams({ payload: JSO
 export function sign(body: string, timestamp = Math.floor(NOW / 1000), secret = SECRET) {
   return { headers: signAsSlack(body, secret, timestamp), body };
 }
+
+/** A hook's request for approval (chatops/gate.ts): its checks passed, with one piece of evidence. */
+export function approvalRequest(deploymentId: string, executionId: string) {
+  return {
+    stage: "prod",
+    deploymentId,
+    executionId,
+    hook: "AfterAllowTestTraffic",
+    deadlineMinutes: 30,
+    onDeadline: "Failed" as const,
+    evidence: {
+      stage: "prod",
+      actor: "canary-hook",
+      severity: "info" as const,
+      title: `AfterAllowTestTraffic passed for release ${deploymentId}`,
+      summary: "3 smoke checks passed; the comparison with the current version found no regression",
+      facts: [{ label: "p95 new / current", value: "41 ms / 40 ms, Mann-Whitney p 0.61" }],
+    },
+  };
+}
