@@ -13,6 +13,7 @@ import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { aliasRecords, stageCertificate } from "./domain";
+import { approvalGateAt } from "./lambda-environment";
 import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
@@ -182,6 +183,7 @@ export function Service({ stack, app }: StackContext) {
     deploymentGroup,
     containerPort: sizing.containerPort,
     canaryMinutes: release.canaryMinutes,
+    approvalMinutes: approvalGateAt(settings) ? settings.canary.approval.deadlineMinutes : 0,
     hooks,
   });
 

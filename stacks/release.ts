@@ -73,6 +73,8 @@ interface ShipWiring {
   deploymentGroup: codedeploy.EcsDeploymentGroup;
   containerPort: number;
   canaryMinutes: number;
+  /** How long a release may wait at its approval gate for a person (0 without one). */
+  approvalMinutes: number;
   /** The function per lifecycle hook; their names go into each release's AppSpec. */
   hooks: Partial<Record<EcsHook, lambda.IFunction>>;
 }
@@ -84,7 +86,15 @@ interface ShipWiring {
  * never changes the service's task definition (aws/aws-cdk#23564); see
  * docs/releases.md.
  */
-export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGroup, containerPort, canaryMinutes, hooks }: ShipWiring) {
+export function shipNewTaskDefinitions({
+  service,
+  taskDefinition,
+  deploymentGroup,
+  containerPort,
+  canaryMinutes,
+  approvalMinutes,
+  hooks,
+}: ShipWiring) {
   const stack = Stack.of(service);
   const handler = (id: string, exportName: string) =>
     new SstFunction(stack, id, {
@@ -128,8 +138,9 @@ export function shipNewTaskDefinitions({ service, taskDefinition, deploymentGrou
     onEventHandler: onEvent,
     isCompleteHandler: isComplete,
     queryInterval: Duration.seconds(30),
-    // Canary window plus time to start tasks, run the hooks and shift the rest of the traffic.
-    totalTimeout: Duration.minutes(Math.min(120, canaryMinutes + 40)),
+    // Canary window plus time to start tasks, run the hooks and shift the rest of the traffic, plus the time a release
+    // may wait for a person's approval: `sst deploy` must not give up on a release that is still waiting.
+    totalTimeout: Duration.minutes(Math.min(120, canaryMinutes + 40 + approvalMinutes)),
     disableWaiterStateMachineLogging: false,
     waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL },
     logGroup: new logs.LogGroup(stack, "ReleaseProviderLogs", {

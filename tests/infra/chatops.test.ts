@@ -106,3 +106,16 @@ describe("the approval gate's hook", () => {
     expect(hookGate(ZONE_STAGE)).toEqual({ AfterAllowTestTraffic: "on" });
   });
 });
+
+describe("a release waiting for approval", () => {
+  const waiterAttempts = (stage: string) => {
+    const text = JSON.stringify(stageTemplates(stage).json("Service"));
+    return Number(/MaxAttempts\\":(\d+)/.exec(text)?.[1]);
+  };
+
+  it("keeps `sst deploy` waiting as long as the approval may take (30 s polls)", () => {
+    // dev: its 1-minute canary plus 40 minutes; the preview with the gate on: plus the 30-minute deadline.
+    expect(waiterAttempts("dev")).toBe(((1 + 40) * 60) / 30);
+    expect(waiterAttempts(ZONE_STAGE)).toBe(((1 + 40 + 30) * 60) / 30);
+  });
+});
