@@ -48,7 +48,8 @@ export function notifyVariables(
       .join(","),
     TIME_ZONE: settings.schedule.timeZone,
     // Incidents get an Acknowledge button only where the interactivity endpoint exists.
-    ...(settings.chatops.enabled ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),
+    // Buttons only once Slack is connected (chatops.teamId): until then every press would be refused.
+    ...(settings.chatops.enabled && settings.chatops.teamId ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),
   };
 }
 

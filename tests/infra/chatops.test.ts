@@ -83,9 +83,10 @@ describe.each(STAGES_UNDER_TEST)("Slack's interactivity endpoint in stage %s", (
     expect(fn?.Properties.Environment.Variables.APPROVAL_SCHEDULE_GROUP).toBe(`${stage}-hands-off-ops-approvals`);
   });
 
-  it("gives incidents an Acknowledge button: the notifier knows how long a ticket lasts", () => {
+  it("posts no button until Slack is connected (every press would be refused): the notifier is given no ticket lifetime", () => {
     const notify = ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/notify.handler")?.[1];
-    expect(notify?.Properties.Environment.Variables.BUTTON_HOURS).toBe(String(settings.chatops.buttonHours));
+    expect(settings.chatops.teamId).toBeNull();
+    expect(notify?.Properties.Environment.Variables.BUTTON_HOURS).toBeUndefined();
   });
 });
 
@@ -104,6 +105,14 @@ describe("the approval gate's hook", () => {
     expect(hookGate("prod")).toEqual({ AfterAllowTestTraffic: "off", AfterAllowTraffic: "off" });
     // A preview with Slack connected, an approver and the gate on waits at its setting's hook.
     expect(hookGate(ZONE_STAGE)).toEqual({ AfterAllowTestTraffic: "on" });
+  });
+});
+
+describe("buttons on a stage connected to Slack", () => {
+  it("are posted: the notifier knows how long a ticket lasts", () => {
+    const resources = stageTemplates(ZONE_STAGE).json("Automation").Resources as Record<string, Resource>;
+    const notify = ofType(resources, "AWS::Lambda::Function").find(([, f]) => f.Properties.Handler === "functions/notify.handler")?.[1];
+    expect(notify?.Properties.Environment.Variables.BUTTON_HOURS).toBe("24");
   });
 });
 

@@ -203,9 +203,8 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     graphs: graphRecorder(recorder),
     store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),
     once: onceRecorder(recorder, input.shared?.once.notify),
-    buttons: input.settings.chatops.enabled
-      ? buttonRecorder(recorder, input.settings.chatops.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify)
-      : null,
+    // As deployed: buttons only where the stage is connected to Slack (the notifier's environment says how long they last).
+    buttons: env.buttonHours ? buttonRecorder(recorder, env.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify) : null,
   };
   const { createNotifyHandler } = await import("../../../../../functions/notify");
   const handle = createNotifyHandler(env, {
