@@ -12,10 +12,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { type AcceptedClick, type AcceptPorts, acceptClick } from "@hands-off-ops/core/chatops/accept";
-import { settleApproval } from "@hands-off-ops/core/chatops/approval";
-import { type CarryOutPorts, carryOut } from "@hands-off-ops/core/chatops/carry-out";
+import { APPROVAL_DETAIL_TYPE } from "@hands-off-ops/core/chatops/approval";
+import type { CarryOutPorts } from "@hands-off-ops/core/chatops/carry-out";
 import { type ChatOpsEnvironment, readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
-import { APPROVAL_DETAIL_TYPE, ApprovalRequest, type GatePorts, openGate, settledNotice } from "@hands-off-ops/core/chatops/gate";
+import type { GatePorts } from "@hands-off-ops/core/chatops/gate";
 import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
 import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from "aws-lambda";
 
@@ -38,12 +38,16 @@ type Invocation =
 
 export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: ChatOpsDependencies) {
   return async (event: Invocation): Promise<APIGatewayProxyResultV2 | { outcome: string }> => {
+    // The worker's and the gate's code load only for their own invocations: Slack's request, due within three
+    // seconds, never waits for them.
     if ("kind" in event && event.kind === "click") {
+      const { carryOut } = await import("@hands-off-ops/core/chatops/carry-out");
       const outcome = await carryOut(event.click, await dependencies.act());
       logger.info("Click carried out", { action: event.click.ticket.action, userId: event.click.userId, outcome });
       return { outcome };
     }
     if ("detail-type" in event && event["detail-type"] === APPROVAL_DETAIL_TYPE) {
+      const { ApprovalRequest, openGate } = await import("@hands-off-ops/core/chatops/gate");
       const request = ApprovalRequest.safeParse(event.detail);
       if (!request.success || request.data.stage !== env.stage) {
         logger.error("Not an approval request of this stage", { reason: request.error?.issues[0]?.message ?? request.data?.stage });
@@ -56,9 +60,16 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
       return { outcome };
     }
     if ("kind" in event && event.kind === "approval-deadline") {
-      const ports = await dependencies.gate();
-      const settled = await settleApproval(event.deploymentId, { kind: "deadline", requestId: "deadline" }, ports, dependencies.now());
-      if (settled.kind === "reported") await ports.notify(settledNotice(env.stage, settled.record, settled.decided, env.timeZone));
+      const { settleAndTell } = await import("@hands-off-ops/core/chatops/gate");
+      const deadline = { kind: "deadline" as const, requestId: "deadline" };
+      const settled = await settleAndTell(
+        env.stage,
+        event.deploymentId,
+        deadline,
+        await dependencies.gate(),
+        dependencies.now(),
+        env.timeZone,
+      );
       const outcome = settled.kind === "reported" ? `${settled.decided.status} reported` : `nothing to do: ${settled.reason}`;
       logger.info("Approval deadline", { deploymentId: event.deploymentId, outcome });
       return { outcome };

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
@@ -13,7 +14,6 @@ import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { aliasRecords, stageCertificate } from "./domain";
-import { approvalGateAt } from "./lambda-environment";
 import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";

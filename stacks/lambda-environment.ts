@@ -1,4 +1,6 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import { slackConnected } from "@hands-off-ops/core/settings/chatops";
+import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import type { StageSettings } from "./config";
 import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName } from "./names";
 
@@ -49,7 +51,7 @@ export function notifyVariables(
     TIME_ZONE: settings.schedule.timeZone,
     // Incidents get an Acknowledge button only where the interactivity endpoint exists.
     // Buttons only once Slack is connected (chatops.teamId): until then every press would be refused.
-    ...(settings.chatops.enabled && settings.chatops.teamId ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),
+    ...(slackConnected(settings.chatops) ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),
   };
 }
 
@@ -68,12 +70,6 @@ export function hookVariables(
     BLUE_WAIT_MINUTES: String(settings.release.blueTerminationWaitMinutes),
     APPROVAL_GATE: approvalGateAt(settings) === hook ? "on" : "off",
   };
-}
-
-/** The hook that waits for a person, where the stage has the gate and Slack can take the answer; null elsewhere. */
-export function approvalGateAt(settings: StageSettings): EcsHook | null {
-  const { approval } = settings.canary;
-  return approval.enabled && settings.chatops.enabled && settings.chatops.teamId ? approval.hook : null;
 }
 
 export function watchVariables(

@@ -192,8 +192,9 @@ async function shell(args: string[]): Promise<number> {
   let opened: Awaited<ReturnType<typeof openShell>>;
   try {
     opened = await openShell(values.stage, settings.region, ports, {
-      attempts: Number(process.env.OPS_SHELL_WAIT_ATTEMPTS ?? 60),
-      delayMs: Number(process.env.OPS_SHELL_WAIT_MS ?? 3000),
+      // Up to three minutes: a Fargate task and its ECS Exec agent start in about one.
+      attempts: 60,
+      delayMs: 3000,
       log: (line) => console.log(line),
     });
   } catch (error) {

@@ -16,6 +16,9 @@ import type { HookStatus } from "../canary/verdict";
  * and the first stands.
  */
 
+/** The event a hook sends to ask for approval (chatops/gate.ts), and the rule matches. */
+export const APPROVAL_DETAIL_TYPE = "Approval Requested";
+
 export interface ApprovalRecord {
   deploymentId: string;
   /** The lifecycle hook execution that waits for the verdict. */

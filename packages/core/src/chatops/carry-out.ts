@@ -1,13 +1,14 @@
+import { BUTTON_LABEL } from "../notify/render/slack";
 import type { AutomationNotice } from "../notify/sources/automation";
 import type { RollBackRequest } from "../rollback/do-it";
 import type { ChatOpsAction } from "../settings/chatops";
 import { formatTime } from "../text/time";
 import type { AcceptedClick } from "./accept";
 import { acknowledge } from "./acknowledge";
-import { type ApprovalStore, settleApproval } from "./approval";
+import type { ApprovalStore } from "./approval";
 import { audit } from "./audit";
 import { type DoItPorts, doIt } from "./do-it";
-import { settledNotice } from "./gate";
+import { settleAndTell } from "./gate";
 import { withResult } from "./shown";
 import { deploymentOf } from "./tickets";
 
@@ -40,16 +41,6 @@ export interface CarryOutPorts extends DoItPorts {
   timeZone: string;
 }
 
-const DONE: Record<ChatOpsAction, string> = {
-  acknowledge: "Acknowledge",
-  "do-it": "Do it",
-  "roll-back": "Roll back",
-  "finish-now": "Finish now",
-  "keep-awake": "Keep awake",
-  approve: "Approve",
-  reject: "Reject",
-};
-
 export async function carryOut(click: AcceptedClick, ports: CarryOutPorts): Promise<string> {
   const { action } = click.ticket;
   if (action === "acknowledge") return acknowledge(click, ports);
@@ -57,7 +48,7 @@ export async function carryOut(click: AcceptedClick, ports: CarryOutPorts): Prom
   const outcome = await attempt(() => act(action, click, ports));
   await audit(click, ports.audit, outcome);
   if (click.shown) {
-    const line = `<@${click.userId}> pressed *${DONE[action]}* at ${formatTime(click.at, ports.timeZone)}: ${outcome}`;
+    const line = `<@${click.userId}> pressed *${BUTTON_LABEL[action]}* at ${formatTime(click.at, ports.timeZone)}: ${outcome}`;
     await ports.shown.replace(click.shown.responseUrl, withResult(click.shown.blocks, line), line);
   }
   return outcome;
@@ -73,15 +64,10 @@ async function act(action: Exclude<ChatOpsAction, "acknowledge" | "do-it">, clic
   if (action === "approve" || action === "reject") {
     const deploymentId = deploymentOf(subject, "approval");
     if (!deploymentId) return `not done: ${subject} is not a release's approval`;
-    const status = action === "approve" ? "Succeeded" : "Failed";
-    const settled = await settleApproval(
-      deploymentId,
-      { kind: "click", status, by: click.userName, requestId: ticketId },
-      ports,
-      new Date(click.at),
-    );
+    const status = action === "approve" ? ("Succeeded" as const) : ("Failed" as const);
+    const answer = { kind: "click" as const, status, by: click.userName, requestId: ticketId };
+    const settled = await settleAndTell(click.ticket.stage, deploymentId, answer, ports, new Date(click.at), ports.timeZone);
     if (settled.kind === "refused") return `not done: ${settled.reason}`;
-    await ports.notify(settledNotice(click.ticket.stage, settled.record, settled.decided, ports.timeZone));
     return `${action === "approve" ? "approved" : "rejected"}: CodeDeploy was told ${status}`;
   }
   const deploymentId = deploymentOf(subject, "release");

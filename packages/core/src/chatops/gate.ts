@@ -2,7 +2,20 @@ import * as z from "zod";
 import type { HookStatus } from "../canary/verdict";
 import { AUTOMATION_SOURCE, AutomationNotice } from "../notify/sources/automation";
 import { formatTime } from "../text/time";
-import { type ApprovalRecord, type ApprovalStore, type Decided, type SettlePorts, settleApproval, verdictWord } from "./approval";
+import {
+  type Answer,
+  APPROVAL_DETAIL_TYPE,
+  type ApprovalRecord,
+  type ApprovalStore,
+  type Decided,
+  type Settled,
+  type SettlePorts,
+  settleApproval,
+  verdictWord,
+} from "./approval";
+
+export { APPROVAL_DETAIL_TYPE };
+
 import { subjects } from "./tickets";
 
 /**
@@ -14,8 +27,6 @@ import { subjects } from "./tickets";
  * Approve / Reject. Should that fail, it reports Failed at once; should the
  * request never arrive, CodeDeploy's own one-hour hook limit fails the release.
  */
-
-export const APPROVAL_DETAIL_TYPE = "Approval Requested";
 
 export const ApprovalRequest = z.strictObject({
   stage: z.string().min(1),
@@ -113,6 +124,20 @@ function waitingNotice(request: z.output<typeof ApprovalRequest>, record: Approv
       { action: "reject", subject, endsAt: record.deadline },
     ],
   };
+}
+
+/** Settles the gate with one answer (a click, the deadline) and, when that answer decided it, tells the release's thread. */
+export async function settleAndTell(
+  stage: string,
+  deploymentId: string,
+  answer: Answer,
+  ports: SettlePorts & Pick<GatePorts, "notify">,
+  now: Date,
+  timeZone: string,
+): Promise<Settled> {
+  const settled = await settleApproval(deploymentId, answer, ports, now);
+  if (settled.kind === "reported") await ports.notify(settledNotice(stage, settled.record, settled.decided, timeZone));
+  return settled;
 }
 
 /** What the release's thread is told once the gate is settled. */

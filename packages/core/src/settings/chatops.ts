@@ -90,3 +90,6 @@ export const CHATOPS_DEFAULTS = {
     buttonHours: 24,
   },
 } satisfies Record<string, ChatOpsSettings>;
+
+/** Whether the stage's buttons can be pressed at all: its endpoint exists and it names the Slack workspace it answers. */
+export const slackConnected = (chatops: Pick<ChatOpsSettings, "enabled" | "teamId">) => chatops.enabled && chatops.teamId !== null;

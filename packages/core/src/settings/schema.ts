@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { CanarySettingsSchema } from "./canary";
-import { ChatOpsSettingsSchema, RELEASE_CHANGING_PERMISSIONS } from "./chatops";
+import { ChatOpsSettingsSchema, RELEASE_CHANGING_PERMISSIONS, slackConnected } from "./chatops";
 import { AutomationMode, StageKind } from "./common";
 import { CostAssumptionsSchema } from "./cost";
 import { NotificationSettingsSchema } from "./notifications";
@@ -219,8 +219,7 @@ export const StageSettingsSchema = z
       problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
     if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
       problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
-    const gate = s.canary.approval;
-    if (gate.enabled && s.chatops.enabled && s.chatops.teamId) {
+    if (approvalGateAt(s)) {
       if (s.notifications.slack.mode !== "web-api")
         problem(
           ["canary", "approval", "enabled"],
@@ -239,6 +238,11 @@ export const StageSettingsSchema = z
   });
 
 export type StageSettings = z.infer<typeof StageSettingsSchema>;
+
+/** The hook at which a release waits for a person: where the stage has the gate and Slack can take the answer; else null. */
+export function approvalGateAt(s: Pick<StageSettings, "canary" | "chatops">): StageSettings["canary"]["approval"]["hook"] | null {
+  return s.canary.approval.enabled && slackConnected(s.chatops) ? s.canary.approval.hook : null;
+}
 /** What a caller may override: any field, at any depth. */
 export type StageSettingsOverrides = DeepPartial<Omit<StageSettings, "stage">>;
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;

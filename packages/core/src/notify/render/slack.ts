@@ -24,7 +24,7 @@ export interface SlackPayload {
   blocks: KnownBlock[];
 }
 
-const BUTTON_LABEL: Record<ChatOpsAction, string> = {
+export const BUTTON_LABEL: Record<ChatOpsAction, string> = {
   acknowledge: "Acknowledge",
   "do-it": "Do it",
   "roll-back": "Roll back",
