@@ -1,6 +1,6 @@
 /**
  * On-call notifications. Every operational event (alarm state changes,
- * CodeDeploy releases, stopped ECS tasks, ECS service errors, the
+ * CodeDeploy or ECS releases, stopped ECS tasks, ECS service errors, the
  * automation's own actions) arrives here from EventBridge, becomes one
  * message and goes where the stage's settings route it: Slack and/or the
  * on-call e-mail topic. A delivery that fails after its retries throws, so
@@ -20,6 +20,12 @@ import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { NotifyStore, SlackPort } from "@hands-off-ops/core/notify/ports";
 import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
+import {
+  ECS_DEPLOYMENT_DETAIL_TYPE,
+  ecsDeploymentPhase,
+  type ServiceDeploymentFound,
+  withServiceDeployment,
+} from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import { readSlackConfig } from "@hands-off-ops/core/slack/config";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -33,7 +39,13 @@ export interface NotifyDependencies {
   deploymentReports: DeploymentReportPort;
   /** What the service runs now, to grade an ECS service event by its impact. */
   serviceCounts: ServiceCountsPort;
+  /** ECS's record of the service deployment an ECS Deployment State Change event is about (release.controller "ecs"). */
+  serviceDeployments: ServiceDeploymentsPort;
   registerContext(context: Context): void;
+}
+
+export interface ServiceDeploymentsPort {
+  latestAt(at: Date): Promise<ServiceDeploymentFound>;
 }
 
 export function createNotifyHandler(env: NotifyEnvironment, dependencies: NotifyDependencies) {
@@ -46,7 +58,7 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       return { ignored: normalized.reason };
     }
     const ports = await dependencies.ports();
-    const message = await withFacts(normalized.message, env, dependencies, ports.store);
+    const message = await withFacts(await inReleaseThread(normalized.message, event, env, dependencies), env, dependencies, ports.store);
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
@@ -88,6 +100,18 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
     return withServiceImpact(message, env.kind, counts);
   }
   return message;
+}
+
+/** An ECS deployment event joins its release's thread once ECS names the service deployment it is about. */
+async function inReleaseThread(message: OpsMessage, event: unknown, env: NotifyEnvironment, dependencies: NotifyDependencies) {
+  const phase = message.source.detailType === ECS_DEPLOYMENT_DETAIL_TYPE ? ecsDeploymentPhase(event) : null;
+  if (!phase) return message;
+  const found = await orUnreadable(
+    () => dependencies.serviceDeployments.latestAt(new Date(message.occurredAt)),
+    "ECS's service deployments",
+    env.context.serviceName,
+  );
+  return withServiceDeployment(message, phase, found, env.context.region, env.context);
 }
 
 /** A fact that cannot be read costs the message that fact (it says so), not its delivery. */
@@ -132,6 +156,10 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
   };
   return {
     deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/aws/deployment-report")).codeDeployReports()),
+    serviceDeployments: onFirstCall(async () => {
+      const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
+      return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
+    }),
     serviceCounts: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
     ),

@@ -76,12 +76,16 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
   };
 }
 
-/** The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's client. */
+/** The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's (or ECS's) client. */
 function awsPorts(env: RollbackEnvironment) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback");
   const notices = noticesOnFirstUse();
   const ports: RollbackPorts = {
-    deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-deployments")).codeDeployRollbacks(env.target)),
+    deployments: onFirstCall(async () => {
+      const { target } = env;
+      if (target.controller === "ecs") return (await import("@hands-off-ops/core/aws/ecs-rollbacks")).ecsRollbacks(target);
+      return (await import("@hands-off-ops/core/aws/rollback-deployments")).codeDeployRollbacks(target);
+    }),
     ledger: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/rollback-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),
     ),

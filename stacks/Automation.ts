@@ -22,7 +22,7 @@ import { sleepOutsideWorkingHours } from "./schedule";
 export function Automation({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { kind } = settings;
-  const { cluster, service, logGroup, deploymentGroup, taskDefinition } = use(Service);
+  const { cluster, service, logGroup, releases, taskDefinition } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
   const { instance: database } = use(Database);
 
@@ -62,7 +62,7 @@ export function Automation({ stack, app }: StackContext) {
     deadLetters,
   });
 
-  const rollback = rollbackOnAlarm(stack, { app, settings, deploymentGroup, taskDefinition, stateTable, deadLetters });
+  const rollback = rollbackOnAlarm(stack, { app, settings, releases, taskDefinition, stateTable, deadLetters });
 
   const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
 

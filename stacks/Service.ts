@@ -1,6 +1,7 @@
 import path from "node:path";
 import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import type * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -17,6 +18,7 @@ import { aliasRecords, stageCertificate } from "./domain";
 import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
+import { releaseThroughEcs } from "./release-ecs";
 import { scaleTaskCount } from "./scaling";
 import { operatorShell, shellSessions } from "./shell";
 import { wildcardReason } from "./wildcard-actions";
@@ -24,9 +26,10 @@ import { wildcardReason } from "./wildcard-actions";
 const SERVICE_DIR = path.resolve("service");
 
 /**
- * The workload: Fargate tasks behind an ALB. The ECS service uses the
+ * The workload: Fargate tasks behind an ALB. By default the ECS service uses the
  * CODE_DEPLOY controller: after the first deploy, a new image reaches users
- * only through a CodeDeploy blue/green deployment (see docs/releases.md).
+ * only through a CodeDeploy blue/green deployment. With release.controller
+ * "ecs", ECS runs the blue/green or canary release itself (see docs/releases.md).
  */
 export function Service({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
@@ -123,15 +126,20 @@ export function Service({ stack, app }: StackContext) {
   const blueTargetGroup = targetGroup("Blue");
   const greenTargetGroup = targetGroup("Green");
 
+  const ecsReleases = release.controller === "ecs";
+  // Under ECS, traffic goes through one rule per listener (the rules ECS shifts); the default action answers nothing.
+  const defaultRoute = ecsReleases
+    ? { defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: "text/plain", messageBody: "Not found" }) }
+    : { defaultTargetGroups: [blueTargetGroup] };
   const listener = settings.domain
     ? loadBalancer.addListener("Https", {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [stageCertificate(stack, settings.domain)],
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        defaultTargetGroups: [blueTargetGroup],
+        ...defaultRoute,
       })
-    : loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [blueTargetGroup] });
+    : loadBalancer.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, ...defaultRoute });
   if (settings.domain) {
     loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     aliasRecords(stack, settings.domain, loadBalancer);
@@ -140,7 +148,7 @@ export function Service({ stack, app }: StackContext) {
   const testListener = loadBalancer.addListener("Test", {
     port: TEST_LISTENER_PORT,
     protocol: elbv2.ApplicationProtocol.HTTP,
-    defaultTargetGroups: [greenTargetGroup],
+    ...(ecsReleases ? { defaultAction: defaultRoute.defaultAction } : { defaultTargetGroups: [greenTargetGroup] }),
     open: false,
   });
   // The hooks run inside the VPC but reach the internet-facing ALB through the NAT gateways, so that is the only source allowed.
@@ -153,11 +161,11 @@ export function Service({ stack, app }: StackContext) {
     taskDefinition,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     desiredCount: sizing.minTasks,
-    deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    deploymentController: { type: ecsReleases ? ecs.DeploymentControllerType.ECS : ecs.DeploymentControllerType.CODE_DEPLOY },
     healthCheckGracePeriod: Duration.seconds(30),
     enableExecuteCommand: false,
   });
-  service.attachToApplicationTargetGroup(blueTargetGroup);
+  if (!ecsReleases) service.attachToApplicationTargetGroup(blueTargetGroup);
   allowDatabaseFrom(service, database.instance);
 
   if (sessions)
@@ -173,19 +181,52 @@ export function Service({ stack, app }: StackContext) {
     });
 
   const taskCount = scaleTaskCount(service, loadBalancer, settings.service);
-  const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
-  const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) });
-  const hooks = canaryHooks({ app, settings, vpc, loadBalancer, testListenerPort: TEST_LISTENER_PORT });
-  canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
-  shipNewTaskDefinitions({
-    service,
-    taskDefinition,
-    deploymentGroup,
-    containerPort: sizing.containerPort,
-    canaryMinutes: release.canaryMinutes,
-    approvalMinutes: approvalGateAt(settings) ? settings.canary.approval.deadlineMinutes : 0,
-    hooks,
-  });
+  const host = loadBalancer.loadBalancerDnsName;
+  const urls = {
+    testUrl: `http://${host}:${TEST_LISTENER_PORT}`,
+    productionUrl: settings.domain ? `https://${settings.domain.name}` : `http://${host}`,
+  };
+  let deploymentGroup: codedeploy.EcsDeploymentGroup | undefined;
+  if (ecsReleases) {
+    const everyPath = [elbv2.ListenerCondition.pathPatterns(["/*"])];
+    const productionRule = new elbv2.ApplicationListenerRule(stack, "ProductionRule", {
+      listener,
+      priority: 1,
+      conditions: everyPath,
+      action: elbv2.ListenerAction.forward([blueTargetGroup]),
+    });
+    const testRule = new elbv2.ApplicationListenerRule(stack, "TestRule", {
+      listener: testListener,
+      priority: 1,
+      conditions: everyPath,
+      action: elbv2.ListenerAction.forward([greenTargetGroup]),
+    });
+    releaseThroughEcs({
+      app,
+      settings,
+      service,
+      containerName: container.containerName,
+      containerPort: sizing.containerPort,
+      traffic: { productionRule, testRule, productionListener: listener, testListener, blueTargetGroup, greenTargetGroup },
+      alarms: releaseAlarmIds(settings),
+      vpc,
+      urls,
+    });
+  } else {
+    const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
+    deploymentGroup = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) }).deploymentGroup;
+    const hooks = canaryHooks({ stack, app, settings, vpc, urls });
+    canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
+    shipNewTaskDefinitions({
+      service,
+      taskDefinition,
+      deploymentGroup,
+      containerPort: sizing.containerPort,
+      canaryMinutes: release.canaryMinutes,
+      approvalMinutes: approvalGateAt(settings) ? settings.canary.approval.deadlineMinutes : 0,
+      hooks,
+    });
+  }
 
   NagSuppressions.addResourceSuppressions(accessLogs, [
     { id: "AwsSolutions-S1", reason: "This bucket receives the ALB access logs; logging access to the log bucket itself would recurse." },
@@ -233,9 +274,14 @@ export function Service({ stack, app }: StackContext) {
     testListener,
     blueTargetGroup,
     greenTargetGroup,
-    deploymentGroup,
+    releases: (deploymentGroup ? { controller: "codedeploy", deploymentGroup } : { controller: "ecs", service }) as ServiceReleases,
   };
 }
+
+/** Who runs the service's releases, with what the automation acts on: CodeDeploy's group, or the service itself. */
+export type ServiceReleases =
+  | { controller: "codedeploy"; deploymentGroup: codedeploy.IEcsDeploymentGroup }
+  | { controller: "ecs"; service: ecs.FargateService };
 
 /**
  * Declared in this stack on purpose: the L2 helper would put the rule in the

@@ -19,11 +19,12 @@ import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 import { grantWildcardOnly } from "./wildcard-actions";
 
 interface CanaryWiring {
+  stack: Stack;
   app: { stage: string; name: string };
   settings: StageSettings;
   vpc: ec2.IVpc;
-  loadBalancer: elbv2.ApplicationLoadBalancer;
-  testListenerPort: number;
+  /** The test listener (the new tasks) and the production URL (the current ones, the new ones after AllowTraffic). */
+  urls: { testUrl: string; productionUrl: string };
 }
 
 /**
@@ -32,17 +33,8 @@ interface CanaryWiring {
  * run in the VPC's private subnets and reach the internet-facing ALB through
  * the NAT gateways, whose addresses alone may use the test listener.
  */
-export function canaryHooks({
-  app,
-  settings,
-  vpc,
-  loadBalancer,
-  testListenerPort,
-}: CanaryWiring): Partial<Record<EcsHook, lambda.IFunction>> {
-  const stack = Stack.of(loadBalancer);
+export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): Partial<Record<EcsHook, lambda.IFunction>> {
   const hooks: Partial<Record<EcsHook, lambda.IFunction>> = {};
-  const host = loadBalancer.loadBalancerDnsName;
-  const productionUrl = settings.domain ? `https://${settings.domain.name}` : `http://${host}`;
   const securityGroup = new ec2.SecurityGroup(stack, "CanaryHooks", {
     vpc,
     description: "Canary hooks: outbound HTTP(S) to the load balancer through NAT, and to AWS APIs",
@@ -64,7 +56,7 @@ export function canaryHooks({
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
-      environment: hookVariables(app, settings, hook, { testUrl: `http://${host}:${testListenerPort}`, productionUrl }),
+      environment: hookVariables(app, settings, hook, urls),
     });
     suppressLambdaBasics(fn);
     NagSuppressions.addResourceSuppressions(

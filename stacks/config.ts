@@ -54,7 +54,7 @@ const PROD: StageDefaults = {
     cpuTargetPercent: 60,
     requestsPerTargetPerMinute: 1000,
   },
-  release: { canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
+  release: { controller: "codedeploy", canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
   firewall: {
     rateLimitPer5MinPerIp: 2000,
     blockAnonymousIps: true,
@@ -190,7 +190,7 @@ const DEV: StageDefaults = {
     monitoringIntervalSeconds: 0,
   },
   service: { ...STAGING.service, minTasks: 1, maxTasks: 2, logRetentionDays: 7 },
-  release: { canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
+  release: { controller: "codedeploy", canaryPercent: 100, canaryMinutes: 1, blueTerminationWaitMinutes: 0, bakeWindowMinutes: 30 },
   firewall: { ...PROD.firewall, rateLimitPer5MinPerIp: 1000, blockAnonymousIps: false },
   notifications: {
     ...STAGING.notifications,

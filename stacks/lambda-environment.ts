@@ -72,6 +72,20 @@ export function hookVariables(
   };
 }
 
+export function ecsHookVariables(
+  app: App,
+  settings: StageSettings,
+  refs: { testUrl: string; productionUrl: string },
+): Record<string, string> {
+  return {
+    STAGE: app.stage,
+    CANARY_SETTINGS: JSON.stringify(settings.canary),
+    TEST_URL: refs.testUrl,
+    PRODUCTION_URL: refs.productionUrl,
+    BAKE_MINUTES: String(settings.release.blueTerminationWaitMinutes),
+  };
+}
+
 export function watchVariables(
   app: App,
   settings: StageSettings,
@@ -90,10 +104,27 @@ export function watchVariables(
   };
 }
 
+/** Where the releases run: CodeDeploy's group, or the ECS service whose own deployments they are. */
+export type ReleasesRefs =
+  | { controller: "codedeploy"; applicationName: string; deploymentGroupName: string; containerName: string }
+  | { controller: "ecs"; serviceArn: string };
+
+/** The RELEASE_CONTROLLER variables (core rollback/environment.ts readReleaseGroup). */
+export function releasesVariables(settings: StageSettings, refs: ReleasesRefs): Record<string, string> {
+  if (refs.controller === "ecs") return { RELEASE_CONTROLLER: "ecs", SERVICE_ARN: refs.serviceArn };
+  return {
+    RELEASE_CONTROLLER: "codedeploy",
+    APPLICATION: refs.applicationName,
+    DEPLOYMENT_GROUP: refs.deploymentGroupName,
+    CONTAINER_NAME: refs.containerName,
+    CONTAINER_PORT: String(settings.service.containerPort),
+  };
+}
+
 export function rollbackVariables(
   app: App,
   settings: StageSettings,
-  refs: { tableName: string; applicationName: string; deploymentGroupName: string; containerName: string },
+  refs: { tableName: string; releases: ReleasesRefs },
 ): Record<string, string> {
   return {
     STAGE: app.stage,
@@ -102,10 +133,7 @@ export function rollbackVariables(
     ROLLBACK_SETTINGS: JSON.stringify(settings.rollback),
     BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
     STATE_TABLE: refs.tableName,
-    APPLICATION: refs.applicationName,
-    DEPLOYMENT_GROUP: refs.deploymentGroupName,
-    CONTAINER_NAME: refs.containerName,
-    CONTAINER_PORT: String(settings.service.containerPort),
+    ...releasesVariables(settings, refs.releases),
   };
 }
 

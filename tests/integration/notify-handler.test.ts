@@ -271,6 +271,7 @@ describe("webhook mode (no threads, no updates)", () => {
     const webhook = createNotifyHandler(env, {
       registerContext: () => {},
       deploymentReports: { report: async () => ({}) },
+      serviceDeployments: { latestAt: async () => ({ releaseId: "EZe5RNVLH6PPzHXINuP28", status: "IN_PROGRESS" }) },
       serviceCounts: { counts: async () => ({ running: 2, desired: 2 }) },
       ports: async () => ({
         slack: webhookSlack(slack.webhookUrl, { retries: 1, minRetryDelayMs: 50 }),

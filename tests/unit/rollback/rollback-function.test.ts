@@ -9,6 +9,7 @@ import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/aws/r
 import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
+import type { CodeDeployGroup } from "@hands-off-ops/core/rollback/by-hand";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
@@ -28,6 +29,7 @@ const env = (mode: "enforce" | "dry-run" = "enforce") =>
     ROLLBACK_SETTINGS: JSON.stringify(stageSettings("prod", {}).rollback),
     BAKE_WINDOW_MINUTES: "60",
     STATE_TABLE: "prod-state",
+    RELEASE_CONTROLLER: "codedeploy",
     APPLICATION: "prod-hands-off-ops-Service",
     DEPLOYMENT_GROUP: "prod-hands-off-ops-Service",
     CONTAINER_NAME: "app",
@@ -85,7 +87,7 @@ function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
   const ledger = memoryLedger();
   const handle = createRollbackHandler(
     env(mode),
-    { deployments: codeDeployRollbacks(env(mode).target), ledger, notify: async (n) => void notices.push(n) },
+    { deployments: codeDeployRollbacks(env(mode).target as CodeDeployGroup), ledger, notify: async (n) => void notices.push(n) },
     memoryOnce(),
     () => ALARM_TIME,
   );

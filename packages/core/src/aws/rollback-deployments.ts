@@ -7,17 +7,12 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { ecsAppSpec } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
-import { ROLLBACK_DEPLOYMENT_CONFIG } from "../rollback/by-hand";
+import { type CodeDeployGroup, ROLLBACK_DEPLOYMENT_CONFIG } from "../rollback/by-hand";
 import type { DeploymentFacts } from "../rollback/decide";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "../rollback/decide";
 import { stopWithRollback } from "./canary-deployments";
 
-export interface RollbackTarget {
-  applicationName: string;
-  deploymentGroupName: string;
-  containerName: string;
-  containerPort: number;
-}
+export type RollbackTarget = Omit<CodeDeployGroup, "controller" | "region">;
 
 export interface RollbackDeploymentsPort {
   history(): Promise<{ inProgress: DeploymentFacts | null; lastSuccess: DeploymentFacts | null; previousSuccess: DeploymentFacts | null }>;

@@ -24,7 +24,7 @@ export interface ComparisonVerdict {
 }
 
 /** An exchange counts as an error when there was no answer or the answer was 5xx. */
-const isError = (exchange: Exchange) => exchange.kind === "failure" || exchange.status >= 500;
+export const isError = (exchange: Exchange) => exchange.kind === "failure" || exchange.status >= 500;
 
 function summarize(exchanges: readonly Exchange[]): SideSummary {
   const latencies = exchanges.filter((e) => !isError(e)).map((e) => e.latencyMs);
@@ -74,27 +74,34 @@ export interface SampleOptions {
  * The same bounded sample to both versions, after a warm-up neither counts, interleaved so that both see the
  * same moments (a slow database affects both alike), `concurrency` at a time.
  */
-export async function sampleBoth(http: HttpPort, settings: ComparisonSettings, { greenUrl, blueUrl, signal }: SampleOptions) {
-  const both = async (count: number) => {
-    const green: Exchange[] = [];
-    const blue: Exchange[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < count && !signal.aborted) {
-        next++;
-        const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs };
-        const [g, b] = await Promise.all([
-          http.send({ ...request, url: new URL(settings.path, greenUrl).toString() }),
-          http.send({ ...request, url: new URL(settings.path, blueUrl).toString() }),
-        ]);
-        green.push(g);
-        blue.push(b);
-      }
-    };
-    await Promise.all(Array.from({ length: settings.concurrency }, worker));
-    return { green, blue };
-  };
+export async function sampleBoth(http: HttpPort, settings: ComparisonSettings, options: SampleOptions) {
   // Not counted: the new tasks' first requests measure their start, not the version.
-  await both(settings.warmupRequests);
-  return both(settings.requests);
+  await sampleRound(http, settings, options, settings.warmupRequests);
+  return sampleRound(http, settings, options, settings.requests);
+}
+
+/** `count` requests to each version, pairwise; fewer once `signal` aborts (requests under way still finish). */
+export async function sampleRound(
+  http: HttpPort,
+  settings: ComparisonSettings,
+  { greenUrl, blueUrl, signal }: SampleOptions,
+  count: number,
+) {
+  const green: Exchange[] = [];
+  const blue: Exchange[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count && !signal.aborted) {
+      next++;
+      const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs };
+      const [g, b] = await Promise.all([
+        http.send({ ...request, url: new URL(settings.path, greenUrl).toString() }),
+        http.send({ ...request, url: new URL(settings.path, blueUrl).toString() }),
+      ]);
+      green.push(g);
+      blue.push(b);
+    }
+  };
+  await Promise.all(Array.from({ length: settings.concurrency }, worker));
+  return { green, blue };
 }

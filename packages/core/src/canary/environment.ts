@@ -38,6 +38,27 @@ export function readHookEnvironment(env: Record<string, string | undefined>): Ho
   };
 }
 
+/** What the Service stack puts into the ECS lifecycle hook's environment (release.controller "ecs"). */
+const EcsHookEnvironment = z.object({
+  STAGE: z.string().min(1),
+  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
+  TEST_URL: z.url(),
+  PRODUCTION_URL: z.url(),
+  /** ECS's bake time: how long it keeps the previous revision after production traffic moved (release.blueTerminationWaitMinutes). */
+  BAKE_MINUTES: z.coerce.number().int().min(0),
+});
+
+export function readEcsHookEnvironment(env: Record<string, string | undefined>) {
+  const e = readEnvironment(EcsHookEnvironment, env, "ECS lifecycle hook");
+  return {
+    stage: e.STAGE,
+    settings: e.CANARY_SETTINGS,
+    targets: { testUrl: e.TEST_URL, productionUrl: e.PRODUCTION_URL } satisfies HookTargets,
+    bakeMinutes: e.BAKE_MINUTES,
+  };
+}
+export type EcsHookEnvironment = ReturnType<typeof readEcsHookEnvironment>;
+
 /** What CodeDeploy sends a lifecycle hook function. */
 export const CodeDeployHookEvent = z.looseObject({
   DeploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id"),

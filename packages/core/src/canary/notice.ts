@@ -19,7 +19,8 @@ export function verdictNotice(
   // After AllowTraffic users are on the new version; the previous one's tasks wait, ready for an instant switch back.
   const blueKept = passed && invocation.hook === "AfterAllowTraffic" && blueWaitMinutes > 0;
   const release = subjects.release(invocation.deploymentId);
-  const facts: { label: string; value: string }[] = [{ label: "Hook", value: invocation.hook }];
+  const hookName = invocation.label ?? invocation.hook;
+  const facts: { label: string; value: string }[] = [{ label: "Hook", value: hookName }];
   for (const result of verdict.smoke ?? []) {
     facts.push({
       label: `${result.passed ? "✓" : "✗"} ${result.check}`.slice(0, 60),
@@ -46,17 +47,14 @@ export function verdictNotice(
     stage,
     actor: "canary-hook",
     severity: passed ? "info" : "critical",
-    title: `${invocation.hook} ${passed ? "passed" : "failed"} for release ${invocation.deploymentId}`,
+    title: `${hookName} ${passed ? "passed" : "failed"} for release ${invocation.deploymentId}`,
     summary: capitalize(verdict.reason).slice(0, 2500),
     facts: facts.slice(0, 10).map((f) => ({ label: f.label, value: f.value.slice(0, 2000) })),
     actionsTaken: [
-      blueKept
-        ? `Reported Succeeded to CodeDeploy: users are on the new version; the previous version's tasks are kept ${blueWaitMinutes} min for an instant switch back.`
-        : passed
-          ? `Reported Succeeded to CodeDeploy: the release goes on.`
-          : `Reported Failed to CodeDeploy: it stops the release and rolls back.`,
+      invocation.controller === "ecs" ? ecsAction(passed, blueKept, blueWaitMinutes) : codeDeployAction(passed, blueKept, blueWaitMinutes),
     ],
-    ...(blueKept
+    // Finish now is CodeDeploy's ContinueDeployment; ECS's bake time has no such call.
+    ...(blueKept && invocation.controller !== "ecs"
       ? {
           offers: [
             { action: "finish-now" as const, subject: release, label: "Finish now" },
@@ -67,6 +65,23 @@ export function verdictNotice(
     nextStep: passed ? null : "Read the failing check or regression above; fix it and release again.",
     thread: { deploymentId: invocation.deploymentId, role: "reply" },
   };
+}
+
+function codeDeployAction(passed: boolean, blueKept: boolean, blueWaitMinutes: number): string {
+  if (blueKept)
+    return `Reported Succeeded to CodeDeploy: users are on the new version; the previous version's tasks are kept ${blueWaitMinutes} min for an instant switch back.`;
+  return passed
+    ? "Reported Succeeded to CodeDeploy: the release goes on."
+    : "Reported Failed to CodeDeploy: it stops the release and rolls back.";
+}
+
+/** What the hook's answer to ECS does (the developer guide's hookStatus values). */
+function ecsAction(passed: boolean, blueKept: boolean, bakeMinutes: number): string {
+  if (blueKept)
+    return `Returned SUCCEEDED to ECS: users are on the new version; ECS keeps the previous revision ${bakeMinutes} min (its bake time) and rolls back if a release alarm fires.`;
+  return passed
+    ? "Returned SUCCEEDED to ECS: the release goes on."
+    : "Returned FAILED to ECS: it rolls the release back to the previous revision.";
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { RELEASE_ID_PATTERN } from "../release/release-id";
 import type { ChatOpsAction } from "../settings/chatops";
 import type { Interaction } from "./interaction";
 
@@ -40,8 +41,10 @@ export const subjects = {
 
 /** The release a subject names, or null. */
 export function deploymentOf(subject: string, kind: "release" | "approval"): string | null {
-  const match = new RegExp(`^${kind}:(d-[A-Z0-9]+)$`).exec(subject);
-  return match?.[1] ?? null;
+  const id = subject.startsWith(`${kind}:`) ? subject.slice(kind.length + 1) : null;
+  // Approvals are CodeDeploy's only (an ECS stage has no gate: settings/schema.ts).
+  const pattern = kind === "release" ? RELEASE_ID_PATTERN : /^d-[A-Z0-9]+$/;
+  return id !== null && pattern.test(id) ? id : null;
 }
 
 /** A ticket lasts the stage's button hours, or less when what it acts on ends sooner (an approval's deadline). */

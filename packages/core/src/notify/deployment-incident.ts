@@ -1,9 +1,10 @@
 import type { DeploymentReport } from "./deployment-report";
 import { alarmIncidentKey, type IncidentDeployment, type OpsMessage } from "./message";
 import type { DeploymentLink } from "./ports";
+import { ECS_DEPLOYMENT_DETAIL_TYPE } from "./sources/ecs-deployment";
 
 /**
- * A CodeDeploy event of a deployment that is part of an incident (the release
+ * A CodeDeploy (or ECS) event of a deployment that is part of an incident (the release
  * an alarm blamed, the rollback started for it) is a step of that incident:
  * what CodeDeploy reports it did, in one line. A rollback is "rolling back"
  * until CodeDeploy says it succeeded; one that fails or is stopped calls for a
@@ -12,7 +13,9 @@ import type { DeploymentLink } from "./ports";
 export function joinIncident(message: OpsMessage, link: DeploymentLink, rollbackDeploymentId?: string): OpsMessage {
   const { deploymentId, state } = message.thread ?? {};
   if (!deploymentId || !state) return message;
-  const step = link.part === "rollback" ? rollbackStep(deploymentId, state) : releaseStep(deploymentId, state, rollbackDeploymentId);
+  const by = message.source.detailType === ECS_DEPLOYMENT_DETAIL_TYPE ? "ECS" : "CodeDeploy";
+  const step =
+    link.part === "rollback" ? rollbackStep(deploymentId, state, by) : releaseStep(deploymentId, state, rollbackDeploymentId, by);
   const deployments: IncidentDeployment[] = rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" }] : [];
   return {
     ...message,
@@ -28,7 +31,7 @@ interface Step {
   title?: string;
 }
 
-function rollbackStep(id: string, state: string): Step {
+function rollbackStep(id: string, state: string, by: string): Step {
   switch (state) {
     case "SUCCESS":
       return {
@@ -45,19 +48,19 @@ function rollbackStep(id: string, state: string): Step {
     case "STOP":
       return { did: `Rollback deployment ${id} was stopped before it finished.`, escalates: true, title: `Rollback ${id} stopped` };
     case "START":
-      return { did: `CodeDeploy started rollback deployment ${id} (in progress).`, escalates: false, title: `Rollback ${id} started` };
+      return { did: `${by} started rollback deployment ${id} (in progress).`, escalates: false, title: `Rollback ${id} started` };
     default:
       return { did: `Rollback deployment ${id}: the previous version's tasks are ready (in progress).`, escalates: false };
   }
 }
 
-function releaseStep(id: string, state: string, rollbackDeploymentId: string | undefined): Step {
-  const rollback = rollbackDeploymentId ? ` CodeDeploy started rollback deployment ${rollbackDeploymentId}.` : "";
+function releaseStep(id: string, state: string, rollbackDeploymentId: string | undefined, by: string): Step {
+  const rollback = rollbackDeploymentId ? ` ${by} started rollback deployment ${rollbackDeploymentId}.` : "";
   switch (state) {
     case "STOP":
-      return { did: `CodeDeploy stopped release ${id}.${rollback}`, escalates: false };
+      return { did: `${by} stopped release ${id}.${rollback}`, escalates: false };
     case "FAILURE":
-      return { did: `CodeDeploy marked release ${id} failed.${rollback}`, escalates: false };
+      return { did: `${by} marked release ${id} failed.${rollback}`, escalates: false };
     case "SUCCESS":
       return { did: `Release ${id} finished: it serves all traffic.`, escalates: false };
     case "START":

@@ -18,6 +18,14 @@ export function dashboardLink(region: string, dashboardName: string): Link {
   return { label: "Dashboard", url: `${consoleHome(region, "cloudwatch")}#dashboards/dashboard/${encodeURIComponent(dashboardName)}` };
 }
 
+/** An ECS service deployment (release.controller "ecs"): the service's Deployments tab, where ECS lists each. */
+export function serviceDeploymentLink(region: string, cluster: string, service: string, releaseId: string): Link {
+  return {
+    label: `Deployment ${releaseId}`,
+    url: `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${region}`,
+  };
+}
+
 export function deploymentLink(region: string, deploymentId: string): Link {
   return {
     label: "Deployment",

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ReleaseId } from "../release/release-id";
 import { ChatOpsAction } from "../settings/chatops";
 
 /**
@@ -23,7 +24,7 @@ export const ThreadRole = z.enum(["start", "reply", "outcome"]);
 export const DeploymentState = z.enum(["START", "SUCCESS", "FAILURE", "STOP", "READY"]);
 export type DeploymentState = z.infer<typeof DeploymentState>;
 export const DeploymentThread = z.strictObject({
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  deploymentId: ReleaseId,
   role: ThreadRole,
   /** CodeDeploy's own state, on its own events (a notice about a deployment has none). */
   state: DeploymentState.optional(),
@@ -38,7 +39,7 @@ export type DeploymentThread = z.infer<typeof DeploymentThread>;
  * deployments it concerns, so that their CodeDeploy events join the incident.
  */
 export const IncidentDeployment = z.strictObject({
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  deploymentId: ReleaseId,
   part: z.enum(["bad-release", "rollback"]),
 });
 export type IncidentDeployment = z.infer<typeof IncidentDeployment>;

@@ -2,6 +2,7 @@ import type { NotifyContext } from "./message";
 import { ALARM_DETAIL_TYPE, readAlarm } from "./sources/alarm";
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE, readAutomation } from "./sources/automation";
 import { DEPLOYMENT_DETAIL_TYPE, readDeployment } from "./sources/deployment";
+import { ECS_DEPLOYMENT_DETAIL_TYPE, readEcsDeployment } from "./sources/ecs-deployment";
 import { readServiceAction, SERVICE_ACTION_DETAIL_TYPE } from "./sources/ecs-service";
 import { readTask, TASK_DETAIL_TYPE } from "./sources/ecs-task";
 import { Envelope, firstIssue, type Normalized, type SourceReader } from "./sources/envelope";
@@ -14,6 +15,7 @@ const READERS: Record<string, SourceReader> = {
   [`aws.codedeploy/${DEPLOYMENT_DETAIL_TYPE}`]: readDeployment,
   [`aws.ecs/${TASK_DETAIL_TYPE}`]: readTask,
   [`aws.ecs/${SERVICE_ACTION_DETAIL_TYPE}`]: readServiceAction,
+  [`aws.ecs/${ECS_DEPLOYMENT_DETAIL_TYPE}`]: readEcsDeployment,
   [`${AUTOMATION_SOURCE}/${AUTOMATION_DETAIL_TYPE}`]: readAutomation,
 };
 

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
+import type { ReleaseGroup } from "./by-hand";
 
 /** What the Automation stack puts into the rollback function's environment. */
 const RollbackEnvironmentSchema = z.object({
@@ -11,13 +12,43 @@ const RollbackEnvironmentSchema = z.object({
   ROLLBACK_SETTINGS: jsonVariable.pipe(RollbackSettingsSchema),
   BAKE_WINDOW_MINUTES: z.coerce.number().int().positive(),
   STATE_TABLE: z.string().min(1),
-  APPLICATION: z.string().min(1),
-  DEPLOYMENT_GROUP: z.string().min(1),
-  CONTAINER_NAME: z.string().min(1),
-  CONTAINER_PORT: z.coerce.number().int().min(1).max(65535),
   /** Set by Lambda itself: commands and links in the messages name it. */
   AWS_REGION: z.string().min(1).optional(),
 });
+
+/** Where the releases run: CodeDeploy's application and group, or (release.controller "ecs") the ECS service. */
+const ReleasesEnvironmentSchema = z.discriminatedUnion("RELEASE_CONTROLLER", [
+  z.object({
+    RELEASE_CONTROLLER: z.literal("codedeploy"),
+    APPLICATION: z.string().min(1),
+    DEPLOYMENT_GROUP: z.string().min(1),
+    CONTAINER_NAME: z.string().min(1),
+    CONTAINER_PORT: z.coerce.number().int().min(1).max(65535),
+  }),
+  z.object({
+    RELEASE_CONTROLLER: z.literal("ecs"),
+    SERVICE_ARN: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN"),
+  }),
+]);
+
+/** Where a function's releases run, read from its environment (the rollback function's and the canary watch's). */
+export function readReleaseGroup(env: Record<string, string | undefined>, who: string): ReleaseGroup {
+  const e = readEnvironment(ReleasesEnvironmentSchema, env, who);
+  const region = env.AWS_REGION || undefined;
+  if (e.RELEASE_CONTROLLER === "ecs") {
+    // The schema checked the form: arn:…:service/<cluster>/<service>.
+    const [cluster, service] = (e.SERVICE_ARN.split(":service/")[1] as string).split("/") as [string, string];
+    return { controller: "ecs", serviceArn: e.SERVICE_ARN, cluster, service, ...(region ? { region } : {}) };
+  }
+  return {
+    controller: "codedeploy",
+    applicationName: e.APPLICATION,
+    deploymentGroupName: e.DEPLOYMENT_GROUP,
+    containerName: e.CONTAINER_NAME,
+    containerPort: e.CONTAINER_PORT,
+    ...(region ? { region } : {}),
+  };
+}
 
 export function readRollbackEnvironment(env: Record<string, string | undefined>) {
   const e = readEnvironment(RollbackEnvironmentSchema, env, "rollback function");
@@ -26,13 +57,7 @@ export function readRollbackEnvironment(env: Record<string, string | undefined>)
     alarmPrefix: `${e.STAGE}-${e.APP_NAME}-`,
     policy: { ...e.ROLLBACK_SETTINGS, mode: e.AUTOMATION_MODE, bakeWindowMinutes: e.BAKE_WINDOW_MINUTES },
     tableName: e.STATE_TABLE,
-    target: {
-      applicationName: e.APPLICATION,
-      deploymentGroupName: e.DEPLOYMENT_GROUP,
-      containerName: e.CONTAINER_NAME,
-      containerPort: e.CONTAINER_PORT,
-      region: e.AWS_REGION,
-    },
+    target: readReleaseGroup(env, "rollback function"),
   };
 }
 export type RollbackEnvironment = ReturnType<typeof readRollbackEnvironment>;

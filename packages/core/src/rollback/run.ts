@@ -1,9 +1,9 @@
 import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
-import { deploymentLink } from "../notify/links";
+import { deploymentLink, serviceDeploymentLink } from "../notify/links";
 import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
-import { byHand, type ReleaseGroup } from "./by-hand";
+import { byHand, controllerName, type ReleaseGroup } from "./by-hand";
 import {
   type AlarmFacts,
   AUTOMATIC_ROLLBACK_PREFIX,
@@ -43,7 +43,7 @@ export async function handleAlarm(
   ports: RollbackPorts,
   now: Date,
 ) {
-  // An alarm that cannot blame a release needs no look at CodeDeploy or the ledger.
+  // An alarm that cannot blame a release needs no look at the releases' history or the ledger.
   const decision = cannotBlameARelease(alarm, policy) ?? decideRollback(alarm, await gatherFacts(ports, now), policy, now);
   return act(decision, alarm, where, ports, now);
 }
@@ -158,8 +158,12 @@ function noticeOf(
         ],
   };
   const cause = alarm.byHand ? `${alarm.byHand.requestedBy} asked` : `${alarm.alarmId} fired`;
+  const { group } = where;
+  const controller = controllerName(group);
+  const linkTo = (region: string, id: string) =>
+    group.controller === "ecs" ? serviceDeploymentLink(region, group.cluster, group.service, id) : deploymentLink(region, id);
   const links = (...deploymentIds: (string | null)[]) =>
-    where.group.region ? deploymentIds.flatMap((id) => (id ? [deploymentLink(where.group.region as string, id)] : [])) : [];
+    group.region ? deploymentIds.flatMap((id) => (id ? [linkTo(group.region as string, id)] : [])) : [];
   if (outcome.kind === "failed") {
     return {
       ...base,
@@ -196,7 +200,7 @@ function noticeOf(
         title: `Would stop release ${release}, which is still running: nothing was changed`,
         summary: `${capitalize(decision.why)}. The automation is in dry-run: it did not stop the release, and users are moving to it as planned.`,
         facts: [...base.facts, { label: "Release", value: release }],
-        nextStep: `If the alarm is right, stop the release by hand now (CodeDeploy sends traffic back to the previous version): ${byHand(decision, where.group)}`,
+        nextStep: `If the alarm is right, stop the release by hand now (${controller} sends traffic back to the previous version): ${byHand(decision, where.group)}`,
         links: links(release),
         dryRun: true,
         thread: { deploymentId: release, role: "reply" },
@@ -215,16 +219,16 @@ function noticeOf(
       facts: [...base.facts, { label: "Release", value: release }],
       actionsTaken: [
         outcome.kind === "already-finished"
-          ? `Asked CodeDeploy to stop ${release}; it had already finished, so nothing changed.`
-          : `Stopped ${release} with rollback: CodeDeploy is sending traffic back to the previous version.`,
+          ? `Asked ${controller} to stop ${release}; it had already finished, so nothing changed.`
+          : `Stopped ${release} with rollback: ${controller} is sending traffic back to the previous version.`,
       ],
       nextStep: "Follow the rollback in the deployment; find the cause in the stopped release before shipping it again.",
       links: links(release),
       thread: { deploymentId: release, role: "reply" },
       ...step(
         outcome.kind === "already-finished"
-          ? `Asked CodeDeploy to stop release ${release}; it had already finished, so nothing changed.`
-          : `Stopped release ${release} with rollback: CodeDeploy is sending traffic back (in progress).`,
+          ? `Asked ${controller} to stop release ${release}; it had already finished, so nothing changed.`
+          : `Stopped release ${release} with rollback: ${controller} is sending traffic back (in progress).`,
         outcome.kind === "already-finished",
         [{ deploymentId: release, part: "bad-release" }],
       ),
@@ -257,7 +261,7 @@ function noticeOf(
   return {
     ...base,
     severity: "critical",
-    // Started, not done: CodeDeploy's own messages (in the release's thread) say when it has succeeded.
+    // Started, not done: the controller's own messages (in the release's thread) say when it has succeeded.
     title: rollbackDeploymentId
       ? `Rolling back release ${decision.badDeploymentId} to ${back}`
       : `Release ${decision.badDeploymentId} is already being rolled back`,

@@ -76,7 +76,18 @@ const service = z.strictObject({
   requestsPerTargetPerMinute: z.number().int().positive(),
 });
 
+/** Who runs a release: CodeDeploy (blue/green through Custom::Release) or ECS itself (its native blue/green and canary). */
+export const ReleaseController = z.enum(["codedeploy", "ecs"]);
+export type ReleaseController = z.infer<typeof ReleaseController>;
+
+/** ECS's own limits on its canary and bake times (API CanaryConfiguration, DeploymentConfiguration): 0–1,440 minutes. */
+export const ECS_MAX_BAKE_MINUTES = 1440;
+/** CloudFormation refuses an ECS canary whose bake time plus canary bake time exceed 33 hours (its operations end at 36). */
+export const ECS_CLOUDFORMATION_MAX_MINUTES = 33 * 60;
+
 const release = z.strictObject({
+  /** See docs/releases.md, "Choosing a controller". */
+  controller: ReleaseController.default("codedeploy"),
   /** Share of traffic sent to the new version first; 100 means all at once. */
   canaryPercent: z.number().int().min(1).max(100),
   canaryMinutes: minutes.max(2880),
@@ -219,6 +230,7 @@ export const StageSettingsSchema = z
       problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
     if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
       problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
+    if (s.release.controller === "ecs") ecsControllerProblems(s, problem);
     if (approvalGateAt(s)) {
       if (s.notifications.slack.mode !== "web-api")
         problem(
@@ -238,6 +250,28 @@ export const StageSettingsSchema = z
   });
 
 export type StageSettings = z.infer<typeof StageSettingsSchema>;
+
+/** What ECS's own blue/green cannot do of what the stage asks for. */
+function ecsControllerProblems(
+  s: Pick<StageSettings, "release" | "canary" | "chatops">,
+  problem: (path: (string | number)[], message: string) => void,
+) {
+  const { canaryMinutes, blueTerminationWaitMinutes } = s.release;
+  if (canaryMinutes > ECS_MAX_BAKE_MINUTES)
+    problem(["release", "canaryMinutes"], `must be at most ${ECS_MAX_BAKE_MINUTES} with the ecs controller (its canary bake time)`);
+  if (blueTerminationWaitMinutes > ECS_MAX_BAKE_MINUTES)
+    problem(["release", "blueTerminationWaitMinutes"], `must be at most ${ECS_MAX_BAKE_MINUTES} with the ecs controller (its bake time)`);
+  if (s.release.canaryPercent < 100 && canaryMinutes + blueTerminationWaitMinutes > ECS_CLOUDFORMATION_MAX_MINUTES)
+    problem(
+      ["release", "blueTerminationWaitMinutes"],
+      `plus canaryMinutes must be at most ${ECS_CLOUDFORMATION_MAX_MINUTES} with the ecs controller: CloudFormation refuses a longer ECS canary`,
+    );
+  if (approvalGateAt(s))
+    problem(
+      ["canary", "approval", "enabled"],
+      "the approval gate needs an ECS pause hook, which AWS::ECS::Service's LifecycleHooks cannot declare yet (no TargetType in CloudFormation's schema): keep release.controller codedeploy on a gated stage, or turn the gate off",
+    );
+}
 
 /** The hook at which a release waits for a person: where the stage has the gate and Slack can take the answer; else null. */
 export function approvalGateAt(s: Pick<StageSettings, "canary" | "chatops">): StageSettings["canary"]["approval"]["hook"] | null {

@@ -20,6 +20,7 @@ import type {
 } from "@hands-off-ops/core/notify/ports";
 import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import type { ReleaseGroup } from "@hands-off-ops/core/rollback/by-hand";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
 import type { Recorder } from "./recorder";
@@ -33,7 +34,9 @@ import type { Scenario } from "./scenario";
 
 const facts = (deployment: Scenario["deployments"]["inProgress"]) => (deployment ? { ...deployment, at: new Date(deployment.at) } : null);
 
-export function rollbackDeployments(recorder: Recorder, scenario: Scenario, group: string): RollbackDeploymentsPort {
+export function rollbackDeployments(recorder: Recorder, scenario: Scenario, releases: ReleaseGroup): RollbackDeploymentsPort {
+  if (releases.controller === "ecs") return ecsRollbackDeployments(recorder, scenario, releases.service);
+  const group = releases.deploymentGroupName;
   return {
     async history() {
       recorder.aws("CodeDeploy", "ListDeployments", `${group}: in progress, then succeeded`);
@@ -48,6 +51,27 @@ export function rollbackDeployments(recorder: Recorder, scenario: Scenario, grou
     async redeploy(taskDefinitionArn, description) {
       recorder.aws("CodeDeploy", "CreateDeployment", `${group} → ${taskDefinitionArn}, all at once: "${description}"`);
       return "d-REPLAYROLLBACK";
+    },
+  };
+}
+
+/** ECS's own service deployments as the rollback sees them (release.controller "ecs"). */
+function ecsRollbackDeployments(recorder: Recorder, scenario: Scenario, service: string): RollbackDeploymentsPort {
+  return {
+    async history() {
+      recorder.aws("ECS", "ListServiceDeployments", `${service}: running, then successful`);
+      recorder.aws("ECS", "DescribeServiceRevisions", "the task definition of each");
+      const { inProgress, lastSuccess, previousSuccess } = scenario.deployments;
+      return { inProgress: facts(inProgress), lastSuccess: facts(lastSuccess), previousSuccess: facts(previousSuccess) };
+    },
+    async stop(releaseId) {
+      recorder.aws("ECS", "StopServiceDeployment", `${releaseId} with stopType ROLLBACK`);
+      return "stopped";
+    },
+    async redeploy(taskDefinitionArn) {
+      recorder.aws("ECS", "UpdateService", `${service} → ${taskDefinitionArn} (ECS runs it as a release of its own)`);
+      recorder.aws("ECS", "ListServiceDeployments", `${service}: the service deployment the update started`);
+      return "REPLAYROLLBACK0000000";
     },
   };
 }
@@ -175,6 +199,26 @@ export function deploymentReportRecorder(recorder: Recorder): DeploymentReportPo
     async report(deploymentId) {
       recorder.aws("CodeDeploy", "GetDeployment", `${deploymentId}: CodeDeploy's error and rollback (none known offline)`);
       return {};
+    },
+  };
+}
+
+/** ECS's record of the service deployment an ECS event is about, as the scenario gives it. */
+export function serviceDeploymentsRecorder(recorder: Recorder, scenario: Scenario, service: string) {
+  return {
+    async latestAt(at: Date) {
+      const { releaseId, status } = scenario.ecs;
+      recorder.aws("ECS", "ListServiceDeployments", `${service}: the newest created by ${at.toISOString()} is ${releaseId} (${status})`);
+      return { releaseId, status };
+    },
+    async isFirstDeployment(serviceDeploymentArn: string) {
+      const first = scenario.ecs.firstDeployment;
+      recorder.aws(
+        "ECS",
+        "DescribeServiceDeployments",
+        `${serviceDeploymentArn.split("/").at(-1)}: ${first ? "the service's first" : "replaces a running revision"}`,
+      );
+      return first;
     },
   };
 }

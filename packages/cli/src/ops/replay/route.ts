@@ -12,15 +12,28 @@ import type { StageSettings } from "../../../../../stacks/config";
  * turn it away.
  */
 
-export type Receiver = { fn: "notify" | "rollback" | "canary-watch" | "schedule" | "release" } | { fn: "canary-hook"; hook: EcsHook };
+export type Receiver =
+  | { fn: "notify" | "rollback" | "canary-watch" | "schedule" | "release" | "ecs-hook" }
+  | { fn: "canary-hook"; hook: EcsHook };
 
 export class RouteError extends Error {}
 
 export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined): Receiver[] {
   if (typeof event !== "object" || event === null || Array.isArray(event)) throw new RouteError("The event is not a JSON object.");
   const fields = event as Record<string, unknown>;
-  if ("DeploymentId" in fields && "LifecycleEventHookExecutionId" in fields) return [{ fn: "canary-hook", hook: hookOf(settings, hook) }];
-  if (fields.ResourceType === "Custom::Release" && "RequestType" in fields) return [{ fn: "release" }];
+  const byEcs = settings.release.controller === "ecs";
+  if ("lifecycleStage" in fields && "executionDetails" in fields) {
+    if (!byEcs) return notRunBy(settings, "ECS", "an ECS lifecycle hook invocation");
+    return [{ fn: "ecs-hook" }];
+  }
+  if ("DeploymentId" in fields && "LifecycleEventHookExecutionId" in fields) {
+    if (byEcs) return notRunBy(settings, "CodeDeploy", "a CodeDeploy lifecycle hook invocation");
+    return [{ fn: "canary-hook", hook: hookOf(settings, hook) }];
+  }
+  if (fields.ResourceType === "Custom::Release" && "RequestType" in fields) {
+    if (byEcs) return notRunBy(settings, "CodeDeploy", "a Custom::Release request");
+    return [{ fn: "release" }];
+  }
   if ("action" in fields && !("source" in fields)) return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule");
   const detailType = fields["detail-type"];
   const detail = (typeof fields.detail === "object" && fields.detail !== null ? fields.detail : {}) as Record<string, unknown>;
@@ -32,6 +45,10 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
       return state === "ALARM" ? [{ fn: "notify" }, { fn: "rollback" }] : [{ fn: "notify" }];
     }
     case "CodeDeploy Deployment State-change Notification":
+      if (byEcs) return notRunBy(settings, "CodeDeploy", "a CodeDeploy deployment event");
+      return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
+    case "ECS Deployment State Change":
+      if (!byEcs) return notRunBy(settings, "ECS", "an ECS service deployment event");
       return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
     case "ECS Task State Change":
       if (detail.lastStatus !== "STOPPED")
@@ -54,10 +71,16 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
     default:
       throw new RouteError(
         `No function of ${settings.stage} receives this event (source ${JSON.stringify(fields.source)}, detail-type ${JSON.stringify(detailType)}). ` +
-          "Replay takes EventBridge events (CloudWatch alarms, CodeDeploy, ECS, RDS, automation notices), CodeDeploy lifecycle hook " +
-          'invocations, Custom::Release requests and schedule ticks ({"action": "sleep"}).',
+          "Replay takes EventBridge events (CloudWatch alarms, CodeDeploy, ECS, RDS, automation notices), CodeDeploy and ECS lifecycle " +
+          'hook invocations, Custom::Release requests and schedule ticks ({"action": "sleep"}).',
       );
   }
+}
+
+/** The event belongs to the other release controller than the stage's (settings release.controller). */
+function notRunBy(settings: StageSettings, controller: "ECS" | "CodeDeploy", what: string): never {
+  const runs = settings.release.controller === "ecs" ? "ECS itself (release.controller ecs)" : "CodeDeploy (release.controller codedeploy)";
+  throw new RouteError(`No function of ${settings.stage} receives ${what}: its releases are run by ${runs}, not by ${controller}.`);
 }
 
 function filtered(settings: StageSettings, why: string): never {
@@ -126,6 +149,16 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
     case AUTOMATION_DETAIL_TYPE:
       if (detail.stage !== stage) wouldNot(`the notice is for stage ${detail.stage}`);
       break;
+    case "ECS Deployment State Change": {
+      // The rule matches the service's ARN; the replay names that service ${prefix}service.
+      const resources = (fields as { resources?: unknown }).resources;
+      const service = String(Array.isArray(resources) ? resources[0] : "")
+        .split("/")
+        .at(-1);
+      if (service !== `${prefix}service`)
+        wouldNot(`the service ${service} is not the stage's (${prefix}service in a replay; a scenario can set resources)`);
+      break;
+    }
   }
   return notes;
 }

@@ -1,5 +1,5 @@
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
-import { readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
+import { readEcsHookEnvironment, readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
 import { APPROVAL_DETAIL_TYPE, type ApprovalRequest } from "@hands-off-ops/core/chatops/gate";
 import type { DeliveryReport } from "@hands-off-ops/core/notify/deliver";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
@@ -12,6 +12,7 @@ import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import type { Context } from "aws-lambda";
 import type { StageSettings } from "../../../../../stacks/config";
 import {
+  ecsHookVariables,
   hookVariables,
   notifyVariables,
   rollbackVariables,
@@ -39,6 +40,7 @@ import {
   type SlackPosted,
   scheduleRecorders,
   serviceCountsRecorder,
+  serviceDeploymentsRecorder,
   slackRecorder,
   watchRecorders,
 } from "./ports";
@@ -141,6 +143,8 @@ function runOne(receiver: Receiver, input: ReplayInput, now: Date): Promise<Run>
       return runRollback(input, now);
     case "canary-hook":
       return runHook(input, receiver.hook);
+    case "ecs-hook":
+      return runEcsHook(input, now);
     case "canary-watch":
       return runWatch(input, now);
     case "schedule":
@@ -212,6 +216,7 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     ports: async () => ports,
     deploymentReports: deploymentReportRecorder(recorder),
     serviceCounts: serviceCountsRecorder(recorder, input.scenario, input.settings.service.minTasks),
+    serviceDeployments: serviceDeploymentsRecorder(recorder, input.scenario, n.service),
   });
   const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
   input.shared?.delivered.push({ report: result as Delivered["report"], slack, emails });
@@ -236,9 +241,10 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const env = readRollbackEnvironment({
     ...rollbackVariables(n.app, input.settings, {
       tableName: n.tableName,
-      applicationName: n.group,
-      deploymentGroupName: n.group,
-      containerName: "app",
+      releases:
+        input.settings.release.controller === "ecs"
+          ? { controller: "ecs", serviceArn: n.arn("ecs", `service/${n.cluster}/${n.service}`) }
+          : { controller: "codedeploy", applicationName: n.group, deploymentGroupName: n.group, containerName: "app" },
     }),
     // Lambda sets it in the function's environment; the stack does not.
     AWS_REGION: input.settings.region,
@@ -246,7 +252,7 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
   const ports = {
-    deployments: rollbackDeployments(recorder, input.scenario, n.group),
+    deployments: rollbackDeployments(recorder, input.scenario, env.target),
     ledger: rollbackLedger(recorder, (input.shared ?? sharedMemory(input.scenario)).ledger),
     notify: noticeRecorder(recorder, notices),
   };
@@ -255,15 +261,27 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   return finished("rollback", "rollback", result, recorder, { notices });
 }
 
-async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
+/** The stage's two listeners as the hooks reach them (stacks/Service.ts), with the replay's names. */
+function hookUrls(input: ReplayInput) {
   const n = names(input);
   const testUrl = `http://${n.prefix}-alb.${input.settings.region}.elb.amazonaws.com:${TEST_LISTENER_PORT}`;
   const productionUrl = input.settings.domain
     ? `https://${input.settings.domain.name}`
     : `http://${n.prefix}-alb.${input.settings.region}.elb.amazonaws.com`;
+  return { testUrl, productionUrl };
+}
+
+/** Warm-up retries wait seconds between attempts in AWS; the replay does not need to. */
+const replayCanary = (input: ReplayInput) => ({
+  ...input.settings.canary,
+  warmup: { ...input.settings.canary.warmup, minDelayMs: 10 },
+});
+
+async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
+  const n = names(input);
+  const { testUrl, productionUrl } = hookUrls(input);
   const variables = hookVariables(n.app, input.settings, hook, { testUrl, productionUrl });
-  // Warm-up retries wait seconds between attempts in AWS; the replay does not need to.
-  const settings = { ...input.settings.canary, warmup: { ...input.settings.canary.warmup, minDelayMs: 10 } };
+  const settings = replayCanary(input);
   const env = readHookEnvironment({ ...variables, CANARY_SETTINGS: JSON.stringify(settings) });
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
@@ -295,6 +313,32 @@ async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
   ];
   return finished("canary-hook", `canary-hook (${hook})`, result, recorder, { notes, notices });
+}
+
+async function runEcsHook(input: ReplayInput, now: Date): Promise<Run> {
+  const n = names(input);
+  const urls = hookUrls(input);
+  const settings = replayCanary(input);
+  const env = readEcsHookEnvironment({ ...ecsHookVariables(n.app, input.settings, urls), CANARY_SETTINGS: JSON.stringify(settings) });
+  const recorder = new Recorder();
+  const notices: AutomationNotice[] = [];
+  const ports = {
+    http: httpRecorder(recorder, input.scenario, urls.testUrl),
+    isFirstDeployment: serviceDeploymentsRecorder(recorder, input.scenario, n.service).isFirstDeployment,
+    // The slice's end never comes in a replay: the checks always finish first.
+    sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
+    now: () => now.getTime(),
+  };
+  const { createEcsHookHandler } = await import("../../../../../functions/ecs-hook");
+  const result = await createEcsHookHandler(env, ports, { send: noticeRecorder(recorder, notices) })(
+    input.event,
+    context(`${n.prefix}-ecs-hook`, input.settings.region, 120),
+  );
+  const notes = [
+    `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
+    "ECS reads the hook's answer (the result above): SUCCEEDED goes on, FAILED rolls back, IN_PROGRESS calls again with hookDetails.",
+  ];
+  return finished("ecs-hook", "ecs-hook (ECS lifecycle hook)", result, recorder, { notes, notices });
 }
 
 async function runWatch(input: ReplayInput, now: Date): Promise<Run> {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { ReleaseId } from "@hands-off-ops/core/release/release-id";
 import * as z from "zod";
 
 /**
@@ -13,8 +14,12 @@ import * as z from "zod";
 
 const instant = z.iso.datetime({ offset: true });
 
+/** The service deployment of the ECS developer guide's samples (tests/fixtures/events/ecs-lifecycle-hooks.json). */
+const SAMPLE_RELEASE_ID = "EZe5RNVLH6PPzHXINuP28";
+
 const Deployment = z.strictObject({
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-7K2Q9ZB1C"),
+  /** A CodeDeploy deployment id (d-7K2Q9ZB1C), or with release.controller "ecs" a service deployment's id. */
+  deploymentId: ReleaseId,
   taskDefinitionArn: z.string().startsWith("arn:"),
   /** When it started (in progress) or finished (succeeded). */
   at: instant,
@@ -91,6 +96,17 @@ export const ScenarioSchema = z.strictObject({
       production: z.record(z.string().startsWith("/"), Answer).default(DEFAULT_ANSWERS),
     })
     .default({ test: DEFAULT_ANSWERS, production: DEFAULT_ANSWERS }),
+  /**
+   * ECS's own service deployments (release.controller "ecs"): the one an ECS event or hook is about, its status,
+   * and whether it is the service's first (nothing to compare with).
+   */
+  ecs: z
+    .strictObject({
+      releaseId: ReleaseId.default(SAMPLE_RELEASE_ID),
+      status: z.string().default("IN_PROGRESS"),
+      firstDeployment: z.boolean().default(false),
+    })
+    .default({ releaseId: SAMPLE_RELEASE_ID, status: "IN_PROGRESS", firstDeployment: false }),
   /** Names of the stage's resources, where the event must name them to concern the stage (e.g. its database). */
   resources: z.strictObject({ databaseInstance: z.string().optional() }).default({}),
 });

@@ -1,0 +1,90 @@
+import {
+  ConflictException,
+  DescribeServiceRevisionsCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  type ServiceDeploymentBrief,
+  type ServiceDeploymentStatus,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { parseServiceDeploymentArn } from "../release/release-id";
+import { type EcsReleases, serviceDeploymentArn } from "../rollback/by-hand";
+import type { DeploymentFacts } from "../rollback/decide";
+import type { RollbackDeploymentsPort } from "./rollback-deployments";
+
+const ACTIVE: ServiceDeploymentStatus[] = ["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
+const ROLLING_BACK: ReadonlySet<string> = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);
+
+/**
+ * ECS's own service deployments as the rollback sees them (release.controller "ecs"): what runs, what succeeded
+ * last, and the two actions: StopServiceDeployment with ROLLBACK, and UpdateService back to the task definition
+ * before (a release of its own, which ECS runs blue/green with the stage's hooks).
+ */
+export function ecsRollbacks(releases: EcsReleases, client: ECSClient = new ECSClient({ maxAttempts: 5 })): RollbackDeploymentsPort {
+  const { cluster, service } = releases;
+  const list = async (status: ServiceDeploymentStatus[]) => {
+    const { serviceDeployments = [] } = await client.send(new ListServiceDeploymentsCommand({ cluster, service, status, maxResults: 20 }));
+    return serviceDeployments;
+  };
+  const taskDefinitions = async (briefs: ServiceDeploymentBrief[]) => {
+    const arns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn ? [b.targetServiceRevisionArn] : [])))];
+    if (!arns.length) return new Map<string, string>();
+    const { serviceRevisions = [] } = await client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns.slice(0, 20) }));
+    return new Map(
+      serviceRevisions.flatMap((r) => (r.serviceRevisionArn && r.taskDefinition ? [[r.serviceRevisionArn, r.taskDefinition]] : [])),
+    );
+  };
+  return {
+    async history() {
+      const [active, succeeded] = await Promise.all([list(ACTIVE), list(["SUCCESSFUL"])]);
+      const byRevision = await taskDefinitions([...active, ...succeeded]);
+      const facts = (briefs: ServiceDeploymentBrief[]) =>
+        briefs
+          .map((brief) => toFacts(brief, byRevision))
+          .filter((d): d is DeploymentFacts => d !== null)
+          .sort((a, b) => b.at.getTime() - a.at.getTime());
+      const successes = facts(succeeded);
+      const [lastSuccess = null, previousSuccess = null] = successes;
+      // A success that went back to an older revision of the family is a rollback (ECS's, a person's or ours).
+      if (lastSuccess && previousSuccess && revisionOf(lastSuccess.taskDefinitionArn) < revisionOf(previousSuccess.taskDefinitionArn))
+        lastSuccess.automaticRollback = true;
+      return { inProgress: facts(active)[0] ?? null, lastSuccess, previousSuccess };
+    },
+    async stop(releaseId) {
+      try {
+        await client.send(
+          new StopServiceDeploymentCommand({
+            serviceDeploymentArn: serviceDeploymentArn(releases.serviceArn, releaseId),
+            stopType: "ROLLBACK",
+          }),
+        );
+        return "stopped";
+      } catch (error) {
+        // ECS refuses to stop a deployment that is no longer in a state it can stop (its developer guide lists them).
+        if (error instanceof ConflictException) return "already-finished";
+        throw error;
+      }
+    },
+    async redeploy(taskDefinitionArn) {
+      await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+      // UpdateService names no service deployment; the newest pending or running one is the one it started.
+      const started = (await list(["PENDING", "IN_PROGRESS"])).sort(
+        (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),
+      )[0];
+      const id = started?.serviceDeploymentArn ? parseServiceDeploymentArn(started.serviceDeploymentArn)?.releaseId : undefined;
+      if (!id) throw new Error(`ECS accepted the update of ${service} to ${taskDefinitionArn} but lists no service deployment for it`);
+      return id;
+    },
+  };
+}
+
+function toFacts(brief: ServiceDeploymentBrief, taskDefinitions: Map<string, string>): DeploymentFacts | null {
+  const id = brief.serviceDeploymentArn ? parseServiceDeploymentArn(brief.serviceDeploymentArn)?.releaseId : undefined;
+  const taskDefinitionArn = brief.targetServiceRevisionArn ? taskDefinitions.get(brief.targetServiceRevisionArn) : undefined;
+  const at = brief.finishedAt ?? brief.startedAt ?? brief.createdAt;
+  if (!id || !taskDefinitionArn || !at) return null;
+  return { deploymentId: id, taskDefinitionArn, at, automaticRollback: ROLLING_BACK.has(brief.status ?? "") };
+}
+
+const revisionOf = (taskDefinitionArn: string) => Number(taskDefinitionArn.split(":").at(-1));

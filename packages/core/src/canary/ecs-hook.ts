@@ -1,0 +1,210 @@
+import * as z from "zod";
+import type { EcsHook } from "../release/appspec";
+import { parseServiceDeploymentArn } from "../release/release-id";
+import type { CanarySettings } from "../settings/canary";
+import { compareVersions, isError, sampleRound } from "./comparison";
+import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
+import type { HookInvocation, HookTargets } from "./hook";
+import type { Exchange, HttpPort } from "./http";
+import { runSmokeSuite } from "./smoke";
+import { decideVerdict, type HookVerdict } from "./verdict";
+
+/** What a Lambda lifecycle hook returns to ECS: anything else, or an error, rolls the deployment back. */
+export interface EcsHookResponse {
+  hookStatus: "SUCCEEDED" | "FAILED" | "IN_PROGRESS";
+  /** Seconds until ECS invokes the hook again (IN_PROGRESS only; ECS's default is 30). */
+  callBackDelay?: number;
+  /** Passed back on the next invocation of the same hook in the same deployment. */
+  hookDetails?: Record<string, unknown>;
+}
+
+export interface EcsHookPorts {
+  http: HttpPort;
+  /** Whether the service deployment has no source revision: the service's first, with nothing to compare with. */
+  isFirstDeployment(serviceDeploymentArn: string): Promise<boolean>;
+  /** Waits `ms`, or less if `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  now(): number;
+}
+
+/** A hook's checks across invocations may take this long before it gives up (FAILED). */
+export const ECS_HOOK_MAX_MINUTES = 30;
+/** How soon ECS calls back while a comparison is under way. */
+export const ECS_CALLBACK_SECONDS = 10;
+
+/** Our key in hookDetails, beside whatever the service's hook configuration passes. */
+const STATE_KEY = "handsOffOps";
+
+const Sample = z.strictObject({ latencies: z.array(z.number()), errors: z.number().int().min(0) });
+const HookState = z.strictObject({
+  startedAt: z.number(),
+  invocations: z.number().int().min(1),
+  firstDeployment: z.boolean(),
+  smoke: z
+    .array(
+      z.strictObject({
+        check: z.string(),
+        passed: z.boolean(),
+        detail: z.string(),
+        attempts: z.number().int(),
+        latencyMs: z.number().nullable(),
+      }),
+    )
+    .nullable(),
+  warmedUp: z.boolean(),
+  green: Sample,
+  blue: Sample,
+});
+type HookState = z.infer<typeof HookState>;
+type Sample = z.infer<typeof Sample>;
+
+export interface EcsHookResult {
+  response: EcsHookResponse;
+  /** The verdict once there is one (SUCCEEDED or FAILED after checks); null while IN_PROGRESS or without checks. */
+  verdict: HookVerdict | null;
+  invocation: HookInvocation;
+  /** Why no check ran, when none did. */
+  skipped: string | null;
+}
+
+/**
+ * One invocation of the ECS lifecycle hook: the checks the settings give this stage (smoke, then the comparison
+ * with the current version), within the time this invocation has. A comparison that needs longer returns
+ * IN_PROGRESS with the requests so far in hookDetails, and goes on at the next invocation instead of racing the
+ * Lambda deadline. Every error path ends in FAILED (ECS rolls back), never in a throw ECS would read the same way
+ * without the reason.
+ */
+export async function runEcsHook(
+  event: EcsHookEvent,
+  settings: CanarySettings,
+  targets: HookTargets,
+  ports: EcsHookPorts,
+  remainingMs: number,
+): Promise<EcsHookResult> {
+  const { releaseId } = parseServiceDeploymentArn(event.resourceArn) as { releaseId: string };
+  const place = checksAt(event.lifecycleStage, settings.hooks);
+  const invocation: HookInvocation = {
+    hook: place?.checkpoint ?? "AfterAllowTestTraffic",
+    deploymentId: releaseId,
+    executionId: event.executionId,
+    controller: "ecs",
+    label: event.lifecycleStage,
+  };
+  const skip = (why: string): EcsHookResult => ({ response: { hookStatus: "SUCCEEDED" }, verdict: null, invocation, skipped: why });
+  if (isRollingBack(event)) return skip("ECS is rolling the deployment back: no check may hold that up");
+  if (!place) return skip(`no checks are configured for ${event.lifecycleStage}`);
+
+  const now = ports.now();
+  const carried = HookState.safeParse(event.hookDetails?.[STATE_KEY]);
+  const finish = (verdict: HookVerdict): EcsHookResult => ({
+    response: { hookStatus: verdict.status === "Succeeded" ? "SUCCEEDED" : "FAILED" },
+    verdict,
+    invocation,
+    skipped: null,
+  });
+  try {
+    const state: HookState = carried.success
+      ? { ...carried.data, invocations: carried.data.invocations + 1 }
+      : {
+          startedAt: now,
+          invocations: 1,
+          firstDeployment: await ports.isFirstDeployment(event.resourceArn),
+          smoke: null,
+          warmedUp: false,
+          green: { latencies: [], errors: 0 },
+          blue: { latencies: [], errors: 0 },
+        };
+    if (now - state.startedAt > ECS_HOOK_MAX_MINUTES * 60_000)
+      return finish(decideVerdict(place.checkpoint, { kind: "out-of-time", budgetMs: ECS_HOOK_MAX_MINUTES * 60_000 }));
+
+    const budgetMs = Math.max(0, remainingMs - settings.reserveSeconds * 1000);
+    const stop = new AbortController();
+    const timer = new AbortController();
+    void ports.sleep(budgetMs, timer.signal).then(() => stop.abort());
+    try {
+      return await advance(place, state, settings, targets, ports.http, stop.signal, finish);
+    } finally {
+      timer.abort();
+      stop.abort();
+    }
+  } catch (error) {
+    return finish(decideVerdict(place.checkpoint, { kind: "error", message: `${(error as Error).name}: ${(error as Error).message}` }));
+  }
+
+  async function advance(
+    { checkpoint, kinds }: NonNullable<ReturnType<typeof checksAt>>,
+    state: HookState,
+    canary: CanarySettings,
+    { testUrl, productionUrl }: HookTargets,
+    http: HttpPort,
+    signal: AbortSignal,
+    done: (verdict: HookVerdict) => EcsHookResult,
+  ): Promise<EcsHookResult> {
+    // Once production traffic has moved, the production listener is where the new version serves users.
+    const newVersionUrl = checkpoint === "AfterAllowTraffic" ? productionUrl : testUrl;
+    if (kinds.includes("smoke") && state.smoke === null) {
+      const smoke = await runSmokeSuite(canary.smoke, http, {
+        baseUrl: newVersionUrl,
+        retries: canary.warmup.retries,
+        minDelayMs: canary.warmup.minDelayMs,
+        signal,
+      });
+      state.smoke = smoke;
+      if (smoke.some((result) => !result.passed) || !kinds.includes("compare"))
+        return done(decideVerdict(checkpoint, { kind: "checked", smoke, comparison: null }));
+    }
+    if (state.firstDeployment) return done(firstDeploymentVerdict(checkpoint, state.smoke));
+
+    const urls = { greenUrl: testUrl, blueUrl: productionUrl, signal };
+    if (!state.warmedUp) {
+      // Not counted: the new tasks' first requests measure their start, not the version.
+      await sampleRound(http, canary.comparison, urls, canary.comparison.warmupRequests);
+      if (signal.aborted) return inProgress(state);
+      state.warmedUp = true;
+    }
+    const missing = canary.comparison.requests - state.green.latencies.length - state.green.errors;
+    const round = await sampleRound(http, canary.comparison, urls, missing);
+    state.green = addTo(state.green, round.green);
+    state.blue = addTo(state.blue, round.blue);
+    if (state.green.latencies.length + state.green.errors < canary.comparison.requests) return inProgress(state);
+    const comparison = compareVersions(exchanges(state.green), exchanges(state.blue), canary.comparison);
+    return done(decideVerdict(checkpoint, { kind: "checked", smoke: state.smoke, comparison }));
+  }
+
+  function inProgress(state: HookState): EcsHookResult {
+    return {
+      response: { hookStatus: "IN_PROGRESS", callBackDelay: ECS_CALLBACK_SECONDS, hookDetails: { [STATE_KEY]: state } },
+      verdict: null,
+      invocation,
+      skipped: null,
+    };
+  }
+}
+
+/** The service's first deployment has no current version to compare with: its smoke checks (if any) decide. */
+function firstDeploymentVerdict(checkpoint: EcsHook, smoke: HookVerdict["smoke"]): HookVerdict {
+  const checked = smoke ? `${smoke.length} smoke checks passed; ` : "";
+  return {
+    hook: checkpoint,
+    status: "Succeeded",
+    reason: `${checked}no comparison: this is the service's first deployment, there is no current version to compare with`,
+    smoke,
+    comparison: null,
+  };
+}
+
+/** Only what the comparison reads: latencies of answered requests and the count of errors (lossless for it). */
+function addTo(sample: Sample, exchanges: readonly Exchange[]): Sample {
+  const latencies = exchanges.filter((e) => !isError(e)).map((e) => Math.round(e.latencyMs * 10) / 10);
+  return { latencies: [...sample.latencies, ...latencies], errors: sample.errors + exchanges.filter(isError).length };
+}
+
+function exchanges(sample: Sample): Exchange[] {
+  return [
+    ...sample.latencies.map((latencyMs): Exchange => ({ kind: "response", status: 200, body: "", latencyMs })),
+    ...Array.from(
+      { length: sample.errors },
+      (): Exchange => ({ kind: "failure", reason: "counted in an earlier invocation", latencyMs: 0 }),
+    ),
+  ];
+}

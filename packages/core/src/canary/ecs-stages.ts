@@ -1,0 +1,74 @@
+import * as z from "zod";
+import type { EcsHook } from "../release/appspec";
+import { parseServiceDeploymentArn } from "../release/release-id";
+import type { CanarySettings } from "../settings/canary";
+
+/** ECS's lifecycle stages of a service deployment, in the order they run (Amazon ECS Developer Guide, "Lambda hooks"). */
+export const ECS_LIFECYCLE_STAGES = [
+  "RECONCILE_SERVICE",
+  "PRE_SCALE_UP",
+  "POST_SCALE_UP",
+  "TEST_TRAFFIC_SHIFT",
+  "POST_TEST_TRAFFIC_SHIFT",
+  "PRE_PRODUCTION_TRAFFIC_SHIFT",
+  "PRODUCTION_TRAFFIC_SHIFT",
+  "POST_PRODUCTION_TRAFFIC_SHIFT",
+] as const;
+export type EcsLifecycleStage = (typeof ECS_LIFECYCLE_STAGES)[number];
+
+/**
+ * Where the checks the settings give each CodeDeploy hook run under ECS. AfterAllowTestTraffic and
+ * BeforeAllowTraffic both mean "green has test traffic, production has not moved": POST_TEST_TRAFFIC_SHIFT.
+ * Not PRE_PRODUCTION_TRAFFIC_SHIFT: ECS invokes it before every step of a canary, and CloudFormation's
+ * AWS::ECS::Service schema lists it in one region only. AfterAllowTraffic is POST_PRODUCTION_TRAFFIC_SHIFT.
+ */
+const CHECKPOINTS: Partial<Record<EcsLifecycleStage, { hooks: EcsHook[]; checkpoint: EcsHook }>> = {
+  POST_TEST_TRAFFIC_SHIFT: { hooks: ["AfterAllowTestTraffic", "BeforeAllowTraffic"], checkpoint: "AfterAllowTestTraffic" },
+  POST_PRODUCTION_TRAFFIC_SHIFT: { hooks: ["AfterAllowTraffic"], checkpoint: "AfterAllowTraffic" },
+};
+
+export type CheckKind = CanarySettings["hooks"]["AfterAllowTestTraffic"][number];
+
+/**
+ * The checks an ECS lifecycle stage runs, and the CodeDeploy hook whose place it takes (which listener reaches the
+ * new version there). Stages without checks get none: the hook answers SUCCEEDED at once. Pure.
+ */
+export function checksAt(stage: EcsLifecycleStage, hooks: CanarySettings["hooks"]): { checkpoint: EcsHook; kinds: CheckKind[] } | null {
+  const place = CHECKPOINTS[stage];
+  if (!place) return null;
+  const kinds = [...new Set(place.hooks.flatMap((hook): readonly CheckKind[] => hooks[hook]))];
+  return kinds.length ? { checkpoint: place.checkpoint, kinds } : null;
+}
+
+/** The stages the stack registers the hook for: those with checks, in ECS's order. */
+export function stagesWithChecks(hooks: CanarySettings["hooks"]): EcsLifecycleStage[] {
+  return ECS_LIFECYCLE_STAGES.filter((stage) => checksAt(stage, hooks) !== null);
+}
+
+const TrafficWeights = z.record(z.string(), z.number().min(0).max(100));
+
+/** What ECS sends a Lambda lifecycle hook (the developer guide's payloads; hookDetails only when set). */
+export const EcsHookEvent = z.looseObject({
+  executionId: z.string().min(1),
+  lifecycleStage: z.enum(ECS_LIFECYCLE_STAGES),
+  resourceArn: z.string().refine((arn) => parseServiceDeploymentArn(arn) !== null, "must be an ECS service deployment ARN"),
+  executionDetails: z.looseObject({
+    serviceArn: z.string().startsWith("arn:"),
+    targetServiceRevisionArn: z.string().startsWith("arn:"),
+    testTrafficWeights: TrafficWeights,
+    productionTrafficWeights: TrafficWeights,
+  }),
+  hookDetails: z.record(z.string(), z.unknown()).optional(),
+});
+export type EcsHookEvent = z.infer<typeof EcsHookEvent>;
+
+/**
+ * ECS re-invokes hooks while it rolls back, with the target (green) revision at 0 % of production and another
+ * revision at 100 % (the developer guide's "Lifecycle hooks during rollback"). A hook must never hold that up.
+ */
+export function isRollingBack(event: EcsHookEvent): boolean {
+  const { targetServiceRevisionArn, productionTrafficWeights } = event.executionDetails;
+  const target = productionTrafficWeights[targetServiceRevisionArn];
+  const others = Object.entries(productionTrafficWeights).filter(([arn]) => arn !== targetServiceRevisionArn);
+  return target === 0 && others.some(([, weight]) => weight === 100);
+}

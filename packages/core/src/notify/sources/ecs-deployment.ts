@@ -1,0 +1,142 @@
+import * as z from "zod";
+import { subjects } from "../../chatops/tickets";
+import { dashboardLink, serviceDeploymentLink } from "../links";
+import type { DeploymentState, NotifyContext, OpsMessage } from "../message";
+import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
+import { unrecognised } from "./unrecognised";
+
+/** ECS's own service deployments (release.controller "ecs"): Amazon ECS Developer Guide, "service deployment state change events". */
+export const ECS_DEPLOYMENT_DETAIL_TYPE = "ECS Deployment State Change";
+
+const EcsDeploymentDetail = z.looseObject({
+  eventType: z.enum(["INFO", "ERROR"]),
+  eventName: z.enum(["SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED"]),
+  /** ECS's older deployment id (ecs-svc/…), not the service deployment's: see withServiceDeployment. */
+  deploymentId: z.string().min(1),
+  reason: z.string().default(""),
+});
+
+/** What ECS says about its service deployment, as the release's thread tells it. */
+export interface Phase {
+  /** As CodeDeploy's states name it, for the incident a release is part of; none while ECS rolls back. */
+  state?: DeploymentState;
+  role: "start" | "reply" | "outcome";
+  severity: OpsMessage["severity"];
+  title: (release: string) => string;
+  summary: string;
+  nextStep: string | null;
+}
+
+const STARTED: Phase = {
+  state: "START",
+  role: "start",
+  severity: "info",
+  title: (release) => `Release ${release} started`,
+  summary:
+    "ECS started a release of the service (its own blue/green). Its hook verdicts, traffic steps and the outcome follow in this thread.",
+  nextStep: null,
+};
+// The guide: a rollback's IN_PROGRESS differs from a release's only in its reason.
+const ROLLING_BACK: Phase = {
+  role: "reply",
+  severity: "critical",
+  title: (release) => `Release ${release} is being rolled back`,
+  summary: "ECS is sending traffic back to the previous revision; its reason follows.",
+  nextStep: "Read the hook verdicts and the alarm in this thread for the cause; fix it and release again.",
+};
+const COMPLETED: Phase = {
+  state: "SUCCESS",
+  role: "outcome",
+  severity: "info",
+  title: (release) => `Release ${release} completed`,
+  summary: "ECS reports the service deployment completed and the service steady.",
+  nextStep: null,
+};
+const FAILED: Phase = {
+  state: "FAILURE",
+  role: "outcome",
+  severity: "critical",
+  title: (release) => `Release ${release} failed`,
+  summary: "ECS reports the service deployment failed; its reason follows.",
+  nextStep:
+    "Open the service's deployments for the failing step; the hook verdicts in this thread carry the evidence. Fix forward with a new release.",
+};
+
+/** The phase of an ECS deployment event, or null when it is not one. Pure. */
+export function ecsDeploymentPhase(event: unknown): Phase | null {
+  const detail = EcsDeploymentDetail.safeParse((event as { detail?: unknown } | null)?.detail);
+  if (!detail.success) return null;
+  const { eventName, reason } = detail.data;
+  if (eventName === "SERVICE_DEPLOYMENT_COMPLETED") return COMPLETED;
+  if (eventName === "SERVICE_DEPLOYMENT_FAILED") return FAILED;
+  return /rolling back/i.test(reason) ? ROLLING_BACK : STARTED;
+}
+
+export function readEcsDeployment(envelope: Envelope, context: NotifyContext): Normalized {
+  const parsed = EcsDeploymentDetail.safeParse(envelope.detail);
+  if (!parsed.success) return unrecognised(envelope, context, `ECS deployment event detail ${firstIssue(parsed.error)}`);
+  const phase = ecsDeploymentPhase(envelope) as Phase;
+  const { eventName, deploymentId, reason } = parsed.data;
+  // The release's id comes from ECS's record (withServiceDeployment); until then the message stands on its own.
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "deployment"),
+    severity: phase.severity,
+    title: phase.title("of the service"),
+    summary: phase.summary,
+    facts: [
+      { label: "ECS event", value: eventName },
+      { label: "ECS deployment", value: deploymentId },
+      ...(reason ? [{ label: "Reason", value: reason.slice(0, 2000) }] : []),
+    ],
+    nextStep: phase.nextStep,
+    links: [dashboardLink(envelope.region, context.dashboardName)],
+  };
+  return { kind: "message", message };
+}
+
+/** The service deployment an ECS deployment event is about, from ECS's own record (aws/service-deployments.ts). */
+export interface ServiceDeploymentFound {
+  releaseId: string;
+  status: string;
+}
+
+/**
+ * The message in its release's thread, once ECS has named the service deployment: the same id the hook's
+ * verdicts and the rollback use. A release that starts offers its stop (the rollback function, StopServiceDeployment).
+ */
+export function withServiceDeployment(
+  message: OpsMessage,
+  phase: Phase,
+  found: ServiceDeploymentFound | { unreadable: string },
+  region: string,
+  context: Pick<NotifyContext, "clusterName" | "serviceName">,
+): OpsMessage {
+  if ("unreadable" in found)
+    return {
+      ...message,
+      facts: [...message.facts, { label: "Release", value: `ECS's record could not be read (${found.unreadable})`.slice(0, 2000) }],
+    };
+  const { releaseId, status } = found;
+  // ROLLBACK_SUCCESSFUL also ends in "completed": the outcome says which it was.
+  const outcome =
+    phase.state === "SUCCESS" && status.startsWith("ROLLBACK")
+      ? {
+          ...FAILED,
+          title: (r: string) => `Release ${r} was rolled back`,
+          summary: `ECS rolled the release back (status ${status}): users are on the previous revision.`,
+        }
+      : phase;
+  return {
+    ...message,
+    severity: outcome.severity,
+    title: outcome.title(releaseId),
+    summary: outcome.summary,
+    nextStep: outcome.nextStep,
+    facts: [{ label: "Release", value: releaseId }, { label: "Status", value: status }, ...message.facts],
+    links: [serviceDeploymentLink(region, context.clusterName, context.serviceName, releaseId), ...message.links],
+    thread: { deploymentId: releaseId, role: outcome.role, ...(outcome.state ? { state: outcome.state } : {}) },
+    ...(outcome === STARTED
+      ? { offers: [{ action: "roll-back" as const, subject: subjects.release(releaseId), label: "Roll back now" }] }
+      : {}),
+  };
+}
