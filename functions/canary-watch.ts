@@ -1,7 +1,8 @@
 /**
  * Watches a canary release while it shifts traffic. CodeDeploy's START event
- * creates a one-minute schedule for the deployment, its end (SUCCESS, FAILURE,
- * STOP) deletes it; each tick compares the new and current target groups'
+ * (or ECS's SERVICE_DEPLOYMENT_IN_PROGRESS) creates a one-minute schedule for
+ * the deployment, its end (SUCCESS, FAILURE, STOP; ECS's completed, failed or
+ * rolling back) deletes it; each tick compares the new and current target groups'
  * load balancer metrics and stops the release with rollback on a regression.
  * Nothing runs when nothing is deploying.
  */
@@ -14,6 +15,7 @@ import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { readWatchEnvironment, type WatchEnvironment, WatchEvent } from "@hands-off-ops/core/canary/environment";
 import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
+import { ecsDeploymentPhase, type ServiceDeploymentFound } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -24,22 +26,38 @@ const RESERVE_MS = 5_000;
 /** A schedule outlives the canary window by this much at most, should the end event be lost. */
 const SCHEDULE_MARGIN_MINUTES = 60;
 
-export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts) {
+/** ECS's record of the service deployment an ECS event is about (release.controller "ecs"). */
+export interface WatchedServiceDeployments {
+  latestAt(at: Date): Promise<ServiceDeploymentFound>;
+}
+
+export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts & { serviceDeployments?: WatchedServiceDeployments }) {
+  const startWatching = async (deploymentId: string, context: Context) => {
+    const until = new Date(ports.now().getTime() + (env.canaryMinutes + SCHEDULE_MARGIN_MINUTES) * 60_000);
+    const started = await ports.schedules.start(deploymentId, context.invokedFunctionArn, until);
+    logger.info("Watching the release", { deploymentId, started, until });
+    return started;
+  };
   return async (event: unknown, context: Context) => {
     const parsed = WatchEvent.safeParse(event);
     if (!parsed.success) {
-      logger.error("Not a CodeDeploy state change nor a watch tick", { reason: parsed.error.issues[0]?.message, event });
+      logger.error("Not a CodeDeploy or ECS deployment state change, nor a watch tick", { reason: parsed.error.issues[0]?.message, event });
       metrics.addMetric("EventsRejected", MetricUnit.Count, 1);
       return { rejected: true };
     }
+    if ("detail" in parsed.data && parsed.data["detail-type"] === "ECS Deployment State Change") {
+      const phase = ecsDeploymentPhase(parsed.data);
+      if (!phase || !ports.serviceDeployments) return { ignored: "an ECS deployment event, and this stage's releases are CodeDeploy's" };
+      // Its detail names ECS's older deployment id only: the release is the service deployment ECS lists for that time.
+      const { releaseId } = await ports.serviceDeployments.latestAt(new Date(parsed.data.time));
+      if (phase.state === "START") return { watching: await startWatching(releaseId, context) };
+      const stopped = await ports.schedules.stop(releaseId);
+      logger.info("Release over or rolling back: watch ended", { releaseId, stopped });
+      return { watching: stopped };
+    }
     if ("detail" in parsed.data) {
-      const { deploymentId, state } = parsed.data.detail;
-      if (state === "START") {
-        const until = new Date(ports.now().getTime() + (env.canaryMinutes + SCHEDULE_MARGIN_MINUTES) * 60_000);
-        const started = await ports.schedules.start(deploymentId, context.invokedFunctionArn, until);
-        logger.info("Watching the release", { deploymentId, started, until });
-        return { watching: started };
-      }
+      const { deploymentId, state } = parsed.data.detail as { deploymentId: string; state: string };
+      if (state === "START") return { watching: await startWatching(deploymentId, context) };
       if (["SUCCESS", "FAILURE", "STOP"].includes(state)) {
         const stopped = await ports.schedules.stop(deploymentId);
         logger.info("Release over: watch ended", { deploymentId, state, stopped });
@@ -47,18 +65,36 @@ export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts) {
       }
       return { ignored: state };
     }
-    const tick = await watchForAMinute(parsed.data.deploymentId, env.context, ports, context.getRemainingTimeInMillis() - RESERVE_MS);
+    const tick = await watchForAMinute(
+      (parsed.data as { deploymentId: string }).deploymentId,
+      env.context,
+      ports,
+      context.getRemainingTimeInMillis() - RESERVE_MS,
+    );
     logger.info("Watched", { deploymentId: parsed.data.deploymentId, tick });
     if (tick.kind === "stopped" || tick.kind === "would-stop") metrics.addMetric("CanaryRegressions", MetricUnit.Count, 1);
     return tick;
   };
 }
 
-function awsPorts(env: WatchEnvironment): WatchPorts {
-  // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy and CloudWatch.
+function awsPorts(env: WatchEnvironment): WatchPorts & { serviceDeployments?: WatchedServiceDeployments } {
+  // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy (or ECS) and CloudWatch.
   const notices = noticesOnFirstUse();
+  const watched = env.releases;
   return {
-    deployments: onFirstCall(async () => (await import("@hands-off-ops/core/aws/canary-deployments")).codeDeployCanary()),
+    deployments: onFirstCall(async () =>
+      watched.controller === "ecs"
+        ? (await import("@hands-off-ops/core/aws/ecs-canary")).ecsCanary(watched.releases, watched.rules)
+        : (await import("@hands-off-ops/core/aws/canary-deployments")).codeDeployCanary(),
+    ),
+    ...(watched.controller === "ecs"
+      ? {
+          serviceDeployments: onFirstCall(async () => {
+            const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
+            return { latestAt: (at: Date) => deployments.latestAt(watched.releases.cluster, watched.releases.service, at) };
+          }),
+        }
+      : {}),
     metrics: onFirstCall(async () => (await import("@hands-off-ops/core/aws/target-metrics")).cloudWatchTargetMetrics(env.loadBalancer)),
     schedules: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),

@@ -212,11 +212,26 @@ export function Service({ stack, app }: StackContext) {
       vpc,
       urls,
     });
+    canaryWatch({
+      app,
+      settings,
+      service,
+      loadBalancer,
+      targetGroups: [blueTargetGroup, greenTargetGroup],
+      releases: { controller: "ecs", productionRule, testRule },
+    });
   } else {
     const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
     deploymentGroup = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) }).deploymentGroup;
     const hooks = canaryHooks({ stack, app, settings, vpc, urls });
-    canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], deploymentGroup });
+    canaryWatch({
+      app,
+      settings,
+      service,
+      loadBalancer,
+      targetGroups: [blueTargetGroup, greenTargetGroup],
+      releases: { controller: "codedeploy", deploymentGroup },
+    });
     shipNewTaskDefinitions({
       service,
       taskDefinition,

@@ -83,15 +83,19 @@ interface WatchWiring {
   service: ecs.FargateService;
   loadBalancer: elbv2.ApplicationLoadBalancer;
   targetGroups: elbv2.ApplicationTargetGroup[];
-  deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  /** CodeDeploy's group, or (release.controller "ecs") the production and test listener rules ECS shifts. */
+  releases:
+    | { controller: "codedeploy"; deploymentGroup: codedeploy.IEcsDeploymentGroup }
+    | { controller: "ecs"; productionRule: elbv2.ApplicationListenerRule; testRule: elbv2.ApplicationListenerRule };
 }
 
 /**
- * The canary watch: CodeDeploy's state changes of this deployment group start
- * and end a one-minute EventBridge Scheduler schedule per release; each tick
- * compares the two target groups and may stop the release with rollback.
+ * The canary watch: CodeDeploy's state changes of this deployment group (or
+ * ECS's of this service) start and end a one-minute EventBridge Scheduler
+ * schedule per release; each tick compares the two target groups and may stop
+ * the release with rollback.
  */
-export function canaryWatch({ app, settings, service, loadBalancer, targetGroups, deploymentGroup }: WatchWiring) {
+export function canaryWatch({ app, settings, service, loadBalancer, targetGroups, releases }: WatchWiring) {
   if (!settings.canary.watch.enabled) return undefined;
   const stack = Stack.of(loadBalancer);
   const groupName = `${app.stage}-${app.name}-canary-watch`;
@@ -114,6 +118,14 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       loadBalancer: loadBalancer.loadBalancerFullName,
       scheduleGroup: groupName,
       schedulerRoleArn: invoker.roleArn,
+      ...(releases.controller === "ecs"
+        ? {
+            ecs: {
+              serviceArn: service.serviceArn,
+              listenerRules: Fn.join(",", [releases.productionRule.listenerRuleArn, releases.testRule.listenerRuleArn]),
+            },
+          }
+        : {}),
     }),
   });
   suppressLambdaBasics(fn);
@@ -126,8 +138,38 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${groupName}/watch-*` })],
     }),
   );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [deploymentGroup.deploymentGroupArn] }));
-  grantWildcardOnly(fn, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "cloudwatch:GetMetricData"]);
+  if (releases.controller === "ecs") {
+    const deployments = stack.formatArn({
+      service: "ecs",
+      resource: "service-deployment",
+      resourceName: `${service.cluster.clusterName}/${service.serviceName}/*`,
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+        resources: [service.serviceArn, deployments],
+      }),
+    );
+    // The release an ECS event is about: its detail names only ECS's older deployment id.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:ListServiceDeployments"], resources: [service.serviceArn] }));
+    grantWildcardOnly(fn, ["elasticloadbalancing:DescribeRules", "cloudwatch:GetMetricData"]);
+    NagSuppressions.addResourceSuppressions(
+      fn,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "Service deployments of this one service: ECS makes their ids at each release.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:service-deployment\\/.+\\/\\*$/g" }],
+        },
+      ],
+      true,
+    );
+  } else {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [releases.deploymentGroup.deploymentGroupArn] }),
+    );
+    grantWildcardOnly(fn, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "cloudwatch:GetMetricData"]);
+  }
   NagSuppressions.addResourceSuppressions(
     fn,
     [
@@ -142,11 +184,14 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
 
   new events.Rule(stack, "CanaryWatchReleases", {
     description: "Starts and ends the canary watch of each release of the service",
-    eventPattern: {
-      source: ["aws.codedeploy"],
-      detailType: ["CodeDeploy Deployment State-change Notification"],
-      detail: { application: [stack.stackName], deploymentGroup: [stack.stackName], state: ["START", "SUCCESS", "FAILURE", "STOP"] },
-    },
+    eventPattern:
+      releases.controller === "ecs"
+        ? { source: ["aws.ecs"], detailType: ["ECS Deployment State Change"], resources: [service.serviceArn] }
+        : {
+            source: ["aws.codedeploy"],
+            detailType: ["CodeDeploy Deployment State-change Notification"],
+            detail: { application: [stack.stackName], deploymentGroup: [stack.stackName], state: ["START", "SUCCESS", "FAILURE", "STOP"] },
+          },
     targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(1) })],
   });
   return fn;

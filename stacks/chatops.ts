@@ -101,8 +101,10 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
       resources: [stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${deadlineGroup}/approval-*` })],
     }),
   );
-  // The gate reports the hook's verdict; "Finish now" ends a release's blue termination wait.
-  grantWildcardOnly(fn, ["codedeploy:PutLifecycleEventHookExecutionStatus", "codedeploy:ContinueDeployment"]);
+  // The gate reports the hook's verdict; "Finish now" ends a release's blue termination wait. Both are CodeDeploy's:
+  // an ECS stage has no gate (settings refuse it) and no Finish now (ECS's bake time has no such call).
+  const byCodeDeploy = settings.release.controller === "codedeploy";
+  if (byCodeDeploy) grantWildcardOnly(fn, ["codedeploy:PutLifecycleEventHookExecutionStatus", "codedeploy:ContinueDeployment"]);
   NagSuppressions.addResourceSuppressions(
     fn,
     [
@@ -114,11 +116,12 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
     ],
     true,
   );
-  new events.Rule(stack, "ApprovalRequests", {
-    description: "A canary hook whose checks passed asks for a person's approval",
-    eventPattern: { source: [AUTOMATION_SOURCE], detailType: [APPROVAL_DETAIL_TYPE], detail: { stage: [app.stage] } },
-    targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.minutes(15) })],
-  });
+  if (byCodeDeploy)
+    new events.Rule(stack, "ApprovalRequests", {
+      description: "A canary hook whose checks passed asks for a person's approval",
+      eventPattern: { source: [AUTOMATION_SOURCE], detailType: [APPROVAL_DETAIL_TYPE], detail: { stage: [app.stage] } },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.minutes(15) })],
+    });
 
   const accessLogs = new logs.LogGroup(stack, "SlackActionsAccessLogs", { retention: logs.RetentionDays.THREE_MONTHS });
   const api = new apigwv2.HttpApi(stack, "SlackActionsApi", {

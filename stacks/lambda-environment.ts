@@ -89,7 +89,15 @@ export function ecsHookVariables(
 export function watchVariables(
   app: App,
   settings: StageSettings,
-  refs: { targetId: string; targetGroups: string; loadBalancer: string; scheduleGroup: string; schedulerRoleArn: string },
+  refs: {
+    targetId: string;
+    targetGroups: string;
+    loadBalancer: string;
+    scheduleGroup: string;
+    schedulerRoleArn: string;
+    /** release.controller "ecs": the service and its production and test listener rules. */
+    ecs?: { serviceArn: string; listenerRules: string };
+  },
 ): Record<string, string> {
   return {
     STAGE: app.stage,
@@ -101,6 +109,9 @@ export function watchVariables(
     LOAD_BALANCER: refs.loadBalancer,
     SCHEDULE_GROUP: refs.scheduleGroup,
     SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
+    ...(refs.ecs
+      ? { RELEASE_CONTROLLER: "ecs", SERVICE_ARN: refs.ecs.serviceArn, LISTENER_RULES: refs.ecs.listenerRules }
+      : { RELEASE_CONTROLLER: "codedeploy" }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
+import { ECS_DEPLOYMENT_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import { SHELL_FAMILY_SUFFIX } from "@hands-off-ops/core/notify/sources/ecs-task";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -88,20 +89,24 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
   grantWildcardOnly(notify, ["cloudwatch:GetMetricWidgetImage"]);
   // What the service runs now, to grade an ECS service event by its impact.
   notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
-  // CodeDeploy's own report of a failed or stopped release (its error, the rollback it started).
-  notify.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["codedeploy:GetDeployment"],
-      resources: [
-        stack.formatArn({
-          service: "codedeploy",
-          resource: "deploymentgroup",
-          resourceName: `${releaseGroupName(app)}/${releaseGroupName(app)}`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ],
-    }),
-  );
+  // CodeDeploy's own report of a failed or stopped release (its error, the rollback it started); under ECS, the
+  // service deployment an ECS Deployment State Change event is about (its detail names ECS's older deployment id only).
+  const byEcs = settings.release.controller === "ecs";
+  if (byEcs) notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:ListServiceDeployments"], resources: [service.serviceArn] }));
+  else
+    notify.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["codedeploy:GetDeployment"],
+        resources: [
+          stack.formatArn({
+            service: "codedeploy",
+            resource: "deploymentgroup",
+            resourceName: `${releaseGroupName(app)}/${releaseGroupName(app)}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
   NagSuppressions.addResourceSuppressions(
     notify,
     [
@@ -123,11 +128,18 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     detailType: ["CloudWatch Alarm State Change"],
     detail: { alarmName: events.Match.prefix(alarmName(app, "")) },
   });
-  rule("NotifyReleases", "Every state change of the service's CodeDeploy deployments", {
-    source: ["aws.codedeploy"],
-    detailType: ["CodeDeploy Deployment State-change Notification"],
-    detail: { application: [releaseGroupName(app)], deploymentGroup: [releaseGroupName(app)] },
-  });
+  if (byEcs)
+    rule("NotifyReleases", "Every state change of the service's own (ECS) deployments", {
+      source: ["aws.ecs"],
+      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+      resources: [service.serviceArn],
+    });
+  else
+    rule("NotifyReleases", "Every state change of the service's CodeDeploy deployments", {
+      source: ["aws.codedeploy"],
+      detailType: ["CodeDeploy Deployment State-change Notification"],
+      detail: { application: [releaseGroupName(app)], deploymentGroup: [releaseGroupName(app)] },
+    });
   rule("NotifyStoppedTasks", "Tasks of the service's cluster that stopped (the function ignores routine stops)", {
     source: ["aws.ecs"],
     detailType: ["ECS Task State Change"],

@@ -11,6 +11,7 @@ import { ecsHookVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
+import { grantWildcardOnly } from "./wildcard-actions";
 
 /** The production and test listener rules ECS shifts, and the two target groups they forward to. */
 export interface EcsTraffic {
@@ -65,29 +66,12 @@ export function trafficRole(stack: Stack, traffic: EcsTraffic): iam.Role {
       resources: [traffic.blueTargetGroup.targetGroupArn, traffic.greenTargetGroup.targetGroupArn],
     }),
   );
-  role.addToPolicy(
-    new iam.PolicyStatement({
-      actions: [
-        "elasticloadbalancing:DescribeListeners",
-        "elasticloadbalancing:DescribeRules",
-        "elasticloadbalancing:DescribeTargetGroups",
-        "elasticloadbalancing:DescribeTargetHealth",
-      ],
-      resources: ["*"],
-    }),
-  );
-  NagSuppressions.addResourceSuppressions(
-    role,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason:
-          "elasticloadbalancing:DescribeListeners, DescribeRules, DescribeTargetGroups and DescribeTargetHealth have no resource type in the Service Authorization Reference; every change is scoped to this service's rules, listeners and target groups.",
-        appliesTo: ["Resource::*"],
-      },
-    ],
-    true,
-  );
+  grantWildcardOnly(role, [
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+  ]);
   return role;
 }
 
@@ -143,17 +127,15 @@ export function releaseThroughEcs({ app, settings, service, containerName, conta
   const stages = stagesWithChecks(settings.canary.hooks);
   if (stages.length === 0) return { hook: undefined };
   const hook = ecsLifecycleHook(stack, { app, settings, vpc, urls });
-  // The first deployment of the service has nothing to compare with: the hook asks ECS whether it is one.
+  // The first deployment of the service has nothing to compare with: the hook asks ECS whether it is one. Named by
+  // the cluster, not the service: the service names the hook, so a reference back would be a cycle (cfn-lint E3004).
+  const clusterName = service.cluster.clusterName;
   hook.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["ecs:DescribeServiceDeployments"],
       resources: [
-        service.serviceArn,
-        stack.formatArn({
-          service: "ecs",
-          resource: "service-deployment",
-          resourceName: `${service.cluster.clusterName}/${service.serviceName}/*`,
-        }),
+        stack.formatArn({ service: "ecs", resource: "service", resourceName: `${clusterName}/*` }),
+        stack.formatArn({ service: "ecs", resource: "service-deployment", resourceName: `${clusterName}/*/*` }),
       ],
     }),
   );
@@ -162,8 +144,9 @@ export function releaseThroughEcs({ app, settings, service, containerName, conta
     [
       {
         id: "AwsSolutions-IAM5",
-        reason: "Service deployments of this one service: their ids are made by ECS at each release.",
-        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:service-deployment\\/.+\\/\\*$/g" }],
+        reason:
+          "Service deployments of the services of this stage's cluster, which holds this one service: ECS makes their ids at each release, and the service itself cannot be named here (it names this hook).",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:service(-deployment)?\\/.+\\/\\*(\\/\\*)?$/g" }],
       },
     ],
     true,

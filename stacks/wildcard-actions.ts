@@ -36,6 +36,13 @@ export const WILDCARD_ONLY_ACTIONS = {
   "xray:PutTraceSegments": "Has no resource type: Lambda active tracing writes segments to the account's X-Ray.",
   "xray:PutTelemetryRecords": "Has no resource type: Lambda active tracing writes telemetry to the account's X-Ray.",
   "cloudwatch:GetMetricWidgetImage": "Has no resource type: the notifier renders the alarm's graph.",
+  "elasticloadbalancing:DescribeRules":
+    "Has no resource type: ECS reads the listener rules it shifts (release.controller ecs), and the canary watch reads which target group is green and its share of traffic from them.",
+  "elasticloadbalancing:DescribeListeners": "Has no resource type: ECS reads the listeners whose rules it shifts (release.controller ecs).",
+  "elasticloadbalancing:DescribeTargetGroups":
+    "Has no resource type: ECS reads the target groups it moves tasks between (release.controller ecs).",
+  "elasticloadbalancing:DescribeTargetHealth":
+    "Has no resource type: ECS waits for the new tasks to be healthy in their target group (release.controller ecs).",
   "cloudwatch:GetMetricData":
     "Its one resource type (dataset, for OTLP metrics) is optional; classic metrics such as the canary watch's target-group metrics have no ARN.",
   "application-autoscaling:DescribeScalableTargets":

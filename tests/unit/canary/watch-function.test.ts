@@ -33,6 +33,7 @@ const env = readWatchEnvironment({
   LOAD_BALANCER: "app/prod-lb/ccc",
   SCHEDULE_GROUP: "prod-canary-watch",
   SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/prod-scheduler",
+  RELEASE_CONTROLLER: "codedeploy",
 });
 const FUNCTION_ARN = "arn:aws:lambda:eu-central-1:123456789012:function:prod-canary-watch";
 const context = { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => 25_000 } as Context;

@@ -79,6 +79,7 @@ function fakePorts(options: {
 
 const context = (mode: "enforce" | "dry-run" = "enforce") => ({
   stage: "prod",
+  controllerName: "CodeDeploy" as const,
   mode,
   settings: PROD_CANARY,
   targetId: "cluster:service",

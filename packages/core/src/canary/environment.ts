@@ -1,5 +1,8 @@
 import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
+import { ReleaseId } from "../release/release-id";
+import type { EcsReleases } from "../rollback/by-hand";
+import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import type { HookTargets } from "./hook";
@@ -82,11 +85,35 @@ const WatchEnvironment = z.object({
   SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
 });
 
+/** Whose deployments the watch follows: CodeDeploy's, or (release.controller "ecs") ECS's, with its two listener rules. */
+const WatchedReleases = z.discriminatedUnion("RELEASE_CONTROLLER", [
+  z.object({ RELEASE_CONTROLLER: z.literal("codedeploy") }),
+  z.object({
+    RELEASE_CONTROLLER: z.literal("ecs"),
+    SERVICE_ARN: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN"),
+    /** The production and the test listener rule ECS shifts, comma-separated. */
+    LISTENER_RULES: z
+      .string()
+      .transform((list) => list.split(","))
+      .pipe(z.array(z.string().startsWith("arn:")).length(2)),
+  }),
+]);
+
 export function readWatchEnvironment(env: Record<string, string | undefined>) {
   const e = readEnvironment(WatchEnvironment, env, "canary watch");
+  const watched = readEnvironment(WatchedReleases, env, "canary watch");
   return {
+    releases:
+      watched.RELEASE_CONTROLLER === "ecs"
+        ? {
+            controller: "ecs" as const,
+            releases: readReleaseGroup(env, "canary watch") as EcsReleases,
+            rules: { production: watched.LISTENER_RULES[0] as string, test: watched.LISTENER_RULES[1] as string },
+          }
+        : { controller: "codedeploy" as const },
     context: {
       stage: e.STAGE,
+      controllerName: watched.RELEASE_CONTROLLER === "ecs" ? ("ECS" as const) : ("CodeDeploy" as const),
       mode: e.AUTOMATION_MODE,
       settings: e.CANARY_SETTINGS,
       targetId: e.TARGET_ID,
@@ -100,11 +127,19 @@ export function readWatchEnvironment(env: Record<string, string | undefined>) {
 }
 export type WatchEnvironment = ReturnType<typeof readWatchEnvironment>;
 
-/** The two kinds of event the watch receives: CodeDeploy's state changes (start, stop watching) and its own minute ticks. */
+/**
+ * The kinds of event the watch receives: CodeDeploy's state changes, or ECS's service deployment ones (start,
+ * stop watching), and its own minute ticks.
+ */
 export const WatchEvent = z.union([
   z.looseObject({
     "detail-type": z.literal("CodeDeploy Deployment State-change Notification"),
     detail: z.looseObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/), state: z.string() }),
   }),
-  z.strictObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/) }),
+  z.looseObject({
+    "detail-type": z.literal("ECS Deployment State Change"),
+    time: z.iso.datetime({ offset: true }),
+    detail: z.looseObject({ eventName: z.string() }),
+  }),
+  z.strictObject({ deploymentId: ReleaseId }),
 ]);

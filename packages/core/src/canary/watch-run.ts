@@ -17,6 +17,8 @@ export interface WatchPorts {
 
 export interface WatchContext {
   stage: string;
+  /** Who runs the releases: the stop goes to it, and the message names it. */
+  controllerName: "CodeDeploy" | "ECS";
   mode: AutomationMode;
   settings: CanarySettings;
   /** cluster:service, the CodeDeploy target id of the service. */
@@ -85,7 +87,7 @@ async function act(
       title: `Canary of release ${deploymentId} regressed: release stopped`,
       summary: `With ${greenPercent} % of real traffic on the new version, its load balancer metrics are worse than the current version's: ${reasons.join("; ")}.`,
       facts: reasons.map((reason, i) => ({ label: `Regression ${i + 1}`, value: reason.slice(0, 2000) })),
-      actionsTaken: ["Stopped the CodeDeploy deployment with rollback: traffic goes back to the previous version."],
+      actionsTaken: [`Stopped the ${context.controllerName} deployment with rollback: traffic goes back to the previous version.`],
       nextStep: "Compare the new version's logs with the previous one's around the time of this message; fix and release again.",
       dryRun,
       thread: { deploymentId, role: "reply" },

@@ -1,0 +1,58 @@
+import { DescribeServiceDeploymentsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { EcsReleases } from "../rollback/by-hand";
+import { serviceDeploymentArn } from "../rollback/by-hand";
+import type { CanaryDeploymentsPort } from "./canary-deployments";
+import { ecsRollbacks } from "./ecs-rollbacks";
+
+/** ECS's statuses of a service deployment still under way, read as CodeDeploy's InProgress by the watch (watch-run.ts). */
+const UNDER_WAY = new Set(["PENDING", "IN_PROGRESS"]);
+
+/**
+ * A canary under ECS's own blue/green (release.controller "ecs"), as the watch reads it: whether the service
+ * deployment still runs, which target group is green and how much production traffic it has, and the stop.
+ * ECS alternates the two target groups between releases; its test listener rule forwards all test traffic to
+ * green once the test traffic has shifted, so that rule says which is which, the production rule how much.
+ */
+export function ecsCanary(
+  releases: EcsReleases,
+  rules: { production: string; test: string },
+  ecs: ECSClient = new ECSClient({ maxAttempts: 5 }),
+  elb: ElasticLoadBalancingV2Client = new ElasticLoadBalancingV2Client({ maxAttempts: 5 }),
+): CanaryDeploymentsPort {
+  const rollbacks = ecsRollbacks(releases, ecs);
+  return {
+    async status(releaseId) {
+      const { serviceDeployments } = await ecs.send(
+        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn(releases.serviceArn, releaseId)] }),
+      );
+      const status = serviceDeployments?.[0]?.status ?? "UNKNOWN";
+      return UNDER_WAY.has(status) ? "InProgress" : status;
+    },
+    async taskSets() {
+      const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
+      const weights = (arn: string) => forwardWeights(Rules.find((rule) => rule.RuleArn === arn));
+      const test = weights(rules.test);
+      const production = weights(rules.production);
+      const green = [...test.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const blue = [...production.keys()].find((name) => name !== green);
+      const total = [...production.values()].reduce((sum, weight) => sum + weight, 0);
+      if (!green || !blue || total === 0) return null;
+      return {
+        greenTargetGroup: green,
+        blueTargetGroup: blue,
+        greenTrafficPercent: Math.round(((production.get(green) ?? 0) / total) * 100),
+      };
+    },
+    stopWithRollback: (releaseId) => rollbacks.stop(releaseId),
+  };
+}
+
+/** Target group name → weight of a rule's forward action (a single target group forwards with weight 1). */
+function forwardWeights(rule: Rule | undefined): Map<string, number> {
+  const forward = rule?.Actions?.find((action) => action.Type === "forward");
+  const nameOf = (arn: string) => arn.split(":targetgroup/")[1]?.split("/")[0] ?? arn;
+  const groups = forward?.ForwardConfig?.TargetGroups;
+  if (groups?.length) return new Map(groups.flatMap((g) => (g.TargetGroupArn ? [[nameOf(g.TargetGroupArn), g.Weight ?? 1]] : [])));
+  return forward?.TargetGroupArn ? new Map([[nameOf(forward.TargetGroupArn), 1]]) : new Map();
+}
