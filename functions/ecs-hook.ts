@@ -22,6 +22,7 @@ import type { Context } from "aws-lambda";
 
 const logger = new Logger({ serviceName: "ecs-hook" });
 const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "ecs-hook" });
+const HOOK_METRICS = { SUCCEEDED: "HooksSucceeded", FAILED: "HooksFailed", IN_PROGRESS: "HooksInProgress" } as const;
 
 export function createEcsHookHandler(env: EcsHookEnvironment, ports: EcsHookPorts, notices: NoticePort) {
   return async (event: unknown, context: Context): Promise<EcsHookResponse> => {
@@ -35,7 +36,7 @@ export function createEcsHookHandler(env: EcsHookEnvironment, ports: EcsHookPort
     const result = await runEcsHook(parsed.data, env.settings, env.targets, ports, context.getRemainingTimeInMillis());
     const { invocation, verdict, response } = result;
     logger.info("Answered ECS", { ...invocation, hookStatus: response.hookStatus, skipped: result.skipped, verdict });
-    metrics.addMetric(`Hooks${response.hookStatus}`, MetricUnit.Count, 1);
+    metrics.addMetric(HOOK_METRICS[response.hookStatus], MetricUnit.Count, 1);
     if (verdict) {
       try {
         await notices.send(verdictNotice(env.stage, invocation, verdict, env.settings.comparison.alpha, env.bakeMinutes));

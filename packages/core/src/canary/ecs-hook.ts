@@ -32,6 +32,8 @@ export const ECS_HOOK_MAX_MINUTES = 30;
 /** How soon ECS calls back while a comparison is under way. */
 export const ECS_CALLBACK_SECONDS = 10;
 
+const LATE = Symbol("late");
+
 /** Our key in hookDetails, beside whatever the service's hook configuration passes. */
 const STATE_KEY = "handsOffOps";
 
@@ -51,7 +53,8 @@ const HookState = z.strictObject({
       }),
     )
     .nullable(),
-  warmedUp: z.boolean(),
+  /** Warm-up pairs sent so far (not counted in the comparison). */
+  warmedUp: z.number().int().min(0),
   green: Sample,
   blue: Sample,
 });
@@ -110,21 +113,34 @@ export async function runEcsHook(
           invocations: 1,
           firstDeployment: await ports.isFirstDeployment(event.resourceArn),
           smoke: null,
-          warmedUp: false,
+          warmedUp: 0,
           green: { latencies: [], errors: 0 },
           blue: { latencies: [], errors: 0 },
         };
     if (now - state.startedAt > ECS_HOOK_MAX_MINUTES * 60_000)
       return finish(decideVerdict(place.checkpoint, { kind: "out-of-time", budgetMs: ECS_HOOK_MAX_MINUTES * 60_000 }));
 
+    // At the budget the sampling stops (requests under way finish); half the reserve later the answer goes out,
+    // whatever is still waiting: a smoke check that never answered, or a round's last requests.
     const budgetMs = Math.max(0, remainingMs - settings.reserveSeconds * 1000);
     const stop = new AbortController();
-    const timer = new AbortController();
-    void ports.sleep(budgetMs, timer.signal).then(() => stop.abort());
+    const timers = new AbortController();
+    const late = ports
+      .sleep(budgetMs, timers.signal)
+      .then(() => {
+        stop.abort();
+        return ports.sleep((settings.reserveSeconds * 1000) / 2, timers.signal);
+      })
+      .then(() => LATE);
     try {
-      return await advance(place, state, settings, targets, ports.http, stop.signal, finish);
+      const outcome = await Promise.race([advance(place, state, settings, targets, ports.http, stop.signal, finish), late]);
+      if (typeof outcome !== "symbol") return outcome;
+      // Out of time before the smoke checks answered: as the CodeDeploy hooks do, that fails. Later, the sample so far is kept.
+      if (state.smoke === null && place.kinds.includes("smoke"))
+        return finish(decideVerdict(place.checkpoint, { kind: "out-of-time", budgetMs }));
+      return inProgress(state);
     } finally {
-      timer.abort();
+      timers.abort();
       stop.abort();
     }
   } catch (error) {
@@ -156,11 +172,11 @@ export async function runEcsHook(
     if (state.firstDeployment) return done(firstDeploymentVerdict(checkpoint, state.smoke));
 
     const urls = { greenUrl: testUrl, blueUrl: productionUrl, signal };
-    if (!state.warmedUp) {
+    if (state.warmedUp < canary.comparison.warmupRequests) {
       // Not counted: the new tasks' first requests measure their start, not the version.
-      await sampleRound(http, canary.comparison, urls, canary.comparison.warmupRequests);
-      if (signal.aborted) return inProgress(state);
-      state.warmedUp = true;
+      const warmup = await sampleRound(http, canary.comparison, urls, canary.comparison.warmupRequests - state.warmedUp);
+      state.warmedUp += warmup.green.length;
+      if (state.warmedUp < canary.comparison.warmupRequests) return inProgress(state);
     }
     const missing = canary.comparison.requests - state.green.latencies.length - state.green.errors;
     const round = await sampleRound(http, canary.comparison, urls, missing);

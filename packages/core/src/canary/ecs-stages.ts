@@ -63,12 +63,20 @@ export const EcsHookEvent = z.looseObject({
 export type EcsHookEvent = z.infer<typeof EcsHookEvent>;
 
 /**
- * ECS re-invokes hooks while it rolls back, with the target (green) revision at 0 % of production and another
- * revision at 100 % (the developer guide's "Lifecycle hooks during rollback"). A hook must never hold that up.
+ * ECS re-invokes the hooks of its recurring stages (TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT) while it rolls
+ * back, with the target (green) revision at 0 % and another revision at 100 % (the developer guide's "Lifecycle
+ * hooks during rollback"). Only there do those weights mean a rollback: PRE_PRODUCTION_TRAFFIC_SHIFT shows the
+ * same weights before any traffic has moved. A hook must never hold a rollback up.
  */
 export function isRollingBack(event: EcsHookEvent): boolean {
-  const { targetServiceRevisionArn, productionTrafficWeights } = event.executionDetails;
-  const target = productionTrafficWeights[targetServiceRevisionArn];
-  const others = Object.entries(productionTrafficWeights).filter(([arn]) => arn !== targetServiceRevisionArn);
-  return target === 0 && others.some(([, weight]) => weight === 100);
+  const { targetServiceRevisionArn, productionTrafficWeights, testTrafficWeights } = event.executionDetails;
+  const weights =
+    event.lifecycleStage === "PRODUCTION_TRAFFIC_SHIFT"
+      ? productionTrafficWeights
+      : event.lifecycleStage === "TEST_TRAFFIC_SHIFT"
+        ? testTrafficWeights
+        : null;
+  if (!weights) return false;
+  const others = Object.entries(weights).filter(([arn]) => arn !== targetServiceRevisionArn);
+  return weights[targetServiceRevisionArn] === 0 && others.some(([, weight]) => weight === 100);
 }
