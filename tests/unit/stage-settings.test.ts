@@ -153,6 +153,35 @@ describe("stage settings", () => {
         "database.maxAllocatedStorageGiB: must be at least allocatedStorageGiB (100)",
       ],
       ["dev", { release: { canaryPercent: 100, canaryMinutes: 10 } }, "release.canaryMinutes: must be 1 when canaryPercent is 100"],
+      ["dev", { release: { controller: "argo" as never } }, 'release.controller: Invalid option: expected one of "codedeploy"|"ecs"'],
+      [
+        "staging",
+        { release: { controller: "ecs", canaryMinutes: 1500 } },
+        "release.canaryMinutes: must be at most 1440 with the ecs controller (its canary bake time)",
+      ],
+      [
+        "staging",
+        { release: { controller: "ecs", blueTerminationWaitMinutes: 2000 } },
+        "release.blueTerminationWaitMinutes: must be at most 1440 with the ecs controller (its bake time)",
+      ],
+      [
+        "staging",
+        { release: { controller: "ecs", canaryMinutes: 1000, blueTerminationWaitMinutes: 1000 } },
+        "release.blueTerminationWaitMinutes: plus canaryMinutes must be at most 1980 with the ecs controller: CloudFormation refuses a longer ECS canary",
+      ],
+      [
+        "prod",
+        {
+          release: { controller: "ecs" },
+          chatops: { teamId: "T0TEAM0001", allow: { approve: { users: ["U0ALICE001"], groups: [], anyone: false } } },
+        },
+        "canary.approval.enabled: the approval gate needs an ECS pause hook",
+      ],
+      [
+        "dev",
+        { release: { controller: "ecs" }, canary: { watch: { enabled: true } } },
+        "canary.watch.enabled: must be false when canaryPercent is 100",
+      ],
       ["staging", { region: "Frankfurt" }, "region: must be an AWS region"],
       [
         "staging",
@@ -163,6 +192,13 @@ describe("stage settings", () => {
       const message = settingsError(stage, overrides);
       expect(message).toContain(`Stage "${stage}": invalid settings`);
       expect(message).toContain(expected);
+    });
+
+    it("takes the ecs controller where ECS can do what the stage asks: prod without a connected gate, an all-at-once dev", () => {
+      expect(stageSettings("prod", { release: { controller: "ecs" } }).release.controller).toBe("ecs");
+      expect(stageSettings("dev", { release: { controller: "ecs" } }).release).toMatchObject({ controller: "ecs", canaryPercent: 100 });
+      // Every stage releases through CodeDeploy unless it says otherwise.
+      for (const stage of ["prod", "staging", "dev", "pr-1"]) expect(stageSettings(stage, {}).release.controller).toBe("codedeploy");
     });
 
     it("lists every problem at once", () => {

@@ -6,7 +6,6 @@ import {
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/aws/rollback-deployments";
-import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import type { CodeDeployGroup } from "@hands-off-ops/core/rollback/by-hand";
@@ -17,6 +16,7 @@ import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
+import { memoryLedger } from "./memory-ledger";
 
 const codeDeploy = mockClient(CodeDeployClient);
 afterEach(() => codeDeploy.reset());
@@ -62,24 +62,6 @@ function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof
     if (list.length)
       codeDeploy.on(BatchGetDeploymentsCommand, { deploymentIds: list.map((d) => d.deploymentId) }).resolves({ deploymentsInfo: list });
   }
-}
-
-function memoryLedger(): RollbackLedgerPort & { claims: Set<string>; audits: { outcome: string }[] } {
-  const claims = new Set<string>();
-  const audits: { outcome: string }[] = [];
-  const started: { badDeploymentId: string; at: Date; dryRun?: boolean }[] = [];
-  const key = (id: string, dryRun = false) => `${dryRun ? "dry-run#" : ""}${id}`;
-  return {
-    claims,
-    audits,
-    recentRollbacks: async () => [...started].reverse(),
-    claim: async (id, _at, dryRun) => !claims.has(key(id, dryRun)) && Boolean(claims.add(key(id, dryRun))),
-    release: async (id) => void claims.delete(key(id)),
-    recordRollback: async (badDeploymentId, rollback, at) =>
-      void started.push({ badDeploymentId, at, ...(rollback === null ? { dryRun: true } : {}) }),
-    audit: async (record) => void audits.push(record),
-    trail: async () => [],
-  };
 }
 
 function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
