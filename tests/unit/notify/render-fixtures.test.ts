@@ -5,6 +5,7 @@ import { withDeploymentReport } from "@hands-off-ops/core/notify/deployment-repo
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { renderEmail } from "@hands-off-ops/core/notify/render/email";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
+import { ecsDeploymentPhase, withServiceDeployment } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
 import {
@@ -61,7 +62,20 @@ const cases: [string, AnyEvent][] = [
   ["not-an-event", { hello: "world", list: [1, 2, 3] }],
   ["malformed-alarm", malformedAlarm()],
   ["unknown-source", { ...loadEvent("ecs-task-state-change"), source: "aws.health", "detail-type": "AWS Health Event" }],
+  ["ecs-deployment-rolled-back", loadEvent("ecs-deployment-completed")],
 ];
+
+/**
+ * What ECS's record says of the service deployment each ECS event is about (ListServiceDeployments), as the notifier
+ * reads it before delivering: a completed event after a rollback is the rollback's end.
+ */
+const ECS_RECORD: Record<string, string> = {
+  "ecs-deployment-in-progress": "IN_PROGRESS",
+  "ecs-deployment-rollback-in-progress": "ROLLBACK_IN_PROGRESS",
+  "ecs-deployment-completed": "SUCCESSFUL",
+  "ecs-deployment-failed": "ROLLBACK_FAILED",
+  "ecs-deployment-rolled-back": "ROLLBACK_SUCCESSFUL",
+};
 
 /** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo). */
 const FAILED_RELEASE_REPORT = {
@@ -80,9 +94,18 @@ describe("every fixture renders to readable Slack and e-mail messages", () => {
       await expect(`ignored: ${normalized.reason}\n`).toMatchFileSnapshot(`__renders__/${name}.ignored.txt`);
       return;
     }
+    const ecsStatus = ECS_RECORD[name];
     const message = name.endsWith("-reported")
       ? withDeploymentReport(normalized.message, "us-east-1", FAILED_RELEASE_REPORT)
-      : normalized.message;
+      : ecsStatus
+        ? withServiceDeployment(
+            normalized.message,
+            ecsDeploymentPhase(event) as NonNullable<ReturnType<typeof ecsDeploymentPhase>>,
+            { releaseId: "EZe5RNVLH6PPzHXINuP28", status: ecsStatus },
+            "us-west-2",
+            PROD_CONTEXT,
+          )
+        : normalized.message;
     const email = renderEmail(message);
     await expect(`Subject: ${email.subject}\n\n${email.body}\n`).toMatchFileSnapshot(`__renders__/${name}.email.txt`);
     await expect(`${JSON.stringify(renderSlack(message), null, 2)}\n`).toMatchFileSnapshot(`__renders__/${name}.slack.json`);

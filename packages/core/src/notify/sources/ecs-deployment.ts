@@ -117,15 +117,7 @@ export function withServiceDeployment(
       facts: [...message.facts, { label: "Release", value: `ECS's record could not be read (${found.unreadable})`.slice(0, 2000) }],
     };
   const { releaseId, status } = found;
-  // ROLLBACK_SUCCESSFUL also ends in "completed": the outcome says which it was.
-  const outcome =
-    phase.state === "SUCCESS" && status.startsWith("ROLLBACK")
-      ? {
-          ...FAILED,
-          title: (r: string) => `Release ${r} was rolled back`,
-          summary: `ECS rolled the release back (status ${status}): users are on the previous revision.`,
-        }
-      : phase;
+  const outcome = outcomeOf(phase, status);
   return {
     ...message,
     severity: outcome.severity,
@@ -139,4 +131,22 @@ export function withServiceDeployment(
       ? { offers: [{ action: "roll-back" as const, subject: subjects.release(releaseId), label: "Roll back now" }] }
       : {}),
   };
+}
+
+/** ECS's record says more than its event: a "completed" that is a rollback's end, a rollback that itself failed. */
+function outcomeOf(phase: Phase, status: string): Phase {
+  if (phase.state === "SUCCESS" && status === "ROLLBACK_SUCCESSFUL")
+    return {
+      ...FAILED,
+      title: (release) => `Release ${release} was rolled back`,
+      summary: `ECS rolled the release back (status ${status}): users are on the previous revision.`,
+    };
+  if (status === "ROLLBACK_FAILED")
+    return {
+      ...FAILED,
+      summary: `ECS could not roll the release back (status ${status}): the new revision may still serve users.`,
+      nextStep:
+        "Look at the service's deployments now: if the new revision serves, roll back by hand (aws ecs update-service to the previous task definition).",
+    };
+  return phase;
 }
