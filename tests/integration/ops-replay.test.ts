@@ -163,6 +163,60 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
   });
 });
 
+describe("npm run ops -- replay, a stage whose releases ECS runs (release.controller ecs)", () => {
+  const settingsFile = path.join(tmpdir(), `ops-replay-${process.pid}-ecs.settings.json`);
+  writeFileSync(settingsFile, JSON.stringify({ prod: { release: { controller: "ecs" } } }));
+  const onEcs = async (name: string) => {
+    const { file, event } = scenario(name);
+    return runCommand("ops", ["replay", event, "--stage", "prod", "--scenario", file], { OPS_SETTINGS_FILE: settingsFile });
+  };
+
+  it("ECS's hook after the test traffic shift: smoke and comparison, SUCCEEDED returned to ECS, the verdict in the release's thread", async () => {
+    const { code, stdout } = await onEcs("ecs-hook-healthy");
+    expect(code).toBe(0);
+    expect(stdout).toContain("Received by: ecs-hook");
+    const hook = section(stdout, "ecs-hook (ECS lifecycle hook)");
+    expect(hook).toContain('"hookStatus": "SUCCEEDED"');
+    expect(hook).toContain("AWS  ECS DescribeServiceDeployments  EZe5RNVLH6PPzHXINuP28: replaces a running revision");
+    expect(hook).not.toContain("PutLifecycleEventHookExecutionStatus");
+    expect(section(stdout, "notify ← ecs-hook's notice")).toContain("• Returned SUCCEEDED to ECS: the release goes on.");
+  });
+
+  it("the service's first deployment: the smoke checks decide, nothing is compared", async () => {
+    const { stdout } = await onEcs("ecs-hook-first-deployment");
+    const hook = section(stdout, "ecs-hook (ECS lifecycle hook)");
+    expect(hook).not.toContain("production listener");
+    expect(section(stdout, "notify ← ecs-hook's notice")).toContain("no comparison: this is the service's first deployment");
+  });
+
+  it("ECS starts a release: the notifier finds its service deployment and opens the thread, the canary watch starts", async () => {
+    const { stdout } = await onEcs("ecs-release-started");
+    expect(stdout).toContain("Received by: notify, canary-watch");
+    expect(section(stdout, "notify")).toContain("Release EZe5RNVLH6PPzHXINuP28 started");
+    expect(section(stdout, "canary-watch")).toContain("AWS  Scheduler CreateSchedule  watch-EZe5RNVLH6PPzHXINuP28");
+  });
+
+  it("a rollback that failed pages on-call by e-mail too, saying the new revision may still serve", async () => {
+    const { stdout } = await onEcs("ecs-release-failed");
+    const notify = section(stdout, "notify");
+    expect(notify).toContain("the new revision may still serve users");
+    expect(notify).toContain("E-mail: [CRITICAL] prod hands-off-ops: Release EZe5RNVLH6PPzHXINuP28 failed");
+  });
+
+  it("refuses CodeDeploy's hook on it, and ECS's events on a CodeDeploy stage", async () => {
+    const codeDeployHook = await runCommand("ops", ["replay", "tests/fixtures/events/codedeploy-lifecycle-hook.json", "--stage", "prod"], {
+      OPS_SETTINGS_FILE: settingsFile,
+    });
+    expect(codeDeployHook.code).toBe(2);
+    expect(codeDeployHook.stderr).toContain(
+      "No function of prod receives a CodeDeploy lifecycle hook invocation: its releases are run by ECS itself (release.controller ecs), not by CodeDeploy.",
+    );
+    const ecsEvent = await ops("replay", "tests/fixtures/events/ecs-deployment-in-progress.json", "--stage", "prod");
+    expect(ecsEvent.code).toBe(2);
+    expect(ecsEvent.stderr).toContain("its releases are run by CodeDeploy (release.controller codedeploy), not by ECS.");
+  });
+});
+
 describe("npm run ops -- replay, a timeline", () => {
   it("replays an incident and ends with what on-call got", async () => {
     const { code, stdout } = await ops("replay", "timelines/crash-loop.json", "--stage", "staging", "--messages-only");
@@ -225,7 +279,9 @@ describe("npm run ops -- replay, what it refuses", () => {
       file,
     );
     expect(code).toBe(2);
-    expect(stderr).toContain("deployments.inProgress.deploymentId: must be a CodeDeploy deployment id such as d-7K2Q9ZB1C");
+    expect(stderr).toContain(
+      "deployments.inProgress.deploymentId: must be a CodeDeploy deployment id (d-…) or an ECS service deployment id (the end of its ARN)",
+    );
     expect(stderr).toContain('(top): Unrecognized key: "surprise"');
   });
 

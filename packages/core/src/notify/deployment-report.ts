@@ -1,5 +1,6 @@
 import { deploymentLink } from "./links";
 import type { OpsMessage } from "./message";
+import { DEPLOYMENT_DETAIL_TYPE } from "./sources/deployment";
 
 /** What CodeDeploy itself says of a finished deployment (GetDeployment's errorInformation and rollbackInfo). */
 export interface DeploymentReport {
@@ -13,7 +14,8 @@ export interface DeploymentReportPort {
 
 /** The release outcomes whose cause on-call needs: failed and stopped. */
 export function wantsDeploymentReport(message: OpsMessage): boolean {
-  return message.source.kind === "deployment" && message.thread?.role === "outcome" && message.severity !== "info";
+  // CodeDeploy's only: an ECS release's outcome is told from ECS's own record (sources/ecs-deployment.ts).
+  return message.source.detailType === DEPLOYMENT_DETAIL_TYPE && message.thread?.role === "outcome" && message.severity !== "info";
 }
 
 /**

@@ -343,21 +343,24 @@ export function releaseRecorder(recorder: Recorder, scenario: Scenario): Release
   };
 }
 
-export function watchRecorders(recorder: Recorder, scenario: Scenario) {
-  const deployments: CanaryDeploymentsPort = {
-    async status(deploymentId) {
-      recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
-      return scenario.deployments.inProgress?.deploymentId === deploymentId ? "InProgress" : "Succeeded";
-    },
-    async taskSets(deploymentId) {
-      recorder.aws("CodeDeploy", "GetDeploymentTarget", `${deploymentId}: task sets and traffic`);
-      return null;
-    },
-    async stopWithRollback(deploymentId) {
-      recorder.aws("CodeDeploy", "StopDeployment", `${deploymentId} with autoRollbackEnabled`);
-      return "stopped";
-    },
-  };
+export function watchRecorders(recorder: Recorder, scenario: Scenario, controller: "codedeploy" | "ecs") {
+  const deployments: CanaryDeploymentsPort =
+    controller === "ecs"
+      ? ecsCanaryRecorder(recorder, scenario)
+      : {
+          async status(deploymentId) {
+            recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
+            return scenario.deployments.inProgress?.deploymentId === deploymentId ? "InProgress" : "Succeeded";
+          },
+          async taskSets(deploymentId) {
+            recorder.aws("CodeDeploy", "GetDeploymentTarget", `${deploymentId}: task sets and traffic`);
+            return null;
+          },
+          async stopWithRollback(deploymentId) {
+            recorder.aws("CodeDeploy", "StopDeployment", `${deploymentId} with autoRollbackEnabled`);
+            return "stopped";
+          },
+        };
   const metrics: TargetMetricsPort = {
     async window() {
       recorder.aws("CloudWatch", "GetMetricData", "requests, 5xx and p95 of both target groups");
@@ -376,6 +379,24 @@ export function watchRecorders(recorder: Recorder, scenario: Scenario) {
     },
   };
   return { deployments, metrics, schedules };
+}
+
+/** ECS's service deployment and the listener rules, as the canary watch reads them (release.controller "ecs"). */
+function ecsCanaryRecorder(recorder: Recorder, scenario: Scenario): CanaryDeploymentsPort {
+  return {
+    async status(releaseId) {
+      recorder.aws("ECS", "DescribeServiceDeployments", `${releaseId}: ${scenario.ecs.status}`);
+      return ["PENDING", "IN_PROGRESS"].includes(scenario.ecs.status) ? "InProgress" : scenario.ecs.status;
+    },
+    async taskSets() {
+      recorder.aws("ElasticLoadBalancingV2", "DescribeRules", "the production and test rules: which target group is green, and its share");
+      return null;
+    },
+    async stopWithRollback(releaseId) {
+      recorder.aws("ECS", "StopServiceDeployment", `${releaseId} with stopType ROLLBACK`);
+      return "stopped";
+    },
+  };
 }
 
 export function scheduleRecorders(

@@ -350,13 +350,24 @@ async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
       loadBalancer: `app/${n.prefix}-alb/0123456789abcdef`,
       scheduleGroup: `${n.prefix}-canary-watch`,
       schedulerRoleArn: n.arn("iam", `role/${n.prefix}-canary-watch-scheduler`).replace(`:${input.settings.region}:`, "::"),
+      ...(input.settings.release.controller === "ecs"
+        ? {
+            ecs: {
+              serviceArn: n.arn("ecs", `service/${n.cluster}/${n.service}`),
+              listenerRules: ["production", "test"]
+                .map((rule) => n.arn("elasticloadbalancing", `listener-rule/app/${n.prefix}-alb/0123456789abcdef/${rule}/0123456789abcdef`))
+                .join(","),
+            },
+          }
+        : {}),
     }),
   );
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
   let clock = now.getTime();
   const ports = {
-    ...watchRecorders(recorder, input.scenario),
+    ...watchRecorders(recorder, input.scenario, input.settings.release.controller),
+    serviceDeployments: serviceDeploymentsRecorder(recorder, input.scenario, n.service),
     notify: noticeRecorder(recorder, notices),
     // A virtual minute: each poll's wait moves the clock instead of the replay waiting.
     sleep: async (ms: number) => {
