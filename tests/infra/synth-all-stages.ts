@@ -58,6 +58,13 @@ export const ACCESS_STAGES = {
 /** prod again, from a checkout whose service/ differs: what the next release of a new image synthesizes. */
 export const PROD_WITH_NEW_IMAGE = "prod (new image)";
 
+/** prod and dev with ECS running their releases (release.controller "ecs"), and prod's next image under ECS. */
+export const ECS_STAGES = { prod: "prod (ecs)", dev: "dev (ecs)", prodNewImage: "prod (ecs, new image)" } as const;
+export const ECS_SETTINGS = {
+  prod: { release: { controller: "ecs" } },
+  dev: { release: { controller: "ecs" } },
+} satisfies Record<string, StageSettingsOverrides>;
+
 export interface SynthesizedStage {
   outdir: string;
   durationMs: number;
@@ -85,7 +92,17 @@ export default async function synthAllStages(project: TestProject) {
       summarize(await synthStage(DEPLOY_ACCESS_STAGE, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),
     );
   }
-  synthesized[PROD_WITH_NEW_IMAGE] = synthNewImageCheckout(root);
+  synthesized[PROD_WITH_NEW_IMAGE] = synthNewImageCheckout(root, path.join(root, ".synth", "test-new-image"));
+  for (const [stage, name] of [
+    ["prod", ECS_STAGES.prod],
+    ["dev", ECS_STAGES.dev],
+  ] as const)
+    synthesized[name] = await withSettingsFile(ECS_SETTINGS, async () =>
+      summarize(await synthStage(stage, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),
+    );
+  synthesized[ECS_STAGES.prodNewImage] = await withSettingsFile(ECS_SETTINGS, async () =>
+    synthNewImageCheckout(root, path.join(root, ".synth", "test-ecs-new-image")),
+  );
   project.provide("synthesized", synthesized);
 }
 
@@ -114,7 +131,7 @@ async function withSettingsFile<T>(settings: object, run: () => Promise<T>): Pro
  * a real copy (node_modules hard-linked, which is fast), so that function
  * bundles see the same relative paths as in the first checkout.
  */
-function synthNewImageCheckout(root: string): SynthesizedStage {
+function synthNewImageCheckout(root: string, outRoot: string): SynthesizedStage {
   const checkout = mkdtempSync(path.join(tmpdir(), "new-image-"));
   for (const entry of ["sst.config.ts", "package.json", "stacks", "functions", "packages", "service", "synthetics"]) {
     cpSync(path.join(root, entry), path.join(checkout, entry), {
@@ -127,7 +144,6 @@ function synthNewImageCheckout(root: string): SynthesizedStage {
   execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(checkout, "node_modules")]);
   writeFileSync(path.join(checkout, "service", "RELEASE"), "a change that gives the image a new digest\n");
 
-  const outRoot = path.join(root, ".synth", "test-new-image");
   const started = performance.now();
   execFileSync(process.execPath, ["--import", "tsx", "packages/cli/src/synth/main.ts", "--stage", "prod", "--out", outRoot], {
     cwd: checkout,

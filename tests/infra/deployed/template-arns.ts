@@ -113,6 +113,18 @@ const RETURN_VALUES: Record<string, ReturnValues> = {
     ref: (r) => r.name.toLowerCase(),
     attributes: { Arn: (r) => `arn:aws:s3:::${r.name.toLowerCase()}` },
   },
+  // A load balancer's listeners, rules and target groups carry ids ELB makes; their form is the documented one.
+  "AWS::ElasticLoadBalancingV2::Listener": {
+    ref: (r) => r.arn("elasticloadbalancing", `listener/app/${r.name.slice(0, 32)}/0123456789abcdef/fedcba9876543210`),
+  },
+  "AWS::ElasticLoadBalancingV2::ListenerRule": {
+    ref: (r) =>
+      r.arn("elasticloadbalancing", `listener-rule/app/${r.name.slice(0, 32)}/0123456789abcdef/fedcba9876543210/0a1b2c3d4e5f6789`),
+  },
+  "AWS::ElasticLoadBalancingV2::TargetGroup": {
+    nameProperty: "Name",
+    ref: (r) => r.arn("elasticloadbalancing", `targetgroup/${r.name.slice(0, 32)}/0123456789abcdef`),
+  },
   "AWS::IAM::OIDCProvider": { ref: (r) => r.arn("iam", "oidc-provider/token.actions.githubusercontent.com", "") },
 };
 
