@@ -137,7 +137,7 @@ describe("aws/aws-cdk#36649: a stack update resets a listener rule's action to t
     expect(production?.Properties?.Actions).toEqual([{ Type: "forward", TargetGroupArn: { Ref: expect.stringMatching(/^Blue/) } }]);
   });
 
-  it("a release (a new image) changes the task definition and the service, and neither listener rule", () => {
+  it("a release (a new image) changes the task definition, which the service names, and neither listener rule", () => {
     const before = resourcesOf(ECS_STAGES.prod, "Service");
     const after = resourcesOf(ECS_STAGES.prodNewImage, "Service");
     const [taskDefinition] = ofType(before, "AWS::ECS::TaskDefinition").filter(([id]) => id.startsWith("Task"));
@@ -145,6 +145,11 @@ describe("aws/aws-cdk#36649: a stack update resets a listener rule's action to t
     expect(isDeepStrictEqual(before[taskDefinition?.[0] as string], after[taskDefinition?.[0] as string])).toBe(false);
     expect(rulesOf(ECS_STAGES.prodNewImage)).toEqual(rulesOf(ECS_STAGES.prod));
     expect(Object.keys(rulesOf(ECS_STAGES.prod))).toHaveLength(2);
+    // Nothing else of the template changes: the service names the task definition by Ref, so CloudFormation updates
+    // it with the new revision's ARN, and that update is ECS's release.
+    const changed = Object.keys(before).filter((id) => !isDeepStrictEqual(before[id], after[id]));
+    expect(changed).toEqual([taskDefinition?.[0]]);
+    expect(ecsService(ECS_STAGES.prodNewImage).TaskDefinition).toEqual({ Ref: taskDefinition?.[0] });
   });
 
   it("the rules name only their listener, a fixed priority and path, and a target group: no release setting", () => {

@@ -2,8 +2,9 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CloudFormationTemplate } from "../../packages/cli/src/synth/synth-stage";
-import { diffStacks, formatStackChanges, type NamedTemplate } from "../../packages/cli/src/synth/template-diff";
+import { diffStacks, formatStackChanges, type NamedTemplate, resetsEcsTraffic } from "../../packages/cli/src/synth/template-diff";
 import { stageTemplates } from "./stage-templates";
+import { ECS_STAGES } from "./synth-all-stages";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -93,6 +94,25 @@ describe("the change a reviewer approves: npm run synth -- --diff <ref>", () => 
     const lines = text.split("\n");
     expect(lines[1]).toBe("  IAM (permissions added + or removed -):");
     expect(lines[2]).toMatch(/^ {4}Automation: \+ \| \* \| Allow \| ecs:DeleteService \| AWS:\$\{NotifyServiceRole\w+\}/);
+  });
+
+  it("calls out first a change to a listener rule ECS shifts (aws/aws-cdk#36649), and not a release of a new image", () => {
+    const base = stageTemplates(ECS_STAGES.prod).allJson() as NamedTemplate[];
+    const head = base.map(({ name, template }) => {
+      const copy = structuredClone(template);
+      for (const [id, resource] of Object.entries(resources(copy)))
+        if (id.startsWith("ProductionRule")) (resource.Properties as Record<string, unknown>).Priority = 2;
+      return { name, template: copy };
+    });
+    const text = formatStackChanges("prod", "main", diffStacks(base, head)).split("\n");
+    expect(text[1]).toMatch(/^ {2}TRAFFIC AT RISK \(aws\/aws-cdk#36649: CloudFormation writes the rule's declared action back/);
+    expect(text[2]).toMatch(
+      /^ {4}Service\/ProductionRule\w+ \(AWS::ElasticLoadBalancingV2::ListenerRule\): modified, because of Priority$/,
+    );
+
+    const release = diffStacks(base, stageTemplates(ECS_STAGES.prodNewImage).allJson() as NamedTemplate[]);
+    expect(release.flatMap((c) => c.resources.filter(resetsEcsTraffic))).toEqual([]);
+    expect(formatStackChanges("prod", "main", release)).not.toContain("TRAFFIC AT RISK");
   });
 
   it("refuses at once a ref that is not a commit, before any synth", () => {

@@ -23,6 +23,8 @@ export interface ResourceChange {
   /** The properties that differ, for a modification. */
   properties: string[];
   stateful: boolean;
+  /** A listener rule ECS shifts traffic with (release.controller "ecs"): updating it resets ECS's weights. */
+  shiftedByEcs: boolean;
 }
 
 export interface StackChanges {
@@ -52,6 +54,7 @@ export function diffStacks(base: readonly NamedTemplate[], head: readonly NamedT
     const before = base.find((s) => stackId(s.name) === id)?.template ?? {};
     const after = head.find((s) => stackId(s.name) === id)?.template ?? {};
     const diff = fullDiff(before, after);
+    const shifted = new Set([...rulesEcsShifts(before), ...rulesEcsShifts(after)]);
     const resources: ResourceChange[] = [];
     diff.resources.forEachDifference((logicalId, change) => {
       if (!change.isDifferent) return;
@@ -64,12 +67,26 @@ export function diffStacks(base: readonly NamedTemplate[], head: readonly NamedT
         replacement: impact === ResourceImpact.WILL_REPLACE ? "yes" : impact === ResourceImpact.MAY_REPLACE ? "maybe" : "no",
         properties: change.isUpdate ? Object.keys(change.propertyUpdates).sort() : [],
         stateful: STATEFUL.has(type),
+        shiftedByEcs: shifted.has(logicalId),
       });
     });
     const iamStatements = diff.iamChanges.hasChanges ? diff.iamChanges.summarizeStatements().slice(1) : [];
     return resources.length > 0 || iamStatements.length > 0 ? [{ stack: id, resources, iamStatements }] : [];
   });
 }
+
+/** The logical ids of the listener rules an ECS service names in its load balancers' advanced configuration. */
+function rulesEcsShifts(template: CloudFormationTemplate): string[] {
+  type Balanced = { AdvancedConfiguration?: Record<string, { Ref?: string } | undefined> };
+  return Object.values(template.Resources ?? {})
+    .filter((r) => r.Type === "AWS::ECS::Service")
+    .flatMap((r) => (r.Properties as { LoadBalancers?: Balanced[] } | undefined)?.LoadBalancers ?? [])
+    .flatMap((lb) => [lb.AdvancedConfiguration?.ProductionListenerRule?.Ref, lb.AdvancedConfiguration?.TestListenerRule?.Ref])
+    .filter((id): id is string => typeof id === "string");
+}
+
+/** Traffic at risk (aws/aws-cdk#36649): CloudFormation writes a rule's declared action back over ECS's weights. */
+export const resetsEcsTraffic = (r: ResourceChange) => r.shiftedByEcs && r.change !== "added";
 
 /** Data at risk: a stateful resource removed, replaced or possibly replaced. */
 export const losesData = (r: ResourceChange) => r.stateful && (r.change === "removed" || r.replacement !== "no");
@@ -85,6 +102,16 @@ export function formatStackChanges(stage: string, baseRef: string, changes: Stac
     for (const { stack, r } of atRisk)
       lines.push(
         `    ${stack}/${r.logicalId} (${r.type}): ${r.change === "removed" ? "removed" : `replacement: ${r.replacement}`}${r.properties.length ? `, because of ${r.properties.join(", ")}` : ""}`,
+      );
+  }
+  const traffic = changes.flatMap((c) => c.resources.filter(resetsEcsTraffic).map((r) => ({ stack: c.stack, r })));
+  if (traffic.length > 0) {
+    lines.push(
+      "  TRAFFIC AT RISK (aws/aws-cdk#36649: CloudFormation writes the rule's declared action back over the weights ECS set; deploy only while the declared target group serves, see docs/releases.md):",
+    );
+    for (const { stack, r } of traffic)
+      lines.push(
+        `    ${stack}/${r.logicalId} (${r.type}): ${r.change}${r.properties.length ? `, because of ${r.properties.join(", ")}` : ""}`,
       );
   }
   const iam = changes.filter((c) => c.iamStatements.length > 0);
