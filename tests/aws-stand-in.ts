@@ -38,6 +38,17 @@ export const JSON_ANSWERS: Record<string, object> = {
       },
     ],
   },
+  // A service deployment that replaces a running revision (release.controller "ecs").
+  "AmazonEC2ContainerServiceV20141113.DescribeServiceDeployments": {
+    serviceDeployments: [
+      {
+        serviceDeploymentArn: "arn:aws:ecs:eu-central-1:123456789012:service-deployment/cluster/service/EZe5RNVLH6PPzHXINuP28",
+        status: "IN_PROGRESS",
+        sourceServiceRevisions: [{ arn: "arn:aws:ecs:eu-central-1:123456789012:service-revision/cluster/service/1920498462936580504" }],
+      },
+    ],
+    failures: [],
+  },
   "AnyScaleFrontendService.DescribeScalableTargets": { ScalableTargets: [{ MinCapacity: 1, MaxCapacity: 2 }] },
 };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsStandIn } from "../aws-stand-in";
-import { lifecycleHookEvent, releaseAlarmEvent } from "../fixtures/events";
+import { ecsHookEvent, lifecycleHookEvent, releaseAlarmEvent } from "../fixtures/events";
 import { invokeBundle } from "../invoke-bundle";
 import { releaseStart, releaseUpdate } from "../lambda-main-events";
 import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
@@ -86,6 +86,24 @@ describe("the canary hook bundle, with a real lifecycle event", () => {
     });
     expect(verdict.status).toBe("Failed");
     expect(awsCalls()[0]?.body.status).toBe("Failed");
+  });
+});
+
+describe("the ECS lifecycle hook bundle, with the developer guide's payload (release.controller ecs)", () => {
+  it("asks ECS about the deployment, runs the smoke checks, returns SUCCEEDED and tells on-call", async () => {
+    const found = deployedFunctions().find((e) => e.handler === "functions/ecs-hook.handler");
+    const settings = JSON.parse(environmentOf(found?.fn ?? { Type: "", Properties: {} }).CANARY_SETTINGS ?? "{}");
+    const answer = await invoke("functions/ecs-hook.handler", any, ecsHookEvent("POST_PRODUCTION_TRAFFIC_SHIFT"), {
+      TEST_URL: aws.url,
+      PRODUCTION_URL: aws.url,
+      CANARY_SETTINGS: JSON.stringify({ ...settings, warmup: { retries: 0, minDelayMs: 10 } }),
+    });
+    expect(answer).toEqual({ hookStatus: "SUCCEEDED" });
+    expect(awsCalls().map((call) => call.operation)).toEqual([
+      "AmazonEC2ContainerServiceV20141113.DescribeServiceDeployments",
+      "AWSEvents.PutEvents",
+    ]);
+    expect(awsCalls()[0]?.body).toEqual({ serviceDeploymentArns: [ecsHookEvent("POST_PRODUCTION_TRAFFIC_SHIFT").resourceArn] });
   });
 });
 

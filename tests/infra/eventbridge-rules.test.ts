@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -14,6 +14,7 @@ import { MOTO_CLIENT } from "../peers/moto-server";
 import { stageResources } from "./deployed/stage-resources";
 import { TemplateResolver } from "./deployed/template-arns";
 import { deployedStage } from "./stage-templates";
+import { ECS_SETTINGS, ECS_STAGES } from "./synth-all-stages";
 
 /**
  * Every stage's EventBridge rules, with their real synthesized patterns, on
@@ -194,5 +195,88 @@ describe("events that belong to no stage", () => {
       rdsAutoStartEvent("testdb"),
     ];
     for (const sample of samples) expect(await deliver(sample), sample["detail-type"]).toEqual([]);
+  });
+});
+
+describe("prod with ECS running its releases (release.controller ecs), its rules on a bus of their own", () => {
+  const BUS = "prod-with-ecs";
+  const ecsReceivers = new Map<string, string>();
+  const settings = stageSettings("prod", ECS_SETTINGS.prod);
+  const deployed = { ...deployedStage(ECS_STAGES.prod), stage: "prod" };
+  /** The service's ARN as deployed (stageResources reads a CodeDeploy stage's names). */
+  const serviceArn = () => {
+    const service = deployed.stacks.find((s) => s.name.endsWith("-Service"));
+    const [id] =
+      Object.entries((service?.template.Resources ?? {}) as Record<string, Resource>).find(([, r]) => r.Type === "AWS::ECS::Service") ?? [];
+    return new TemplateResolver(deployed).resolve(service?.name as string, { Ref: id }) as string;
+  };
+
+  beforeAll(async () => {
+    await events.send(new CreateEventBusCommand({ Name: BUS }));
+    const resolver = new TemplateResolver(deployed);
+    for (const { name: stack, template } of deployed.stacks) {
+      for (const [logicalId, rule] of Object.entries((template.Resources ?? {}) as Record<string, Resource>)) {
+        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
+        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
+        const resources = template.Resources as Record<string, Resource>;
+        const name = `ecs-${logicalId}`.slice(0, 64);
+        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+        ecsReceivers.set(QueueUrl as string, `prod ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
+        const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
+        await events.send(new PutRuleCommand({ Name: name, EventBusName: BUS, EventPattern: pattern }));
+        await events.send(new PutTargetsCommand({ Rule: name, EventBusName: BUS, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
+      }
+    }
+  });
+
+  async function deliverOnBus(event: AnyEvent): Promise<string[]> {
+    const { FailedEntryCount } = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: BUS,
+            Source: event.source,
+            DetailType: event["detail-type"],
+            Detail: JSON.stringify(event.detail),
+            Resources: event.resources,
+            Time: new Date(event.time),
+          },
+        ],
+      }),
+    );
+    expect(FailedEntryCount).toBe(0);
+    const received = await Promise.all(
+      [...ecsReceivers].map(async ([QueueUrl, receiver]) => {
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        if (!Messages?.length) return [];
+        await sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+        );
+        return Messages.map(() => receiver);
+      }),
+    );
+    return received.flat().sort();
+  }
+
+  it.each([
+    "ecs-deployment-in-progress",
+    "ecs-deployment-rollback-in-progress",
+    "ecs-deployment-completed",
+    "ecs-deployment-failed",
+  ] as const)("%s of its service reaches the notifier and the canary watch, as the console routes it", async (sample) => {
+    const event = loadEvent(sample);
+    event.resources = [serviceArn()];
+    expect(await deliverOnBus(event)).toEqual(["prod canary-watch", "prod notify"]);
+    expect(consoleRoute(event, settings)).toEqual(["prod canary-watch", "prod notify"]);
+  });
+
+  it("ECS's samples as documented (another account's service) and CodeDeploy's events reach no function", async () => {
+    expect(await deliverOnBus(loadEvent("ecs-deployment-in-progress"))).toEqual([]);
+    const group = "prod-hands-off-ops-Service";
+    const codeDeploy = deploymentEvent("START");
+    Object.assign(codeDeploy.detail, { application: group, deploymentGroup: group });
+    expect(await deliverOnBus(codeDeploy)).toEqual([]);
+    expect(consoleRoute(codeDeploy, settings)).toEqual([]);
   });
 });

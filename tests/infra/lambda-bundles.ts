@@ -1,5 +1,6 @@
 import path from "node:path";
 import { stageTemplates } from "./stage-templates";
+import { ECS_STAGES } from "./synth-all-stages";
 
 /** The Lambda functions of the synthesized stages, their bundles as `sst deploy` uploads them, and the environment they get. */
 
@@ -7,9 +8,18 @@ import type { Resource } from "../lambda-bundle-files";
 
 export { bundleOf, environmentOf, type Resource } from "../lambda-bundle-files";
 
-/** prod's functions, and those only non-production stages have (the sleep schedule), from dev; one per function, not per handler. */
+/**
+ * prod's functions, those only non-production stages have (the sleep schedule), from dev, and those only a stage
+ * whose releases ECS runs has (its lifecycle hook), from prod with ecs; one per function, not per handler.
+ */
 export function deployedFunctions(): { fn: Resource; outdir: string; handler: string }[] {
-  return ["prod", "dev"].flatMap((stage) => {
+  const withCodeDeploy = functionsOf(["prod", "dev"]);
+  const handlers = new Set(withCodeDeploy.map((f) => f.handler));
+  return [...withCodeDeploy, ...functionsOf([ECS_STAGES.prod]).filter((f) => !handlers.has(f.handler))];
+}
+
+function functionsOf(stages: string[]): { fn: Resource; outdir: string; handler: string }[] {
+  return stages.flatMap((stage) => {
     const templates = stageTemplates(stage);
     const outdir = path.dirname(templates.stacks[0]?.templateFile ?? "");
     return templates.stacks.flatMap((stack) =>
