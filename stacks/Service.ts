@@ -186,7 +186,8 @@ export function Service({ stack, app }: StackContext) {
     testUrl: `http://${host}:${TEST_LISTENER_PORT}`,
     productionUrl: settings.domain ? `https://${settings.domain.name}` : `http://${host}`,
   };
-  let deploymentGroup: codedeploy.EcsDeploymentGroup | undefined;
+  let releases: ServiceReleases;
+  let watched: Parameters<typeof canaryWatch>[0]["releases"];
   if (ecsReleases) {
     const everyPath = [elbv2.ListenerCondition.pathPatterns(["/*"])];
     const productionRule = new elbv2.ApplicationListenerRule(stack, "ProductionRule", {
@@ -212,26 +213,14 @@ export function Service({ stack, app }: StackContext) {
       vpc,
       urls,
     });
-    canaryWatch({
-      app,
-      settings,
-      service,
-      loadBalancer,
-      targetGroups: [blueTargetGroup, greenTargetGroup],
-      releases: { controller: "ecs", productionRule, testRule },
-    });
+    releases = { controller: "ecs", service };
+    watched = { controller: "ecs", productionRule, testRule };
   } else {
     const traffic = { listener, testListener, blueTargetGroup, greenTargetGroup };
-    deploymentGroup = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) }).deploymentGroup;
+    const { deploymentGroup } = releaseThroughCodeDeploy({ app, service, traffic, release, alarms: releaseAlarmIds(settings) });
     const hooks = canaryHooks({ stack, app, settings, vpc, urls });
-    canaryWatch({
-      app,
-      settings,
-      service,
-      loadBalancer,
-      targetGroups: [blueTargetGroup, greenTargetGroup],
-      releases: { controller: "codedeploy", deploymentGroup },
-    });
+    releases = { controller: "codedeploy", deploymentGroup };
+    watched = releases;
     shipNewTaskDefinitions({
       service,
       taskDefinition,
@@ -242,6 +231,7 @@ export function Service({ stack, app }: StackContext) {
       hooks,
     });
   }
+  canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], releases: watched });
 
   NagSuppressions.addResourceSuppressions(accessLogs, [
     { id: "AwsSolutions-S1", reason: "This bucket receives the ALB access logs; logging access to the log bucket itself would recurse." },
@@ -289,7 +279,7 @@ export function Service({ stack, app }: StackContext) {
     testListener,
     blueTargetGroup,
     greenTargetGroup,
-    releases: (deploymentGroup ? { controller: "codedeploy", deploymentGroup } : { controller: "ecs", service }) as ServiceReleases,
+    releases,
   };
 }
 

@@ -13,7 +13,7 @@ import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
 import type { StageSettings } from "./config";
 import { hookVariables, watchVariables } from "./lambda-environment";
-import { suppressLambdaBasics } from "./nag-suppressions";
+import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 import { grantWildcardOnly } from "./wildcard-actions";
@@ -35,12 +35,7 @@ interface CanaryWiring {
  */
 export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): Partial<Record<EcsHook, lambda.IFunction>> {
   const hooks: Partial<Record<EcsHook, lambda.IFunction>> = {};
-  const securityGroup = new ec2.SecurityGroup(stack, "CanaryHooks", {
-    vpc,
-    description: "Canary hooks: outbound HTTP(S) to the load balancer through NAT, and to AWS APIs",
-    allowAllOutbound: true,
-  });
-
+  const network = hookNetwork(stack, vpc);
   for (const hook of ECS_HOOKS) {
     if (settings.canary.hooks[hook].length === 0) continue;
     const functionName = `CodeDeployHook_${app.stage}-${hook}`;
@@ -53,28 +48,29 @@ export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): 
       // Warm-up retries, then the comparison sample: minutes at most; the handler keeps reserveSeconds to report.
       timeout: 300,
       description: `${hook} hook of ${app.stage} ${app.name} releases: ${settings.canary.hooks[hook].join(" + ")}`,
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [securityGroup],
+      ...network,
       environment: hookVariables(app, settings, hook, urls),
     });
     suppressLambdaBasics(fn);
-    NagSuppressions.addResourceSuppressions(
-      fn,
-      [
-        {
-          id: "AwsSolutions-IAM4",
-          reason: "AWSLambdaVPCAccessExecutionRole only lets the function manage its own network interfaces in the VPC.",
-          appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
-        },
-      ],
-      true,
-    );
+    suppressVpcAccess(fn);
     grantWildcardOnly(fn, ["codedeploy:PutLifecycleEventHookExecutionStatus"]);
     grantSendNotices(fn);
     hooks[hook] = fn;
   }
   return hooks;
+}
+
+/**
+ * Where the hooks run (CodeDeploy's and ECS's alike): the VPC's private subnets, reaching the internet-facing ALB
+ * through the NAT gateways, whose addresses alone may use the test listener.
+ */
+export function hookNetwork(stack: Stack, vpc: ec2.IVpc) {
+  const securityGroup = new ec2.SecurityGroup(stack, "CanaryHooks", {
+    vpc,
+    description: "Canary hooks: outbound HTTP(S) to the load balancer through NAT, and to AWS APIs",
+    allowAllOutbound: true,
+  });
+  return { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [securityGroup] };
 }
 
 interface WatchWiring {

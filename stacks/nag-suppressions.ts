@@ -92,3 +92,18 @@ export function suppressProviderFramework(provider: IConstruct) {
     true,
   );
 }
+
+/** A Lambda in the VPC: the managed policy that lets it manage its own network interfaces there. */
+export function suppressVpcAccess(fn: IConstruct) {
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM4",
+        reason: "AWSLambdaVPCAccessExecutionRole only lets the function manage its own network interfaces in the VPC.",
+        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
+      },
+    ],
+    true,
+  );
+}

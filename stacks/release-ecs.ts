@@ -1,14 +1,15 @@
 import { stagesWithChecks } from "@hands-off-ops/core/canary/ecs-stages";
 import { Stack } from "aws-cdk-lib";
-import * as ec2 from "aws-cdk-lib/aws-ec2";
+import type * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
+import { hookNetwork } from "./canary";
 import type { StageSettings } from "./config";
 import { ecsHookVariables } from "./lambda-environment";
-import { suppressLambdaBasics } from "./nag-suppressions";
+import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
 import { grantWildcardOnly } from "./wildcard-actions";
@@ -172,34 +173,17 @@ function ecsLifecycleHook(
     urls,
   }: { app: { stage: string; name: string }; settings: StageSettings; vpc: ec2.IVpc; urls: EcsReleaseWiring["urls"] },
 ) {
-  const securityGroup = new ec2.SecurityGroup(stack, "CanaryHooks", {
-    vpc,
-    description: "Canary hooks: outbound HTTP(S) to the load balancer through NAT, and to AWS APIs",
-    allowAllOutbound: true,
-  });
   const fn = new SstFunction(stack, "EcsHook", {
     handler: "functions/ecs-hook.handler",
     // One full vCPU, as the CodeDeploy hooks (stacks/canary.ts): the comparison's latencies must not measure a starved CPU.
     memorySize: 1769,
     timeout: 120,
     description: `ECS lifecycle hook of ${app.stage} ${app.name} releases: ${stagesWithChecks(settings.canary.hooks).join(", ")}`,
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    securityGroups: [securityGroup],
+    ...hookNetwork(stack, vpc),
     environment: ecsHookVariables(app, settings, urls),
   });
   suppressLambdaBasics(fn);
-  NagSuppressions.addResourceSuppressions(
-    fn,
-    [
-      {
-        id: "AwsSolutions-IAM4",
-        reason: "AWSLambdaVPCAccessExecutionRole only lets the function manage its own network interfaces in the VPC.",
-        appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"],
-      },
-    ],
-    true,
-  );
+  suppressVpcAccess(fn);
   grantSendNotices(fn);
   return fn;
 }

@@ -81,12 +81,13 @@ function resolveDeep(resolver: TemplateResolver, stack: string, value: unknown):
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDeep(resolver, stack, v)]));
 }
 
-/** Puts one event on the bus and returns who received it: "stage function", sorted. */
-async function deliver(event: AnyEvent): Promise<string[]> {
+/** Puts one event on a bus (the default one, as the stages share it) and returns who received it: "stage function", sorted. */
+async function deliver(event: AnyEvent, bus?: { name: string; receivers: Map<string, string> }): Promise<string[]> {
   const { FailedEntryCount } = await events.send(
     new PutEventsCommand({
       Entries: [
         {
+          ...(bus ? { EventBusName: bus.name } : {}),
           Source: event.source,
           DetailType: event["detail-type"],
           Detail: JSON.stringify(event.detail),
@@ -98,7 +99,7 @@ async function deliver(event: AnyEvent): Promise<string[]> {
   );
   expect(FailedEntryCount).toBe(0);
   const received = await Promise.all(
-    [...receivers].map(async ([QueueUrl, receiver]) => {
+    [...(bus?.receivers ?? receivers)].map(async ([QueueUrl, receiver]) => {
       const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
       if (!Messages?.length) return [];
       await sqs.send(
@@ -230,34 +231,7 @@ describe("prod with ECS running its releases (release.controller ecs), its rules
     }
   });
 
-  async function deliverOnBus(event: AnyEvent): Promise<string[]> {
-    const { FailedEntryCount } = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: BUS,
-            Source: event.source,
-            DetailType: event["detail-type"],
-            Detail: JSON.stringify(event.detail),
-            Resources: event.resources,
-            Time: new Date(event.time),
-          },
-        ],
-      }),
-    );
-    expect(FailedEntryCount).toBe(0);
-    const received = await Promise.all(
-      [...ecsReceivers].map(async ([QueueUrl, receiver]) => {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-        if (!Messages?.length) return [];
-        await sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
-        );
-        return Messages.map(() => receiver);
-      }),
-    );
-    return received.flat().sort();
-  }
+  const deliverOnBus = (event: AnyEvent) => deliver(event, { name: BUS, receivers: ecsReceivers });
 
   it.each([
     "ecs-deployment-in-progress",
