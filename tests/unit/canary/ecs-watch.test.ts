@@ -21,6 +21,7 @@ import { createWatchHandler } from "../../../functions/canary-watch";
 import { stageSettings } from "../../../stacks/config";
 import { watchVariables } from "../../../stacks/lambda-environment";
 import { loadEvent } from "../../fixtures/events";
+import { REGRESSED_CANARY_METRICS } from "./helpers";
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -139,16 +140,7 @@ describe("the canary watch on an ECS stage", () => {
         },
       ],
     });
-    cloudWatch.on(GetMetricDataCommand).resolves({
-      MetricDataResults: [
-        { Id: "greenRequests", Values: [120] },
-        { Id: "greenErrors", Values: [18] },
-        { Id: "greenP95", Values: [0.08] },
-        { Id: "blueRequests", Values: [1080] },
-        { Id: "blueErrors", Values: [2] },
-        { Id: "blueP95", Values: [0.07] },
-      ],
-    });
+    cloudWatch.on(GetMetricDataCommand).resolves(REGRESSED_CANARY_METRICS);
     ecs.on(StopServiceDeploymentCommand).resolves({});
     scheduler.on(DeleteScheduleCommand).resolves({});
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });

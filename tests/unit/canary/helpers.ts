@@ -29,3 +29,15 @@ export function healthyAnswer(request: HttpRequest, latencyMs = 20): Exchange {
   if (path.startsWith("/api/polls/")) return ok(latencyMs, 404, '{"message":"not found"}');
   return ok(latencyMs, 200, '{"status":"ready"}');
 }
+
+/** GetMetricData for a canary whose 10 % of traffic errs 15 % of the time against 0.2 % on the current version. */
+export const REGRESSED_CANARY_METRICS = {
+  MetricDataResults: [
+    { Id: "greenRequests", Values: [120] },
+    { Id: "greenErrors", Values: [18] },
+    { Id: "greenP95", Values: [0.08] },
+    { Id: "blueRequests", Values: [1080] },
+    { Id: "blueErrors", Values: [2] },
+    { Id: "blueP95", Values: [0.07] },
+  ],
+};

@@ -12,7 +12,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWatchHandler } from "../../../functions/canary-watch";
 import { deploymentEvent } from "../../fixtures/events";
-import { PROD_CANARY } from "./helpers";
+import { PROD_CANARY, REGRESSED_CANARY_METRICS } from "./helpers";
 
 const codeDeploy = mockClient(CodeDeployClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -89,16 +89,7 @@ describe("the canary watch function", () => {
         },
       },
     });
-    cloudWatch.on(GetMetricDataCommand).resolves({
-      MetricDataResults: [
-        { Id: "greenRequests", Values: [120] },
-        { Id: "greenErrors", Values: [18] },
-        { Id: "greenP95", Values: [0.08] },
-        { Id: "blueRequests", Values: [1080] },
-        { Id: "blueErrors", Values: [2] },
-        { Id: "blueP95", Values: [0.07] },
-      ],
-    });
+    cloudWatch.on(GetMetricDataCommand).resolves(REGRESSED_CANARY_METRICS);
     codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
     scheduler.on(DeleteScheduleCommand).resolves({});
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
