@@ -163,6 +163,21 @@ describe("the rollback function on an ECS stage", () => {
     ]);
   });
 
+  it("stops the release a person asked to roll back from its thread (Roll back now), by its service deployment id", async () => {
+    history([brief("NOWRUNNING0000000000A", 43, "IN_PROGRESS", ago(3))], [brief("GOODRELEASE00000000A", 42, "SUCCESSFUL", ago(600))]);
+    ecs.on(StopServiceDeploymentCommand).resolves({});
+    const { handle, notices } = handlerFor();
+    const press = {
+      kind: "roll-back",
+      deploymentId: "NOWRUNNING0000000000A",
+      ticketId: "DDDDDDDDDDDDDDDDDDDDDD",
+      requestedBy: "alice (U0ALICE001)",
+    };
+    await expect(handle(press)).resolves.toMatchObject({ decision: { action: "stop-deployment", deploymentId: "NOWRUNNING0000000000A" } });
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ thread: { deploymentId: "NOWRUNNING0000000000A", role: "reply" } });
+  });
+
   it("in dry-run gives the exact AWS CLI commands of ECS, not CodeDeploy's", async () => {
     history([brief("NOWRUNNING0000000000A", 43, "IN_PROGRESS", ago(3))], [brief("GOODRELEASE00000000A", 42, "SUCCESSFUL", ago(600))]);
     const { handle, notices } = handlerFor("dry-run");

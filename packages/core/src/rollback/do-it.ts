@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ReleaseId } from "../release/release-id";
 import type { AlarmFacts } from "./decide";
 
 /**
@@ -37,7 +38,7 @@ export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date):
  */
 export const RollBackRequest = z.strictObject({
   kind: z.literal("roll-back"),
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
+  deploymentId: ReleaseId,
   ticketId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   requestedBy: z.string().min(1).max(120),
 });
