@@ -2,8 +2,9 @@
  * npm run bench:lambda [-- --runs N]
  *
  * What each Lambda costs before it handles its first event: the bundle
- * exactly as `sst deploy` uploads it (prod's functions, and dev's for the
- * sleep schedule, synthesized offline) and the time a bare Node takes to
+ * exactly as `sst deploy` uploads it (prod's functions, dev's for the
+ * sleep schedule, and prod's with release.controller ecs for its lifecycle
+ * hook, synthesized offline) and the time a bare Node takes to
  * import it, measured side by side with `node -e 0` in the same run
  * (interleaved, median of N). Goal (issue #10): every handler at most
  * 400 KB and 1.5× a bare start. Prints figures; asserts nothing.
@@ -23,7 +24,7 @@
  * in proportion to its memory: one vCPU at 1,769 MB).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -44,6 +45,19 @@ const synth = spawnSync(
   { cwd: root, encoding: "utf8" },
 );
 if (synth.status !== 0) throw new Error(`synth failed:\n${synth.stderr}`);
+// prod again with ECS running its releases: the one function only such a stage has (functions/ecs-hook.ts).
+const ecsSettings = path.join(out, "ops.settings.json");
+writeFileSync(ecsSettings, JSON.stringify({ prod: { release: { controller: "ecs" } } }));
+const ecsSynth = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "packages/cli/src/synth/main.ts", "--stage", "prod", "--out", path.join(out, "ecs")],
+  {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, OPS_SETTINGS_FILE: ecsSettings },
+  },
+);
+if (ecsSynth.status !== 0) throw new Error(`synth of prod with ecs failed:\n${ecsSynth.stderr}`);
 
 interface Bundle {
   handler: string;
@@ -56,7 +70,7 @@ interface Bundle {
 }
 
 const bundles = new Map<string, Bundle>();
-for (const stage of ["prod", "dev"]) {
+for (const stage of ["prod", "dev", "ecs/prod"]) {
   const dir = path.join(out, stage);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".template.json"))) {
     const template = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as { Resources: Record<string, Resource> };

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "./fixtures/events";
+import { ecsHookEvent, lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "./fixtures/events";
 
 /**
  * The event each Lambda exists for, as it arrives in prod (dev for the
@@ -19,6 +19,16 @@ export function mainEvent(
       return {
         event: lifecycleHookEvent(),
         // Both listeners on the stand-in; warm-up retries a few milliseconds apart instead of seconds.
+        environment: (env) => ({
+          TEST_URL: service,
+          PRODUCTION_URL: service,
+          CANARY_SETTINGS: JSON.stringify({ ...JSON.parse(env.CANARY_SETTINGS ?? "{}"), warmup: { retries: 0, minDelayMs: 10 } }),
+        }),
+      };
+    case "functions/ecs-hook.handler":
+      return {
+        // After the test traffic shift: the smoke checks and the 200 + 200 comparison, as in prod with ecs.
+        event: ecsHookEvent("POST_TEST_TRAFFIC_SHIFT"),
         environment: (env) => ({
           TEST_URL: service,
           PRODUCTION_URL: service,
