@@ -124,7 +124,9 @@ function timeNode(args: string[]): number {
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
-console.log(`Lambda bundles (prod, dev's schedule, prod with ecs's hook), ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}\n`);
+console.log(
+  `Lambda bundles (prod, dev's schedule, prod with ecs's hook), ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}\n`,
+);
 console.log(
   `${"handler".padEnd(32)}${"entry".padStart(9)}${"all".padStart(9)}${"bare".padStart(8)}${"import".padStart(9)}${"ratio".padStart(7)}${"all".padStart(9)}${"ratio".padStart(7)}`,
 );
