@@ -90,10 +90,10 @@ describe("the canary hook bundle, with a real lifecycle event", () => {
 });
 
 describe("the ECS lifecycle hook bundle, with the developer guide's payload (release.controller ecs)", () => {
-  it("asks ECS about the deployment, runs the smoke checks, returns SUCCEEDED and tells on-call", async () => {
+  it("asks ECS about the deployment, runs the smoke checks and the comparison, returns SUCCEEDED and tells on-call", async () => {
     const found = deployedFunctions().find((e) => e.handler === "functions/ecs-hook.handler");
     const settings = JSON.parse(environmentOf(found?.fn ?? { Type: "", Properties: {} }).CANARY_SETTINGS ?? "{}");
-    const answer = await invoke("functions/ecs-hook.handler", any, ecsHookEvent("POST_PRODUCTION_TRAFFIC_SHIFT"), {
+    const answer = await invoke("functions/ecs-hook.handler", any, ecsHookEvent("POST_TEST_TRAFFIC_SHIFT"), {
       TEST_URL: aws.url,
       PRODUCTION_URL: aws.url,
       CANARY_SETTINGS: JSON.stringify({ ...settings, warmup: { retries: 0, minDelayMs: 10 } }),
@@ -103,7 +103,7 @@ describe("the ECS lifecycle hook bundle, with the developer guide's payload (rel
       "AmazonEC2ContainerServiceV20141113.DescribeServiceDeployments",
       "AWSEvents.PutEvents",
     ]);
-    expect(awsCalls()[0]?.body).toEqual({ serviceDeploymentArns: [ecsHookEvent("POST_PRODUCTION_TRAFFIC_SHIFT").resourceArn] });
+    expect(awsCalls()[0]?.body).toEqual({ serviceDeploymentArns: [ecsHookEvent("POST_TEST_TRAFFIC_SHIFT").resourceArn] });
   });
 });
 

@@ -90,6 +90,8 @@ describe("the ECS Lambda hook contract over every lifecycle stage", () => {
     expect(result.response).toEqual({ hookStatus: "SUCCEEDED" });
     expect(result.verdict?.comparison).toBeNull();
     expect(p.http.requests.every((r) => r.url.startsWith(targets.productionUrl))).toBe(true);
+    // Smoke checks alone need not know whether this is the first deployment: no call to ECS.
+    expect(p.asked).toEqual([]);
   });
 
   it("a rollback's re-invocation (target at 0 %, the other revision at 100 %) answers SUCCEEDED without checking: nothing holds a rollback up", async () => {

@@ -111,7 +111,8 @@ export async function runEcsHook(
       : {
           startedAt: now,
           invocations: 1,
-          firstDeployment: await ports.isFirstDeployment(event.resourceArn),
+          // Only a comparison needs to know: smoke checks alone cost no call to ECS.
+          firstDeployment: place.kinds.includes("compare") ? await ports.isFirstDeployment(event.resourceArn) : false,
           smoke: null,
           warmedUp: 0,
           green: { latencies: [], errors: 0 },

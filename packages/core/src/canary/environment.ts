@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
-import { ReleaseId } from "../release/release-id";
+import { EcsServiceArn, ReleaseId } from "../release/release-id";
 import type { EcsReleases } from "../rollback/by-hand";
 import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
@@ -90,7 +90,7 @@ const WatchedReleases = z.discriminatedUnion("RELEASE_CONTROLLER", [
   z.object({ RELEASE_CONTROLLER: z.literal("codedeploy") }),
   z.object({
     RELEASE_CONTROLLER: z.literal("ecs"),
-    SERVICE_ARN: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN"),
+    SERVICE_ARN: EcsServiceArn,
     /** The production and the test listener rule ECS shifts, comma-separated. */
     LISTENER_RULES: z
       .string()

@@ -19,3 +19,6 @@ export function parseServiceDeploymentArn(arn: string): { cluster: string; servi
   const [, cluster, service, releaseId] = match as unknown as [string, string, string, string];
   return { cluster, service, releaseId };
 }
+
+/** An ECS service's ARN: arn:aws:ecs:<region>:<account>:service/<cluster>/<service>. */
+export const EcsServiceArn = z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN");

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
@@ -27,7 +28,7 @@ const ReleasesEnvironmentSchema = z.discriminatedUnion("RELEASE_CONTROLLER", [
   }),
   z.object({
     RELEASE_CONTROLLER: z.literal("ecs"),
-    SERVICE_ARN: z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN"),
+    SERVICE_ARN: EcsServiceArn,
   }),
 ]);
 
