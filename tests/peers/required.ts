@@ -98,11 +98,13 @@ export const PEERS: Peer[] = [
 ];
 
 /** What is missing, as the lines a person reads before anything else runs. */
-export function missingPeersReport(peers = PEERS): string | undefined {
+export function missingPeersReport(peers = PEERS, asRoot = process.getuid?.() === 0): string | undefined {
   const missing = peers.filter((peer) => !peer.locate());
   if (missing.length === 0) return undefined;
   const apt = missing.filter((p) => p.install.debian.startsWith("apt-get")).map((p) => p.install.debian.split(" ").at(-1));
   const pipx = missing.filter((p) => p.install.debian.startsWith("pipx")).map((p) => p.install.debian);
+  // A root shell (a container, CI) often has no sudo at all.
+  const sudo = asRoot ? "" : "sudo ";
   return [
     `The tests need ${missing.length === 1 ? "a program" : "programs"} that ${missing.length === 1 ? "is" : "are"} not installed:`,
     ...missing.map(
@@ -110,7 +112,7 @@ export function missingPeersReport(peers = PEERS): string | undefined {
     ),
     "Install them all at once on Debian/Ubuntu:",
     ...(apt.length + pipx.length > 0
-      ? [`  sudo apt-get update && sudo apt-get install -y ${[...apt, ...(pipx.length > 0 ? ["pipx"] : [])].join(" ")}`]
+      ? [`  ${sudo}apt-get update && ${sudo}apt-get install -y ${[...apt, ...(pipx.length > 0 ? ["pipx"] : [])].join(" ")}`]
       : []),
     // pipx puts each tool in its own environment and its command in ~/.local/bin (Debian 12 refuses a system-wide pip install).
     ...(pipx.length > 0 ? [`  ${pipx.join(" && ")} && export PATH="$HOME/.local/bin:$PATH"`] : []),

@@ -8,10 +8,20 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 describe("the test suite's peers", () => {
   it("names each missing peer with what needs it and one install line for all of them", () => {
     const missing = PEERS.map((peer) => ({ ...peer, locate: () => undefined }));
-    const report = missingPeersReport(missing) ?? "";
+    const report = missingPeersReport(missing, false) ?? "";
     for (const peer of PEERS) expect(report).toContain(`- ${peer.name}: ${peer.usedBy}`);
     expect(report).toContain("sudo apt-get update && sudo apt-get install -y postgresql nginx chromium openssl pipx");
     expect(report).toContain('pipx install cfn-lint && pipx install "moto[server]"');
+  });
+
+  it("leaves sudo out for a root shell, which may not have it", () => {
+    const report =
+      missingPeersReport(
+        PEERS.map((peer) => ({ ...peer, locate: () => undefined })),
+        true,
+      ) ?? "";
+    expect(report).toContain("\n  apt-get update && apt-get install -y postgresql nginx chromium openssl pipx");
+    expect(report).not.toContain("sudo");
   });
 
   it("says nothing when every peer is there", () => {

@@ -9,6 +9,7 @@
  * stack, with data at risk and IAM changes first. Exits 1 when a stage fails to synthesize or breaks a
  * cdk-nag rule without a suppression.
  */
+import "./quiet-sdk-v2-notice";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";

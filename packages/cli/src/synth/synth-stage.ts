@@ -1,3 +1,4 @@
+import "./quiet-sdk-v2-notice";
 import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
@@ -50,10 +51,6 @@ export interface SynthOptions {
 export async function synthStage(stage: string, options: SynthOptions): Promise<StageResult> {
   const started = performance.now();
   process.env.NODE_ENV = "test";
-  // SST 2.49.8's credentials.js loads aws-sdk v2 only for its end-of-support notice and silences it with
-  // `default.suppress = true`; under tsx that default import is a copy, so the notice printed on every synth.
-  // The SDK's own switch, read when the notice is due:
-  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = "1";
   const previousCwd = process.cwd();
   // sst.config.ts and the stacks resolve paths (service/, ops.settings.json) from the project root, as under the SST CLI.
   process.chdir(options.root);
