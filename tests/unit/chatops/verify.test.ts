@@ -33,13 +33,13 @@ describe("Slack's signature, checked before anything is parsed", () => {
       "a timestamp that is not a number",
       { ...valid(), headers: { ...valid().headers, "x-slack-request-timestamp": "1e9" } },
       401,
-      /not a number/,
+      /not a plain number/,
     ],
     [
       "an unknown signature version",
       { ...valid(), headers: { ...valid().headers, "x-slack-signature": "v1=abc" } },
       401,
-      /signature does not match/,
+      /not v0= and 64 lower-case hex/,
     ],
     ["a JSON body", { ...valid(), headers: { ...valid().headers, "content-type": "application/json" } }, 415, /application\/json/],
     ["no content type", { ...valid(), headers: { ...valid().headers, "content-type": undefined } }, 415, /missing/],
@@ -77,5 +77,57 @@ describe("Slack's signature, checked before anything is parsed", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+/**
+ * Slack's exact header form (https://api.slack.com/authentication/verifying-requests-from-slack): each variant below
+ * carries the valid HMAC of the untouched request, so only the header's form can refuse it. Bolt's verifier alone
+ * accepts the first ones (it splits the signature at "=" and reads the timestamp with Number()).
+ */
+describe("Slack's headers, in their exact form only", () => {
+  const request = valid();
+  const signature = request.headers["x-slack-signature"] as string;
+  const timestamp = request.headers["x-slack-request-timestamp"] as string;
+  const withHeader = (name: string, value: string) => ({ ...request, headers: { ...request.headers, [name]: value } });
+
+  it.each([
+    ["a suffix after a second =", `${signature}=anything`],
+    ["an empty suffix after a second =", `${signature}=`],
+    ["upper-case hex", `v0=${signature.slice(3).toUpperCase()}`],
+    ["an upper-case version", `V0=${signature.slice(3)}`],
+    ["a leading space", ` ${signature}`],
+    ["a trailing space", `${signature} `],
+    ["a second signature joined by a comma (a repeated header)", `${signature},${signature}`],
+    ["a truncated digest", signature.slice(0, -1)],
+    ["a digest one digit too long", `${signature}0`],
+  ])("refuses a signature with %s", (_what, value) => {
+    expect(verifySlackSignature(withHeader("x-slack-signature", value), SECRET, NOW)).toEqual({
+      ok: false,
+      status: 401,
+      reason: "the signature is not v0= and 64 lower-case hex digits",
+    });
+  });
+
+  it.each([
+    ["a leading zero", `0${timestamp}`],
+    ["a plus sign", `+${timestamp}`],
+    ["a leading space", ` ${timestamp}`],
+    ["a trailing space", `${timestamp} `],
+    ["a decimal point", `${timestamp}.0`],
+    ["an exponent", `${Number(timestamp) / 10}e1`],
+    ["non-ASCII digits", timestamp.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)))],
+    ["a hex form", `0x${Number(timestamp).toString(16)}`],
+  ])("refuses a timestamp with %s", (_what, value) => {
+    expect(verifySlackSignature(withHeader("x-slack-request-timestamp", value), SECRET, NOW)).toEqual({
+      ok: false,
+      status: 401,
+      reason: "the timestamp is not a plain number of seconds",
+    });
+  });
+
+  it("still accepts the exact form (the same request, untouched)", () => {
+    expect(signature).toMatch(/^v0=[0-9a-f]{64}$/);
+    expect(verifySlackSignature(request, SECRET, NOW)).toEqual({ ok: true });
   });
 });

@@ -5,8 +5,8 @@ import { verifySlackRequest } from "@slack/bolt/dist/receivers/verify-request.js
  * sends with the app's signing secret (v0: HMAC-SHA256 over
  * `v0:{timestamp}:{raw body}`). Bolt's verifier checks the signature in
  * constant time and refuses stale timestamps; what it leaves open is checked
- * here first: the body's size and type, both headers present and
- * well-formed, and a timestamp from the future (a replay window Slack never
+ * here first: the body's size and type, both headers present and in
+ * Slack's exact form, and a timestamp from the future (a replay window Slack never
  * needs). Pure: the clock is an argument.
  */
 
@@ -14,6 +14,14 @@ import { verifySlackRequest } from "@slack/bolt/dist/receivers/verify-request.js
 export const MAX_BODY_BYTES = 128 * 1024;
 /** Slack's own rule, both ways: a request more than five minutes off is refused. */
 export const MAX_SKEW_SECONDS = 300;
+
+/**
+ * Slack's headers as Slack sends them (https://api.slack.com/authentication/verifying-requests-from-slack):
+ * `X-Slack-Signature: v0=` + the HMAC-SHA256 hex digest (Node's digest("hex") is lower case, as Slack's is), and
+ * `X-Slack-Request-Timestamp`, Unix seconds in plain decimal. ASCII digits only: no sign, spaces or leading zero.
+ */
+const SIGNATURE = /^v0=[0-9a-f]{64}$/;
+const TIMESTAMP = /^[1-9][0-9]{0,11}$/;
 
 export interface RawRequest {
   /** Header names in lower case, as a Lambda function URL passes them. */
@@ -34,7 +42,10 @@ export function checkRequestShape(request: RawRequest, nowMs: number): Verificat
   const signature = request.headers["x-slack-signature"];
   const timestamp = request.headers["x-slack-request-timestamp"];
   if (!signature || !timestamp) return { ok: false, status: 401, reason: "no Slack signature or timestamp header" };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 401, reason: "the timestamp is not a number of seconds" };
+  // Bolt's verifier reads only up to a second "=" and parses the timestamp with Number(), so `v0=<hmac>=junk` and
+  // a zero-padded timestamp would pass it: Slack's exact form is checked here instead.
+  if (!SIGNATURE.test(signature)) return { ok: false, status: 401, reason: "the signature is not v0= and 64 lower-case hex digits" };
+  if (!TIMESTAMP.test(timestamp)) return { ok: false, status: 401, reason: "the timestamp is not a plain number of seconds" };
   const skew = Number(timestamp) - Math.floor(nowMs / 1000);
   if (Math.abs(skew) > MAX_SKEW_SECONDS)
     return {
