@@ -31,10 +31,9 @@ export async function openDatabase(
       close: () => lite.close(),
     };
   }
-  const pool = new pg.Pool(poolOptions(config));
-  // PostgreSQL ending an idle client (restart, Multi-AZ failover, pg_terminate_backend) makes the pool emit "error";
-  // with no listener Node exits. The pool has already dropped that client; the next query opens a new one.
-  pool.on("error", onConnectionError);
+  const pool = new pg.Pool({ ...poolOptions(config), Client: clientReporting(onConnectionError) });
+  // The pool re-emits an idle client's error after dropping that client; the client has told its own listener already.
+  pool.on("error", () => {});
   const unavailableOr = (error: unknown) => (isDatabaseUnavailable(error) ? new DatabaseUnavailable(error) : error);
   return {
     kind: "postgres",
@@ -43,10 +42,8 @@ export async function openDatabase(
       const client = await pool.connect().catch((error) => Promise.reject(unavailableOr(error)));
       // A client whose connection failed mid-transaction must not go back to the pool.
       let broken: Error | undefined;
-      // Checked out, a client has no pool listener: without this one, its connection failing would end the process.
       const whileCheckedOut = (error: Error) => {
         broken = error;
-        onConnectionError(error);
       };
       client.on("error", whileCheckedOut);
       try {
@@ -64,6 +61,28 @@ export async function openDatabase(
       }
     },
     close: () => pool.end(),
+  };
+}
+
+/**
+ * pg clients that can never emit "error" with no listener, which would end the process. pg-pool takes its own listener
+ * off a client before it hands it to a waiter and resolves `await pool.connect()` only in a later microtask, while
+ * pg-protocol parses all of one socket read synchronously: PostgreSQL's FATAL (57P01, a restart or a failover) right
+ * behind the ReadyForQuery that freed the client lands in that gap (pg-pool/index.js _acquireClient; shown by
+ * tests/integration/service-client-handover.test.ts). So every client carries a listener from its constructor on,
+ * which also reports the connection lost, once per client (pg emits again for the socket's end).
+ */
+function clientReporting(onConnectionError: ConnectionErrorListener): new () => pg.Client {
+  return class ReportingClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super(config);
+      let told = false;
+      this.on("error", (error: Error) => {
+        if (told) return;
+        told = true;
+        onConnectionError(error);
+      });
+    }
   };
 }
 

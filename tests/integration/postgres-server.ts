@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
 import { postgresBinaries, requirePeers } from "../peers/required";
 import { freePort } from "./processes";
@@ -33,6 +34,8 @@ export interface PostgresCluster {
   stop(): void;
   /** A fast restart on the same port: every connection is ended, as in a failover or maintenance. */
   restart(): void;
+  /** The same restart without blocking this process: load generated here keeps running through it. */
+  restartInBackground(): Promise<void>;
   /** SIGSTOP to the server and every backend: connections stay open and nothing answers, as a frozen host. */
   freeze(): void;
   thaw(): void;
@@ -83,11 +86,17 @@ export async function startPostgresCluster(
     [`-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off`, ...extra].join(" "),
     "start",
   ]);
+  // -l again: without it the new server would write to our pipe, and execFileSync would wait for it forever.
+  const restartArgs = ["-D", dataDir, "-l", path.join(dataDir, "server.log"), "-m", "fast", "-w", "restart"];
   return {
     url: `postgres://${user}@127.0.0.1:${port}/postgres`,
     dataDir,
-    // -l again: without it the new server would write to our pipe, and execFileSync would wait for it forever.
-    restart: () => run("pg_ctl", ["-D", dataDir, "-l", path.join(dataDir, "server.log"), "-m", "fast", "-w", "restart"]),
+    restart: () => run("pg_ctl", restartArgs),
+    restartInBackground: async () => {
+      await (asRoot
+        ? promisify(execFile)("runuser", ["-u", "postgres", "--", path.join(bin, "pg_ctl"), ...restartArgs])
+        : promisify(execFile)(path.join(bin, "pg_ctl"), restartArgs));
+    },
     freeze: () => signalAll("SIGSTOP"),
     thaw: () => signalAll("SIGCONT"),
     stop: () => {
