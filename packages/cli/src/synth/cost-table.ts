@@ -1,5 +1,5 @@
 import { type CostEstimate, estimateMonthlyCost, schedulePrices } from "@hands-off-ops/core/cost/estimate";
-import { priceTable } from "@hands-off-ops/core/cost/prices/index";
+import { findPriceTable, PRICE_TABLES, PRICES_COMMAND, priceTable } from "@hands-off-ops/core/cost/prices/index";
 import { asleepHoursPerMonth } from "@hands-off-ops/core/schedule/asleep-hours";
 import type { StageSettings } from "../../../../stacks/config";
 import { inventoryOf } from "./cost-inventory";
@@ -9,10 +9,22 @@ export function nextMonthStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
 }
 
-export function stageCost(result: Parameters<typeof inventoryOf>[0], settings: StageSettings, now: Date): CostEstimate {
+/** A stage whose region has no price table: it still synthesizes, and its cost section says why there is no figure. */
+export interface CostNotEstimated {
+  notEstimated: true;
+  region: string;
+  /** The regions that have a table. */
+  tables: string[];
+  command: string;
+}
+
+export function stageCost(result: Parameters<typeof inventoryOf>[0], settings: StageSettings, now: Date): CostEstimate | CostNotEstimated {
+  const prices = findPriceTable(settings.region);
+  if (!prices)
+    return { notEstimated: true, region: settings.region, tables: Object.keys(PRICE_TABLES), command: PRICES_COMMAND(settings.region) };
   return estimateMonthlyCost({
     inventory: inventoryOf(result),
-    prices: priceTable(settings.region),
+    prices,
     assumptions: settings.cost,
     minTasks: settings.service.minTasks,
     asleepHoursPerMonth: settings.schedule.enabled ? asleepHoursPerMonth(settings.schedule, nextMonthStart(now)) : null,
@@ -22,7 +34,8 @@ export function stageCost(result: Parameters<typeof inventoryOf>[0], settings: S
 const usd = (amount: number) => `$${amount.toFixed(2)}`;
 
 /** One stage's table, Infracost-like: an item per line with how it is made, per month, then the assumptions. */
-export function costTable(stage: string, estimate: CostEstimate, settings: StageSettings): string {
+export function costTable(stage: string, estimate: CostEstimate | CostNotEstimated, settings: StageSettings): string {
+  if ("notEstimated" in estimate) return notEstimatedSection(stage, estimate, settings);
   const width = Math.max(...estimate.lines.map((l) => l.item.length), 24);
   const basisWidth = Math.max(...estimate.lines.map((l) => l.basis.length), 10);
   const lines = [
@@ -39,7 +52,7 @@ export function costTable(stage: string, estimate: CostEstimate, settings: Stage
     );
   }
   const a = settings.cost;
-  const table = schedulePrices(priceTable(settings.region), settings.database.instanceType);
+  const table = schedulePrices(priceTable(estimate.region), settings.database.instanceType);
   const own = settings.schedule.prices;
   if (
     settings.schedule.enabled &&
@@ -57,4 +70,18 @@ export function costTable(stage: string, estimate: CostEstimate, settings: Stage
     "  Not counted: data transfer out to the internet (the first 100 GB/month of an account are free), S3 access logs, ECR images, free tiers, the Slack buttons' HTTP API (about $1 per million presses).",
   );
   return lines.join("\n");
+}
+
+function notEstimatedSection(stage: string, missing: CostNotEstimated, settings: StageSettings): string {
+  const own = settings.schedule.prices;
+  return [
+    `Monthly cost of stage ${stage} (${missing.region}): not estimated`,
+    `  Why: there is no price table for ${missing.region} (the tables there are: ${missing.tables.join(", ")}), and a region is never priced from another region's figures.`,
+    `  To get one: ${missing.command} writes packages/core/src/cost/prices/${missing.region}.ts from AWS's published price list; then synth again.`,
+    ...(settings.schedule.enabled
+      ? [
+          `  The schedule's sleep notices state savings at the prices in the settings (schedule.prices: ${own.fargateVcpuHour}/vCPU-h, ${own.fargateGbHour}/GB-h, ${own.databaseInstanceHour}/db-h), which no table for ${missing.region} can check: compare them with ${missing.region}'s prices.`,
+        ]
+      : []),
+  ].join("\n");
 }
