@@ -109,7 +109,13 @@ measure("rollback: decide (during, after, unrelated alarm)", [
   () =>
     decideRollback(
       alarm("Alb5xxRate"),
-      { inProgress: deployment("d-NEW", 42, 3), lastSuccess: deployment("d-OLD", 41, 900), previousSuccess: null, recentRollbacks: recent },
+      {
+        inProgress: deployment("d-NEW", 42, 3),
+        lastSuccess: deployment("d-OLD", 41, 900),
+        previousSuccess: null,
+        recentRollbacks: recent,
+        alarmNow: { state: "ALARM", since: now },
+      },
       policy,
       now,
     ),
@@ -121,6 +127,7 @@ measure("rollback: decide (during, after, unrelated alarm)", [
         lastSuccess: deployment("d-NEW", 42, 15),
         previousSuccess: deployment("d-OLD", 41, 900),
         recentRollbacks: recent,
+        alarmNow: { state: "ALARM", since: now },
       },
       policy,
       now,

@@ -1,7 +1,8 @@
 /**
- * Hands-off remediation. A release alarm in ALARM: stop the release in
- * progress, or, inside the bake window of the last release, redeploy the
- * previous revision — within the guardrails, or only say so in dry-run.
+ * Hands-off remediation. A release alarm in ALARM, and still in ALARM when
+ * CloudWatch is asked (a late or out-of-order event changes nothing): stop the
+ * release in progress, or, inside the bake window of the last release, redeploy
+ * the previous revision — within the guardrails, or only say so in dry-run.
  * Every decision, "did nothing, because …" included, is recorded in the
  * audit trail and sent to on-call. One event acts once.
  */
@@ -16,6 +17,7 @@ import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
 import { DoItRequest, doItAlarm, RollBackRequest } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import { stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import { handleAlarm, handleRollBackRequest, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -64,7 +66,7 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
         : detail.data.alarmName,
       state: detail.data.state.value,
       reason: detail.data.state.reason,
-      at: new Date(envelope.data.time),
+      at: stateChangedAt(detail.data.state.timestamp, envelope.data.time),
     };
     // A duplicate delivery of the same event gets the first result, without acting or notifying again.
     const result = await once.run(`rollback:${alarm.eventId}`, () =>
@@ -81,6 +83,7 @@ function awsPorts(env: RollbackEnvironment) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback");
   const notices = noticesOnFirstUse();
   const ports: RollbackPorts = {
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-alarms")).cloudWatchAlarmState()),
     deployments: onFirstCall(async () => {
       const { target } = env;
       if (target.controller === "ecs") return (await import("@hands-off-ops/core/aws/ecs-rollbacks")).ecsRollbacks(target);

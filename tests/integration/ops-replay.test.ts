@@ -65,6 +65,8 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     const calls = rollback.split("\n").filter((line) => line.startsWith("  AWS"));
     expect(calls.map((line) => line.split("  ")[2])).toEqual([
       "DynamoDB PutItem",
+      // The alarm as it is now, before anything else: the event's own ALARM in a single-event replay.
+      "CloudWatch DescribeAlarms",
       "CodeDeploy ListDeployments",
       "CodeDeploy BatchGetDeployments",
       "DynamoDB Query",

@@ -1,4 +1,10 @@
-import { type AlarmFacts, decideRollBackByHand, decideRollback, type RollbackFacts, revisionOf } from "@hands-off-ops/core/rollback/decide";
+import {
+  type AlarmFacts,
+  type AlarmRollbackFacts,
+  decideRollBackByHand,
+  decideRollback,
+  revisionOf,
+} from "@hands-off-ops/core/rollback/decide";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
@@ -24,11 +30,13 @@ const deployment = (id: string, revision: number, at: Date, automaticRollback = 
   at,
   automaticRollback,
 });
-const facts = (overrides: Partial<RollbackFacts> = {}): RollbackFacts => ({
+// The alarm as CloudWatch reads it: in ALARM since before every alarm these tests raise (present.test.ts varies it).
+const facts = (overrides: Partial<AlarmRollbackFacts> = {}): AlarmRollbackFacts => ({
   inProgress: null,
   lastSuccess: deployment("d-BAD", 42, minutes(5)),
   previousSuccess: deployment("d-GOOD", 41, minutes(-600)),
   recentRollbacks: [],
+  alarmNow: { state: "ALARM", since: T0 },
   ...overrides,
 });
 
@@ -177,7 +185,7 @@ describe("property: any order and repetition of alarms rolls a release back at m
 });
 
 describe("a person's Roll back, from a release's thread", () => {
-  const byHand = (id: string, f: RollbackFacts, at = minutes(20), policy = POLICY) => decideRollBackByHand(id, "alice", f, policy, at);
+  const byHand = (id: string, f: AlarmRollbackFacts, at = minutes(20), policy = POLICY) => decideRollBackByHand(id, "alice", f, policy, at);
 
   it("stops the named release while it runs", () => {
     expect(byHand("d-NOW", facts({ inProgress: deployment("d-NOW", 43, minutes(15)) }))).toEqual({

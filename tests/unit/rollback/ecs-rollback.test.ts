@@ -8,20 +8,26 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { ecsRollbacks } from "@hands-off-ops/core/aws/ecs-rollbacks";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/rollback-alarms";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { EcsReleases } from "@hands-off-ops/core/rollback/by-hand";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
 import { rollbackVariables } from "../../../stacks/lambda-environment";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
+import { alarmIs, cloudWatch, FIXTURE_ALARM_RAISED } from "./cloudwatch-now";
 import { memoryLedger } from "./memory-ledger";
 
 const ecs = mockClient(ECSClient);
-afterEach(() => ecs.reset());
+beforeEach(() => alarmIs("prod-hands-off-ops-Alb5xxRate", "ALARM", FIXTURE_ALARM_RAISED));
+afterEach(() => {
+  ecs.reset();
+  cloudWatch.reset();
+});
 
 const SERVICE_ARN = "arn:aws:ecs:eu-central-1:123456789012:service/prod-cluster/prod-service";
 const env = (mode: "enforce" | "dry-run" = "enforce") =>
@@ -139,7 +145,12 @@ describe("the rollback function on an ECS stage", () => {
     const notices: AutomationNotice[] = [];
     const handle = createRollbackHandler(
       env(mode),
-      { deployments: ecsRollbacks(releases), ledger: memoryLedger(), notify: async (n) => void notices.push(n) },
+      {
+        alarms: cloudWatchAlarmState(),
+        deployments: ecsRollbacks(releases),
+        ledger: memoryLedger(),
+        notify: async (n) => void notices.push(n),
+      },
       memoryOnce(),
       () => ALARM_TIME,
     );

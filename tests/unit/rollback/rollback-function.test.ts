@@ -1,3 +1,4 @@
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   BatchGetDeploymentsCommand,
   CodeDeployClient,
@@ -5,21 +6,28 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/rollback-alarms";
 import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/aws/rollback-deployments";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import type { CodeDeployGroup } from "@hands-off-ops/core/rollback/by-hand";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
+import { alarmIs, cloudWatch, FIXTURE_ALARM_RAISED } from "./cloudwatch-now";
 import { memoryLedger } from "./memory-ledger";
 
 const codeDeploy = mockClient(CodeDeployClient);
-afterEach(() => codeDeploy.reset());
+// Unless a test says otherwise, the alarm is still in the ALARM its event reports.
+beforeEach(() => alarmIs("prod-hands-off-ops-Alb5xxRate", "ALARM", FIXTURE_ALARM_RAISED));
+afterEach(() => {
+  codeDeploy.reset();
+  cloudWatch.reset();
+});
 
 const env = (mode: "enforce" | "dry-run" = "enforce") =>
   readRollbackEnvironment({
@@ -69,7 +77,12 @@ function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
   const ledger = memoryLedger();
   const handle = createRollbackHandler(
     env(mode),
-    { deployments: codeDeployRollbacks(env(mode).target as CodeDeployGroup), ledger, notify: async (n) => void notices.push(n) },
+    {
+      alarms: cloudWatchAlarmState(),
+      deployments: codeDeployRollbacks(env(mode).target as CodeDeployGroup),
+      ledger,
+      notify: async (n) => void notices.push(n),
+    },
     memoryOnce(),
     () => ALARM_TIME,
   );
@@ -192,6 +205,111 @@ describe("the rollback function", () => {
   });
 });
 
+describe("acting on the present (EventBridge delivers at least once and in no guaranteed order)", () => {
+  it("asks CloudWatch for the alarm itself, metric or composite, before anything else", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    await handlerFor().handle(releaseAlarmEvent());
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand).map((call) => call.args[0].input)).toEqual([
+      { AlarmNames: ["prod-hands-off-ops-Alb5xxRate"], AlarmTypes: ["MetricAlarm", "CompositeAlarm"] },
+    ]);
+  });
+
+  it("changes nothing for an ALARM delivered after its OK, says so, and asks CodeDeploy nothing", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    alarmIs("prod-hands-off-ops-Alb5xxRate", "OK", "2019-10-02T17:10:00Z");
+    const { handle, notices, ledger } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({
+      decision: { action: "none", reason: "stale-alarm" },
+      outcome: { kind: "nothing" },
+    });
+    expect(codeDeploy.calls()).toHaveLength(0);
+    const told =
+      "Alb5xxRate is OK since 2019-10-02 17:10:00 UTC, after this ALARM (2019-10-02 17:04:40 UTC) was raised; nothing was changed.";
+    expect(notices).toEqual([
+      expect.objectContaining({
+        severity: "info",
+        title: "Alb5xxRate: a stale ALARM, nothing was changed",
+        summary: expect.stringContaining(told),
+        nextStep: null,
+        incident: expect.objectContaining({ key: "alarm:prod-hands-off-ops-Alb5xxRate", did: told, escalates: false }),
+      }),
+    ]);
+    expect(notices[0]?.thread ?? null).toBeNull();
+    expect(ledger.claims.size).toBe(0);
+    expect(ledger.audits.map((a) => a.outcome)).toEqual(["nothing"]);
+  });
+
+  it("acts when only the evaluation state moved since: the same ALARM, StateTransitionedTimestamp unchanged", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-ROLLBACK" });
+    alarmIs("prod-hands-off-ops-Alb5xxRate", "ALARM", "2019-10-02T17:20:00Z", FIXTURE_ALARM_RAISED);
+    await expect(handlerFor().handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "rolled-back" } });
+  });
+
+  it("leaves an earlier episode to the later ALARM's own event", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    alarmIs("prod-hands-off-ops-Alb5xxRate", "ALARM", "2019-10-02T17:20:00Z");
+    await expect(handlerFor().handle(releaseAlarmEvent())).resolves.toMatchObject({ decision: { reason: "stale-alarm" } });
+    expect(codeDeploy.calls()).toHaveLength(0);
+  });
+
+  it("stops a release once, whichever of its alarms asks first; the other only joins its own incident", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
+    alarmIs("prod-hands-off-ops-TargetP99Latency", "ALARM", FIXTURE_ALARM_RAISED);
+    const latency = releaseAlarmEvent();
+    latency.id = "latency-1";
+    latency.detail.alarmName = "prod-hands-off-ops-TargetP99Latency";
+    const { handle, notices, ledger } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "stopped", deploymentId: "d-NOW" } });
+    await expect(handle(latency)).resolves.toMatchObject({
+      decision: { action: "stop-deployment", deploymentId: "d-NOW" },
+      outcome: { kind: "claimed-elsewhere", badDeploymentId: "d-NOW" },
+    });
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(1);
+    expect(notices[1]).toMatchObject({
+      severity: "info",
+      title: "Release d-NOW is already being stopped",
+      incident: {
+        key: "alarm:prod-hands-off-ops-TargetP99Latency",
+        did: "Another request had already asked CodeDeploy to stop release d-NOW; this one did nothing.",
+        escalates: false,
+      },
+    });
+    // The release's thread heard of the stop once.
+    expect(notices.map((n) => n.thread?.deploymentId ?? null)).toEqual(["d-NOW", null]);
+    expect([...ledger.claims]).toEqual(["stop#d-NOW"]);
+  });
+
+  it("in dry-run rehearses that claim: the second alarm neither escalates nor offers Do it again", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    alarmIs("prod-hands-off-ops-TargetP99Latency", "ALARM", FIXTURE_ALARM_RAISED);
+    const latency = releaseAlarmEvent();
+    latency.id = "latency-1";
+    latency.detail.alarmName = "prod-hands-off-ops-TargetP99Latency";
+    const { handle, notices, ledger } = handlerFor("dry-run");
+    await handle(releaseAlarmEvent());
+    await handle(latency);
+    expect(notices.map((n) => [n.severity, n.incident?.escalates, n.incident?.offers ?? null])).toEqual([
+      ["critical", true, "do-it"],
+      ["info", false, null],
+    ]);
+    expect(notices[1]?.title).toBe("Would stop release d-NOW: already decided, nothing was changed");
+    expect([...ledger.claims]).toEqual(["dry-run#stop#d-NOW"]);
+  });
+
+  it("gives the stop's claim back when CodeDeploy refuses it, so that the retry stops the release", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    codeDeploy.on(StopDeploymentCommand).rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+    const { handle, ledger } = handlerFor();
+    await expect(handle(releaseAlarmEvent())).rejects.toThrow("Remediation failed");
+    expect(ledger.claims.size).toBe(0);
+    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending" });
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ outcome: { kind: "stopped" } });
+  });
+});
+
 describe("Do it, from Slack (the rollback function asked directly)", () => {
   const doIt = {
     kind: "do-it",
@@ -226,6 +344,15 @@ describe("Do it, from Slack (the rollback function asked directly)", () => {
       deploymentId: "d-NEW",
       autoRollbackEnabled: true,
     });
+  });
+
+  it("does what the automation would do now: nothing, once the alarm has ended", async () => {
+    history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    alarmIs("prod-hands-off-ops-Alb5xxRate", "OK", "2019-10-02T17:00:00Z");
+    const { handle, notices } = handlerFor("dry-run");
+    await expect(handle({ ...doIt, ticketId: "FFFFFFFFFFFFFFFFFFFFFF" })).resolves.toMatchObject({ decision: { reason: "stale-alarm" } });
+    expect(codeDeploy.calls()).toHaveLength(0);
+    expect(notices[0]?.summary).toMatch(/^Alb5xxRate is OK since 2019-10-02 17:00:00 UTC; nothing was changed\./);
   });
 
   it("keeps the guardrails: a rollback already started for that release is not started again", async () => {

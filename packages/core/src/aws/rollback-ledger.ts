@@ -14,13 +14,22 @@ export interface AuditRecord {
   outcome: string;
 }
 
+/**
+ * What a claim is for. A stop and a redeploy of one release claim apart: a stop that found the release already
+ * finished must not keep the redeploy of that release from happening once it is the bad one in its bake window.
+ */
+export type ClaimedAction = "redeploy" | "stop";
+
 export interface RollbackLedgerPort {
   /** Automatic rollbacks started (and dry-run's decided) since `since`, newest first. */
   recentRollbacks(since: Date): Promise<RecordedRollback[]>;
-  /** The one claim per bad release (dry-run's apart): false when another event already claimed it. */
-  claim(badDeploymentId: string, at: Date, dryRun?: boolean): Promise<boolean>;
-  /** Gives a claim back when the rollback could not be started, so that a retry may try again. */
-  release(badDeploymentId: string): Promise<void>;
+  /**
+   * The one claim per release and action (dry-run's apart), whichever alarm or person asks: false when another
+   * event already claimed it.
+   */
+  claim(badDeploymentId: string, at: Date, dryRun?: boolean, action?: ClaimedAction): Promise<boolean>;
+  /** Gives a claim back when the action could not be carried out, so that a retry may try again. */
+  release(badDeploymentId: string, action?: ClaimedAction): Promise<void>;
   /** A rollback started, or (dry-run, no rollback deployment) one decided and not carried out. */
   recordRollback(badDeploymentId: string, rollbackDeploymentId: string | null, at: Date): Promise<void>;
   audit(record: AuditRecord): Promise<void>;
@@ -34,8 +43,9 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
   const expires = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
   const actions = `rollback#${stage}#actions`;
   // Dry-run claims apart: a rehearsal never takes the claim a real rollback needs.
-  const claimKey = (badDeploymentId: string, dryRun = false) => ({
-    pk: `rollback#${stage}#claim#${dryRun ? "dry-run#" : ""}${badDeploymentId}`,
+  // A redeploy's key is the one it always had, so that claims made before stops were claimed still hold.
+  const claimKey = (badDeploymentId: string, dryRun = false, action: ClaimedAction = "redeploy") => ({
+    pk: `rollback#${stage}#claim#${dryRun ? "dry-run#" : ""}${action === "stop" ? "stop#" : ""}${badDeploymentId}`,
     sk: "claim",
   });
   const auditPk = `audit#rollback#${stage}`;
@@ -56,12 +66,12 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
         ...(item.dryRun ? { dryRun: true } : {}),
       }));
     },
-    async claim(badDeploymentId, at, dryRun = false) {
+    async claim(badDeploymentId, at, dryRun = false, action = "redeploy") {
       try {
         await documents.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...claimKey(badDeploymentId, dryRun), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
+            Item: { ...claimKey(badDeploymentId, dryRun, action), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
             ConditionExpression: "attribute_not_exists(pk)",
           }),
         );
@@ -71,8 +81,8 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
         throw error;
       }
     },
-    async release(badDeploymentId) {
-      await documents.send(new DeleteCommand({ TableName: tableName, Key: claimKey(badDeploymentId) }));
+    async release(badDeploymentId, action = "redeploy") {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: claimKey(badDeploymentId, false, action) }));
     },
     async recordRollback(badDeploymentId, rollbackDeploymentId, at) {
       await documents.send(

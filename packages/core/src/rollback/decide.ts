@@ -1,5 +1,6 @@
 import type { AutomationMode, RollbackSettings } from "../settings/schema";
 import { humanDuration } from "../text/duration";
+import { type AlarmNow, staleAlarm } from "./present";
 
 /**
  * Whether an alarm calls for an automatic rollback, and which: a pure
@@ -19,7 +20,13 @@ export interface AlarmFacts {
   alarmId: string;
   state: string;
   reason: string;
+  /**
+   * When the alarm changed state: the detail's state timestamp, to the millisecond as DescribeAlarms gives it back
+   * (the envelope's time is to the second, and would read as earlier than the very change it reports).
+   */
   at: Date;
+  /** Not the alarm's event but a person's "Do it" now: it stands while the alarm is in ALARM, whatever the episode. */
+  pressed?: true;
   /** Not an alarm: a person asked, from the release's thread (Slack's Roll back). Its notice joins no alarm's incident. */
   byHand?: { requestedBy: string; deploymentId: string };
 }
@@ -42,6 +49,11 @@ export interface RollbackFacts {
   recentRollbacks: RecordedRollback[];
 }
 
+/** What an alarm's decision reads: the releases, the ledger, and the alarm itself as CloudWatch has it now. */
+export interface AlarmRollbackFacts extends RollbackFacts {
+  alarmNow: AlarmNow | null;
+}
+
 export interface RecordedRollback {
   badDeploymentId: string;
   at: Date;
@@ -58,6 +70,8 @@ export type NoRollbackReason =
   | "not-an-alarm"
   | "not-a-release-alarm"
   | "rollback-in-flight"
+  /** The event no longer speaks for the alarm: it is not in ALARM now, or changed state after the event (present.ts). */
+  | "stale-alarm"
   | "no-recent-release"
   | "outside-bake-window"
   | "already-rolled-back"
@@ -99,11 +113,13 @@ export function cannotBlameARelease(alarm: AlarmFacts, policy: RollbackPolicy): 
   return null;
 }
 
-export function decideRollback(alarm: AlarmFacts, facts: RollbackFacts, policy: RollbackPolicy, now: Date): RollbackDecision {
+export function decideRollback(alarm: AlarmFacts, facts: AlarmRollbackFacts, policy: RollbackPolicy, now: Date): RollbackDecision {
   const none = (reason: NoRollbackReason, why: string): RollbackDecision => ({ action: "none", reason, why });
   const dryRun = policy.mode === "dry-run";
   const excluded = cannotBlameARelease(alarm, policy);
   if (excluded) return excluded;
+  const stale = staleAlarm(alarm, facts.alarmNow);
+  if (stale) return stale;
 
   if (facts.inProgress?.automaticRollback)
     return none("rollback-in-flight", `automatic rollback ${facts.inProgress.deploymentId} is still in progress`);

@@ -19,7 +19,7 @@ export const DoItRequest = z.strictObject({
 });
 export type DoItRequest = z.infer<typeof DoItRequest>;
 
-/** The alarm as the decision reads it: in ALARM now, its reason naming who asked. */
+/** The alarm as the decision reads it: asked about now (it acts only while CloudWatch has it in ALARM), its reason naming who asked. */
 export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date): AlarmFacts {
   return {
     eventId: `do-it-${request.ticketId}`,
@@ -28,6 +28,7 @@ export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date):
     state: "ALARM",
     reason: `${request.requestedBy} pressed "Do it" in Slack`,
     at: now,
+    pressed: true,
   };
 }
 

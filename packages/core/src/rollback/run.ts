@@ -1,3 +1,4 @@
+import type { AlarmStatePort } from "../aws/rollback-alarms";
 import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
 import type { RollbackLedgerPort } from "../aws/rollback-ledger";
 import { deploymentLink, serviceDeploymentLink } from "../notify/links";
@@ -14,8 +15,11 @@ import {
   type RollbackDecision,
   type RollbackPolicy,
 } from "./decide";
+import { staleAlarm } from "./present";
 
 export interface RollbackPorts {
+  /** CloudWatch: the alarm as it is now, read before any change. */
+  alarms: AlarmStatePort;
   deployments: RollbackDeploymentsPort;
   ledger: RollbackLedgerPort;
   notify(notice: AutomationNotice): Promise<void>;
@@ -44,7 +48,11 @@ export async function handleAlarm(
   now: Date,
 ) {
   // An alarm that cannot blame a release needs no look at the releases' history or the ledger.
-  const decision = cannotBlameARelease(alarm, policy) ?? decideRollback(alarm, await gatherFacts(ports, now), policy, now);
+  const excluded = cannotBlameARelease(alarm, policy);
+  if (excluded) return act(excluded, alarm, where, ports, now);
+  // The alarm first, alone: a stale event makes no call to CodeDeploy or ECS at all (and loads neither client).
+  const alarmNow = await ports.alarms.now(alarm.alarmName);
+  const decision = staleAlarm(alarm, alarmNow) ?? decideRollback(alarm, { ...(await gatherFacts(ports, now)), alarmNow }, policy, now);
   return act(decision, alarm, where, ports, now);
 }
 
@@ -102,8 +110,16 @@ async function gatherFacts(ports: RollbackPorts, now: Date) {
 async function carryOut(decision: RollbackDecision, alarm: AlarmFacts, ports: RollbackPorts, now: Date): Promise<RollbackOutcome> {
   if (decision.action === "none") return { kind: "nothing" };
   if (decision.action === "stop-deployment") {
-    if (decision.dryRun) return { kind: "would-stop", deploymentId: decision.deploymentId };
-    return { kind: await ports.deployments.stop(decision.deploymentId), deploymentId: decision.deploymentId };
+    const { deploymentId, dryRun } = decision;
+    // One stop per release, whichever alarm (or person) asks first; dry-run rehearses the same claim on its own key.
+    if (!(await ports.ledger.claim(deploymentId, now, dryRun, "stop"))) return { kind: "claimed-elsewhere", badDeploymentId: deploymentId };
+    if (dryRun) return { kind: "would-stop", deploymentId };
+    try {
+      return { kind: await ports.deployments.stop(deploymentId), deploymentId };
+    } catch (error) {
+      await ports.ledger.release(deploymentId, "stop");
+      throw error;
+    }
   }
   const { badDeploymentId } = decision;
   // Dry-run rehearses: the same claim (its own key) and a record of the rollback it would have started, so that the
@@ -178,6 +194,18 @@ function noticeOf(
       ...step(`Tried to carry out the decision and FAILED (${outcome.error}); nothing was changed.`, true),
     };
   }
+  if (decision.action === "none" && decision.reason === "stale-alarm") {
+    // Told as what it is: not "no rollback needed" but "this event is out of date", so nobody reads it as a verdict.
+    const told = `${capitalize(decision.why)}; nothing was changed.`;
+    return {
+      ...base,
+      severity: "info",
+      title: `${alarm.alarmId}: a stale ALARM, nothing was changed`,
+      summary: `${told} The automation acts on the alarm as CloudWatch has it now, not on an event delivered late or out of order.`,
+      nextStep: null,
+      ...step(told, false),
+    };
+  }
   if (decision.action === "none") {
     return {
       ...base,
@@ -193,6 +221,25 @@ function noticeOf(
   }
   if (decision.action === "stop-deployment") {
     const release = decision.deploymentId;
+    if (outcome.kind === "claimed-elsewhere") {
+      // The first request's notice paged and tells the release's thread; this one only joins its incident.
+      const did = decision.dryRun
+        ? `Dry-run: another request had already decided to stop release ${release}; this one did nothing.`
+        : `Another request had already asked ${controller} to stop release ${release}; this one did nothing.`;
+      return {
+        ...base,
+        severity: "info",
+        title: decision.dryRun
+          ? `Would stop release ${release}: already decided, nothing was changed`
+          : `Release ${release} is already being stopped`,
+        summary: `${capitalize(decision.why)}. ${did}`,
+        facts: [...base.facts, { label: "Release", value: release }],
+        nextStep: null,
+        links: links(release),
+        ...(decision.dryRun ? { dryRun: true } : {}),
+        ...step(did, false, [{ deploymentId: release, part: "bad-release" }]),
+      };
+    }
     if (decision.dryRun)
       return {
         ...base,

@@ -1,5 +1,6 @@
 import type { CanaryDeploymentsPort } from "@hands-off-ops/core/aws/canary-deployments";
 import type { ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
+import type { AlarmStatePort } from "@hands-off-ops/core/aws/rollback-alarms";
 import type { RollbackDeploymentsPort } from "@hands-off-ops/core/aws/rollback-deployments";
 import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
 import type { TargetMetricsPort } from "@hands-off-ops/core/aws/target-metrics";
@@ -19,8 +20,11 @@ import type {
   ThreadParent,
 } from "@hands-off-ops/core/notify/ports";
 import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
+import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
 import type { ReleaseGroup } from "@hands-off-ops/core/rollback/by-hand";
+import { type AlarmNow, stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
 import type { Recorder } from "./recorder";
@@ -76,6 +80,42 @@ function ecsRollbackDeployments(recorder: Recorder, scenario: Scenario, service:
   };
 }
 
+/** One state change of an alarm, as its event tells it. */
+export interface AlarmChange {
+  alarmName: string;
+  state: AlarmNow["state"];
+  at: Date;
+}
+
+/** The alarm state changes among some events (a timeline's, or the one replayed), in no particular order. */
+export function alarmChangesOf(events: unknown[]): AlarmChange[] {
+  return events.flatMap((event) => {
+    const envelope = Envelope.safeParse(event);
+    const detail = envelope.success ? AlarmDetail.safeParse(envelope.data.detail) : undefined;
+    if (!envelope.success || !detail?.success) return [];
+    const { alarmName, state } = detail.data;
+    return [{ alarmName, state: state.value as AlarmNow["state"], at: stateChangedAt(state.timestamp, envelope.data.time) }];
+  });
+}
+
+/** DescribeAlarms answered from the alarm's own history: its latest change the replay knows of by then. */
+export function alarmStateRecorder(recorder: Recorder, history: AlarmChange[]): AlarmStatePort {
+  return {
+    async now(alarmName) {
+      const latest = history
+        .filter((c) => c.alarmName === alarmName)
+        .sort((a, b) => a.at.getTime() - b.at.getTime())
+        .at(-1);
+      recorder.aws(
+        "CloudWatch",
+        "DescribeAlarms",
+        `${alarmName}: ${latest ? `${latest.state} since ${latest.at.toISOString()}` : "not known"}`,
+      );
+      return latest ? { state: latest.state, since: latest.at } : null;
+    },
+  };
+}
+
 /** The ledger's claims and recorded rollbacks, shared by the events of one replay (cooldown and cap apply across them). */
 export interface LedgerMemory {
   claims: Set<string>;
@@ -94,16 +134,18 @@ export function rollbackLedger(recorder: Recorder, memory: LedgerMemory): Rollba
       recorder.aws("DynamoDB", "Query", `automatic rollbacks since ${since.toISOString()}`);
       return rollbacks.filter((r) => r.at >= since).sort((a, b) => b.at.getTime() - a.at.getTime());
     },
-    async claim(badDeploymentId, _at, dryRun = false) {
-      const key = `${dryRun ? "dry-run " : ""}${badDeploymentId}`;
-      const won = !claims.has(key) && !rollbacks.some((r) => r.badDeploymentId === badDeploymentId && !r.dryRun);
+    async claim(badDeploymentId, _at, dryRun = false, action = "redeploy") {
+      const key = `${dryRun ? "dry-run " : ""}${action === "stop" ? "stop " : ""}${badDeploymentId}`;
+      const rolledBack = action === "redeploy" && rollbacks.some((r) => r.badDeploymentId === badDeploymentId && !r.dryRun);
+      const won = !claims.has(key) && !rolledBack;
       recorder.aws("DynamoDB", "PutItem", `claim ${key} if nobody has (${won ? "won" : "already claimed"})`);
       claims.add(key);
       return won;
     },
-    async release(badDeploymentId) {
-      recorder.aws("DynamoDB", "DeleteItem", `claim ${badDeploymentId} given back`);
-      claims.delete(badDeploymentId);
+    async release(badDeploymentId, action = "redeploy") {
+      const key = `${action === "stop" ? "stop " : ""}${badDeploymentId}`;
+      recorder.aws("DynamoDB", "DeleteItem", `claim ${key} given back`);
+      claims.delete(key);
     },
     async recordRollback(badDeploymentId, rollbackDeploymentId, at) {
       recorder.aws(

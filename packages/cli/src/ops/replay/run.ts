@@ -21,6 +21,9 @@ import {
 } from "../../../../../stacks/lambda-environment";
 import { APP_NAME, releaseGroupName, TEST_LISTENER_PORT } from "../../../../../stacks/names";
 import {
+  type AlarmChange,
+  alarmChangesOf,
+  alarmStateRecorder,
   buttonRecorder,
   deploymentReportRecorder,
   emailRecorder,
@@ -65,6 +68,10 @@ export interface ReplayInput {
   hook?: string;
   /** What outlives one event: the state table's incidents and threads, the ledger's claims and rollbacks. */
   shared?: ReplayShared;
+  /** When EventBridge delivers the event (a timeline's step): the functions run then, whatever the event's own time. */
+  deliveredAt?: Date;
+  /** The alarms' changes raised by then (a timeline's), which DescribeAlarms answers from; default: the event's own. */
+  alarmHistory?: AlarmChange[];
 }
 
 /** One story's memory and what it delivered, shared by the events of a timeline. */
@@ -115,7 +122,7 @@ export async function replay(original: ReplayInput): Promise<string[]> {
     }),
   };
   const receivers = receiversOf(input.event, input.settings, input.hook);
-  const now = new Date(input.scenario.now ?? timeOf(input.event) ?? Date.now());
+  const now = new Date(input.scenario.now ?? input.deliveredAt ?? timeOf(input.event) ?? Date.now());
   const lines = [
     `Replay on ${input.stage} (${input.settings.kind}, automation ${input.settings.automationMode}) at ${now.toISOString()}`,
     `Scenario: ${input.scenario.description}`,
@@ -252,6 +259,7 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
   const recorder = new Recorder();
   const notices: AutomationNotice[] = [];
   const ports = {
+    alarms: alarmStateRecorder(recorder, input.alarmHistory ?? alarmChangesOf([input.event])),
     deployments: rollbackDeployments(recorder, input.scenario, env.target),
     ledger: rollbackLedger(recorder, (input.shared ?? sharedMemory(input.scenario)).ledger),
     notify: noticeRecorder(recorder, notices),

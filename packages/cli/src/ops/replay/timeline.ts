@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { StageSettings } from "../../../../../stacks/config";
 import { APP_NAME } from "../../../../../stacks/names";
+import { alarmChangesOf } from "./ports";
 import { type Delivered, type ReplayShared, replay, sharedMemory } from "./run";
 import { readScenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
@@ -51,6 +52,8 @@ export async function replayTimeline(
     if (detail?.state && typeof detail.state === "object") detail.state.timestamp = time;
     return { ...event, id: `timeline-${String(index).padStart(2, "0")}`, time };
   });
+  // What CloudWatch would answer DescribeAlarms with: the timeline's own alarm changes, as far as raised by then.
+  const alarmChanges = alarmChangesOf(events);
   const order = timeline.steps
     .map((step, index) => ({ step, index, at: step.deliveredAfter ?? step.after }))
     .sort((a, b) => a.at - b.at || a.index - b.index);
@@ -66,7 +69,9 @@ export async function replayTimeline(
     const late = at !== step.after ? `, delivered at +${clock(at)}` : "";
     lines.push("", `━━ +${clock(step.after)}${late} · step ${index}: ${label} ${"━".repeat(20)}`);
     const before = shared.delivered.length;
-    const replayed = await replay({ stage, settings, event, scenario, hook: step.hook, shared });
+    const deliveredAt = new Date(start + at * 1000);
+    const alarmHistory = alarmChanges.filter((change) => change.at <= deliveredAt);
+    const replayed = await replay({ stage, settings, event, scenario, hook: step.hook, shared, deliveredAt, alarmHistory });
     lines.push(...(options.messagesOnly ? shared.delivered.slice(before).flatMap(readable) : replayed.slice(2)));
   }
   const tally = count(shared.delivered, shared.notify.incidents.size);
