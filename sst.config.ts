@@ -8,6 +8,7 @@ import { Database } from "./stacks/Database";
 import { Firewall } from "./stacks/Firewall";
 import { GitHubAccess } from "./stacks/GitHubAccess";
 import { LAMBDA_DEFAULTS } from "./stacks/lambda-defaults";
+import { LeaveNothingBehind } from "./stacks/leave-nothing-behind";
 import { Network } from "./stacks/Network";
 import { suppressSstInternals } from "./stacks/nag-suppressions";
 import { APP_NAME } from "./stacks/names";
@@ -29,6 +30,7 @@ export default {
       return;
     }
     app.setDefaultFunctionProps(LAMBDA_DEFAULTS);
+    if (stageSettings(app.stage).kind !== "production") Aspects.of(app).add(new LeaveNothingBehind());
     app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation);
     suppressSstInternals(app);
   },

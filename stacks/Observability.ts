@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -28,6 +28,30 @@ export function Observability({ stack, app }: StackContext) {
   topicKey.grant(new iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*");
   const onCallTopic = new sns.Topic(stack, "OnCall", { displayName: `${stack.stage} on-call`, masterKey: topicKey, enforceSSL: true });
   for (const email of alerts.emails) onCallTopic.addSubscription(new subscriptions.EmailSubscription(email));
+  // enforceSSL writes a topic policy that holds only a Deny, and a topic policy replaces SNS's default one, so
+  // CloudWatch's alarm actions (the watcher's own alarms, stacks/notify.ts) need an Allow of their own, bound to
+  // this stage's alarms in this account against the confused deputy (SNS Developer Guide, "Example cases for
+  // Amazon SNS access control": "Allow CloudWatch alarms in an account to publish"). The notifier publishes
+  // through its role's identity policy, which is enough within one account.
+  onCallTopic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: "StageAlarmsPublish",
+      principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+      actions: ["sns:Publish"],
+      resources: [onCallTopic.topicArn],
+      conditions: {
+        ArnLike: {
+          "aws:SourceArn": stack.formatArn({
+            service: "cloudwatch",
+            resource: "alarm",
+            resourceName: alarmName(app, "*"),
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+        StringEquals: { "aws:SourceAccount": stack.account },
+      },
+    }),
+  );
 
   const requests = loadBalancer.metrics.requestCount({ period: ONE_MINUTE });
   const target5xx = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: ONE_MINUTE });

@@ -21,6 +21,14 @@ const ARTIFACT_DAYS = 31;
  * rate as a release alarm (the deployment group and the rollback watch it;
  * names.ts releaseAlarmIds).
  */
+/**
+ * syn-nodejs-puppeteer-13.0 runs on Lambda's Node.js 22.x (CloudWatch User Guide, "Runtime versions using Node.js
+ * and Puppeteer"); 11.0 ran on Node.js 20.x, which Lambda stopped supporting on 2026-04-30, and a deprecated
+ * Synthetics runtime cannot create a canary. aws-cdk-lib 2.224 names runtimes up to 11.0, hence the name here. 13.0 is
+ * the newest that keeps the `require("Synthetics")` namespace synthetics/flow.js uses (13.1 moved it).
+ */
+export const SYNTHETIC_USER_RUNTIME = new synthetics.Runtime("syn-nodejs-puppeteer-13.0", synthetics.RuntimeFamily.NODEJS);
+
 export function syntheticUser(stack: Stack, app: { stage: string; name: string }, settings: StageSettings, url: string) {
   const { synthetics: wanted } = settings;
   if (!wanted.enabled) return undefined;
@@ -30,10 +38,12 @@ export function syntheticUser(stack: Stack, app: { stage: string; name: string }
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     lifecycleRules: [{ expiration: Duration.days(ARTIFACT_DAYS) }],
     removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    // CloudFormation deletes only an empty bucket; every run writes artifacts here.
+    autoDeleteObjects: settings.kind !== "production",
   });
   const canary = new synthetics.Canary(stack, "SyntheticUser", {
     canaryName: syntheticUserName(app),
-    runtime: synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_11_0,
+    runtime: SYNTHETIC_USER_RUNTIME,
     test: synthetics.Test.custom({ code: synthetics.Code.fromInline(readFileSync(FLOW, "utf8")), handler: "index.handler" }),
     schedule: synthetics.Schedule.rate(Duration.minutes(wanted.everyMinutes)),
     environmentVariables: { BASE_URL: url },

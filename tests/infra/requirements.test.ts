@@ -307,7 +307,7 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: firewall", (stage) => {
 
   it("logs to an aws-waf-logs- group with the auth headers redacted", () => {
     template.hasResourceProperties("AWS::Logs::LogGroup", {
-      LogGroupName: Match.stringLikeRegexp("^aws-waf-logs-"),
+      LogGroupName: { "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp("^aws-waf-logs-")])] },
       RetentionInDays: service.logRetentionDays,
     });
     template.hasResourceProperties("AWS::WAFv2::LoggingConfiguration", {
