@@ -29,7 +29,7 @@ describe.each(DATABASES)("voting API on %s", (_name, open) => {
 
   beforeAll(async () => {
     db = await open();
-    expect(await migrate(db)).toEqual(["0001-polls-options-votes", "0002-vote-requests"]);
+    expect(await migrate(db)).toEqual(["0001-polls-options-votes", "0002-vote-requests", "0003-option-vote-counts"]);
     app = buildApp(config, db, { logger: false });
   });
   afterAll(async () => {

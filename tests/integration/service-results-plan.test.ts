@@ -12,8 +12,11 @@ interface PlanNode {
 }
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
-/** PostgreSQL's own plan for the results query once other polls hold many votes: this poll's votes only, by index. */
-describe("results read only the poll's own votes", () => {
+/**
+ * PostgreSQL's own plan for the results query once the poll itself holds many votes: the options' counts and no vote
+ * at all (counting this poll's votes, even by index, took 345 ms at 300,000 of them).
+ */
+describe("results read the options' counts, not the votes", () => {
   let db: Database;
   beforeAll(async () => {
     db = await connectPostgres(await createDatabase(inject("postgresUrl"), "plan"), { DATABASE_STATEMENT_TIMEOUT_MS: "30000" });
@@ -21,17 +24,13 @@ describe("results read only the poll's own votes", () => {
   });
   afterAll(() => db?.close());
 
-  it("reaches votes through the (poll_id, option_id) index, never a scan of the whole table, with 100,000 other votes", async () => {
+  it("never reads the votes table, with 100,000 votes in the poll", async () => {
     const poll = await createPoll(db, "Plan?", ["a", "b"]);
-    const other = await createPoll(db, "Other?", ["x", "y"]);
-    await db.query("INSERT INTO votes (poll_id, option_id) SELECT $1, $2 FROM generate_series(1, 100000)", [
-      other.id,
-      other.options[0]?.id,
-    ]);
-    await db.query("ANALYZE votes");
+    await db.query("INSERT INTO votes (poll_id, option_id) SELECT $1, $2 FROM generate_series(1, 100000)", [poll.id, poll.options[0]?.id]);
+    await db.query("ANALYZE");
     const explained = await db.query<{ "QUERY PLAN": { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${RESULTS_QUERY}`, [poll.id]);
-    const onVotes = nodes(explained.rows[0]?.["QUERY PLAN"][0]?.Plan as PlanNode).filter((node) => node["Relation Name"] === "votes");
-    expect(onVotes.map((node) => node["Node Type"])).not.toContain("Seq Scan");
-    expect(onVotes.some((node) => /poll_id = /.test(node["Index Cond"] ?? ""))).toBe(true);
+    const plan = nodes(explained.rows[0]?.["QUERY PLAN"][0]?.Plan as PlanNode);
+    expect(plan.filter((node) => node["Relation Name"] === "votes")).toEqual([]);
+    expect(plan.some((node) => node["Relation Name"] === "poll_options")).toBe(true);
   });
 });
