@@ -190,7 +190,7 @@ const snapshot = {
 };
 measure("release: decide + progress", [
   () => {
-    decideRelease(update, "arn:aws:ecs:eu-central-1:123456789012:task-definition/web:7");
+    decideRelease(update, { serving: "arn:aws:ecs:eu-central-1:123456789012:task-definition/web:7" });
     return releaseProgress(snapshot);
   },
 ]);

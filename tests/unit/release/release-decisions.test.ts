@@ -81,11 +81,11 @@ describe("decideRelease", () => {
   });
 
   it("does nothing when the service already runs the new task definition", () => {
-    expect(decideRelease(UPDATE, TASK_8)).toEqual({
+    expect(decideRelease(UPDATE, { serving: TASK_8, up: [TASK_8] })).toEqual({
       action: "none",
       why: "The service already runs prod-hands-off-ops-app:8: nothing to release.",
     });
-    expect(decideRelease(UPDATE, TASK_8.replace(":8", ":7"))).toMatchObject({ action: "deploy" });
+    expect(decideRelease(UPDATE, { serving: TASK_8.replace(":8", ":7") })).toMatchObject({ action: "deploy" });
   });
 
   it("does nothing on delete, even with properties it cannot read", () => {

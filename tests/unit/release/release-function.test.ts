@@ -8,6 +8,7 @@ import {
   DeploymentTargetDoesNotExistException,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { codeDeployReleases } from "@hands-off-ops/core/aws/codedeploy";
@@ -41,13 +42,15 @@ beforeEach(() => {
   codedeploy.reset();
   ecs.reset();
   runningRevision(7);
+  // No deployment active in the group (update-meets-active-deployment and release-function-active have the others).
+  codedeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
 });
 
 describe("Custom::Release onEvent", () => {
   it("creates one CodeDeploy deployment with the AppSpec of the new task definition", async () => {
     codedeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-NEW" });
     const result = await onEvent(UPDATE);
-    expect(result).toEqual({ PhysicalResourceId: "release:prod-hands-off-ops-Service", Data: { DeploymentId: "d-NEW" } });
+    expect(result).toEqual({ PhysicalResourceId: "release:prod-hands-off-ops-Service", Data: { DeploymentId: "d-NEW", Expect: "live" } });
     const calls = codedeploy.commandCalls(CreateDeploymentCommand);
     expect(calls).toHaveLength(1);
     const input = calls[0]?.args[0].input;
@@ -74,14 +77,14 @@ describe("Custom::Release onEvent", () => {
   it("starts nothing when the service already runs the requested revision (a repeated request, or CloudFormation rolling back)", async () => {
     runningRevision(8);
     const result = await onEvent(UPDATE);
-    expect(result.Data).toEqual({ DeploymentId: "none" });
+    expect(result.Data).toEqual({ DeploymentId: "none", Expect: "live" });
     expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 
   it("starts nothing on the first deploy and keeps one physical id", async () => {
     const { PhysicalResourceId: _, OldResourceProperties: __, ...create } = UPDATE;
     const result = await onEvent({ ...create, RequestType: "Create" });
-    expect(result).toEqual({ PhysicalResourceId: "release:prod-hands-off-ops-Service", Data: { DeploymentId: "none" } });
+    expect(result).toEqual({ PhysicalResourceId: "release:prod-hands-off-ops-Service", Data: { DeploymentId: "none", Expect: "live" } });
     expect(codedeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
     await expect(isComplete({ ...create, RequestType: "Create", ...result })).resolves.toEqual({ IsComplete: true });
   });

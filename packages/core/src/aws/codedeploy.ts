@@ -1,13 +1,18 @@
 import {
   CodeDeployClient,
+  ContinueDeploymentCommand,
   CreateDeploymentCommand,
+  DeploymentAlreadyCompletedException,
   DeploymentTargetDoesNotExistException,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { ecsAppSpec, type ReleaseTarget } from "../release/appspec";
-import type { DeploymentSnapshot } from "../release/progress";
+import { ecsAppSpec, type ReleaseTarget, taskDefinitionOf } from "../release/appspec";
+import type { ActiveDeployment, ReleaseFacts } from "../release/custom-resource";
+import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "../release/progress";
+import { stopWithRollback } from "./canary-deployments";
 
 export interface StartRelease {
   applicationName: string;
@@ -18,18 +23,46 @@ export interface StartRelease {
 
 /** The AWS calls a release makes. */
 export interface ReleasePort {
-  /** The task definition of the service's primary task set, if it has one. */
-  running(targetId: string): Promise<string | undefined>;
+  /** The task definitions the service's task sets run: the primary one (what users are on) and all that are up. */
+  service(targetId: string): Promise<Pick<ReleaseFacts, "serving" | "up">>;
+  /** The group's active deployment, if any (CodeDeploy allows one per group). */
+  active(group: { applicationName: string; deploymentGroupName: string }, targetId: string): Promise<ActiveDeployment | undefined>;
   start(release: StartRelease): Promise<string>;
   snapshot(deploymentId: string, targetId: string): Promise<DeploymentSnapshot>;
+  /** StopDeployment with rollback; a deployment that already finished is left as it is. */
+  stopWithRollback(deploymentId: string): Promise<"stopped" | "already-finished">;
+  /** ContinueDeployment with TERMINATION_WAIT: CodeDeploy ends the kept tasks now and finishes the deployment. */
+  finish(deploymentId: string): Promise<"finished" | "already-finished">;
+  status(deploymentId: string): Promise<string>;
 }
 
 export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClient({}), ecs: ECSClient = new ECSClient({})): ReleasePort {
   return {
-    async running(targetId) {
+    async service(targetId) {
       const [cluster, service] = targetId.split(":");
       const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service ?? ""] }));
-      return services?.[0]?.taskSets?.find((taskSet) => taskSet.status === "PRIMARY")?.taskDefinition;
+      const taskSets = services?.[0]?.taskSets ?? [];
+      return {
+        serving: taskSets.find((taskSet) => taskSet.status === "PRIMARY")?.taskDefinition,
+        up: taskSets.flatMap((taskSet) => (taskSet.taskDefinition ? [taskSet.taskDefinition] : [])),
+      };
+    },
+
+    async active({ applicationName, deploymentGroupName }, targetId) {
+      const { deployments } = await client.send(
+        new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: [...ACTIVE_DEPLOYMENT_STATUSES] }),
+      );
+      const deploymentId = deployments?.[0];
+      if (!deploymentId) return undefined;
+      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const events = await lifecycle(client, deploymentId, targetId);
+      const progress = releaseProgress({ deploymentId, status: deploymentInfo?.status ?? "Unknown", lifecycle: events });
+      return {
+        deploymentId,
+        taskDefinitionArn: taskDefinitionOf(deploymentInfo?.revision?.appSpecContent?.content),
+        // Live while still active: all traffic moved and the last hook passed, so CodeDeploy waits to end the kept tasks.
+        phase: progress.kind === "live" ? "termination-wait" : "shifting",
+      };
     },
 
     async start({ applicationName, deploymentGroupName, description, target }) {
@@ -60,6 +93,23 @@ export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClie
         rollback: rollbackId ? { deploymentId: rollbackId, status: rollbackStatus ?? "Unknown" } : undefined,
         lifecycle: await lifecycle(client, deploymentId, targetId),
       };
+    },
+
+    stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
+
+    async finish(deploymentId) {
+      try {
+        await client.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: "TERMINATION_WAIT" }));
+        return "finished";
+      } catch (error) {
+        if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
+        throw error;
+      }
+    },
+
+    async status(deploymentId) {
+      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      return deploymentInfo?.status ?? "Unknown";
     },
   };
 }

@@ -5,12 +5,14 @@ import {
   type DeploymentInfo,
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
-import { ecsAppSpec } from "../release/appspec";
+import { ecsAppSpec, taskDefinitionOf } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import { type CodeDeployGroup, ROLLBACK_DEPLOYMENT_CONFIG } from "../rollback/by-hand";
 import type { DeploymentFacts } from "../rollback/decide";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "../rollback/decide";
 import { stopWithRollback } from "./canary-deployments";
+
+export { taskDefinitionOf };
 
 export type RollbackTarget = Omit<CodeDeployGroup, "controller" | "region">;
 
@@ -81,15 +83,4 @@ function toFacts(info: DeploymentInfo): DeploymentFacts | null {
     at,
     automaticRollback: (info.description ?? "").startsWith(AUTOMATIC_ROLLBACK_PREFIX),
   };
-}
-
-/** The task definition an ECS AppSpec (JSON, as Custom::Release and the rollback write it) deploys. */
-export function taskDefinitionOf(appSpec: string | undefined): string | undefined {
-  if (!appSpec) return undefined;
-  try {
-    const parsed = JSON.parse(appSpec) as { Resources?: { TargetService?: { Properties?: { TaskDefinition?: string } } }[] };
-    return parsed.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
-  } catch {
-    return undefined;
-  }
 }

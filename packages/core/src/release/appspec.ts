@@ -33,3 +33,14 @@ export function ecsAppSpec(target: ReleaseTarget): string {
   });
   return `{"version":0.0,${body.slice(1)}`;
 }
+
+/** The task definition an ECS AppSpec (JSON, as Custom::Release and the rollback write it) deploys. */
+export function taskDefinitionOf(appSpec: string | undefined): string | undefined {
+  if (!appSpec) return undefined;
+  try {
+    const parsed = JSON.parse(appSpec) as { Resources?: { TargetService?: { Properties?: { TaskDefinition?: string } } }[] };
+    return parsed.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
+  } catch {
+    return undefined;
+  }
+}

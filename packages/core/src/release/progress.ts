@@ -52,3 +52,32 @@ export function releaseProgress(deployment: DeploymentSnapshot): ReleaseProgress
     deployment.lifecycle.find((event) => event.status === "InProgress") ?? deployment.lifecycle.find((event) => event.status === "Pending");
   return { kind: "waiting", step: current ? `${current.name} (${current.status})` : status };
 }
+
+/**
+ * Whether a release that Custom::Release stopped with rollback has put users back on the kept tasks: CodeDeploy
+ * stops the deployment and runs a rollback deployment that routes traffic back to the original task set.
+ */
+export function rollbackProgress(deployment: DeploymentSnapshot): ReleaseProgress {
+  const { deploymentId, status, rollback } = deployment;
+  if (status === "Succeeded")
+    return { kind: "failed", reason: `Deployment ${deploymentId} finished before it could be stopped: users are on its revision.` };
+  if (!FINISHED.has(status)) return { kind: "waiting", step: `stopping ${deploymentId} (${status})` };
+  if (!rollback) return { kind: "live", detail: `Deployment ${deploymentId} ${status.toLowerCase()} before any traffic moved.` };
+  if (!FINISHED.has(rollback.status)) return { kind: "waiting", step: `rolling back (deployment ${rollback.deploymentId})` };
+  if (rollback.status === "Succeeded")
+    return { kind: "live", detail: `CodeDeploy rolled ${deploymentId} back (deployment ${rollback.deploymentId}).` };
+  return { kind: "failed", reason: `The rollback deployment ${rollback.deploymentId} ended ${rollback.status}: check the service now.` };
+}
+
+/**
+ * The release's progress once its deadline is taken into account: a release still waiting at the deadline fails,
+ * so that Custom::Release answers CloudFormation before its ServiceTimeout (wait-budget.ts). The stack rolls back,
+ * and its Update stops the deployment with rollback (decideRelease): users end on the revision the stack names.
+ */
+export function withinDeadline(progress: ReleaseProgress, now: Date, deadline: Date | undefined): ReleaseProgress {
+  if (progress.kind !== "waiting" || !deadline || now < deadline) return progress;
+  return {
+    kind: "failed",
+    reason: `Not live by ${deadline.toISOString()}, the release's deadline within CloudFormation's hour (at ${progress.step}). The stack rolls back, which stops the deployment with rollback.`,
+  };
+}

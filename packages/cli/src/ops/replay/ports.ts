@@ -366,9 +366,15 @@ export function hookReporter(recorder: Recorder) {
 
 export function releaseRecorder(recorder: Recorder, scenario: Scenario): ReleasePort {
   return {
-    async running(targetId) {
-      recorder.aws("ECS", "DescribeServices", `${targetId}: the primary task set's task definition`);
-      return scenario.deployments.lastSuccess?.taskDefinitionArn;
+    async service(targetId) {
+      recorder.aws("ECS", "DescribeServices", `${targetId}: the task sets' task definitions`);
+      const serving = scenario.deployments.lastSuccess?.taskDefinitionArn;
+      return { serving, up: serving ? [serving] : [] };
+    },
+    async active({ applicationName, deploymentGroupName }) {
+      recorder.aws("CodeDeploy", "ListDeployments", `${applicationName}/${deploymentGroupName}, active ones`);
+      const running = scenario.deployments.inProgress;
+      return running ? { deploymentId: running.deploymentId, taskDefinitionArn: running.taskDefinitionArn, phase: "shifting" } : undefined;
     },
     async start(release) {
       recorder.aws(
@@ -381,6 +387,18 @@ export function releaseRecorder(recorder: Recorder, scenario: Scenario): Release
     async snapshot(deploymentId) {
       recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
       return { deploymentId, status: "InProgress", lifecycle: [] };
+    },
+    async stopWithRollback(deploymentId) {
+      recorder.aws("CodeDeploy", "StopDeployment", `${deploymentId} with autoRollbackEnabled`);
+      return "stopped";
+    },
+    async finish(deploymentId) {
+      recorder.aws("CodeDeploy", "ContinueDeployment", `${deploymentId} TERMINATION_WAIT`);
+      return "finished";
+    },
+    async status(deploymentId) {
+      recorder.aws("CodeDeploy", "GetDeployment", deploymentId);
+      return "Succeeded";
     },
   };
 }
