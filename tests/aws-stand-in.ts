@@ -26,6 +26,11 @@ export const JSON_ANSWERS: Record<string, object> = {
   "AWSEvents.PutEvents": { FailedEntryCount: 0, Entries: [{ EventId: "stand-in-event" }] },
   "secretsmanager.GetSecretValue": { SecretString: JSON.stringify({ botToken: "xoxb-stand-in" }) },
   "GraniteServiceVersion20100801.GetMetricWidgetImage": { MetricWidgetImage: PNG },
+  // The release alarm of the fixtures still in the ALARM its event reports (2019-10-02T17:04:40.989Z, epoch seconds).
+  "GraniteServiceVersion20100801.DescribeAlarms": {
+    MetricAlarms: [{ AlarmName: "prod-hands-off-ops-Alb5xxRate", StateValue: "ALARM", StateUpdatedTimestamp: 1570035880.989 }],
+    CompositeAlarms: [],
+  },
   "DynamoDB_20120810.Query": { Items: [] },
   "AmazonEC2ContainerServiceV20141113.DescribeServices": {
     services: [

@@ -111,7 +111,7 @@ describe("the other bundles, each with the event it exists for", () => {
   it("rollback: a release alarm with nothing deploying records its decision and tells on-call, once", async () => {
     const result = await invoke("functions/rollback.handler", any, releaseAlarmEvent("prod"));
     expect(result.decision.action).toBe("none");
-    // CodeDeploy and the ledger are read at once: their order varies.
+    // The alarm first, then CodeDeploy and the ledger at once: their order varies.
     expect(
       awsCalls()
         .map((call) => call.operation)
@@ -124,6 +124,7 @@ describe("the other bundles, each with the event it exists for", () => {
       "DynamoDB_20120810.PutItem",
       "DynamoDB_20120810.Query",
       "DynamoDB_20120810.UpdateItem",
+      "GraniteServiceVersion20100801.DescribeAlarms",
     ]);
   });
 
