@@ -4,10 +4,15 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
 import type { StackContext } from "sst/constructs";
 import { stageSettings } from "./config";
+import { importedNatPublicIps, importSharedNetwork, publishNetwork } from "./shared-network";
 
-/** The VPC: public subnets for the load balancer, private ones for tasks and Lambdas, isolated ones for the database. */
-export function Network({ stack }: StackContext) {
-  const { network } = stageSettings(stack.stage);
+/**
+ * The VPC: public subnets for the load balancer, private ones for tasks and Lambdas, isolated ones for the database.
+ * A stage with network.shared (a preview) makes none and uses that stage's (dev's), which publishes it for them.
+ */
+export function Network({ stack, app }: StackContext): { vpc: ec2.IVpc } {
+  const { kind, network } = stageSettings(stack.stage);
+  if (network.shared) return { vpc: importSharedNetwork(stack, app.name, stageSettings(network.shared)) };
 
   const vpc = new ec2.Vpc(stack, "Vpc", {
     ipAddresses: ec2.IpAddresses.cidr(network.cidr),
@@ -44,6 +49,7 @@ export function Network({ stack }: StackContext) {
     }
   }
 
+  if (kind === "development") publishNetwork(stack, app.name, vpc, natPublicIps(vpc));
   return { vpc };
 }
 
@@ -88,7 +94,9 @@ function isolateDatabaseSubnets(stack: Stack, vpc: ec2.Vpc) {
 }
 
 /** The NAT gateways' public addresses: where the canary hooks' requests to the load balancer come from. */
-export function natPublicIps(vpc: ec2.Vpc): string[] {
+export function natPublicIps(vpc: ec2.IVpc): string[] {
+  const imported = importedNatPublicIps(vpc);
+  if (imported) return imported;
   return vpc.publicSubnets.flatMap((subnet) => {
     const eip = subnet.node.tryFindChild("EIP");
     return eip instanceof ec2.CfnEIP ? [eip.attrPublicIp] : [];

@@ -32,7 +32,7 @@ const PROD: StageDefaults = {
   kind: "production",
   region: DEFAULT_REGION,
   automationMode: "dry-run",
-  network: { cidr: "10.0.0.0/16", availabilityZones: 3, natGateways: 3, vpcEndpoints: true, flowLogRetentionDays: 90 },
+  network: { cidr: "10.0.0.0/16", availabilityZones: 3, natGateways: 3, vpcEndpoints: true, flowLogRetentionDays: 90, shared: null },
   database: {
     instanceType: "m7g.large",
     allocatedStorageGiB: 50,
@@ -147,7 +147,7 @@ const STAGING: StageDefaults = {
   ...PROD,
   kind: "staging",
   automationMode: "enforce",
-  network: { cidr: "10.1.0.0/16", availabilityZones: 3, natGateways: 1, vpcEndpoints: true, flowLogRetentionDays: 30 },
+  network: { cidr: "10.1.0.0/16", availabilityZones: 3, natGateways: 1, vpcEndpoints: true, flowLogRetentionDays: 30, shared: null },
   database: {
     ...PROD.database,
     instanceType: "t4g.small",
@@ -177,7 +177,7 @@ const STAGING: StageDefaults = {
 const DEV: StageDefaults = {
   ...STAGING,
   kind: "development",
-  network: { cidr: "10.2.0.0/16", availabilityZones: 2, natGateways: 1, vpcEndpoints: false, flowLogRetentionDays: 7 },
+  network: { cidr: "10.2.0.0/16", availabilityZones: 2, natGateways: 1, vpcEndpoints: false, flowLogRetentionDays: 7, shared: null },
   database: {
     instanceType: "t4g.micro",
     allocatedStorageGiB: 20,
@@ -211,6 +211,12 @@ const DEV: StageDefaults = {
   cost: { ...STAGING.cost, requestsPerMonthMillions: 0.5, albLcuPerHour: 0.1, natProcessedGbPerMonth: 5, logsIngestedGbPerMonth: 1 },
 };
 
+/** The network owner of previews: dev's Network stack publishes what a preview needs (stacks/shared-network.ts). */
+export const SHARED_NETWORK_OWNER = "dev";
+
+/** Every other stage (previews, personal stages): dev-shaped, in dev's network (the regional VPC and EIP quotas). */
+const PREVIEW: StageDefaults = { ...DEV, network: { ...DEV.network, shared: SHARED_NETWORK_OWNER } };
+
 const DEFAULTS: Record<(typeof NAMED_STAGES)[number], StageDefaults> = { prod: PROD, staging: STAGING, dev: DEV };
 
 export class StageSettingsError extends Error {
@@ -222,6 +228,27 @@ export class StageSettingsError extends Error {
  * stage. Throws a StageSettingsError naming the stage and each bad field.
  */
 export function stageSettings(stage: string, overrides: StageSettingsOverrides = readOverridesFile(stage)): StageSettings {
+  const settings = ownSettings(stage, overrides);
+  const owner = settings.network.shared;
+  if (owner) sharedNetworkProblem(settings, owner, ownSettings(owner, readOverridesFile(owner)));
+  return settings;
+}
+
+/**
+ * The stage's settings, whatever the stage whose network it shares says: checked here, once both are known, so that a
+ * preview's deploy is refused at synth rather than failing in CloudFormation on a parameter that does not exist.
+ */
+function sharedNetworkProblem(settings: StageSettings, owner: string, ownerSettings: StageSettings) {
+  const refuse = (why: string) => {
+    throw new StageSettingsError(`Stage "${settings.stage}": invalid settings\n  - network.shared: "${owner}" ${why}`);
+  };
+  if (ownerSettings.kind !== "development") refuse(`is a ${ownerSettings.kind} stage: only a development stage's network is shared`);
+  if (ownerSettings.network.shared !== null) refuse(`uses the network of "${ownerSettings.network.shared}" itself: share that one`);
+  if (ownerSettings.region !== settings.region)
+    refuse(`is in ${ownerSettings.region}, this stage in ${settings.region}: a VPC belongs to one region`);
+}
+
+function ownSettings(stage: string, overrides: StageSettingsOverrides): StageSettings {
   if (!STAGE_NAME.test(stage)) {
     throw new StageSettingsError(
       `Stage "${stage}": the name must be lower-case letters, digits and '-', start with a letter and be 20 characters at most (it becomes part of AWS resource names).`,
@@ -235,7 +262,7 @@ export function stageSettings(stage: string, overrides: StageSettingsOverrides =
         `Use "${lookAlike}", or, if "${stage}" is meant as a stage of its own, declare it in ${OVERRIDES_FILE} (e.g. {"${stage}": {}}).`,
     );
   }
-  const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : DEV;
+  const defaults = stage in DEFAULTS ? DEFAULTS[stage as keyof typeof DEFAULTS] : PREVIEW;
   const merged = withStageName(mergeOverrides({ ...defaults, stage }, overrides), stage);
   const parsed = StageSettingsSchema.safeParse(merged);
   // The holiday library is too large for the schema Lambdas share, so its check runs here, at synth time.

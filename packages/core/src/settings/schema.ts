@@ -43,6 +43,11 @@ const network = z.strictObject({
   natGateways: z.number().int().min(1).max(3),
   vpcEndpoints: z.boolean(),
   flowLogRetentionDays: z.number().int().positive(),
+  /**
+   * The stage whose network this one uses instead of its own VPC (previews use dev's): one VPC, NAT gateway and
+   * elastic IP for all of them, within the regional quotas of five each. Null: the stage has its own network.
+   */
+  shared: z.string().regex(STAGE_NAME, "must be a stage name such as dev").nullable(),
 });
 
 const database = z.strictObject({
@@ -214,6 +219,9 @@ export const StageSettingsSchema = z
           );
     }
     if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
+    if (s.network.shared !== null && s.kind !== "development")
+      problem(["network", "shared"], `a ${s.kind} stage keeps a network of its own: only a development stage may share one`);
+    if (s.network.shared === s.stage) problem(["network", "shared"], "a stage cannot share its own network: use null");
     if (s.network.natGateways > s.network.availabilityZones)
       problem(["network", "natGateways"], `must not exceed availabilityZones (${s.network.availabilityZones})`);
     if (s.database.maxAllocatedStorageGiB < s.database.allocatedStorageGiB)
