@@ -9,6 +9,7 @@ import type { RequestMetrics } from "./metrics.js";
 import { PAGE, PAGE_SECURITY_HEADERS } from "./page.js";
 import { castVote, createPoll, pollResults } from "./polls.js";
 import { unreadableBodyEncoding } from "./request-encoding.js";
+import { strictJsonBodies } from "./strict-json.js";
 
 export interface App {
   server: FastifyInstance;
@@ -51,6 +52,7 @@ export function buildApp(config: ServiceConfig, db: Database, options: AppOption
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   server.server.maxConnections = config.http.maxConnections;
+  strictJsonBodies(server);
 
   server.addHook("onRequest", async (request, reply) => {
     const unreadable = unreadableBodyEncoding(request.headers);
@@ -71,7 +73,9 @@ export function buildApp(config: ServiceConfig, db: Database, options: AppOption
   }
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isDatabaseUnavailable(error)) {
+    // A status below 500 is the client's own doing: its socket reset mid-body (ECONNRESET, 400) is no database outage.
+    const clientError = typeof error.statusCode === "number" && error.statusCode < 500;
+    if (!clientError && isDatabaseUnavailable(error)) {
       request.log.warn({ err: error }, "database unavailable");
       return reply
         .code(503)
