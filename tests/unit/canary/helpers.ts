@@ -30,14 +30,18 @@ export function healthyAnswer(request: HttpRequest, latencyMs = 20): Exchange {
   return ok(latencyMs, 200, '{"status":"ready"}');
 }
 
-/** GetMetricData for a canary whose 10 % of traffic errs 15 % of the time against 0.2 % on the current version. */
+/**
+ * GetMetricData for a canary whose 10 % of traffic errs 15 % of the time against 0.2 % on the current version,
+ * in the minute 02:59 UTC of 2026-11-20 (the newest whole minute when the tests' clock reads 03:00:30).
+ */
+const MINUTE = [new Date("2026-11-20T02:59:00Z")];
 export const REGRESSED_CANARY_METRICS = {
   MetricDataResults: [
-    { Id: "greenRequests", Values: [120] },
-    { Id: "greenErrors", Values: [18] },
-    { Id: "greenP95", Values: [0.08] },
-    { Id: "blueRequests", Values: [1080] },
-    { Id: "blueErrors", Values: [2] },
-    { Id: "blueP95", Values: [0.07] },
+    { Id: "greenRequests", Timestamps: MINUTE, Values: [120] },
+    { Id: "greenErrors", Timestamps: MINUTE, Values: [18] },
+    { Id: "greenP95", Timestamps: MINUTE, Values: [0.08] },
+    { Id: "blueRequests", Timestamps: MINUTE, Values: [1080] },
+    { Id: "blueErrors", Timestamps: MINUTE, Values: [2] },
+    { Id: "blueP95", Timestamps: MINUTE, Values: [0.07] },
   ],
 };

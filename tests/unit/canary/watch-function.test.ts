@@ -100,8 +100,10 @@ describe("the canary watch function", () => {
       targetId: "prod-cluster:prod-service",
     });
     const query = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
-    expect(query?.StartTime).toEqual(new Date("2026-11-20T02:59:00Z"));
+    // The last whole minute and the publication allowance before it, in one-minute periods.
+    expect(query?.StartTime).toEqual(new Date("2026-11-20T02:56:00Z"));
     expect(query?.EndTime).toEqual(new Date("2026-11-20T03:00:00Z"));
+    expect(query?.MetricDataQueries?.map((q) => q.MetricStat?.Period)).toEqual(Array(6).fill(60));
     expect(query?.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions).toEqual([
       { Name: "TargetGroup", Value: "targetgroup/prod-Blue/aaa" },
       { Name: "LoadBalancer", Value: "app/prod-lb/ccc" },

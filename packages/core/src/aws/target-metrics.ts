@@ -1,22 +1,28 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { TargetGroupWindow } from "../canary/watch";
+import { type JudgedWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
+import type { CanarySettings } from "../settings/schema";
 
 export interface TargetMetricsPort {
-  /** Both target groups over the same trailing window of whole minutes ending at the last full minute before `now`. */
-  window(
-    targetGroups: { green: string; blue: string },
-    windowMinutes: number,
-    now: Date,
-  ): Promise<{ green: TargetGroupWindow; blue: TargetGroupWindow }>;
+  /** Both target groups over the newest whole minutes CloudWatch has published before `now` (see newestCompleteWindow). */
+  window(targetGroups: { green: string; blue: string }, watch: CanarySettings["watch"], now: Date): Promise<WatchedMetrics>;
 }
 
-/** The load balancer's per-target-group metrics (AWS/ApplicationELB), six queries in one GetMetricData call. */
+/** The judged window; `minutes` is absent only from a port that cannot tell which minutes it read (the replay's). */
+export type WatchedMetrics = Omit<JudgedWindow, "minutes"> & Partial<Pick<JudgedWindow, "minutes">>;
+
+/**
+ * The load balancer's per-target-group metrics (AWS/ApplicationELB), six
+ * queries in one GetMetricData call, one datapoint per minute over the
+ * lookback: the load balancer publishes 60-second periods only
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ */
 export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatchClient = new CloudWatchClient({})): TargetMetricsPort {
   return {
-    async window({ green, blue }, windowMinutes, now) {
+    async window({ green, blue }, watch, now) {
+      // The minute still running is never asked for: its datapoint would be partial.
       const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-      const start = new Date(end.getTime() - windowMinutes * 60_000);
-      const period = windowMinutes * 60;
+      const start = new Date(end.getTime() - lookbackMinutes(watch) * 60_000);
       const query = (id: string, targetGroup: string, metric: string, stat: string): MetricDataQuery => ({
         Id: id,
         MetricStat: {
@@ -28,7 +34,7 @@ export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatch
               { Name: "LoadBalancer", Value: loadBalancer },
             ],
           },
-          Period: period,
+          Period: 60,
           Stat: stat,
         },
       });
@@ -37,21 +43,43 @@ export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatch
         query(`${side}Errors`, targetGroup, "HTTPCode_Target_5XX_Count", "Sum"),
         query(`${side}P95`, targetGroup, "TargetResponseTime", "p95"),
       ];
-      const { MetricDataResults } = await client.send(
+      const { MetricDataResults = [] } = await client.send(
         new GetMetricDataCommand({
           StartTime: start,
           EndTime: end,
           MetricDataQueries: [...queries("green", green), ...queries("blue", blue)],
         }),
       );
-      // No datapoint means no requests (the load balancer publishes nothing for an idle minute).
-      const value = (id: string) => MetricDataResults?.find((r) => r.Id === id)?.Values?.[0];
-      const side = (name: "green" | "blue"): TargetGroupWindow => ({
-        requests: value(`${name}Requests`) ?? 0,
-        errors5xx: value(`${name}Errors`) ?? 0,
-        p95Seconds: value(`${name}P95`) ?? null,
-      });
-      return { green: side("green"), blue: side("blue") };
+      return newestCompleteWindow(minutesOf(MetricDataResults, start.getTime(), end.getTime()), watch);
     },
   };
+}
+
+/** GetMetricData's series (each a period start → value map) regrouped by minute. */
+function minutesOf(results: MetricDataResult[], start: number, end: number): MinuteOfTraffic[] {
+  const series = (id: string) => {
+    const result = results.find((r) => r.Id === id);
+    const values = new Map<number, number>();
+    result?.Timestamps?.forEach((at, i) => {
+      const value = result.Values?.[i];
+      if (value !== undefined) values.set(at.getTime(), value);
+    });
+    return values;
+  };
+  const side = (name: "green" | "blue") => {
+    const requests = series(`${name}Requests`);
+    const errors = series(`${name}Errors`);
+    const p95 = series(`${name}P95`);
+    // Only a published RequestCount makes the minute this side's; with it, no 5xx datapoint means none
+    // (the load balancer reports no metric that has no data, same page as above).
+    return (at: number): TargetGroupWindow | undefined => {
+      const count = requests.get(at);
+      return count === undefined ? undefined : { requests: count, errors5xx: errors.get(at) ?? 0, p95Seconds: p95.get(at) ?? null };
+    };
+  };
+  const green = side("green");
+  const blue = side("blue");
+  const minutes: MinuteOfTraffic[] = [];
+  for (let at = start; at < end; at += 60_000) minutes.push({ start: at, green: green(at), blue: blue(at) });
+  return minutes;
 }

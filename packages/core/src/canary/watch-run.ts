@@ -4,7 +4,8 @@ import type { WatchSchedulesPort } from "../aws/watch-schedules";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { AutomationMode, CanarySettings } from "../settings/schema";
-import { decideWatch, type WatchDecision } from "./watch";
+import type { WatchDecision } from "./watch";
+import { decideWindow } from "./watch-window";
 
 export interface WatchPorts {
   deployments: CanaryDeploymentsPort;
@@ -60,8 +61,8 @@ export async function watchForAMinute(
   const polls = Math.max(1, Math.floor(budgetMs / pollMs));
   let last: WatchDecision = { kind: "not-enough-traffic", reason: "not polled yet" };
   for (let poll = 1; poll <= polls; poll++) {
-    const window = await ports.metrics.window({ green, blue }, context.settings.watch.windowMinutes, ports.now());
-    last = decideWatch(window.green, window.blue, context.settings);
+    const window = await ports.metrics.window({ green, blue }, context.settings.watch, ports.now());
+    last = decideWindow(window, context.settings);
     if (last.kind === "regression") return act(deploymentId, last.reasons, sets.greenTrafficPercent, context, ports);
     if (poll < polls) await ports.sleep(pollMs);
   }

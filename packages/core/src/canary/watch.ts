@@ -48,16 +48,3 @@ export function decideWatch(green: TargetGroupWindow, blue: TargetGroupWindow, s
 }
 
 const ms = (seconds: number | null) => (seconds === null ? "—" : `${Math.round(seconds * 1000)} ms`);
-
-/** The load balancer publishes a one-minute datapoint within about a minute of its end (assumed, not measured here). */
-export const ALB_PUBLICATION_DELAY_SECONDS = 60;
-
-/**
- * The longest time from a regression starting to StopDeployment: the regression
- * may start just after a window closed, so it needs a full window to dominate
- * one, plus the metric's publication delay, plus one poll interval, plus the
- * StopDeployment call itself (about a second).
- */
-export function worstCaseDetectionSeconds(settings: CanarySettings, publicationDelaySeconds = ALB_PUBLICATION_DELAY_SECONDS): number {
-  return settings.watch.windowMinutes * 60 + publicationDelaySeconds + settings.watch.pollSeconds + 1;
-}

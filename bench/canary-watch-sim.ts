@@ -1,0 +1,142 @@
+/**
+ * The canary watch's time from a regression starting to the poll that calls
+ * StopDeployment, simulated with the product's own window (newestCompleteWindow)
+ * and decision (decideWindow → decideWatch). Each run: a canary taking 10 % of
+ * traffic, both versions at 0.1 % 5xx, the new one's rate rising to the given
+ * error rate at a moment uniform within a minute; per-minute load balancer
+ * figures published `delay` seconds after their minute ends; polls every
+ * pollSeconds at a random phase. What the simulation cannot know: AWS's real
+ * publication delay, and the StopDeployment call itself (about a second).
+ */
+import { decideWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "@hands-off-ops/core/canary/watch-window";
+import type { CanarySettings } from "@hands-off-ops/core/settings/schema";
+
+const BASE_5XX = 0.001;
+const CANARY_SHARE = 0.1;
+const WARM_MINUTES = 10;
+const GIVE_UP_MINUTES = 15;
+/** The issue's statistical limit (Fisher test and margins, 95 % power): seconds of traffic at 5 req/s to the canary. */
+const LIMIT_SECONDS_AT_5: Record<number, number> = { 0.2: 6, 0.1: 12, 0.05: 25, 0.02: 68 };
+
+export function printWatchDetection(canary: CanarySettings, runs: number) {
+  const started = performance.now();
+  console.log(
+    `\nCanary watch: regression start → the poll that calls StopDeployment, simulated (${runs} runs a row, window ${canary.watch.windowMinutes} min + ${lookbackMinutes(canary.watch) - canary.watch.windowMinutes} min allowance, poll ${canary.watch.pollSeconds} s)`,
+  );
+  console.log("  anchors: Flagger's defaults ≈ 5 min, a CodeDeploy alarm ≥ 4 min, Argo Rollouts' typical analysis 15–20 min");
+  console.log("  canary req/s  5xx   delay   min / median / max          limit (traffic)  missed  false stop");
+  const random = mulberry32(33);
+  for (const rate of [5, 50])
+    for (const errorRate of [0.2, 0.1, 0.05, 0.02])
+      for (const delay of [0, 30, 60]) {
+        const times: number[] = [];
+        let missed = 0;
+        let early = 0;
+        for (let run = 0; run < runs; run++) {
+          const t = detectionSeconds(canary, { rate, errorRate, delay }, random);
+          if (t === undefined) missed++;
+          else if (t < 0) early++;
+          else times.push(t);
+        }
+        times.sort((a, b) => a - b);
+        const at = (q: number) => (times.length ? `${Math.round(times[Math.floor(q * (times.length - 1))] as number)} s` : "—");
+        const limit = ((LIMIT_SECONDS_AT_5[errorRate] as number) * 5) / rate;
+        console.log(
+          `  ${String(rate).padStart(6)}      ${`${errorRate * 100} %`.padEnd(5)} ${`${delay} s`.padStart(5)}   ${`${at(0)} / ${at(0.5)} / ${at(1)}`.padEnd(26)} ${`${limit.toFixed(1)} s`.padStart(7)}          ${String(missed).padStart(4)}  ${String(early).padStart(6)}`,
+        );
+      }
+  console.log(
+    `  (limit: the issue's figure, traffic the test needs at 95 % power; the load balancer's 60-s periods put a floor under any of these. missed: not stopped within ${GIVE_UP_MINUTES} min; false stop: stopped before the regression. ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
+interface Scenario {
+  rate: number;
+  errorRate: number;
+  delay: number;
+}
+
+/** Seconds from the regression to the stopping poll; negative if stopped before it, undefined if never. */
+function detectionSeconds(canary: CanarySettings, scenario: Scenario, random: () => number): number | undefined {
+  const regressionAt = WARM_MINUTES * 60 + random() * 60;
+  const lastMinute = WARM_MINUTES + GIVE_UP_MINUTES + 1;
+  const minutes = Array.from({ length: lastMinute + 1 }, (_, m) => simulatedMinute(m, regressionAt, scenario, random));
+  const lookback = lookbackMinutes(canary.watch);
+  const poll = canary.watch.pollSeconds;
+  let seen = "";
+  for (let t = lookback * 60 + random() * poll; t < (WARM_MINUTES + GIVE_UP_MINUTES) * 60; t += poll) {
+    // What GetMetricData answers at t: the lookback's whole minutes, each side present once published.
+    const boundary = Math.floor(t / 60);
+    const published = Math.min(boundary, Math.floor((t - scenario.delay) / 60)) - 1;
+    const key = `${boundary}:${published}`;
+    if (key === seen) continue; // same answer as the last poll, same decision (it is pure)
+    seen = key;
+    const answer: MinuteOfTraffic[] = [];
+    for (let m = boundary - lookback; m < boundary; m++)
+      answer.push(m <= published ? (minutes[m] as MinuteOfTraffic) : { start: m * 60_000 });
+    const decision = decideWindow(newestCompleteWindow(answer, canary.watch), canary);
+    if (decision.kind === "regression") return t - regressionAt;
+  }
+  return undefined;
+}
+
+function simulatedMinute(m: number, regressionAt: number, { rate, errorRate }: Scenario, random: () => number): MinuteOfTraffic {
+  const regressed = Math.min(60, Math.max(0, (m + 1) * 60 - Math.max(m * 60, regressionAt))) / 60;
+  const green = poisson(rate * 60, random);
+  const blue = poisson(((rate * (1 - CANARY_SHARE)) / CANARY_SHARE) * 60, random);
+  const greenRegressed = binomial(green, regressed, random);
+  const greenErrors = binomial(green - greenRegressed, BASE_5XX, random) + binomial(greenRegressed, errorRate, random);
+  return {
+    start: m * 60_000,
+    green: { requests: green, errors5xx: greenErrors, p95Seconds: 0.05 },
+    blue: { requests: blue, errors5xx: binomial(blue, BASE_5XX, random), p95Seconds: 0.05 },
+  };
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** Exact by inversion for small means, the normal approximation above (error well under the test's own). */
+function poisson(mean: number, random: () => number): number {
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cumulative = p;
+  const u = random();
+  while (u > cumulative && k < 1000) {
+    k++;
+    p *= mean / k;
+    cumulative += p;
+  }
+  return k;
+}
+
+function binomial(n: number, p: number, random: () => number): number {
+  if (n === 0 || p === 0) return 0;
+  if (p === 1) return n;
+  const mean = n * p;
+  const variance = mean * (1 - p);
+  if (variance > 25) return Math.min(n, Math.max(0, Math.round(mean + Math.sqrt(variance) * normal(random))));
+  // Inversion over the pmf's recurrence: O(mean) steps.
+  let k = 0;
+  let pmf = (1 - p) ** n;
+  let cumulative = pmf;
+  const u = random();
+  while (u > cumulative && k < n) {
+    pmf *= ((n - k) / (k + 1)) * (p / (1 - p));
+    k++;
+    cumulative += pmf;
+  }
+  return k;
+}

@@ -1,0 +1,88 @@
+import type { CanarySettings } from "../settings/schema";
+import { decideWatch, type TargetGroupWindow, type WatchDecision } from "./watch";
+
+/**
+ * The load balancer publishes each one-minute period some time after it ends
+ * (AWS does not state how long; it is not measurable offline). Asking for
+ * exactly the last whole minute leaves the watch blind until that minute is
+ * published, and forever if publication takes a minute or more. So the watch
+ * asks for a few more minutes than it judges and judges the newest ones that
+ * have arrived: publication delays up to this many minutes cost detection
+ * time, not sight.
+ */
+export const PUBLICATION_ALLOWANCE_MINUTES = 3;
+
+/** How many whole minutes, ending at the last full minute, the watch asks CloudWatch for. */
+export function lookbackMinutes(watch: CanarySettings["watch"]): number {
+  return watch.windowMinutes + PUBLICATION_ALLOWANCE_MINUTES;
+}
+
+/** One minute of both target groups as CloudWatch answers it; a side is absent while its RequestCount is not published. */
+export interface MinuteOfTraffic {
+  /** Start of the one-minute period, epoch ms. */
+  start: number;
+  green?: TargetGroupWindow;
+  blue?: TargetGroupWindow;
+}
+
+export interface JudgedWindow {
+  green: TargetGroupWindow;
+  blue: TargetGroupWindow;
+  /** Starts (epoch ms) of the minutes summed, newest first; empty while no minute of both groups is published. */
+  minutes: number[];
+}
+
+/**
+ * The newest complete data: minutes with both target groups' RequestCount
+ * (a minute with one side only is still arriving, or that side was idle),
+ * newest first, summed until both sides have the decision's minimum of
+ * requests or `windowMinutes` minutes are summed. Older minutes are added
+ * only when the newest lack traffic, since every healthy minute added
+ * dilutes a regression that has just begun. Pure.
+ */
+export function newestCompleteWindow(minutes: readonly MinuteOfTraffic[], watch: CanarySettings["watch"]): JudgedWindow {
+  const complete = minutes
+    .filter((m): m is Required<MinuteOfTraffic> => m.green !== undefined && m.blue !== undefined)
+    .sort((a, b) => b.start - a.start);
+  const taken: Required<MinuteOfTraffic>[] = [];
+  for (const minute of complete) {
+    if (taken.length === watch.windowMinutes) break;
+    taken.push(minute);
+    if (enough(taken, watch.minRequests)) break;
+  }
+  return {
+    green: sum(taken.map((m) => m.green)),
+    blue: sum(taken.map((m) => m.blue)),
+    minutes: taken.map((m) => m.start),
+  };
+}
+
+function enough(taken: Required<MinuteOfTraffic>[], minRequests: number): boolean {
+  const requests = (side: "green" | "blue") => taken.reduce((total, m) => total + m[side].requests, 0);
+  return requests("green") >= minRequests && requests("blue") >= minRequests;
+}
+
+/**
+ * Counts add up; percentiles do not. Over several minutes p95 is the minutes'
+ * p95s weighted by their requests: an approximation, which the latency margin
+ * absorbs (the load balancer publishes no samples to do better).
+ */
+function sum(windows: TargetGroupWindow[]): TargetGroupWindow {
+  const requests = windows.reduce((total, w) => total + w.requests, 0);
+  const errors5xx = windows.reduce((total, w) => total + w.errors5xx, 0);
+  const timed = windows.filter((w) => w.p95Seconds !== null && w.requests > 0);
+  const timedRequests = timed.reduce((total, w) => total + w.requests, 0);
+  const p95Seconds =
+    timedRequests > 0 ? timed.reduce((total, w) => total + (w.p95Seconds as number) * w.requests, 0) / timedRequests : null;
+  return { requests, errors5xx, p95Seconds };
+}
+
+/** The watch's decision on what it read: no minute published yet is no verdict yet, never "healthy". Pure. */
+export function decideWindow(window: Omit<JudgedWindow, "minutes"> & { minutes?: number[] }, settings: CanarySettings): WatchDecision {
+  if (window.minutes?.length === 0)
+    return {
+      kind: "not-enough-traffic",
+      reason: `no minute of both target groups published yet in the last ${lookbackMinutes(settings.watch)} whole minutes`,
+    };
+  return decideWatch(window.green, window.blue, settings);
+}
