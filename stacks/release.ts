@@ -1,4 +1,5 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import { RELEASE_PROVIDER, releaseWaitPlan } from "@hands-off-ops/core/release/wait-budget";
 import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
@@ -31,15 +32,8 @@ interface ReleaseWiring {
  */
 export function releaseThroughCodeDeploy({ app, service, traffic, release, alarms }: ReleaseWiring) {
   const stack = Stack.of(service);
-  const deploymentConfig =
-    release.canaryPercent === 100
-      ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
-      : new codedeploy.EcsDeploymentConfig(stack, "Canary", {
-          trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({
-            percentage: release.canaryPercent,
-            interval: Duration.minutes(release.canaryMinutes),
-          }),
-        });
+  const canary = release.canaryPercent === 100 ? null : canaryConfig(stack, release);
+  const deploymentConfig = canary?.byName ?? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
   // Named after the stack (releaseGroupName): the notifier's rule matches these names without a cross-stack export.
   const application = new codedeploy.EcsApplication(stack, "Application", { applicationName: stack.stackName });
   const deploymentGroup = new codedeploy.EcsDeploymentGroup(stack, "DeploymentGroup", {
@@ -52,6 +46,8 @@ export function releaseThroughCodeDeploy({ app, service, traffic, release, alarm
     blueGreenDeploymentConfig: { ...traffic, terminationWaitTime: Duration.minutes(release.blueTerminationWaitMinutes) },
     autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
   });
+  // The group names the config literally (canaryConfig): without a reference, the dependency is said explicitly.
+  if (canary) deploymentGroup.node.addDependency(canary.config);
   NagSuppressions.addResourceSuppressions(
     deploymentGroup,
     [
@@ -65,6 +61,35 @@ export function releaseThroughCodeDeploy({ app, service, traffic, release, alarm
     true,
   );
   return { application, deploymentGroup };
+}
+
+/**
+ * The canary's deployment config, under a name that says its traffic routing. TrafficRoutingConfig is create-only
+ * ("Update requires: Replacement",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codedeploy-deploymentconfig.html),
+ * so a new canaryPercent or canaryMinutes is a new config, and a replaced resource with a custom name needs a new
+ * name: the settings give it one. The group and the other stacks (the rollback's grant) take that literal name, not
+ * a reference to the resource: a reference would be an export whose value changes on replacement, which
+ * CloudFormation refuses while another stack imports it
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html).
+ */
+function canaryConfig(stack: Stack, release: ReleaseWiring["release"]) {
+  const name = canaryConfigName(stack.stackName, release);
+  const config = new codedeploy.EcsDeploymentConfig(stack, "Canary", {
+    deploymentConfigName: name,
+    trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({
+      percentage: release.canaryPercent,
+      interval: Duration.minutes(release.canaryMinutes),
+    }),
+  });
+  return { config, byName: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(stack, "CanaryByName", name) };
+}
+
+/** e.g. prod-hands-off-ops-Service-Canary10Percent5Minutes; CodeDeploy takes 100 characters at most. */
+export function canaryConfigName(stackName: string, release: { canaryPercent: number; canaryMinutes: number }): string {
+  const name = `${stackName}-Canary${release.canaryPercent}Percent${release.canaryMinutes}Minutes`;
+  if (name.length > 100) throw new Error(`The deployment config name ${name} is longer than CodeDeploy's 100 characters`);
+  return name;
 }
 
 interface ShipWiring {
@@ -96,27 +121,35 @@ export function shipNewTaskDefinitions({
   hooks,
 }: ShipWiring) {
   const stack = Stack.of(service);
-  const handler = (id: string, exportName: string) =>
+  // CloudFormation waits an hour at most for a custom resource: settings that cannot fit are refused here (wait-budget.ts).
+  const plan = releaseWaitPlan({ canaryMinutes, approvalMinutes, hookTimeoutsSeconds: Object.values(hooks).map(timeoutOf) });
+  if (!plan.fits) throw new Error(`${stack.stackName}: ${plan.problem}`);
+  const handler = (id: string, exportName: string, timeout: number) =>
     new SstFunction(stack, id, {
       handler: `functions/release.${exportName}`,
       // CloudFormation polls every 30 s: ~0.2 s of CPU per cold start (bench:lambda) is ~1.5 s at 256 MB, unnoticed. Peak 58 MB.
       memorySize: 256,
-      timeout: 60,
+      timeout,
+      environment: { RELEASE_DEADLINE_SECONDS: String(plan.deadlineSeconds) },
       description: `Custom::Release ${exportName}: ships new task definitions of ${stack.stackName} through CodeDeploy`,
     });
-  const onEvent = handler("ReleaseOnEvent", "onEvent");
-  const isComplete = handler("ReleaseIsComplete", "isComplete");
+  const onEvent = handler("ReleaseOnEvent", "onEvent", RELEASE_PROVIDER.onEventTimeoutSeconds);
+  const isComplete = handler("ReleaseIsComplete", "isComplete", RELEASE_PROVIDER.isCompleteTimeoutSeconds);
   suppressLambdaBasics(onEvent);
   suppressLambdaBasics(isComplete);
 
   const { application } = deploymentGroup;
-  onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
+  for (const fn of [onEvent, isComplete])
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
   onEvent.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ["codedeploy:CreateDeployment"],
+      // Start a release; find the group's active one, read it and its target (decideRelease's facts).
+      actions: ["codedeploy:CreateDeployment", "codedeploy:ListDeployments", "codedeploy:GetDeployment"],
       resources: [deploymentGroup.deploymentGroupArn],
     }),
   );
+  // Stop the active release with rollback, or end its termination wait, when an Update meets it.
+  grantWildcardOnly(onEvent, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "codedeploy:ContinueDeployment"]);
   onEvent.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision"],
@@ -137,10 +170,9 @@ export function shipNewTaskDefinitions({
   const provider = new cr.Provider(stack, "ReleaseProvider", {
     onEventHandler: onEvent,
     isCompleteHandler: isComplete,
-    queryInterval: Duration.seconds(30),
-    // Canary window plus time to start tasks, run the hooks and shift the rest of the traffic, plus the time a release
-    // may wait for a person's approval: `sst deploy` must not give up on a release that is still waiting.
-    totalTimeout: Duration.minutes(Math.min(120, canaryMinutes + 40 + approvalMinutes)),
+    queryInterval: Duration.seconds(RELEASE_PROVIDER.queryIntervalSeconds),
+    // A backstop one poll past the deadline at which isComplete itself fails the release (withinDeadline).
+    totalTimeout: Duration.seconds(plan.totalTimeoutSeconds),
     disableWaiterStateMachineLogging: false,
     waiterStateMachineLogOptions: { level: sfn.LogLevel.ALL },
     logGroup: new logs.LogGroup(stack, "ReleaseProviderLogs", {
@@ -156,6 +188,8 @@ export function shipNewTaskDefinitions({
   const release = new CustomResource(stack, "Release", {
     serviceToken: provider.serviceToken,
     resourceType: "Custom::Release",
+    // Said, not left to the default: the waits above are counted against it (wait-budget.ts).
+    serviceTimeout: Duration.seconds(plan.serviceTimeoutSeconds),
     properties: {
       applicationName: application.applicationName,
       deploymentGroupName: deploymentGroup.deploymentGroupName,
@@ -169,6 +203,13 @@ export function shipNewTaskDefinitions({
   });
   release.node.addDependency(deploymentGroup);
   return release;
+}
+
+/** A hook function's timeout as deployed: CodeDeploy hears from the hook by then, or from nobody. */
+function timeoutOf(fn: lambda.IFunction): number {
+  const timeout = (fn.node.defaultChild as lambda.CfnFunction | undefined)?.timeout;
+  if (typeof timeout !== "number") throw new Error(`The hook ${fn.node.path} has no timeout to count in the release's wait`);
+  return timeout;
 }
 
 const LOG_WRITES = ["logs:CreateLogStream", "logs:PutLogEvents"];

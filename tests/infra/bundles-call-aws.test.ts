@@ -161,6 +161,8 @@ describe("the other bundles, each with the event it exists for", () => {
     expect(result.Data.DeploymentId).toBe("d-STANDIN01");
     expect(awsCalls().map((call) => call.operation)).toEqual([
       "AmazonEC2ContainerServiceV20141113.DescribeServices",
+      // No deployment active in the group (CodeDeploy runs one per group): a new one may start.
+      "CodeDeploy_20141006.ListDeployments",
       "CodeDeploy_20141006.CreateDeployment",
     ]);
   });

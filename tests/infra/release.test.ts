@@ -2,8 +2,8 @@ import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
 import { releaseAlarmIds } from "../../stacks/names";
-import { type StackName, stageTemplates } from "./stage-templates";
-import { PROD_WITH_NEW_IMAGE } from "./synth-all-stages";
+import { type StackName, stageTemplates, synthesizedStages } from "./stage-templates";
+import { ECS_STAGES, PROD_WITH_NEW_IMAGE, ZONE_STAGE } from "./synth-all-stages";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
 
@@ -104,4 +104,61 @@ describe.each(["prod", "dev"])("deployment group of %s", (stage) => {
       },
     });
   });
+});
+
+/**
+ * CloudFormation waits for a custom resource until its ServiceTimeout, 3,600 s at most
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html);
+ * the provider framework's waiter retries isComplete IntervalSeconds apart, MaxAttempts times (aws-cdk-lib 2.224,
+ * custom-resources/lib/provider-framework/waiter-state-machine.js). Read from each stage's own template.
+ */
+// Stages whose releases CodeDeploy runs (under ECS, CloudFormation waits for ECS itself); the preview "*" has Slack
+// and the approval gate on (synth-all-stages.ts), the case that used to wait 71 minutes.
+const CODEDEPLOY_STAGES = synthesizedStages().filter(
+  (stage) => !stage.startsWith("github-access") && !(Object.values(ECS_STAGES) as string[]).includes(stage),
+);
+
+describe.each(CODEDEPLOY_STAGES)("Custom::Release of %s within CloudFormation's hour", (stage) => {
+  const resources = () => stageTemplates(stage).json("Service").Resources as Resources;
+
+  it("says its ServiceTimeout, at most 3,600 s, and the waiter, its Lambdas and a last poll fit in it", () => {
+    const release = Object.values(resources()).find((r) => r.Type === "Custom::Release");
+    expect(release, "Custom::Release").toBeDefined();
+    const serviceTimeout = Number(release?.Properties?.ServiceTimeout);
+    expect(serviceTimeout).toBeGreaterThan(0);
+    expect(serviceTimeout).toBeLessThanOrEqual(3600);
+
+    const machine = Object.values(resources()).find(
+      (r) => r.Type === "AWS::StepFunctions::StateMachine" && JSON.stringify(r).includes("framework-isComplete-task"),
+    );
+    const definition = JSON.stringify(machine?.Properties?.DefinitionString);
+    const interval = Number(/\\"IntervalSeconds\\":(\d+)/.exec(definition)?.[1]);
+    const attempts = Number(/\\"MaxAttempts\\":(\d+)/.exec(definition)?.[1]);
+    expect(interval).toBeGreaterThan(0);
+    const totalTimeout = interval * attempts;
+    expect(totalTimeout).toBeLessThanOrEqual(3600);
+
+    // isComplete fails a release still waiting at its deadline (RELEASE_DEADLINE_SECONDS after onEvent started): the
+    // poll before it may start just short of it and run its timeout, the next one starts an interval later and
+    // answers within another timeout; a minute for the framework's own Lambdas.
+    const fn = (handler: string) =>
+      Object.values(resources()).find((r) => r.Type === "AWS::Lambda::Function" && String(r.Properties?.Handler).endsWith(handler))
+        ?.Properties as { Timeout: number; Environment: { Variables: Record<string, string> } };
+    const [onEvent, isComplete] = [fn("functions/release.onEvent"), fn("functions/release.isComplete")];
+    const deadline = Number(isComplete.Environment.Variables.RELEASE_DEADLINE_SECONDS);
+    expect(Number(onEvent.Environment.Variables.RELEASE_DEADLINE_SECONDS)).toBe(deadline);
+    expect(onEvent.Timeout).toBeLessThan(deadline);
+    expect(totalTimeout).toBeGreaterThan(deadline);
+    expect(60 + deadline + interval + 2 * isComplete.Timeout).toBeLessThanOrEqual(serviceTimeout);
+  });
+});
+
+it("covers a stage whose releases wait at the approval gate", () => {
+  expect(CODEDEPLOY_STAGES).toContain(ZONE_STAGE);
+  const isComplete = Object.values(stageTemplates(ZONE_STAGE).json("Service").Resources as Resources).find(
+    (r) => r.Type === "AWS::Lambda::Function" && r.Properties?.Handler === "functions/release.isComplete",
+  );
+  // 8 minutes of tasks and shifts, one hook's 5, the gate's 30 and a 1-minute window: 44 minutes.
+  const variables = (isComplete?.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+  expect(variables?.RELEASE_DEADLINE_SECONDS).toBe("2640");
 });
