@@ -47,15 +47,17 @@ describe("prod", () => {
   });
 });
 
-describe.each(["dev", "pr-123"])("%s (disposable)", (stage) => {
-  const templates = stageTemplates(stage);
-
+describe("dev: network (a preview uses dev's: shared-network.test.ts)", () => {
   it("uses 2 zones and a single NAT gateway", () => {
-    const network = templates.template("Network");
+    const network = stageTemplates("dev").template("Network");
     network.resourceCountIs("AWS::EC2::Subnet", 6);
     network.resourceCountIs("AWS::EC2::NatGateway", 1);
     network.resourceCountIs("AWS::EC2::VPCEndpoint", 0);
   });
+});
+
+describe.each(["dev", "pr-123"])("%s (disposable)", (stage) => {
+  const templates = stageTemplates(stage);
 
   it("keeps a small single-AZ database that `sst remove` can delete", () => {
     const database = templates.template("Database");

@@ -16,6 +16,8 @@ export const STAGES_UNDER_TEST = ["prod", "staging", "dev", "pr-123"] as const;
 export const CUSTOMIZED_STAGE = "pr-7";
 export const CUSTOMIZED_SETTINGS = {
   [CUSTOMIZED_STAGE]: {
+    // A preview with a network of its own (the others share dev's): the allow-list and NAT tests read its own VPC.
+    network: { shared: null },
     domain: {
       name: "pr-7.vote.example.com",
       certificateArn: "arn:aws:acm:eu-central-1:123456789012:certificate/0f6a2b4c-1d3e-4f5a-8b9c-0d1e2f3a4b5c",
