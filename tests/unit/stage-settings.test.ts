@@ -63,10 +63,10 @@ describe("stage settings", () => {
     expect(dev.network.availabilityZones).toBe(2);
   });
 
-  it("any other stage name is shaped like dev", () => {
+  it("any other stage name is shaped like dev, in dev's network", () => {
     const { stage: _preview, ...preview } = stageSettings("pr-123", {});
     const { stage: _dev, ...dev } = stageSettings("dev", {});
-    expect(preview).toEqual(dev);
+    expect(preview).toEqual({ ...dev, network: { ...dev.network, shared: "dev" } });
   });
 
   it("applies overrides field by field and keeps the rest", () => {
