@@ -120,7 +120,7 @@ function changedImportedExports(before: Templates, after: Templates): string[] {
   for (const name of imported) {
     const [was, is] = [old.get(name), next.get(name)];
     if (!was || !is) {
-      changes.push(`${name}: exported ${was ? "before only" : "after only"}`);
+      changes.push(`${name}: ${was ? "no longer exported" : "not exported before"}`);
       continue;
     }
     if (JSON.stringify(was.value) !== JSON.stringify(is.value)) changes.push(`${name}: its value is written differently`);
@@ -170,7 +170,7 @@ describe("a release setting changed on prod leaves every imported export as it w
       ...templates,
       [stack]: {
         ...templates[stack],
-        Outputs: { ConfigName: { Value: { Ref: configId }, Export: { Name: "config-name" } } },
+        Outputs: { ...templates[stack]?.Outputs, ConfigName: { Value: { Ref: configId }, Export: { Name: "config-name" } } },
       },
       consumer: { Resources: { Topic: { Type: "AWS::SNS::Topic", Properties: { TopicName: { "Fn::ImportValue": "config-name" } } } } },
     });

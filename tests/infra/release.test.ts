@@ -56,7 +56,16 @@ describe("releasing a new image (aws/aws-cdk#23564)", () => {
     const service = current.template("Service");
     const groupArn = Match.objectLike({ "Fn::Join": ["", Match.arrayWith([Match.stringLikeRegexp(":deploymentgroup:$")])] });
     service.hasResourceProperties("AWS::IAM::Policy", {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: "codedeploy:CreateDeployment", Effect: "Allow", Resource: groupArn }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            // Start a release, and find the group's active one first (CodeDeploy runs one per group).
+            Action: ["codedeploy:CreateDeployment", "codedeploy:ListDeployments", "codedeploy:GetDeployment"],
+            Effect: "Allow",
+            Resource: groupArn,
+          },
+        ]),
+      },
     });
     service.hasResourceProperties("AWS::IAM::Policy", {
       PolicyDocument: {
