@@ -1,3 +1,4 @@
+import { Fn } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import { type StackContext, use } from "sst/constructs";
@@ -75,8 +76,10 @@ export function Firewall({ stack }: StackContext) {
   });
 
   const logGroup = new logs.LogGroup(stack, "WafLogs", {
-    // WAF only delivers to log groups whose name starts with this prefix.
-    logGroupName: `aws-waf-logs-${stack.stackName}`,
+    // WAF only delivers to log groups whose name starts with this prefix. Production keeps its logs when the stack is
+    // removed, so the name ends with the stack's own id (a UUID, new at every create): a fixed name would make the
+    // next create of the stage fail with "already exists".
+    logGroupName: `aws-waf-logs-${stack.stackName}-${Fn.select(2, Fn.split("/", stack.stackId))}`,
     retention: service.logRetentionDays,
   });
   new wafv2.CfnLoggingConfiguration(stack, "WafLogging", {
