@@ -1,9 +1,10 @@
 /**
  * Slack's interactivity endpoint (an HTTP API: Slack cannot sign SigV4, so
  * the function verifies Slack's own signature before it reads anything). A
- * button press is checked, its ticket used once, and the click handed to
- * this same function invoked asynchronously; Slack gets its 200 within its
- * three seconds. The asynchronous invocation carries the click out and
+ * button press is checked (its subject still live), its ticket used once,
+ * and the click handed to this same function invoked asynchronously; Slack
+ * gets its 200 within its three seconds (an error status, the ticket given
+ * back, when the hand-off fails). The asynchronous invocation carries the click out and
  * updates the message. The same function keeps the releases' approval
  * gates: it opens one when a hook asks (EventBridge) and settles it at its
  * deadline (EventBridge Scheduler) if nobody pressed Approve or Reject.
@@ -86,6 +87,9 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
     if (result.outcome === "refused") {
       logger.warn("Click refused", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });
       metrics.addMetric("ClicksRefused", MetricUnit.Count, 1);
+    } else if (result.outcome === "failed") {
+      logger.error("Click not handed on", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });
+      metrics.addMetric("ClicksFailed", MetricUnit.Count, 1);
     } else if (result.outcome === "accepted") {
       logger.info("Click accepted", { userId: result.userId, action: result.action });
       metrics.addMetric("ClicksAccepted", MetricUnit.Count, 1);
@@ -111,6 +115,9 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
   const tickets = onFirstCall(async () =>
     (await import("@hands-off-ops/core/aws/chatops-store")).dynamoTicketStore(env.tableName, await dynamo()),
   );
+  const incidents = onFirstCall(async () =>
+    (await import("@hands-off-ops/core/aws/notify-store")).dynamoNotifyStore(env.tableName, await dynamo()),
+  );
   const groups = onFirstCall(async () =>
     (await import("@hands-off-ops/core/slack/groups")).slackGroups(await botToken(), { apiUrl: env.slackApiUrl }),
   );
@@ -130,6 +137,7 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
       signingSecret: async () => (await import("@hands-off-ops/core/slack/config")).readSigningSecret(await secret()),
       groups,
       tickets,
+      present: { incidents },
       enqueue: async (click) => (await import("@hands-off-ops/core/aws/click-queue")).selfInvokedClicks(env.functionName)(click),
       tellPresser: async (url, text) => (await import("@hands-off-ops/core/slack/respond")).tellPresser(url, text),
     },

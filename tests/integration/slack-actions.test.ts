@@ -5,7 +5,6 @@ import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from 
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { dynamoChatOpsAudit, dynamoTicketStore } from "@hands-off-ops/core/aws/chatops-store";
 import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
-import type { AcceptedClick } from "@hands-off-ops/core/chatops/accept";
 import { readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
 import { buttonIssuer } from "@hands-off-ops/core/chatops/tickets";
 import { deliver } from "@hands-off-ops/core/notify/deliver";
@@ -16,21 +15,24 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsDependencies, createChatOpsHandler } from "../../functions/slack-actions";
 import { stageSettings } from "../../stacks/config";
-import { releaseAlarmEvent } from "../fixtures/events";
+import { backToOk, loadEvent, releaseAlarmEvent } from "../fixtures/events";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { MOTO_CLIENT } from "../peers/moto-server";
 import { approvalRequest, CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
 import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
 import { messageOf } from "../unit/notify/message-of";
+import { type Invocation, type LambdaStandIn, startLambdaStandIn, THROTTLED } from "./lambda-stand-in";
 import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
 
 /**
  * The interactivity endpoint as Slack meets it: a real HTTP server on
  * loopback in front of the real handler (functions/slack-actions.ts) with its
  * real adapters — tickets, incidents and the audit in moto's DynamoDB, Slack's
- * Web API on the local stand-in, the secret through aws-sdk-client-mock. Only
- * Lambda's asynchronous self-invocation is replaced: the accepted click runs
- * in this process, as the second invocation would.
+ * Web API and Lambda's Invoke API on local stand-ins, the secret through
+ * aws-sdk-client-mock. The endpoint queues an accepted click with its real
+ * adapter (an asynchronous Invoke of itself); the Lambda stand-in runs that
+ * Invoke's payload in this process, as the second invocation would, or
+ * fails it as Lambda can.
  */
 
 const TABLE = "prod-state";
@@ -40,6 +42,9 @@ const events = mockClient(EventBridgeClient);
 let handle: ReturnType<typeof createChatOpsHandler>;
 const KEY = "alarm:prod-hands-off-ops-Alb5xxRate";
 const secrets = mockClient(SecretsManagerClient);
+let lambda: LambdaStandIn;
+const SELF = "prod-hands-off-ops-slack-actions";
+const ROLLBACK = "arn:aws:lambda:eu-central-1:123456789012:function:prod-hands-off-ops-rollback";
 const saved = { ...process.env };
 let dynamo: LocalDynamo;
 let slack: SlackStandIn;
@@ -47,16 +52,39 @@ let server: Server;
 let url: string;
 let told: string[] = [];
 let clicks: Promise<unknown>[] = [];
+let notifier: ReturnType<typeof notifierPorts>;
+
+/** Lambda's asynchronous invocation of the endpoint itself: the queued event, run here once Lambda accepted it. */
+const runInvocation = async ({ functionName, type, payload }: Invocation) => {
+  if (functionName === SELF && type === "Event") clicks.push(handle(payload as Parameters<typeof handle>[0]));
+  return null;
+};
+const selfInvocations = () => lambda.invocations.filter((i) => i.functionName === SELF);
+
+/** The notifier's ports, as functions/notify.ts builds them: the incidents and tickets in moto, e-mail recorded. */
+function notifierPorts() {
+  return {
+    slack: webApiSlack("xoxb-test-token", { apiUrl: slack.apiUrl, retries: 0, minRetryDelayMs: 1 }),
+    email: recordingEmail(),
+    graphs: fixedGraphs(),
+    store: dynamoNotifyStore(TABLE, dynamo.client),
+    once: memoryOnce(),
+    buttons: buttonIssuer("prod", 24, dynamoTicketStore(TABLE, dynamo.client)),
+  };
+}
 
 const settings = CHATOPS_SETTINGS;
 
 beforeAll(async () => {
   slack = await startSlackStandIn();
   dynamo = await motoDynamo();
+  lambda = await startLambdaStandIn();
+  lambda.run = runInvocation;
   Object.assign(process.env, {
     AWS_REGION: "eu-central-1",
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SCHEDULER: dynamo.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: "SILENT",
@@ -66,8 +94,8 @@ beforeAll(async () => {
     CHATOPS_SETTINGS: JSON.stringify(settings),
     STATE_TABLE: TABLE,
     SLACK_SECRET_ID: "prod-slack",
-    AWS_LAMBDA_FUNCTION_NAME: "prod-hands-off-ops-slack-actions",
-    ROLLBACK_FUNCTION: "arn:aws:lambda:eu-central-1:123456789012:function:prod-hands-off-ops-rollback",
+    AWS_LAMBDA_FUNCTION_NAME: SELF,
+    ROLLBACK_FUNCTION: ROLLBACK,
     SLACK_API_URL: slack.apiUrl,
     TIME_ZONE: "Europe/Berlin",
     APPROVAL_SCHEDULE_GROUP: DEADLINE_GROUP,
@@ -79,8 +107,6 @@ beforeAll(async () => {
     ...real,
     accept: {
       ...real.accept,
-      // Lambda's asynchronous invocation of the same function, run here.
-      enqueue: async (click: AcceptedClick) => void clicks.push(handle({ kind: "click", click })),
       // response_url points at hooks.slack.com, which a test cannot reach: what the person would read is kept.
       tellPresser: async (_url, text) => void told.push(text),
     },
@@ -101,7 +127,11 @@ beforeAll(async () => {
         isBase64Encoded: binary,
         requestContext: { http: { method: req.method } },
       } as unknown as LambdaFunctionURLEvent;
-      const result = (await handle(event)) as { statusCode: number; body: string };
+      // A function error reaches Slack as the HTTP API's 500 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html).
+      const result = (await handle(event).catch(() => ({ statusCode: 500, body: "Internal Server Error" }))) as {
+        statusCode: number;
+        body: string;
+      };
       res.writeHead(result.statusCode, { "content-type": "text/plain" }).end(result.body);
     });
   });
@@ -114,6 +144,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await slack.close();
   await dynamo.close();
+  await lambda.close();
 });
 
 let ticketId: string;
@@ -125,22 +156,14 @@ beforeEach(async () => {
   codeDeploy.reset();
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
+  lambda.reset();
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ botToken: "xoxb-test-token", signingSecret: SECRET }) });
   told = [];
   clicks = [];
   // An incident as the notifier posts it, with its Acknowledge button.
-  const store = dynamoNotifyStore(TABLE, dynamo.client);
-  const tickets = dynamoTicketStore(TABLE, dynamo.client);
-  const ports = {
-    slack: webApiSlack("xoxb-test-token", { apiUrl: slack.apiUrl, retries: 0, minRetryDelayMs: 1 }),
-    email: recordingEmail(),
-    graphs: fixedGraphs(),
-    store,
-    once: memoryOnce(),
-    buttons: buttonIssuer("prod", 24, tickets),
-  };
-  await deliver(messageOf(releaseAlarmEvent()), ports, stageSettings("prod", {}).notifications);
-  ticketId = (await store.incident(KEY))?.buttons?.[0]?.ticketId as string;
+  notifier = notifierPorts();
+  await deliver(messageOf(releaseAlarmEvent()), notifier, stageSettings("prod", {}).notifications);
+  ticketId = (await notifier.store.incident(KEY))?.buttons?.[0]?.ticketId as string;
   slack.reset();
 });
 
@@ -156,6 +179,17 @@ async function post(request: { headers: Record<string, string | undefined>; body
 
 const press = (over: Record<string, unknown> = {}, action: Record<string, unknown> = {}, at = nowSeconds()) =>
   sign(formBody(pressPayload(over, { value: ticketId, ...action })), at);
+
+/** A signed request with one header rewritten (the signature stays that of the untouched request). */
+const withHeader = (request: ReturnType<typeof press>, name: string, change: (value: string) => string) => ({
+  ...request,
+  headers: { ...request.headers, [name]: change(request.headers[name] as string) },
+});
+
+const incident = async () => dynamoNotifyStore(TABLE, dynamo.client).incident(KEY);
+const ticket = async (id = ticketId) => dynamoTicketStore(TABLE, dynamo.client).ticket(id);
+const notify = (event: ReturnType<typeof releaseAlarmEvent>) =>
+  deliver(messageOf(event), notifier, stageSettings("prod", {}).notifications);
 
 describe("the Slack interactivity endpoint, over HTTP", () => {
   it("acts on a signed press by an allowed person: the incident is acknowledged, its message updated, the click audited", async () => {
@@ -190,6 +224,16 @@ describe("the Slack interactivity endpoint, over HTTP", () => {
     ["no signature headers", () => ({ ...press(), headers: { "content-type": "application/x-www-form-urlencoded" } }), 401],
     ["a JSON body", () => sign(JSON.stringify(pressPayload()), nowSeconds()), 415],
     ["an oversized body", () => sign(`payload=${"x".repeat(200_000)}`, nowSeconds()), 413],
+    ["a valid signature with a suffix after a second =", () => withHeader(press(), "x-slack-signature", (v) => `${v}=anything`), 401],
+    ["a valid signature in upper-case hex", () => withHeader(press(), "x-slack-signature", (v) => `v0=${v.slice(3).toUpperCase()}`), 401],
+    ["a repeated signature header", () => withHeader(press(), "x-slack-signature", (v) => `${v},${v}`), 401],
+    ["a zero-padded timestamp (signed unpadded)", () => withHeader(press(), "x-slack-request-timestamp", (v) => `0${v}`), 401],
+    ["a timestamp with a plus sign", () => withHeader(press(), "x-slack-request-timestamp", (v) => `+${v}`), 401],
+    [
+      "a replay of a valid press, re-dated",
+      () => withHeader(press({}, {}, nowSeconds() - 360), "x-slack-request-timestamp", () => String(nowSeconds())),
+      401,
+    ],
     ["an unknown action", () => press({}, { action_id: "hoo:delete-everything" }), 400],
     ["a tampered value", () => press({}, { value: "not-a-ticket" }), 400],
   ])("refuses %s, and nothing happens", async (_what, request, status) => {
@@ -219,6 +263,120 @@ describe("the Slack interactivity endpoint, over HTTP", () => {
   });
 });
 
+describe("a press on what has ended, over HTTP", () => {
+  const alarm = releaseAlarmEvent();
+  const ok = backToOk(alarm, "ok-1", "2019-10-02T17:05:30Z");
+  const again = { ...alarm, id: "again", time: "2019-10-02T17:10:30Z" };
+  const ENDED = "this incident ended at 2019-10-02 17:05 UTC — nothing was changed";
+
+  it("a late Acknowledge (ALARM → OK → press) changes nothing, and the return 5 minutes later still pages", async () => {
+    await notify(ok);
+    slack.reset();
+    const before = await incident();
+    expect(await post(press())).toBe(200);
+    expect(told).toEqual([`Not done: ${ENDED}.`]);
+    expect(await incident()).toEqual(before);
+    expect((await ticket())?.used).toBeUndefined();
+    expect([slack.calls("chat.update"), lambda.invocations]).toEqual([[], []]);
+    expect(await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).toEqual([]);
+
+    expect((await notify(again)).emailReason).toBe("reopened");
+    // The page, the end, and the return's page: the late press silenced nothing.
+    expect(notifier.email.sent.map((e) => e.subject)).toEqual([
+      "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
+      "[RESOLVED] prod hands-off-ops: Alb5xxRate is back to OK",
+      "[CRITICAL] prod hands-off-ops: Alb5xxRate is in ALARM",
+    ]);
+    // Live again: the same, unused button now takes it.
+    expect(await post(press())).toBe(200);
+    expect((await incident())?.acknowledged).toMatchObject({ by: "U0ALICE001" });
+  });
+
+  it("a late Do it asks nothing of the rollback function and does not take the incident", async () => {
+    const doItTicket = await escalatedWithDoIt();
+    await notify(ok);
+    expect(await post(press({}, { action_id: "hoo:do-it", value: doItTicket }))).toBe(200);
+    expect(told).toEqual([`Not done: ${ENDED}.`]);
+    expect(lambda.invocations).toEqual([]);
+    expect((await incident())?.acknowledged).toBeUndefined();
+    expect((await ticket(doItTicket))?.used).toBeUndefined();
+    expect((await notify(again)).emailReason).toBe("reopened");
+  });
+
+  it("a Do it whose rollback function fails does not take the incident either", async () => {
+    const doItTicket = await escalatedWithDoIt();
+    lambda.failNext(ROLLBACK, Number.POSITIVE_INFINITY, THROTTLED);
+    expect(await post(press({}, { action_id: "hoo:do-it", value: doItTicket }))).toBe(200);
+    expect(lambda.invocations.filter((i) => i.functionName === ROLLBACK).length).toBeGreaterThan(0);
+    expect((await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).map((e) => e.outcome)).toEqual(["failed: Rate Exceeded."]);
+    expect((await incident())?.acknowledged).toBeUndefined();
+  });
+
+  /** The automation rehearsed its decision in dry-run: the incident offers Do it (the notifier's own path). */
+  async function escalatedWithDoIt() {
+    const notice = messageOf(loadEvent("automation-action"));
+    await deliver(
+      {
+        ...notice,
+        severity: "critical",
+        occurredAt: "2019-10-02T17:05:00Z",
+        thread: null,
+        incident: {
+          role: "step",
+          key: KEY,
+          did: "Dry-run: would have rolled back release d-BAD to web:41; nothing was changed.",
+          escalates: true,
+          deployments: [],
+          offers: "do-it",
+        },
+      },
+      notifier,
+      stageSettings("prod", {}).notifications,
+    );
+    slack.reset();
+    const buttons = (await incident())?.buttons ?? [];
+    return buttons.find((b) => b.action === "do-it")?.ticketId as string;
+  }
+});
+
+describe("a click that cannot be queued, over HTTP", () => {
+  it("answers Slack with an error, keeps the ticket usable, and a later press is carried out", async () => {
+    // Throttled on every attempt the SDK makes (its standard retries included).
+    lambda.failNext(SELF, Number.POSITIVE_INFINITY, THROTTLED);
+    expect(await post(press())).toBe(500);
+    expect(told).toEqual(["Not done: the click could not be handed on. Nothing was changed; press again."]);
+    expect((await ticket())?.used).toBeUndefined();
+    expect((await incident())?.acknowledged).toBeUndefined();
+    expect([clicks, slack.calls("chat.update")]).toEqual([[], []]);
+
+    lambda.reset();
+    expect(await post(press())).toBe(200);
+    expect(told).toHaveLength(1);
+    expect((await ticket())?.used).toMatchObject({ by: "U0ALICE001" });
+    expect((await incident())?.acknowledged).toMatchObject({ by: "U0ALICE001" });
+    expect([selfInvocations().length, slack.calls("chat.update").length]).toEqual([1, 1]);
+  });
+
+  it("a throttle the SDK's retry gets past is one accepted click, carried out once", async () => {
+    lambda.failNext(SELF, 1, THROTTLED);
+    expect(await post(press())).toBe(200);
+    expect(selfInvocations()).toHaveLength(2);
+    expect([told, clicks.length, slack.calls("chat.update").length]).toEqual([[], 1, 1]);
+  });
+
+  it("gives back only its own use: a use by someone else since stays", async () => {
+    const tickets = dynamoTicketStore(TABLE, dynamo.client);
+    expect(await tickets.use(ticketId, "U0ALICE001", "2026-11-24T16:10:00.000Z")).toEqual({ first: true });
+    await tickets.giveBack(ticketId, { by: "U0BOB00001", at: "2026-11-24T16:10:00.000Z" });
+    await tickets.giveBack(ticketId, { by: "U0ALICE001", at: "2026-11-24T16:09:59.000Z" });
+    expect((await ticket())?.used).toEqual({ by: "U0ALICE001", at: "2026-11-24T16:10:00.000Z" });
+    await tickets.giveBack(ticketId, { by: "U0ALICE001", at: "2026-11-24T16:10:00.000Z" });
+    expect((await ticket())?.used).toBeUndefined();
+    // Giving back a ticket nobody holds is not an error (the condition fails quietly).
+    await tickets.giveBack(ticketId, { by: "U0ALICE001", at: "2026-11-24T16:10:00.000Z" });
+  });
+});
+
 describe("the approval gate, over HTTP", () => {
   const RELEASE = "d-GATED0001";
   const request = approvalRequest(RELEASE, "exec-42");
@@ -232,15 +390,7 @@ describe("the approval gate, over HTTP", () => {
     expect(JSON.parse(schedule.Target?.Input ?? "{}")).toEqual({ kind: "approval-deadline", deploymentId: RELEASE });
     expect(schedule.ScheduleExpression).toMatch(/^at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)$/);
     const notice = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
-    const tickets = dynamoTicketStore(TABLE, dynamo.client);
-    const ports = {
-      slack: webApiSlack("xoxb-test-token", { apiUrl: slack.apiUrl, retries: 0, minRetryDelayMs: 1 }),
-      email: recordingEmail(),
-      graphs: fixedGraphs(),
-      store: dynamoNotifyStore(TABLE, dynamo.client),
-      once: memoryOnce(),
-      buttons: buttonIssuer("prod", 24, tickets),
-    };
+    const ports = notifierPorts();
     const entry = automationEntry(notice);
     const message = messageOf({
       version: "0",

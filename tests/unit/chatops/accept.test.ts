@@ -2,6 +2,7 @@ import { type AcceptedClick, acceptClick } from "@hands-off-ops/core/chatops/acc
 import { authorize } from "@hands-off-ops/core/chatops/authorize";
 import { readInteraction } from "@hands-off-ops/core/chatops/interaction";
 import { checkTicket, type Ticket, type TicketStore, ticketFor } from "@hands-off-ops/core/chatops/tickets";
+import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
 import type { ChatOpsSettings } from "@hands-off-ops/core/settings/chatops";
 import { describe, expect, it } from "vitest";
 import { CHANNEL, CHATOPS_SETTINGS, formBody, NOW, pressPayload, SECRET, sign, TEAM, TICKET, USER } from "./signed-requests";
@@ -27,8 +28,26 @@ function memoryTickets(...tickets: Ticket[]): TicketStore & { tickets: Map<strin
       ticket.used = { by, at };
       return { first: true };
     },
+    async giveBack(id, used) {
+      const ticket = map.get(id);
+      if (ticket?.used?.by === used.by && ticket.used.at === used.at) delete ticket.used;
+    },
   };
 }
+
+/** The incident a ticket names, as the notifier keeps it: open, carrying the ticket's button. */
+const openIncident = (over: Partial<IncidentRecord> = {}): IncidentRecord => ({
+  key: "alarm:prod-hands-off-ops-Alb5xxRate",
+  openedAt: "2026-11-24T16:08:00.000Z",
+  history: [{ state: "ALARM", at: "2026-11-24T16:08:00.000Z" }],
+  steps: [],
+  lead: { occurredAt: "2026-11-24T16:08:00.000Z" } as IncidentRecord["lead"],
+  message: null,
+  version: 1,
+  told: "problem",
+  buttons: [{ action: "acknowledge", ticketId: TICKET }],
+  ...over,
+});
 
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   ...ticketFor("prod", "acknowledge", "alarm:prod-hands-off-ops-Alb5xxRate", new Date(NOW - 60_000), 24),
@@ -36,13 +55,23 @@ const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   ...over,
 });
 
-function ports(tickets = memoryTickets(ticket())) {
+function ports(tickets = memoryTickets(ticket()), incident: IncidentRecord | null = openIncident()) {
   const enqueued: AcceptedClick[] = [];
   const told: string[] = [];
+  const read: string[] = [];
   return {
     enqueued,
     told,
     tickets,
+    read,
+    present: {
+      incidents: {
+        incident: async (key: string) => {
+          read.push(key);
+          return incident ?? undefined;
+        },
+      },
+    },
     signingSecret: async () => SECRET,
     groups: GROUPS,
     enqueue: async (click: AcceptedClick) => {
@@ -76,6 +105,94 @@ describe("a button press, from request to the worker", () => {
     expect(second).toMatchObject({ status: 200, outcome: "refused", reason: "already done by <@U0ALICE001> at 16:10 UTC" });
     expect(p.enqueued).toHaveLength(1);
     expect(p.told).toEqual(["Not done: already done by <@U0ALICE001> at 16:10 UTC."]);
+  });
+
+  it("reads the incident the ticket names before using it, and uses the ticket only for a live one", async () => {
+    const p = ports();
+    await acceptClick(press(), SETTINGS, "prod", p, now);
+    expect(p.read).toEqual(["alarm:prod-hands-off-ops-Alb5xxRate"]);
+    expect(p.enqueued).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      "an incident that has ended",
+      openIncident({
+        told: "resolved",
+        history: [
+          { state: "ALARM", at: "2026-11-24T16:08:00Z" },
+          { state: "OK", at: "2026-11-24T16:09:00Z" },
+        ],
+      }),
+      "this incident ended at 16:09 UTC — nothing was changed",
+    ],
+    [
+      "an incident since replaced by a new one under the same key",
+      openIncident({ openedAt: "2026-11-24T16:09:30Z", buttons: [{ action: "acknowledge", ticketId: "BBBBBBBBBBBBBBBBBBBBBB" }] }),
+      "the incident this button belongs to has ended (a new one began at 16:09 UTC) — nothing was changed",
+    ],
+    [
+      "an incident already taken (by Do it)",
+      openIncident({ acknowledged: { by: "U0BOB00001", name: "bob", at: "2026-11-24T16:09:10Z" } }),
+      "<@U0BOB00001> already took this incident at 16:09 UTC — nothing was changed",
+    ],
+    ["an incident no longer known", null, "this incident is no longer known — nothing was changed"],
+  ])("tells the presser about %s, hands nothing on, and leaves the ticket unused", async (_what, incident, reason) => {
+    const p = ports(memoryTickets(ticket()), incident);
+    expect(await acceptClick(press(), SETTINGS, "prod", p, now)).toEqual({
+      status: 200,
+      outcome: "refused",
+      reason,
+      userId: USER,
+      action: "acknowledge",
+    });
+    expect(p.told).toEqual([`Not done: ${reason}.`]);
+    expect([p.enqueued, p.tickets.tickets.get(TICKET)?.used]).toEqual([[], undefined]);
+  });
+
+  it("does not ask about incidents for a button that acts on something else", async () => {
+    const keepAwake = ticket({ action: "keep-awake", subject: "stage:prod" });
+    const p = ports(memoryTickets(keepAwake), null);
+    const result = await acceptClick(press({}, { action_id: "hoo:keep-awake" }), SETTINGS, "prod", p, now);
+    expect(result).toMatchObject({ status: 200, outcome: "accepted" });
+    expect(p.read).toEqual([]);
+  });
+
+  it("answers 500 when the click cannot be queued, gives the ticket back, and a later press is handed on", async () => {
+    const p = ports();
+    let fails = 1;
+    const enqueue = async (click: AcceptedClick) => {
+      if (fails-- > 0) throw new Error("Rate Exceeded.");
+      p.enqueued.push(click);
+    };
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now)).toEqual({
+      status: 500,
+      outcome: "failed",
+      reason: "the click could not be queued (Rate Exceeded.)",
+      userId: USER,
+      action: "acknowledge",
+    });
+    expect(p.told).toEqual(["Not done: the click could not be handed on. Nothing was changed; press again."]);
+    expect(p.tickets.tickets.get(TICKET)?.used).toBeUndefined();
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now)).toMatchObject({ status: 200, outcome: "accepted" });
+    expect(p.enqueued).toHaveLength(1);
+    expect(p.tickets.tickets.get(TICKET)?.used).toEqual({ by: USER, at: now.toISOString() });
+  });
+
+  it("still answers 500, and says the button no longer works, when the ticket cannot be given back either", async () => {
+    const p = ports();
+    const tickets = { ...p.tickets, giveBack: async () => Promise.reject(new Error("ProvisionedThroughputExceeded")) };
+    const enqueue = async () => Promise.reject(new Error("Rate Exceeded."));
+    const tellPresser = async (_url: string, text: string) => {
+      p.told.push(text);
+      throw new Error("response_url expired");
+    };
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, tickets, enqueue, tellPresser }, now)).toMatchObject({
+      status: 500,
+      outcome: "failed",
+      reason: "the click could not be queued (Rate Exceeded.); its ticket stays used (ProvisionedThroughputExceeded)",
+    });
+    expect(p.told).toEqual(["Not done: the click could not be handed on, and this button no longer works. Nothing was changed."]);
   });
 
   it("answers a forged request with its status only, telling nobody and touching nothing", async () => {

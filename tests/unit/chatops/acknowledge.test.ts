@@ -78,7 +78,22 @@ describe("Acknowledge", () => {
     const { tickets, act, click, ports } = setUp();
     await deliver(messageOf(releaseAlarmEvent()), ports, PROD);
     ports.store.incidents.clear();
-    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("incident no longer known");
+    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("not done: this incident is no longer known — nothing was changed");
+  });
+
+  it("leaves an incident that ended before the click is carried out as it is: its return still pages", async () => {
+    const { ports, tickets, act, click, audit } = setUp();
+    const alarm = releaseAlarmEvent();
+    await deliver(messageOf(alarm), ports, PROD);
+    await deliver(messageOf(backToOk(alarm, "ok-1", "2019-10-02T17:05:30Z")), ports, PROD);
+    const before = ports.store.incidents.get(KEY);
+    const updates = ports.slack.calls.length;
+    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("not done: this incident ended at 17:05 UTC — nothing was changed");
+    expect(ports.store.incidents.get(KEY)).toEqual(before);
+    expect(ports.slack.calls).toHaveLength(updates);
+    expect(audit.map((e) => e.outcome)).toEqual(["not done: this incident ended at 17:05 UTC — nothing was changed"]);
+    const back = await deliver(messageOf({ ...alarm, id: "again", time: "2019-10-02T17:10:30Z" }), ports, PROD);
+    expect(back.emailReason).toBe("reopened");
   });
 });
 
@@ -145,7 +160,7 @@ describe("Do it", () => {
     const ended = await escalated();
     await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok", "2019-10-02T17:09:00Z")), ended.ports, PROD);
     const ticket = ended.tickets.find((t) => t.action === "do-it") as Ticket;
-    expect(await doIt(ended.click(ticket), ended.act)).toBe("not done: the alarm is back to OK");
+    expect(await doIt(ended.click(ticket), ended.act)).toBe("not done: this incident ended at 17:09 UTC — nothing was changed");
     expect(ended.asked).toEqual([]);
 
     const failing = await escalated();
@@ -153,5 +168,19 @@ describe("Do it", () => {
     expect(await doIt(failing.click(failing.tickets.find((t) => t.action === "do-it") as Ticket), act)).toBe(
       "failed: CodeDeploy throttled",
     );
+  });
+
+  it("takes the incident only when the rollback function answered: a refusal or a failure leaves it paging", async () => {
+    const ended = await escalated();
+    await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok", "2019-10-02T17:09:00Z")), ended.ports, PROD);
+    await doIt(ended.click(ended.tickets.find((t) => t.action === "do-it") as Ticket), ended.act);
+    expect(ended.ports.store.incidents.get(KEY)?.acknowledged).toBeUndefined();
+    const back = await deliver(messageOf({ ...releaseAlarmEvent(), id: "again", time: "2019-10-02T17:14:00Z" }), ended.ports, PROD);
+    expect(back.emailReason).toBe("reopened");
+
+    const failing = await escalated();
+    const act = { ...failing.act, rollback: { doIt: async () => Promise.reject(new Error("CodeDeploy throttled")) } };
+    await doIt(failing.click(failing.tickets.find((t) => t.action === "do-it") as Ticket), act);
+    expect(failing.ports.store.incidents.get(KEY)?.acknowledged).toBeUndefined();
   });
 });

@@ -9,7 +9,10 @@ const AUDIT_DAYS = 90;
 const ticketKey = (id: string) => ({ pk: `chatops#ticket#${id}`, sk: "ticket" });
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-/** Buttons' tickets in the state table: they expire with the button (TTL), and are used once (a conditional write). */
+/**
+ * Buttons' tickets in the state table: they expire with the button (TTL), and are used once (a conditional write);
+ * a use whose click could not be queued is given back (a conditional remove of that use only).
+ */
 export function dynamoTicketStore(tableName: string, client: DynamoDBClient): TicketStore {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
@@ -45,6 +48,24 @@ export function dynamoTicketStore(tableName: string, client: DynamoDBClient): Ti
         const used = (await this.ticket(id))?.used;
         if (!used) throw new Error(`The ticket ${id} vanished while being used`);
         return { first: false, used };
+      }
+    },
+
+    async giveBack(id, used) {
+      try {
+        await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: ticketKey(id),
+            UpdateExpression: "REMOVE used",
+            // Only this use: if another press has used the ticket since, that use stands.
+            ConditionExpression: "used.#by = :by AND used.#at = :at",
+            ExpressionAttributeNames: { "#by": "by", "#at": "at" },
+            ExpressionAttributeValues: { ":by": used.by, ":at": used.at },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
   };

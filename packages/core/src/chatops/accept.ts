@@ -1,6 +1,7 @@
 import type { ChatOpsSettings } from "../settings/chatops";
 import { authorize, type GroupsPort } from "./authorize";
 import { readInteraction } from "./interaction";
+import { liveness, type PresentPorts } from "./live";
 import { checkTicket, type Ticket, type TicketStore } from "./tickets";
 import { checkRequestShape, type RawRequest, verifySlackSignature } from "./verify";
 
@@ -8,7 +9,8 @@ import { checkRequestShape, type RawRequest, verifySlackSignature } from "./veri
  * The interactivity endpoint's answer to one request, within Slack's three
  * seconds: verify who is calling (before parsing anything), read the button
  * press, check the person may, resolve the button's ticket from our own
- * state and use it once, then hand the click to the worker and answer 200.
+ * state, check that what it acts on is still live, use the ticket once,
+ * then hand the click to the worker and answer 200.
  * An unauthenticated request gets its status and nothing else; a Slack user
  * who may not act is told why, only them.
  */
@@ -17,6 +19,8 @@ export interface AcceptPorts {
   signingSecret(): Promise<string>;
   groups: GroupsPort;
   tickets: TicketStore;
+  /** The present state of what buttons act on (an incident has ended since its message was posted). */
+  present: PresentPorts;
   /** Hands an accepted click to the worker that carries it out (asynchronously). */
   enqueue(click: AcceptedClick): Promise<void>;
   /** An ephemeral reply, seen only by the person who pressed. */
@@ -34,7 +38,7 @@ export interface AcceptedClick {
 
 export interface AcceptResult {
   status: number;
-  outcome: "accepted" | "refused" | "ignored";
+  outcome: "accepted" | "refused" | "ignored" | "failed";
   /** Why it was refused, for the log and the metric; never sent to an unauthenticated caller beyond its status. */
   reason?: string;
   userId?: string;
@@ -65,15 +69,46 @@ export async function acceptClick(
   if (!allowed.ok) return refuse(allowed.reason);
   const checked = checkTicket(await ports.tickets.ticket(interaction.ticketId), interaction, stage, now);
   if (!checked.ok) return refuse(checked.reason);
-  const used = await ports.tickets.use(checked.ticket.id, interaction.userId, now.toISOString());
+  const present = await liveness(checked.ticket, ports.present, now);
+  if (!present.live) return refuse(present.reason);
+  const use = { by: interaction.userId, at: now.toISOString() };
+  const used = await ports.tickets.use(checked.ticket.id, use.by, use.at);
   if (!used.first) return refuse(`already done by <@${used.used.by}> at ${used.used.at.slice(11, 16)} UTC`);
   const { responseUrl, blocks } = interaction;
-  await ports.enqueue({
-    ticket: checked.ticket,
-    userId: interaction.userId,
-    userName: interaction.userName,
-    at: now.toISOString(),
-    ...(responseUrl && blocks ? { shown: { responseUrl, blocks } } : {}),
-  });
+  try {
+    await ports.enqueue({
+      ticket: checked.ticket,
+      userId: interaction.userId,
+      userName: interaction.userName,
+      at: use.at,
+      ...(responseUrl && blocks ? { shown: { responseUrl, blocks } } : {}),
+    });
+  } catch (error) {
+    return notHandedOn(error as Error, checked.ticket.id, use, interaction.responseUrl, ports, who);
+  }
   return { status: 200, outcome: "accepted", ...who };
+}
+
+/**
+ * The click was not queued, so nothing will be done: its ticket is given back (a later press works instead of
+ * "already done by you"), and Slack gets an error status, which it shows on the button.
+ */
+async function notHandedOn(
+  error: Error,
+  ticketId: string,
+  use: { by: string; at: string },
+  responseUrl: string | null,
+  ports: AcceptPorts,
+  who: Pick<AcceptResult, "userId" | "action">,
+): Promise<AcceptResult> {
+  const stuck = await ports.tickets.giveBack(ticketId, use).then(
+    () => null,
+    (failed: Error) => failed,
+  );
+  const reason = `the click could not be queued (${error.message})${stuck ? `; its ticket stays used (${stuck.message})` : ""}`;
+  const text = stuck
+    ? "Not done: the click could not be handed on, and this button no longer works. Nothing was changed."
+    : "Not done: the click could not be handed on. Nothing was changed; press again.";
+  if (responseUrl) await ports.tellPresser(responseUrl, text).catch(() => undefined);
+  return { status: 500, outcome: "failed", reason: reason.slice(0, 500), ...who };
 }

@@ -3,11 +3,14 @@ import type { NotifyStore, SlackPort } from "../notify/ports";
 import { renderSlack } from "../notify/render/slack";
 import type { AcceptedClick } from "./accept";
 import { audit, type ChatOpsAudit } from "./audit";
+import { incidentLiveness } from "./live";
 
 /**
  * "Acknowledge": a person takes the incident. The incident's record says who
  * and when (so its returns after an end page no one), its Slack message shows
- * it in place of the button, and the audit trail keeps the click.
+ * it in place of the button, and the audit trail keeps the click. Only an
+ * open incident is taken: one that has ended is left as it is, so that its
+ * return still pages.
  */
 
 export interface AcknowledgePorts {
@@ -16,7 +19,8 @@ export interface AcknowledgePorts {
   audit: ChatOpsAudit;
 }
 
-export type AcknowledgeOutcome = "acknowledged" | "already acknowledged" | "incident no longer known";
+/** "not done: …" when the incident has ended meanwhile (chatops/live.ts): nothing is written. */
+export type AcknowledgeOutcome = "acknowledged" | "already acknowledged" | `not done: ${string}`;
 
 const ATTEMPTS = 5;
 
@@ -37,10 +41,13 @@ export async function refreshMessage(incidentKey: string, ports: Pick<Acknowledg
 export async function markAcknowledged(click: AcceptedClick, store: NotifyStore): Promise<AcknowledgeOutcome> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const record = await store.incident(click.ticket.subject);
-    if (!record) return "incident no longer known";
-    if (record.acknowledged) return "already acknowledged";
-    const next = { ...record, acknowledged: { by: click.userId, name: click.userName, at: click.at }, version: record.version + 1 };
-    if (await store.saveIncident(next, record.version)) return "acknowledged";
+    if (record?.acknowledged) return "already acknowledged";
+    // Checked on the version it writes over: an end that lands after the endpoint's check still wins.
+    const present = incidentLiveness(click.ticket, record, new Date(click.at));
+    if (!present.live) return `not done: ${present.reason}`;
+    const { version } = present.record;
+    const next = { ...present.record, acknowledged: { by: click.userId, name: click.userName, at: click.at }, version: version + 1 };
+    if (await store.saveIncident(next, version)) return "acknowledged";
   }
   throw new Error(`The incident ${click.ticket.subject} changed under ${ATTEMPTS} attempts in a row`);
 }

@@ -8,7 +8,8 @@ import type { Interaction } from "./interaction";
  * message, resolved from its own state table when pressed. The ticket says
  * what the button acts on; the payload is never trusted for that. A ticket is
  * used once: a double click, a repeated delivery or a second person gets
- * "already done by …".
+ * "already done by …". A use counts only once its click is queued: a use
+ * whose hand-off failed is given back, so that pressing again works.
  */
 
 export interface Ticket {
@@ -27,6 +28,8 @@ export interface TicketStore {
   ticket(id: string): Promise<Ticket | undefined>;
   /** Marks the ticket used unless it already is; returns who used it first. */
   use(id: string, by: string, at: string): Promise<{ first: true } | { first: false; used: NonNullable<Ticket["used"]> }>;
+  /** Makes a use undone (only that use: a later one by someone else stays), when its click could not be handed on. */
+  giveBack(id: string, used: NonNullable<Ticket["used"]>): Promise<void>;
 }
 
 /** 128 random bits, base64url: 22 characters (interaction.ts TICKET_ID). */

@@ -59,7 +59,12 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
           recorder.aws("DynamoDB", "UpdateItem", `ticket ${id}: used by ${by}, if not used yet`);
           return { first: true };
         },
+        giveBack: async (id, used) => {
+          recorder.aws("DynamoDB", "UpdateItem", `ticket ${id}: the use by ${used.by} given back (its click was not queued)`);
+        },
       },
+      // The replay's presses act on releases and stages; an incident's record is not in its world.
+      present: { incidents: { incident: async () => undefined } },
       enqueue: async (click) => {
         recorder.aws("Lambda", "Invoke", `${stage}-hands-off-ops-slack-actions (Event): the click, carried out in the background`);
         clicks.push(click);
