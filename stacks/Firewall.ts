@@ -28,9 +28,10 @@ export function Firewall({ stack }: StackContext) {
     firewall.allowedIpCidrs.length > 0
       ? new wafv2.CfnIPSet(stack, "AllowedIps", { scope: "REGIONAL", ipAddressVersion: "IPV4", addresses: firewall.allowedIpCidrs })
       : undefined;
-  // With an allow list, the canary hooks (leaving through the NAT gateways) must still reach the production listener.
+  // With an allow list, or the anonymous-IP rules (whose HostingProviderIPList holds cloud providers' addresses, AWS's
+  // among them), the canary hooks and the deploy smoke (leaving through the NAT gateways) must still reach the service.
   const ownNat =
-    ipAllowList || firewall.allowedCountries.length > 0
+    ipAllowList || firewall.allowedCountries.length > 0 || firewall.blockAnonymousIps
       ? new wafv2.CfnIPSet(stack, "OwnNatGateways", {
           scope: "REGIONAL",
           ipAddressVersion: "IPV4",

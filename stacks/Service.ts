@@ -12,6 +12,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
 import { canaryHooks, canaryWatch } from "./canary";
+import { deploySmoke } from "./deploy-smoke";
 import { stageSettings } from "./config";
 import { DATABASE_NAME, Database } from "./Database";
 import { aliasRecords, stageCertificate } from "./domain";
@@ -232,6 +233,7 @@ export function Service({ stack, app }: StackContext) {
     });
   }
   canaryWatch({ app, settings, service, loadBalancer, targetGroups: [blueTargetGroup, greenTargetGroup], releases: watched });
+  deploySmoke({ stack, app, settings, vpc, productionUrl: urls.productionUrl });
 
   NagSuppressions.addResourceSuppressions(accessLogs, [
     { id: "AwsSolutions-S1", reason: "This bucket receives the ALB access logs; logging access to the log bucket itself would recurse." },

@@ -62,6 +62,8 @@ export const WILDCARD_ONLY_ACTIONS = {
   "ssmmessages:CreateDataChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
   "ssmmessages:OpenControlChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
   "ssmmessages:OpenDataChannel": "Has no resource type: the ECS Exec agent in the operator shell task opens its session channel.",
+  "cloudformation:ListImports":
+    "Has no resource type: before updating a stack, SST asks which stacks still import each export the new template drops (the GitHub deploy roles).",
 } as const satisfies Record<string, string>;
 
 export type WildcardOnlyAction = keyof typeof WILDCARD_ONLY_ACTIONS;
