@@ -1,9 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub Actions expressions, compared as written.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import {
+  deploySessionSeconds,
+  IAM_MAX_SESSION_SECONDS,
+  longestDeployMinutes,
+  releaseTimesOf,
+} from "@hands-off-ops/core/settings/deploy-access";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { stageSettings } from "../../stacks/config";
 
 /**
  * The delivery rules, read from the workflow files themselves: actionlint
@@ -108,14 +117,26 @@ describe("what deploys where", () => {
     });
   });
 
-  it("deploys with sst, then runs the stage's smoke suite against its URL, and always writes the summary", () => {
+  it("deploys with sst, then runs the stage's smoke suite from inside its VPC, and always writes the summary", () => {
     const steps: Workflow[] = workflow("deploy-stage.yml").jobs.deploy.steps;
     const index = (pattern: RegExp) => steps.findIndex((step) => pattern.test(String(step.run ?? "")));
     expect(index(/npx sst deploy --stage "\$STAGE"/)).toBeGreaterThan(-1);
-    expect(index(/npm run --silent smoke -- --stage "\$STAGE" --url "\$URL" --wait-minutes 10/)).toBeGreaterThan(index(/sst deploy/));
+    expect(
+      index(/\.github\/workflows\/deploy-smoke\.sh "\$STAGE-\$APP-deploy-smoke" '\{"waitForReadySeconds": 600, "smoke": true\}'/),
+    ).toBeGreaterThan(index(/sst deploy/));
     const summary = steps.find((step) => step.name === "Release summary");
     expect(summary?.if).toBe("always()");
     expect(summary?.run).toContain("codesuite/codedeploy/deployments/$DEPLOYMENT");
+  });
+
+  it("never calls the stage's public URL from the runner: the firewall blocks hosting providers' addresses", () => {
+    for (const step of workflow("deploy-stage.yml").jobs.deploy.steps as Workflow[]) {
+      const run = String(step.run ?? "");
+      expect(run, step.name).not.toMatch(/npm run[^\n]*smoke|curl|wget|--url/);
+      // The URL is read for the environment's link only.
+      for (const line of run.split("\n").filter((l) => l.includes("$URL")))
+        expect(line.trim(), step.name).toBe('echo "url=$URL" >> "$GITHUB_OUTPUT"');
+    }
   });
 
   it("wakes a sleeping non-production stage before deploying to it", () => {
@@ -123,6 +144,10 @@ describe("what deploys where", () => {
     const wake = steps.findIndex((step) => step.name === "Keep a sleeping stage awake for the deploy");
     expect(steps[wake]?.if).toBe("inputs.environment != 'prod'");
     expect(steps[wake]?.run).toContain('{action: "keep-awake", minutes: 90, reason: $reason}');
+    // Then waits for /ready from inside the VPC, as long as the function may (DeploySmokeRequest's 720 s).
+    expect(steps[wake]?.run).toContain(
+      `MISSING_OK=1 .github/workflows/deploy-smoke.sh "$STAGE-$APP-deploy-smoke" '{"waitForReadySeconds": 720, "smoke": false}' ready.json`,
+    );
     expect(wake).toBeLessThan(steps.findIndex((step) => /sst deploy/.test(String(step.run ?? ""))));
   });
 
@@ -208,5 +233,103 @@ describe("the checks", () => {
     expect(image.permissions).toEqual({ contents: "read" });
     const scan = image.steps.find((step: Workflow) => String(step.uses).startsWith("aquasecurity/trivy-action@"));
     expect(scan.with).toMatchObject({ severity: "CRITICAL", "exit-code": "1" });
+  });
+});
+
+describe("the runner the image is built on", () => {
+  // The platform the Service stack builds its image for, read where it is set.
+  const platform = /Platform\.LINUX_(ARM64|AMD64)/.exec(readFileSync(path.resolve(DIR, "../../stacks/Service.ts"), "utf8"))?.[1];
+  // GitHub's hosted runners by architecture (docs.github.com, "GitHub-hosted runners": ubuntu-24.04-arm is arm64).
+  const runnerFor = { ARM64: "ubuntu-24.04-arm", AMD64: "ubuntu-24.04" } as const;
+
+  it("is of the image's architecture, for the deploy that builds and pushes it and for the scan of it", () => {
+    expect(platform).toBeDefined();
+    const runner = runnerFor[platform as keyof typeof runnerFor];
+    expect(workflow("deploy-stage.yml").jobs.deploy["runs-on"]).toBe(runner);
+    expect(workflow("ci.yml").jobs.image["runs-on"]).toBe(runner);
+    // No emulation is set up instead.
+    for (const file of FILES) expect(readFileSync(path.join(DIR, file), "utf8"), file).not.toMatch(/setup-qemu-action|binfmt/);
+  });
+});
+
+describe("how long a deploy may take", () => {
+  const job = workflow("deploy-stage.yml").jobs.deploy;
+  const credentials = (job.steps as Workflow[]).find((step) => String(step.uses).startsWith("aws-actions/configure-aws-credentials@"));
+  // Every stage with its settings, and each under the other release controller (an ecs stage waits out its bake).
+  const longest = Math.max(
+    ...(["dev", "staging", "prod", "pr-1"] as const).flatMap((stage) =>
+      (["codedeploy", "ecs"] as const).map((controller) =>
+        longestDeployMinutes(
+          releaseTimesOf(stageSettings(stage, { release: { controller }, canary: { approval: { enabled: controller === "codedeploy" } } })),
+        ),
+      ),
+    ),
+  );
+
+  it("the session the deploy asks for outlasts the longest deploy, within IAM's 12 hours", () => {
+    // configure-aws-credentials' role-duration-seconds: the session length asked of AssumeRoleWithWebIdentity
+    // (github.com/aws-actions/configure-aws-credentials, inputs); default one hour.
+    const seconds = Number(credentials?.with["role-duration-seconds"]);
+    expect(longest).toBeGreaterThan(60);
+    expect(seconds).toBeGreaterThanOrEqual(longest * 60);
+    // MaxSessionDuration, and so any session of the role, is at most 43,200 s (IAM API Reference, CreateRole).
+    expect(seconds).toBeLessThanOrEqual(IAM_MAX_SESSION_SECONDS);
+    // What stacks/GitHubAccess.ts grants as the roles' MaxSessionDuration for the same settings.
+    const session = deploySessionSeconds([longest]);
+    expect(session).toEqual({ seconds: expect.any(Number) });
+    expect(seconds).toBeLessThanOrEqual((session as { seconds: number }).seconds);
+  });
+
+  it("the job's timeout outlasts the longest deploy too", () => {
+    expect(job["timeout-minutes"]).toBeGreaterThanOrEqual(longest);
+  });
+});
+
+describe("the deploy smoke script", () => {
+  const SCRIPT = path.join(DIR, "deploy-smoke.sh");
+  /** Runs the script with a stand-in `aws` that answers `answer` (and writes `report`), returning its exit code and output. */
+  function run(answer: { report?: object; response?: object; fail?: string }, env: Record<string, string> = {}) {
+    const dir = mkdtempSync(path.join(tmpdir(), "deploy-smoke-"));
+    const bin = path.join(dir, "bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(dir, "report.in"), JSON.stringify(answer.report ?? {}));
+    writeFileSync(
+      path.join(bin, "aws"),
+      answer.fail
+        ? `#!/usr/bin/env bash\necho "$*" > "${dir}/args"\necho '${answer.fail}' >&2\nexit 254\n`
+        : `#!/usr/bin/env bash\necho "$*" > "${dir}/args"\ncp "${dir}/report.in" "\${@: -1}"\necho '${JSON.stringify(answer.response ?? { StatusCode: 200 })}'\n`,
+    );
+    chmodSync(path.join(bin, "aws"), 0o755);
+    const result = spawnSync("bash", [SCRIPT, "pr-1-hands-off-ops-deploy-smoke", '{"smoke": true}', path.join(dir, "out.json")], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: `${bin}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: path.join(dir, "summary.md"), ...env },
+    });
+    const args = readFileSync(path.join(dir, "args"), "utf8");
+    rmSync(dir, { recursive: true, force: true });
+    return { status: result.status, output: result.stdout + result.stderr, args };
+  }
+  const passed = {
+    stage: "pr-1",
+    url: "http://x",
+    ready: null,
+    results: [{ check: "health", passed: true, detail: "200 in 4 ms", attempts: 1 }],
+    passed: true,
+  };
+
+  it("waits as long as the function may run, and passes when the report says so", () => {
+    const { status, output, args } = run({ report: passed });
+    expect(status).toBe(0);
+    expect(args).toContain("--cli-read-timeout 900");
+    expect(output).toContain("✅ health: 200 in 4 ms");
+  });
+
+  it("fails on a failed check, a function error, or a missing function unless told it may be missing", () => {
+    expect(run({ report: { ...passed, passed: false } }).status).toBe(1);
+    expect(run({ report: { errorMessage: "boom" }, response: { StatusCode: 200, FunctionError: "Unhandled" } }).status).toBe(1);
+    const missing = "An error occurred (ResourceNotFoundException) when calling the Invoke operation: Function not found";
+    expect(run({ fail: missing }).status).toBe(1);
+    expect(run({ fail: missing }, { MISSING_OK: "1" }).status).toBe(0);
+    expect(run({ fail: "An error occurred (AccessDeniedException)" }, { MISSING_OK: "1" }).status).toBe(1);
   });
 });
