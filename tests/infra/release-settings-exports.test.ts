@@ -170,7 +170,10 @@ describe("a release setting changed on prod leaves every imported export as it w
       ...templates,
       [stack]: {
         ...templates[stack],
-        Outputs: { ...templates[stack]?.Outputs, ConfigName: { Value: { Ref: configId }, Export: { Name: "config-name" } } },
+        Outputs: {
+          ...(templates[stack]?.Outputs as Record<string, unknown> | undefined),
+          ConfigName: { Value: { Ref: configId }, Export: { Name: "config-name" } },
+        },
       },
       consumer: { Resources: { Topic: { Type: "AWS::SNS::Topic", Properties: { TopicName: { "Fn::ImportValue": "config-name" } } } } },
     });
