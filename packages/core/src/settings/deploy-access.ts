@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { TASKS_AND_SHIFTS_MINUTES } from "../release/wait-budget";
 
 /**
  * Who may deploy which stage from GitHub Actions, for one AWS account: the
@@ -59,9 +60,6 @@ export const DEPLOY_JOB_MINUTES = {
   smoke: 12,
 } as const;
 
-/** Fargate pulls and starts the new tasks, the target group finds them healthy, the listeners move. */
-export const RELEASE_TASKS_MINUTES = 8;
-
 /** The release settings a deploy waits out (a stage's settings, StageSettings, satisfy this). */
 export interface ReleaseTimes {
   release: { controller: "codedeploy" | "ecs"; canaryMinutes: number; blueTerminationWaitMinutes: number };
@@ -82,7 +80,7 @@ export function longestDeployMinutes(times: ReleaseTimes): number {
   const job = Object.values(DEPLOY_JOB_MINUTES).reduce((sum, minutes) => sum + minutes, 0);
   const hooks = Math.ceil(times.hookTimeoutsSeconds.reduce((sum, seconds) => sum + seconds, 0) / 60);
   const bake = times.release.controller === "ecs" ? times.release.blueTerminationWaitMinutes : 0;
-  return job + RELEASE_TASKS_MINUTES + hooks + times.approvalMinutes + times.release.canaryMinutes + bake;
+  return job + TASKS_AND_SHIFTS_MINUTES + hooks + times.approvalMinutes + times.release.canaryMinutes + bake;
 }
 
 /** The longest a lifecycle hook function may run (stacks/canary.ts 300 s; ECS's hook, 120 s). */
