@@ -15,6 +15,7 @@ import type { StackContext } from "sst/constructs";
 import { readOverridesFile, StageSettingsError, stageSettings } from "./config";
 import { deploySmokeFunctionName } from "./deploy-smoke";
 import { scheduleFunctionName } from "./schedule";
+import { sharedNetworkParameter } from "./shared-network";
 import { wildcardReason } from "./wildcard-actions";
 
 const GITHUB_TOKENS = "token.actions.githubusercontent.com";
@@ -100,9 +101,7 @@ export function GitHubAccess({ stack, app }: StackContext) {
  * role-duration-seconds, deploys them all), from each stage's settings as the settings file leaves them.
  */
 export function deploySession(): number {
-  const longest = DEPLOYABLE_STAGES.map((name) =>
-    longestDeployMinutes(releaseTimesOf(stageSettings(name === "preview" ? PREVIEW_STAGE : name))),
-  );
+  const longest = DEPLOYABLE_STAGES.map((name) => longestDeployMinutes(releaseTimesOf(settingsOf(name))));
   const session = deploySessionSeconds(longest);
   if ("problem" in session) throw new StageSettingsError(`github-access: ${session.problem}`);
   return session.seconds;
@@ -151,6 +150,7 @@ function readStatements(stack: Stack, appName: string, stage: DeployableStage, e
         arn("ssm", "parameter", `sst/${appName}/.fallback/*`),
       ],
     }),
+    ...sharedNetworkReads(stack, appName, stage),
     // ListBucket takes the bucket's ARN and GetObject an object's (Service Authorization Reference).
     new iam.PolicyStatement({
       sid: "ListSstMetadata",
@@ -164,6 +164,29 @@ function readStatements(stack: Stack, appName: string, stage: DeployableStage, e
     }),
   ];
 }
+
+/**
+ * A stage in another stage's network names that stage's SSM parameters as template parameters
+ * (AWS::SSM::Parameter::Value<String>). CloudFormation reads them when CreateStack or UpdateStack is called ("the
+ * values that exist in Parameter Store at the time the operation is run", "under the caller's AWS account":
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/systems-manager-parameter-types.html), and a caller
+ * without ssm:GetParameters gets "ValidationError: AccessDenied. User doesn't have permission to call
+ * ssm:GetParameters" even with an execution role (https://github.com/aws/aws-cdk/issues/20959).
+ */
+function sharedNetworkReads(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
+  const owner = settingsOf(stage).network.shared;
+  if (!owner) return [];
+  const anyValue = sharedNetworkParameter(appName, owner, "vpc-id").replace(/[^/]+$/, "*");
+  return [
+    new iam.PolicyStatement({
+      sid: "ReadSharedNetwork",
+      actions: ["ssm:GetParameters"],
+      resources: [arnIn(stack)("ssm", "parameter", anyValue.slice(1))],
+    }),
+  ];
+}
+
+const settingsOf = (stage: DeployableStage) => stageSettings(stage === "preview" ? PREVIEW_STAGE : stage);
 
 function deployStatements(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
   const stagePattern = stagePatternOf(stage);

@@ -4,7 +4,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { NagSuppressions } from "cdk-nag";
 import type { StackContext } from "sst/constructs";
 import { stageSettings } from "./config";
-import { importedNatPublicIps, importSharedNetwork, publishNetwork } from "./shared-network";
+import { importedNatPublicIps, importSharedNetwork, publishNetwork, stageZones } from "./shared-network";
 
 /**
  * The VPC: public subnets for the load balancer, private ones for tasks and Lambdas, isolated ones for the database.
@@ -16,8 +16,7 @@ export function Network({ stack, app }: StackContext): { vpc: ec2.IVpc } {
 
   const vpc = new ec2.Vpc(stack, "Vpc", {
     ipAddresses: ec2.IpAddresses.cidr(network.cidr),
-    // Named explicitly so the template is the same with or without an AWS account at synth time.
-    availabilityZones: ["a", "b", "c"].slice(0, network.availabilityZones).map((letter) => `${stack.region}${letter}`),
+    availabilityZones: stageZones(stack.region, network.availabilityZones),
     natGateways: network.natGateways,
     subnetConfiguration: [
       { name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },

@@ -14,16 +14,17 @@ import type { StageSettings } from "./config";
  * deploy time, with the caller's credentials, so the synth stays offline and needs no AWS lookup.
  */
 
-/** What a preview needs of the owner's VPC; list values are comma-separated (a String parameter, read as one). */
+/**
+ * What a preview needs of the owner's VPC; list values are comma-separated (a String parameter, read as one). The
+ * zones are not among them: both stages compute them from the owner's settings (`stageZones`). Nor are the route
+ * tables: a preview adds no route and no gateway endpoint, and a parameter no resource reads is one CloudFormation
+ * still resolves at every deploy (cfn-lint W2001).
+ */
 export const SHARED_NETWORK_VALUES = [
   "vpc-id",
-  "availability-zones",
   "public-subnet-ids",
-  "public-route-table-ids",
   "private-subnet-ids",
-  "private-route-table-ids",
   "isolated-subnet-ids",
-  "isolated-route-table-ids",
   "nat-public-ips",
 ] as const;
 type SharedValue = (typeof SHARED_NETWORK_VALUES)[number];
@@ -31,6 +32,11 @@ type SharedValue = (typeof SHARED_NETWORK_VALUES)[number];
 /** The fixed path of the owner's parameters, e.g. /hands-off-ops/dev/network/vpc-id. */
 export function sharedNetworkParameter(appName: string, owner: string, value: SharedValue): string {
   return `/${appName}/${owner}/network/${value}`;
+}
+
+/** A stage's zones, named explicitly so the template is the same with or without an AWS account at synth time. */
+export function stageZones(region: string, count: number): string[] {
+  return ["a", "b", "c"].slice(0, count).map((letter) => `${region}${letter}`);
 }
 
 /** The NAT gateways' public addresses of a VPC this app imported (the owner's), by VPC. */
@@ -47,20 +53,11 @@ export function publishNetwork(stack: Stack, appName: string, vpc: ec2.Vpc, natP
       ",",
       list.map((subnet) => subnet.subnetId),
     );
-  const routeTables = (list: ec2.ISubnet[]) =>
-    Fn.join(
-      ",",
-      list.map((subnet) => subnet.routeTable.routeTableId),
-    );
   const values: Record<SharedValue, string> = {
     "vpc-id": vpc.vpcId,
-    "availability-zones": Fn.join(",", vpc.availabilityZones),
     "public-subnet-ids": subnets(vpc.publicSubnets),
-    "public-route-table-ids": routeTables(vpc.publicSubnets),
     "private-subnet-ids": subnets(vpc.privateSubnets),
-    "private-route-table-ids": routeTables(vpc.privateSubnets),
     "isolated-subnet-ids": subnets(vpc.isolatedSubnets),
-    "isolated-route-table-ids": routeTables(vpc.isolatedSubnets),
     "nat-public-ips": Fn.join(",", natPublicIps),
   };
   for (const [value, stringValue] of Object.entries(values)) {
@@ -85,13 +82,10 @@ export function importSharedNetwork(stack: Stack, appName: string, owner: StageS
   const zones = owner.network.availabilityZones;
   const vpc = ec2.Vpc.fromVpcAttributes(stack, "SharedVpc", {
     vpcId: read("vpc-id"),
-    availabilityZones: list("availability-zones", zones),
+    availabilityZones: stageZones(owner.region, zones),
     publicSubnetIds: list("public-subnet-ids", zones),
-    publicSubnetRouteTableIds: list("public-route-table-ids", zones),
     privateSubnetIds: list("private-subnet-ids", zones),
-    privateSubnetRouteTableIds: list("private-route-table-ids", zones),
     isolatedSubnetIds: list("isolated-subnet-ids", zones),
-    isolatedSubnetRouteTableIds: list("isolated-route-table-ids", zones),
   });
   importedNatIps.set(vpc, list("nat-public-ips", owner.network.natGateways));
   return vpc;

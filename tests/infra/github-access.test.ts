@@ -112,6 +112,31 @@ describe("GitHub deploy access", () => {
     );
   });
 
+  it("lets the preview role read the dev network's parameters its templates name, and no other role any", () => {
+    // CloudFormation reads AWS::SSM::Parameter::Value parameters for the caller of CreateStack/UpdateStack.
+    const named = stageTemplates("pr-123")
+      .allJson()
+      .flatMap(({ template }) => Object.values((template.Parameters ?? {}) as Record<string, { Type: string; Default?: string }>))
+      .filter((parameter) => parameter.Type.startsWith("AWS::SSM::Parameter::Value<"))
+      .map((parameter) => parameter.Default ?? "")
+      // CDK's own BootstrapVersion parameter, which ReadSstAndCdkBootstrap grants every role.
+      .filter((name) => name !== "/cdk-bootstrap/hnb659fds/version");
+    expect(named.length).toBeGreaterThan(0);
+    const reads = statementsOf("github-access (non-prod)", "hands-off-ops-deploy-preview").filter((s) => s.Sid === "ReadSharedNetwork");
+    expect(reads.flatMap((s) => [s.Action].flat())).toEqual(["ssm:GetParameters"]);
+    const granted = reads.map((s) => JSON.stringify(s.Resource));
+    expect(granted).toHaveLength(1);
+    const grantedPath = /:parameter(\/[^"]*)\*"/.exec(granted[0] ?? "")?.[1];
+    expect(grantedPath).toBe("/hands-off-ops/dev/network/");
+    for (const name of named) expect(name.startsWith(grantedPath ?? "?"), name).toBe(true);
+    for (const [access, role] of [
+      ["github-access (non-prod)", "hands-off-ops-deploy-dev"],
+      ["github-access (non-prod)", "hands-off-ops-deploy-staging"],
+      ["github-access (prod)", "hands-off-ops-deploy-prod"],
+    ] as const)
+      expect(statementsOf(access, role).map((s) => s.Sid)).not.toContain("ReadSharedNetwork");
+  });
+
   it("scans every image pushed to ECR in the account", () => {
     const scanning = resourcesOf("github-access (prod)").find((r) => r.Type === "AWS::ECR::RegistryScanningConfiguration");
     expect(scanning?.Properties).toEqual({
