@@ -1,12 +1,14 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as rds from "aws-cdk-lib/aws-rds";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
 import { Network } from "./Network";
 
 export const DATABASE_NAME = "app";
+const MASTER_USER = "app_admin";
 
 /** PostgreSQL in isolated subnets; only the service's security group may reach it (added by the Service stack). */
 export function Database({ stack }: StackContext) {
@@ -26,7 +28,7 @@ export function Database({ stack }: StackContext) {
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     databaseName: DATABASE_NAME,
-    credentials: rds.Credentials.fromGeneratedSecret("app_admin"),
+    credentials: rds.Credentials.fromUsername(MASTER_USER),
     parameterGroup: parameters,
     allocatedStorage: database.allocatedStorageGiB,
     maxAllocatedStorage: database.maxAllocatedStorageGiB,
@@ -45,13 +47,7 @@ export function Database({ stack }: StackContext) {
     allowMajorVersionUpgrade: false,
   });
 
-  if (database.credentialRotationDays !== null) {
-    instance.addRotationSingleUser({
-      automaticallyAfter: Duration.days(database.credentialRotationDays),
-      // The rotation Lambda needs Secrets Manager, which isolated subnets cannot reach.
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    });
-  }
+  const secret = rdsManagedMasterPassword(stack, instance);
 
   NagSuppressions.addResourceSuppressions(instance, [
     {
@@ -85,20 +81,23 @@ export function Database({ stack }: StackContext) {
       true,
     );
   }
-  if (database.credentialRotationDays === null) {
-    NagSuppressions.addResourceSuppressions(
-      instance,
-      [
-        {
-          id: "AwsSolutions-SMG4",
-          reason: `Stage ${stack.stage} is disposable and short-lived; rotation is enabled on production-shaped stages.`,
-        },
-      ],
-      true,
-    );
-  }
-
-  const secret = instance.secret;
-  if (!secret) throw new Error("The database instance was created without its generated secret");
   return { instance, secret };
+}
+
+/**
+ * RDS keeps the master password in a Secrets Manager secret of its own and rotates it itself, without a rotation
+ * Lambda (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html; every 7 days unless the
+ * secret's schedule is changed). CDK's rotation instead deploys a Serverless Application Repository app whose
+ * function runtime CDK does not choose: SecretsManagerRDSPostgreSQLRotationSingleUser 1.1.618 in aws-cdk-lib 2.224
+ * runs python3.10 (https://github.com/aws/aws-cdk/pull/35528), past Lambda's support since October 2026
+ * (https://github.com/aws/aws-cdk/issues/37462). The L2 has no property for it in 2.224: the L1's
+ * ManageMasterUserPassword, and the secret CDK generated for the password is dropped.
+ */
+function rdsManagedMasterPassword(stack: Stack, instance: rds.DatabaseInstance): secretsmanager.ISecret {
+  instance.node.tryRemoveChild("Secret");
+  const cfn = instance.node.defaultChild as rds.CfnDBInstance;
+  cfn.addPropertyDeletionOverride("MasterUserPassword");
+  cfn.masterUsername = MASTER_USER; // CDK's read it from the dropped secret
+  cfn.manageMasterUserPassword = true;
+  return secretsmanager.Secret.fromSecretCompleteArn(stack, "MasterUserSecret", cfn.attrMasterUserSecretSecretArn);
 }

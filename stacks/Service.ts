@@ -65,6 +65,8 @@ export function Service({ stack, app }: StackContext) {
     PGHOST: database.instance.dbInstanceEndpointAddress,
     PGPORT: database.instance.dbInstanceEndpointPort,
     PGDATABASE: DATABASE_NAME,
+    // RDS rotates the password; the service reads it again from here when PostgreSQL refuses the one it has.
+    PGSECRET_ARN: database.secret.secretArn,
     // Encrypted and verified: the server's certificate must chain to an RDS root and name PGHOST.
     PGSSLMODE: "verify-full",
     DATABASE_CA: "aws-rds",
@@ -75,6 +77,7 @@ export function Service({ stack, app }: StackContext) {
     PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),
     PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, "password"),
   };
+  database.secret.grantRead(taskDefinition.taskRole);
   const container = taskDefinition.addContainer("app", {
     image,
     essential: true,
@@ -177,6 +180,7 @@ export function Service({ stack, app }: StackContext) {
       image,
       environment,
       secrets,
+      databaseSecret: database.secret,
       appLogs: logGroup,
       service,
     });

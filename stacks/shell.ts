@@ -3,6 +3,7 @@ import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
 import type { StageSettings } from "./config";
 import { grantWildcardOnly, wildcardReason } from "./wildcard-actions";
@@ -48,6 +49,7 @@ interface ShellWiring {
   image: ecs.ContainerImage;
   environment: Record<string, string>;
   secrets: Record<string, ecs.Secret>;
+  databaseSecret: secretsmanager.ISecret;
   appLogs: logs.ILogGroup;
   /** The service itself: the shell runs in its subnets and security group (read from it by `npm run ops -- shell`). */
   service: ecs.FargateService;
@@ -96,6 +98,8 @@ export function operatorShell(stack: Stack, wiring: ShellWiring) {
     "logs:DescribeLogGroups",
   ]);
   sessions.key.grantDecrypt(task.taskRole);
+  // The service's code reads the database password again from Secrets Manager (PGSECRET_ARN) in the shell too.
+  wiring.databaseSecret.grantRead(task.taskRole);
   task.taskRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

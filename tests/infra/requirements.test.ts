@@ -105,10 +105,9 @@ describe.each(["prod", "dev"])("%s: database", (stage) => {
     });
   });
 
-  it("generates its credentials in Secrets Manager", () => {
-    template.hasResourceProperties("AWS::SecretsManager::Secret", {
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: "password" }),
-    });
+  it("has RDS generate the master password and keep it in Secrets Manager", () => {
+    template.hasResourceProperties("AWS::RDS::DBInstance", { ManageMasterUserPassword: true, MasterUsername: "app_admin" });
+    template.resourceCountIs("AWS::SecretsManager::Secret", 0);
   });
 });
 

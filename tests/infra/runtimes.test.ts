@@ -15,6 +15,15 @@ const LAMBDA_DEPRECATION: Record<string, string> = {
   "nodejs20.x": "2026-04-30",
   "python3.13": "2029-06-30",
   "python3.12": "2028-10-31",
+  "python3.10": "2026-10-31",
+};
+/**
+ * Serverless Application Repository apps CDK deploys, whose function runtime is the app version's, not ours:
+ * SecretsManagerRDSPostgreSQLRotationSingleUser 1.1.618 (aws-cdk-lib 2.224's rotation) runs python3.10
+ * (https://github.com/aws/aws-cdk/pull/35528, https://github.com/aws/aws-cdk/issues/37462).
+ */
+const SERVERLESS_APP_RUNTIME: Record<string, string> = {
+  "SecretsManagerRDSPostgreSQLRotationSingleUser@1.1.618": "python3.10",
 };
 const SYNTHETICS_LAMBDA_RUNTIME: Record<string, string> = {
   "syn-nodejs-puppeteer-13.0": "nodejs22.x",
@@ -37,9 +46,26 @@ function runtimesOf(stage: string) {
           const version = r.Properties?.RuntimeVersion as string;
           return [{ where: `${name}/${id} (${version})`, runtime: SYNTHETICS_LAMBDA_RUNTIME[version] ?? `unknown: ${version}` }];
         }
+        if (r.Type === "AWS::Serverless::Application") {
+          const app = serverlessApp(template, r);
+          return [{ where: `${name}/${id} (${app})`, runtime: SERVERLESS_APP_RUNTIME[app] ?? `unknown: ${app}` }];
+        }
         return [];
       }),
     );
+}
+
+/** "name@version" of a SAR app, through the Mappings CDK writes its location into. */
+function serverlessApp(template: Record<string, unknown>, resource: Resource): string {
+  const mappings = (template.Mappings ?? {}) as Record<string, Record<string, Record<string, string>>>;
+  const location = resource.Properties?.Location as Record<string, unknown>;
+  const value = (field: "ApplicationId" | "SemanticVersion") => {
+    const found = location[field];
+    if (typeof found === "string") return found;
+    const [mapping, , key] = (found as { "Fn::FindInMap": [string, unknown, string] })["Fn::FindInMap"];
+    return mappings[mapping]?.aws?.[key] ?? "?";
+  };
+  return `${value("ApplicationId").split("/").pop()}@${value("SemanticVersion")}`;
 }
 
 describe.each(synthesizedStages())("the runtimes of %s", (stage) => {

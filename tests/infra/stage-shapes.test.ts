@@ -13,7 +13,7 @@ describe("prod", () => {
     network.resourceCountIs("AWS::EC2::VPCEndpoint", 5);
   });
 
-  it("protects the database: Multi-AZ, deletion protection, snapshot on delete, 7+ days of backups, TLS only, rotation", () => {
+  it("protects the database: Multi-AZ, deletion protection, snapshot on delete, 7+ days of backups, TLS only", () => {
     const database = prod.template("Database");
     database.hasResource("AWS::RDS::DBInstance", {
       DeletionPolicy: "Snapshot",
@@ -28,7 +28,37 @@ describe("prod", () => {
     const [instance] = Object.values(database.findResources("AWS::RDS::DBInstance"));
     expect(instance?.Properties.BackupRetentionPeriod).toBeGreaterThanOrEqual(7);
     database.hasResourceProperties("AWS::RDS::DBParameterGroup", { Parameters: { "rds.force_ssl": "1" } });
-    database.hasResourceProperties("AWS::SecretsManager::RotationSchedule", { RotationRules: { ScheduleExpression: "rate(30 days)" } });
+  });
+
+  const MASTER_SECRET = /Database:ExportsOutputFnGetAttPostgres\w+MasterUserSecretSecretArn/;
+  it("lets RDS keep and rotate the master password: no secret, rotation schedule or rotation app of CDK's", () => {
+    const database = prod.template("Database");
+    const [instance] = Object.values(database.findResources("AWS::RDS::DBInstance"));
+    expect(instance?.Properties.ManageMasterUserPassword).toBe(true);
+    expect(instance?.Properties).not.toHaveProperty("MasterUserPassword");
+    expect(instance?.Properties.MasterUsername).toBe("app_admin");
+    for (const type of ["AWS::SecretsManager::Secret", "AWS::SecretsManager::RotationSchedule", "AWS::Serverless::Application"])
+      database.resourceCountIs(type, 0);
+    // The tasks read the secret RDS made: its ARN is the instance's MasterUserSecret.SecretArn, exported by Database.
+    const [taskDefinition] = Object.values(prod.template("Service").findResources("AWS::ECS::TaskDefinition"));
+    const secrets = taskDefinition?.Properties.ContainerDefinitions.flatMap((c: { Secrets?: unknown[] }) => c.Secrets ?? []);
+    expect(secrets.map((s: { Name: string }) => s.Name).sort()).toEqual(["PGPASSWORD", "PGUSER"]);
+    for (const secret of secrets) expect(JSON.stringify(secret.ValueFrom)).toMatch(MASTER_SECRET);
+    // After a rotation the service reads the password again, with its task role (not the execution role).
+    const environment = taskDefinition?.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
+    expect(JSON.stringify(environment.find((e) => e.Name === "PGSECRET_ARN")?.Value)).toMatch(MASTER_SECRET);
+    const taskRole = JSON.stringify(taskDefinition?.Properties.TaskRoleArn);
+    const reads = Object.values(prod.template("Service").findResources("AWS::IAM::Policy")).filter((p) =>
+      taskRole.includes(`"${p.Properties.Roles[0].Ref}"`),
+    );
+    const statements = reads.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(
+      statements.some(
+        (st: { Action: string | string[]; Resource: unknown }) =>
+          [st.Action].flat().includes("secretsmanager:GetSecretValue") &&
+          MASTER_SECRET.test(JSON.stringify(st.Resource)),
+      ),
+    ).toBe(true);
   });
 
   it("shifts 10% of traffic for 5 minutes before the rest, and rolls back on alarm", () => {
@@ -65,7 +95,7 @@ describe.each(["dev", "pr-123"])("%s (disposable)", (stage) => {
       DeletionPolicy: "Delete",
       Properties: Match.objectLike({ MultiAZ: false, DeletionProtection: false, DBInstanceClass: "db.t4g.micro", StorageEncrypted: true }),
     });
-    database.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
+    database.hasResourceProperties("AWS::RDS::DBInstance", { ManageMasterUserPassword: true });
   });
 
   it("releases all at once", () => {

@@ -148,6 +148,11 @@ describe("stage settings", () => {
       ["dev", { database: { multiAZ: true } }, 'database: Unrecognized key: "multiAZ"'],
       ["dev", { nightly: true }, 'Unrecognized key: "nightly"'],
       [
+        "prod",
+        { database: { credentialRotationDays: 30 } as never },
+        "database.credentialRotationDays: is no longer a setting: RDS rotates the master password it manages",
+      ],
+      [
         "dev",
         { database: { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 } },
         "database.maxAllocatedStorageGiB: must be at least allocatedStorageGiB (100)",

@@ -100,7 +100,12 @@ const RETURN_VALUES: Record<string, ReturnValues> = {
   "AWS::RDS::DBInstance": {
     nameProperty: "DBInstanceIdentifier",
     ref: (r) => r.name.toLowerCase(),
-    attributes: { DBInstanceArn: (r) => r.arn("rds", `db:${r.name.toLowerCase()}`) },
+    attributes: {
+      DBInstanceArn: (r) => r.arn("rds", `db:${r.name.toLowerCase()}`),
+      // The secret RDS makes for a managed master password: "rds!db-" and the instance's resource id (RDS User Guide,
+      // "Password management with Amazon RDS and AWS Secrets Manager"), then Secrets Manager's 6-character suffix.
+      "MasterUserSecret.SecretArn": (r) => r.arn("secretsmanager", "secret:rds!db-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0-AbCdEf"),
+    },
   },
   "AWS::EC2::VPC": { ref: () => "vpc-0a1b2c3d4e5f67890", attributes: { DefaultSecurityGroup: () => "sg-0a1b2c3d4e5f67890" } },
   "AWS::Scheduler::ScheduleGroup": {

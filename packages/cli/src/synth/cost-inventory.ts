@@ -28,7 +28,10 @@ export function inventoryOf(result: { stacks: readonly { template: CloudFormatio
     alarms: ofType("AWS::CloudWatch::Alarm").length,
     dashboards: ofType("AWS::CloudWatch::Dashboard").length,
     canaryRunsPerMonth: ofType("AWS::Synthetics::Canary").map((c) => runsPerMonth(props(c).Schedule)),
-    secrets: ofType("AWS::SecretsManager::Secret").length,
+    // A master password RDS manages lives in a secret RDS creates, billed as any other (Secrets Manager pricing).
+    secrets:
+      ofType("AWS::SecretsManager::Secret").length +
+      ofType("AWS::RDS::DBInstance").filter((db) => props(db).ManageMasterUserPassword === true).length,
     kmsKeys: ofType("AWS::KMS::Key").length,
     // TableV2 synthesizes a GlobalTable, even in one region.
     dynamoTables: ofType("AWS::DynamoDB::Table").length + ofType("AWS::DynamoDB::GlobalTable").length,

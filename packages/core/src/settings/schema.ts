@@ -57,7 +57,10 @@ const database = z.strictObject({
   multiAz: z.boolean(),
   deletionProtection: z.boolean(),
   backupRetentionDays: z.number().int().min(1).max(35),
-  credentialRotationDays: z.number().int().min(1).max(365).nullable(),
+  /** Gone: RDS manages and rotates the master password itself (stacks/Database.ts), on no setting of ours. */
+  credentialRotationDays: z
+    .never({ message: "is no longer a setting: RDS rotates the master password it manages (every 7 days; docs/production-setup.md)" })
+    .optional(),
   performanceInsights: z.boolean(),
   monitoringIntervalSeconds: z.union([
     z.literal(0),
@@ -205,7 +208,6 @@ export const StageSettingsSchema = z
       if (!s.database.deletionProtection) problem(["database", "deletionProtection"], "must be true in production");
       if (!s.database.multiAz) problem(["database", "multiAz"], "must be true in production");
       if (s.database.backupRetentionDays < 7) problem(["database", "backupRetentionDays"], "must be at least 7 in production");
-      if (s.database.credentialRotationDays === null) problem(["database", "credentialRotationDays"], "must be set in production");
       if (s.network.natGateways < s.network.availabilityZones)
         problem(["network", "natGateways"], "production needs one NAT gateway per availability zone");
       if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
