@@ -20,13 +20,11 @@ import { clearAppMetadata, deployMany, removeMany, saveAppMetadata, useAppMetada
 const [stage, appName, region, account, workdir] = process.argv.slice(2) as [string, string, string, string, string];
 
 /**
- * The installed tree pairs @aws-cdk/toolkit-lib 1.1.1 with @smithy/util-retry 4.6.2, whose retry strategy reads a
- * scope (`retryTokenScope.includes(":longpoll")`) that the @smithy/middleware-retry 3.0.34 of SST's pinned AWS SDK
- * (3.699) never passes: every call the toolkit makes (asset uploads, its STS look-ups) throws a TypeError before it
- * is sent, and `sst deploy` stops at "no credentials have been configured". Where the installed strategy still
- * throws so, the drill hands it the empty scope that util-retry 4.2 ignored, to see what SST does past that point
- * (and says so in its outcome); once the tree is fixed (an override of @smithy/util-retry for toolkit-lib), this
- * does nothing.
+ * @aws-cdk/toolkit-lib 1.1.1 asks for @smithy/util-retry ^4; from 4.4 its retry strategy reads a scope
+ * (`retryTokenScope.includes(":longpoll")`) that the @smithy/middleware-retry 3.0.34 of SST's pinned AWS SDK (3.699)
+ * never passes, so every call the toolkit makes (asset uploads, its STS look-ups) threw a TypeError before it was
+ * sent and `sst deploy` stopped at "no credentials have been configured". package.json's override keeps toolkit-lib
+ * on 4.3.8, the last that accepts no scope. The drill reports what the installed strategy does, unpatched.
  */
 const toolkit = createRequire(createRequire(import.meta.url).resolve("@aws-cdk/toolkit-lib"));
 const { ConfiguredRetryStrategy } = toolkit("@smithy/util-retry") as {
@@ -36,12 +34,6 @@ const retryNeedsScope = await new ConfiguredRetryStrategy(1).acquireInitialRetry
   () => false,
   () => true,
 );
-if (retryNeedsScope) {
-  const acquire = ConfiguredRetryStrategy.prototype.acquireInitialRetryToken;
-  ConfiguredRetryStrategy.prototype.acquireInitialRetryToken = function (scope?: string) {
-    return acquire.call(this, scope ?? "");
-  };
-}
 
 // SST's project, as `initProject` leaves it for `sst deploy --stage <stage>` with no profile and no role: the
 // caller's own credentials, as in the GitHub workflow.
