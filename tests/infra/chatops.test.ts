@@ -122,9 +122,9 @@ describe("a release waiting for approval", () => {
     return Number(/MaxAttempts\\":(\d+)/.exec(text)?.[1]);
   };
 
-  it("keeps `sst deploy` waiting as long as the approval may take (30 s polls)", () => {
-    // dev: its 1-minute canary plus 40 minutes; the preview with the gate on: plus the 30-minute deadline.
-    expect(waiterAttempts("dev")).toBe(((1 + 40) * 60) / 30);
-    expect(waiterAttempts(ZONE_STAGE)).toBe(((1 + 40 + 30) * 60) / 30);
+  it("keeps `sst deploy` waiting through the approval's 30-minute deadline (30 s polls), not longer", () => {
+    // The preview with the gate on differs from dev by the gate alone; how the rest fits in CloudFormation's hour is
+    // release.test.ts's.
+    expect((waiterAttempts(ZONE_STAGE) - waiterAttempts("dev")) * 30).toBe(30 * 60);
   });
 });

@@ -13,8 +13,10 @@ const ACCOUNT = "111111111111";
 const OTHER_ACCOUNT = "999999999999";
 type Json = unknown;
 
-/** Replaces every CloudFormation expression in `value` by the string AWS would see once deployed. */
+/** Replaces every CloudFormation expression and placeholder in `value` by the string AWS would see once deployed. */
 function resolveDeep(resolver: TemplateResolver, stack: string, value: Json): Json {
+  // A literal holds the synth's placeholder account where the deploy writes the real one.
+  if (typeof value === "string") return resolver.resolve(stack, value);
   if (Array.isArray(value)) return value.map((item) => resolveDeep(resolver, stack, item));
   if (value && typeof value === "object") {
     const keys = Object.keys(value);
