@@ -4,7 +4,7 @@ import type { ApprovalRecord, ApprovalStore } from "@hands-off-ops/core/chatops/
 import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/audit";
 import { type CarryOutPorts, carryOut } from "@hands-off-ops/core/chatops/carry-out";
 import { ApprovalRequest, openGate } from "@hands-off-ops/core/chatops/gate";
-import { buttonIssuer, type Ticket } from "@hands-off-ops/core/chatops/tickets";
+import { buttonIssuer, subjects, type Ticket } from "@hands-off-ops/core/chatops/tickets";
 import { deliver } from "@hands-off-ops/core/notify/deliver";
 import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
@@ -70,8 +70,8 @@ function setUp(over: Partial<CarryOutPorts> = {}) {
       },
     },
     schedule: {
-      keepAwake: async (minutes, reason) => {
-        asked.push({ keepAwake: minutes, reason });
+      keepAwake: async (minutes, reason, wakeOnly) => {
+        asked.push({ keepAwake: minutes, reason, wakeOnly });
         return "waking up; kept awake until 18:10 UTC";
       },
     },
@@ -225,7 +225,7 @@ describe("Wake now and Keep awake, on sleep notices", () => {
     severity: "info",
     title: "dev is asleep until Mon 07:30",
     summary: "Outside working hours: the service is scaled to zero.",
-    offers: [{ action: "keep-awake", subject: "stage:prod", label: "Wake now for 2 h" }],
+    offers: [{ action: "keep-awake", subject: subjects.wake("prod"), label: "Wake now for 2 h" }],
   };
 
   it("asks the schedule function to keep the stage awake for two hours, saying who pressed", async () => {
@@ -233,7 +233,8 @@ describe("Wake now and Keep awake, on sleep notices", () => {
     await deliver(notifiedAs(asleep), setup.ports, PROD);
     expect(buttonTexts(lastPost(setup.slack.calls))).toContain("Wake now for 2 h");
     expect(await carryOut(setup.press("keep-awake"), setup.act)).toBe("waking up; kept awake until 18:10 UTC");
-    expect(setup.asked).toEqual([{ keepAwake: 120, reason: "alice pressed Keep awake in Slack" }]);
+    // Wake now: the schedule function changes nothing if the stage is awake by the time of the press.
+    expect(setup.asked).toEqual([{ keepAwake: 120, reason: "alice pressed Wake now in Slack", wakeOnly: true }]);
   });
 
   it("says so on a stage without a schedule", async () => {

@@ -112,3 +112,43 @@ describe("sleep, then wake", () => {
     expect(notices[0]).toMatchObject({ dryRun: true, title: expect.stringContaining("dev is asleep until") });
   });
 });
+
+describe("Wake now, pressed on a sleep notice", () => {
+  const wakeNow = (at: Date) => ({
+    kind: "keep-awake" as const,
+    until: new Date(at.getTime() + 2 * 3_600_000),
+    reason: "alice pressed Wake now",
+    wakeOnly: true,
+  });
+
+  it("on a stage the schedule has woken since: changes nothing, sets no tag, tells no one, and says so", async () => {
+    const aws = simulateAws({ desiredCount: 2, minCapacity: 1, maxCapacity: 4 });
+    const { ports, notices, rechecks } = stagePorts();
+    const result = await converge(wakeNow(TUESDAY_MORNING), config, ports, TUESDAY_MORNING);
+    expect(result.declined).toMatch(/^dev is already awake \(/);
+    expect(aws.tags).toEqual({});
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(notices).toEqual([]);
+    expect(rechecks).toEqual([]);
+  });
+
+  it("on a sleeping stage: wakes it and keeps it awake for the two hours", async () => {
+    const aws = simulateAws({ desiredCount: 2, minCapacity: 1, maxCapacity: 4 });
+    const { ports } = stagePorts();
+    await converge({ kind: "sleep" }, config, ports, MONDAY_EVENING);
+    const later = new Date(MONDAY_EVENING.getTime() + 3 * 3_600_000);
+    const result = await converge(wakeNow(later), config, ports, later);
+    expect(result.declined).toBeUndefined();
+    expect(aws).toMatchObject({ desiredCount: 2, minCapacity: 1, maxCapacity: 4 });
+    expect(aws.tags["keep-awake-until"]).toBe(new Date(later.getTime() + 2 * 3_600_000).toISOString());
+  });
+
+  it("Keep awake (not Wake now) on an awake stage still extends it: that is what it asks for", async () => {
+    const aws = simulateAws({ desiredCount: 2 });
+    const { ports } = stagePorts();
+    const { wakeOnly: _, ...keepAwake } = wakeNow(MONDAY_EVENING);
+    const result = await converge(keepAwake, config, ports, MONDAY_EVENING);
+    expect(result.declined).toBeUndefined();
+    expect(aws.tags["keep-awake-until"]).toBeDefined();
+  });
+});

@@ -26,9 +26,11 @@ export function invokedRollback(functionName: string, client: LambdaClient = new
 /** The schedule function's keep-awake action: the override tag, then the stage converges (it wakes if asleep). */
 export function invokedSchedule(functionName: string, client: LambdaClient = new LambdaClient({})): NonNullable<CarryOutPorts["schedule"]> {
   return {
-    async keepAwake(minutes, reason) {
-      const answer = await invoke(client, functionName, { action: "keep-awake", minutes, reason }, "schedule");
+    async keepAwake(minutes, reason, wakeOnly) {
+      const request = { action: "keep-awake", minutes, reason, ...(wakeOnly ? { wakeOnly } : {}) };
+      const answer = await invoke(client, functionName, request, "schedule");
       if (answer?.refused || answer?.rejected) return `not done: ${answer.refused ?? answer.rejected}`;
+      if (answer?.declined) return `not done: ${answer.declined} — nothing was changed`;
       const until = new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
       const woke = answer?.plan?.steps?.some((step: { kind?: string }) => step.kind === "scale" || step.kind === "start-database");
       return `${woke ? "waking up; " : ""}kept awake until ${until} UTC${answer?.dryRun ? " (dry-run: nothing was changed)" : ""}`;

@@ -33,7 +33,7 @@ export interface CarryOutPorts extends DoItPorts {
   rollback: DoItPorts["rollback"] & { rollBack(request: RollBackRequest): Promise<RollBackAnswer> };
   releases: { finishNow(deploymentId: string): Promise<"finished" | "already-finished"> };
   /** The schedule function; null on stages without a schedule (production). */
-  schedule: { keepAwake(minutes: number, reason: string): Promise<string> } | null;
+  schedule: { keepAwake(minutes: number, reason: string, wakeOnly: boolean): Promise<string> } | null;
   approvals: ApprovalStore;
   report(deploymentId: string, executionId: string, status: "Succeeded" | "Failed"): Promise<unknown>;
   notify(notice: AutomationNotice): Promise<void>;
@@ -59,7 +59,9 @@ async function act(action: Exclude<ChatOpsAction, "acknowledge" | "do-it">, clic
   const requestedBy = `${click.userName} (${click.userId})`;
   if (action === "keep-awake") {
     if (!ports.schedule) return "not done: this stage has no sleep schedule";
-    return ports.schedule.keepAwake(KEEP_AWAKE_BUTTON_MINUTES, `${click.userName} pressed Keep awake in Slack`);
+    const wakeOnly = subject.startsWith("wake:");
+    const pressed = wakeOnly ? "Wake now" : "Keep awake";
+    return ports.schedule.keepAwake(KEEP_AWAKE_BUTTON_MINUTES, `${click.userName} pressed ${pressed} in Slack`, wakeOnly);
   }
   if (action === "approve" || action === "reject") {
     const deploymentId = deploymentOf(subject, "approval");

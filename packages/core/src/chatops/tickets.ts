@@ -40,6 +40,8 @@ export const subjects = {
   release: (deploymentId: string) => `release:${deploymentId}`,
   approval: (deploymentId: string) => `approval:${deploymentId}`,
   stage: (stage: string) => `stage:${stage}`,
+  /** "Wake now" on a sleeping stage: the same keep-awake, refused once the stage is awake anyway. */
+  wake: (stage: string) => `wake:${stage}`,
 };
 
 /** The release a subject names, or null. */

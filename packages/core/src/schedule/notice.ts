@@ -16,8 +16,8 @@ const KEEP_AWAKE_HINT =
   "To have it up now, press Wake now (where Slack takes clicks) or tag the service with keep-awake-until (docs/schedule.md).";
 
 /** A sleeping stage can be woken, and a kept-awake one kept longer, from the notice itself (chatops/carry-out.ts). */
-const keepAwakeOffer = (stage: string, label: string) => ({
-  offers: [{ action: "keep-awake" as const, subject: subjects.stage(stage), label }],
+const keepAwakeOffer = (stage: string, label: string, subject = subjects.stage(stage)) => ({
+  offers: [{ action: "keep-awake" as const, subject, label }],
 });
 
 interface NoticeInput {
@@ -86,7 +86,7 @@ function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): Aut
     title: `${config.stage} is asleep until ${until}`,
     summary: `${capitalize(input.decision.why)}: ${didWhat(plan, { scale: "the service is scaled to zero", "stop-database": "the database stopped" })}.${estimate}${waiting}`,
     nextStep: KEEP_AWAKE_HINT,
-    ...keepAwakeOffer(config.stage, "Wake now for 2 h"),
+    ...keepAwakeOffer(config.stage, "Wake now for 2 h", subjects.wake(config.stage)),
   };
 }
 

@@ -26,7 +26,8 @@ export interface ScheduleConfig {
 export type Trigger =
   | { kind: "sleep" | "wake" }
   | { kind: "check"; reason: string | null }
-  | { kind: "keep-awake"; until: Date; reason: string }
+  /** wakeOnly: a "Wake now" press, which changes nothing on a stage that is already awake. */
+  | { kind: "keep-awake"; until: Date; reason: string; wakeOnly?: boolean }
   | { kind: "database-auto-start"; eventId: string };
 
 export interface TickResult {
@@ -35,17 +36,18 @@ export interface TickResult {
   dryRun: boolean;
   recheckAt: Date | null;
   notified: boolean;
+  /** Why nothing was done: a "Wake now" on a stage already awake. */
+  declined?: string;
 }
 
 export async function converge(trigger: Trigger, config: ScheduleConfig, ports: SchedulePorts, now: Date): Promise<TickResult> {
+  if (trigger.kind === "keep-awake" && trigger.wakeOnly) {
+    const awake = await alreadyAwake(config, ports, now);
+    if (awake) return awake;
+  }
   // Asked to stay awake (a deploy, a person): the tag first, so that this tick and every later one honour it.
   if (trigger.kind === "keep-awake" && config.mode !== "dry-run") await ports.stage.keepAwake(trigger.until, trigger.reason);
-  const [observed, database, record, canary] = await Promise.all([
-    ports.stage.observe(),
-    ports.database.status(),
-    ports.ledger.current(),
-    ports.canary ? ports.canary.status() : null,
-  ]);
+  const { observed, database, record, canary } = await present(ports);
   const { keepAwake, note } = readKeepAwake(observed.tags, now);
   const decision = decide(now, config.calendar, keepAwake);
   const plan = planConvergence(decision.state, { ...observed, database, canary }, record, config.defaults, now);
@@ -81,6 +83,37 @@ export async function converge(trigger: Trigger, config: ScheduleConfig, ports: 
     );
   }
   return { decision, plan, dryRun, recheckAt, notified };
+}
+
+/** The stage, its database, its synthetic user and the sleep record, as they are now. */
+async function present(ports: SchedulePorts) {
+  const [observed, database, record, canary] = await Promise.all([
+    ports.stage.observe(),
+    ports.database.status(),
+    ports.ledger.current(),
+    ports.canary ? ports.canary.status() : null,
+  ]);
+  return { observed, database, record, canary };
+}
+
+/**
+ * A "Wake now" pressed after the stage woke (by its schedule, another press, a deploy): waking would plan nothing,
+ * so nothing is set either. Its keep-awake tag would otherwise keep the stage up past its working hours.
+ */
+async function alreadyAwake(config: ScheduleConfig, ports: SchedulePorts, now: Date): Promise<TickResult | null> {
+  const { observed, database, record, canary } = await present(ports);
+  const decision = decide(now, config.calendar, readKeepAwake(observed.tags, now).keepAwake);
+  const plan = planConvergence("awake", { ...observed, database, canary }, record, config.defaults, now);
+  if (changesStage(plan) || plan.recheck) return null;
+  const why = decision.state === "awake" ? ` (${decision.why})` : "";
+  return {
+    decision,
+    plan,
+    dryRun: config.mode === "dry-run",
+    recheckAt: null,
+    notified: false,
+    declined: `${config.stage} is already awake${why}`,
+  };
 }
 
 /**

@@ -22,6 +22,8 @@ const Tick = z.strictObject({
     .min(1)
     .max(KEEP_AWAKE_MAX_DAYS * 24 * 60)
     .optional(),
+  /** keep-awake from a "Wake now" press: nothing to do on a stage already awake. */
+  wakeOnly: z.boolean().optional(),
   executionId: z.string().min(1).optional(),
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
 });
@@ -56,13 +58,14 @@ export function readScheduleEvent(event: unknown, databaseInstance: string, now:
       eventId,
       reason: `not a schedule tick ({"action": "sleep" | "wake" | "check" | "summary" | "keep-awake"}): ${firstIssue(tick.error)}`,
     };
-  const { action, reason, minutes, executionId, scheduledTime } = tick.data;
+  const { action, reason, minutes, wakeOnly, executionId, scheduledTime } = tick.data;
   const key = executionId ?? null;
   const notBefore = scheduledTime ? new Date(scheduledTime) : null;
   if (action === "keep-awake") {
     if (!minutes || !reason)
       return { kind: "rejected", eventId, reason: 'keep-awake needs "minutes" (how long from now) and "reason" (shown to on-call)' };
-    return { kind: "act", trigger: { kind: "keep-awake", until: new Date(now.getTime() + minutes * 60_000), reason }, key, notBefore };
+    const until = new Date(now.getTime() + minutes * 60_000);
+    return { kind: "act", trigger: { kind: "keep-awake", until, reason, ...(wakeOnly ? { wakeOnly } : {}) }, key, notBefore };
   }
   const trigger: Trigger | "summary" =
     action === "summary" ? "summary" : action === "check" ? { kind: "check", reason: reason ?? null } : { kind: action };
