@@ -84,6 +84,21 @@ describe("the shipped incident timelines on prod", () => {
     },
   );
 
+  it("goes on past an event no function of the stage receives, and says so (an RDS failover on prod)", async () => {
+    const file = path.join(TIMELINES, "alarm-no-release.json");
+    const story = JSON.parse(readFileSync(file, "utf8"));
+    // RDS-EVENT-0049, "Multi-AZ instance failover completed" (RDS User Guide, "Amazon RDS event categories and messages").
+    story.steps.splice(1, 0, {
+      after: 300,
+      event: "tests/fixtures/events/rds-db-instance-event.json",
+      overrides: { region: "{region}", "detail.EventID": "RDS-EVENT-0049", "detail.Message": "Multi-AZ instance failover completed." },
+    });
+    const { lines, tally: got } = await replayTimeline(readTimeline(file, story), "prod", prod("enforce"), { messagesOnly: true });
+    const note = lines.find((line) => line.startsWith("Note: No function of prod receives this event"));
+    expect(note).toContain("The timeline goes on: this event reached no function.");
+    expect(got).toEqual(tally(1, 0, 0, 1, [1, 2, 2]));
+  });
+
   it("through a Slack webhook, which cannot update: posts the page, each change and the end, and e-mails the same", async () => {
     const { tally: got } = await run("flapping-alarm", prod("enforce", "webhook"));
     expect(got.emails).toEqual({ page: 1, escalation: 0, reopened: 1, resolution: 2, other: 0 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { StageSettings } from "../../../../../stacks/config";
 import { APP_NAME } from "../../../../../stacks/names";
 import { alarmChangesOf } from "./ports";
+import { RouteError } from "./route";
 import { type Delivered, type ReplayShared, replay, sharedMemory } from "./run";
 import { readScenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
@@ -71,12 +72,26 @@ export async function replayTimeline(
     const before = shared.delivered.length;
     const deliveredAt = new Date(start + at * 1000);
     const alarmHistory = alarmChanges.filter((change) => change.at <= deliveredAt);
-    const replayed = await replay({ stage, settings, event, scenario, hook: step.hook, shared, deliveredAt, alarmHistory });
-    lines.push(...(options.messagesOnly ? shared.delivered.slice(before).flatMap(readable) : replayed.slice(2)));
+    const replayed = await replayStep({ stage, settings, event, scenario, hook: step.hook, shared, deliveredAt, alarmHistory });
+    if ("unreceived" in replayed) lines.push(`Note: ${replayed.unreceived} The timeline goes on: this event reached no function.`);
+    else lines.push(...(options.messagesOnly ? shared.delivered.slice(before).flatMap(readable) : replayed.lines.slice(2)));
   }
   const tally = count(shared.delivered, shared.notify.incidents.size);
   lines.push("", "━━ On-call got ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━", summary(tally));
   return { lines, tally };
+}
+
+/**
+ * One step's replay. A real incident holds events no function of the stage receives (an RDS event on a stage
+ * without a schedule, the other controller's events): AWS sends them and nothing happens, so the story goes on.
+ */
+async function replayStep(input: Parameters<typeof replay>[0]): Promise<{ lines: string[] } | { unreceived: string }> {
+  try {
+    return { lines: await replay(input) };
+  } catch (error) {
+    if (error instanceof RouteError) return { unreceived: error.message };
+    throw error;
+  }
 }
 
 /** What one notifier run put in front of on-call, as it reads. */
