@@ -55,8 +55,7 @@ describe("prod", () => {
     expect(
       statements.some(
         (st: { Action: string | string[]; Resource: unknown }) =>
-          [st.Action].flat().includes("secretsmanager:GetSecretValue") &&
-          MASTER_SECRET.test(JSON.stringify(st.Resource)),
+          [st.Action].flat().includes("secretsmanager:GetSecretValue") && MASTER_SECRET.test(JSON.stringify(st.Resource)),
       ),
     ).toBe(true);
   });
