@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { stageTemplates } from "./stage-templates";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -22,6 +23,19 @@ function synth(...args: string[]) {
 }
 
 describe("npm run synth", () => {
+  it("builds each bundle once per process and gives every stage the templates it gets alone, asset hashes included", () => {
+    // The global setup synthesized prod first, in one process: dev's bundles there are copies of prod's (build-once.ts).
+    const out = mkdtempSync(path.join(tmpdir(), "synth-alone-"));
+    expect(synth("--stage", "dev", "--out", out).status).toBe(0);
+    const alone = readdirSync(path.join(out, "dev")).filter((file) => file.endsWith(".template.json"));
+    const together = stageTemplates("dev").stacks;
+    expect(alone.sort()).toEqual(together.map((s) => path.basename(s.templateFile)).sort());
+    for (const stack of together)
+      expect(readFileSync(path.join(out, "dev", path.basename(stack.templateFile)), "utf8"), stack.name).toBe(
+        readFileSync(stack.templateFile, "utf8"),
+      );
+  });
+
   it(`synthesizes a preview stage ${NO_NETWORK.length ? "with no network" : "offline"}, prints the summary and writes the templates`, () => {
     const out = mkdtempSync(path.join(tmpdir(), "synth-"));
     const run = synth("--stage", "pr-42", "--out", out);

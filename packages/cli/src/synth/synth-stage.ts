@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
+import { LAMBDA_DEFAULTS } from "../../../../stacks/lambda-defaults";
+import { buildEachBundleOnce } from "./build-once";
 import { type NagFinding, readNagFindings } from "./nag-report";
 
 /** A 12-digit account that cannot exist, so nobody mistakes an offline template for a deployable one. */
@@ -60,6 +62,7 @@ export async function synthStage(stage: string, options: SynthOptions): Promise<
     const { App } = await import("sst/constructs/App.js");
 
     await initProject({ stage, root: options.root });
+    await buildEachBundleOnce(LAMBDA_DEFAULTS.runtime);
     const project = useProject();
     const [, sstConfig] = await load(project.paths.config);
     await rm(options.outdir, { recursive: true, force: true });
