@@ -13,6 +13,11 @@ const Environment = z
     DATABASE_URL: z.string().optional(),
     PGHOST: z.string().optional(),
     /**
+     * An RDS-managed secret (`{"username","password"}`): the password is read from it, and read again when the server
+     * refuses it (RDS rotates it every 7 days; PGPASSWORD is set only when the task starts). The user stays PGUSER.
+     */
+    PGSECRET_ARN: z.string().startsWith("arn:").optional(),
+    /**
      * libpq's variables. The stacks set verify-full with the RDS CA bundle the image carries: encrypted, and the
      * server proves its name. "require" encrypts without verifying. allow/prefer are refused: they fall back to plain.
      */
@@ -72,6 +77,8 @@ const isProduction = (env: { STAGE: string; STAGE_KIND: string }) =>
 export interface PostgresSettings {
   kind: "postgres";
   connectionString?: string;
+  /** Where the password is read from instead of PGPASSWORD. */
+  passwordSecretArn?: string;
   poolSize: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -121,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       ? {
           kind: "postgres",
           connectionString: e.DATABASE_URL,
+          passwordSecretArn: e.PGSECRET_ARN,
           poolSize: e.DATABASE_POOL_SIZE,
           connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
