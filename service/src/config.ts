@@ -48,7 +48,10 @@ const Environment = z
     HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
     /** Longer than the load balancer's idle timeout (60 s), as AWS asks of targets, so the ALB closes first. */
     KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
-    /** Open connections at most; further ones are closed at once. Below the common 1,024 file-descriptor limit. */
+    /**
+     * Open connections at most, below the common 1,024 file-descriptor limit. A newcomer over it evicts the oldest
+     * connection with no complete request (service/src/connection-cap.ts); it is refused only when all are serving.
+     */
     MAX_CONNECTIONS: z.coerce.number().int().min(10).max(60_000).default(900),
   })
   .superRefine((env, ctx) => {
