@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startService } from "./processes";
@@ -52,6 +52,17 @@ describe("slow sockets do not lock fresh clients out", () => {
   let service: RunningService;
   const flood = { stop: false, cut: 0, open: 0 };
   let clients: Promise<void>[] = [];
+  /** A keep-alive connection that was served before the flood, as the ALB's are: oldest of all, yet kept. */
+  let keptAlive: Socket;
+  const askOn = async (socket: Socket) => {
+    let received = "";
+    const onData = (chunk: Buffer) => (received += chunk);
+    socket.on("data", onData);
+    socket.write("GET /health HTTP/1.1\r\nHost: test\r\n\r\n");
+    while (!received.endsWith("UP") && !socket.destroyed) await sleep(20);
+    socket.off("data", onData);
+    return received.split("\r\n")[0];
+  };
 
   beforeAll(async () => {
     service = await startService({
@@ -60,6 +71,9 @@ describe("slow sockets do not lock fresh clients out", () => {
       HEADERS_TIMEOUT_MS: "5000",
       FAULT_DELAY_MS: String(SERVING_MS),
     });
+    keptAlive = connect(service.port, "127.0.0.1");
+    keptAlive.on("error", () => {});
+    expect(await askOn(keptAlive)).toBe("HTTP/1.1 200 OK");
     clients = Array.from({ length: FLOOD }, () => slowClient(service.port, flood));
     // The flood holds the cap and is being cut (by eviction) before any fresh client comes.
     while (flood.cut < FLOOD) await sleep(50);
@@ -88,5 +102,10 @@ describe("slow sockets do not lock fresh clients out", () => {
     // Every request in progress got its whole answer: 404, no such poll, after the delay.
     expect(await Promise.all(serving)).toEqual([404, 404, 404, 404, 404]);
     expect(service.child.exitCode).toBeNull();
+  });
+
+  it("evicts the slow sockets that never delivered a request before a kept-alive connection that was served", async () => {
+    expect(flood.cut).toBeGreaterThan(2 * FLOOD);
+    expect(await askOn(keptAlive)).toBe("HTTP/1.1 200 OK");
   });
 });
