@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { ServiceConfig } from "./config.js";
+import { capConnections } from "./connection-cap.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import type { Database } from "./db.js";
 import { CANONICAL_UUID, IDEMPOTENCY_KEY, normaliseText } from "./input-text.js";
@@ -51,7 +52,7 @@ export function buildApp(config: ServiceConfig, db: Database, options: AppOption
     // Strict types: a number where text is expected is a mistake to report, not to convert.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
-  server.server.maxConnections = config.http.maxConnections;
+  capConnections(server.server, config.http.maxConnections);
   strictJsonBodies(server);
 
   server.addHook("onRequest", async (request, reply) => {

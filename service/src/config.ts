@@ -13,6 +13,11 @@ const Environment = z
     DATABASE_URL: z.string().optional(),
     PGHOST: z.string().optional(),
     /**
+     * An RDS-managed secret (`{"username","password"}`): the password is read from it, and read again when the server
+     * refuses it (RDS rotates it every 7 days; PGPASSWORD is set only when the task starts). The user stays PGUSER.
+     */
+    PGSECRET_ARN: z.string().startsWith("arn:").optional(),
+    /**
      * libpq's variables. The stacks set verify-full with the RDS CA bundle the image carries: encrypted, and the
      * server proves its name. "require" encrypts without verifying. allow/prefer are refused: they fall back to plain.
      */
@@ -43,7 +48,10 @@ const Environment = z
     HEADERS_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
     /** Longer than the load balancer's idle timeout (60 s), as AWS asks of targets, so the ALB closes first. */
     KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
-    /** Open connections at most; further ones are closed at once. Below the common 1,024 file-descriptor limit. */
+    /**
+     * Open connections at most, below the common 1,024 file-descriptor limit. A newcomer over it evicts the oldest
+     * connection with no complete request (service/src/connection-cap.ts); it is refused only when all are serving.
+     */
     MAX_CONNECTIONS: z.coerce.number().int().min(10).max(60_000).default(900),
   })
   .superRefine((env, ctx) => {
@@ -72,6 +80,8 @@ const isProduction = (env: { STAGE: string; STAGE_KIND: string }) =>
 export interface PostgresSettings {
   kind: "postgres";
   connectionString?: string;
+  /** Where the password is read from instead of PGPASSWORD. */
+  passwordSecretArn?: string;
   poolSize: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -121,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
       ? {
           kind: "postgres",
           connectionString: e.DATABASE_URL,
+          passwordSecretArn: e.PGSECRET_ARN,
           poolSize: e.DATABASE_POOL_SIZE,
           connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,

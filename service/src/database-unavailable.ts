@@ -11,8 +11,9 @@ export class DatabaseUnavailable extends Error {
 
 // SQLSTATE classes and codes that mean "the server or the connection", never "this request": connection exceptions
 // (08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 57014 a
-// statement timeout), insufficient resources (53).
-const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3]$|57014$)/;
+// statement timeout), insufficient resources (53), and 28P01: the password was refused, which after RDS rotated it is
+// the service's stale credential, never the request's fault (the password is read again; the client may retry).
+const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3]$|57014$|28P01$)/;
 const UNAVAILABLE_SOCKET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 // node-postgres reports its own timeouts and broken connections without a code.
 const UNAVAILABLE_DRIVER_MESSAGE =

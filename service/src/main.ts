@@ -2,10 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyBaseLogger } from "fastify";
 import pRetry from "p-retry";
 import { buildApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, type ServiceConfig } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
 import { RequestMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
+import { rotatingPassword } from "./rotating-password.js";
 
 const METRICS_WINDOW_MS = 60_000;
 
@@ -27,8 +28,10 @@ async function main() {
     process.exit(2);
   }
   // The pool reports connections the database ended (restart, failover): logged, never fatal; the next request reconnects.
-  const db = await openDatabase(config.database, (error) =>
-    server.log.warn({ err: error }, "database connection lost; reconnecting on the next request"),
+  const db = await openDatabase(
+    config.database,
+    (error) => server.log.warn({ err: error }, "database connection lost; reconnecting on the next request"),
+    await secretPassword(config.database, (error) => server.log.warn({ err: error }, "database secret not read")),
   );
   const metrics = new RequestMetrics(config.stage);
   let migrated = !config.migrateOnStart;
@@ -75,6 +78,13 @@ async function main() {
       server.log.info({ applied, database: db.kind }, "schema migrated");
     }
   }
+}
+
+/** Only with PGSECRET_ARN: the SDK is loaded then, so local runs and PGlite start without it. */
+async function secretPassword(database: ServiceConfig["database"], onReadFailed: (error: unknown) => void) {
+  if (database.kind !== "postgres" || !database.passwordSecretArn) return undefined;
+  const { secretPasswordReader } = await import("./secrets-manager.js");
+  return rotatingPassword(secretPasswordReader(database.passwordSecretArn), { onReadFailed });
 }
 
 async function migrateOnce(db: Database, log: FastifyBaseLogger): Promise<string[] | null> {
