@@ -95,10 +95,10 @@ describe("the shipped incident timelines on prod", () => {
     const lastUpdate = lines.slice(lines.lastIndexOf("Slack update of #ops-oncall:")).join("\n");
     expect(lastUpdate).toContain("RESOLVED · prod · TargetP99Latency is back to OK");
     expect(lastUpdate).toContain(
-      "Started rollback deployment d-REPLAYROLLBACK of release d-NEWRELEASE back to web:41 (in progress). (16:04 UTC)",
+      "Started rollback deployment d-REPLAYROLLBACK of release d-NEWRELEASE back to web:41 (in progress). (17:04 CET, 16:04 UTC)",
     );
     expect(lastUpdate).toContain(
-      "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (16:09 UTC)",
+      "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (17:09 CET, 16:09 UTC)",
     );
   });
 });

@@ -101,7 +101,7 @@ describe("a flapping alarm is one incident: one Slack message, updated, with eac
     expect(ports.slack.calls.filter((c) => c.call === "update").map((c) => c.call === "update" && c.ref.ts)).toEqual([ts, ts, ts]);
     const last = ports.slack.calls.at(-1);
     expect(last?.call === "update" && JSON.stringify(last.payload.blocks)).toContain(
-      "Repeated: ALARM 17:04 → OK 17:10 → ALARM 17:15 → OK 17:20",
+      "Repeated: ALARM 19:04 → OK 19:10 → ALARM 19:15 → OK 19:20 (4 events in 15 min, CEST; 17:04 → 17:10 → 17:15 → 17:20 UTC)",
     );
     expect(ports.email.sent.map((mail) => mail.subject.split(":")[0])).toEqual([
       "[CRITICAL] prod hands-off-ops",
@@ -137,6 +137,26 @@ describe("a flapping alarm is one incident: one Slack message, updated, with eac
     for (const event of [...run, okAgain]) reports.push(await deliver(messageOf(event), ports, PROD));
     expect(reports.map((r) => r.slack)).toEqual(["posted", "posted", "posted", "posted", "collapsed"]);
     expect(reports[0]?.graph).toBe("none");
+  });
+});
+
+describe("one ALARM and its OK: one episode", () => {
+  const alarm = releaseAlarmEvent();
+  const ok = backToOk(alarm, "ok-1", "2019-10-02T17:10:00Z");
+  const text = (ports: ReturnType<typeof fakePorts>) => [
+    ...ports.slack.calls.map((c) =>
+      c.call === "post" ? JSON.stringify(c.post.payload.blocks) : c.call === "update" ? JSON.stringify(c.payload.blocks) : "",
+    ),
+    ...ports.email.sent.map((mail) => mail.body),
+  ];
+
+  it("never reads 'Repeated' for a plain ALARM followed by its OK, in Slack or e-mail", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(alarm), ports, PROD);
+    await deliver(messageOf(ok), ports, PROD);
+    expect(ports.email.sent).toHaveLength(2);
+    expect(ports.slack.calls.filter((c) => c.call === "update")).toHaveLength(1);
+    for (const written of text(ports)) expect(written).not.toContain("Repeated");
   });
 });
 

@@ -110,7 +110,12 @@ describe("what the incident's message shows", () => {
   it("lists what was done, each from its doer's record with its time, and nothing when nothing was", () => {
     expect(incidentView(record({})).actionsTaken).toEqual([]);
     const view = incidentView(record({ steps: [{ at: at(1), text: "Stopped release d-X.", eventId: "s" }] }));
-    expect(view.actionsTaken).toEqual(["Stopped release d-X. (16:01 UTC)"]);
+    // The stage's zone (prod: Europe/Berlin) with UTC beside.
+    expect(view.actionsTaken).toEqual(["Stopped release d-X. (17:01 CET, 16:01 UTC)"]);
+    const utcStage = incidentView(
+      record({ lead: { ...LEAD, timeZone: "UTC" }, steps: [{ at: at(1), text: "Stopped release d-X.", eventId: "s" }] }),
+    );
+    expect(utcStage.actionsTaken).toEqual(["Stopped release d-X. (16:01 UTC)"]);
   });
 
   it("asks a person to act while an escalated incident is open, and stops asking once it has ended", () => {

@@ -1,5 +1,5 @@
 import type { ChatOpsAction } from "../settings/chatops";
-import { formatTime } from "../text/time";
+import { clockOf, formatTime } from "../text/time";
 import type { OpsMessage } from "./message";
 import type { SlackRef } from "./ports";
 import type { HistoryEntry } from "./render/text";
@@ -69,6 +69,13 @@ export interface IncidentDecision {
 }
 
 const KEPT = 20;
+
+/** "17:01 CET, 16:01 UTC"; in a UTC stage "16:01 UTC". */
+function stepTime(at: string, timeZone: string): string {
+  const clock = clockOf(at, timeZone);
+  if (!clock) return at;
+  return clock.zone === "UTC" ? `${clock.utc} UTC` : `${clock.local} ${clock.zone}, ${clock.utc} UTC`;
+}
 const byTime = <T extends { at: string }>(entries: T[]) => entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-KEPT);
 
 function lastActivity(record: IncidentRecord): number {
@@ -147,7 +154,8 @@ export function incidentView(
     record.call && open
       ? { severity: "critical" as const, title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call }
       : {};
-  const done = steps.map((step) => `${step.text} (${step.at.slice(11, 16)} UTC)`);
+  // Each step with the time it ran, in the stage's zone with UTC beside.
+  const done = steps.map((step) => `${step.text} (${stepTime(step.at, lead.timeZone)})`);
   // A step that leads is itself among the steps; an event's own actions (ECS restarting a task) stay.
   const own = record.history.length ? lead.actionsTaken : [];
   const facts = acknowledged
