@@ -101,4 +101,11 @@ describe("the shipped incident timelines on prod", () => {
       "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (17:09 CET, 16:09 UTC)",
     );
   });
+
+  it("dates each OK's ALARM from the story, as CloudWatch writes previousState, not from the 2019 sample", async () => {
+    const { lines } = await run("flapping-alarm", prod("enforce"), true);
+    const began = lines.filter((line) => line.includes("ALARM began:"));
+    expect(began.length).toBeGreaterThan(0);
+    for (const line of began) expect(line).toContain("2026-11-24");
+  });
 });

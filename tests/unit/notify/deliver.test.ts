@@ -140,7 +140,7 @@ describe("a flapping alarm is one incident: one Slack message, updated, with eac
   });
 });
 
-describe("one ALARM and its OK: one episode", () => {
+describe("one ALARM and its OK: one episode, dated from the ALARM", () => {
   const alarm = releaseAlarmEvent();
   const ok = backToOk(alarm, "ok-1", "2019-10-02T17:10:00Z");
   const text = (ports: ReturnType<typeof fakePorts>) => [
@@ -156,6 +156,24 @@ describe("one ALARM and its OK: one episode", () => {
     await deliver(messageOf(ok), ports, PROD);
     expect(ports.email.sent).toHaveLength(2);
     expect(ports.slack.calls.filter((c) => c.call === "update")).toHaveLength(1);
+    for (const written of text(ports)) expect(written).not.toContain("Repeated");
+  });
+
+  it("dates an OK that arrives before its ALARM from the OK's previousState; the late ALARM neither repeats nor e-mails", async () => {
+    const ports = fakePorts();
+    const first = await deliver(messageOf(ok), ports, PROD);
+    expect(first).toMatchObject({ incident: "opened", emailReason: "resolution" });
+    // The sample's ALARM went in at 17:04:40 UTC: the incident began then, not at the OK's 17:10.
+    expect(ports.email.sent[0]?.body).toContain(
+      "Incident:       Resolved. alarm:prod-hands-off-ops-Alb5xxRate, opened 2019-10-02 19:04:40 CEST (17:04:40 UTC)",
+    );
+    expect((await ports.store.incident("alarm:prod-hands-off-ops-Alb5xxRate"))?.openedAt).toBe("2019-10-02T17:04:40.989Z");
+    const late = await deliver(messageOf(alarm), ports, PROD);
+    expect(late).toMatchObject({ incident: "joined" });
+    expect(late.emailReason).toBeUndefined();
+    expect(ports.email.sent).toHaveLength(1);
+    // The ALARM's own event time (17:04:40Z) is its state's timestamp to the second: the start stays at the ALARM.
+    expect((await ports.store.incident("alarm:prod-hands-off-ops-Alb5xxRate"))?.openedAt).toMatch(/^2019-10-02T17:04:40/);
     for (const written of text(ports)) expect(written).not.toContain("Repeated");
   });
 });

@@ -49,7 +49,7 @@ export interface IncidentRecord {
 }
 
 export type Arrival =
-  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number }
+  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number; since?: string }
   | { role: "step"; entry: StepEntry; told: Told; escalates: boolean };
 
 /** Why an arrival is e-mailed: the page, the call for a human, the end, or a return after the end. */
@@ -92,6 +92,8 @@ function lastActivity(record: IncidentRecord): number {
  */
 export function decideIncident(record: IncidentRecord | undefined, arrival: Arrival, windowMinutes: number): IncidentDecision {
   const at = Date.parse(arrival.entry.at);
+  // An end knows when its episode began (an OK's previousState): the incident began then, not when the end came.
+  const began = arrival.role === "event" && arrival.since && Date.parse(arrival.since) < at ? arrival.since : arrival.entry.at;
   const quiet = record ? at - lastActivity(record) > windowMinutes * 60_000 : true;
   const stillOpen = record?.told === "problem" && (arrival.told === "resolved" || arrival.role === "step");
   if (!record || (quiet && !stillOpen)) {
@@ -104,10 +106,10 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
       steps: arrival.role === "step" ? [arrival.entry] : [],
       told: arrival.told,
       escalated,
-      openedAt: arrival.entry.at,
+      openedAt: began,
     };
   }
-  const openedAt = at < Date.parse(record.openedAt) ? arrival.entry.at : record.openedAt;
+  const openedAt = Date.parse(began) < Date.parse(record.openedAt) ? began : record.openedAt;
   const escalatedBefore = record.escalated ?? false;
   if (arrival.role === "step") {
     const escalates = arrival.escalates && !escalatedBefore && record.told !== "resolved";
