@@ -76,6 +76,7 @@ function stepTime(at: string, timeZone: string): string {
   if (!clock) return at;
   return clock.zone === "UTC" ? `${clock.utc} UTC` : `${clock.local} ${clock.zone}, ${clock.utc} UTC`;
 }
+
 const byTime = <T extends { at: string }>(entries: T[]) => entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-KEPT);
 
 function lastActivity(record: IncidentRecord): number {
