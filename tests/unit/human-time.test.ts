@@ -1,5 +1,5 @@
 import { humanDuration } from "@hands-off-ops/core/text/duration";
-import { formatTime } from "@hands-off-ops/core/text/time";
+import { clockOf, formatTime } from "@hands-off-ops/core/text/time";
 import { describe, expect, it } from "vitest";
 
 const s = 1000;
@@ -35,5 +35,21 @@ describe("times as on-call reads them", () => {
     ["not a time", "Europe/Berlin", "not a time"],
   ])("%s in %s is %s", (value, zone, text) => {
     expect(formatTime(value, zone)).toBe(text);
+  });
+});
+
+describe("times of day in lines that already have their date", () => {
+  it.each([
+    ["2026-11-30T02:05:09Z", "Europe/Berlin", { local: "03:05", zone: "CET", utc: "02:05" }],
+    ["2019-10-02T17:04:40.989+0000", "Europe/Berlin", { local: "19:04", zone: "CEST", utc: "17:04" }],
+    ["2026-11-30T02:05:09Z", "America/New_York", { local: "21:05", zone: "EST", utc: "02:05" }],
+    ["2026-11-30T02:05:09Z", "Asia/Kolkata", { local: "07:35", zone: "GMT+5:30", utc: "02:05" }],
+    ["2026-11-30T02:05:09Z", "UTC", { local: "02:05", zone: "UTC", utc: "02:05" }],
+  ])("%s in %s", (value, zone, clock) => {
+    expect(clockOf(value, zone)).toEqual(clock);
+  });
+
+  it("is null for what is no time", () => {
+    expect(clockOf("not a time", "Europe/Berlin")).toBeNull();
   });
 });

@@ -110,10 +110,17 @@ describe("the shipped incident timelines on prod", () => {
     const lastUpdate = lines.slice(lines.lastIndexOf("Slack update of #ops-oncall:")).join("\n");
     expect(lastUpdate).toContain("RESOLVED · prod · TargetP99Latency is back to OK");
     expect(lastUpdate).toContain(
-      "Started rollback deployment d-REPLAYROLLBACK of release d-NEWRELEASE back to web:41 (in progress). (16:04 UTC)",
+      "Started rollback deployment d-REPLAYROLLBACK of release d-NEWRELEASE back to web:41 (in progress). (17:04 CET, 16:04 UTC)",
     );
     expect(lastUpdate).toContain(
-      "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (16:09 UTC)",
+      "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (17:09 CET, 16:09 UTC)",
     );
+  });
+
+  it("dates each OK's ALARM from the story, as CloudWatch writes previousState, not from the 2019 sample", async () => {
+    const { lines } = await run("flapping-alarm", prod("enforce"), true);
+    const began = lines.filter((line) => line.includes("ALARM began:"));
+    expect(began.length).toBeGreaterThan(0);
+    for (const line of began) expect(line).toContain("2026-11-24");
   });
 });

@@ -101,7 +101,7 @@ describe("a flapping alarm is one incident: one Slack message, updated, with eac
     expect(ports.slack.calls.filter((c) => c.call === "update").map((c) => c.call === "update" && c.ref.ts)).toEqual([ts, ts, ts]);
     const last = ports.slack.calls.at(-1);
     expect(last?.call === "update" && JSON.stringify(last.payload.blocks)).toContain(
-      "Repeated: ALARM 17:04 → OK 17:10 → ALARM 17:15 → OK 17:20",
+      "Repeated: ALARM 19:04 → OK 19:10 → ALARM 19:15 → OK 19:20 (4 events in 15 min, CEST; 17:04 → 17:10 → 17:15 → 17:20 UTC)",
     );
     expect(ports.email.sent.map((mail) => mail.subject.split(":")[0])).toEqual([
       "[CRITICAL] prod hands-off-ops",
@@ -137,6 +137,44 @@ describe("a flapping alarm is one incident: one Slack message, updated, with eac
     for (const event of [...run, okAgain]) reports.push(await deliver(messageOf(event), ports, PROD));
     expect(reports.map((r) => r.slack)).toEqual(["posted", "posted", "posted", "posted", "collapsed"]);
     expect(reports[0]?.graph).toBe("none");
+  });
+});
+
+describe("one ALARM and its OK: one episode, dated from the ALARM", () => {
+  const alarm = releaseAlarmEvent();
+  const ok = backToOk(alarm, "ok-1", "2019-10-02T17:10:00Z");
+  const text = (ports: ReturnType<typeof fakePorts>) => [
+    ...ports.slack.calls.map((c) =>
+      c.call === "post" ? JSON.stringify(c.post.payload.blocks) : c.call === "update" ? JSON.stringify(c.payload.blocks) : "",
+    ),
+    ...ports.email.sent.map((mail) => mail.body),
+  ];
+
+  it("never reads 'Repeated' for a plain ALARM followed by its OK, in Slack or e-mail", async () => {
+    const ports = fakePorts();
+    await deliver(messageOf(alarm), ports, PROD);
+    await deliver(messageOf(ok), ports, PROD);
+    expect(ports.email.sent).toHaveLength(2);
+    expect(ports.slack.calls.filter((c) => c.call === "update")).toHaveLength(1);
+    for (const written of text(ports)) expect(written).not.toContain("Repeated");
+  });
+
+  it("dates an OK that arrives before its ALARM from the OK's previousState; the late ALARM neither repeats nor e-mails", async () => {
+    const ports = fakePorts();
+    const first = await deliver(messageOf(ok), ports, PROD);
+    expect(first).toMatchObject({ incident: "opened", emailReason: "resolution" });
+    // The sample's ALARM went in at 17:04:40 UTC: the incident began then, not at the OK's 17:10.
+    expect(ports.email.sent[0]?.body).toContain(
+      "Incident:       Resolved. alarm:prod-hands-off-ops-Alb5xxRate, opened 2019-10-02 19:04:40 CEST (17:04:40 UTC)",
+    );
+    expect((await ports.store.incident("alarm:prod-hands-off-ops-Alb5xxRate"))?.openedAt).toBe("2019-10-02T17:04:40.989Z");
+    const late = await deliver(messageOf(alarm), ports, PROD);
+    expect(late).toMatchObject({ incident: "joined" });
+    expect(late.emailReason).toBeUndefined();
+    expect(ports.email.sent).toHaveLength(1);
+    // The ALARM's own event time (17:04:40Z) is its state's timestamp to the second: the start stays at the ALARM.
+    expect((await ports.store.incident("alarm:prod-hands-off-ops-Alb5xxRate"))?.openedAt).toMatch(/^2019-10-02T17:04:40/);
+    for (const written of text(ports)) expect(written).not.toContain("Repeated");
   });
 });
 

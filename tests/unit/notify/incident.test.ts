@@ -85,6 +85,26 @@ describe("an incident: when it opens, and whom it tells", () => {
     expect(record?.openedAt).toBe(at(0));
   });
 
+  it("opens an incident an OK begins at its ALARM's time (previousState), and the late ALARM changes neither start nor e-mail", () => {
+    const okAlone: Arrival = { ...event(10, "OK"), since: at(2) } as Arrival;
+    const opened = decideIncident(undefined, okAlone, WINDOW);
+    expect(opened).toMatchObject({ opened: true, email: "resolution", openedAt: at(2) });
+    const { record, emails, opened: opens } = replay([okAlone, event(2)]);
+    expect(emails).toEqual(["resolution", null]);
+    expect(opens).toEqual([true, false]);
+    expect(record?.openedAt).toBe(at(2));
+    expect(record?.history.map((h) => h.state)).toEqual(["ALARM", "OK"]);
+  });
+
+  it("moves a known incident's start back to the OK's ALARM time when that is earlier, never forward", () => {
+    // The incident opened with a step at minute 5; the OK says the alarm went into ALARM at minute 1.
+    expect(replay([step(5), { ...event(10, "OK"), since: at(1) } as Arrival]).record?.openedAt).toBe(at(1));
+    // Its ALARM was recorded at minute 0: an OK saying minute 1 does not move the start.
+    expect(replay([event(0), { ...event(10, "OK"), since: at(1) } as Arrival]).record?.openedAt).toBe(at(0));
+    // A since after the OK itself (a clock gone wrong) is ignored: the OK's own time stands.
+    expect(decideIncident(undefined, { ...event(10, "OK"), since: at(20) } as Arrival, WINDOW).openedAt).toBe(at(10));
+  });
+
   it("keeps a step after a long open incident in it, and leads with the incident's own event once it comes", () => {
     const late = replay([event(0), step(90)]);
     expect(late.opened).toEqual([true, false]);
@@ -110,7 +130,12 @@ describe("what the incident's message shows", () => {
   it("lists what was done, each from its doer's record with its time, and nothing when nothing was", () => {
     expect(incidentView(record({})).actionsTaken).toEqual([]);
     const view = incidentView(record({ steps: [{ at: at(1), text: "Stopped release d-X.", eventId: "s" }] }));
-    expect(view.actionsTaken).toEqual(["Stopped release d-X. (16:01 UTC)"]);
+    // The stage's zone (prod: Europe/Berlin) with UTC beside.
+    expect(view.actionsTaken).toEqual(["Stopped release d-X. (17:01 CET, 16:01 UTC)"]);
+    const utcStage = incidentView(
+      record({ lead: { ...LEAD, timeZone: "UTC" }, steps: [{ at: at(1), text: "Stopped release d-X.", eventId: "s" }] }),
+    );
+    expect(utcStage.actionsTaken).toEqual(["Stopped release d-X. (16:01 UTC)"]);
   });
 
   it("asks a person to act while an escalated incident is open, and stops asking once it has ended", () => {

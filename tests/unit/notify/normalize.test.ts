@@ -37,6 +37,31 @@ describe("alarm state changes", () => {
     expect(message.facts).toContainEqual({ label: "State", value: "ALARM → OK" });
   });
 
+  it("dates an OK's episode from its previousState, the time the alarm went into ALARM, not from the OK", () => {
+    // backToOk swaps the sample's states: the OK's previousState is the sample's ALARM, 2019-10-02T17:04:40.989+0000.
+    const message = messageOf(backToOk(releaseAlarmEvent(), "ok-1", "2019-10-02T17:19:40Z"));
+    expect(message.incident).toEqual({
+      role: "event",
+      key: "alarm:prod-hands-off-ops-Alb5xxRate",
+      state: "OK",
+      since: "2019-10-02T17:04:40.989Z",
+    });
+    expect(message.facts).toContainEqual({ label: "ALARM began", value: "2019-10-02 19:04:40 CEST (17:04:40 UTC)" });
+    expect(message.facts).toContainEqual({ label: "Since", value: "2019-10-02 19:19:40 CEST (17:19:40 UTC)" });
+  });
+
+  it("gives no episode start to an ALARM, nor to an OK that did not follow an ALARM", () => {
+    const alarm = messageOf(releaseAlarmEvent());
+    expect(alarm.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
+    const fromNoData = backToOk(releaseAlarmEvent(), "ok-2", "2019-10-02T17:19:40Z");
+    fromNoData.detail.previousState.value = "INSUFFICIENT_DATA";
+    expect(messageOf(fromNoData).incident).not.toHaveProperty("since");
+    expect(messageOf(fromNoData).facts.map((f) => f.label)).not.toContain("ALARM began");
+    const undated = backToOk(releaseAlarmEvent(), "ok-3", "2019-10-02T17:19:40Z");
+    delete undated.detail.previousState.timestamp;
+    expect(messageOf(undated).incident).not.toHaveProperty("since");
+  });
+
   it("draws the alarm's metrics with its threshold, expressions included", () => {
     const single = messageOf(loadEvent("cloudwatch-alarm-single-metric")).graph;
     expect(single?.metrics).toEqual([

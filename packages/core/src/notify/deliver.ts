@@ -135,7 +135,13 @@ async function planIncident(
   const told: Told = message.severity === "resolved" ? "resolved" : "problem";
   const arrival: Arrival =
     tag.role === "event"
-      ? { role: "event", entry: { state: tag.state, at: message.occurredAt }, told, ...(tag.loopAt ? { loopAt: tag.loopAt } : {}) }
+      ? {
+          role: "event",
+          entry: { state: tag.state, at: message.occurredAt },
+          told,
+          ...(tag.loopAt ? { loopAt: tag.loopAt } : {}),
+          ...(tag.since ? { since: tag.since } : {}),
+        }
       : { role: "step", entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId }, told, escalates: tag.escalates };
   // A button's ticket is issued once, whatever attempts a concurrent writer forces.
   const tickets = new Map<ChatOpsAction, string>();

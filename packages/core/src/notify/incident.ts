@@ -1,5 +1,5 @@
 import type { ChatOpsAction } from "../settings/chatops";
-import { formatTime } from "../text/time";
+import { clockOf, formatTime } from "../text/time";
 import type { OpsMessage } from "./message";
 import type { SlackRef } from "./ports";
 import type { HistoryEntry } from "./render/text";
@@ -49,7 +49,7 @@ export interface IncidentRecord {
 }
 
 export type Arrival =
-  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number }
+  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number; since?: string }
   | { role: "step"; entry: StepEntry; told: Told; escalates: boolean };
 
 /** Why an arrival is e-mailed: the page, the call for a human, the end, or a return after the end. */
@@ -69,6 +69,14 @@ export interface IncidentDecision {
 }
 
 const KEPT = 20;
+
+/** "17:01 CET, 16:01 UTC"; in a UTC stage "16:01 UTC". */
+function stepTime(at: string, timeZone: string): string {
+  const clock = clockOf(at, timeZone);
+  if (!clock) return at;
+  return clock.zone === "UTC" ? `${clock.utc} UTC` : `${clock.local} ${clock.zone}, ${clock.utc} UTC`;
+}
+
 const byTime = <T extends { at: string }>(entries: T[]) => entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-KEPT);
 
 function lastActivity(record: IncidentRecord): number {
@@ -85,6 +93,8 @@ function lastActivity(record: IncidentRecord): number {
  */
 export function decideIncident(record: IncidentRecord | undefined, arrival: Arrival, windowMinutes: number): IncidentDecision {
   const at = Date.parse(arrival.entry.at);
+  // An end knows when its episode began (an OK's previousState): the incident began then, not when the end came.
+  const began = arrival.role === "event" && arrival.since && Date.parse(arrival.since) < at ? arrival.since : arrival.entry.at;
   const quiet = record ? at - lastActivity(record) > windowMinutes * 60_000 : true;
   const stillOpen = record?.told === "problem" && (arrival.told === "resolved" || arrival.role === "step");
   if (!record || (quiet && !stillOpen)) {
@@ -97,10 +107,10 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
       steps: arrival.role === "step" ? [arrival.entry] : [],
       told: arrival.told,
       escalated,
-      openedAt: arrival.entry.at,
+      openedAt: began,
     };
   }
-  const openedAt = at < Date.parse(record.openedAt) ? arrival.entry.at : record.openedAt;
+  const openedAt = Date.parse(began) < Date.parse(record.openedAt) ? began : record.openedAt;
   const escalatedBefore = record.escalated ?? false;
   if (arrival.role === "step") {
     const escalates = arrival.escalates && !escalatedBefore && record.told !== "resolved";
@@ -147,7 +157,8 @@ export function incidentView(
     record.call && open
       ? { severity: "critical" as const, title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call }
       : {};
-  const done = steps.map((step) => `${step.text} (${step.at.slice(11, 16)} UTC)`);
+  // Each step with the time it ran, in the stage's zone with UTC beside.
+  const done = steps.map((step) => `${step.text} (${stepTime(step.at, lead.timeZone)})`);
   // A step that leads is itself among the steps; an event's own actions (ECS restarting a task) stay.
   const own = record.history.length ? lead.actionsTaken : [];
   const facts = acknowledged

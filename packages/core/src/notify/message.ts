@@ -50,6 +50,8 @@ export const IncidentEvent = z.strictObject({
   state: text(40),
   /** The incident's own events repeat into a loop a person must break at this count (tasks crashing as they start). */
   loopAt: z.number().int().min(2).optional(),
+  /** When the episode this event ends began (an OK's ALARM, from its previousState), so an end that arrives alone dates its incident right. */
+  since: z.iso.datetime({ offset: true }).optional(),
 });
 export const IncidentStep = z.strictObject({
   role: z.literal("step"),

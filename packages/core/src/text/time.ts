@@ -3,15 +3,47 @@
  * (which AWS's consoles and logs show). In a UTC stage, UTC alone.
  */
 export function formatTime(value: string, timeZone = "UTC"): string {
-  const normalized = value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2");
-  const date = new Date(normalized);
-  if (Number.isNaN(date.getTime())) return value;
+  const date = parseTime(value);
+  if (!date) return value;
   const utc = date.toISOString().slice(0, 19).replace("T", " ");
   if (timeZone === "UTC") return `${utc} UTC`;
+  const { parts, zone } = local(date, timeZone);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${zone} (${utc.slice(11)} UTC)`;
+}
+
+export interface Clock {
+  /** "19:04" in the stage's zone. */
+  local: string;
+  /** The zone's abbreviation then ("CEST"), or "UTC" in a UTC stage. */
+  zone: string;
+  /** "17:04" */
+  utc: string;
+}
+
+/**
+ * A time of day for a line that already has its date (an incident's step, an alarm's history): its hour and
+ * minute in the stage's zone and in UTC, so the line can write them side by side. Null when it is no time.
+ */
+export function clockOf(value: string, timeZone = "UTC"): Clock | null {
+  const date = parseTime(value);
+  if (!date) return null;
+  const utc = date.toISOString().slice(11, 16);
+  if (timeZone === "UTC") return { local: utc, zone: "UTC", utc };
+  const { parts, zone } = local(date, timeZone);
+  return { local: `${parts.hour}:${parts.minute}`, zone: zone ?? "", utc };
+}
+
+/** ISO 8601, including CloudWatch's "+0000" offsets (no colon), which not every parser reads. */
+export function parseTime(value: string): Date | null {
+  const date = new Date(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function local(date: Date, timeZone: string): { parts: Record<string, string>; zone: string | undefined } {
   const parts = localParts(date, timeZone, "en-GB");
   // Each locale abbreviates its own region's zones (en-GB: CET, BST; en-US: EST, PST) and writes GMT±n for others.
   const zone = parts.timeZoneName?.startsWith("GMT") ? (localParts(date, timeZone, "en-US").timeZoneName ?? "") : parts.timeZoneName;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${zone} (${utc.slice(11)} UTC)`;
+  return { parts, zone };
 }
 
 /** Building a formatter costs far more than using one: one per locale and zone, kept for the function's life. */

@@ -53,6 +53,7 @@ export async function replayTimeline(
     if (detail?.state && typeof detail.state === "object") detail.state.timestamp = time;
     return { ...event, id: `timeline-${String(index).padStart(2, "0")}`, time };
   });
+  datePreviousStates(events);
   // What CloudWatch would answer DescribeAlarms with: the timeline's own alarm changes, as far as raised by then.
   const alarmChanges = alarmChangesOf(events);
   const order = timeline.steps
@@ -152,4 +153,25 @@ function clock(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
   return m ? `${m} min${s ? ` ${s} s` : ""}` : `${s} s`;
+}
+
+type AlarmShaped = { time: string; detail?: { alarmName?: unknown; previousState?: { timestamp?: string } } };
+
+/**
+ * An alarm's previousState.timestamp is when it entered its previous state (CloudWatch User Guide, "Alarm events
+ * and EventBridge"): the time of the same alarm's previous change in the story, as AWS would write it, not the
+ * sample's 2019 one. An alarm's first change in a story keeps the sample's.
+ */
+function datePreviousStates(events: (Record<string, unknown> | null)[]): void {
+  const alarms = (events.filter((e) => e !== null) as AlarmShaped[]).filter(
+    (e) => typeof e.detail?.alarmName === "string" && e.detail.previousState && typeof e.detail.previousState === "object",
+  );
+  for (const event of alarms) {
+    const earlier = alarms
+      .filter((other) => other.detail?.alarmName === event.detail?.alarmName && Date.parse(other.time) < Date.parse(event.time))
+      .sort((a, b) => Date.parse(a.time) - Date.parse(b.time))
+      .at(-1);
+    const previous = event.detail?.previousState;
+    if (earlier && previous) previous.timestamp = earlier.time;
+  }
 }

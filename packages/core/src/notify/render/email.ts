@@ -1,6 +1,6 @@
 import { formatTime } from "../../text/time";
 import { type OpsMessage, SEVERITY_LABEL } from "../message";
-import { clip, type HistoryEntry, historyLine } from "./text";
+import { clip, type HistoryEntry, historyLine, repeats } from "./text";
 
 /** SNS: "ASCII text that begins with a letter, number, or punctuation mark ... less than 100 characters". */
 export const SUBJECT_MAX = 99;
@@ -25,7 +25,8 @@ export function renderEmail(message: OpsMessage, options: EmailRenderOptions = {
     "",
     message.summary,
   ];
-  if (options.history && options.history.length > 1) lines.push("", `Repeated: ${historyLine(options.history)}`);
+  // "Repeated" only when the problem came back (a flap, a crash again); one ALARM and its OK is one episode.
+  if (options.history && repeats(options.history)) lines.push("", `Repeated: ${historyLine(options.history, message.timeZone)}`);
   if (message.actionsTaken.length) lines.push("", "What the automation did", ...message.actionsTaken.map((a) => `  - ${a}`));
   if (message.nextStep) lines.push("", "Next step", `  ${message.nextStep}`);
   if (message.facts.length) {

@@ -3,7 +3,7 @@ import { actionId } from "../../chatops/interaction";
 import type { ChatOpsAction } from "../../settings/chatops";
 import { formatTime } from "../../text/time";
 import { type OpsMessage, SEVERITY_LABEL, type Severity } from "../message";
-import { clip, type HistoryEntry, historyLine } from "./text";
+import { clip, type HistoryEntry, historyLine, repeats } from "./text";
 
 /** Block Kit limits (docs.slack.dev, "Block Kit reference"). */
 export const SLACK_LIMITS = {
@@ -54,7 +54,8 @@ export function renderSlack(message: OpsMessage, options: SlackRenderOptions = {
     { type: "header", text: { type: "plain_text", text: clip(header, SLACK_LIMITS.headerText), emoji: true } },
     section(message.summary),
   ];
-  if (options.history && options.history.length > 1) blocks.push(context(`🔁 Repeated: ${historyLine(options.history)}`));
+  // "Repeated" only when the problem came back (a flap, a crash again); one ALARM and its OK is one episode.
+  if (options.history && repeats(options.history)) blocks.push(context(`🔁 Repeated: ${historyLine(options.history, message.timeZone)}`));
   if (message.actionsTaken.length)
     blocks.push(section(`*What the automation did:*\n${message.actionsTaken.map((a) => `• ${escapeMrkdwn(a)}`).join("\n")}`, false));
   if (message.nextStep) blocks.push(section(`*Next step:* ${escapeMrkdwn(message.nextStep)}`, false));

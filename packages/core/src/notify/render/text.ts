@@ -1,4 +1,5 @@
 import { humanDuration } from "../../text/duration";
+import { clockOf } from "../../text/time";
 
 /** Cut to at most `max` characters without splitting a character in two, marking the cut with "…". */
 export function clip(value: string, max: number): string {
@@ -7,19 +8,46 @@ export function clip(value: string, max: number): string {
   return `${chars.slice(0, Math.max(0, max - 1)).join("")}…`;
 }
 
-/** A collapsed run of events, oldest first, as one line: "ALARM 17:04 → OK 17:09 → ALARM 17:12 (3 changes in 8 min)". */
+/** One of an incident's own events: its state (ALARM, OK, a task's exit) and when it happened. */
 export interface HistoryEntry {
   state: string;
   at: string;
 }
 
+/** States that say the problem is not (or no longer) signalled: an alarm's end, or its lack of data. */
+const NOT_A_PROBLEM: ReadonlySet<string> = new Set(["OK", "INSUFFICIENT_DATA"]);
+
+/**
+ * Whether the incident's problem happened more than once: an alarm that went
+ * ALARM → OK → ALARM, tasks that crashed again. A single ALARM and its OK (in
+ * any order of arrival) is one episode, not a repeat. Pure.
+ */
+export function repeats(history: readonly HistoryEntry[]): boolean {
+  let problems = 0;
+  for (const entry of history) if (!NOT_A_PROBLEM.has(entry.state) && ++problems > 1) return true;
+  return false;
+}
+
 const SHOWN = 6;
 
-export function historyLine(history: readonly HistoryEntry[]): string {
-  const shown = history.slice(-SHOWN).map((h) => `${h.state} ${h.at.slice(11, 16)}`);
+/**
+ * A collapsed run of events, oldest first, as one line in the stage's zone with UTC beside:
+ * "ALARM 19:04 → OK 19:09 → ALARM 19:12 (3 events in 8 min, CEST; 17:04 → 17:09 → 17:12 UTC)";
+ * in a UTC stage "ALARM 17:04 → OK 17:09 → ALARM 17:12 (3 events in 8 min, UTC)".
+ */
+export function historyLine(history: readonly HistoryEntry[], timeZone = "UTC"): string {
+  const shown = history.slice(-SHOWN).map((h) => ({ state: h.state, clock: clockOf(h.at, timeZone) }));
+  const zones = new Set(shown.map((h) => h.clock?.zone ?? ""));
+  // Across a change of summer time each time says its own zone.
+  const each = zones.size > 1;
+  const line = shown.map(({ state, clock }) => `${state} ${clock ? `${clock.local}${each ? ` ${clock.zone}` : ""}` : "?"}`);
   const first = history[0];
   const last = history.at(-1);
   const span = first && last ? humanDuration(Date.parse(last.at) - Date.parse(first.at)) : "0 s";
   const earlier = history.length > SHOWN ? "… → " : "";
-  return `${earlier}${shown.join(" → ")} (${history.length} events in ${span}, UTC)`;
+  const counted = `${history.length} events in ${span}`;
+  const [zone] = zones;
+  if (zone === "UTC" && !each) return `${earlier}${line.join(" → ")} (${counted}, UTC)`;
+  const utc = shown.map(({ clock }) => clock?.utc ?? "?").join(" → ");
+  return `${earlier}${line.join(" → ")} (${counted}${each ? "" : `, ${zone}`}; ${earlier}${utc} UTC)`;
 }

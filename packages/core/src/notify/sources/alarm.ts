@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { formatTime } from "../../text/time";
+import { formatTime, parseTime } from "../../text/time";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
 import { alarmIncidentKey, type Fact, type MetricWidget, type NotifyContext, type OpsMessage, type Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -105,7 +105,7 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
       dashboardLink(envelope.region, context.dashboardName),
       logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
     ],
-    incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state },
+    incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state, ...alarmBegan(detail) },
     graph: state === "ALARM" ? alarmGraph(detail, shortName, reasonData.threshold) : null,
   };
   return { kind: "message", message };
@@ -117,6 +117,8 @@ function alarmFacts(detail: AlarmDetail, reasonData: z.infer<typeof ReasonData>,
     { label: "State", value: `${detail.previousState?.value ?? "?"} → ${detail.state.value}` },
     { label: "Since", value: formatTime(detail.state.timestamp, timeZone) },
   ];
+  const began = alarmBegan(detail).since;
+  if (began) facts.push({ label: "ALARM began", value: formatTime(began, timeZone) });
   const metric = describeMetric(detail.configuration.metrics ?? []);
   if (metric) facts.push({ label: "Metric", value: metric });
   if (reasonData.threshold !== undefined) facts.push({ label: "Threshold", value: String(reasonData.threshold) });
@@ -127,6 +129,17 @@ function alarmFacts(detail: AlarmDetail, reasonData: z.infer<typeof ReasonData>,
   if (triggering?.length) facts.push({ label: "Triggered by", value: triggering.join(", ") });
   if (detail.state.reason) facts.push({ label: "Reason", value: detail.state.reason });
   return facts.map((fact) => ({ ...fact, value: fact.value.slice(0, 2000) }));
+}
+
+/**
+ * An OK says when its ALARM began: the previous state's timestamp ("Alarm events and EventBridge"). The
+ * incident it ends began then, even when that ALARM was lost or arrives later. Pure.
+ */
+export function alarmBegan(detail: AlarmDetail): { since?: string } {
+  const previous = detail.previousState;
+  if (detail.state.value !== "OK" || previous?.value !== "ALARM" || !previous.timestamp) return {};
+  const at = parseTime(previous.timestamp);
+  return at ? { since: at.toISOString() } : {};
 }
 
 /** The alarm's own metrics over the last three hours, with its threshold: what people look at first. */
