@@ -68,10 +68,16 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("stage %s", (stage) => {
     const service = templates.json("Service");
     const containers = Object.values(service.Resources ?? {})
       .filter((r) => r.Type === "AWS::ECS::TaskDefinition")
-      .flatMap((r) => r.Properties?.ContainerDefinitions as { Environment?: { Name: string }[]; Secrets?: { Name: string }[] }[]);
+      .flatMap(
+        (r) => r.Properties?.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[]; Secrets?: { Name: string }[] }[],
+      );
     expect(containers.length).toBeGreaterThan(0);
     for (const container of containers) {
-      expect((container.Environment ?? []).map((e) => e.Name).filter((name) => /PASSWORD|SECRET|TOKEN|PGUSER/.test(name))).toEqual([]);
+      const environment = container.Environment ?? [];
+      // A secret's ARN names where the credential is (PGSECRET_ARN: the service reads it with its task role), not the credential.
+      const named = environment.filter((e) => /PASSWORD|SECRET|TOKEN|PGUSER/.test(e.Name));
+      expect(named.filter((e) => !e.Name.endsWith("_ARN")).map((e) => e.Name)).toEqual([]);
+      for (const reference of named) expect(JSON.stringify(reference.Value), reference.Name).toMatch(/SecretArn|secretsmanager/);
       expect((container.Secrets ?? []).map((s) => s.Name).sort()).toEqual(["PGPASSWORD", "PGUSER"]);
     }
   });

@@ -142,7 +142,10 @@ describe("allow lists still let the canary hooks in", () => {
     expect(JSON.stringify(natSet?.Properties.Addresses[0])).toMatch(/Fn::ImportValue.+PublicIp.+\/32/);
   });
 
-  it("adds no exception where nothing is blocked by origin", () => {
-    expect(webAclRules("prod").rules.map((r) => r.Name)).not.toContain("OwnNatGateways");
+  it("lets them in where anonymous IPs are blocked (prod), and adds no exception where nothing is blocked by origin (dev)", () => {
+    expect(stageSettings("prod").firewall.blockAnonymousIps).toBe(true);
+    expect(webAclRules("prod").rules[0]).toMatchObject({ Name: "OwnNatGateways", Action: { Allow: {} } });
+    expect(stageSettings("dev").firewall).toMatchObject({ blockAnonymousIps: false, allowedCountries: [], allowedIpCidrs: [] });
+    expect(webAclRules("dev").rules.map((r) => r.Name)).not.toContain("OwnNatGateways");
   });
 });

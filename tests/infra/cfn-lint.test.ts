@@ -34,7 +34,8 @@ describe("cfn-lint (AWS's CloudFormation linter) on every synthesized stage", ()
       (f) => `${f.Rule.Id} ${path.relative(ROOT, f.Filename)}:${f.Location.Start.LineNumber} ${f.Message}`,
     );
     expect(findings).toEqual([]);
-  });
+    // cfn-lint reads some 60 templates: about 45 s on 2 idle cores, more beside CI's other work.
+  }, 240_000);
 
   it("does report what it is there to catch (a template with a broken reference and an unknown property)", () => {
     const broken = path.join(ROOT, "tests/fixtures/cfn-lint/broken.template.json");
