@@ -144,12 +144,20 @@ describe.each(["prod", "dev", CUSTOMIZED_STAGE])("%s: service", (stage) => {
   it("gives the container an environment the service accepts: verified TLS to the database, the stage's kind", () => {
     const [taskDefinition] = Object.values(template.findResources("AWS::ECS::TaskDefinition"));
     const [container] = (taskDefinition?.Properties.ContainerDefinitions ?? []) as { Environment: { Name: string; Value: unknown }[] }[];
-    // Endpoint address and port are resolved at deploy time; any text stands for them here.
+    // Endpoint address, port and the secret's ARN are resolved at deploy time; text of their shape stands for them here.
+    const SECRET_ARN = "arn:aws:secretsmanager:eu-central-1:111111111111:secret:rds!db-0f1e2d3c-AbCdEf";
     const environment = Object.fromEntries(
-      (container?.Environment ?? []).map(({ Name, Value }) => [Name, typeof Value === "string" ? Value : "resolved-at-deploy"]),
+      (container?.Environment ?? []).map(({ Name, Value }) => [
+        Name,
+        typeof Value === "string" ? Value : Name.endsWith("_ARN") ? SECRET_ARN : "resolved-at-deploy",
+      ]),
     );
     const config = loadConfig(environment);
-    expect(config.database).toMatchObject({ kind: "postgres", tls: { mode: "verify-full", ca: { bundle: "aws-rds" } } });
+    expect(config.database).toMatchObject({
+      kind: "postgres",
+      tls: { mode: "verify-full", ca: { bundle: "aws-rds" } },
+      passwordSecretArn: SECRET_ARN,
+    });
     expect(config.migrateOnStart).toBe(true);
     expect(environment.STAGE_KIND).toBe(settings.kind);
     templates.template("Database").hasResourceProperties("AWS::RDS::DBInstance", { CACertificateIdentifier: "rds-ca-rsa2048-g1" });
