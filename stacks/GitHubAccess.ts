@@ -15,7 +15,7 @@ import type { StackContext } from "sst/constructs";
 import { readOverridesFile, StageSettingsError, stageSettings } from "./config";
 import { deploySmokeFunctionName } from "./deploy-smoke";
 import { scheduleFunctionName } from "./schedule";
-import { sharedNetworkParameter } from "./shared-network";
+import { sharedNetworkPath } from "./shared-network";
 import { wildcardReason } from "./wildcard-actions";
 
 const GITHUB_TOKENS = "token.actions.githubusercontent.com";
@@ -176,12 +176,11 @@ function readStatements(stack: Stack, appName: string, stage: DeployableStage, e
 function sharedNetworkReads(stack: Stack, appName: string, stage: DeployableStage): iam.PolicyStatement[] {
   const owner = settingsOf(stage).network.shared;
   if (!owner) return [];
-  const anyValue = sharedNetworkParameter(appName, owner, "vpc-id").replace(/[^/]+$/, "*");
   return [
     new iam.PolicyStatement({
       sid: "ReadSharedNetwork",
       actions: ["ssm:GetParameters"],
-      resources: [arnIn(stack)("ssm", "parameter", anyValue.slice(1))],
+      resources: [arnIn(stack)("ssm", "parameter", `${sharedNetworkPath(appName, owner).slice(1)}*`)],
     }),
   ];
 }

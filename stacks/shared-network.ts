@@ -29,9 +29,14 @@ export const SHARED_NETWORK_VALUES = [
 ] as const;
 type SharedValue = (typeof SHARED_NETWORK_VALUES)[number];
 
-/** The fixed path of the owner's parameters, e.g. /hands-off-ops/dev/network/vpc-id. */
+/** The folder of the owner's parameters, e.g. /hands-off-ops/dev/network/ (what a sharing stage's role may read). */
+export function sharedNetworkPath(appName: string, owner: string): string {
+  return `/${appName}/${owner}/network/`;
+}
+
+/** The fixed path of one of the owner's parameters, e.g. /hands-off-ops/dev/network/vpc-id. */
 export function sharedNetworkParameter(appName: string, owner: string, value: SharedValue): string {
-  return `/${appName}/${owner}/network/${value}`;
+  return `${sharedNetworkPath(appName, owner)}${value}`;
 }
 
 /** A stage's zones, named explicitly so the template is the same with or without an AWS account at synth time. */
