@@ -37,7 +37,7 @@ const ports = {
     giveBack: async () => {},
   },
   // The incident each ticket names, open and carrying that ticket (chatops/live.ts).
-  present: { incidents: { incident: async (key: string) => incidents.get(key) } },
+  present: { incidents: { incident: async (key: string) => incidents.get(key), memberOf: async () => undefined } },
   enqueue: async () => {},
   tellPresser: async () => {},
 };

@@ -84,7 +84,12 @@ const incident = {
   told: "resolved" as const,
 };
 measure("notify: incident decision (20 earlier events, 10 steps)", [
-  () => decideIncident(incident, { role: "event", entry: { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, told: "problem" }, 30),
+  () =>
+    decideIncident(
+      incident,
+      { role: "event", member: "alarm:x", lasting: true, entry: { state: "ALARM", at: "2026-11-23T10:25:00.000Z" }, told: "problem" },
+      30,
+    ),
 ]);
 
 // rollback: an alarm during a release, after one, and one it cannot blame.

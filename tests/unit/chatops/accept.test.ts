@@ -70,6 +70,7 @@ function ports(tickets = memoryTickets(ticket()), incident: IncidentRecord | nul
           read.push(key);
           return incident ?? undefined;
         },
+        memberOf: async () => undefined,
       },
     },
     signingSecret: async () => SECRET,

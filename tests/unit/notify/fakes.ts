@@ -19,7 +19,9 @@ export function memoryStore(): NotifyStore & {
   threads: Map<string, ThreadParent>;
   incidents: Map<string, IncidentRecord>;
   links: Map<string, DeploymentLink>;
+  pointers: Map<string, string>;
 } {
+  const pointers = new Map<string, string>();
   const threads = new Map<string, ThreadParent>();
   const incidents = new Map<string, IncidentRecord>();
   const links = new Map<string, DeploymentLink>();
@@ -27,6 +29,21 @@ export function memoryStore(): NotifyStore & {
     threads,
     incidents,
     links,
+    pointers,
+    async memberOf(member) {
+      return pointers.get(`member:${member}`);
+    },
+    async joinMember(member, key) {
+      pointers.set(`member:${member}`, key);
+    },
+    async latestOf(service) {
+      return pointers.get(`latest:${service}`);
+    },
+    async claimLatest(service, key, expected) {
+      if (pointers.get(`latest:${service}`) !== expected) return false;
+      pointers.set(`latest:${service}`, key);
+      return true;
+    },
     async thread(id) {
       return threads.get(id);
     },

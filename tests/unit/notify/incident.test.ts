@@ -7,8 +7,10 @@ const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 16, minute)).toIS
 const LEAD = messageOf(releaseAlarmEvent());
 const WINDOW = 30;
 
-const event = (minute: number, state: "ALARM" | "OK" = "ALARM"): Arrival => ({
+const event = (minute: number, state: "ALARM" | "OK" = "ALARM", member = "alarm:x"): Arrival => ({
   role: "event",
+  member,
+  lasting: member.startsWith("alarm:"),
   entry: { state, at: at(minute) },
   told: state === "OK" ? "resolved" : "problem",
 });

@@ -17,7 +17,7 @@ describe("alarm state changes", () => {
       value: "CodeDeploy's deployment group watches this alarm; what the rollback function decides follows in this incident.",
     });
     expect(message.nextStep).toMatch(/^The rollback function's message says what the automation did/);
-    expect(message.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
+    expect(message.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM", lasting: true });
   });
 
   it("is a warning without automatic action for an alarm nobody marked critical", () => {
@@ -42,6 +42,7 @@ describe("alarm state changes", () => {
     const message = messageOf(backToOk(releaseAlarmEvent(), "ok-1", "2019-10-02T17:19:40Z"));
     expect(message.incident).toEqual({
       role: "event",
+      lasting: true,
       key: "alarm:prod-hands-off-ops-Alb5xxRate",
       state: "OK",
       since: "2019-10-02T17:04:40.989Z",
@@ -52,7 +53,7 @@ describe("alarm state changes", () => {
 
   it("gives no episode start to an ALARM, nor to an OK that did not follow an ALARM", () => {
     const alarm = messageOf(releaseAlarmEvent());
-    expect(alarm.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM" });
+    expect(alarm.incident).toEqual({ role: "event", key: "alarm:prod-hands-off-ops-Alb5xxRate", state: "ALARM", lasting: true });
     const fromNoData = backToOk(releaseAlarmEvent(), "ok-2", "2019-10-02T17:19:40Z");
     fromNoData.detail.previousState.value = "INSUFFICIENT_DATA";
     expect(messageOf(fromNoData).incident).not.toHaveProperty("since");

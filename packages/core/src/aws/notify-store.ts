@@ -12,6 +12,8 @@ const INCIDENT_DAYS = 30;
 const threadKey = (deploymentId: string) => ({ pk: `notify#thread#${deploymentId}`, sk: "slack" });
 const incidentKey = (key: string) => ({ pk: `notify#incident#${key}`, sk: "record" });
 const deploymentLinkKey = (deploymentId: string) => ({ pk: `notify#deployment#${deploymentId}`, sk: "incident" });
+const memberKey = (member: string) => ({ pk: `notify#member#${member}`, sk: "incident" });
+const latestKey = (service: string) => ({ pk: `notify#service#${service}`, sk: "latest" });
 
 /** Release threads, incidents and the deployments they concern, in the automation's state table, written with conditions so concurrent deliveries agree. */
 export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now: () => Date = () => new Date()): NotifyStore {
@@ -86,6 +88,41 @@ export function dynamoNotifyStore(tableName: string, client: DynamoDBClient, now
         new GetCommand({ TableName: tableName, Key: deploymentLinkKey(deploymentId), ConsistentRead: true }),
       );
       return Item ? { key: String(Item.key), part: Item.part } : undefined;
+    },
+
+    async memberOf(member) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: memberKey(member), ConsistentRead: true }));
+      return Item ? String(Item.key) : undefined;
+    },
+
+    async joinMember(member, key) {
+      await documents.send(
+        new PutCommand({ TableName: tableName, Item: { ...memberKey(member), key, expiresAt: expiresAt(INCIDENT_DAYS) } }),
+      );
+    },
+
+    async latestOf(service) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: latestKey(service), ConsistentRead: true }));
+      return Item ? String(Item.key) : undefined;
+    },
+
+    async claimLatest(service, key, expected) {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...latestKey(service), key, expiresAt: expiresAt(INCIDENT_DAYS) },
+            // Two signals of one cause arriving together: one opens the incident, the other finds it and joins.
+            ConditionExpression: expected === undefined ? "attribute_not_exists(pk)" : "#key = :expected",
+            ExpressionAttributeNames: expected === undefined ? undefined : { "#key": "key" },
+            ExpressionAttributeValues: expected === undefined ? undefined : { ":expected": expected },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
 
     async attachMessage(key, message: SlackRef) {

@@ -39,8 +39,10 @@ export async function refreshMessage(incidentKey: string, ports: Pick<Acknowledg
 }
 
 export async function markAcknowledged(click: AcceptedClick, store: NotifyStore): Promise<AcknowledgeOutcome> {
+  // A Do it names its step's alarm, which may have joined an incident another signal opened.
+  const key = (await store.memberOf(click.ticket.subject)) ?? click.ticket.subject;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const record = await store.incident(click.ticket.subject);
+    const record = await store.incident(key);
     if (record?.acknowledged) return "already acknowledged";
     // Checked on the version it writes over: an end that lands after the endpoint's check still wins.
     const present = incidentLiveness(click.ticket, record, new Date(click.at));

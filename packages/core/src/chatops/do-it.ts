@@ -25,7 +25,9 @@ const ALARM_PREFIX = alarmIncidentKey("");
 
 export async function doIt(click: AcceptedClick, ports: DoItPorts): Promise<string> {
   const key = click.ticket.subject;
-  const present = incidentLiveness(click.ticket, await ports.store.incident(key), new Date(click.at));
+  // Its subject is the step's alarm; the incident is the one that alarm joined (notify/correlate.ts).
+  const incidentKey = (await ports.store.memberOf(key)) ?? key;
+  const present = incidentLiveness(click.ticket, await ports.store.incident(incidentKey), new Date(click.at));
   const asked = !present.live
     ? { outcome: `not done: ${present.reason}`, answered: false }
     : !key.startsWith(ALARM_PREFIX)
@@ -40,7 +42,7 @@ export async function doIt(click: AcceptedClick, ports: DoItPorts): Promise<stri
   // the incident's pages must still reach someone.
   if (asked.answered) await markAcknowledged(click, ports.store);
   await audit(click, ports.audit, asked.outcome);
-  await refreshMessage(key, ports);
+  await refreshMessage(incidentKey, ports);
   return asked.outcome;
 }
 

@@ -17,7 +17,7 @@ export type IncidentLiveness = { live: true; record: IncidentRecord } | { live: 
 
 /** What the endpoint reads of the present, from the state table. */
 export interface PresentPorts {
-  incidents: Pick<NotifyStore, "incident">;
+  incidents: Pick<NotifyStore, "incident" | "memberOf">;
 }
 
 const NOTHING_CHANGED = "nothing was changed";
@@ -43,7 +43,9 @@ export function incidentLiveness(ticket: Pick<Ticket, "id" | "action">, record: 
 /** The present of what a ticket acts on; subjects other than incidents are checked by the path that acts on them. */
 export async function liveness(ticket: Ticket, ports: PresentPorts, now: Date): Promise<Liveness> {
   if (ticket.action !== "acknowledge" && ticket.action !== "do-it") return { live: true };
-  const present = incidentLiveness(ticket, await ports.incidents.incident(ticket.subject), now);
+  // Do it names the step's alarm, which may have joined an incident another signal opened.
+  const key = (await ports.incidents.memberOf(ticket.subject)) ?? ticket.subject;
+  const present = incidentLiveness(ticket, await ports.incidents.incident(key), now);
   return present.live ? { live: true } : present;
 }
 

@@ -1,6 +1,7 @@
 import type { ChatOpsAction } from "../settings/chatops";
 import type { NotificationSettings } from "../settings/schema";
 import { formatTime } from "../text/time";
+import { correlate } from "./correlate";
 import {
   type Arrival,
   decideIncident,
@@ -137,56 +138,85 @@ async function planIncident(
     tag.role === "event"
       ? {
           role: "event",
+          member: tag.key,
+          lasting: tag.lasting ?? false,
           entry: { state: tag.state, at: message.occurredAt },
           told,
           ...(tag.loopAt ? { loopAt: tag.loopAt } : {}),
           ...(tag.since ? { since: tag.since } : {}),
         }
-      : { role: "step", entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId }, told, escalates: tag.escalates };
+      : {
+          role: "step",
+          entry: { at: message.occurredAt, text: tag.did, eventId: message.source.eventId },
+          told,
+          escalates: tag.escalates,
+          ...(tag.handled !== undefined ? { handled: tag.handled } : {}),
+          ...(tag.ends ? { ends: true } : {}),
+        };
+  const service = `${message.stage}/${message.service}`;
   // A button's ticket is issued once, whatever attempts a concurrent writer forces.
-  const tickets = new Map<ChatOpsAction, string>();
-  const ticketFor = async (action: ChatOpsAction, issuer: ButtonIssuer) => {
-    const known = tickets.get(action);
+  const tickets = new Map<string, string>();
+  const ticketFor = async (action: ChatOpsAction, subject: string, issuer: ButtonIssuer) => {
+    const known = tickets.get(`${action} ${subject}`);
     if (known) return known;
-    const issued = await issuer.issue(action, tag.key);
-    tickets.set(action, issued);
+    const issued = await issuer.issue(action, subject);
+    tickets.set(`${action} ${subject}`, issued);
     return issued;
   };
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt++) {
-    const record = await store.incident(tag.key);
-    const decision = decideIncident(record, arrival, settings.collapseWindowMinutes);
+    const ownKey = (await store.memberOf(tag.key)) ?? tag.key;
+    const own = await store.incident(ownKey);
+    const latestKey = await store.latestOf(service);
+    const latest = latestKey === undefined || latestKey === ownKey ? undefined : await store.incident(latestKey);
+    if (latestKey !== undefined && latestKey !== ownKey && !latest) {
+      // The service's newest incident is being opened by a concurrent delivery: its record follows its claim.
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+      continue;
+    }
+    const joined = correlate({ own, latest }, arrival, settings.collapseWindowMinutes);
+    const { decision } = joined;
+    // A new incident takes the member's own key; a record left there by an earlier incident is replaced.
+    const record = joined.kind === "join" ? joined.record : ownKey === tag.key ? own : await store.incident(tag.key);
+    const key = joined.kind === "join" ? joined.record.key : tag.key;
+    if (joined.kind === "open" && !(await store.claimLatest(service, key, latestKey))) continue;
     // What the incident carries over from its record; a new incident starts afresh.
-    const previous = decision.opened ? undefined : record;
+    const previous = joined.kind === "join" ? joined.record : undefined;
     const paged = previous ? (previous.paged ?? false) : decision.email === "page" && emailRouted;
     const kept = previous?.buttons ?? [];
     const offered = tag.role === "step" ? tag.offers : undefined;
-    const wanted: ChatOpsAction[] = [
-      ...(decision.opened && told === "problem" ? ["acknowledge" as const] : []),
-      ...(offered && !kept.some((b) => b.action === offered) ? [offered] : []),
+    // Acknowledge takes the incident; Do it carries out the decision on the step's own alarm.
+    const wanted: [ChatOpsAction, string][] = [
+      ...(decision.opened && told === "problem" ? [["acknowledge", key] as [ChatOpsAction, string]] : []),
+      ...(offered && !kept.some((b) => b.action === offered) ? [[offered, tag.key] as [ChatOpsAction, string]] : []),
     ];
-    const issued = buttons ? await Promise.all(wanted.map(async (action) => ({ action, ticketId: await ticketFor(action, buttons) }))) : [];
+    const issued = buttons
+      ? await Promise.all(wanted.map(async ([action, subject]) => ({ action, ticketId: await ticketFor(action, subject, buttons) })))
+      : [];
     const next: IncidentRecord = {
-      key: tag.key,
+      key,
       openedAt: decision.openedAt,
       history: decision.history,
       steps: decision.steps,
-      lead: decision.leads || !record ? message : record.lead,
+      lead: decision.leads || !previous ? message : previous.lead,
       message: previous?.message ?? null,
       version: (record?.version ?? 0) + 1,
       ...(decision.told ? { told: decision.told } : {}),
       escalated: decision.escalated,
       paged,
+      members: decision.members,
+      ...(decision.handled !== undefined ? { handled: decision.handled } : {}),
       ...callOf(decision, previous, message),
       ...(kept.length + issued.length ? { buttons: [...kept, ...issued] } : {}),
       ...(previous?.acknowledged ? { acknowledged: previous.acknowledged } : {}),
     };
     if (await store.saveIncident(next, record?.version)) {
+      if (ownKey !== key || !own) await store.joinMember(tag.key, key);
       if (tag.role === "step")
-        for (const { deploymentId, part } of tag.deployments) await store.linkDeployment(deploymentId, { key: tag.key, part });
-      return { key: tag.key, opened: decision.opened, email: decision.email, paged, openedAt: decision.openedAt };
+        for (const { deploymentId, part } of tag.deployments) await store.linkDeployment(deploymentId, { key, part });
+      return { key, opened: decision.opened, email: decision.email, paged, openedAt: decision.openedAt };
     }
   }
-  throw new Error(`The incident ${tag.key} changed under ${PLAN_ATTEMPTS} attempts in a row`);
+  throw new Error(`The incident of ${tag.key} changed under ${PLAN_ATTEMPTS} attempts in a row`);
 }
 
 /** The escalating step's next step stays on the incident's message until it ends; a new incident starts without one. */

@@ -5,11 +5,15 @@ import type { SlackRef } from "./ports";
 import type { HistoryEntry } from "./render/text";
 
 /**
- * The incident is the unit on-call deals with: an alarm episode (ALARM until
- * OK) or a crash loop, what the automation and CodeDeploy did about it, and its
- * end. Every message that belongs to one carries its key; the state table
- * keeps one record per key, so that duplicated and reordered deliveries
- * converge on one Slack message and one e-mail per change that matters.
+ * The incident is the unit on-call deals with: one cause on a service, every
+ * signal about it (its alarms, crashes, capacity and database events, hook
+ * verdicts), what the automation, CodeDeploy and ECS did about it, and its
+ * end. Each signal has a member key (`alarm:<name>`, `task:<revision>:crashed`,
+ * `database:<instance>`); the notifier joins it to the incident its member
+ * already belongs to, or to the service's open one (notify/correlate.ts). The
+ * state table keeps one record per incident, so that duplicated and reordered
+ * deliveries converge on one Slack message and one e-mail per change that
+ * matters.
  */
 
 /** What e-mail readers were last told: a problem, or its end. */
@@ -20,6 +24,17 @@ export interface StepEntry {
   at: string;
   text: string;
   eventId: string;
+}
+
+/**
+ * What one member of the incident last said, by the time it happened (a late delivery of an older state changes
+ * nothing). A lasting member (an alarm) has its own end; an episodic one (a crash, a failover) ends when the
+ * incident's cause is dealt with: a step that ends it (the rollback succeeded) or an end of its own kind.
+ */
+export interface MemberState {
+  told: Told;
+  at: string;
+  lasting: boolean;
 }
 
 export interface IncidentRecord {
@@ -42,6 +57,13 @@ export interface IncidentRecord {
   paged?: boolean;
   /** What the escalating step asked a person to do (the command to run by hand), shown until the incident ends. */
   call?: string;
+  /** Each member's last state; absent on records written before members (the record's own key is then its only member). */
+  members?: Record<string, MemberState>;
+  /**
+   * CodeDeploy, ECS or the automation stopped or rolled back the release (true), or that failed (false): while it
+   * is handled, nothing asks a person to do it again and nothing escalates.
+   */
+  handled?: boolean;
   /** A person took it from Slack: its returns are no longer e-mailed. */
   acknowledged?: { by: string; name: string; at: string };
   /** The buttons its Slack message carries: each a ticket the interactivity endpoint resolves (chatops/tickets.ts). */
@@ -49,8 +71,8 @@ export interface IncidentRecord {
 }
 
 export type Arrival =
-  | { role: "event"; entry: HistoryEntry; told: Told; loopAt?: number; since?: string }
-  | { role: "step"; entry: StepEntry; told: Told; escalates: boolean };
+  | { role: "event"; member: string; lasting: boolean; entry: HistoryEntry; told: Told; loopAt?: number; since?: string }
+  | { role: "step"; entry: StepEntry; told: Told; escalates: boolean; handled?: boolean; ends?: boolean };
 
 /** Why an arrival is e-mailed: the page, the call for a human, the end, or a return after the end. */
 export type EmailReason = "page" | "escalation" | "resolution" | "reopened";
@@ -66,6 +88,8 @@ export interface IncidentDecision {
   told: Told | undefined;
   escalated: boolean;
   openedAt: string;
+  members: Record<string, MemberState>;
+  handled: boolean | undefined;
 }
 
 const KEPT = 20;
@@ -83,13 +107,49 @@ function lastActivity(record: IncidentRecord): number {
   return Math.max(...[...record.history, ...record.steps].map((e) => Date.parse(e.at)), Date.parse(record.openedAt));
 }
 
+/** The members of a record, reading one written before members had its own key as its only one. */
+function membersOf(record: IncidentRecord): Record<string, MemberState> {
+  if (record.members) return record.members;
+  const last = record.history.at(-1);
+  return last && record.told ? { [record.key]: { told: record.told, at: last.at, lasting: true } } : {};
+}
+
+/**
+ * What the incident as a whole tells: a problem while any of its alarms is in ALARM; once all its alarms have ended,
+ * its end; with no alarm among its members, a problem until a step or an end of its own ends the episodic ones.
+ */
+export function toldOf(members: Record<string, MemberState>): Told | undefined {
+  const states = Object.values(members);
+  const lasting = states.filter((m) => m.lasting);
+  const counted = lasting.length ? lasting : states;
+  if (!counted.length) return undefined;
+  return counted.some((m) => m.told === "problem") ? "problem" : "resolved";
+}
+
+/** The member's newer state replaces its older one; an older one, delivered late, changes nothing. */
+function withMember(members: Record<string, MemberState>, member: string, state: MemberState): Record<string, MemberState> {
+  const known = members[member];
+  if (known && Date.parse(known.at) > Date.parse(state.at)) return members;
+  return { ...members, [member]: state };
+}
+
+/** A step that ends the cause (the rollback succeeded) ends every episodic member that came before it. */
+function endEpisodic(members: Record<string, MemberState>, at: string): Record<string, MemberState> {
+  return Object.fromEntries(
+    Object.entries(members).map(([key, m]) =>
+      !m.lasting && Date.parse(m.at) <= Date.parse(at) ? [key, { ...m, told: "resolved" as const, at }] : [key, m],
+    ),
+  );
+}
+
 /**
  * Where an arrival goes and whom it tells. A new incident begins when none is
  * known, or when the last one was quiet for longer than the window and this
  * arrival is a new problem (an end, or a step, still belongs to an incident
  * nobody was told has ended, however late). E-mail goes out at most once per
  * change of what readers were told, plus one escalation: the page, the end,
- * a return after the end, and the first call for a human. Pure.
+ * a return after the end, and the first call for a human, unless the release
+ * is already handled. Pure.
  */
 export function decideIncident(record: IncidentRecord | undefined, arrival: Arrival, windowMinutes: number): IncidentDecision {
   const at = Date.parse(arrival.entry.at);
@@ -103,44 +163,63 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
       opened: true,
       leads: true,
       email: arrival.told === "problem" ? "page" : "resolution",
-      history: arrival.role === "event" ? [arrival.entry] : [],
+      history: arrival.role === "event" ? [{ ...arrival.entry, member: arrival.member }] : [],
       steps: arrival.role === "step" ? [arrival.entry] : [],
       told: arrival.told,
       escalated,
       openedAt: began,
+      members: arrival.role === "event" ? { [arrival.member]: { told: arrival.told, at: arrival.entry.at, lasting: arrival.lasting } } : {},
+      handled: arrival.role === "step" ? arrival.handled : undefined,
     };
   }
   const openedAt = Date.parse(began) < Date.parse(record.openedAt) ? began : record.openedAt;
   const escalatedBefore = record.escalated ?? false;
+  const members = membersOf(record);
   if (arrival.role === "step") {
-    const escalates = arrival.escalates && !escalatedBefore && record.told !== "resolved";
+    const handled = arrival.handled ?? record.handled;
+    // Once the release is handled, a step that would call for a person (a rehearsal, a hold-back) has nothing to ask.
+    const wanted = arrival.escalates && !(handled && arrival.handled === undefined);
+    const after = arrival.ends ? endEpisodic(members, arrival.entry.at) : members;
+    const told = toldOf(after) ?? record.told;
+    const escalates = wanted && !escalatedBefore && told !== "resolved";
+    const ended = record.told === "problem" && told === "resolved";
     return {
       opened: false,
       // A step leads only until the incident's own event arrives.
       leads: record.history.length === 0 && Date.parse(record.lead.occurredAt) <= at,
-      email: escalates ? "escalation" : null,
+      email: escalates ? "escalation" : ended ? "resolution" : null,
       history: record.history,
       steps: byTime([...record.steps, arrival.entry]),
-      told: record.told,
+      told,
       escalated: escalatedBefore || escalates,
       openedAt,
+      members: after,
+      handled,
     };
   }
-  const history = byTime([...record.history, arrival.entry]);
+  const entry = { ...arrival.entry, member: arrival.member };
+  const history = byTime([...record.history, entry]);
   // A late delivery of an older state does not change what the incident is now.
-  const latestState = history.at(-1) === arrival.entry;
+  const latestState = history.at(-1) === entry;
+  const state = { told: arrival.told, at: arrival.entry.at, lasting: arrival.lasting };
+  const after = withMember(members, arrival.member, state);
+  const told = after !== members ? (toldOf(after) ?? arrival.told) : record.told;
   // Once a person has acknowledged it, a return after an end is theirs to see in Slack, not a new page.
-  const changes = latestState && record.told !== arrival.told && !(record.acknowledged && arrival.told === "problem");
-  const loops = arrival.loopAt !== undefined && history.length >= arrival.loopAt && !escalatedBefore;
+  const changes = told !== record.told && !(record.acknowledged && told === "problem");
+  const own = history.filter((h) => (h.member ?? record.key) === arrival.member).length;
+  // Tasks that keep crashing call for a person, unless their release is already being rolled back.
+  const loops = arrival.loopAt !== undefined && own >= arrival.loopAt && !escalatedBefore && !record.handled;
   return {
     opened: false,
     leads: latestState,
-    email: changes ? (arrival.told === "resolved" ? "resolution" : "reopened") : loops ? "escalation" : null,
+    email: changes ? (told === "resolved" ? "resolution" : "reopened") : loops ? "escalation" : null,
     history,
     steps: record.steps,
-    told: changes ? arrival.told : record.told,
+    told: changes ? told : record.told,
     escalated: escalatedBefore || loops,
     openedAt,
+    members: after,
+    handled: record.handled,
   };
 }
 
@@ -149,12 +228,13 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
  * it (each line from the doer's own report), never what could happen.
  */
 export function incidentView(
-  record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told" | "acknowledged" | "buttons">,
+  record: Pick<IncidentRecord, "lead" | "steps" | "history" | "call" | "told" | "acknowledged" | "buttons" | "handled">,
 ): OpsMessage {
   const { lead, steps, acknowledged } = record;
   const open = record.told !== "resolved";
+  // Once CodeDeploy, ECS or the automation stopped the release, the command to do so by hand could only fail.
   const called =
-    record.call && open
+    record.call && open && !record.handled
       ? { severity: "critical" as const, title: `${lead.title}: a person must act`.slice(0, 140), nextStep: record.call }
       : {};
   // Each step with the time it ran, in the stage's zone with UTC beside.

@@ -52,6 +52,8 @@ export const IncidentEvent = z.strictObject({
   loopAt: z.number().int().min(2).optional(),
   /** When the episode this event ends began (an OK's ALARM, from its previousState), so an end that arrives alone dates its incident right. */
   since: z.iso.datetime({ offset: true }).optional(),
+  /** It has an end of its own (an alarm's OK); otherwise it is episodic (a crash, a failover) and ends with its cause. */
+  lasting: z.boolean().optional(),
 });
 export const IncidentStep = z.strictObject({
   role: z.literal("step"),
@@ -62,6 +64,10 @@ export const IncidentStep = z.strictObject({
   deployments: z.array(IncidentDeployment).max(4).default([]),
   /** A button this step offers on the incident's message (do-it: carry out a dry-run decision for real). */
   offers: z.enum(["do-it"]).optional(),
+  /** The release was stopped or rolled back by CodeDeploy, ECS or the automation (true), or that failed (false). */
+  handled: z.boolean().optional(),
+  /** The cause is dealt with (the rollback succeeded): the incident's crashes and other episodic signals end. */
+  ends: z.boolean().optional(),
 });
 export type IncidentStep = z.infer<typeof IncidentStep>;
 export const IncidentTag = z.discriminatedUnion("role", [IncidentEvent, IncidentStep]);

@@ -57,6 +57,14 @@ export interface NotifyStore {
   /** Notes that a deployment is part of an incident (its bad release, its rollback), so that its CodeDeploy events join it. */
   linkDeployment(deploymentId: string, link: DeploymentLink): Promise<void>;
   deploymentLink(deploymentId: string): Promise<DeploymentLink | undefined>;
+  /** The incident a member (an alarm, a revision's crashes, a database) last joined (notify/correlate.ts). */
+  memberOf(member: string): Promise<string | undefined>;
+  /** Notes the incident a member joined; the newest join wins. */
+  joinMember(member: string, incidentKey: string): Promise<void>;
+  /** The newest incident of a service (`<stage>/<service>`). */
+  latestOf(service: string): Promise<string | undefined>;
+  /** Makes `incidentKey` the service's newest incident if the newest is still `expected` (undefined: none); false when another writer won. */
+  claimLatest(service: string, incidentKey: string, expected: string | undefined): Promise<boolean>;
 }
 
 export interface DeploymentLink {

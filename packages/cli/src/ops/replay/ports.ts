@@ -293,13 +293,39 @@ export interface NotifyMemory {
   threads: Map<string, ThreadParent>;
   incidents: Map<string, IncidentRecord>;
   links: Map<string, DeploymentLink>;
+  /** The incident each member joined (`member:<key>`) and each service's newest incident (`latest:<service>`). */
+  pointers: Map<string, string>;
 }
 
-export const notifyMemory = (): NotifyMemory => ({ tickets: 0, threads: new Map(), incidents: new Map(), links: new Map() });
+export const notifyMemory = (): NotifyMemory => ({
+  tickets: 0,
+  threads: new Map(),
+  incidents: new Map(),
+  links: new Map(),
+  pointers: new Map(),
+});
 
 export function notifyStoreRecorder(recorder: Recorder, memory: NotifyMemory): NotifyStore {
-  const { threads, incidents, links } = memory;
+  const { threads, incidents, links, pointers } = memory;
   return {
+    async memberOf(member) {
+      recorder.aws("DynamoDB", "GetItem", `the incident ${member} joined`);
+      return pointers.get(`member:${member}`);
+    },
+    async joinMember(member, key) {
+      recorder.aws("DynamoDB", "PutItem", `${member} joined incident ${key}`);
+      pointers.set(`member:${member}`, key);
+    },
+    async latestOf(service) {
+      recorder.aws("DynamoDB", "GetItem", `the newest incident of ${service}`);
+      return pointers.get(`latest:${service}`);
+    },
+    async claimLatest(service, key, expected) {
+      recorder.aws("DynamoDB", "PutItem", `the newest incident of ${service} is ${key} (if still ${expected ?? "none"})`);
+      if (pointers.get(`latest:${service}`) !== expected) return false;
+      pointers.set(`latest:${service}`, key);
+      return true;
+    },
     async thread(deploymentId) {
       recorder.aws("DynamoDB", "GetItem", `Slack thread of ${deploymentId}`);
       return threads.get(deploymentId);

@@ -64,7 +64,7 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
         },
       },
       // The replay's presses act on releases and stages; an incident's record is not in its world.
-      present: { incidents: { incident: async () => undefined } },
+      present: { incidents: { incident: async () => undefined, memberOf: async () => undefined } },
       enqueue: async (click) => {
         recorder.aws("Lambda", "Invoke", `${stage}-hands-off-ops-slack-actions (Event): the click, carried out in the background`);
         clicks.push(click);

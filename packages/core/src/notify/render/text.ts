@@ -12,6 +12,8 @@ export function clip(value: string, max: number): string {
 export interface HistoryEntry {
   state: string;
   at: string;
+  /** The incident's member it is about (an alarm, a revision's crashes), when the incident has several. */
+  member?: string;
 }
 
 /** States that say the problem is not (or no longer) signalled: an alarm's end, or its lack of data. */
@@ -23,9 +25,22 @@ const NOT_A_PROBLEM: ReadonlySet<string> = new Set(["OK", "INSUFFICIENT_DATA"]);
  * any order of arrival) is one episode, not a repeat. Pure.
  */
 export function repeats(history: readonly HistoryEntry[]): boolean {
-  let problems = 0;
-  for (const entry of history) if (!NOT_A_PROBLEM.has(entry.state) && ++problems > 1) return true;
+  // Two alarms of one cause, each in ALARM once, are no repeat: each member counts its own.
+  const problems = new Map<string, number>();
+  for (const entry of history) {
+    if (NOT_A_PROBLEM.has(entry.state)) continue;
+    const member = entry.member ?? "";
+    const count = (problems.get(member) ?? 0) + 1;
+    if (count > 1) return true;
+    problems.set(member, count);
+  }
   return false;
+}
+
+/** "Alb5xxRate ALARM" for an alarm member of an incident with several; other members' states name themselves. */
+function stateOf(entry: HistoryEntry, several: boolean): string {
+  const alarm = several && entry.member?.startsWith("alarm:") ? entry.member.slice("alarm:".length).split("-").at(-1) : undefined;
+  return alarm ? `${alarm} ${entry.state}` : entry.state;
 }
 
 const SHOWN = 6;
@@ -36,7 +51,8 @@ const SHOWN = 6;
  * in a UTC stage "ALARM 17:04 → OK 17:09 → ALARM 17:12 (3 events in 8 min, UTC)".
  */
 export function historyLine(history: readonly HistoryEntry[], timeZone = "UTC"): string {
-  const shown = history.slice(-SHOWN).map((h) => ({ state: h.state, clock: clockOf(h.at, timeZone) }));
+  const several = new Set(history.map((h) => h.member ?? "")).size > 1;
+  const shown = history.slice(-SHOWN).map((h) => ({ state: stateOf(h, several), clock: clockOf(h.at, timeZone) }));
   const zones = new Set(shown.map((h) => h.clock?.zone ?? ""));
   // Across a change of summer time each time says its own zone.
   const each = zones.size > 1;

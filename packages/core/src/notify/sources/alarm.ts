@@ -105,7 +105,7 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
       dashboardLink(envelope.region, context.dashboardName),
       logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
     ],
-    incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state, ...alarmBegan(detail) },
+    incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state, lasting: true, ...alarmBegan(detail) },
     graph: state === "ALARM" ? alarmGraph(detail, shortName, reasonData.threshold) : null,
   };
   return { kind: "message", message };
