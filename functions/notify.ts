@@ -12,6 +12,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
+import { serviceIncidentLink } from "@hands-off-ops/core/notify/correlate";
 import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
 import { alarmLinkOf, joinIncident } from "@hands-off-ops/core/notify/deployment-incident";
 import { type DeploymentReportPort, wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
@@ -92,7 +93,10 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
     const known = report && !("unreadable" in report) ? report : {};
     const linked = await orUnreadable(() => store.deploymentLink(deploymentId), "The incident of a deployment", deploymentId);
     // Unreadable, the message goes out on its own rather than not at all.
-    const link = (linked && !("unreadable" in linked) ? linked : undefined) ?? alarmLinkOf(known, env.context.releaseAlarms);
+    const link =
+      (linked && !("unreadable" in linked) ? linked : undefined) ??
+      alarmLinkOf(known, env.context.releaseAlarms) ??
+      (await endOfRelease(message, store, env));
     return link ? joinIncident(reported, link, known.rollback?.rollbackDeploymentId) : reported;
   }
   if (wantsServiceImpact(message)) {
@@ -100,6 +104,19 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
     return withServiceImpact(message, env.kind, counts);
   }
   return message;
+}
+
+/** A release stopped, failed or rolled back while its service has an incident: a step of that incident. */
+async function endOfRelease(message: OpsMessage, store: NotifyStore, env: NotifyEnvironment) {
+  const state = message.thread?.state;
+  if (state !== "STOP" && state !== "FAILURE") return undefined;
+  const service = `${message.stage}/${message.service}`;
+  const found = await orUnreadable(
+    () => serviceIncidentLink(store, service, message.occurredAt, env.settings.collapseWindowMinutes),
+    "The service's open incident",
+    service,
+  );
+  return found && !("unreadable" in found) ? found : undefined;
 }
 
 /** An ECS deployment event joins its release's thread once ECS names the service deployment it is about. */

@@ -9,25 +9,35 @@ const join = (state: Parameters<typeof deploymentEvent>[0], part: "bad-release" 
 
 describe("a CodeDeploy event of a deployment an incident concerns is a step of it", () => {
   it.each([
-    ["START", "CodeDeploy started rollback deployment d-DEPLOY1 (in progress).", false, "info"],
-    ["READY", "Rollback deployment d-DEPLOY1: the previous version's tasks are ready (in progress).", false, "info"],
-    ["SUCCESS", "Rolled back: rollback deployment d-DEPLOY1 succeeded, the previous version serves all traffic.", false, "info"],
-    ["FAILURE", "Rollback deployment d-DEPLOY1 FAILED: the bad release may still be serving.", true, "critical"],
-    ["STOP", "Rollback deployment d-DEPLOY1 was stopped before it finished.", true, "critical"],
-  ] as const)("the rollback's %s: %s", (state, did, escalates, severity) => {
+    ["START", "CodeDeploy started rollback deployment d-DEPLOY1 (in progress).", false, "info", { handled: true }],
+    ["READY", "Rollback deployment d-DEPLOY1: the previous version's tasks are ready (in progress).", false, "info", { handled: true }],
+    [
+      "SUCCESS",
+      "Rolled back: rollback deployment d-DEPLOY1 succeeded, the previous version serves all traffic.",
+      false,
+      "info",
+      // The previous version serves again: the incident's crashes are over.
+      { handled: true, ends: true },
+    ],
+    ["FAILURE", "Rollback deployment d-DEPLOY1 FAILED: the bad release may still be serving.", true, "critical", { handled: false }],
+    ["STOP", "Rollback deployment d-DEPLOY1 was stopped before it finished.", true, "critical", { handled: false }],
+  ] as const)("the rollback's %s: %s", (state, did, escalates, severity, flags) => {
     const message = join(state, "rollback");
-    expect(message.incident).toEqual({ role: "step", key: ALARM_KEY, did, escalates, deployments: [] });
+    expect(message.incident).toEqual({ role: "step", key: ALARM_KEY, did, escalates, deployments: [], ...flags });
     expect(message.severity).toBe(severity);
   });
 
   it.each([
-    ["START", "Release d-DEPLOY1 started."],
-    ["READY", "Release d-DEPLOY1: its new tasks are ready."],
-    ["SUCCESS", "Release d-DEPLOY1 finished: it serves all traffic."],
-    ["STOP", "CodeDeploy stopped release d-DEPLOY1."],
-    ["FAILURE", "CodeDeploy marked release d-DEPLOY1 failed."],
-  ] as const)("the blamed release's %s: %s, no call for a person", (state, did) => {
-    expect(join(state, "bad-release").incident).toMatchObject({ did, escalates: false });
+    ["START", "Release d-DEPLOY1 started.", undefined],
+    ["READY", "Release d-DEPLOY1: its new tasks are ready.", undefined],
+    ["SUCCESS", "Release d-DEPLOY1 finished: it serves all traffic.", undefined],
+    // Stopped or failed, the release takes no more traffic: nothing asks a person to stop it.
+    ["STOP", "CodeDeploy stopped release d-DEPLOY1.", true],
+    ["FAILURE", "CodeDeploy marked release d-DEPLOY1 failed.", true],
+  ] as const)("the blamed release's %s: %s, no call for a person", (state, did, handled) => {
+    const { incident } = join(state, "bad-release");
+    expect(incident).toMatchObject({ did, escalates: false });
+    expect(incident?.role === "step" && incident.handled).toBe(handled);
   });
 
   it("names the rollback CodeDeploy started for a failed release, and links it to the incident", () => {

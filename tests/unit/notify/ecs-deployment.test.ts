@@ -43,7 +43,8 @@ describe("ECS's service deployment events (release.controller ecs)", () => {
       "ecs-deployment-rollback-in-progress",
       "ROLLBACK_IN_PROGRESS",
       "Release EZe5RNVLH6PPzHXINuP28 is being rolled back",
-      { role: "reply" },
+      // No longer moving forward: to an incident it is part of, ECS has stopped it.
+      { role: "reply", state: "STOP" },
       "critical",
     ],
     ["ecs-deployment-completed", "SUCCESSFUL", "Release EZe5RNVLH6PPzHXINuP28 completed", { role: "outcome", state: "SUCCESS" }, "info"],
@@ -51,7 +52,7 @@ describe("ECS's service deployment events (release.controller ecs)", () => {
       "ecs-deployment-completed",
       "ROLLBACK_SUCCESSFUL",
       "Release EZe5RNVLH6PPzHXINuP28 was rolled back",
-      { role: "outcome", state: "FAILURE" },
+      { role: "outcome", state: "FAILURE", rolledBack: true },
       "critical",
     ],
     [
@@ -93,6 +94,17 @@ describe("ECS's service deployment events (release.controller ecs)", () => {
     const failed: OpsMessage = inThread("ecs-deployment-failed", "ROLLBACK_IN_PROGRESS");
     const joined = joinIncident(failed, { key: alarmIncidentKey("prod-hands-off-ops-Alb5xxRate"), part: "bad-release" });
     expect(joined.incident).toMatchObject({ role: "step", did: `ECS marked release ${RELEASE} failed.` });
+  });
+
+  it("as a step, a rollback ECS completed ends the incident's cause and says the previous version serves", () => {
+    const rolledBack = inThread("ecs-deployment-completed", "ROLLBACK_SUCCESSFUL");
+    const joined = joinIncident(rolledBack, { key: alarmIncidentKey("prod-hands-off-ops-Alb5xxRate"), part: "bad-release" });
+    expect(joined.incident).toMatchObject({
+      role: "step",
+      did: `ECS rolled release ${RELEASE} back: the previous version serves users.`,
+      handled: true,
+      ends: true,
+    });
   });
 });
 

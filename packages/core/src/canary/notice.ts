@@ -64,6 +64,19 @@ export function verdictNotice(
       : {}),
     nextStep: passed ? null : "Read the failing check or regression above; fix it and release again.",
     thread: { deploymentId: invocation.deploymentId, role: "reply" },
+    // A failed verdict is a step of the release's incident: the alarm that fires on the same release joins it.
+    ...(passed
+      ? {}
+      : {
+          incident: {
+            role: "step" as const,
+            key: `release:${invocation.deploymentId}`,
+            did: `${hookName} failed; reported Failed to ${invocation.controller === "ecs" ? "ECS" : "CodeDeploy"}, which stops the release and rolls back.`,
+            escalates: false,
+            deployments: [{ deploymentId: invocation.deploymentId, part: "bad-release" as const }],
+            handled: true,
+          },
+        }),
   };
 }
 

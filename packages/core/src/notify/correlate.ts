@@ -1,4 +1,5 @@
 import { type Arrival, decideIncident, type IncidentDecision, type IncidentRecord } from "./incident";
+import type { DeploymentLink, NotifyStore } from "./ports";
 
 /**
  * One cause, one incident. A signal joins, in this order:
@@ -24,4 +25,23 @@ export function correlate(
     if (!decision.opened) return { kind: "join", record, decision };
   }
   return { kind: "open", decision: decideIncident(undefined, arrival, windowMinutes) };
+}
+
+/**
+ * A release that CodeDeploy or ECS stopped, failed or rolled back while its service has an incident open (or ended
+ * less than the window ago) is part of that incident's story, even when nothing linked it (ECS's own alarm
+ * rollback, a failure the automation never saw): a step of it, never a page of its own.
+ */
+export async function serviceIncidentLink(
+  store: Pick<NotifyStore, "latestOf" | "incident">,
+  service: string,
+  at: string,
+  windowMinutes: number,
+): Promise<DeploymentLink | undefined> {
+  const key = await store.latestOf(service);
+  const record = key ? await store.incident(key) : undefined;
+  if (!record) return undefined;
+  const last = Math.max(...[...record.history, ...record.steps].map((e) => Date.parse(e.at)), Date.parse(record.openedAt));
+  const open = record.told === "problem" || Date.parse(at) - last <= windowMinutes * 60_000;
+  return open ? { key: record.key, part: "bad-release" } : undefined;
 }

@@ -11,17 +11,34 @@ import { ECS_DEPLOYMENT_DETAIL_TYPE } from "./sources/ecs-deployment";
  * human. Pure.
  */
 export function joinIncident(message: OpsMessage, link: DeploymentLink, rollbackDeploymentId?: string): OpsMessage {
-  const { deploymentId, state } = message.thread ?? {};
+  const { deploymentId, state, rolledBack } = message.thread ?? {};
   if (!deploymentId || !state) return message;
   const by = message.source.detailType === ECS_DEPLOYMENT_DETAIL_TYPE ? "ECS" : "CodeDeploy";
   const step =
-    link.part === "rollback" ? rollbackStep(deploymentId, state, by) : releaseStep(deploymentId, state, rollbackDeploymentId, by);
+    link.part === "rollback"
+      ? rollbackStep(deploymentId, state, by)
+      : rolledBack
+        ? {
+            did: `${by} rolled release ${deploymentId} back: the previous version serves users.`,
+            escalates: false,
+            handled: true,
+            ends: true,
+          }
+        : releaseStep(deploymentId, state, rollbackDeploymentId, by);
   const deployments: IncidentDeployment[] = rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" }] : [];
   return {
     ...message,
     severity: step.escalates ? "critical" : message.severity,
     title: step.title ?? message.title,
-    incident: { role: "step", key: link.key, did: step.did, escalates: step.escalates, deployments },
+    incident: {
+      role: "step",
+      key: link.key,
+      did: step.did,
+      escalates: step.escalates,
+      deployments,
+      ...(step.handled !== undefined ? { handled: step.handled } : {}),
+      ...(step.ends ? { ends: true } : {}),
+    },
   };
 }
 
@@ -29,6 +46,10 @@ interface Step {
   did: string;
   escalates: boolean;
   title?: string;
+  /** The release is stopped or being rolled back (true), or its rollback failed (false). */
+  handled?: boolean;
+  /** The previous version serves again: the release's crashes are over. */
+  ends?: boolean;
 }
 
 function rollbackStep(id: string, state: string, by: string): Step {
@@ -38,29 +59,43 @@ function rollbackStep(id: string, state: string, by: string): Step {
         did: `Rolled back: rollback deployment ${id} succeeded, the previous version serves all traffic.`,
         escalates: false,
         title: `Rolled back: ${id} succeeded`,
+        handled: true,
+        ends: true,
       };
     case "FAILURE":
       return {
         did: `Rollback deployment ${id} FAILED: the bad release may still be serving.`,
         escalates: true,
         title: `Rollback ${id} failed`,
+        handled: false,
       };
     case "STOP":
-      return { did: `Rollback deployment ${id} was stopped before it finished.`, escalates: true, title: `Rollback ${id} stopped` };
+      return {
+        did: `Rollback deployment ${id} was stopped before it finished.`,
+        escalates: true,
+        title: `Rollback ${id} stopped`,
+        handled: false,
+      };
     case "START":
-      return { did: `${by} started rollback deployment ${id} (in progress).`, escalates: false, title: `Rollback ${id} started` };
+      return {
+        did: `${by} started rollback deployment ${id} (in progress).`,
+        escalates: false,
+        title: `Rollback ${id} started`,
+        handled: true,
+      };
     default:
-      return { did: `Rollback deployment ${id}: the previous version's tasks are ready (in progress).`, escalates: false };
+      return { did: `Rollback deployment ${id}: the previous version's tasks are ready (in progress).`, escalates: false, handled: true };
   }
 }
 
 function releaseStep(id: string, state: string, rollbackDeploymentId: string | undefined, by: string): Step {
   const rollback = rollbackDeploymentId ? ` ${by} started rollback deployment ${rollbackDeploymentId}.` : "";
   switch (state) {
+    // A stopped or failed release no longer takes traffic: nobody needs to stop it again.
     case "STOP":
-      return { did: `${by} stopped release ${id}.${rollback}`, escalates: false };
+      return { did: `${by} stopped release ${id}.${rollback}`, escalates: false, handled: true };
     case "FAILURE":
-      return { did: `${by} marked release ${id} failed.${rollback}`, escalates: false };
+      return { did: `${by} marked release ${id} failed.${rollback}`, escalates: false, handled: true };
     case "SUCCESS":
       return { did: `Release ${id} finished: it serves all traffic.`, escalates: false };
     case "START":

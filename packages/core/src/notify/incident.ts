@@ -180,7 +180,8 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
     // Once the release is handled, a step that would call for a person (a rehearsal, a hold-back) has nothing to ask.
     const wanted = arrival.escalates && !(handled && arrival.handled === undefined);
     const after = arrival.ends ? endEpisodic(members, arrival.entry.at) : members;
-    const told = toldOf(after) ?? record.told;
+    // An incident of steps alone (a hook's failure) ends with the step that ends its cause.
+    const told = toldOf(after) ?? (arrival.ends ? "resolved" : record.told);
     const escalates = wanted && !escalatedBefore && told !== "resolved";
     const ended = record.told === "problem" && told === "resolved";
     return {
@@ -245,6 +246,7 @@ export function incidentView(
     ? [{ label: "Acknowledged", value: `by ${acknowledged.name} at ${formatTime(acknowledged.at, lead.timeZone)}` }, ...lead.facts]
     : lead.facts;
   // Buttons only while there is something left to press: an open incident nobody has taken yet.
-  const buttons = open && !acknowledged ? (record.buttons ?? []) : [];
+  // Do it would stop a release that is already stopped: it goes once the release is handled.
+  const buttons = open && !acknowledged ? (record.buttons ?? []).filter((b) => !(record.handled && b.action === "do-it")) : [];
   return { ...lead, actionsTaken: steps.length ? [...own, ...done].slice(-10) : lead.actionsTaken, facts, buttons, ...called };
 }

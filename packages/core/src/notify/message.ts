@@ -28,6 +28,8 @@ export const DeploymentThread = z.strictObject({
   role: ThreadRole,
   /** CodeDeploy's own state, on its own events (a notice about a deployment has none). */
   state: DeploymentState.optional(),
+  /** The controller's record says the release was rolled back and the previous version serves (ECS ROLLBACK_SUCCESSFUL). */
+  rolledBack: z.boolean().optional(),
 });
 export type DeploymentThread = z.infer<typeof DeploymentThread>;
 

@@ -18,8 +18,10 @@ const EcsDeploymentDetail = z.looseObject({
 
 /** What ECS says about its service deployment, as the release's thread tells it. */
 export interface Phase {
-  /** As CodeDeploy's states name it, for the incident a release is part of; none while ECS rolls back. */
+  /** As CodeDeploy's states name it, for the incident a release is part of (ECS rolling back: STOP). */
   state?: DeploymentState;
+  /** ECS's record says the release was rolled back and the previous revision serves. */
+  rolledBack?: boolean;
   role: "start" | "reply" | "outcome";
   severity: OpsMessage["severity"];
   title: (release: string) => string;
@@ -38,6 +40,8 @@ const STARTED: Phase = {
 };
 // The guide: a rollback's IN_PROGRESS differs from a release's only in its reason.
 const ROLLING_BACK: Phase = {
+  // The release no longer moves forward: to an incident it is part of, ECS has stopped it.
+  state: "STOP",
   role: "reply",
   severity: "critical",
   title: (release) => `Release ${release} is being rolled back`,
@@ -126,7 +130,12 @@ export function withServiceDeployment(
     nextStep: outcome.nextStep,
     facts: [{ label: "Release", value: releaseId }, { label: "Status", value: status }, ...message.facts],
     links: [serviceDeploymentLink(region, context.clusterName, context.serviceName, releaseId), ...message.links],
-    thread: { deploymentId: releaseId, role: outcome.role, ...(outcome.state ? { state: outcome.state } : {}) },
+    thread: {
+      deploymentId: releaseId,
+      role: outcome.role,
+      ...(outcome.state ? { state: outcome.state } : {}),
+      ...(outcome.rolledBack ? { rolledBack: true } : {}),
+    },
     ...(outcome === STARTED
       ? { offers: [{ action: "roll-back" as const, subject: subjects.release(releaseId), label: "Roll back now" }] }
       : {}),
@@ -140,6 +149,7 @@ function outcomeOf(phase: Phase, status: string): Phase {
       ...FAILED,
       title: (release) => `Release ${release} was rolled back`,
       summary: `ECS rolled the release back (status ${status}): users are on the previous revision.`,
+      rolledBack: true,
     };
   if (status === "ROLLBACK_FAILED")
     return {
