@@ -58,6 +58,7 @@ export function Automation({ stack, app }: StackContext) {
     cluster,
     service,
     serviceLogs: logGroup,
+    database,
     stateTable,
     deadLetters,
   });

@@ -217,6 +217,12 @@ const PREVIEW: StageDefaults = { ...DEV, network: { ...DEV.network, shared: SHAR
 
 const DEFAULTS: Record<(typeof NAMED_STAGES)[number], StageDefaults> = { prod: PROD, staging: STAGING, dev: DEV };
 
+/**
+ * The stage sleeps outside working hours (stacks/schedule.ts deploys its schedule): a stage with its schedule on,
+ * never production. Its database is then stopped at night and started in the morning by the schedule function.
+ */
+export const sleepsAtNight = (settings: StageSettings): boolean => settings.kind !== "production" && settings.schedule.enabled;
+
 export class StageSettingsError extends Error {
   override name = "StageSettingsError";
 }

@@ -1,7 +1,7 @@
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { slackConnected } from "@hands-off-ops/core/settings/chatops";
 import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
-import type { StageSettings } from "./config";
+import { type StageSettings, sleepsAtNight } from "./config";
 import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName } from "./names";
 
 /**
@@ -49,6 +49,8 @@ export function notifyVariables(
       .map((id) => alarmName(app, id))
       .join(","),
     TIME_ZONE: settings.schedule.timeZone,
+    // RDS's stop, start and 7-day restart of the database are read against what the sleep schedule does.
+    SLEEP_SCHEDULE: sleepsAtNight(settings) ? settings.automationMode : "none",
     // Incidents get an Acknowledge button only where the interactivity endpoint exists.
     // Buttons only once Slack is connected (chatops.teamId): until then every press would be refused.
     ...(slackConnected(settings.chatops) ? { BUTTON_HOURS: String(settings.chatops.buttonHours) } : {}),

@@ -1,6 +1,7 @@
 import { AUTOMATION_DETAIL_TYPE, AUTOMATION_SOURCE } from "@hands-off-ops/core/notify/sources/automation";
 import { ECS_DEPLOYMENT_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import { SHELL_FAMILY_SUFFIX } from "@hands-off-ops/core/notify/sources/ecs-task";
+import { RDS_INSTANCE_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/rds";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -11,6 +12,7 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type * as logs from "aws-cdk-lib/aws-logs";
+import type * as rds from "aws-cdk-lib/aws-rds";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
@@ -31,6 +33,7 @@ interface NotifyWiring {
   cluster: ecs.ICluster;
   service: ecs.FargateService;
   serviceLogs: logs.ILogGroup;
+  database: rds.IDatabaseInstance;
   stateTable: dynamodb.ITableV2;
   deadLetters: sqs.IQueue;
 }
@@ -42,7 +45,7 @@ interface NotifyWiring {
  * directly when the notifier itself fails (it cannot report its own failure).
  */
 export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
-  const { app, settings, onCallTopic, cluster, service, stateTable, deadLetters } = wiring;
+  const { app, settings, onCallTopic, cluster, service, database, stateTable, deadLetters } = wiring;
 
   const slackSecret = new secretsmanager.Secret(stack, "SlackSecret", {
     description: `Slack credentials of ${app.stage} ${app.name}: put {"botToken":"xoxb-…"} (or {"webhookUrl":"https://hooks.slack.com/…"} in webhook mode). Until then, on-call gets e-mail only.`,
@@ -62,7 +65,7 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     memorySize: 1024,
     // Up to four Slack calls per message, each retried three times with backoff (and a 429 waits for Retry-After).
     timeout: 120,
-    description: `On-call notifications of ${app.stage} ${app.name}: alarms, releases, stopped tasks, ECS errors, automation actions → Slack and e-mail`,
+    description: `On-call notifications of ${app.stage} ${app.name}: alarms, releases, stopped tasks, ECS errors, database events, automation actions → Slack and e-mail`,
     environment: notifyVariables(app, settings, {
       topicArn: onCallTopic.topicArn,
       tableName: stateTable.tableName,
@@ -160,6 +163,12 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     detailType: ["ECS Service Action"],
     resources: [service.serviceArn],
     detail: { eventType: ["WARN", "ERROR"] },
+  });
+  // Every stage, asleep at night or not: a failover, a restart or low storage is part of the service's incident.
+  rule("NotifyDatabase", "Events of the stage's DB instance: failover, restart, storage, stop, start", {
+    source: ["aws.rds"],
+    detailType: [RDS_INSTANCE_DETAIL_TYPE],
+    detail: { SourceIdentifier: [database.instanceIdentifier] },
   });
   rule("NotifyAutomation", "What the automation functions did (rollback, canary verdicts, sleep and wake)", {
     source: [AUTOMATION_SOURCE],

@@ -13,7 +13,7 @@ import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
-import { type StageSettings, StageSettingsError } from "./config";
+import { type StageSettings, StageSettingsError, sleepsAtNight } from "./config";
 import { scheduleVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { syntheticUserName } from "./names";
@@ -50,7 +50,7 @@ const CLOSED_DAYS_BUDGET = 2500;
 export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
   const { app, settings, service, database, stateTable, deadLetters } = wiring;
   const { schedule } = settings;
-  if (!schedule.enabled || settings.kind === "production") return undefined;
+  if (!sleepsAtNight(settings)) return undefined;
 
   const groupName = `${app.stage}-${app.name}-schedule`;
   const group = new scheduler.ScheduleGroup(stack, "SleepSchedules", { scheduleGroupName: groupName });

@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RouteError, receiversOf } from "../../packages/cli/src/ops/replay/route";
 import { type StageSettings, stageSettings } from "../../stacks/config";
-import { type AnyEvent, backToOk, deploymentEvent, loadEvent, rdsAutoStartEvent, releaseAlarmEvent } from "../fixtures/events";
+import { type AnyEvent, backToOk, deploymentEvent, loadEvent, rdsAutoStartEvent, rdsEvent, releaseAlarmEvent } from "../fixtures/events";
 import { MOTO_CLIENT } from "../peers/moto-server";
 import { stageResources } from "./deployed/stage-resources";
 import { TemplateResolver } from "./deployed/template-arns";
@@ -156,6 +156,7 @@ function placed(stage: Stage) {
     "service steady state (INFO)": serviceAction("ecs-service-action-steady-state"),
     "automation notice": notice,
     "database auto-start after 7 days (RDS-EVENT-0154)": rdsAutoStartEvent(at.databaseIdentifier),
+    "database failover completed (RDS-EVENT-0049)": rdsEvent("failoverCompleted", at.databaseIdentifier),
   };
 }
 
@@ -175,8 +176,9 @@ describe.each(STAGES)("EventBridge rules of %s on moto, with AWS's sample events
     "service placement failure (ERROR)": to("notify"),
     "service steady state (INFO)": [],
     "automation notice": to("notify"),
-    // Only a stage that sleeps has the schedule function that answers RDS's automatic start.
-    "database auto-start after 7 days (RDS-EVENT-0154)": sleeps ? to("schedule") : [],
+    // Every stage's notifier hears its database; only a stage that sleeps has the schedule function that answers RDS's automatic start.
+    "database auto-start after 7 days (RDS-EVENT-0154)": sleeps ? to("notify", "schedule") : to("notify"),
+    "database failover completed (RDS-EVENT-0049)": to("notify"),
   };
 
   it.each(Object.keys(expected) as (keyof typeof expected)[])("%s reaches exactly its functions, and no other stage's", async (name) => {
@@ -194,6 +196,7 @@ describe("events that belong to no stage", () => {
       loadEvent("codedeploy-deployment-state-change"),
       loadEvent("ecs-service-action-task-placement-failure"),
       rdsAutoStartEvent("testdb"),
+      rdsEvent("failoverCompleted", "testdb"),
     ];
     for (const sample of samples) expect(await deliver(sample), sample["detail-type"]).toEqual([]);
   });

@@ -45,6 +45,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
       ["aws.ecs", "ECS Task State Change"],
       // Operator shells starting, where the stage has them.
       ...(settings.shell.enabled ? [["aws.ecs", "ECS Task State Change"]] : []),
+      // The database's failovers, restarts and storage, on every stage (not only where the schedule hears its 7-day start).
+      ["aws.rds", "RDS DB Instance Event"],
       ["hands-off-ops", "Automation Action"],
     ]);
     const [deadLettersId] = ofType(resources, "AWS::SQS::Queue")[0] ?? [];
@@ -59,7 +61,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     }
   });
 
-  it("listens only to this stage: its alarms, its deployment group, its cluster and service, its own automation", () => {
+  it("listens only to this stage: its alarms, its deployment group, its cluster and service, its database, its own automation", () => {
     const byType = Object.fromEntries(
       notifyRules()
         .filter(([id]) => !id.startsWith("NotifyShellSessions"))
@@ -76,6 +78,11 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     });
     expect(byType["ECS Service Action"]).toMatchObject({ resources: [expect.anything()], detail: { eventType: ["WARN", "ERROR"] } });
     expect(byType["Automation Action"].detail).toEqual({ stage: [stage] });
+    expect(byType["RDS DB Instance Event"]).toEqual({
+      source: ["aws.rds"],
+      "detail-type": ["RDS DB Instance Event"],
+      detail: { SourceIdentifier: [{ "Fn::ImportValue": expect.stringMatching(/-Database:ExportsOutputRefPostgres[0-9A-F]{16}$/) }] },
+    });
   });
 
   it("retries a failed delivery twice, then parks the event in the dead-letter queue", () => {

@@ -73,7 +73,10 @@ describe.each(["dev", "pr-123"])("the sleep schedule of %s", (stage) => {
   });
 
   it("hears RDS start the stage's stopped database after 7 days", () => {
-    const rule = ofType(resources, "AWS::Events::Rule").find(([, r]) => r.Properties.EventPattern?.source?.[0] === "aws.rds")?.[1];
+    // The notifier has an RDS rule of its own (every event of the instance): this one is the schedule function's.
+    const rule = ofType(resources, "AWS::Events::Rule").find(
+      ([, r]) => r.Properties.EventPattern?.source?.[0] === "aws.rds" && r.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === functionId,
+    )?.[1];
     expect(rule?.Properties.EventPattern).toMatchObject({
       "detail-type": ["RDS DB Instance Event"],
       detail: {

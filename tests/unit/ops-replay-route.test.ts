@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { receiversOf, ruleNotes } from "../../packages/cli/src/ops/replay/route";
 import { checkScenarioEvent, readScenario, withOverrides } from "../../packages/cli/src/ops/replay/scenario";
 import { stageSettings } from "../../stacks/config";
-import { loadEvent } from "../fixtures/events";
+import { loadEvent, rdsAutoStartEvent, rdsEvent } from "../fixtures/events";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const prod = stageSettings("prod");
@@ -20,6 +20,13 @@ describe("which functions an event reaches", () => {
     expect(receiversOf({ action: "sleep" }, dev, undefined)).toEqual([{ fn: "schedule" }]);
     expect(() => receiversOf({ action: "sleep" }, prod, undefined)).toThrow("a production stage is never scheduled down");
     expect(() => receiversOf([], prod, undefined)).toThrow("The event is not a JSON object.");
+  });
+
+  it("takes every event of the stage's database to the notifier, and RDS's 7-day start also to a sleeping stage's schedule", () => {
+    expect(receiversOf(rdsEvent("failoverCompleted"), prod, undefined)).toEqual([{ fn: "notify" }]);
+    expect(receiversOf(loadEvent("rds-db-instance-event"), dev, undefined)).toEqual([{ fn: "notify" }]);
+    expect(receiversOf(rdsAutoStartEvent("dev-hands-off-ops-database"), prod, undefined)).toEqual([{ fn: "notify" }]);
+    expect(receiversOf(rdsAutoStartEvent("dev-hands-off-ops-database"), dev, undefined)).toEqual([{ fn: "notify" }, { fn: "schedule" }]);
   });
 });
 
@@ -38,6 +45,10 @@ describe("what the stage's rule would filter out", () => {
     expect(ruleNotes(loadEvent("automation-action"), "dev", "hands-off-ops", "eu-central-1").at(-1)).toContain(
       "the notice is for stage prod",
     );
+    expect(ruleNotes(rdsEvent("failoverCompleted"), "prod", "hands-off-ops", "us-east-1")).toEqual([
+      "In AWS the prod rule would not deliver this event: the DB instance testdb is not the stage's (prod-hands-off-ops-database in a replay; a scenario can set detail.SourceIdentifier). Replayed anyway.",
+    ]);
+    expect(ruleNotes(rdsEvent("failoverCompleted", "prod-hands-off-ops-database"), "prod", "hands-off-ops", "us-east-1")).toEqual([]);
   });
 
   it("names an ECS event from another cluster, and is quiet for the stage's own", () => {

@@ -84,19 +84,38 @@ describe("the shipped incident timelines on prod", () => {
     },
   );
 
-  it("goes on past an event no function of the stage receives, and says so (an RDS failover on prod)", async () => {
+  it("goes on past an event no function of the stage receives, and says so (an INFO service event, which no rule passes)", async () => {
     const file = path.join(TIMELINES, "alarm-no-release.json");
     const story = JSON.parse(readFileSync(file, "utf8"));
-    // RDS-EVENT-0049, "Multi-AZ instance failover completed" (RDS User Guide, "Amazon RDS event categories and messages").
     story.steps.splice(1, 0, {
       after: 300,
-      event: "tests/fixtures/events/rds-db-instance-event.json",
-      overrides: { region: "{region}", "detail.EventID": "RDS-EVENT-0049", "detail.Message": "Multi-AZ instance failover completed." },
+      event: "tests/fixtures/events/ecs-service-action-steady-state.json",
+      overrides: { region: "{region}" },
     });
     const { lines, tally: got } = await replayTimeline(readTimeline(file, story), "prod", prod("enforce"), { messagesOnly: true });
     const note = lines.find((line) => line.startsWith("Note: No function of prod receives this event"));
     expect(note).toContain("The timeline goes on: this event reached no function.");
     expect(got).toEqual(tally(1, 0, 0, 1, [1, 2, 2]));
+  });
+
+  it("takes an RDS failover on prod to the notifier, as an event of the database's incident", async () => {
+    const file = path.join(TIMELINES, "alarm-no-release.json");
+    const story = JSON.parse(readFileSync(file, "utf8"));
+    // RDS-EVENT-0049, "A Multi-AZ failover has completed." (RDS User Guide, "Amazon RDS event categories and event messages").
+    story.steps.splice(1, 0, {
+      after: 300,
+      event: "tests/fixtures/events/rds-db-instance-event.json",
+      overrides: {
+        region: "{region}",
+        "detail.SourceIdentifier": "{stage}-{app}-database",
+        "detail.EventCategories": ["failover"],
+        "detail.EventID": "RDS-EVENT-0049",
+        "detail.Message": "A Multi-AZ failover has completed.",
+      },
+    });
+    const { lines } = await replayTimeline(readTimeline(file, story), "prod", prod("enforce"), { messagesOnly: true });
+    expect(lines.some((line) => line.startsWith("Note: "))).toBe(false);
+    expect(lines).toContain("  │ 🚨 CRITICAL · prod · Database failed over to its standby");
   });
 
   it("through a Slack webhook, which cannot update: posts the page, each change and the end, and e-mails the same", async () => {

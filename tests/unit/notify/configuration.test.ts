@@ -45,6 +45,12 @@ describe("the notify function's environment", () => {
     expect(env.slack).toEqual({ apiUrl: undefined, retries: 3, minRetryDelayMs: 1000 });
   });
 
+  it("reads the sleep schedule RDS's stop and start events are judged by: none unless named", () => {
+    expect(readNotifyEnvironment(complete).context.sleepSchedule).toBeNull();
+    expect(readNotifyEnvironment({ ...complete, SLEEP_SCHEDULE: "dry-run" }).context.sleepSchedule).toBe("dry-run");
+    expect(() => readNotifyEnvironment({ ...complete, SLEEP_SCHEDULE: "sometimes" })).toThrow(/SLEEP_SCHEDULE/);
+  });
+
   it("names every missing or bad variable", () => {
     const { STATE_TABLE: _, ...missing } = complete;
     expect(() => readNotifyEnvironment({ ...missing, NOTIFY_SETTINGS: "{" })).toThrow(

@@ -12,4 +12,5 @@ export const PROD_CONTEXT: NotifyContext = {
   criticalAlarms: ["prod-hands-off-ops-Alb5xxRate", "prod-hands-off-ops-TargetP99Latency", "prod-hands-off-ops-DatabaseFreeStorage"],
   releaseAlarms: ["prod-hands-off-ops-Alb5xxRate", "prod-hands-off-ops-TargetP99Latency"],
   timeZone: "Europe/Berlin",
+  sleepSchedule: null,
 };

@@ -32,7 +32,7 @@ describe("any input → a message or a clear rejection, never a throw", () => {
     const envelopes = fc.record({
       id: fc.uuid(),
       "detail-type": fc.constantFrom(...EVENT_FIXTURES.map((name) => loadEvent(name)["detail-type"] as string)),
-      source: fc.constantFrom("aws.cloudwatch", "aws.codedeploy", "aws.ecs", "hands-off-ops"),
+      source: fc.constantFrom("aws.cloudwatch", "aws.codedeploy", "aws.ecs", "aws.rds", "hands-off-ops"),
       time: fc.date({ noInvalidDate: true, min: new Date("2000-01-01"), max: new Date("2100-01-01") }).map((d) => d.toISOString()),
       region: fc.constant("eu-central-1"),
       detail: fc.dictionary(fc.string(), fc.jsonValue()),

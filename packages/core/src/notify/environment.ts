@@ -25,6 +25,8 @@ const NotifyEnvironment = z.object({
   RELEASE_ALARMS: names,
   /** The stage's time zone (its schedule's); times in messages are shown in it, with UTC beside. */
   TIME_ZONE: z.string().min(1).default("UTC"),
+  /** The sleep schedule's mode where the stage sleeps at night; unknown, none (production's case). */
+  SLEEP_SCHEDULE: z.enum(["enforce", "dry-run", "none"]).default("none"),
   /** A stand-in for slack.com in tests and local runs. */
   SLACK_API_URL: z.url().optional(),
   SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
@@ -59,6 +61,7 @@ export function readNotifyEnvironment(env: Record<string, string | undefined>): 
       criticalAlarms: e.CRITICAL_ALARMS,
       releaseAlarms: e.RELEASE_ALARMS,
       timeZone: e.TIME_ZONE,
+      sleepSchedule: e.SLEEP_SCHEDULE === "none" ? null : e.SLEEP_SCHEDULE,
     },
     settings: e.NOTIFY_SETTINGS,
     topicArn: e.ON_CALL_TOPIC_ARN,

@@ -47,6 +47,14 @@ export function ecsTaskLink(region: string, cluster: string, taskId: string): Li
   };
 }
 
+/** An RDS DB instance's page in the RDS console (its Connectivity, Monitoring and Logs & events tabs). */
+export function rdsInstanceLink(region: string, instance: string): Link {
+  return {
+    label: "RDS instance",
+    url: `${consoleHome(region, "rds")}#database:id=${encodeURIComponent(instance)};is-cluster=false`,
+  };
+}
+
 export function logStreamLink(region: string, logGroup: string, stream: string): Link {
   return {
     label: "Task logs",

@@ -97,7 +97,7 @@ export interface ActionButton {
 /** The incident an alarm's events and the automation's decisions on it share. */
 export const alarmIncidentKey = (alarmName: string) => `alarm:${alarmName}`;
 
-export const SourceKind = z.enum(["alarm", "deployment", "task", "service-action", "automation", "unrecognised"]);
+export const SourceKind = z.enum(["alarm", "deployment", "task", "service-action", "database", "automation", "unrecognised"]);
 export type SourceKind = z.infer<typeof SourceKind>;
 
 export interface OpsMessage {
@@ -162,4 +162,9 @@ export interface NotifyContext {
   releaseAlarms: readonly string[];
   /** The stage's IANA time zone (its schedule's). */
   timeZone: string;
+  /**
+   * The sleep schedule that stops and starts the stage's database outside working hours, in its automation mode,
+   * or null where the stage has none (production; schedule.enabled false): RDS's stop and start events read by it.
+   */
+  sleepSchedule: "enforce" | "dry-run" | null;
 }

@@ -6,6 +6,7 @@ import { ECS_DEPLOYMENT_DETAIL_TYPE, readEcsDeployment } from "./sources/ecs-dep
 import { readServiceAction, SERVICE_ACTION_DETAIL_TYPE } from "./sources/ecs-service";
 import { readTask, TASK_DETAIL_TYPE } from "./sources/ecs-task";
 import { Envelope, firstIssue, type Normalized, type SourceReader } from "./sources/envelope";
+import { RDS_INSTANCE_DETAIL_TYPE, readRdsInstanceEvent } from "./sources/rds";
 import { unrecognised } from "./sources/unrecognised";
 
 export type { Normalized };
@@ -16,6 +17,7 @@ const READERS: Record<string, SourceReader> = {
   [`aws.ecs/${TASK_DETAIL_TYPE}`]: readTask,
   [`aws.ecs/${SERVICE_ACTION_DETAIL_TYPE}`]: readServiceAction,
   [`aws.ecs/${ECS_DEPLOYMENT_DETAIL_TYPE}`]: readEcsDeployment,
+  [`aws.rds/${RDS_INSTANCE_DETAIL_TYPE}`]: readRdsInstanceEvent,
   [`${AUTOMATION_SOURCE}/${AUTOMATION_DETAIL_TYPE}`]: readAutomation,
 };
 

@@ -1,7 +1,9 @@
 import { AUTOMATION_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/automation";
+import { RDS_INSTANCE_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/rds";
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { ECS_HOOKS } from "@hands-off-ops/core/release/appspec";
-import type { StageSettings } from "../../../../../stacks/config";
+import { RDS_AUTO_START_EVENT } from "@hands-off-ops/core/schedule/trigger";
+import { type StageSettings, sleepsAtNight } from "../../../../../stacks/config";
 
 /**
  * Which of the stage's functions an event reaches, as the stage's EventBridge
@@ -34,7 +36,8 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
     if (byEcs) return notRunBy(settings, "CodeDeploy", "a Custom::Release request");
     return [{ fn: "release" }];
   }
-  if ("action" in fields && !("source" in fields)) return sleeps(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule");
+  if ("action" in fields && !("source" in fields))
+    return sleepsAtNight(settings) ? [{ fn: "schedule" }] : refuse(settings, "the sleep schedule");
   const detailType = fields["detail-type"];
   const detail = (typeof fields.detail === "object" && fields.detail !== null ? fields.detail : {}) as Record<string, unknown>;
   // As the synthesized rules filter (stacks/notify.ts, rollback.ts, schedule.ts), checked against moto's EventBridge
@@ -60,14 +63,11 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
       return [{ fn: "notify" }];
     case AUTOMATION_DETAIL_TYPE:
       return [{ fn: "notify" }];
-    case "RDS DB Instance Event":
-      if (!sleeps(settings)) return refuse(settings, "the sleep schedule (the only function that reads RDS events)");
-      if (detail.EventID !== "RDS-EVENT-0154")
-        return filtered(
-          settings,
-          `the rule passes only RDS-EVENT-0154, the automatic start after 7 days (this one is ${JSON.stringify(detail.EventID)})`,
-        );
-      return [{ fn: "schedule" }];
+    case RDS_INSTANCE_DETAIL_TYPE:
+      // Every event of the stage's instance reaches the notifier; the sleep schedule's rule passes only RDS's start after 7 days.
+      return sleepsAtNight(settings) && detail.EventID === RDS_AUTO_START_EVENT
+        ? [{ fn: "notify" }, { fn: "schedule" }]
+        : [{ fn: "notify" }];
     default:
       throw new RouteError(
         `No function of ${settings.stage} receives this event (source ${JSON.stringify(fields.source)}, detail-type ${JSON.stringify(detailType)}). ` +
@@ -86,8 +86,6 @@ function notRunBy(settings: StageSettings, controller: "ECS" | "CodeDeploy", wha
 function filtered(settings: StageSettings, why: string): never {
   throw new RouteError(`No function of ${settings.stage} receives this event: ${why}.`);
 }
-
-const sleeps = (settings: StageSettings) => settings.kind !== "production" && settings.schedule.enabled;
 
 function refuse(settings: StageSettings, what: string): never {
   const why = settings.kind === "production" ? "a production stage is never scheduled down" : "its schedule is off in the settings";
@@ -148,6 +146,13 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
       break;
     case AUTOMATION_DETAIL_TYPE:
       if (detail.stage !== stage) wouldNot(`the notice is for stage ${detail.stage}`);
+      break;
+    // The rules match the stage's DB instance; the replay names it ${prefix}database.
+    case RDS_INSTANCE_DETAIL_TYPE:
+      if (detail.SourceIdentifier !== `${prefix}database`)
+        wouldNot(
+          `the DB instance ${detail.SourceIdentifier} is not the stage's (${prefix}database in a replay; a scenario can set detail.SourceIdentifier)`,
+        );
       break;
     case "ECS Deployment State Change": {
       // The rule matches the service's ARN; the replay names that service ${prefix}service.
