@@ -20,6 +20,7 @@ import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/co
 import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { NotifyStore, SlackPort } from "@hands-off-ops/core/notify/ports";
+import { type AlarmsNowPort, isScheduledEvent, remindIncident } from "@hands-off-ops/core/notify/remind";
 import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import {
   ECS_DEPLOYMENT_DETAIL_TYPE,
@@ -42,6 +43,8 @@ export interface NotifyDependencies {
   serviceCounts: ServiceCountsPort;
   /** ECS's record of the service deployment an ECS Deployment State Change event is about (release.controller "ecs"). */
   serviceDeployments: ServiceDeploymentsPort;
+  /** The stage's alarms as CloudWatch has them now: a reminder is due only while one is still in ALARM. */
+  alarms: AlarmsNowPort;
   registerContext(context: Context): void;
 }
 
@@ -52,6 +55,14 @@ export interface ServiceDeploymentsPort {
 export function createNotifyHandler(env: NotifyEnvironment, dependencies: NotifyDependencies) {
   return async (event: unknown, context: Context) => {
     dependencies.registerContext(context);
+    if (isScheduledEvent(event)) {
+      const ports = await dependencies.ports();
+      const service = `${env.context.stage}/${env.context.service}`;
+      const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
+      const outcome = await remindIncident(reminder, service, new Date(), env.settings.remindAfterHours);
+      logger.info("Reminder sweep", { outcome });
+      return outcome;
+    }
     const normalized = normalize(event, env.context);
     if (normalized.kind === "ignored") {
       logger.info("Event needs no message", { eventId: eventIdOf(event), reason: normalized.reason });
@@ -177,6 +188,7 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
       const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
       return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
     }),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-alarms")).cloudWatchAlarmState()),
     serviceCounts: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
     ),

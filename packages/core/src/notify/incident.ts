@@ -64,6 +64,8 @@ export interface IncidentRecord {
    * is handled, nothing asks a person to do it again and nothing escalates.
    */
   handled?: boolean;
+  /** When its one reminder was posted (notify/remind.ts). */
+  remindedAt?: string;
   /** A person took it from Slack: its returns are no longer e-mailed. */
   acknowledged?: { by: string; name: string; at: string };
   /** The buttons its Slack message carries: each a ticket the interactivity endpoint resolves (chatops/tickets.ts). */

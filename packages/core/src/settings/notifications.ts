@@ -20,5 +20,10 @@ export const NotificationSettingsSchema = z.strictObject({
   emailSeverities: z.array(Severity),
   /** Repeats of the same alarm or crash within this many minutes of the last one update one message. */
   collapseWindowMinutes: z.number().int().min(1).max(1440),
+  /**
+   * An incident whose alarm is still in ALARM this many hours after it opened gets one reminder, a reply in its
+   * Slack thread (never a new page); null: none.
+   */
+  remindAfterHours: z.number().int().min(1).max(168).nullable(),
 });
 export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;

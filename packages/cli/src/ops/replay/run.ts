@@ -224,6 +224,7 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
     deploymentReports: deploymentReportRecorder(recorder),
     serviceCounts: serviceCountsRecorder(recorder, input.scenario, input.settings.service.minTasks),
     serviceDeployments: serviceDeploymentsRecorder(recorder, input.scenario, n.service),
+    alarms: alarmStateRecorder(recorder, input.alarmHistory ?? alarmChangesOf([input.event])),
   });
   const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
   input.shared?.delivered.push({ report: result as Delivered["report"], slack, emails });

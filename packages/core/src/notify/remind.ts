@@ -1,0 +1,118 @@
+import type { AlarmNow } from "../rollback/present";
+import { humanDuration } from "../text/duration";
+import { formatTime } from "../text/time";
+import { type IncidentRecord, incidentView } from "./incident";
+import type { OpsMessage } from "./message";
+import type { NotifyStore, OncePort, SlackPort } from "./ports";
+import { renderSlack } from "./render/slack";
+
+/**
+ * An alarm that stays in ALARM for hours was read and parked, or missed. Its
+ * incident gets one reminder, a reply in its Slack thread, never a new page:
+ * checked every 15 minutes (a scheduled rule), on what CloudWatch says of the
+ * alarm now, not on what the incident last heard.
+ */
+
+export interface AlarmsNowPort {
+  /** The alarm as CloudWatch has it now, or null when it does not know the name (rollback-alarms.ts). */
+  now(alarmName: string): Promise<AlarmNow | null>;
+}
+
+/**
+ * EventBridge's own event for a scheduled rule (source aws.events, detail-type "Scheduled Event"):
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-events.html
+ */
+export function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; "detail-type"?: unknown } | null;
+  return typeof e === "object" && e !== null && e.source === "aws.events" && e["detail-type"] === "Scheduled Event";
+}
+
+export type ReminderDecision =
+  | { remind: true; alarms: { name: string; since: Date }[]; openFor: number }
+  | { remind: false; reason: string };
+
+const ALARM_PREFIX = "alarm:";
+
+/** The incident's alarms that it last heard were in ALARM. */
+export function alarmsInAlarm(record: IncidentRecord): string[] {
+  return Object.entries(record.members ?? {})
+    .filter(([key, member]) => member.lasting && member.told === "problem" && key.startsWith(ALARM_PREFIX))
+    .map(([key]) => key.slice(ALARM_PREFIX.length));
+}
+
+/** Whether to remind now. Pure. */
+export function decideReminder(
+  record: IncidentRecord | undefined,
+  alarmsNow: Map<string, AlarmNow | null>,
+  now: Date,
+  remindAfterHours: number | null,
+): ReminderDecision {
+  if (remindAfterHours === null) return { remind: false, reason: "the stage has no reminders (notifications.remindAfterHours)" };
+  if (!record) return { remind: false, reason: "the service has no incident" };
+  if (record.told !== "problem") return { remind: false, reason: `${record.key} has ended` };
+  if (record.remindedAt) return { remind: false, reason: `${record.key} was reminded at ${record.remindedAt}` };
+  if (!record.message) return { remind: false, reason: `${record.key} has no Slack thread to remind in` };
+  const openFor = now.getTime() - Date.parse(record.openedAt);
+  if (openFor < remindAfterHours * 3_600_000) return { remind: false, reason: `${record.key} is open for ${humanDuration(openFor)} only` };
+  const alarms = [...alarmsNow].flatMap(([name, state]) => (state?.state === "ALARM" ? [{ name, since: state.since }] : []));
+  if (!alarms.length) return { remind: false, reason: `CloudWatch has none of ${record.key}'s alarms in ALARM now` };
+  return { remind: true, alarms, openFor };
+}
+
+/** The reminder as a reply: which alarms are still in ALARM, since when (from CloudWatch), and the incident's next step. */
+export function reminderMessage(record: IncidentRecord, decision: Extract<ReminderDecision, { remind: true }>, now: Date): OpsMessage {
+  const view = incidentView(record);
+  const zone = record.lead.timeZone;
+  const names = decision.alarms.map((a) => a.name.split("-").at(-1) ?? a.name).join(" and ");
+  return {
+    ...view,
+    severity: "warning",
+    title: `Still in ALARM after ${humanDuration(decision.openFor)}: ${names}`.slice(0, 140),
+    summary: `This incident opened ${formatTime(record.openedAt, zone)} and CloudWatch still has ${decision.alarms.length === 1 ? "its alarm" : "its alarms"} in ALARM. One reminder, no new page.`,
+    facts: decision.alarms.map((a) => ({ label: "In ALARM since", value: `${a.name}: ${formatTime(a.since.toISOString(), zone)}` })),
+    actionsTaken: [],
+    occurredAt: now.toISOString(),
+    source: { kind: "automation", eventId: `reminder:${record.key}:${record.openedAt}`, detailType: "Reminder" },
+    incident: null,
+    graph: null,
+    buttons: [],
+  };
+}
+
+export interface ReminderPorts {
+  store: Pick<NotifyStore, "latestOf" | "incident" | "saveIncident">;
+  slack: SlackPort | null;
+  alarms: AlarmsNowPort;
+  once: OncePort;
+}
+
+export type ReminderOutcome = { reminded: string } | { skipped: string };
+
+/**
+ * Reminds the service's newest incident if it is due: the record marked first (a conditional write, so two
+ * schedules' runs remind once), then the reply, at most once per incident.
+ */
+export async function remindIncident(
+  ports: ReminderPorts,
+  service: string,
+  now: Date,
+  remindAfterHours: number | null,
+): Promise<ReminderOutcome> {
+  if (!ports.slack?.canThread) return { skipped: "Slack cannot reply in a thread here (webhook or none): no reminder, never a new page" };
+  const key = await ports.store.latestOf(service);
+  const record = key ? await ports.store.incident(key) : undefined;
+  const names = record ? alarmsInAlarm(record) : [];
+  const alarmsNow = new Map(await Promise.all(names.map(async (name) => [name, await ports.alarms.now(name)] as const)));
+  const decision = decideReminder(record, alarmsNow, now, remindAfterHours);
+  if (!decision.remind || !record?.message) return { skipped: decision.remind ? "no thread" : decision.reason };
+  const marked = { ...record, remindedAt: now.toISOString(), version: record.version + 1 };
+  if (!(await ports.store.saveIncident(marked, record.version))) return { skipped: `${record.key} changed while being reminded` };
+  const slack = ports.slack;
+  const thread = record.message;
+  const reply = reminderMessage(record, decision, now);
+  await ports.once.run(`${reply.source.eventId}:slack`, async () => {
+    await slack.post({ channel: thread.channel, threadTs: thread.ts, payload: renderSlack(reply) });
+    return { posted: true };
+  });
+  return { reminded: record.key };
+}
