@@ -83,6 +83,7 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
       env.stage,
       dependencies.accept,
       dependencies.now(),
+      env.timeZone,
     );
     if (result.outcome === "refused") {
       logger.warn("Click refused", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });

@@ -72,6 +72,7 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
       tellPresser: async (_url, text) => void told.push(text),
     },
     now,
+    settings.schedule.timeZone,
   );
   lines.push(`Endpoint answered ${accepted.status} to Slack: ${accepted.outcome}${accepted.reason ? ` (${accepted.reason})` : ""}`);
   for (const text of told) lines.push(`Only the presser sees: ${text}`);
