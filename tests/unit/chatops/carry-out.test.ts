@@ -72,7 +72,7 @@ function setUp(over: Partial<CarryOutPorts> = {}) {
     schedule: {
       keepAwake: async (minutes, reason, wakeOnly) => {
         asked.push({ keepAwake: minutes, reason, wakeOnly });
-        return "waking up; kept awake until 18:10 UTC";
+        return "waking up; kept awake until 19:10 CET (18:10 UTC)";
       },
     },
     approvals,
@@ -232,7 +232,7 @@ describe("Wake now and Keep awake, on sleep notices", () => {
     const setup = setUp();
     await deliver(notifiedAs(asleep), setup.ports, PROD);
     expect(buttonTexts(lastPost(setup.slack.calls))).toContain("Wake now for 2 h");
-    expect(await carryOut(setup.press("keep-awake"), setup.act)).toBe("waking up; kept awake until 18:10 UTC");
+    expect(await carryOut(setup.press("keep-awake"), setup.act)).toBe("waking up; kept awake until 19:10 CET (18:10 UTC)");
     // Wake now: the schedule function changes nothing if the stage is awake by the time of the press.
     expect(setup.asked).toEqual([{ keepAwake: 120, reason: "alice pressed Wake now in Slack", wakeOnly: true }]);
   });
