@@ -51,12 +51,12 @@ function request() {
 }
 
 async function measure(label: string, make: () => ReturnType<typeof request>) {
-  for (let i = 0; i < 1000; i++) await acceptClick(make(), settings, "prod", ports, now);
+  for (let i = 0; i < 1000; i++) await acceptClick(make(), settings, "prod", ports, now, "Europe/Berlin");
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const req = make();
     const started = performance.now();
-    await acceptClick(req, settings, "prod", ports, now);
+    await acceptClick(req, settings, "prod", ports, now, "Europe/Berlin");
     samples.push(performance.now() - started);
   }
   samples.sort((a, b) => a - b);

@@ -83,6 +83,7 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
       env.stage,
       dependencies.accept,
       dependencies.now(),
+      env.timeZone,
     );
     if (result.outcome === "refused") {
       logger.warn("Click refused", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });
@@ -155,7 +156,9 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
         audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
         slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000 }),
         rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction)),
-        schedule: env.scheduleFunction ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string)) : null,
+        schedule: env.scheduleFunction
+          ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone))
+          : null,
         releases: onFirstCall(async () => (await import("@hands-off-ops/core/aws/release-continue")).codeDeployReleases()),
         shown: { replace: replaceOriginal },
         timeZone: env.timeZone,

@@ -146,6 +146,7 @@ export function rollbackVariables(
     ROLLBACK_SETTINGS: JSON.stringify(settings.rollback),
     BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
     STATE_TABLE: refs.tableName,
+    TIME_ZONE: settings.schedule.timeZone,
     ...releasesVariables(settings, refs.releases),
   };
 }

@@ -35,6 +35,8 @@ describe.each(STAGES_UNDER_TEST)("automatic rollback in stage %s", (stage) => {
       AUTOMATION_MODE: settings.automationMode,
       BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
       CONTAINER_NAME: "app",
+      // The stale-alarm reasons tell their times in the stage's zone, with UTC beside.
+      TIME_ZONE: settings.schedule.timeZone,
     });
     expect(JSON.parse(fn?.Properties.Environment.Variables.ROLLBACK_SETTINGS)).toEqual(settings.rollback);
   });

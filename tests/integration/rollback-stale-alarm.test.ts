@@ -132,7 +132,7 @@ describe("the rollback against moto's CloudWatch", () => {
     });
     expect(calls).toEqual([]);
     expect(await ledger.claim("d-NOW", new Date(), false, "stop")).toBe(true);
-    expect(notices[0]?.summary).toMatch(/^Alb5xxRate is OK since .+ UTC, after this ALARM \(.+ UTC\) was raised; nothing was changed\./);
+    expect(notices[0]?.summary).toMatch(/^Alb5xxRate is OK since .+ UTC, after this ALARM was raised at .+ UTC; nothing was changed\./);
   });
 
   it("stops the release in progress for the ALARM CloudWatch still holds (the guard is not a mute)", async () => {

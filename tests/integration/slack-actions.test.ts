@@ -267,7 +267,8 @@ describe("a press on what has ended, over HTTP", () => {
   const alarm = releaseAlarmEvent();
   const ok = backToOk(alarm, "ok-1", "2019-10-02T17:05:30Z");
   const again = { ...alarm, id: "again", time: "2019-10-02T17:10:30Z" };
-  const ENDED = "this incident ended at 2019-10-02 17:05 UTC — nothing was changed";
+  // In the zone the incident's messages were written in (prod's, Europe/Berlin), with UTC beside.
+  const ENDED = "this incident ended at 2019-10-02 19:05 CEST (17:05 UTC) — nothing was changed";
 
   it("a late Acknowledge (ALARM → OK → press) changes nothing, and the return 5 minutes later still pages", async () => {
     await notify(ok);
@@ -426,7 +427,8 @@ describe("the approval gate, over HTTP", () => {
 
     expect(await post(pressing("reject", ticket.reject))).toBe(200);
     expect(await handle({ kind: "approval-deadline", deploymentId: RELEASE })).toEqual({
-      outcome: expect.stringMatching(/^nothing to do: already approved by alice at \d\d:\d\d UTC$/),
+      // The endpoint's TIME_ZONE is Europe/Berlin: CET or CEST, with UTC beside.
+      outcome: expect.stringMatching(/^nothing to do: already approved by alice at \d\d:\d\d CES?T \(\d\d:\d\d UTC\)$/),
     });
     expect(codeDeploy.commandCalls(PutLifecycleEventHookExecutionStatusCommand)).toHaveLength(1);
     expect((await dynamoChatOpsAudit(TABLE, "prod", dynamo.client).trail(10)).map((e) => e.outcome)).toEqual([

@@ -11,7 +11,7 @@ describe("npm run ops -- schedule", () => {
     const { code, stdout } = await ops("schedule", "--stage", "dev", "--from", "2026-12-23T00:00:00+01:00", "--days", "6");
     expect(code).toBe(0);
     expect(stdout.split("\n").filter(Boolean)).toEqual([
-      "6 days from Wed 23 Dec, 00:00 CET (Europe/Berlin), awake 07:30–19:00 on mon, tue, wed, thu, fri",
+      "6 days from Wed 23 Dec, 00:00 CET (23:00 UTC) (Europe/Berlin), awake 07:30–19:00 on mon, tue, wed, thu, fri",
       "Wed 23 Dec  wakes 07:30, sleeps 19:00",
       "Thu 24 Dec  wakes 07:30, sleeps 19:00",
       "Fri 25 Dec  asleep all day (public holiday: Christmas Day)",
@@ -40,7 +40,7 @@ describe("npm run ops -- schedule", () => {
       "2026-11-23T22:30:00+01:00",
     );
     expect(code).toBe(0);
-    expect(stdout).toContain("Mon 23 Nov  sleeps 22:30  (kept awake until Mon 23 Nov, 22:30 CET)");
+    expect(stdout).toContain("Mon 23 Nov  sleeps 22:30  (kept awake until Mon 23 Nov, 22:30 CET (21:30 UTC))");
     expect(stdout).toContain("Tue 24 Nov  wakes 07:30, sleeps 19:00");
   });
 

@@ -47,7 +47,7 @@ describe("a Slack press, replayed", () => {
 
     const approve = load("presses/approve.json");
     const late = await replayed({ ...approve, approval: { ...approve.approval, minutesLeft: -1 } });
-    expect(late).toContain("Carried out: not done: too late: the approval's deadline passed at 16:19 UTC");
+    expect(late).toContain("Carried out: not done: too late: the approval's deadline passed at 17:19 CET (16:19 UTC)");
     expect(late).not.toContain("PutLifecycleEventHookExecutionStatus");
   });
 

@@ -10,6 +10,8 @@ import { CHANNEL, CHATOPS_SETTINGS, formBody, NOW, pressPayload, SECRET, sign, T
 const SETTINGS = CHATOPS_SETTINGS;
 const GROUPS = { members: async (group: string) => (group === "S0ONCALL01" ? [USER] : []) };
 const now = new Date(NOW);
+// prod's zone (CET in November); UTC stands beside every time a person reads.
+const ZONE = "Europe/Berlin";
 
 function memoryTickets(...tickets: Ticket[]): TicketStore & { tickets: Map<string, Ticket> } {
   const map = new Map(tickets.map((t) => [t.id, structuredClone(t)]));
@@ -41,7 +43,7 @@ const openIncident = (over: Partial<IncidentRecord> = {}): IncidentRecord => ({
   openedAt: "2026-11-24T16:08:00.000Z",
   history: [{ state: "ALARM", at: "2026-11-24T16:08:00.000Z" }],
   steps: [],
-  lead: { occurredAt: "2026-11-24T16:08:00.000Z" } as IncidentRecord["lead"],
+  lead: { occurredAt: "2026-11-24T16:08:00.000Z", timeZone: ZONE } as IncidentRecord["lead"],
   message: null,
   version: 1,
   told: "problem",
@@ -89,7 +91,7 @@ const press = (over: Record<string, unknown> = {}, action: Record<string, unknow
 describe("a button press, from request to the worker", () => {
   it("accepts a verified press by an allowed person, uses its ticket, and hands the click on", async () => {
     const p = ports();
-    expect(await acceptClick(press(), SETTINGS, "prod", p, now)).toEqual({
+    expect(await acceptClick(press(), SETTINGS, "prod", p, now, ZONE)).toEqual({
       status: 200,
       outcome: "accepted",
       userId: USER,
@@ -101,16 +103,24 @@ describe("a button press, from request to the worker", () => {
 
   it("acts once on a double click, and tells the second who did it", async () => {
     const p = ports();
-    await acceptClick(press(), SETTINGS, "prod", p, now);
-    const second = await acceptClick(press(), SETTINGS, "prod", p, now);
-    expect(second).toMatchObject({ status: 200, outcome: "refused", reason: "already done by <@U0ALICE001> at 16:10 UTC" });
+    await acceptClick(press(), SETTINGS, "prod", p, now, ZONE);
+    const second = await acceptClick(press(), SETTINGS, "prod", p, now, ZONE);
+    expect(second).toMatchObject({ status: 200, outcome: "refused", reason: "already done by <@U0ALICE001> at 17:10 CET (16:10 UTC)" });
     expect(p.enqueued).toHaveLength(1);
-    expect(p.told).toEqual(["Not done: already done by <@U0ALICE001> at 16:10 UTC."]);
+    expect(p.told).toEqual(["Not done: already done by <@U0ALICE001> at 17:10 CET (16:10 UTC)."]);
+  });
+
+  it("tells a UTC stage's presser UTC alone", async () => {
+    const p = ports();
+    await acceptClick(press(), SETTINGS, "prod", p, now, "UTC");
+    expect(await acceptClick(press(), SETTINGS, "prod", p, now, "UTC")).toMatchObject({
+      reason: "already done by <@U0ALICE001> at 16:10 UTC",
+    });
   });
 
   it("reads the incident the ticket names before using it, and uses the ticket only for a live one", async () => {
     const p = ports();
-    await acceptClick(press(), SETTINGS, "prod", p, now);
+    await acceptClick(press(), SETTINGS, "prod", p, now, ZONE);
     expect(p.read).toEqual(["alarm:prod-hands-off-ops-Alb5xxRate"]);
     expect(p.enqueued).toHaveLength(1);
   });
@@ -125,22 +135,22 @@ describe("a button press, from request to the worker", () => {
           { state: "OK", at: "2026-11-24T16:09:00Z" },
         ],
       }),
-      "this incident ended at 16:09 UTC — nothing was changed",
+      "this incident ended at 17:09 CET (16:09 UTC) — nothing was changed",
     ],
     [
       "an incident since replaced by a new one under the same key",
       openIncident({ openedAt: "2026-11-24T16:09:30Z", buttons: [{ action: "acknowledge", ticketId: "BBBBBBBBBBBBBBBBBBBBBB" }] }),
-      "the incident this button belongs to has ended (a new one began at 16:09 UTC) — nothing was changed",
+      "the incident this button belongs to has ended: a new one began at 17:09 CET (16:09 UTC) — nothing was changed",
     ],
     [
       "an incident already taken (by Do it)",
       openIncident({ acknowledged: { by: "U0BOB00001", name: "bob", at: "2026-11-24T16:09:10Z" } }),
-      "<@U0BOB00001> already took this incident at 16:09 UTC — nothing was changed",
+      "<@U0BOB00001> already took this incident at 17:09 CET (16:09 UTC) — nothing was changed",
     ],
     ["an incident no longer known", null, "this incident is no longer known — nothing was changed"],
   ])("tells the presser about %s, hands nothing on, and leaves the ticket unused", async (_what, incident, reason) => {
     const p = ports(memoryTickets(ticket()), incident);
-    expect(await acceptClick(press(), SETTINGS, "prod", p, now)).toEqual({
+    expect(await acceptClick(press(), SETTINGS, "prod", p, now, ZONE)).toEqual({
       status: 200,
       outcome: "refused",
       reason,
@@ -154,7 +164,7 @@ describe("a button press, from request to the worker", () => {
   it("does not ask about incidents for a button that acts on something else", async () => {
     const keepAwake = ticket({ action: "keep-awake", subject: "stage:prod" });
     const p = ports(memoryTickets(keepAwake), null);
-    const result = await acceptClick(press({}, { action_id: "hoo:keep-awake" }), SETTINGS, "prod", p, now);
+    const result = await acceptClick(press({}, { action_id: "hoo:keep-awake" }), SETTINGS, "prod", p, now, ZONE);
     expect(result).toMatchObject({ status: 200, outcome: "accepted" });
     expect(p.read).toEqual([]);
   });
@@ -166,7 +176,7 @@ describe("a button press, from request to the worker", () => {
       if (fails-- > 0) throw new Error("Rate Exceeded.");
       p.enqueued.push(click);
     };
-    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now)).toEqual({
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now, ZONE)).toEqual({
       status: 500,
       outcome: "failed",
       reason: "the click could not be queued (Rate Exceeded.)",
@@ -175,7 +185,7 @@ describe("a button press, from request to the worker", () => {
     });
     expect(p.told).toEqual(["Not done: the click could not be handed on. Nothing was changed; press again."]);
     expect(p.tickets.tickets.get(TICKET)?.used).toBeUndefined();
-    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now)).toMatchObject({ status: 200, outcome: "accepted" });
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, enqueue }, now, ZONE)).toMatchObject({ status: 200, outcome: "accepted" });
     expect(p.enqueued).toHaveLength(1);
     expect(p.tickets.tickets.get(TICKET)?.used).toEqual({ by: USER, at: now.toISOString() });
   });
@@ -188,7 +198,7 @@ describe("a button press, from request to the worker", () => {
       p.told.push(text);
       throw new Error("response_url expired");
     };
-    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, tickets, enqueue, tellPresser }, now)).toMatchObject({
+    expect(await acceptClick(press(), SETTINGS, "prod", { ...p, tickets, enqueue, tellPresser }, now, ZONE)).toMatchObject({
       status: 500,
       outcome: "failed",
       reason: "the click could not be queued (Rate Exceeded.); its ticket stays used (ProvisionedThroughputExceeded)",
@@ -199,7 +209,7 @@ describe("a button press, from request to the worker", () => {
   it("answers a forged request with its status only, telling nobody and touching nothing", async () => {
     const p = ports();
     const forged = { ...press(), body: formBody(pressPayload({ user: { id: "U0MALLORY1" } })) };
-    expect(await acceptClick(forged, SETTINGS, "prod", p, now)).toMatchObject({ status: 401, outcome: "refused" });
+    expect(await acceptClick(forged, SETTINGS, "prod", p, now, ZONE)).toMatchObject({ status: 401, outcome: "refused" });
     expect([p.enqueued, p.told, p.tickets.tickets.get(TICKET)?.used]).toEqual([[], [], undefined]);
   });
 
@@ -215,19 +225,23 @@ describe("a button press, from request to the worker", () => {
     ["a value that is no ticket of ours", {}, { value: TICKET.replace("A", "B") }, "this button is unknown or has expired"],
   ] as const)("refuses a press from %s, and tells the person why", async (_what, over, action, reason) => {
     const p = ports();
-    expect(await acceptClick(press(over, action), SETTINGS, "prod", p, now)).toMatchObject({ status: 200, outcome: "refused", reason });
+    expect(await acceptClick(press(over, action), SETTINGS, "prod", p, now, ZONE)).toMatchObject({
+      status: 200,
+      outcome: "refused",
+      reason,
+    });
     expect(p.told).toEqual([`Not done: ${reason}.`]);
     expect(p.enqueued).toEqual([]);
   });
 
   it("refuses an unknown action and a tampered value as a bad request", async () => {
     for (const action of [{ action_id: "hoo:delete-prod" }, { value: "../../etc" }, { value: undefined }])
-      expect(await acceptClick(press({}, action), SETTINGS, "prod", ports(), now)).toMatchObject({ status: 400, outcome: "refused" });
+      expect(await acceptClick(press({}, action), SETTINGS, "prod", ports(), now, ZONE)).toMatchObject({ status: 400, outcome: "refused" });
   });
 
   it("answers a press of a link button with 200 and does nothing", async () => {
     const p = ports();
-    expect(await acceptClick(press({}, { action_id: "link-0", value: undefined }), SETTINGS, "prod", p, now)).toEqual({
+    expect(await acceptClick(press({}, { action_id: "link-0", value: undefined }), SETTINGS, "prod", p, now, ZONE)).toEqual({
       status: 200,
       outcome: "ignored",
     });
@@ -285,17 +299,23 @@ describe("who may press", () => {
 describe("a button's ticket", () => {
   it("is refused when unknown, of another stage, for another button, expired or used", () => {
     const pressed = { action: "acknowledge" as const };
-    expect(checkTicket(undefined, pressed, "prod", now)).toMatchObject({ ok: false, reason: "this button is unknown or has expired" });
-    expect(checkTicket(ticket({ stage: "staging" }), pressed, "prod", now)).toMatchObject({
+    expect(checkTicket(undefined, pressed, "prod", now, ZONE)).toMatchObject({
+      ok: false,
+      reason: "this button is unknown or has expired",
+    });
+    expect(checkTicket(ticket({ stage: "staging" }), pressed, "prod", now, ZONE)).toMatchObject({
       reason: "this button belongs to staging, not prod",
     });
-    expect(checkTicket(ticket({ expiresAt: new Date(NOW - 1).toISOString() }), pressed, "prod", now)).toMatchObject({
+    expect(checkTicket(ticket({ expiresAt: new Date(NOW - 1).toISOString() }), pressed, "prod", now, ZONE)).toMatchObject({
       reason: "this button has expired",
     });
-    expect(checkTicket(ticket({ used: { by: "U0BOB00001", at: "2026-11-24T16:05:00Z" } }), pressed, "prod", now)).toMatchObject({
+    expect(checkTicket(ticket({ used: { by: "U0BOB00001", at: "2026-11-24T16:05:00Z" } }), pressed, "prod", now, ZONE)).toMatchObject({
+      reason: "already done by <@U0BOB00001> at 17:05 CET (16:05 UTC)",
+    });
+    expect(checkTicket(ticket({ used: { by: "U0BOB00001", at: "2026-11-24T16:05:00Z" } }), pressed, "prod", now, "UTC")).toMatchObject({
       reason: "already done by <@U0BOB00001> at 16:05 UTC",
     });
-    expect(checkTicket(ticket(), pressed, "prod", now)).toMatchObject({ ok: true });
+    expect(checkTicket(ticket(), pressed, "prod", now, ZONE)).toMatchObject({ ok: true });
   });
 
   it("has 128 random bits for an id, and lasts the stage's button hours", () => {

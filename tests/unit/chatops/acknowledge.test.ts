@@ -88,10 +88,12 @@ describe("Acknowledge", () => {
     await deliver(messageOf(backToOk(alarm, "ok-1", "2019-10-02T17:05:30Z")), ports, PROD);
     const before = ports.store.incidents.get(KEY);
     const updates = ports.slack.calls.length;
-    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe("not done: this incident ended at 17:05 UTC — nothing was changed");
+    expect(await acknowledge(click(tickets[0] as Ticket), act)).toBe(
+      "not done: this incident ended at 19:05 CEST (17:05 UTC) — nothing was changed",
+    );
     expect(ports.store.incidents.get(KEY)).toEqual(before);
     expect(ports.slack.calls).toHaveLength(updates);
-    expect(audit.map((e) => e.outcome)).toEqual(["not done: this incident ended at 17:05 UTC — nothing was changed"]);
+    expect(audit.map((e) => e.outcome)).toEqual(["not done: this incident ended at 19:05 CEST (17:05 UTC) — nothing was changed"]);
     const back = await deliver(messageOf({ ...alarm, id: "again", time: "2019-10-02T17:10:30Z" }), ports, PROD);
     expect(back.emailReason).toBe("reopened");
   });
@@ -160,7 +162,9 @@ describe("Do it", () => {
     const ended = await escalated();
     await deliver(messageOf(backToOk(releaseAlarmEvent(), "ok", "2019-10-02T17:09:00Z")), ended.ports, PROD);
     const ticket = ended.tickets.find((t) => t.action === "do-it") as Ticket;
-    expect(await doIt(ended.click(ticket), ended.act)).toBe("not done: this incident ended at 17:09 UTC — nothing was changed");
+    expect(await doIt(ended.click(ticket), ended.act)).toBe(
+      "not done: this incident ended at 19:09 CEST (17:09 UTC) — nothing was changed",
+    );
     expect(ended.asked).toEqual([]);
 
     const failing = await escalated();

@@ -14,6 +14,8 @@ const DEADLINE = "2026-11-24T16:30:00.000Z";
 const at = (iso: string) => new Date(iso);
 const BEFORE = at("2026-11-24T16:10:00.000Z");
 const AFTER = at("2026-11-24T16:30:02.000Z");
+// The stage's zone (CET in November): refusals tell their times in it, with UTC beside.
+const ZONE = "Europe/Berlin";
 
 function gate(onDeadline: "Failed" | "Succeeded" = "Failed"): ApprovalRecord {
   return {
@@ -72,7 +74,7 @@ describe("the approval gate", () => {
   it("reports a person's Approve to CodeDeploy for the waiting execution, once", async () => {
     const approvals = memoryApprovals();
     const { calls, report } = reports();
-    const settled = await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE);
+    const settled = await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE, ZONE);
     expect(settled).toMatchObject({ kind: "reported", decided: { status: "Succeeded", by: "alice" } });
     expect(calls).toEqual([{ deploymentId: "d-GATED0001", executionId: "exec-1", status: "Succeeded" }]);
     expect(approvals.items.get("d-GATED0001")).toMatchObject({ reported: true });
@@ -81,16 +83,28 @@ describe("the approval gate", () => {
   it("tells the second person who decided first, and reports nothing more", async () => {
     const approvals = memoryApprovals();
     const { calls, report } = reports();
-    await settleApproval("d-GATED0001", click("Failed", "bob", "t-2"), { approvals, report }, BEFORE);
-    const second = await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE);
-    expect(second).toMatchObject({ kind: "refused", reason: "already rejected by bob at 16:10 UTC" });
+    await settleApproval("d-GATED0001", click("Failed", "bob", "t-2"), { approvals, report }, BEFORE, ZONE);
+    const second = await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE, ZONE);
+    expect(second).toMatchObject({ kind: "refused", reason: "already rejected by bob at 17:10 CET (16:10 UTC)" });
     expect(calls.map((c) => c.status)).toEqual(["Failed"]);
+  });
+
+  it("tells a UTC stage's times in UTC alone", async () => {
+    const approvals = memoryApprovals();
+    const { report } = reports();
+    await settleApproval("d-GATED0001", click("Failed", "bob", "t-2"), { approvals, report }, BEFORE, "UTC");
+    expect(await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE, "UTC")).toMatchObject({
+      reason: "already rejected by bob at 16:10 UTC",
+    });
+    expect(
+      await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals: memoryApprovals(), report }, AFTER, "UTC"),
+    ).toMatchObject({ reason: "too late: the approval's deadline passed at 16:30 UTC" });
   });
 
   it("takes the stage's default at the deadline, and says nobody answered", async () => {
     const approvals = memoryApprovals([gate("Failed")]);
     const { calls, report } = reports();
-    const settled = await settleApproval("d-GATED0001", { kind: "deadline", requestId: "deadline" }, { approvals, report }, AFTER);
+    const settled = await settleApproval("d-GATED0001", { kind: "deadline", requestId: "deadline" }, { approvals, report }, AFTER, ZONE);
     expect(settled).toMatchObject({ kind: "reported", decided: { status: "Failed", by: "nobody before the deadline" } });
     expect(calls.map((c) => c.status)).toEqual(["Failed"]);
   });
@@ -98,21 +112,27 @@ describe("the approval gate", () => {
   it("refuses a click after the deadline, and a deadline run before it", async () => {
     const { calls, report } = reports();
     expect(
-      await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals: memoryApprovals(), report }, AFTER),
+      await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals: memoryApprovals(), report }, AFTER, ZONE),
     ).toMatchObject({
       kind: "refused",
-      reason: "too late: the approval's deadline passed at 16:30 UTC",
+      reason: "too late: the approval's deadline passed at 17:30 CET (16:30 UTC)",
     });
     expect(
-      await settleApproval("d-GATED0001", { kind: "deadline", requestId: "deadline" }, { approvals: memoryApprovals(), report }, BEFORE),
-    ).toMatchObject({ kind: "refused", reason: "the deadline is 16:30 UTC, not yet" });
+      await settleApproval(
+        "d-GATED0001",
+        { kind: "deadline", requestId: "deadline" },
+        { approvals: memoryApprovals(), report },
+        BEFORE,
+        ZONE,
+      ),
+    ).toMatchObject({ kind: "refused", reason: "the deadline is 17:30 CET (16:30 UTC), not yet" });
     expect(calls).toEqual([]);
   });
 
   it("says so for a release with no gate open", async () => {
     const { report } = reports();
     expect(
-      await settleApproval("d-OTHER0001", click("Succeeded", "alice", "t-1"), { approvals: memoryApprovals(), report }, BEFORE),
+      await settleApproval("d-OTHER0001", click("Succeeded", "alice", "t-1"), { approvals: memoryApprovals(), report }, BEFORE, ZONE),
     ).toEqual({
       kind: "refused",
       reason: "no approval is waiting for release d-OTHER0001",
@@ -127,21 +147,21 @@ describe("the approval gate", () => {
       if (failing) throw new Error("throttled");
       calls.push(status);
     };
-    await expect(settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE)).rejects.toThrow(
+    await expect(settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE, ZONE)).rejects.toThrow(
       "throttled",
     );
     failing = false;
     // Within the lease, a second delivery of the same decision does not report over the first.
-    expect(await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE)).toMatchObject({
+    expect(await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, BEFORE, ZONE)).toMatchObject({
       kind: "refused",
       reason: "another delivery of this decision is reporting it",
     });
     const later = new Date(BEFORE.getTime() + 61_000);
     // Another person's click meanwhile may not report: the decision is alice's.
-    expect(await settleApproval("d-GATED0001", click("Failed", "bob", "t-2"), { approvals, report }, later)).toMatchObject({
+    expect(await settleApproval("d-GATED0001", click("Failed", "bob", "t-2"), { approvals, report }, later, ZONE)).toMatchObject({
       kind: "refused",
     });
-    expect(await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, later)).toMatchObject({
+    expect(await settleApproval("d-GATED0001", click("Succeeded", "alice", "t-1"), { approvals, report }, later, ZONE)).toMatchObject({
       kind: "reported",
     });
     expect(calls).toEqual(["Succeeded"]);
@@ -181,7 +201,7 @@ describe("the approval gate", () => {
           const runs = answers.map((a) => {
             const answer: Answer = a.kind === "deadline" ? a : (byTicket.get(a.requestId) ?? click(a.status, a.by, a.requestId));
             byTicket.set(answer.requestId, answer);
-            return settleApproval("d-GATED0001", answer, { approvals: scheduled, report }, a.late ? AFTER : BEFORE);
+            return settleApproval("d-GATED0001", answer, { approvals: scheduled, report }, a.late ? AFTER : BEFORE, ZONE);
           });
           await s.waitAll();
           const results = await Promise.all(runs);

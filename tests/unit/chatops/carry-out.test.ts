@@ -72,7 +72,7 @@ function setUp(over: Partial<CarryOutPorts> = {}) {
     schedule: {
       keepAwake: async (minutes, reason, wakeOnly) => {
         asked.push({ keepAwake: minutes, reason, wakeOnly });
-        return "waking up; kept awake until 18:10 UTC";
+        return "waking up; kept awake until 19:10 CET (18:10 UTC)";
       },
     },
     approvals,
@@ -232,7 +232,7 @@ describe("Wake now and Keep awake, on sleep notices", () => {
     const setup = setUp();
     await deliver(notifiedAs(asleep), setup.ports, PROD);
     expect(buttonTexts(lastPost(setup.slack.calls))).toContain("Wake now for 2 h");
-    expect(await carryOut(setup.press("keep-awake"), setup.act)).toBe("waking up; kept awake until 18:10 UTC");
+    expect(await carryOut(setup.press("keep-awake"), setup.act)).toBe("waking up; kept awake until 19:10 CET (18:10 UTC)");
     // Wake now: the schedule function changes nothing if the stage is awake by the time of the press.
     expect(setup.asked).toEqual([{ keepAwake: 120, reason: "alice pressed Wake now in Slack", wakeOnly: true }]);
   });
@@ -289,14 +289,14 @@ describe("the approval gate, as people see it", () => {
       thread: { deploymentId: RELEASE, role: "reply" },
     });
     const reject = { ...setup.press("reject"), userId: "U0BOB00001", userName: "bob" };
-    expect(await carryOut(reject, setup.act)).toBe("not done: already approved by alice at 16:10 UTC");
+    expect(await carryOut(reject, setup.act)).toBe("not done: already approved by alice at 17:10 CET (16:10 UTC)");
     expect(setup.reports).toEqual(["Succeeded"]);
   });
 
   it("a Reject after the deadline is refused; the deadline's own run reports the default", async () => {
     const setup = await waiting();
     expect(await carryOut(setup.press("reject", "2026-11-24T16:41:00.000Z"), setup.act)).toBe(
-      "not done: too late: the approval's deadline passed at 16:40 UTC",
+      "not done: too late: the approval's deadline passed at 17:40 CET (16:40 UTC)",
     );
     expect(setup.reports).toEqual([]);
   });

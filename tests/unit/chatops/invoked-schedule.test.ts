@@ -17,18 +17,37 @@ function lambdaAnswering(answer: unknown) {
   return { client: client as never, payloads };
 }
 
+const BERLIN = "Europe/Berlin";
+// Tuesday 24 November 2026, 17:10 in Berlin (CET).
+const PRESSED = new Date("2026-11-24T16:10:00Z");
+
 describe("the schedule function asked from Slack", () => {
   it("Wake now asks it to act only on a sleeping stage, and tells the presser when the stage was awake already", async () => {
     const { client, payloads } = lambdaAnswering({ declined: "dev is already awake (working hours)", plan: { steps: [] } });
-    const said = await invokedSchedule("dev-hands-off-ops-schedule", client).keepAwake(120, "alice pressed Wake now", true);
+    const said = await invokedSchedule("dev-hands-off-ops-schedule", BERLIN, client).keepAwake(120, "alice pressed Wake now", true);
     expect(payloads).toEqual([{ action: "keep-awake", minutes: 120, reason: "alice pressed Wake now", wakeOnly: true }]);
     expect(said).toBe("not done: dev is already awake (working hours) — nothing was changed");
   });
 
-  it("Keep awake sends no wakeOnly, and reports the wake it caused", async () => {
+  it("Keep awake sends no wakeOnly, and reports the wake it caused, until when in the stage's zone with UTC beside", async () => {
     const { client, payloads } = lambdaAnswering({ plan: { steps: [{ kind: "scale" }] }, dryRun: false });
-    const said = await invokedSchedule("dev-hands-off-ops-schedule", client).keepAwake(120, "alice pressed Keep awake", false);
+    const said = await invokedSchedule("dev-hands-off-ops-schedule", BERLIN, client, () => PRESSED).keepAwake(
+      120,
+      "alice pressed Keep awake",
+      false,
+    );
     expect(payloads).toEqual([{ action: "keep-awake", minutes: 120, reason: "alice pressed Keep awake" }]);
-    expect(said).toMatch(/^waking up; kept awake until \d\d:\d\d UTC$/);
+    expect(said).toBe("waking up; kept awake until 19:10 CET (18:10 UTC)");
+  });
+
+  it("tells a UTC stage's time in UTC alone, and the day when it is tomorrow", async () => {
+    const { client } = lambdaAnswering({ plan: { steps: [] }, dryRun: true });
+    expect(await invokedSchedule("dev-hands-off-ops-schedule", "UTC", client, () => PRESSED).keepAwake(120, "alice", false)).toBe(
+      "kept awake until 18:10 UTC (dry-run: nothing was changed)",
+    );
+    const late = () => new Date("2026-11-24T22:30:00Z");
+    expect(await invokedSchedule("dev-hands-off-ops-schedule", BERLIN, client, late).keepAwake(120, "alice", false)).toBe(
+      "kept awake until 2026-11-25 01:30 CET (00:30 UTC) (dry-run: nothing was changed)",
+    );
   });
 });

@@ -10,7 +10,12 @@ import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
 
 const settings = stageSettings("prod", { automationMode: "enforce" });
-const POLICY = { ...settings.rollback, mode: settings.automationMode, bakeWindowMinutes: settings.release.bakeWindowMinutes };
+const POLICY = {
+  ...settings.rollback,
+  mode: settings.automationMode,
+  bakeWindowMinutes: settings.release.bakeWindowMinutes,
+  timeZone: settings.schedule.timeZone,
+};
 const T0 = new Date("2026-11-20T03:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 const td = (revision: number) => `arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;

@@ -14,6 +14,7 @@ const policy = (mode: "enforce" | "dry-run") => ({
   ...settings.rollback,
   mode,
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
+  timeZone: settings.schedule.timeZone,
 });
 const RAISED = new Date("2026-11-20T03:02:00.250Z");
 const seconds = (n: number) => new Date(RAISED.getTime() + n * 1000);
@@ -78,15 +79,34 @@ describe("an ALARM event against the alarm as CloudWatch has it now", () => {
     );
   });
 
-  it("says why, with the times: ended since, or a later episode of its own", () => {
-    expect(staleAlarm(alarm(), { state: "OK", since: new Date("2026-11-20T03:12:00Z") })).toEqual({
+  it("says why, with the times in the stage's zone and UTC beside: ended since, or a later episode of its own", () => {
+    expect(staleAlarm(alarm(), { state: "OK", since: new Date("2026-11-20T03:12:00Z") }, "Europe/Berlin")).toEqual({
       action: "none",
       reason: "stale-alarm",
-      why: "Alb5xxRate is OK since 2026-11-20 03:12:00 UTC, after this ALARM (2026-11-20 03:02:00 UTC) was raised",
+      why: "Alb5xxRate is OK since 2026-11-20 04:12:00 CET (03:12:00 UTC), after this ALARM was raised at 2026-11-20 04:02:00 CET (03:02:00 UTC)",
     });
-    expect(staleAlarm(alarm(), { state: "ALARM", since: new Date("2026-11-20T03:15:00Z") })?.why).toBe(
-      "this ALARM (2026-11-20 03:02:00 UTC) is an earlier episode: Alb5xxRate went to ALARM again at 2026-11-20 03:15:00 UTC, and that episode's own event decides",
+    expect(staleAlarm(alarm(), { state: "ALARM", since: new Date("2026-11-20T03:15:00Z") }, "Europe/Berlin")?.why).toBe(
+      "this ALARM, raised at 2026-11-20 04:02:00 CET (03:02:00 UTC), is an earlier episode: Alb5xxRate went to ALARM again at 2026-11-20 04:15:00 CET (03:15:00 UTC), and that episode's own event decides",
     );
+  });
+
+  it("writes UTC alone in a UTC stage", () => {
+    expect(staleAlarm(alarm(), { state: "OK", since: new Date("2026-11-20T03:12:00Z") }, "UTC")?.why).toBe(
+      "Alb5xxRate is OK since 2026-11-20 03:12:00 UTC, after this ALARM was raised at 2026-11-20 03:02:00 UTC",
+    );
+  });
+
+  it("takes the stage's zone from its policy", () => {
+    const decision = decideRollback(
+      alarm(),
+      facts("finished", { state: "OK", since: new Date("2026-11-20T03:12:00Z") }),
+      policy("enforce"),
+      seconds(800),
+    );
+    expect(decision).toMatchObject({
+      reason: "stale-alarm",
+      why: expect.stringContaining("OK since 2026-11-20 04:12:00 CET (03:12:00 UTC)"),
+    });
   });
 
   it("changes nothing for an alarm CloudWatch no longer knows (deleted since)", () => {

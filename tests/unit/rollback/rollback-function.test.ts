@@ -29,7 +29,7 @@ afterEach(() => {
   cloudWatch.reset();
 });
 
-const env = (mode: "enforce" | "dry-run" = "enforce") =>
+const env = (mode: "enforce" | "dry-run" = "enforce", timeZone?: string) =>
   readRollbackEnvironment({
     STAGE: "prod",
     APP_NAME: "hands-off-ops",
@@ -43,6 +43,7 @@ const env = (mode: "enforce" | "dry-run" = "enforce") =>
     CONTAINER_NAME: "app",
     AWS_REGION: "eu-central-1",
     CONTAINER_PORT: "8080",
+    ...(timeZone ? { TIME_ZONE: timeZone } : {}),
   });
 const td = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;
 // The fixture's alarm fired at 2019-10-02T17:04:40Z.
@@ -72,11 +73,11 @@ function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof
   }
 }
 
-function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
+function handlerFor(mode: "enforce" | "dry-run" = "enforce", timeZone?: string) {
   const notices: AutomationNotice[] = [];
   const ledger = memoryLedger();
   const handle = createRollbackHandler(
-    env(mode),
+    env(mode, timeZone),
     {
       alarms: cloudWatchAlarmState(),
       deployments: codeDeployRollbacks(env(mode).target as CodeDeployGroup),
@@ -225,7 +226,7 @@ describe("acting on the present (EventBridge delivers at least once and in no gu
     });
     expect(codeDeploy.calls()).toHaveLength(0);
     const told =
-      "Alb5xxRate is OK since 2019-10-02 17:10:00 UTC, after this ALARM (2019-10-02 17:04:40 UTC) was raised; nothing was changed.";
+      "Alb5xxRate is OK since 2019-10-02 17:10:00 UTC, after this ALARM was raised at 2019-10-02 17:04:40 UTC; nothing was changed.";
     expect(notices).toEqual([
       expect.objectContaining({
         severity: "info",
@@ -344,6 +345,21 @@ describe("Do it, from Slack (the rollback function asked directly)", () => {
       deploymentId: "d-NEW",
       autoRollbackEnabled: true,
     });
+  });
+
+  it("tells the times in the stage's zone (TIME_ZONE) with UTC beside, and UTC alone without one", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    alarmIs("prod-hands-off-ops-Alb5xxRate", "OK", "2019-10-02T17:10:00Z");
+    const berlin = handlerFor("enforce", "Europe/Berlin");
+    await berlin.handle(releaseAlarmEvent());
+    expect(berlin.notices[0]?.summary).toMatch(
+      /^Alb5xxRate is OK since 2019-10-02 19:10:00 CEST \(17:10:00 UTC\), after this ALARM was raised at 2019-10-02 19:04:40 CEST \(17:04:40 UTC\); nothing was changed\./,
+    );
+    const utc = handlerFor("enforce", "UTC");
+    await utc.handle(releaseAlarmEvent());
+    expect(utc.notices[0]?.summary).toMatch(
+      /^Alb5xxRate is OK since 2019-10-02 17:10:00 UTC, after this ALARM was raised at 2019-10-02 17:04:40 UTC; nothing/,
+    );
   });
 
   it("does what the automation would do now: nothing, once the alarm has ended", async () => {

@@ -43,6 +43,9 @@ describe("a stale ALARM in a replayed timeline, in enforce", () => {
     expect(text).toContain("CloudWatch DescribeAlarms");
     expect(text).toContain("prod-hands-off-ops-TargetP99Latency: OK since 2026-11-24T16:06:00.000Z");
     expect(text).not.toContain("CreateDeployment");
-    expect(text).toContain("TargetP99Latency is OK since 2026-11-24 16:06:00 UTC, after this ALARM (2026-11-24 16:04:00 UTC) was raised");
+    // prod's zone is Europe/Berlin (CET in November), with UTC beside.
+    expect(text).toContain(
+      "TargetP99Latency is OK since 2026-11-24 17:06:00 CET (16:06:00 UTC), after this ALARM was raised at 2026-11-24 17:04:00 CET (16:04:00 UTC)",
+    );
   });
 });

@@ -155,16 +155,16 @@ describe("the calendar", () => {
   it("lists a week of changes in order, alternating", () => {
     const week = transitions(new Date("2026-11-23T00:00:00Z"), new Date("2026-11-30T00:00:00Z"), BERLIN);
     expect(week.map((change) => `${change.state} ${change.local}`)).toEqual([
-      "awake Mon 23 Nov, 07:30 CET",
-      "asleep Mon 23 Nov, 19:00 CET",
-      "awake Tue 24 Nov, 07:30 CET",
-      "asleep Tue 24 Nov, 19:00 CET",
-      "awake Wed 25 Nov, 07:30 CET",
-      "asleep Wed 25 Nov, 19:00 CET",
-      "awake Thu 26 Nov, 07:30 CET",
-      "asleep Thu 26 Nov, 19:00 CET",
-      "awake Fri 27 Nov, 07:30 CET",
-      "asleep Fri 27 Nov, 19:00 CET",
+      "awake Mon 23 Nov, 07:30 CET (06:30 UTC)",
+      "asleep Mon 23 Nov, 19:00 CET (18:00 UTC)",
+      "awake Tue 24 Nov, 07:30 CET (06:30 UTC)",
+      "asleep Tue 24 Nov, 19:00 CET (18:00 UTC)",
+      "awake Wed 25 Nov, 07:30 CET (06:30 UTC)",
+      "asleep Wed 25 Nov, 19:00 CET (18:00 UTC)",
+      "awake Thu 26 Nov, 07:30 CET (06:30 UTC)",
+      "asleep Thu 26 Nov, 19:00 CET (18:00 UTC)",
+      "awake Fri 27 Nov, 07:30 CET (06:30 UTC)",
+      "asleep Fri 27 Nov, 19:00 CET (18:00 UTC)",
     ]);
   });
 });
@@ -186,12 +186,20 @@ describe("a working-hours edge inside a daylight-saving gap", () => {
 });
 
 describe("local times in messages", () => {
-  it("read as luxon formats them, in any zone, at any instant", () => {
+  it("read as luxon formats them, in any zone, at any instant, with UTC beside", () => {
     fc.assert(
       fc.property(fc.constantFrom(...ZONES), instants, (zone, at) => {
-        expect(localLabel(at, zone)).toBe(DateTime.fromJSDate(at, { zone }).toFormat("ccc d LLL, HH:mm ZZZZ", { locale: "en-GB" }));
+        const local = DateTime.fromJSDate(at, { zone }).toFormat("ccc d LLL, HH:mm ZZZZ", { locale: "en-GB" });
+        const utc = DateTime.fromJSDate(at, { zone: "UTC" }).toFormat("HH:mm");
+        expect(localLabel(at, zone)).toBe(zone === "UTC" ? local : `${local} (${utc} UTC)`);
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("in Berlin with UTC beside; in a UTC stage, UTC alone", () => {
+    const at = new Date("2026-11-23T06:30:00Z");
+    expect(localLabel(at, "Europe/Berlin")).toBe("Mon 23 Nov, 07:30 CET (06:30 UTC)");
+    expect(localLabel(at, "UTC")).toBe("Mon 23 Nov, 06:30 UTC");
   });
 });

@@ -45,7 +45,7 @@ describe("the schedule function", () => {
     expect(notices[0]).toMatchObject({
       actor: "schedule",
       severity: "info",
-      title: "dev is asleep until Tue 24 Nov, 07:30 CET",
+      title: "dev is asleep until Tue 24 Nov, 07:30 CET (06:30 UTC)",
       actionsTaken: ["Scaled the service to 0 tasks (auto scaling 0–0).", "Stopped the database."],
     });
     // 1 task × (0.25 vCPU × $0.03725 + 0.5 GB × $0.00409) + $0.019 for the database = $0.03036 an hour, for 12.5 h.
@@ -115,7 +115,7 @@ describe("the schedule function", () => {
     expect(aws).toMatchObject({ desiredCount: 0, database: "stopped" });
     expect(notices[0]).toMatchObject({ title: "dev stays asleep today" });
     expect(notices[0]?.facts).toContainEqual({ label: "Why", value: "Public holiday: Christmas Day" });
-    expect(notices[0]?.facts).toContainEqual({ label: "Wakes", value: "Mon 28 Dec, 07:30 CET" });
+    expect(notices[0]?.facts).toContainEqual({ label: "Wakes", value: "Mon 28 Dec, 07:30 CET (06:30 UTC)" });
   });
 
   it("honours a keep-awake tag at sleep time, and sleeps when it ends", async () => {
@@ -126,7 +126,7 @@ describe("the schedule function", () => {
     const { handle, clock, notices, rechecks } = handlerAt(MONDAY_1900);
     await handle(tick("sleep", MONDAY_1900));
     expect(aws.desiredCount).toBe(2);
-    expect(notices[0]?.title).toBe("dev stays awake: kept awake until Mon 23 Nov, 22:00 CET (load test)");
+    expect(notices[0]?.title).toBe("dev stays awake: kept awake until Mon 23 Nov, 22:00 CET (21:00 UTC) (load test)");
     expect(rechecks.map((r) => [r.when.toISOString(), r.why])).toEqual([["2026-11-23T21:00:00.000Z", "the keep-awake override ends"]]);
     clock.now = new Date("2026-11-23T21:00:00Z");
     await handle({ action: "check", reason: "the keep-awake override ends", executionId: "exec-check" });
@@ -149,7 +149,7 @@ describe("the schedule function", () => {
     expect(notices[0]).toMatchObject({ title: "dev is awake" });
     expect(notices[0]?.facts).toContainEqual({
       label: "Why",
-      value: "Kept awake until Mon 23 Nov, 23:00 CET (deploy of 3f2a9c1 GitHub run 42)",
+      value: "Kept awake until Mon 23 Nov, 23:00 CET (22:00 UTC) (deploy of 3f2a9c1 GitHub run 42)",
     });
     expect(rechecks.map((r) => r.when.toISOString())).toEqual(["2026-11-23T22:00:00.000Z"]);
     aws.database = "available";
@@ -190,7 +190,7 @@ describe("the schedule function", () => {
     await handle(rdsAutoStartEvent(DB));
     expect(rds.commandCalls(StopDBInstanceCommand)).toHaveLength(0);
     expect(stage.notices[0]).toMatchObject({ title: "dev: RDS restarted the sleeping database" });
-    expect(stage.notices[0]?.summary).toContain("checking again at Sun 29 Nov, 00:10 CET");
+    expect(stage.notices[0]?.summary).toContain("checking again at Sun 29 Nov, 00:10 CET (23:10 UTC).");
     expect(scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input).toEqual({
       Name: "recheck-202611282310",
       GroupName: "dev-hands-off-ops-schedule",

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { CarryOutPorts } from "../chatops/carry-out";
+import { formatClock } from "../text/time";
 
 /** A function asked directly (RequestResponse): its answer, or its error thrown. */
 async function invoke(client: LambdaClient, functionName: string, payload: unknown, what: string) {
@@ -23,17 +24,25 @@ export function invokedRollback(functionName: string, client: LambdaClient = new
   };
 }
 
-/** The schedule function's keep-awake action: the override tag, then the stage converges (it wakes if asleep). */
-export function invokedSchedule(functionName: string, client: LambdaClient = new LambdaClient({})): NonNullable<CarryOutPorts["schedule"]> {
+/**
+ * The schedule function's keep-awake action: the override tag, then the stage converges (it wakes if asleep). The
+ * answer tells until when in the stage's zone, with UTC beside.
+ */
+export function invokedSchedule(
+  functionName: string,
+  timeZone: string,
+  client: LambdaClient = new LambdaClient({}),
+  now: () => Date = () => new Date(),
+): NonNullable<CarryOutPorts["schedule"]> {
   return {
     async keepAwake(minutes, reason, wakeOnly) {
       const request = { action: "keep-awake", minutes, reason, ...(wakeOnly ? { wakeOnly } : {}) };
       const answer = await invoke(client, functionName, request, "schedule");
       if (answer?.refused || answer?.rejected) return `not done: ${answer.refused ?? answer.rejected}`;
       if (answer?.declined) return `not done: ${answer.declined} — nothing was changed`;
-      const until = new Date(Date.now() + minutes * 60_000).toISOString().slice(11, 16);
+      const until = formatClock(new Date(now().getTime() + minutes * 60_000).toISOString(), timeZone, now());
       const woke = answer?.plan?.steps?.some((step: { kind?: string }) => step.kind === "scale" || step.kind === "start-database");
-      return `${woke ? "waking up; " : ""}kept awake until ${until} UTC${answer?.dryRun ? " (dry-run: nothing was changed)" : ""}`;
+      return `${woke ? "waking up; " : ""}kept awake until ${until}${answer?.dryRun ? " (dry-run: nothing was changed)" : ""}`;
     },
   };
 }

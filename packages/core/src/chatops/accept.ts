@@ -1,4 +1,5 @@
 import type { ChatOpsSettings } from "../settings/chatops";
+import { formatClock } from "../text/time";
 import { authorize, type GroupsPort } from "./authorize";
 import { readInteraction } from "./interaction";
 import { liveness, type PresentPorts } from "./live";
@@ -12,7 +13,8 @@ import { checkRequestShape, type RawRequest, verifySlackSignature } from "./veri
  * state, check that what it acts on is still live, use the ticket once,
  * then hand the click to the worker and answer 200.
  * An unauthenticated request gets its status and nothing else; a Slack user
- * who may not act is told why, only them.
+ * who may not act is told why, only them (its times in the stage's zone, with
+ * UTC beside).
  */
 
 export interface AcceptPorts {
@@ -51,6 +53,7 @@ export async function acceptClick(
   stage: string,
   ports: AcceptPorts,
   now: Date,
+  timeZone: string,
 ): Promise<AcceptResult> {
   const shape = checkRequestShape(request, now.getTime());
   if (!shape.ok) return { status: shape.status, outcome: "refused", reason: shape.reason };
@@ -67,13 +70,13 @@ export async function acceptClick(
   };
   const allowed = await authorize(interaction, settings, stage, ports.groups);
   if (!allowed.ok) return refuse(allowed.reason);
-  const checked = checkTicket(await ports.tickets.ticket(interaction.ticketId), interaction, stage, now);
+  const checked = checkTicket(await ports.tickets.ticket(interaction.ticketId), interaction, stage, now, timeZone);
   if (!checked.ok) return refuse(checked.reason);
   const present = await liveness(checked.ticket, ports.present, now);
   if (!present.live) return refuse(present.reason);
   const use = { by: interaction.userId, at: now.toISOString() };
   const used = await ports.tickets.use(checked.ticket.id, use.by, use.at);
-  if (!used.first) return refuse(`already done by <@${used.used.by}> at ${used.used.at.slice(11, 16)} UTC`);
+  if (!used.first) return refuse(`already done by <@${used.used.by}> at ${formatClock(used.used.at, timeZone, now)}`);
   const { responseUrl, blocks } = interaction;
   try {
     await ports.enqueue({

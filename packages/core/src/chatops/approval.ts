@@ -1,4 +1,5 @@
 import type { HookStatus } from "../canary/verdict";
+import { formatClock } from "../text/time";
 
 /**
  * The approval gate: a lifecycle hook whose checks passed leaves its verdict
@@ -73,11 +74,18 @@ const DEADLINE_TOLERANCE_MS = 5_000;
 /** Longer than a report takes (one CodeDeploy call), shorter than a retried delivery's wait. */
 const REPORT_LEASE_MS = 60_000;
 
-export async function settleApproval(deploymentId: string, answer: Answer, ports: SettlePorts, now: Date): Promise<Settled> {
+/** Settles the gate with one answer; a refusal's times are in the stage's zone, with UTC beside. */
+export async function settleApproval(
+  deploymentId: string,
+  answer: Answer,
+  ports: SettlePorts,
+  now: Date,
+  timeZone: string,
+): Promise<Settled> {
   let record = await ports.approvals.get(deploymentId);
   if (!record) return { kind: "refused", reason: `no approval is waiting for release ${deploymentId}` };
   if (!record.decided) {
-    const early = earlyOrLate(record, answer, now);
+    const early = earlyOrLate(record, answer, now, timeZone);
     if (early) return { kind: "refused", reason: early, record };
     const decided = decisionOf(record, answer, now);
     if (await ports.approvals.decide(deploymentId, decided)) record = { ...record, decided };
@@ -88,7 +96,7 @@ export async function settleApproval(deploymentId: string, answer: Answer, ports
   if (decided.requestId !== answer.requestId)
     return {
       kind: "refused",
-      reason: `already ${verdictWord(decided.status)} by ${decided.by} at ${decided.at.slice(11, 16)} UTC`,
+      reason: `already ${verdictWord(decided.status)} by ${decided.by} at ${formatClock(decided.at, timeZone, now)}`,
       record,
     };
   if (!record.reported) {
@@ -102,12 +110,12 @@ export async function settleApproval(deploymentId: string, answer: Answer, ports
 }
 
 /** A click after the deadline is too late (the deadline's default wins); a deadline run before it is refused. */
-function earlyOrLate(record: ApprovalRecord, answer: Answer, now: Date): string | null {
+function earlyOrLate(record: ApprovalRecord, answer: Answer, now: Date, timeZone: string): string | null {
   const deadline = Date.parse(record.deadline);
   if (answer.kind === "click" && now.getTime() > deadline)
-    return `too late: the approval's deadline passed at ${record.deadline.slice(11, 16)} UTC`;
+    return `too late: the approval's deadline passed at ${formatClock(record.deadline, timeZone, now)}`;
   if (answer.kind === "deadline" && now.getTime() < deadline - DEADLINE_TOLERANCE_MS)
-    return `the deadline is ${record.deadline.slice(11, 16)} UTC, not yet`;
+    return `the deadline is ${formatClock(record.deadline, timeZone, now)}, not yet`;
   return null;
 }
 

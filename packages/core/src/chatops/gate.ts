@@ -84,7 +84,7 @@ export async function openGate(
     return "waiting";
   } catch (error) {
     const reason = `${(error as Error).name}: ${(error as Error).message}`;
-    await settleApproval(deploymentId, { kind: "gate-error", error: reason, requestId: "gate" }, ports, now);
+    await settleApproval(deploymentId, { kind: "gate-error", error: reason, requestId: "gate" }, ports, now, timeZone);
     return failedToOpen(request, ports, reason);
   }
 }
@@ -135,7 +135,7 @@ export async function settleAndTell(
   now: Date,
   timeZone: string,
 ): Promise<Settled> {
-  const settled = await settleApproval(deploymentId, answer, ports, now);
+  const settled = await settleApproval(deploymentId, answer, ports, now, timeZone);
   if (settled.kind === "reported") await ports.notify(settledNotice(stage, settled.record, settled.decided, timeZone));
   return settled;
 }

@@ -1,5 +1,6 @@
 import type { IncidentRecord } from "../notify/incident";
 import type { NotifyStore } from "../notify/ports";
+import { formatClock } from "../text/time";
 import type { Ticket } from "./tickets";
 
 /**
@@ -25,17 +26,18 @@ const NOTHING_CHANGED = "nothing was changed";
 /** Whether the incident a ticket names is still the one it was issued for, and still open. Pure. */
 export function incidentLiveness(ticket: Pick<Ticket, "id" | "action">, record: IncidentRecord | undefined, now: Date): IncidentLiveness {
   if (!record) return { live: false, reason: `this incident is no longer known — ${NOTHING_CHANGED}` };
+  // In the zone the incident's own message was written in: the stage's.
+  const when = (at: string) => formatClock(at, record.lead.timeZone, now);
   // A new incident under the same key carries its own tickets: this one belonged to an earlier episode.
   if (!record.buttons?.some((button) => button.ticketId === ticket.id))
     return {
       live: false,
-      reason: `the incident this button belongs to has ended (a new one began at ${when(record.openedAt, now)}) — ${NOTHING_CHANGED}`,
+      reason: `the incident this button belongs to has ended: a new one began at ${when(record.openedAt)} — ${NOTHING_CHANGED}`,
     };
-  if (record.told === "resolved")
-    return { live: false, reason: `this incident ended at ${when(endedAt(record), now)} — ${NOTHING_CHANGED}` };
+  if (record.told === "resolved") return { live: false, reason: `this incident ended at ${when(endedAt(record))} — ${NOTHING_CHANGED}` };
   if (ticket.action === "acknowledge" && record.acknowledged) {
     const { by, at } = record.acknowledged;
-    return { live: false, reason: `<@${by}> already took this incident at ${when(at, now)} — ${NOTHING_CHANGED}` };
+    return { live: false, reason: `<@${by}> already took this incident at ${when(at)} — ${NOTHING_CHANGED}` };
   }
   return { live: true, record };
 }
@@ -52,11 +54,4 @@ export async function liveness(ticket: Ticket, ports: PresentPorts, now: Date): 
 /** Its newest own state (the OK that ended it), or its lead when it has none. */
 function endedAt(record: IncidentRecord): string {
   return record.history.at(-1)?.at ?? record.lead.occurredAt;
-}
-
-/** "17:10 UTC" today, with the date on another day (a button lasts up to a week). */
-function when(iso: string, now: Date): string {
-  if (Number.isNaN(Date.parse(iso))) return iso;
-  const at = new Date(iso).toISOString();
-  return at.slice(0, 10) === now.toISOString().slice(0, 10) ? `${at.slice(11, 16)} UTC` : `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`;
 }

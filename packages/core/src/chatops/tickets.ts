@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { RELEASE_ID_PATTERN } from "../release/release-id";
 import type { ChatOpsAction } from "../settings/chatops";
+import { formatClock } from "../text/time";
 import type { Interaction } from "./interaction";
 
 /**
@@ -67,13 +68,22 @@ export function ticketFor(stage: string, action: ChatOpsAction, subject: string,
 
 export type TicketCheck = { ok: true; ticket: Ticket } | { ok: false; reason: string };
 
-/** Whether a pressed button's ticket may be acted on: ours, this stage's, this button's, not expired, not used. Pure. */
-export function checkTicket(ticket: Ticket | undefined, interaction: Pick<Interaction, "action">, stage: string, now: Date): TicketCheck {
+/**
+ * Whether a pressed button's ticket may be acted on: ours, this stage's, this button's, not expired, not used. Pure.
+ * A refusal's time is in the stage's zone, with UTC beside.
+ */
+export function checkTicket(
+  ticket: Ticket | undefined,
+  interaction: Pick<Interaction, "action">,
+  stage: string,
+  now: Date,
+  timeZone: string,
+): TicketCheck {
   if (!ticket) return { ok: false, reason: "this button is unknown or has expired" };
   if (ticket.stage !== stage) return { ok: false, reason: `this button belongs to ${ticket.stage}, not ${stage}` };
   if (ticket.action !== interaction.action) return { ok: false, reason: "this button's value belongs to another button" };
   if (Date.parse(ticket.expiresAt) < now.getTime()) return { ok: false, reason: "this button has expired" };
-  if (ticket.used) return { ok: false, reason: `already done by <@${ticket.used.by}> at ${ticket.used.at.slice(11, 16)} UTC` };
+  if (ticket.used) return { ok: false, reason: `already done by <@${ticket.used.by}> at ${formatClock(ticket.used.at, timeZone, now)}` };
   return { ok: true, ticket };
 }
 

@@ -64,6 +64,8 @@ export interface RecordedRollback {
 export interface RollbackPolicy extends RollbackSettings {
   mode: AutomationMode;
   bakeWindowMinutes: number;
+  /** The stage's time zone: the times its reasons give read in it, with UTC beside. */
+  timeZone: string;
 }
 
 export type NoRollbackReason =
@@ -118,7 +120,7 @@ export function decideRollback(alarm: AlarmFacts, facts: AlarmRollbackFacts, pol
   const dryRun = policy.mode === "dry-run";
   const excluded = cannotBlameARelease(alarm, policy);
   if (excluded) return excluded;
-  const stale = staleAlarm(alarm, facts.alarmNow);
+  const stale = staleAlarm(alarm, facts.alarmNow, policy.timeZone);
   if (stale) return stale;
 
   if (facts.inProgress?.automaticRollback)

@@ -13,6 +13,8 @@ const RollbackEnvironmentSchema = z.object({
   ROLLBACK_SETTINGS: jsonVariable.pipe(RollbackSettingsSchema),
   BAKE_WINDOW_MINUTES: z.coerce.number().int().positive(),
   STATE_TABLE: z.string().min(1),
+  /** The stage's time zone (its schedule's); times in the decisions' reasons are shown in it, with UTC beside. */
+  TIME_ZONE: z.string().min(1).default("UTC"),
   /** Set by Lambda itself: commands and links in the messages name it. */
   AWS_REGION: z.string().min(1).optional(),
 });
@@ -56,7 +58,7 @@ export function readRollbackEnvironment(env: Record<string, string | undefined>)
   return {
     stage: e.STAGE,
     alarmPrefix: `${e.STAGE}-${e.APP_NAME}-`,
-    policy: { ...e.ROLLBACK_SETTINGS, mode: e.AUTOMATION_MODE, bakeWindowMinutes: e.BAKE_WINDOW_MINUTES },
+    policy: { ...e.ROLLBACK_SETTINGS, mode: e.AUTOMATION_MODE, bakeWindowMinutes: e.BAKE_WINDOW_MINUTES, timeZone: e.TIME_ZONE },
     tableName: e.STATE_TABLE,
     target: readReleaseGroup(env, "rollback function"),
   };

@@ -20,21 +20,26 @@ export interface AlarmNow {
  * The decision when the event no longer speaks for the alarm, or null when it does. An ALARM stands while the alarm
  * is in ALARM and has not changed state after the event; any later change supersedes it: an OK or
  * INSUFFICIENT_DATA ends the episode, a later ALARM is an episode of its own whose event decides. A state older
- * than the event means CloudWatch's read trails its own event: the event is the newer word and stands.
+ * than the event means CloudWatch's read trails its own event: the event is the newer word and stands. Its times are
+ * in the stage's zone, with UTC beside.
  */
-export function staleAlarm(alarm: AlarmFacts, now: AlarmNow | null): Extract<RollbackDecision, { action: "none" }> | null {
+export function staleAlarm(
+  alarm: AlarmFacts,
+  now: AlarmNow | null,
+  timeZone: string,
+): Extract<RollbackDecision, { action: "none" }> | null {
   const stale = (why: string) => ({ action: "none" as const, reason: "stale-alarm" as const, why });
   if (!now) return stale(`${alarm.alarmId} no longer exists (CloudWatch does not know it): it cannot be in ALARM now`);
-  const since = formatTime(now.since.toISOString());
+  const since = formatTime(now.since.toISOString(), timeZone);
   // "Do it" carries out what the automation would do now: nothing, once the alarm has ended.
   if (alarm.pressed) return now.state === "ALARM" ? null : stale(`${alarm.alarmId} is ${now.state} since ${since}`);
   if (now.since.getTime() <= alarm.at.getTime()) return null;
-  const event = formatTime(alarm.at.toISOString());
+  const event = formatTime(alarm.at.toISOString(), timeZone);
   if (now.state === "ALARM")
     return stale(
-      `this ALARM (${event}) is an earlier episode: ${alarm.alarmId} went to ALARM again at ${since}, and that episode's own event decides`,
+      `this ALARM, raised at ${event}, is an earlier episode: ${alarm.alarmId} went to ALARM again at ${since}, and that episode's own event decides`,
     );
-  return stale(`${alarm.alarmId} is ${now.state} since ${since}, after this ALARM (${event}) was raised`);
+  return stale(`${alarm.alarmId} is ${now.state} since ${since}, after this ALARM was raised at ${event}`);
 }
 
 /**

@@ -52,7 +52,8 @@ export async function handleAlarm(
   if (excluded) return act(excluded, alarm, where, ports, now);
   // The alarm first, alone: a stale event makes no call to CodeDeploy or ECS at all (and loads neither client).
   const alarmNow = await ports.alarms.now(alarm.alarmName);
-  const decision = staleAlarm(alarm, alarmNow) ?? decideRollback(alarm, { ...(await gatherFacts(ports, now)), alarmNow }, policy, now);
+  const decision =
+    staleAlarm(alarm, alarmNow, policy.timeZone) ?? decideRollback(alarm, { ...(await gatherFacts(ports, now)), alarmNow }, policy, now);
   return act(decision, alarm, where, ports, now);
 }
 

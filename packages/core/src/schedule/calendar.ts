@@ -109,7 +109,10 @@ export function transitions(from: Date, until: Date, calendar: Calendar, keepAwa
 
 const labelFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** "Mon 23 Nov, 07:30 CET". One formatter per zone: building one costs twenty times more than using it. */
+/**
+ * "Mon 23 Nov, 07:30 CET (06:30 UTC)": the stage's wall clock, with UTC beside (what AWS's consoles and logs show);
+ * in a UTC stage "Mon 23 Nov, 06:30 UTC". One formatter per zone: building one costs twenty times more than using it.
+ */
 export function localLabel(at: Date, timeZone: string): string {
   let format = labelFormats.get(timeZone);
   if (!format) {
@@ -125,7 +128,8 @@ export function localLabel(at: Date, timeZone: string): string {
     });
     labelFormats.set(timeZone, format);
   }
-  return format.format(at);
+  const label = format.format(at);
+  return timeZone === "UTC" ? label : `${label} (${at.toISOString().slice(11, 16)} UTC)`;
 }
 
 /**

@@ -12,6 +12,8 @@ export function formatTime(value: string, timeZone = "UTC"): string {
 }
 
 export interface Clock {
+  /** "2019-10-02": the day in the stage's zone. */
+  date: string;
   /** "19:04" in the stage's zone. */
   local: string;
   /** The zone's abbreviation then ("CEST"), or "UTC" in a UTC stage. */
@@ -27,10 +29,23 @@ export interface Clock {
 export function clockOf(value: string, timeZone = "UTC"): Clock | null {
   const date = parseTime(value);
   if (!date) return null;
-  const utc = date.toISOString().slice(11, 16);
-  if (timeZone === "UTC") return { local: utc, zone: "UTC", utc };
+  const iso = date.toISOString();
+  const utc = iso.slice(11, 16);
+  if (timeZone === "UTC") return { date: iso.slice(0, 10), local: utc, zone: "UTC", utc };
   const { parts, zone } = local(date, timeZone);
-  return { local: `${parts.hour}:${parts.minute}`, zone: zone ?? "", utc };
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, local: `${parts.hour}:${parts.minute}`, zone: zone ?? "", utc };
+}
+
+/**
+ * "19:10 CEST (17:10 UTC)": a time of day for a short answer (a button's refusal, a keep-awake), in the stage's
+ * zone with UTC beside; in a UTC stage "17:10 UTC". A time on another day than `today` (in the stage's zone) leads
+ * with its date: "2019-10-01 19:10 CEST (17:10 UTC)". The text itself when it is no time.
+ */
+export function formatClock(value: string, timeZone = "UTC", today?: Date): string {
+  const clock = clockOf(value, timeZone);
+  if (!clock) return value;
+  const day = today && clockOf(today.toISOString(), timeZone)?.date !== clock.date ? `${clock.date} ` : "";
+  return clock.zone === "UTC" ? `${day}${clock.utc} UTC` : `${day}${clock.local} ${clock.zone} (${clock.utc} UTC)`;
 }
 
 /** ISO 8601, including CloudWatch's "+0000" offsets (no colon), which not every parser reads. */

@@ -5,6 +5,7 @@ import { type CarryOutPorts, carryOut } from "@hands-off-ops/core/chatops/carry-
 import { TICKET_ID } from "@hands-off-ops/core/chatops/interaction";
 import type { Ticket } from "@hands-off-ops/core/chatops/tickets";
 import type { StageSettings } from "@hands-off-ops/core/settings/schema";
+import { formatClock } from "@hands-off-ops/core/text/time";
 import type { KnownBlock } from "@slack/types";
 import type { PressFile } from "./press-file";
 import { Recorder } from "./recorder";
@@ -72,6 +73,7 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
       tellPresser: async (_url, text) => void told.push(text),
     },
     now,
+    settings.schedule.timeZone,
   );
   lines.push(`Endpoint answered ${accepted.status} to Slack: ${accepted.outcome}${accepted.reason ? ` (${accepted.reason})` : ""}`);
   for (const text of told) lines.push(`Only the presser sees: ${text}`);
@@ -111,7 +113,8 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
       ? {
           keepAwake: async (minutes, reason) => {
             recorder.aws("Lambda", "Invoke", `${stage}-hands-off-ops-schedule (RequestResponse): keep-awake ${minutes} min, "${reason}"`);
-            return `kept awake until ${new Date(now.getTime() + minutes * 60_000).toISOString().slice(11, 16)} UTC`;
+            const until = new Date(now.getTime() + minutes * 60_000).toISOString();
+            return `kept awake until ${formatClock(until, settings.schedule.timeZone, now)}`;
           },
         }
       : null,
