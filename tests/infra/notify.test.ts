@@ -14,8 +14,9 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     ofType(resources, "AWS::Lambda::Function").find(([, fn]) => fn.Properties.Handler === "functions/notify.handler") ?? [];
   const settings = stageSettings(stage, stage === CUSTOMIZED_STAGE ? CUSTOMIZED_SETTINGS[CUSTOMIZED_STAGE] : {});
   const prefix = `${stage}-hands-off-ops-`;
-  const notifyRules = () =>
+  const notifyTargets = () =>
     ofType(resources, "AWS::Events::Rule").filter(([, rule]) => rule.Properties.Targets[0].Arn["Fn::GetAtt"]?.[0] === notifyId);
+  const notifyRules = () => notifyTargets().filter(([, rule]) => rule.Properties.EventPattern);
 
   it("runs the notify function on Node 24, arm64, with the stage's routing in its environment", () => {
     expect(notify?.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Timeout: 120 });
@@ -83,6 +84,19 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
       "detail-type": ["RDS DB Instance Event"],
       detail: { SourceIdentifier: [{ "Fn::ImportValue": expect.stringMatching(/-Database:ExportsOutputRefPostgres[0-9A-F]{16}$/) }] },
     });
+  });
+
+  it("sweeps for reminders every 15 minutes, and may read only the stage's own alarms to decide one", () => {
+    const sweeps = notifyTargets().filter(([, rule]) => !rule.Properties.EventPattern);
+    expect(sweeps.map(([, rule]) => rule.Properties.ScheduleExpression)).toEqual(["rate(15 minutes)"]);
+    const role = notify?.Properties.Role["Fn::GetAtt"][0];
+    const policy = ofType(resources, "AWS::IAM::Policy").find(([, p]) =>
+      p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role),
+    )?.[1];
+    const reads = (policy?.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter((st) =>
+      [st.Action].flat().includes("cloudwatch:DescribeAlarms"),
+    );
+    expect(JSON.stringify(reads.map((st) => st.Resource))).toContain(`:alarm:${prefix}*`);
   });
 
   it("retries a failed delivery twice, then parks the event in the dead-letter queue", () => {
