@@ -93,9 +93,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
     const policy = ofType(resources, "AWS::IAM::Policy").find(([, p]) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role),
     )?.[1];
-    const reads = (policy?.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter((st) =>
-      [st.Action].flat().includes("cloudwatch:DescribeAlarms"),
-    );
+    const statements: { Action: string | string[]; Resource: unknown }[] = policy?.Properties.PolicyDocument.Statement ?? [];
+    const reads = statements.filter((st) => [st.Action].flat().includes("cloudwatch:DescribeAlarms"));
     expect(JSON.stringify(reads.map((st) => st.Resource))).toContain(`:alarm:${prefix}*`);
   });
 

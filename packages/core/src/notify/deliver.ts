@@ -4,7 +4,6 @@ import { formatTime } from "../text/time";
 import { correlate } from "./correlate";
 import {
   type Arrival,
-  decideIncident,
   type EmailReason,
   type IncidentDecision,
   type IncidentRecord,
