@@ -1,4 +1,4 @@
-import { Duration, type Stack } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as ecs from "aws-cdk-lib/aws-ecs";
