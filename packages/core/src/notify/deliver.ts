@@ -2,14 +2,7 @@ import type { ChatOpsAction } from "../settings/chatops";
 import type { NotificationSettings } from "../settings/schema";
 import { formatTime } from "../text/time";
 import { correlate } from "./correlate";
-import {
-  type Arrival,
-  type EmailReason,
-  type IncidentDecision,
-  type IncidentRecord,
-  incidentView,
-  type Told,
-} from "./incident";
+import { type Arrival, type EmailReason, type IncidentDecision, type IncidentRecord, incidentView, type Told } from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
 import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
 import { renderEmail } from "./render/email";
