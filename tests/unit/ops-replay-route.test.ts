@@ -30,9 +30,22 @@ describe("which functions an event reaches", () => {
   });
 });
 
+const ACCOUNT = "123456789012";
+
 describe("what the stage's rule would filter out", () => {
+  it("names an event from another account: the stage's rules see their own account's events only", () => {
+    const own = withOverrides(
+      loadEvent("automation-action"),
+      { account: "210987654321" },
+      { stage: "prod", app: "hands-off-ops", region: "eu-central-1" },
+    );
+    expect(ruleNotes(own, "prod", "hands-off-ops", "eu-central-1", ACCOUNT)).toContain(
+      'In AWS the prod rule would not deliver this event: it comes from account 210987654321, and the stage\'s rules are in 123456789012 (a scenario can set "account"). Replayed anyway.',
+    );
+  });
+
   it("names the alarm, the task status, the other stage", () => {
-    expect(ruleNotes(loadEvent("cloudwatch-alarm-single-metric"), "prod", "hands-off-ops", "eu-central-1")).toEqual([
+    expect(ruleNotes(loadEvent("cloudwatch-alarm-single-metric"), "prod", "hands-off-ops", "eu-central-1", ACCOUNT)).toEqual([
       'In AWS the prod rule would not deliver this event: it comes from us-east-1, and the stage\'s rules are in eu-central-1 (a scenario can set "region": "{region}"). Replayed anyway.',
       "In AWS the prod rule would not deliver this event: the alarm ServerCpuTooHigh is not named prod-hands-off-ops-…. Replayed anyway.",
     ]);
@@ -41,14 +54,17 @@ describe("what the stage's rule would filter out", () => {
       { "detail.alarmName": "{stage}-{app}-Alb5xxRate", region: "{region}" },
       { stage: "prod", app: "hands-off-ops", region: "eu-central-1" },
     );
-    expect(ruleNotes(own, "prod", "hands-off-ops", "eu-central-1")).toEqual([]);
-    expect(ruleNotes(loadEvent("automation-action"), "dev", "hands-off-ops", "eu-central-1").at(-1)).toContain(
+    expect(ruleNotes(own, "prod", "hands-off-ops", "eu-central-1", ACCOUNT)).toEqual([]);
+    expect(ruleNotes(loadEvent("automation-action"), "dev", "hands-off-ops", "eu-central-1", ACCOUNT).at(-1)).toContain(
       "the notice is for stage prod",
     );
-    expect(ruleNotes(rdsEvent("failoverCompleted"), "prod", "hands-off-ops", "us-east-1")).toEqual([
+    // RDS's sample comes from account 111111111111: here only its instance is the stage's concern.
+    expect(ruleNotes(rdsEvent("failoverCompleted"), "prod", "hands-off-ops", "us-east-1", "111111111111")).toEqual([
       "In AWS the prod rule would not deliver this event: the DB instance testdb is not the stage's (prod-hands-off-ops-database in a replay; a scenario can set detail.SourceIdentifier). Replayed anyway.",
     ]);
-    expect(ruleNotes(rdsEvent("failoverCompleted", "prod-hands-off-ops-database"), "prod", "hands-off-ops", "us-east-1")).toEqual([]);
+    expect(
+      ruleNotes(rdsEvent("failoverCompleted", "prod-hands-off-ops-database"), "prod", "hands-off-ops", "us-east-1", "111111111111"),
+    ).toEqual([]);
   });
 
   it("names an ECS event from another cluster, and is quiet for the stage's own", () => {
@@ -57,7 +73,7 @@ describe("what the stage's rule would filter out", () => {
       { "detail.lastStatus": "STOPPED" },
       { stage: "dev", app: "hands-off-ops" },
     );
-    expect(ruleNotes(task, "dev", "hands-off-ops", "us-west-2")).toEqual([
+    expect(ruleNotes(task, "dev", "hands-off-ops", "us-west-2", "111122223333")).toEqual([
       "In AWS the dev rule would not deliver this event: the cluster FargateCluster is not the stage's (dev-hands-off-ops-cluster in a replay; a scenario can set detail.clusterArn). Replayed anyway.",
     ]);
     const own = withOverrides(
@@ -65,7 +81,7 @@ describe("what the stage's rule would filter out", () => {
       { "detail.clusterArn": "arn:aws:ecs:us-west-2:111122223333:cluster/{stage}-{app}-cluster" },
       { stage: "dev", app: "hands-off-ops" },
     );
-    expect(ruleNotes(own, "dev", "hands-off-ops", "us-west-2")).toEqual([]);
+    expect(ruleNotes(own, "dev", "hands-off-ops", "us-west-2", "111122223333")).toEqual([]);
   });
 
   it("refuses a scenario written for another event, unless that event has the same content", () => {

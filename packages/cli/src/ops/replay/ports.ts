@@ -201,14 +201,14 @@ export interface SlackPosted {
   updated?: boolean;
 }
 
-export function slackRecorder(recorder: Recorder, canThread: boolean, posted: SlackPosted[]): SlackPort {
-  let ts = 0;
+/** Slack gives every message its own ts: one count for the whole replay, shared by every step's notifier run. */
+export function slackRecorder(recorder: Recorder, canThread: boolean, posted: SlackPosted[], clock: { slackMessages: number }): SlackPort {
   return {
     canThread,
     async post({ channel, payload, threadTs }) {
       recorder.aws("Slack", canThread ? "chat.postMessage" : "incoming webhook", `${channel}${threadTs ? ` (in thread ${threadTs})` : ""}`);
       posted.push({ channel, payload, threadTs });
-      return canThread ? { channel, ts: `1700000000.${String(++ts).padStart(6, "0")}` } : null;
+      return canThread ? { channel, ts: `1700000000.${String(++clock.slackMessages).padStart(6, "0")}` } : null;
     },
     async update(ref, payload) {
       recorder.aws("Slack", "chat.update", `${ref.channel} ${ref.ts}`);
@@ -290,6 +290,8 @@ export function graphRecorder(recorder: Recorder): GraphPort {
 export interface NotifyMemory {
   /** Buttons' tickets issued so far. */
   tickets: number;
+  /** Slack messages posted so far (each gets its own ts). */
+  slackMessages: number;
   threads: Map<string, ThreadParent>;
   incidents: Map<string, IncidentRecord>;
   links: Map<string, DeploymentLink>;
@@ -299,6 +301,7 @@ export interface NotifyMemory {
 
 export const notifyMemory = (): NotifyMemory => ({
   tickets: 0,
+  slackMessages: 0,
   threads: new Map(),
   incidents: new Map(),
   links: new Map(),

@@ -128,7 +128,7 @@ export async function replay(original: ReplayInput): Promise<string[]> {
     `Scenario: ${input.scenario.description}`,
     `Received by: ${receivers.map((r) => (r.fn === "canary-hook" ? `canary-hook (${r.hook})` : r.fn)).join(", ")}`,
     ...Object.keys(input.scenario.eventOverrides).map((path) => `Event changed by the scenario: ${path}`),
-    ...ruleNotes(input.event, input.stage, APP_NAME, input.settings.region).map((note) => `Note: ${note}`),
+    ...ruleNotes(input.event, input.stage, APP_NAME, input.settings.region, ACCOUNT).map((note) => `Note: ${note}`),
   ];
   for (const receiver of receivers) {
     const run = await runOne(receiver, input, now);
@@ -209,7 +209,8 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
   const emails: Email[] = [];
   const mode = input.settings.notifications.slack.mode;
   const ports = {
-    slack: mode === "off" ? null : slackRecorder(recorder, mode === "web-api", slack),
+    slack:
+      mode === "off" ? null : slackRecorder(recorder, mode === "web-api", slack, (input.shared ?? sharedMemory(input.scenario)).notify),
     email: emailRecorder(recorder, env.topicArn, emails),
     graphs: graphRecorder(recorder),
     store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),

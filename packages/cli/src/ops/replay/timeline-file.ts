@@ -48,9 +48,26 @@ export function readTimeline(file: string, document: unknown): Timeline {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
     throw new ScenarioError(`The timeline ${file} is not valid:\n  ${issues.join("\n  ")}`);
   }
+  // A timeline is a story AWS could tell: nothing is delivered before it happens, and a repeated delivery is the same event.
   parsed.data.steps.forEach((step, index) => {
-    if (step.duplicateOf !== undefined && step.duplicateOf >= index)
+    if (step.deliveredAfter !== undefined && step.deliveredAfter < step.after)
+      throw new ScenarioError(
+        `The timeline ${file}: step ${index} is delivered at +${step.deliveredAfter} s, before it happened (+${step.after} s)`,
+      );
+    if (step.duplicateOf === undefined) return;
+    if (step.duplicateOf >= index)
       throw new ScenarioError(`The timeline ${file}: step ${index} duplicates step ${step.duplicateOf}, which does not come before it`);
+    const original = parsed.data.steps[step.duplicateOf];
+    const differs =
+      step.event !== original?.event ||
+      step.after !== original.after ||
+      Object.keys(step.overrides).length > 0 ||
+      step.scenario !== undefined ||
+      step.hook !== original.hook;
+    if (differs)
+      throw new ScenarioError(
+        `The timeline ${file}: step ${index} is a repeated delivery of step ${step.duplicateOf}, so it is the same event at the same time (same event file and after, no overrides, scenario or hook of its own)`,
+      );
   });
   return parsed.data;
 }

@@ -142,6 +142,10 @@ export function summary({ emails, slack, incidents }: Tally): string {
 }
 
 function describe(event: unknown): string {
+  const hook = event as { DeploymentId?: string; lifecycleStage?: string; executionDetails?: { serviceArn?: string } } | null;
+  // A lifecycle hook is Lambda invoking the hook function directly, not an EventBridge event.
+  if (hook?.DeploymentId) return `CodeDeploy lifecycle hook · ${hook.DeploymentId}`;
+  if (hook?.lifecycleStage) return `ECS lifecycle hook · ${hook.lifecycleStage}`;
   const e = event as { "detail-type"?: string; detail?: Record<string, unknown> } | null;
   const detail = e?.detail ?? {};
   const state = (detail.state as { value?: string } | undefined)?.value ?? (typeof detail.state === "string" ? detail.state : undefined);
