@@ -4,12 +4,13 @@ import { formatTime } from "../text/time";
 import { correlate } from "./correlate";
 import {
   type Arrival,
-  decideIncident,
   type EmailReason,
   type IncidentDecision,
   type IncidentRecord,
   incidentView,
+  leadOf,
   type Told,
+  withMemberLead,
 } from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
 import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
@@ -192,12 +193,15 @@ async function planIncident(
     const issued = buttons
       ? await Promise.all(wanted.map(async ([action, subject]) => ({ action, ticketId: await ticketFor(action, subject, buttons) })))
       : [];
+    const memberLeads = tag.role === "event" ? withMemberLead(previous?.memberLeads, tag.key, message) : previous?.memberLeads;
+    const newest = decision.leads || !previous ? message : previous.lead;
     const next: IncidentRecord = {
       key,
       openedAt: decision.openedAt,
       history: decision.history,
       steps: decision.steps,
-      lead: decision.leads || !previous ? message : previous.lead,
+      lead: leadOf(decision.told, decision.members, memberLeads, newest),
+      ...(memberLeads ? { memberLeads } : {}),
       message: previous?.message ?? null,
       version: (record?.version ?? 0) + 1,
       ...(decision.told ? { told: decision.told } : {}),
