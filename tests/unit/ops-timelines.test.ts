@@ -117,6 +117,21 @@ describe("the shipped incident timelines on prod", () => {
     );
   });
 
+  it("labels every step, a hook's invocation too, and says long offsets in hours", async () => {
+    const { stepLabel, clock } = await import("../../packages/cli/src/ops/replay/timeline");
+    const hook = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/events/codedeploy-lifecycle-hook.json"), "utf8"));
+    // A hook step's label was empty: the invocation has no detail-type.
+    expect(stepLabel(hook, "AfterAllowTestTraffic")).toBe("CodeDeploy lifecycle hook · AfterAllowTestTraffic · d-7K2Q9ZB1C");
+    expect(stepLabel({ action: "sleep" })).toBe("schedule tick · sleep");
+    expect([clock(0), clock(40), clock(310), clock(6 * 3600), clock(2 * 3600 + 300)]).toEqual([
+      "0 s",
+      "40 s",
+      "5 min 10 s",
+      "6 h",
+      "2 h 5 min",
+    ]);
+  });
+
   it("dates each OK's ALARM from the story, as CloudWatch writes previousState, not from the 2019 sample", async () => {
     const { lines } = await run("flapping-alarm", prod("enforce"), true);
     const began = lines.filter((line) => line.includes("ALARM began:"));
