@@ -40,18 +40,20 @@ describe("what the stage's rule would filter out", () => {
     );
   });
 
-  it("names an ECS event from another cluster, and is quiet for the stage's own", () => {
+  it("names an ECS event from another account and cluster, and is quiet for the stage's own", () => {
     const task = withOverrides(
       loadEvent("ecs-task-state-change"),
       { "detail.lastStatus": "STOPPED" },
       { stage: "dev", app: "hands-off-ops" },
     );
     expect(ruleNotes(task, "dev", "hands-off-ops", "us-west-2")).toEqual([
+      // A rule on the default bus sees its own account's events: the sample's 111122223333 is someone else's.
+      'In AWS the dev rule would not deliver this event: it comes from account 111122223333, and the stage\'s is 123456789012 in a replay (a scenario can set "account"). Replayed anyway.',
       "In AWS the dev rule would not deliver this event: the cluster FargateCluster is not the stage's (dev-hands-off-ops-cluster in a replay; a scenario can set detail.clusterArn). Replayed anyway.",
     ]);
     const own = withOverrides(
       task,
-      { "detail.clusterArn": "arn:aws:ecs:us-west-2:111122223333:cluster/{stage}-{app}-cluster" },
+      { account: "123456789012", "detail.clusterArn": "arn:aws:ecs:us-west-2:123456789012:cluster/{stage}-{app}-cluster" },
       { stage: "dev", app: "hands-off-ops" },
     );
     expect(ruleNotes(own, "dev", "hands-off-ops", "us-west-2")).toEqual([]);

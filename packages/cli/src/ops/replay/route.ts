@@ -18,6 +18,9 @@ export type Receiver =
 
 export class RouteError extends Error {}
 
+/** The stage's account as a replay names it (stand-in names: the real one is known only in AWS). */
+export const REPLAY_ACCOUNT = "123456789012";
+
 export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined): Receiver[] {
   if (typeof event !== "object" || event === null || Array.isArray(event)) throw new RouteError("The event is not a JSON object.");
   const fields = event as Record<string, unknown>;
@@ -113,8 +116,8 @@ function hookOf(settings: StageSettings, asked: string | undefined): EcsHook {
  * Where the stage's EventBridge rule would not pass the event on (it names
  * another stage's resources): the replay runs it anyway and says so.
  */
-export function ruleNotes(event: unknown, stage: string, app: string, region: string): string[] {
-  const fields = (event ?? {}) as { "detail-type"?: unknown; detail?: Record<string, unknown>; region?: unknown };
+export function ruleNotes(event: unknown, stage: string, app: string, region: string, account = REPLAY_ACCOUNT): string[] {
+  const fields = (event ?? {}) as { "detail-type"?: unknown; detail?: Record<string, unknown>; region?: unknown; account?: unknown };
   const detail = fields.detail ?? {};
   const prefix = `${stage}-${app}-`;
   const notes: string[] = [];
@@ -130,6 +133,9 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
   // EventBridge rules see the events of their own region only (AWS's samples come from us-east-1 and us-west-2).
   if (typeof fields.region === "string" && fields["detail-type"] !== undefined && fields.region !== region)
     wouldNot(`it comes from ${fields.region}, and the stage's rules are in ${region} (a scenario can set "region": "{region}")`);
+  // A rule on the default bus sees its own account's events (AWS's samples name 111122223333).
+  if (typeof fields.account === "string" && fields["detail-type"] !== undefined && fields.account !== account)
+    wouldNot(`it comes from account ${fields.account}, and the stage's is ${account} in a replay (a scenario can set "account")`);
   switch (fields["detail-type"]) {
     case "CloudWatch Alarm State Change":
       if (!String(detail.alarmName).startsWith(prefix)) wouldNot(`the alarm ${detail.alarmName} is not named ${prefix}…`);
