@@ -123,6 +123,8 @@ describe("the shipped incident timelines on prod", () => {
     // A hook step's label was empty: the invocation has no detail-type.
     expect(stepLabel(hook, "AfterAllowTestTraffic")).toBe("CodeDeploy lifecycle hook · AfterAllowTestTraffic · d-7K2Q9ZB1C");
     expect(stepLabel({ action: "sleep" })).toBe("schedule tick · sleep");
+    const ecs = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/events/ecs-deployment-completed.json"), "utf8"));
+    expect(stepLabel(ecs)).toBe("ECS Deployment State Change · ecs-svc/123 · SERVICE_DEPLOYMENT_COMPLETED");
     expect([clock(0), clock(40), clock(310), clock(6 * 3600), clock(2 * 3600 + 300)]).toEqual([
       "0 s",
       "40 s",

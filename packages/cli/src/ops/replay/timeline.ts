@@ -152,7 +152,9 @@ export function stepLabel(event: unknown, hook?: string): string {
   const detail = e?.detail ?? {};
   const state = (detail.state as { value?: string } | undefined)?.value ?? (typeof detail.state === "string" ? detail.state : undefined);
   const what = (detail.alarmName ?? detail.deploymentId ?? detail.eventName ?? detail.lastStatus ?? "") as string;
-  return [e?.["detail-type"], what, state].filter(Boolean).join(" · ");
+  // ECS names its deployment events' phase only in eventName (in progress, a rollback in progress, completed).
+  const phase = detail.eventName !== what ? (detail.eventName as string | undefined) : undefined;
+  return [e?.["detail-type"], what, phase, state].filter(Boolean).join(" · ");
 }
 
 /** An offset as a person says it: "40 s", "5 min 10 s", "6 h", "2 h 5 min". */
