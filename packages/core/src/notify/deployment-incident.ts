@@ -102,7 +102,8 @@ function releaseStep(id: string, state: string, rollbackDeploymentId: string | u
     // A stopped or failed release no longer takes traffic: nobody needs to stop it again.
     case "STOP":
       return {
-        did: `${by} stopped release ${id}.${rollback}`,
+        // ECS says STOP only as its rollback's start (ecs-deployment.ts, ROLLING_BACK): it does not just stop.
+        did: by === "ECS" ? `ECS is rolling release ${id} back to the previous revision.` : `${by} stopped release ${id}.${rollback}`,
         escalates: false,
         handled: true,
         // The incident's thread already says what asked for the stop: the reply does not send on-call looking for it.
