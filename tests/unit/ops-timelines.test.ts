@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { StageSettingsOverrides } from "@hands-off-ops/core/settings/schema";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Tally } from "../../packages/cli/src/ops/replay/timeline";
 import { readTimeline } from "../../packages/cli/src/ops/replay/timeline-file";
@@ -21,8 +22,9 @@ beforeAll(async () => {
 });
 
 type Mode = StageSettings["automationMode"];
-const prod = (mode: Mode, slack?: "webhook"): StageSettings => {
-  const settings = stageSettings("prod");
+/** Prod as shipped, or with the few settings a story is about (a stage whose releases ECS runs). */
+const prod = (mode: Mode, slack?: "webhook", overrides?: StageSettingsOverrides): StageSettings => {
+  const settings = overrides ? stageSettings("prod", overrides) : stageSettings("prod");
   const notifications = slack
     ? { ...settings.notifications, slack: { ...settings.notifications.slack, mode: slack } }
     : settings.notifications;
@@ -41,8 +43,11 @@ const tally = (page: number, escalation: number, reopened: number, resolution: n
   incidents: 1,
 });
 
-/** [timeline, mode, e-mails (page, escalation, reopened, resolution), Slack (messages, updates, replies)] */
-const EXPECTED: [string, Mode, Tally][] = [
+/** On prod, releases run by ECS itself (release.controller "ecs"): `OPS_SETTINGS_FILE` with {"prod": this} in the console. */
+const ECS: StageSettingsOverrides = { release: { controller: "ecs" } };
+
+/** [timeline, mode, e-mails (page, escalation, reopened, resolution), Slack (messages, updates, replies), settings changed] */
+const EXPECTED: [string, Mode, Tally, StageSettingsOverrides?][] = [
   // The automation stops the release; CodeDeploy's STOP joins the incident; a duplicate delivery of the alarm adds nothing.
   ["bad-release-during-canary", "enforce", tally(1, 0, 0, 1, [1, 3, 3])],
   // Dry-run: the same page, plus one e-mail telling a person to stop the release by hand.
@@ -58,6 +63,29 @@ const EXPECTED: [string, Mode, Tally][] = [
   ["crash-loop", "enforce", tally(1, 1, 0, 0, [1, 3, 3])],
   ["alarm-no-release", "enforce", tally(1, 0, 0, 1, [1, 2, 2])],
   ["alarm-no-release", "dry-run", tally(1, 0, 0, 1, [1, 2, 2])],
+  // The stories of issue 29 (docs/notifications.md, "Stories"). Two release alarms of one canary: one page, one stop
+  // (the second alarm's rollback finds the stop claimed), one end once both are OK.
+  ["two-alarms-one-canary", "enforce", tally(1, 0, 0, 1, [1, 6, 6])],
+  ["two-alarms-one-canary", "dry-run", tally(1, 1, 0, 1, [1, 6, 6])],
+  // The hook's Failed verdict is a step of the alarm's incident; after it nothing asks a person to stop the release.
+  ["hook-failure-while-alarm-fires", "enforce", tally(1, 0, 0, 1, [1, 4, 4])],
+  ["hook-failure-while-alarm-fires", "dry-run", tally(1, 1, 0, 1, [1, 4, 4])],
+  // Crashes, the alarm, the rollback and its success: one incident; no escalation once the rollback runs.
+  ["crash-loop-after-release", "enforce", tally(1, 0, 0, 1, [1, 8, 8])],
+  // Dry-run: one escalation (roll back by hand); on-call's deployment is theirs, with its own release thread.
+  ["crash-loop-after-release", "dry-run", tally(1, 1, 0, 1, [2, 7, 7])],
+  // One incident, one page; and no end: nothing the stage's rules pass ends it (see the test below).
+  ["oom-then-no-capacity", "enforce", tally(1, 0, 0, 0, [1, 1, 1])],
+  ["oom-then-no-capacity", "dry-run", tally(1, 0, 0, 0, [1, 1, 1])],
+  // Six hours in ALARM: the page, the end, nothing in between.
+  ["alarm-in-alarm-six-hours", "enforce", tally(1, 0, 0, 1, [1, 2, 2])],
+  ["alarm-in-alarm-six-hours", "dry-run", tally(1, 0, 0, 1, [1, 2, 2])],
+  // The OK first: the incident opens ended (one e-mail, its end); the late ALARM pages nobody and rolls nothing back.
+  ["ok-before-its-alarm", "enforce", tally(0, 0, 0, 1, [1, 2, 2])],
+  ["ok-before-its-alarm", "dry-run", tally(0, 0, 0, 1, [1, 2, 2])],
+  // ECS rolls back by itself: its events are steps of the alarm's incident; the release keeps its own thread.
+  ["ecs-stage-alarm-during-release", "enforce", tally(1, 0, 0, 1, [2, 5, 7]), ECS],
+  ["ecs-stage-alarm-during-release", "dry-run", tally(1, 1, 0, 1, [2, 5, 7]), ECS],
 ];
 
 describe("the shipped incident timelines on prod", () => {
@@ -66,23 +94,44 @@ describe("the shipped incident timelines on prod", () => {
     expect(new Set(EXPECTED.map(([name]) => `${name}.json`))).toEqual(new Set(shipped));
   });
 
-  it.each(EXPECTED)("%s in %s: exactly what on-call gets", async (name, mode, expected) => {
-    expect((await run(name, prod(mode))).tally).toEqual(expected);
+  it.each(EXPECTED)("%s in %s: exactly what on-call gets", async (name, mode, expected, overrides) => {
+    expect((await run(name, prod(mode, undefined, overrides))).tally).toEqual(expected);
   });
 
-  it.each(EXPECTED)("%s in %s: the messages as on-call reads them (timelines/renders)", async (name, mode) => {
-    const { lines } = await run(name, prod(mode), true);
+  it.each(EXPECTED)("%s in %s: the messages as on-call reads them (timelines/renders)", async (name, mode, _tally, overrides) => {
+    const { lines } = await run(name, prod(mode, undefined, overrides), true);
     await expect(`${lines.join("\n")}\n`).toMatchFileSnapshot(path.join(TIMELINES, "renders", `${name}.${mode}.txt`));
   });
 
-  it.each(["bad-release-during-canary", "flapping-alarm", "alarm-no-release"])(
-    "%s pages as often in dry-run as in enforce",
-    async (name) => {
-      const [enforce, dryRun] = await Promise.all([run(name, prod("enforce")), run(name, prod("dry-run"))]);
-      expect(dryRun.tally.emails.page).toBe(enforce.tally.emails.page);
-      expect(dryRun.tally.emails.resolution).toBe(enforce.tally.emails.resolution);
-    },
-  );
+  it.each(
+    EXPECTED.filter(([name, mode]) => mode === "enforce" && EXPECTED.some(([other, m]) => other === name && m === "dry-run")).map(
+      ([name, , , overrides]) => [name, overrides] as const,
+    ),
+  )("%s pages as often in dry-run as in enforce", async (name, overrides) => {
+    const [enforce, dryRun] = await Promise.all([
+      run(name, prod("enforce", undefined, overrides)),
+      run(name, prod("dry-run", undefined, overrides)),
+    ]);
+    expect(dryRun.tally.emails.page).toBe(enforce.tally.emails.page);
+    expect(dryRun.tally.emails.resolution).toBe(enforce.tally.emails.resolution);
+  });
+
+  it("every story of one cause is one incident: at most one page, one end and one escalation", () => {
+    for (const [, , { incidents, emails }] of EXPECTED.filter(([name]) => name !== "flapping-alarm")) {
+      expect(incidents).toBe(1);
+      expect(emails.page).toBeLessThanOrEqual(1);
+      expect(emails.resolution).toBeLessThanOrEqual(1);
+      expect(emails.escalation).toBeLessThanOrEqual(1);
+      expect(emails.other).toBe(0);
+    }
+  });
+
+  // Known fault, reported: a task killed for memory and the placement failure it caused never end. ECS's
+  // SERVICE_STEADY_STATE, the only word that the service is whole again, is INFO, which the stage's rule does not pass
+  // on; nothing else ends episodic members. When the notifier hears of it, this starts to pass: move the story's row.
+  it.fails("oom-then-no-capacity ends once ECS reports the service steady again", async () => {
+    expect((await run("oom-then-no-capacity", prod("enforce"))).tally.emails.resolution).toBe(1);
+  });
 
   it("goes on past an event no function of the stage receives, and says so (an INFO service event, which no rule passes)", async () => {
     const file = path.join(TIMELINES, "alarm-no-release.json");
@@ -134,6 +183,23 @@ describe("the shipped incident timelines on prod", () => {
     expect(lastUpdate).toContain(
       "Rolled back: rollback deployment d-REPLAYROLLBACK succeeded, the previous version serves all traffic. (17:09 CET, 16:09 UTC)",
     );
+  });
+
+  it("labels every step, a hook's invocation too, and says long offsets in hours", async () => {
+    const { stepLabel, clock } = await import("../../packages/cli/src/ops/replay/timeline");
+    const hook = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/events/codedeploy-lifecycle-hook.json"), "utf8"));
+    // A hook step's label was empty: the invocation has no detail-type.
+    expect(stepLabel(hook, "AfterAllowTestTraffic")).toBe("CodeDeploy lifecycle hook · AfterAllowTestTraffic · d-7K2Q9ZB1C");
+    expect(stepLabel({ action: "sleep" })).toBe("schedule tick · sleep");
+    const ecs = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/events/ecs-deployment-completed.json"), "utf8"));
+    expect(stepLabel(ecs)).toBe("ECS Deployment State Change · ecs-svc/123 · SERVICE_DEPLOYMENT_COMPLETED");
+    expect([clock(0), clock(40), clock(310), clock(6 * 3600), clock(2 * 3600 + 300)]).toEqual([
+      "0 s",
+      "40 s",
+      "5 min 10 s",
+      "6 h",
+      "2 h 5 min",
+    ]);
   });
 
   it("dates each OK's ALARM from the story, as CloudWatch writes previousState, not from the 2019 sample", async () => {

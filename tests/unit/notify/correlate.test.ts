@@ -92,6 +92,46 @@ describe("one cause, one incident", () => {
     expect([...ports.store.incidents.values()][0]?.told).toBe("problem");
   });
 
+  it("while one alarm still fires, the incident's message shows it, not the other alarm's OK", async () => {
+    const lead = async (messages: OpsMessage[]) => [...(await story(messages)).ports.store.incidents.values()][0]?.lead;
+    // Timelines two-alarms-one-canary: the OK of the second alarm came first and led the open incident with "RESOLVED".
+    const open = await lead([
+      messageOf(alarm("Alb5xxRate", 0)),
+      messageOf(alarm("TargetP99Latency", 1)),
+      messageOf(ok("TargetP99Latency", 1, 6)),
+    ]);
+    expect(open?.severity).toBe("critical");
+    expect(open?.title).toBe("Alb5xxRate is in ALARM");
+    // The other order: the first alarm ends while the second still fires.
+    const other = await lead([
+      messageOf(alarm("Alb5xxRate", 0)),
+      messageOf(alarm("TargetP99Latency", 1)),
+      messageOf(ok("Alb5xxRate", 0, 6)),
+    ]);
+    expect(other?.title).toBe("TargetP99Latency is in ALARM");
+    // Once both have ended, the last end leads.
+    const ended = await lead([
+      messageOf(alarm("Alb5xxRate", 0)),
+      messageOf(alarm("TargetP99Latency", 1)),
+      messageOf(ok("Alb5xxRate", 0, 6)),
+      messageOf(ok("TargetP99Latency", 1, 8)),
+    ]);
+    expect(ended?.severity).toBe("resolved");
+    expect(ended?.title).toBe("TargetP99Latency is back to OK");
+  });
+
+  it("a crash after the release's alarm fired does not lower the incident's message to a warning", async () => {
+    const crash = (minute: number) => messageOf(timed(stoppedTask("crashed"), minute, `crash-${minute}`));
+    // Timelines crash-loop-after-release: crashes during the rollback led the incident with "A task crashed" (warning).
+    const { ports } = await story([crash(0), messageOf(alarm("Alb5xxRate", 1)), crash(2), crash(3)]);
+    const record = [...ports.store.incidents.values()][0];
+    expect(record?.lead.title).toBe("Alb5xxRate is in ALARM");
+    expect(record?.lead.severity).toBe("critical");
+    // A crash loop on its own still leads with its newest crash.
+    const alone = await story([crash(0), crash(1)]);
+    expect([...alone.ports.store.incidents.values()][0]?.lead.source.eventId).toBe("crash-1");
+  });
+
   it("a hook's failed verdict and the alarm of the same release: one incident, whichever comes first", async () => {
     const verdict = step("release:d-NEWRELEASE", 0, {
       did: "AfterAllowTestTraffic failed; reported Failed to CodeDeploy, which stops the release and rolls back.",

@@ -40,6 +40,27 @@ describe("a CodeDeploy event of a deployment an incident concerns is a step of i
     expect(incident?.role === "step" && incident.handled).toBe(handled);
   });
 
+  it("a stopped release's reply does not send on-call looking for who stopped it: the incident's thread says", () => {
+    // Timelines two-alarms-one-canary: "Check who or what stopped it" right under the automation's own stop notice.
+    const message = join("STOP", "bad-release");
+    expect(message.summary).toContain("What asked for the stop");
+    expect(message.nextStep).toBe("Nothing to stop any more: find the cause in the stopped release before shipping it again.");
+    // On its own, the STOP cannot know, and says who can have stopped it: CodeDeploy itself, on an alarm, too.
+    const alone = messageOf(deploymentEvent("STOP", "d-DEPLOY1"));
+    expect(alone.summary).toContain("by CodeDeploy itself when an alarm its deployment group watches went off");
+    expect(alone.nextStep).toMatch(/^Check who or what stopped it/);
+  });
+
+  it("a rollback's start and success say the previous version comes back, not that users are on a new one", () => {
+    // Timelines crash-loop-after-release: "All traffic is on the new version" under "Rolled back: d-R succeeded".
+    expect(join("SUCCESS", "rollback").summary).toBe(
+      "Rollback deployment d-DEPLOY1 succeeded: the previous version serves all traffic again.",
+    );
+    expect(join("START", "rollback").summary).toMatch(
+      /^CodeDeploy started rollback deployment d-DEPLOY1: the previous version's tasks start/,
+    );
+  });
+
   it("names the rollback CodeDeploy started for a failed release, and links it to the incident", () => {
     const message = join("FAILURE", "bad-release", "d-ROLLBK1");
     expect(message.incident).toMatchObject({

@@ -96,6 +96,17 @@ describe("ECS's service deployment events (release.controller ecs)", () => {
     expect(joined.incident).toMatchObject({ role: "step", did: `ECS marked release ${RELEASE} failed.` });
   });
 
+  it("as a step, ECS's rollback in progress says ECS is rolling the release back, not that it stopped it", () => {
+    // Timelines ecs-stage-alarm-during-release: "ECS stopped release …" when ECS was sending traffic back.
+    const rolling = inThread("ecs-deployment-rollback-in-progress", "ROLLBACK_IN_PROGRESS");
+    const joined = joinIncident(rolling, { key: alarmIncidentKey("prod-hands-off-ops-Alb5xxRate"), part: "bad-release" });
+    expect(joined.incident).toMatchObject({
+      role: "step",
+      did: `ECS is rolling release ${RELEASE} back to the previous revision.`,
+      handled: true,
+    });
+  });
+
   it("as a step, a rollback ECS completed ends the incident's cause and says the previous version serves", () => {
     const rolledBack = inThread("ecs-deployment-completed", "ROLLBACK_SUCCESSFUL");
     const joined = joinIncident(rolledBack, { key: alarmIncidentKey("prod-hands-off-ops-Alb5xxRate"), part: "bad-release" });

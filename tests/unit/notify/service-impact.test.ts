@@ -21,7 +21,17 @@ describe("ECS service events graded by what they do to the service", () => {
     const message = withServiceImpact(messageOf(event), "staging", { running: 1, desired: 2 });
     expect(message.severity).toBe("critical");
     expect(message.facts).toContainEqual({ label: "Running tasks", value: "1 of 2 desired" });
-    expect(message.summary).toMatch(/The service runs 1 of 2 desired tasks\.$/);
+    expect(message.summary).toMatch(/The service runs 1 of 2 desired tasks: below its desired count\.$/);
+  });
+
+  it("a placement failure while the service still runs its desired count does not say it runs below it", () => {
+    // The "runs below its desired count … 2 of 2 desired": the event's words claimed what only ECS's count can tell.
+    const message = withServiceImpact(messageOf(loadEvent("ecs-service-action-task-placement-failure")), "production", {
+      running: 2,
+      desired: 2,
+    });
+    expect(message.summary).toBe("The scheduler could not find capacity for new tasks. The service runs 2 of 2 desired tasks.");
+    expect(message.summary).not.toContain("below");
   });
 
   it("pages when the impact cannot be read (except on a development stage), and says why", () => {

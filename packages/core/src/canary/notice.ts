@@ -24,7 +24,7 @@ export function verdictNotice(
   for (const result of verdict.smoke ?? []) {
     facts.push({
       label: `${result.passed ? "✓" : "✗"} ${result.check}`.slice(0, 60),
-      value: `${result.detail} (${result.attempts} attempts)`,
+      value: `${result.detail} (${result.attempts} ${result.attempts === 1 ? "attempt" : "attempts"})`,
     });
   }
   const comparison = verdict.comparison;

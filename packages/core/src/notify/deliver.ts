@@ -2,7 +2,16 @@ import type { ChatOpsAction } from "../settings/chatops";
 import type { NotificationSettings } from "../settings/schema";
 import { formatTime } from "../text/time";
 import { correlate } from "./correlate";
-import { type Arrival, type EmailReason, type IncidentDecision, type IncidentRecord, incidentView, type Told } from "./incident";
+import {
+  type Arrival,
+  type EmailReason,
+  type IncidentDecision,
+  type IncidentRecord,
+  incidentView,
+  leadOf,
+  type Told,
+  withMemberLead,
+} from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
 import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
 import { renderEmail } from "./render/email";
@@ -184,12 +193,15 @@ async function planIncident(
     const issued = buttons
       ? await Promise.all(wanted.map(async ([action, subject]) => ({ action, ticketId: await ticketFor(action, subject, buttons) })))
       : [];
+    const memberLeads = tag.role === "event" ? withMemberLead(previous?.memberLeads, tag.key, message) : previous?.memberLeads;
+    const newest = decision.leads || !previous ? message : previous.lead;
     const next: IncidentRecord = {
       key,
       openedAt: decision.openedAt,
       history: decision.history,
       steps: decision.steps,
-      lead: decision.leads || !previous ? message : previous.lead,
+      lead: leadOf(decision.told, decision.members, memberLeads, newest),
+      ...(memberLeads ? { memberLeads } : {}),
       message: previous?.message ?? null,
       version: (record?.version ?? 0) + 1,
       ...(decision.told ? { told: decision.told } : {}),

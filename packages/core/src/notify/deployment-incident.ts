@@ -30,6 +30,8 @@ export function joinIncident(message: OpsMessage, link: DeploymentLink, rollback
     ...message,
     severity: step.escalates ? "critical" : message.severity,
     title: step.title ?? message.title,
+    ...(step.summary ? { summary: step.summary } : {}),
+    ...(step.nextStep !== undefined ? { nextStep: step.nextStep } : {}),
     incident: {
       role: "step",
       key: link.key,
@@ -50,6 +52,9 @@ interface Step {
   handled?: boolean;
   /** The previous version serves again: the release's crashes are over. */
   ends?: boolean;
+  /** What the reply says instead of the event's own words, where the incident knows more than the event. */
+  summary?: string;
+  nextStep?: string | null;
 }
 
 function rollbackStep(id: string, state: string, by: string): Step {
@@ -59,6 +64,8 @@ function rollbackStep(id: string, state: string, by: string): Step {
         did: `Rolled back: rollback deployment ${id} succeeded, the previous version serves all traffic.`,
         escalates: false,
         title: `Rolled back: ${id} succeeded`,
+        // Not a release's "all traffic is on the new version": the version a rollback brings back is the previous one.
+        summary: `Rollback deployment ${id} succeeded: the previous version serves all traffic again.`,
         handled: true,
         ends: true,
       };
@@ -81,6 +88,7 @@ function rollbackStep(id: string, state: string, by: string): Step {
         did: `${by} started rollback deployment ${id} (in progress).`,
         escalates: false,
         title: `Rollback ${id} started`,
+        summary: `${by} started rollback deployment ${id}: the previous version's tasks start and then take the traffic. Its outcome follows in this thread.`,
         handled: true,
       };
     default:
@@ -93,7 +101,20 @@ function releaseStep(id: string, state: string, rollbackDeploymentId: string | u
   switch (state) {
     // A stopped or failed release no longer takes traffic: nobody needs to stop it again.
     case "STOP":
-      return { did: `${by} stopped release ${id}.${rollback}`, escalates: false, handled: true };
+      return {
+        // ECS says STOP only as its rollback's start (ecs-deployment.ts, ROLLING_BACK): it does not just stop.
+        did: by === "ECS" ? `ECS is rolling release ${id} back to the previous revision.` : `${by} stopped release ${id}.${rollback}`,
+        escalates: false,
+        handled: true,
+        // The incident's thread already says what asked for the stop: the reply does not send on-call looking for it.
+        ...(by === "CodeDeploy"
+          ? {
+              summary:
+                "CodeDeploy stopped the release before it finished. What asked for the stop (the automation, a hook's Failed verdict, an alarm the deployment group watches, or a person) is in this incident's thread.",
+              nextStep: "Nothing to stop any more: find the cause in the stopped release before shipping it again.",
+            }
+          : {}),
+      };
     case "FAILURE":
       return { did: `${by} marked release ${id} failed.${rollback}`, escalates: false, handled: true };
     case "SUCCESS":

@@ -45,8 +45,13 @@ export interface IncidentRecord {
   history: HistoryEntry[];
   /** What the automation and CodeDeploy did about it, in time order. */
   steps: StepEntry[];
-  /** The message the incident's Slack post shows: its newest own event, or the first step until one arrives. */
+  /**
+   * The message the incident's Slack post shows: while it is a problem, the most severe of its open members' newest
+   * messages (leadOf); once it has ended, its end; the first step until an event arrives.
+   */
   lead: OpsMessage;
+  /** Each member's newest own message, so that the incident can show an open member while another has ended. */
+  memberLeads?: Record<string, OpsMessage>;
   /** The incident's Slack message, once posted. */
   message: SlackRef | null;
   version: number;
@@ -224,6 +229,41 @@ export function decideIncident(record: IncidentRecord | undefined, arrival: Arri
     members: after,
     handled: record.handled,
   };
+}
+
+const RANK: Record<OpsMessage["severity"], number> = { critical: 3, warning: 2, info: 1, resolved: 0 };
+
+/**
+ * What the incident's message leads with. While the incident is a problem, the newest event does not lead when it
+ * says less than what is still open: one alarm's OK while another is in ALARM ("RESOLVED" on an open incident), a
+ * crash (a warning) while the release's 5xx alarm (critical) still fires. The most severe open member's newest
+ * message leads, the newer of two equal ones; with none known (a record of steps alone, or written before members
+ * kept their messages), the newest. Pure.
+ */
+export function leadOf(
+  told: Told | undefined,
+  members: Record<string, MemberState>,
+  memberLeads: Record<string, OpsMessage> | undefined,
+  newest: OpsMessage,
+): OpsMessage {
+  if (told !== "problem" || !memberLeads) return newest;
+  const open = Object.entries(members).flatMap(([key, m]) => {
+    const lead = m.told === "problem" ? memberLeads[key] : undefined;
+    return lead ? [lead] : [];
+  });
+  const [first] = open.sort((a, b) => RANK[b.severity] - RANK[a.severity] || Date.parse(b.occurredAt) - Date.parse(a.occurredAt));
+  return first ?? newest;
+}
+
+/** The member's newest own message: an older state, delivered late, keeps the one it has. */
+export function withMemberLead(
+  memberLeads: Record<string, OpsMessage> | undefined,
+  member: string,
+  message: OpsMessage,
+): Record<string, OpsMessage> {
+  const known = memberLeads?.[member];
+  if (known && Date.parse(known.occurredAt) > Date.parse(message.occurredAt)) return memberLeads;
+  return { ...memberLeads, [member]: message };
 }
 
 /**

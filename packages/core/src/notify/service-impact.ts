@@ -39,10 +39,11 @@ export function withServiceImpact(message: OpsMessage, kind: StageKind, found: S
       facts: [...message.facts, { label: "Running tasks", value: `unknown: ECS could not be asked (${found.unreadable})`.slice(0, 2000) }],
     };
   const running = `${found.running} of ${found.desired} desired`;
+  const below = found.running < found.desired ? ": below its desired count" : "";
   return {
     ...message,
     severity: impactSeverity(found, kind),
-    summary: `${message.summary} The service runs ${running} tasks.`.slice(0, 2500),
+    summary: `${message.summary} The service runs ${running} tasks${below}.`.slice(0, 2500),
     facts: [...message.facts, { label: "Running tasks", value: running }],
   };
 }

@@ -20,6 +20,9 @@ export type Receiver =
 
 export class RouteError extends Error {}
 
+/** The stage's account as a replay names it (stand-in names: the real one is known only in AWS). */
+export const REPLAY_ACCOUNT = "123456789012";
+
 export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined): Receiver[] {
   if (typeof event !== "object" || event === null || Array.isArray(event)) throw new RouteError("The event is not a JSON object.");
   const fields = event as Record<string, unknown>;

@@ -48,7 +48,7 @@ import {
   watchRecorders,
 } from "./ports";
 import { Recorder } from "./recorder";
-import { type Receiver, receiversOf, ruleNotes } from "./route";
+import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes } from "./route";
 import { type Scenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
 
@@ -98,7 +98,7 @@ export const sharedMemory = (scenario: Scenario): ReplayShared => ({
 });
 
 /** What the stand-in names look like: the real ones are known only once CloudFormation has created the resources. */
-const ACCOUNT = "123456789012";
+const ACCOUNT = REPLAY_ACCOUNT;
 
 interface Run {
   fn: Receiver["fn"];

@@ -67,7 +67,7 @@ export async function replayTimeline(
   for (const { step, index, at } of order) {
     const event = events[step.duplicateOf ?? index];
     const scenario = step.scenario ? worldOf(step.scenario) : baseScenario;
-    const label = step.duplicateOf !== undefined ? `again step ${step.duplicateOf} (a duplicate delivery)` : describe(event);
+    const label = step.duplicateOf !== undefined ? `again step ${step.duplicateOf} (a duplicate delivery)` : stepLabel(event, step.hook);
     const late = at !== step.after ? `, delivered at +${clock(at)}` : "";
     lines.push("", `━━ +${clock(step.after)}${late} · step ${index}: ${label} ${"━".repeat(20)}`);
     const before = shared.delivered.length;
@@ -141,22 +141,29 @@ export function summary({ emails, slack, incidents }: Tally): string {
   ].join("; ");
 }
 
-function describe(event: unknown): string {
-  const hook = event as { DeploymentId?: string; lifecycleStage?: string; executionDetails?: { serviceArn?: string } } | null;
-  // A lifecycle hook is Lambda invoking the hook function directly, not an EventBridge event.
-  if (hook?.DeploymentId) return `CodeDeploy lifecycle hook · ${hook.DeploymentId}`;
-  if (hook?.lifecycleStage) return `ECS lifecycle hook · ${hook.lifecycleStage}`;
-  const e = event as { "detail-type"?: string; detail?: Record<string, unknown> } | null;
+/** What a step delivers, in one line: an EventBridge event by its detail-type, or who invokes a hook or a handler and on what. */
+export function stepLabel(event: unknown, hook?: string): string {
+  const e = event as { "detail-type"?: string; detail?: Record<string, unknown> } & Record<string, unknown>;
+  if (typeof e?.DeploymentId === "string" && "LifecycleEventHookExecutionId" in e)
+    return ["CodeDeploy lifecycle hook", hook ?? "(the stage's first)", e.DeploymentId].join(" · ");
+  if (typeof e?.lifecycleStage === "string") return `ECS lifecycle hook · ${e.lifecycleStage}`;
+  if (e?.ResourceType === "Custom::Release") return `CloudFormation Custom::Release · ${String(e.RequestType)}`;
+  if (typeof e?.action === "string" && !("source" in e)) return `schedule tick · ${e.action}`;
   const detail = e?.detail ?? {};
   const state = (detail.state as { value?: string } | undefined)?.value ?? (typeof detail.state === "string" ? detail.state : undefined);
   const what = (detail.alarmName ?? detail.deploymentId ?? detail.eventName ?? detail.lastStatus ?? "") as string;
-  return [e?.["detail-type"], what, state].filter(Boolean).join(" · ");
+  // ECS names its deployment events' phase only in eventName (in progress, a rollback in progress, completed).
+  const phase = detail.eventName !== what ? (detail.eventName as string | undefined) : undefined;
+  return [e?.["detail-type"], what, phase, state].filter(Boolean).join(" · ");
 }
 
-function clock(seconds: number): string {
-  const m = Math.floor(seconds / 60);
+/** An offset as a person says it: "40 s", "5 min 10 s", "6 h", "2 h 5 min". */
+export function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  return m ? `${m} min${s ? ` ${s} s` : ""}` : `${s} s`;
+  const parts = [h && `${h} h`, m && `${m} min`, s && `${s} s`].filter(Boolean);
+  return parts.length ? parts.join(" ") : "0 s";
 }
 
 type AlarmShaped = { time: string; detail?: { alarmName?: unknown; previousState?: { timestamp?: string } } };

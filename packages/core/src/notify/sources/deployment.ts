@@ -67,7 +67,8 @@ const WORDING: Record<
     severity: "warning",
     role: "outcome",
     title: (id) => `Release ${id} stopped`,
-    summary: "The release was stopped before it finished, by a person or by the automation.",
+    summary:
+      "The release was stopped before it finished: by a person, by the automation, or by CodeDeploy itself when an alarm its deployment group watches went off.",
     did: [],
     nextStep: "Check who or what stopped it (the deployment's history, or an automation message in this thread).",
   },
