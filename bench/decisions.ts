@@ -88,7 +88,12 @@ measure("notify: incident decision (20 earlier events, 10 steps)", [
 ]);
 
 // rollback: an alarm during a release, after one, and one it cannot blame.
-const policy = { ...prod.rollback, mode: prod.automationMode, bakeWindowMinutes: prod.release.bakeWindowMinutes };
+const policy = {
+  ...prod.rollback,
+  mode: prod.automationMode,
+  bakeWindowMinutes: prod.release.bakeWindowMinutes,
+  releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
+};
 const now = new Date("2026-11-23T10:20:00Z");
 const deployment = (id: string, revision: number, minutesAgo: number) => ({
   deploymentId: id,

@@ -45,8 +45,9 @@ const tally = (page: number, escalation: number, reopened: number, resolution: n
 const EXPECTED: [string, Mode, Tally][] = [
   // The automation stops the release; CodeDeploy's STOP joins the incident; a duplicate delivery of the alarm adds nothing.
   ["bad-release-during-canary", "enforce", tally(1, 0, 0, 1, [1, 3, 3])],
-  // Dry-run: the same page, plus one e-mail telling a person to stop the release by hand.
-  ["bad-release-during-canary", "dry-run", tally(1, 1, 0, 1, [1, 3, 3])],
+  // Dry-run: the same page and no escalation: CodeDeploy's deployment group watches the 5xx alarm and stops the
+  // release itself, so nobody is told to stop it by hand.
+  ["bad-release-during-canary", "dry-run", tally(1, 0, 0, 1, [1, 3, 3])],
   // The rollback and CodeDeploy's START and SUCCESS of it are steps of the incident: "rolling back", then "rolled back".
   ["bad-release-in-bake-window", "enforce", tally(1, 0, 0, 1, [1, 4, 4])],
   // On-call's own deployment is theirs, not the automation's: its own release thread.

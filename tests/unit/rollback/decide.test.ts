@@ -10,7 +10,13 @@ import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
 
 const settings = stageSettings("prod", { automationMode: "enforce" });
-const POLICY = { ...settings.rollback, mode: settings.automationMode, bakeWindowMinutes: settings.release.bakeWindowMinutes };
+// CodeDeploy's deployment group watches the 5xx alarm itself, not the service's CPU.
+const POLICY = {
+  ...settings.rollback,
+  mode: settings.automationMode,
+  bakeWindowMinutes: settings.release.bakeWindowMinutes,
+  releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
+};
 const T0 = new Date("2026-11-20T03:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
 const td = (revision: number) => `arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-hands-off-ops-Service-app:${revision}`;
@@ -47,7 +53,14 @@ describe("the rollback decision", () => {
       deploymentId: "d-NOW",
       why: "Alb5xxRate fired while release d-NOW was in progress",
       dryRun: false,
+      controllerStops: true,
     });
+  });
+
+  it("says whether the release's controller watches the alarm and stops the release itself", () => {
+    const cpu = alarm({ alarmName: "prod-hands-off-ops-ServiceCpu", alarmId: "ServiceCpu" });
+    const running = facts({ inProgress: deployment("d-NOW", 43, minutes(15)) });
+    expect(decideRollback(cpu, running, POLICY, minutes(20))).toMatchObject({ action: "stop-deployment", controllerStops: false });
   });
 
   it("redeploys the previous revision when the alarm fires inside the bake window of the last release", () => {
@@ -193,6 +206,7 @@ describe("a person's Roll back, from a release's thread", () => {
       deploymentId: "d-NOW",
       why: "alice asked to roll back release d-NOW while it was in progress",
       dryRun: false,
+      controllerStops: false,
     });
   });
 

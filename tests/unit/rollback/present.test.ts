@@ -14,6 +14,7 @@ const policy = (mode: "enforce" | "dry-run") => ({
   ...settings.rollback,
   mode,
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
+  releaseAlarms: [],
 });
 const RAISED = new Date("2026-11-20T03:02:00.250Z");
 const seconds = (n: number) => new Date(RAISED.getTime() + n * 1000);

@@ -16,6 +16,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
+import { alarmName, releaseAlarmIds } from "../../../stacks/names";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
 import { alarmIs, cloudWatch, FIXTURE_ALARM_RAISED } from "./cloudwatch-now";
@@ -37,6 +38,10 @@ const env = (mode: "enforce" | "dry-run" = "enforce") =>
     ROLLBACK_SETTINGS: JSON.stringify(stageSettings("prod", {}).rollback),
     BAKE_WINDOW_MINUTES: "60",
     STATE_TABLE: "prod-state",
+    // The alarms CodeDeploy's deployment group watches itself (the Service stack's alarm configuration).
+    RELEASE_ALARMS: releaseAlarmIds(stageSettings("prod", {}))
+      .map((id) => alarmName({ stage: "prod", name: "hands-off-ops" }, id))
+      .join(","),
     RELEASE_CONTROLLER: "codedeploy",
     APPLICATION: "prod-hands-off-ops-Service",
     DEPLOYMENT_GROUP: "prod-hands-off-ops-Service",
@@ -70,6 +75,15 @@ function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof
     if (list.length)
       codeDeploy.on(BatchGetDeploymentsCommand, { deploymentIds: list.map((d) => d.deploymentId) }).resolves({ deploymentsInfo: list });
   }
+}
+
+/** A stage alarm's ALARM, as the fixture's release alarm is, still in ALARM when CloudWatch is asked. */
+function alarmEvent(id: string, eventId: string) {
+  const event = releaseAlarmEvent();
+  event.id = eventId;
+  event.detail.alarmName = `prod-hands-off-ops-${id}`;
+  alarmIs(event.detail.alarmName, "ALARM", FIXTURE_ALARM_RAISED);
+  return event;
 }
 
 function handlerFor(mode: "enforce" | "dry-run" = "enforce") {
@@ -283,20 +297,47 @@ describe("acting on the present (EventBridge delivers at least once and in no gu
   });
 
   it("in dry-run rehearses that claim: the second alarm neither escalates nor offers Do it again", async () => {
+    // Alarms the deployment group does not watch: only a person (or the automation, in enforce) would stop the release.
     history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
-    alarmIs("prod-hands-off-ops-TargetP99Latency", "ALARM", FIXTURE_ALARM_RAISED);
-    const latency = releaseAlarmEvent();
-    latency.id = "latency-1";
-    latency.detail.alarmName = "prod-hands-off-ops-TargetP99Latency";
+    const [cpu, memory] = [alarmEvent("ServiceCpu", "cpu-1"), alarmEvent("ServiceMemory", "memory-1")];
     const { handle, notices, ledger } = handlerFor("dry-run");
-    await handle(releaseAlarmEvent());
-    await handle(latency);
+    await handle(cpu);
+    await handle(memory);
     expect(notices.map((n) => [n.severity, n.incident?.escalates, n.incident?.offers ?? null])).toEqual([
       ["critical", true, "do-it"],
       ["info", false, null],
     ]);
+    expect(notices[0]?.nextStep).toBe(
+      "If the alarm is right, stop the release by hand now (CodeDeploy sends traffic back to the previous version): aws deploy stop-deployment --deployment-id d-NOW --auto-rollback-enabled --region eu-central-1",
+    );
     expect(notices[1]?.title).toBe("Would stop release d-NOW: already decided, nothing was changed");
     expect([...ledger.claims]).toEqual(["dry-run#stop#d-NOW"]);
+  });
+
+  it("in dry-run, for an alarm CodeDeploy's deployment group watches, says CodeDeploy stops the release itself: no escalation, no stop command", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    const { handle, notices } = handlerFor("dry-run");
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({
+      decision: { action: "stop-deployment", deploymentId: "d-NOW", controllerStops: true, dryRun: true },
+      outcome: { kind: "would-stop" },
+    });
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(JSON.stringify(notices[0])).not.toMatch(/stop-deployment|users are moving to it|did not stop the release|by hand/);
+    expect(notices[0]).toMatchObject({
+      severity: "critical",
+      dryRun: true,
+      title: "CodeDeploy stops release d-NOW itself on Alb5xxRate; dry-run changed nothing",
+      summary:
+        "Alb5xxRate fired while release d-NOW was in progress. CodeDeploy's deployment group watches this alarm and stops the release itself, sending traffic back to the previous version; dry-run would also have stopped it.",
+      nextStep: "Follow CodeDeploy's rollback in the release's thread; find the cause in release d-NOW before shipping it again.",
+      thread: { deploymentId: "d-NOW", role: "reply" },
+      incident: {
+        key: "alarm:prod-hands-off-ops-Alb5xxRate",
+        did: "Dry-run: would have stopped release d-NOW; CodeDeploy's deployment group watches Alb5xxRate and stops it itself.",
+        escalates: false,
+      },
+    });
+    expect(notices[0]?.incident?.offers).toBeUndefined();
   });
 
   it("gives the stop's claim back when CodeDeploy refuses it, so that the retry stops the release", async () => {

@@ -64,6 +64,11 @@ export interface RecordedRollback {
 export interface RollbackPolicy extends RollbackSettings {
   mode: AutomationMode;
   bakeWindowMinutes: number;
+  /**
+   * The alarms (full names) the release's controller watches itself, CodeDeploy's deployment group or ECS's
+   * deployment alarms: on them it stops a running release and rolls it back without the automation.
+   */
+  releaseAlarms: readonly string[];
 }
 
 export type NoRollbackReason =
@@ -95,7 +100,14 @@ export const HELD_BACK: ReadonlySet<NoRollbackReason> = new Set([
 ]);
 
 export type RollbackDecision =
-  | { action: "stop-deployment"; deploymentId: string; why: string; dryRun: boolean }
+  | {
+      action: "stop-deployment";
+      deploymentId: string;
+      why: string;
+      dryRun: boolean;
+      /** The release's controller watches the alarm and stops the release itself (a person's request: false). */
+      controllerStops: boolean;
+    }
   | { action: "redeploy-previous"; badDeploymentId: string; from: string; to: string; why: string; dryRun: boolean }
   | { action: "none"; reason: NoRollbackReason; why: string };
 
@@ -129,6 +141,7 @@ export function decideRollback(alarm: AlarmFacts, facts: AlarmRollbackFacts, pol
       deploymentId: facts.inProgress.deploymentId,
       why: `${alarm.alarmId} fired while release ${facts.inProgress.deploymentId} was in progress`,
       dryRun,
+      controllerStops: policy.releaseAlarms.includes(alarm.alarmName),
     };
   }
 
@@ -174,6 +187,7 @@ export function decideRollBackByHand(
           deploymentId,
           why: `${requestedBy} asked to roll back release ${deploymentId} while it was in progress`,
           dryRun,
+          controllerStops: false,
         }
       : none("superseded", `release ${deploymentId} is no longer the current one: ${inProgress.deploymentId} is in progress`);
   if (!lastSuccess) return none("no-recent-release", `release ${deploymentId} did not succeed: there is nothing to roll back`);

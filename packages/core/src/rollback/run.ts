@@ -240,6 +240,29 @@ function noticeOf(
         ...step(did, false, [{ deploymentId: release, part: "bad-release" }]),
       };
     }
+    if (decision.dryRun && decision.controllerStops) {
+      // The controller acts on this alarm without us: a stop by hand could only fail, so nobody is told to do one.
+      const watches =
+        group.controller === "ecs"
+          ? "ECS watches this alarm for the service's deployments (its deployment alarms) and rolls the release back itself"
+          : "CodeDeploy's deployment group watches this alarm and stops the release itself, sending traffic back to the previous version";
+      const watchesIt =
+        group.controller === "ecs"
+          ? `ECS's deployment alarms include ${alarm.alarmId}: it rolls the release back itself`
+          : `CodeDeploy's deployment group watches ${alarm.alarmId} and stops it itself`;
+      return {
+        ...base,
+        severity: "critical",
+        title: `${controller} stops release ${release} itself on ${alarm.alarmId}; dry-run changed nothing`,
+        summary: `${capitalize(decision.why)}. ${watches}; dry-run would also have stopped it.`,
+        facts: [...base.facts, { label: "Release", value: release }],
+        nextStep: `Follow ${controller}'s rollback in the release's thread; find the cause in release ${release} before shipping it again.`,
+        links: links(release),
+        dryRun: true,
+        thread: { deploymentId: release, role: "reply" },
+        ...step(`Dry-run: would have stopped release ${release}; ${watchesIt}.`, false, [{ deploymentId: release, part: "bad-release" }]),
+      };
+    }
     if (decision.dryRun)
       return {
         ...base,
