@@ -152,6 +152,17 @@ describe("the rollback decision", () => {
     });
   });
 
+  it.each([
+    ["the cooldown", [{ badDeploymentId: "d-OLD", at: minutes(10) }], "cooldown"],
+    ["the daily cap", [-60, -300, -600].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) })), "daily-cap"],
+  ] as const)("held back by %s, names the release and the version it would have gone back to", (_name, recentRollbacks, reason) => {
+    expect(decideRollback(alarm(), facts({ recentRollbacks: [...recentRollbacks] }), POLICY, minutes(20))).toMatchObject({
+      action: "none",
+      reason,
+      heldBack: { badDeploymentId: "d-BAD", from: td(42), to: td(41) },
+    });
+  });
+
   it("counts only the last 24 hours against the daily cap", () => {
     const old = [-1500, -1600, -1700].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) }));
     expect(decideRollback(alarm(), facts({ recentRollbacks: old }), POLICY, minutes(20)).action).toBe("redeploy-previous");

@@ -192,6 +192,44 @@ describe("the rollback function", () => {
     ]);
   });
 
+  it.each([
+    // Minutes before the alarm of the rollbacks already started, oldest first.
+    ["the cooldown", [10], "cooldown"],
+    ["the daily cap", [600, 300, 60], "daily-cap"],
+  ] as const)(
+    "held back by %s, escalates naming the release, the version serving, the one before it and the command",
+    async (_name, earlier, reason) => {
+      history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+      const { handle, notices, ledger } = handlerFor();
+      for (const [i, minutes] of earlier.entries()) await ledger.recordRollback(`d-OLD${i}`, `d-R${i}`, ago(minutes));
+      await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ decision: { action: "none", reason } });
+      expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+      const notice = notices[0];
+      expect(notice).toMatchObject({
+        severity: "critical",
+        title: "No automatic rollback of release d-BAD for Alb5xxRate",
+        incident: {
+          escalates: true,
+          did: expect.stringMatching(/^Held back from rolling back release d-BAD to prod-hands-off-ops-Service-app:41, because /),
+        },
+      });
+      expect(notice?.summary).toMatch(
+        /Release d-BAD \(prod-hands-off-ops-Service-app:42\) is the one serving, as CodeDeploy's history reads; the version before it is prod-hands-off-ops-Service-app:41\.$/,
+      );
+      expect(notice?.facts).toEqual(
+        expect.arrayContaining([
+          { label: "Release", value: "d-BAD" },
+          { label: "Serving", value: "prod-hands-off-ops-Service-app:42" },
+          { label: "Would go back to", value: "prod-hands-off-ops-Service-app:41" },
+        ]),
+      );
+      const command = notice?.nextStep?.split(": ").slice(1).join(": ") ?? "";
+      expect(command).toMatch(/^aws deploy create-deployment --application-name prod-hands-off-ops-Service .* --region eu-central-1$/);
+      const revision = JSON.parse(/--revision '(.+)'/.exec(command)?.[1] ?? "{}");
+      expect(taskDefinitionOf(revision.appSpecContent.content)).toBe(td(41));
+    },
+  );
+
   it("does nothing for an alarm that cannot blame a release, and says why", async () => {
     history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
     const event = releaseAlarmEvent();

@@ -109,7 +109,16 @@ export type RollbackDecision =
       controllerStops: boolean;
     }
   | { action: "redeploy-previous"; badDeploymentId: string; from: string; to: string; why: string; dryRun: boolean }
-  | { action: "none"; reason: NoRollbackReason; why: string };
+  | {
+      action: "none";
+      reason: NoRollbackReason;
+      why: string;
+      /**
+       * Held back by the cooldown or the daily cap from a rollback the facts call for: the release serving (from) and
+       * the version before it (to), so that a person can do it by hand.
+       */
+      heldBack?: { badDeploymentId: string; from: string; to: string };
+    };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -217,14 +226,20 @@ function guardRedeploy(
   if (!previous) return none("no-previous-version", `release ${bad.deploymentId} is the first: there is no earlier version`);
   if (revisionOf(previous.taskDefinitionArn) >= revisionOf(bad.taskDefinitionArn))
     return none("would-roll-forward", `${previous.taskDefinitionArn} is not older than the bad ${bad.taskDefinitionArn}`);
+  // Past these guards the rollback itself is known: a person is told which, to do it by hand.
+  const heldBack = { badDeploymentId: bad.deploymentId, from: bad.taskDefinitionArn, to: previous.taskDefinitionArn };
   const last = rollbacks[0];
   if (last && now.getTime() - last.at.getTime() < policy.cooldownMinutes * 60_000)
-    return none(
-      "cooldown",
-      `the last automatic rollback was ${humanDuration(now.getTime() - last.at.getTime())} ago (cooldown ${policy.cooldownMinutes} min)`,
-    );
+    return {
+      ...none(
+        "cooldown",
+        `the last automatic rollback was ${humanDuration(now.getTime() - last.at.getTime())} ago (cooldown ${policy.cooldownMinutes} min)`,
+      ),
+      heldBack,
+    };
   const today = rollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
-  if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
+  if (today >= policy.dailyCap)
+    return { ...none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`), heldBack };
   return {
     action: "redeploy-previous",
     badDeploymentId: bad.deploymentId,

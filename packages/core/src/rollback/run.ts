@@ -206,6 +206,29 @@ function noticeOf(
       ...step(told, false),
     };
   }
+  if (decision.action === "none" && decision.heldBack) {
+    // Held back from a rollback the facts call for: a person gets the release, the versions and the command.
+    const { badDeploymentId, from, to } = decision.heldBack;
+    const [serving, back] = [from, to].map((arn) => arn.split("/").at(-1) ?? arn) as [string, string];
+    const command = byHand({ action: "redeploy-previous", badDeploymentId, from, to, why: decision.why, dryRun: false }, group);
+    return {
+      ...base,
+      severity: "critical",
+      title: alarm.byHand
+        ? `No rollback of release ${badDeploymentId}, though ${alarm.byHand.requestedBy} asked`
+        : `No automatic rollback of release ${badDeploymentId} for ${alarm.alarmId}`,
+      summary: `Did nothing, because ${decision.why}. Release ${badDeploymentId} (${serving}) is the one serving, as ${controller}'s history reads; the version before it is ${back}.`,
+      facts: [
+        ...base.facts,
+        { label: "Release", value: badDeploymentId },
+        { label: "Serving", value: serving },
+        { label: "Would go back to", value: back },
+      ],
+      nextStep: `If the alarm is right, roll back by hand now: ${command}`,
+      links: links(badDeploymentId),
+      ...step(`Held back from rolling back release ${badDeploymentId} to ${back}, because ${decision.why}.`, true),
+    };
+  }
   if (decision.action === "none") {
     return {
       ...base,
