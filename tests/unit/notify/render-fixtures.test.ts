@@ -84,7 +84,7 @@ const SERVICE_COUNTS: Record<string, { running: number; desired: number }> = {
   "ecs-service-action-task-start-impaired": { running: 2, desired: 2 },
 };
 
-/** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo). */
+/** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo, previousRevision). */
 const FAILED_RELEASE_REPORT = {
   error: {
     code: "ALARM_ACTIVE",
@@ -92,6 +92,8 @@ const FAILED_RELEASE_REPORT = {
       "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <prod-hands-off-ops-Alb5xxRate>",
   },
   rollback: { rollbackDeploymentId: "d-3HV8N2M4X", rollbackMessage: "Automatic rollback triggered by alarm" },
+  // previousRevision's AppSpec: the version before the release.
+  previousTaskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/prod-hands-off-ops-Service-app:41",
 };
 
 describe("every fixture renders to readable Slack and e-mail messages", () => {

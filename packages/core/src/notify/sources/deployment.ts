@@ -57,7 +57,8 @@ const WORDING: Record<
     severity: "critical",
     role: "outcome",
     title: (id) => `Release ${id} failed`,
-    summary: "CodeDeploy reports the release failed; its own error follows when it can be read.",
+    // CodeDeploy's error and what serves users are added from its report when the message is delivered.
+    summary: "CodeDeploy reports the release failed.",
     // What CodeDeploy did (a rollback) is written from its own report (notify/deployment-report.ts), never assumed.
     did: [],
     nextStep:
