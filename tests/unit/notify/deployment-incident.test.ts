@@ -30,6 +30,17 @@ describe("a CodeDeploy event of a deployment an incident concerns is a step of i
     expect(join(state, "bad-release").incident).toMatchObject({ did, escalates: false });
   });
 
+  it("does not ask who stopped a release the incident's own alarm stopped: it says so, and what to do next", () => {
+    const alone = messageOf(deploymentEvent("STOP", "d-DEPLOY1"));
+    expect(alone.nextStep).toMatch(/^Check who or what stopped it/);
+    const message = join("STOP", "bad-release");
+    expect(`${message.summary} ${message.nextStep}`).not.toMatch(/who or what stopped|by a person or by the automation/);
+    expect(message.summary).toBe(
+      "The release was stopped before it finished, in answer to prod-hands-off-ops-Alb5xxRate: this incident's steps say what asked for the stop.",
+    );
+    expect(message.nextStep).toBe("Follow the rollback in this incident; find the cause in release d-DEPLOY1 before shipping it again.");
+  });
+
   it("names the rollback CodeDeploy started for a failed release, and links it to the incident", () => {
     const message = join("FAILURE", "bad-release", "d-ROLLBK1");
     expect(message.incident).toMatchObject({

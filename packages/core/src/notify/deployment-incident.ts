@@ -1,6 +1,7 @@
 import type { DeploymentReport } from "./deployment-report";
 import { alarmIncidentKey, type IncidentDeployment, type OpsMessage } from "./message";
 import type { DeploymentLink } from "./ports";
+import { STOP_SUMMARY } from "./sources/deployment";
 import { ECS_DEPLOYMENT_DETAIL_TYPE } from "./sources/ecs-deployment";
 
 /**
@@ -19,9 +20,25 @@ export function joinIncident(message: OpsMessage, link: DeploymentLink, rollback
   const deployments: IncidentDeployment[] = rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" }] : [];
   return {
     ...message,
+    ...(link.part === "bad-release" && state === "STOP" ? stopOfTheIncident(message, link, deploymentId) : {}),
     severity: step.escalates ? "critical" : message.severity,
     title: step.title ?? message.title,
     incident: { role: "step", key: link.key, did: step.did, escalates: step.escalates, deployments },
+  };
+}
+
+/**
+ * The blamed release stopped: the incident's own alarm asked for it (the automation's stop, or the controller's own
+ * watch of that alarm, as the incident's steps tell), so nobody is asked who stopped it.
+ */
+function stopOfTheIncident(message: OpsMessage, link: DeploymentLink, id: string): Pick<OpsMessage, "summary" | "nextStep"> {
+  const cause = link.key.startsWith("alarm:") ? `in answer to ${link.key.slice("alarm:".length)}` : "as a step of this incident";
+  return {
+    summary: message.summary.replace(
+      STOP_SUMMARY,
+      `The release was stopped before it finished, ${cause}: this incident's steps say what asked for the stop.`,
+    ),
+    nextStep: `Follow the rollback in this incident; find the cause in release ${id} before shipping it again.`,
   };
 }
 

@@ -16,6 +16,9 @@ export const DeploymentDetail = z.looseObject({
 
 type State = DeploymentState;
 
+/** A stop told alone, by whom unknown; joined to an incident, deployment-incident.ts says what asked for it. */
+export const STOP_SUMMARY = "The release was stopped before it finished, by a person or by the automation.";
+
 const WORDING: Record<
   State,
   Pick<OpsMessage, "severity" | "nextStep"> & {
@@ -68,7 +71,7 @@ const WORDING: Record<
     severity: "warning",
     role: "outcome",
     title: (id) => `Release ${id} stopped`,
-    summary: "The release was stopped before it finished, by a person or by the automation.",
+    summary: STOP_SUMMARY,
     did: [],
     nextStep: "Check who or what stopped it (the deployment's history, or an automation message in this thread).",
   },
