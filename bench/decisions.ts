@@ -98,6 +98,7 @@ const policy = {
   mode: prod.automationMode,
   bakeWindowMinutes: prod.release.bakeWindowMinutes,
   timeZone: prod.schedule.timeZone,
+  releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
 };
 const now = new Date("2026-11-23T10:20:00Z");
 const deployment = (id: string, revision: number, minutesAgo: number) => ({

@@ -147,6 +147,11 @@ export function rollbackVariables(
     BAKE_WINDOW_MINUTES: String(settings.release.bakeWindowMinutes),
     STATE_TABLE: refs.tableName,
     TIME_ZONE: settings.schedule.timeZone,
+    // The alarms the release's controller watches itself (CodeDeploy's deployment group, or ECS's deployment
+    // alarms: Service stack): on them it stops and rolls back a running release without the automation.
+    RELEASE_ALARMS: releaseAlarmIds(settings)
+      .map((id) => alarmName(app, id))
+      .join(","),
     ...releasesVariables(settings, refs.releases),
   };
 }

@@ -32,6 +32,7 @@ const env = readRollbackEnvironment({
   ROLLBACK_SETTINGS: JSON.stringify(stageSettings("prod", {}).rollback),
   BAKE_WINDOW_MINUTES: "60",
   STATE_TABLE: TABLE,
+  RELEASE_ALARMS: `${STAGE}-hands-off-ops-Alb5xxRate`,
   RELEASE_CONTROLLER: "codedeploy",
   APPLICATION: `${STAGE}-hands-off-ops-Service`,
   DEPLOYMENT_GROUP: `${STAGE}-hands-off-ops-Service`,

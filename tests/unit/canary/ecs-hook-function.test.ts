@@ -96,7 +96,9 @@ describe("the ECS lifecycle hook function", () => {
   it("answers FAILED, and says so in the thread, when a check fails", async () => {
     serviceDeployment(false);
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "1" }] });
-    const answer = await handlerWith((request) => (request.url.endsWith("/health") ? ok(10, 503, "DOWN") : healthyAnswer(request)))(
+    // The new version (the test listener) fails; the current one does not.
+    const greenHealth = (url: string) => url.startsWith("http://green.test:9000") && url.endsWith("/health");
+    const answer = await handlerWith((request) => (greenHealth(request.url) ? ok(10, 503, "DOWN") : healthyAnswer(request)))(
       ecsHookEvent("POST_TEST_TRAFFIC_SHIFT"),
       context,
     );

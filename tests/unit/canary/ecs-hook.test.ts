@@ -214,11 +214,22 @@ describe("the service's first deployment", () => {
 
 describe("FAILED on every error path, never a throw", () => {
   it("a failing smoke check, without comparing", async () => {
-    const p = ports((request) => (request.url.endsWith("/ready") ? ok(15, 503, "draining") : healthyAnswer(request)));
+    const greenNotReady = (request: HttpRequest) => request.url.startsWith(targets.testUrl) && request.url.endsWith("/ready");
+    const p = ports((request) => (greenNotReady(request) ? ok(15, 503, "draining") : healthyAnswer(request)));
     const result = await run("POST_TEST_TRAFFIC_SHIFT", p);
     expect(result.response).toEqual({ hookStatus: "FAILED" });
     expect(result.verdict?.reason).toBe('smoke check "database ready" failed: status 503, expected 200 (15 ms)');
     expect(result.verdict?.comparison).toBeNull();
+  });
+
+  it("a smoke check the current version fails too: FAILED, told as the stage not being ready, not the release", async () => {
+    const p = ports((request) => (request.url.endsWith("/ready") ? ok(15, 503, "MIGRATING") : healthyAnswer(request)));
+    const result = await run("POST_TEST_TRAFFIC_SHIFT", p);
+    expect(result.response).toEqual({ hookStatus: "FAILED" });
+    expect(result.verdict).toMatchObject({ stageNotReady: true });
+    expect(result.verdict?.reason).toMatch(
+      /; the current version fails it too \(status 503, expected 200 \(15 ms\)\): the stage itself is not ready/,
+    );
   });
 
   it("ECS's record of the deployment cannot be read", async () => {

@@ -99,7 +99,9 @@ describe("the canary hook function", () => {
   it("reports Failed, and a critical notice, when a check fails", async () => {
     codeDeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({});
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
-    await handlerWith((request) => (request.url.endsWith("/health") ? ok(10, 500, "boom") : healthyAnswer(request)))(
+    // The new version (the test listener) fails; the current one does not.
+    const greenHealth = (url: string) => url.startsWith("http://green.test:9000") && url.endsWith("/health");
+    await handlerWith((request) => (greenHealth(request.url) ? ok(10, 500, "boom") : healthyAnswer(request)))(
       lifecycleHookEvent(),
       context,
     );

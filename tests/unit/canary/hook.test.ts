@@ -1,5 +1,6 @@
 import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
 import type { Exchange } from "@hands-off-ops/core/canary/http";
+import { verdictNotice } from "@hands-off-ops/core/canary/notice";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import { ECS_HOOKS, type EcsHook } from "@hands-off-ops/core/release/appspec";
 import fc from "fast-check";
@@ -36,11 +37,31 @@ describe("a lifecycle hook reports exactly one verdict", () => {
   });
 
   it("Failed with the failing check named, without comparing", async () => {
-    const { hookPorts, reports } = ports((request) => (request.url.endsWith("/ready") ? ok(15, 503, "draining") : healthyAnswer(request)));
+    const greenNotReady = (request: { url: string }) => request.url.startsWith(targets.testUrl) && request.url.endsWith("/ready");
+    const { hookPorts, reports } = ports((request) => (greenNotReady(request) ? ok(15, 503, "draining") : healthyAnswer(request)));
     const verdict = await runHook(invocation("AfterAllowTestTraffic"), FAST, targets, hookPorts, 300_000);
     expect(reports).toEqual(["Failed"]);
     expect(verdict.reason).toBe('smoke check "database ready" failed: status 503, expected 200 (15 ms)');
     expect(verdict.comparison).toBeNull();
+    expect(verdict.stageNotReady).toBeUndefined();
+  });
+
+  it("Failed, without blaming the release, when the current version fails the same check (a stage still waking)", async () => {
+    // The database is still starting: every task, old and new, answers /ready 503 MIGRATING.
+    const { hookPorts, reports } = ports((request) => (request.url.endsWith("/ready") ? ok(15, 503, "MIGRATING") : healthyAnswer(request)));
+    const verdict = await runHook(invocation("AfterAllowTestTraffic"), FAST, targets, hookPorts, 300_000);
+    expect(reports).toEqual(["Failed"]);
+    expect(verdict).toMatchObject({ status: "Failed", stageNotReady: true });
+    expect(verdict.reason).toBe(
+      'smoke check "database ready" failed: status 503, expected 200 (15 ms); the current version fails it too (status 503, expected 200 (15 ms)): the stage itself is not ready, as while it is still waking and its database starting, not the new version',
+    );
+    const notice = verdictNotice("dev", invocation("AfterAllowTestTraffic"), verdict, 0.01);
+    expect(notice).toMatchObject({
+      severity: "warning",
+      title: "AfterAllowTestTraffic failed for release d-CANARY1: the stage is not ready, not the release",
+    });
+    expect(notice.nextStep).toMatch(/^Release again once the stage answers \/ready/);
+    expect(`${notice.title} ${notice.nextStep}`).not.toMatch(/fix it/);
   });
 
   it("Failed when the new version regresses against the current one", async () => {

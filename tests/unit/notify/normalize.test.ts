@@ -123,6 +123,19 @@ describe("stopped ECS tasks", () => {
     expect(message.links.map((l) => l.label)).toEqual(["Task logs", "Stopped task", "ECS service"]);
   });
 
+  it.each(["outOfMemory", "crashed", "loadBalancerHealth", "containerHealth"] as const)(
+    "%s: says ECS's scheduler will try to start a replacement, never that it started one (it may have no capacity)",
+    (stop) => {
+      const message = messageOf(stoppedTask(stop));
+      const told = [message.summary, ...message.actionsTaken].join(" ");
+      expect(told).not.toMatch(/starts a replacement|replaced the task|replaces stopped tasks/);
+      expect(message.summary).toMatch(/ECS's scheduler will try to start a replacement\.$/);
+      expect(message.actionsTaken).toEqual([
+        "ECS stopped the task; its scheduler will try to start a replacement to keep the service at its desired count.",
+      ]);
+    },
+  );
+
   it("makes a crash loop of one revision one incident", () => {
     const first = messageOf(stoppedTask("crashed", "event-1"));
     const second = messageOf(stoppedTask("crashed", "event-2"));

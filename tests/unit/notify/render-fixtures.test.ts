@@ -5,6 +5,7 @@ import { withDeploymentReport } from "@hands-off-ops/core/notify/deployment-repo
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import { renderEmail } from "@hands-off-ops/core/notify/render/email";
 import { renderSlack } from "@hands-off-ops/core/notify/render/slack";
+import { withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import { ecsDeploymentPhase, withServiceDeployment } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
@@ -85,7 +86,13 @@ const ECS_RECORD: Record<string, string> = {
   "ecs-deployment-rolled-back": "ROLLBACK_SUCCESSFUL",
 };
 
-/** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo). */
+/** What ECS says the service runs (DescribeServices), as the notifier reads it before delivering a service event. */
+const SERVICE_COUNTS: Record<string, { running: number; desired: number }> = {
+  "ecs-service-action-task-placement-failure": { running: 1, desired: 2 },
+  "ecs-service-action-task-start-impaired": { running: 2, desired: 2 },
+};
+
+/** CodeDeploy's report of the failed sample release, as GetDeployment gives it (API reference: errorInformation, rollbackInfo, previousRevision). */
 const FAILED_RELEASE_REPORT = {
   error: {
     code: "ALARM_ACTIVE",
@@ -93,6 +100,8 @@ const FAILED_RELEASE_REPORT = {
       "One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <prod-hands-off-ops-Alb5xxRate>",
   },
   rollback: { rollbackDeploymentId: "d-3HV8N2M4X", rollbackMessage: "Automatic rollback triggered by alarm" },
+  // previousRevision's AppSpec: the version before the release.
+  previousTaskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/prod-hands-off-ops-Service-app:41",
 };
 
 describe("every fixture renders to readable Slack and e-mail messages", () => {
@@ -103,6 +112,7 @@ describe("every fixture renders to readable Slack and e-mail messages", () => {
       return;
     }
     const ecsStatus = ECS_RECORD[name];
+    const counts = SERVICE_COUNTS[name];
     const message = name.endsWith("-reported")
       ? withDeploymentReport(normalized.message, "us-east-1", FAILED_RELEASE_REPORT)
       : ecsStatus
@@ -113,7 +123,9 @@ describe("every fixture renders to readable Slack and e-mail messages", () => {
             "us-west-2",
             PROD_CONTEXT,
           )
-        : normalized.message;
+        : counts
+          ? withServiceImpact(normalized.message, "production", counts)
+          : normalized.message;
     const email = renderEmail(message);
     await expect(`Subject: ${email.subject}\n\n${email.body}\n`).toMatchFileSnapshot(`__renders__/${name}.email.txt`);
     await expect(`${JSON.stringify(renderSlack(message), null, 2)}\n`).toMatchFileSnapshot(`__renders__/${name}.slack.json`);

@@ -10,11 +10,13 @@ import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
 
 const settings = stageSettings("prod", { automationMode: "enforce" });
+// CodeDeploy's deployment group watches the 5xx alarm itself, not the service's CPU.
 const POLICY = {
   ...settings.rollback,
   mode: settings.automationMode,
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
   timeZone: settings.schedule.timeZone,
+  releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
 };
 const T0 = new Date("2026-11-20T03:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -52,7 +54,14 @@ describe("the rollback decision", () => {
       deploymentId: "d-NOW",
       why: "Alb5xxRate fired while release d-NOW was in progress",
       dryRun: false,
+      controllerStops: true,
     });
+  });
+
+  it("says whether the release's controller watches the alarm and stops the release itself", () => {
+    const cpu = alarm({ alarmName: "prod-hands-off-ops-ServiceCpu", alarmId: "ServiceCpu" });
+    const running = facts({ inProgress: deployment("d-NOW", 43, minutes(15)) });
+    expect(decideRollback(cpu, running, POLICY, minutes(20))).toMatchObject({ action: "stop-deployment", controllerStops: false });
   });
 
   it("redeploys the previous revision when the alarm fires inside the bake window of the last release", () => {
@@ -144,6 +153,17 @@ describe("the rollback decision", () => {
     });
   });
 
+  it.each([
+    ["the cooldown", [{ badDeploymentId: "d-OLD", at: minutes(10) }], "cooldown"],
+    ["the daily cap", [-60, -300, -600].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) })), "daily-cap"],
+  ] as const)("held back by %s, names the release and the version it would have gone back to", (_name, recentRollbacks, reason) => {
+    expect(decideRollback(alarm(), facts({ recentRollbacks: [...recentRollbacks] }), POLICY, minutes(20))).toMatchObject({
+      action: "none",
+      reason,
+      heldBack: { badDeploymentId: "d-BAD", from: td(42), to: td(41) },
+    });
+  });
+
   it("counts only the last 24 hours against the daily cap", () => {
     const old = [-1500, -1600, -1700].map((m, i) => ({ badDeploymentId: `d-OLD${i}`, at: minutes(m) }));
     expect(decideRollback(alarm(), facts({ recentRollbacks: old }), POLICY, minutes(20)).action).toBe("redeploy-previous");
@@ -198,6 +218,7 @@ describe("a person's Roll back, from a release's thread", () => {
       deploymentId: "d-NOW",
       why: "alice asked to roll back release d-NOW while it was in progress",
       dryRun: false,
+      controllerStops: false,
     });
   });
 

@@ -189,10 +189,30 @@ describe("the rollback function on an ECS stage", () => {
     expect(notices[0]).toMatchObject({ thread: { deploymentId: "NOWRUNNING0000000000A", role: "reply" } });
   });
 
+  it("in dry-run, for one of ECS's deployment alarms, says ECS rolls the release back itself: no escalation, no stop command", async () => {
+    history([brief("NOWRUNNING0000000000A", 43, "IN_PROGRESS", ago(3))], [brief("GOODRELEASE00000000A", 42, "SUCCESSFUL", ago(600))]);
+    const { handle, notices } = handlerFor("dry-run");
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({
+      decision: { controllerStops: true },
+      outcome: { kind: "would-stop" },
+    });
+    expect(JSON.stringify(notices[0])).not.toMatch(/stop-service-deployment|users are moving to it|by hand/);
+    expect(notices[0]).toMatchObject({
+      title: "ECS stops release NOWRUNNING0000000000A itself on Alb5xxRate; dry-run changed nothing",
+      summary:
+        "Alb5xxRate fired while release NOWRUNNING0000000000A was in progress. ECS watches this alarm for the service's deployments (its deployment alarms) and rolls the release back itself; dry-run would also have stopped it.",
+      incident: { escalates: false },
+    });
+  });
+
   it("in dry-run gives the exact AWS CLI commands of ECS, not CodeDeploy's", async () => {
     history([brief("NOWRUNNING0000000000A", 43, "IN_PROGRESS", ago(3))], [brief("GOODRELEASE00000000A", 42, "SUCCESSFUL", ago(600))]);
     const { handle, notices } = handlerFor("dry-run");
-    await handle(releaseAlarmEvent());
+    // An alarm ECS's deployment alarms do not include: only a person would stop the release.
+    const cpu = releaseAlarmEvent();
+    cpu.detail.alarmName = "prod-hands-off-ops-ServiceCpu";
+    alarmIs(cpu.detail.alarmName, "ALARM", FIXTURE_ALARM_RAISED);
+    await handle(cpu);
     expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
     expect(notices[0]?.nextStep).toBe(
       `If the alarm is right, stop the release by hand now (ECS sends traffic back to the previous version): aws ecs stop-service-deployment --service-deployment-arn ${deploymentArn("NOWRUNNING0000000000A")} --stop-type ROLLBACK --region eu-central-1`,

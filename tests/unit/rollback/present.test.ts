@@ -15,6 +15,7 @@ const policy = (mode: "enforce" | "dry-run") => ({
   mode,
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
   timeZone: settings.schedule.timeZone,
+  releaseAlarms: [],
 });
 const RAISED = new Date("2026-11-20T03:02:00.250Z");
 const seconds = (n: number) => new Date(RAISED.getTime() + n * 1000);

@@ -16,6 +16,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
+import { alarmName, releaseAlarmIds } from "../../../stacks/names";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
 import { alarmIs, cloudWatch, FIXTURE_ALARM_RAISED } from "./cloudwatch-now";
@@ -37,6 +38,10 @@ const env = (mode: "enforce" | "dry-run" = "enforce", timeZone?: string) =>
     ROLLBACK_SETTINGS: JSON.stringify(stageSettings("prod", {}).rollback),
     BAKE_WINDOW_MINUTES: "60",
     STATE_TABLE: "prod-state",
+    // The alarms CodeDeploy's deployment group watches itself (the Service stack's alarm configuration).
+    RELEASE_ALARMS: releaseAlarmIds(stageSettings("prod", {}))
+      .map((id) => alarmName({ stage: "prod", name: "hands-off-ops" }, id))
+      .join(","),
     RELEASE_CONTROLLER: "codedeploy",
     APPLICATION: "prod-hands-off-ops-Service",
     DEPLOYMENT_GROUP: "prod-hands-off-ops-Service",
@@ -71,6 +76,15 @@ function history(active: ReturnType<typeof info>[], succeeded: ReturnType<typeof
     if (list.length)
       codeDeploy.on(BatchGetDeploymentsCommand, { deploymentIds: list.map((d) => d.deploymentId) }).resolves({ deploymentsInfo: list });
   }
+}
+
+/** A stage alarm's ALARM, as the fixture's release alarm is, still in ALARM when CloudWatch is asked. */
+function alarmEvent(id: string, eventId: string) {
+  const event = releaseAlarmEvent();
+  event.id = eventId;
+  event.detail.alarmName = `prod-hands-off-ops-${id}`;
+  alarmIs(event.detail.alarmName, "ALARM", FIXTURE_ALARM_RAISED);
+  return event;
 }
 
 function handlerFor(mode: "enforce" | "dry-run" = "enforce", timeZone?: string) {
@@ -179,6 +193,44 @@ describe("the rollback function", () => {
     ]);
   });
 
+  it.each([
+    // Minutes before the alarm of the rollbacks already started, oldest first.
+    ["the cooldown", [10], "cooldown"],
+    ["the daily cap", [600, 300, 60], "daily-cap"],
+  ] as const)(
+    "held back by %s, escalates naming the release, the version serving, the one before it and the command",
+    async (_name, earlier, reason) => {
+      history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+      const { handle, notices, ledger } = handlerFor();
+      for (const [i, minutes] of earlier.entries()) await ledger.recordRollback(`d-OLD${i}`, `d-R${i}`, ago(minutes));
+      await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({ decision: { action: "none", reason } });
+      expect(codeDeploy.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+      const notice = notices[0];
+      expect(notice).toMatchObject({
+        severity: "critical",
+        title: "No automatic rollback of release d-BAD for Alb5xxRate",
+        incident: {
+          escalates: true,
+          did: expect.stringMatching(/^Held back from rolling back release d-BAD to prod-hands-off-ops-Service-app:41, because /),
+        },
+      });
+      expect(notice?.summary).toMatch(
+        /Release d-BAD \(prod-hands-off-ops-Service-app:42\) is the one serving, as CodeDeploy's history reads; the version before it is prod-hands-off-ops-Service-app:41\.$/,
+      );
+      expect(notice?.facts).toEqual(
+        expect.arrayContaining([
+          { label: "Release", value: "d-BAD" },
+          { label: "Serving", value: "prod-hands-off-ops-Service-app:42" },
+          { label: "Would go back to", value: "prod-hands-off-ops-Service-app:41" },
+        ]),
+      );
+      const command = notice?.nextStep?.split(": ").slice(1).join(": ") ?? "";
+      expect(command).toMatch(/^aws deploy create-deployment --application-name prod-hands-off-ops-Service .* --region eu-central-1$/);
+      const revision = JSON.parse(/--revision '(.+)'/.exec(command)?.[1] ?? "{}");
+      expect(taskDefinitionOf(revision.appSpecContent.content)).toBe(td(41));
+    },
+  );
+
   it("does nothing for an alarm that cannot blame a release, and says why", async () => {
     history([], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
     const event = releaseAlarmEvent();
@@ -284,20 +336,47 @@ describe("acting on the present (EventBridge delivers at least once and in no gu
   });
 
   it("in dry-run rehearses that claim: the second alarm neither escalates nor offers Do it again", async () => {
+    // Alarms the deployment group does not watch: only a person (or the automation, in enforce) would stop the release.
     history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
-    alarmIs("prod-hands-off-ops-TargetP99Latency", "ALARM", FIXTURE_ALARM_RAISED);
-    const latency = releaseAlarmEvent();
-    latency.id = "latency-1";
-    latency.detail.alarmName = "prod-hands-off-ops-TargetP99Latency";
+    const [cpu, memory] = [alarmEvent("ServiceCpu", "cpu-1"), alarmEvent("ServiceMemory", "memory-1")];
     const { handle, notices, ledger } = handlerFor("dry-run");
-    await handle(releaseAlarmEvent());
-    await handle(latency);
+    await handle(cpu);
+    await handle(memory);
     expect(notices.map((n) => [n.severity, n.incident?.escalates, n.incident?.offers ?? null])).toEqual([
       ["critical", true, "do-it"],
       ["info", false, null],
     ]);
+    expect(notices[0]?.nextStep).toBe(
+      "If the alarm is right, stop the release by hand now (CodeDeploy sends traffic back to the previous version): aws deploy stop-deployment --deployment-id d-NOW --auto-rollback-enabled --region eu-central-1",
+    );
     expect(notices[1]?.title).toBe("Would stop release d-NOW: already decided, nothing was changed");
     expect([...ledger.claims]).toEqual(["dry-run#stop#d-NOW"]);
+  });
+
+  it("in dry-run, for an alarm CodeDeploy's deployment group watches, says CodeDeploy stops the release itself: no escalation, no stop command", async () => {
+    history([{ ...info("d-NOW", 43, ago(3)), status: "InProgress" as never }], [info("d-GOOD", 42, ago(600))]);
+    const { handle, notices } = handlerFor("dry-run");
+    await expect(handle(releaseAlarmEvent())).resolves.toMatchObject({
+      decision: { action: "stop-deployment", deploymentId: "d-NOW", controllerStops: true, dryRun: true },
+      outcome: { kind: "would-stop" },
+    });
+    expect(codeDeploy.commandCalls(StopDeploymentCommand)).toHaveLength(0);
+    expect(JSON.stringify(notices[0])).not.toMatch(/stop-deployment|users are moving to it|did not stop the release|by hand/);
+    expect(notices[0]).toMatchObject({
+      severity: "critical",
+      dryRun: true,
+      title: "CodeDeploy stops release d-NOW itself on Alb5xxRate; dry-run changed nothing",
+      summary:
+        "Alb5xxRate fired while release d-NOW was in progress. CodeDeploy's deployment group watches this alarm and stops the release itself, sending traffic back to the previous version; dry-run would also have stopped it.",
+      nextStep: "Follow CodeDeploy's rollback in the release's thread; find the cause in release d-NOW before shipping it again.",
+      thread: { deploymentId: "d-NOW", role: "reply" },
+      incident: {
+        key: "alarm:prod-hands-off-ops-Alb5xxRate",
+        did: "Dry-run: would have stopped release d-NOW; CodeDeploy's deployment group watches Alb5xxRate and stops it itself.",
+        escalates: false,
+      },
+    });
+    expect(notices[0]?.incident?.offers).toBeUndefined();
   });
 
   it("gives the stop's claim back when CodeDeploy refuses it, so that the retry stops the release", async () => {

@@ -109,7 +109,32 @@ describe("sleep, then wake", () => {
     expect(aws).toMatchObject({ desiredCount: 2, database: "available" });
     expect(ledger.record_).toBeNull();
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    expect(notices[0]).toMatchObject({ dryRun: true, title: expect.stringContaining("dev is asleep until") });
+    // Told as a rehearsal: the stage is still up, nothing saved, nothing to wake.
+    expect(notices[0]).toMatchObject({
+      dryRun: true,
+      title: "dev would have been put to sleep until Tue 24 Nov, 07:30 CET (06:30 UTC): nothing was changed",
+      summary:
+        "After working hours (07:30–19:00 Europe/Berlin): would have scaled the service to zero and stopped the database; nothing was changed. Sleeping would save about $0.52 over 12.5 h.",
+      nextStep: null,
+    });
+  });
+
+  it("in dry-run says what a wake would have restored, not that it restored it", async () => {
+    const aws = simulateAws({ desiredCount: 0, minCapacity: 0, maxCapacity: 0, database: "stopped" });
+    const { ports, notices } = stagePorts();
+    const dryRun = devEnvironment({ AUTOMATION_MODE: "dry-run" }).config;
+    await converge({ kind: "wake" }, dryRun, ports, TUESDAY_MORNING);
+    expect(aws).toMatchObject({ desiredCount: 0, database: "stopped" });
+    expect(notices[0]?.summary).not.toMatch(/tasks restored|answers \/ready/);
+    expect(notices[0]).toMatchObject({
+      dryRun: true,
+      title: "dev would have been woken: nothing was changed",
+      summary: "Working hours (07:30–19:00 Europe/Berlin): would have restored the tasks; nothing was changed.",
+    });
+    expect(notices[0]?.facts).toContainEqual({
+      label: "Note",
+      value: "No state was recorded at sleep: the stage wakes with its default task count",
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import type { DeploymentReportPort } from "../notify/deployment-report";
+import { taskDefinitionOf } from "../release/appspec";
 
-/** CodeDeploy's own account of a deployment: its error and the rollback it started. */
+/** CodeDeploy's own account of a deployment: its error, the rollback it started, and the version deployed before it. */
 export function codeDeployReports(client: CodeDeployClient = new CodeDeployClient({})): DeploymentReportPort {
   return {
     async report(deploymentId) {
@@ -16,6 +17,7 @@ export function codeDeployReports(client: CodeDeployClient = new CodeDeployClien
               rollbackMessage: deploymentInfo.rollbackInfo.rollbackMessage,
             }
           : undefined,
+        previousTaskDefinition: taskDefinitionOf(deploymentInfo?.previousRevision?.appSpecContent?.content),
       };
     },
   };

@@ -6,7 +6,7 @@ import { compareVersions, isError, sampleRound } from "./comparison";
 import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
 import type { HookInvocation, HookTargets } from "./hook";
 import type { Exchange, HttpPort } from "./http";
-import { runSmokeSuite } from "./smoke";
+import { againstCurrent, runSmokeSuite } from "./smoke";
 import { decideVerdict, type HookVerdict } from "./verdict";
 
 /** What a Lambda lifecycle hook returns to ECS: anything else, or an error, rolls the deployment back. */
@@ -167,6 +167,11 @@ export async function runEcsHook(
         signal,
       });
       state.smoke = smoke;
+      // Before production traffic moves (and where there is a current version), does the current one fail them too?
+      if (smoke.some((result) => !result.passed) && checkpoint !== "AfterAllowTraffic" && !state.firstDeployment) {
+        const current = await againstCurrent(canary.smoke, smoke, http, productionUrl, signal);
+        return done(decideVerdict(checkpoint, { kind: "checked", smoke, comparison: null, current }));
+      }
       if (smoke.some((result) => !result.passed) || !kinds.includes("compare"))
         return done(decideVerdict(checkpoint, { kind: "checked", smoke, comparison: null }));
     }

@@ -4,7 +4,7 @@ import type { CanarySettings } from "../settings/schema";
 import { compareVersions, sampleBoth } from "./comparison";
 import type { HttpPort } from "./http";
 import { verdictNotice } from "./notice";
-import { runSmokeSuite } from "./smoke";
+import { againstCurrent, runSmokeSuite } from "./smoke";
 import { decideVerdict, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
 
 export interface HookInvocation {
@@ -116,6 +116,11 @@ async function check(
         signal,
       })
     : null;
+  // Before production traffic moves, the production listener still serves the current version: does it fail them too?
+  if (smoke?.some((result) => !result.passed) && hook !== "AfterAllowTraffic") {
+    const current = await againstCurrent(settings.smoke, smoke, http, targets.productionUrl, signal);
+    return { kind: "checked", smoke, comparison: null, current };
+  }
   if (smoke?.some((result) => !result.passed) || !kinds.includes("compare")) return { kind: "checked", smoke, comparison: null };
   const { green, blue } = await sampleBoth(http, settings.comparison, {
     greenUrl: targets.testUrl,

@@ -16,6 +16,7 @@ export function verdictNotice(
   blueWaitMinutes = 0,
 ): AutomationNotice {
   const passed = verdict.status === "Succeeded";
+  const notReady = !passed && verdict.stageNotReady === true;
   // After AllowTraffic users are on the new version; the previous one's tasks wait, ready for an instant switch back.
   const blueKept = passed && invocation.hook === "AfterAllowTraffic" && blueWaitMinutes > 0;
   const release = subjects.release(invocation.deploymentId);
@@ -46,8 +47,9 @@ export function verdictNotice(
   return {
     stage,
     actor: "canary-hook",
-    severity: passed ? "info" : "critical",
-    title: `${hookName} ${passed ? "passed" : "failed"} for release ${invocation.deploymentId}`,
+    // The stage not ready is no verdict on the release: a warning, not a page against it.
+    severity: passed ? "info" : notReady ? "warning" : "critical",
+    title: `${hookName} ${passed ? "passed" : "failed"} for release ${invocation.deploymentId}${notReady ? ": the stage is not ready, not the release" : ""}`,
     summary: capitalize(verdict.reason).slice(0, 2500),
     facts: facts.slice(0, 10).map((f) => ({ label: f.label, value: f.value.slice(0, 2000) })),
     actionsTaken: [
@@ -62,7 +64,11 @@ export function verdictNotice(
           ],
         }
       : {}),
-    nextStep: passed ? null : "Read the failing check or regression above; fix it and release again.",
+    nextStep: passed
+      ? null
+      : notReady
+        ? "Release again once the stage answers /ready: a stage woken by its schedule or for a deploy starts its database first (a few minutes, docs/schedule.md). Nothing here points at the release."
+        : "Read the failing check or regression above; fix it and release again.",
     thread: { deploymentId: invocation.deploymentId, role: "reply" },
     // A failed verdict is a step of the release's incident: the alarm that fires on the same release joins it.
     ...(passed

@@ -39,6 +39,26 @@ export async function runSmokeSuite(checks: readonly SmokeCheck[], http: HttpPor
   return Promise.all(checks.map((check) => runOne(check, http, options)));
 }
 
+/**
+ * The checks the new version failed, once more against the current version (no retries, it is warm). A check both
+ * fail says nothing against the new one: the stage itself is not ready, as while it is still waking (its tasks
+ * restored, its database starting: /ready answers 503 on every task).
+ */
+export async function againstCurrent(
+  checks: readonly SmokeCheck[],
+  failed: readonly SmokeResult[],
+  http: HttpPort,
+  baseUrl: string,
+  signal: AbortSignal,
+): Promise<SmokeResult[]> {
+  const names = new Set(failed.filter((result) => !result.passed).map((result) => result.check));
+  return runSmokeSuite(
+    checks.filter((check) => names.has(check.name)),
+    http,
+    { baseUrl, retries: 0, minDelayMs: 0, signal },
+  );
+}
+
 async function runOne(check: SmokeCheck, http: HttpPort, { baseUrl, retries, minDelayMs, signal }: SmokeOptions): Promise<SmokeResult> {
   let attempts = 0;
   let last: { passed: boolean; detail: string; latencyMs: number | null } = {

@@ -13,10 +13,18 @@ export interface HookVerdict {
   comparison: ComparisonVerdict | null;
   /** The checks passed and the verdict was left to a person (the approval gate): nothing reported yet. */
   waiting?: true;
+  /** Failed on smoke checks the current version fails too: the stage is not ready, nothing points at the release. */
+  stageNotReady?: true;
 }
 
 export type HookOutcome =
-  | { kind: "checked"; smoke: SmokeResult[] | null; comparison: ComparisonVerdict | null }
+  | {
+      kind: "checked";
+      smoke: SmokeResult[] | null;
+      comparison: ComparisonVerdict | null;
+      /** The failed smoke checks run once against the current version (smoke.ts againstCurrent), where that was asked. */
+      current?: SmokeResult[];
+    }
   | { kind: "out-of-time"; budgetMs: number }
   | { kind: "error"; message: string };
 
@@ -31,6 +39,14 @@ export function decideVerdict(hook: EcsHook, outcome: HookOutcome): HookVerdict 
     ...failedChecks.map((r) => `smoke check "${r.check}" failed: ${r.detail}`),
     ...(comparison?.regressions ?? []).map((r) => `the new version regressed: ${r}`),
   ];
+  const alsoOnCurrent = (outcome.current ?? []).filter((r) => !r.passed);
+  if (failedChecks.length && failedChecks.every((f) => alsoOnCurrent.some((c) => c.check === f.check))) {
+    // Still Failed (the new version could not be shown to work), but told as what it is.
+    const them = failedChecks.length === 1 ? "it" : "them";
+    const seen = alsoOnCurrent.map((c) => c.detail).join("; ");
+    const reason = `${problems.join("; ")}; the current version fails ${them} too (${seen}): the stage itself is not ready, as while it is still waking and its database starting, not the new version`;
+    return { hook, status: "Failed", reason, smoke, comparison, stageNotReady: true };
+  }
   if (problems.length) return { hook, status: "Failed", reason: problems.join("; "), smoke, comparison };
   if (!smoke && !comparison) return { hook, status: "Succeeded", reason: `no checks are configured for ${hook}`, smoke, comparison };
   const done = [

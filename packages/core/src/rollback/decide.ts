@@ -66,6 +66,11 @@ export interface RollbackPolicy extends RollbackSettings {
   bakeWindowMinutes: number;
   /** The stage's time zone: the times its reasons give read in it, with UTC beside. */
   timeZone: string;
+  /**
+   * The alarms (full names) the release's controller watches itself, CodeDeploy's deployment group or ECS's
+   * deployment alarms: on them it stops a running release and rolls it back without the automation.
+   */
+  releaseAlarms: readonly string[];
 }
 
 export type NoRollbackReason =
@@ -97,9 +102,25 @@ export const HELD_BACK: ReadonlySet<NoRollbackReason> = new Set([
 ]);
 
 export type RollbackDecision =
-  | { action: "stop-deployment"; deploymentId: string; why: string; dryRun: boolean }
+  | {
+      action: "stop-deployment";
+      deploymentId: string;
+      why: string;
+      dryRun: boolean;
+      /** The release's controller watches the alarm and stops the release itself (a person's request: false). */
+      controllerStops: boolean;
+    }
   | { action: "redeploy-previous"; badDeploymentId: string; from: string; to: string; why: string; dryRun: boolean }
-  | { action: "none"; reason: NoRollbackReason; why: string };
+  | {
+      action: "none";
+      reason: NoRollbackReason;
+      why: string;
+      /**
+       * Held back by the cooldown or the daily cap from a rollback the facts call for: the release serving (from) and
+       * the version before it (to), so that a person can do it by hand.
+       */
+      heldBack?: { badDeploymentId: string; from: string; to: string };
+    };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -131,6 +152,7 @@ export function decideRollback(alarm: AlarmFacts, facts: AlarmRollbackFacts, pol
       deploymentId: facts.inProgress.deploymentId,
       why: `${alarm.alarmId} fired while release ${facts.inProgress.deploymentId} was in progress`,
       dryRun,
+      controllerStops: policy.releaseAlarms.includes(alarm.alarmName),
     };
   }
 
@@ -176,6 +198,7 @@ export function decideRollBackByHand(
           deploymentId,
           why: `${requestedBy} asked to roll back release ${deploymentId} while it was in progress`,
           dryRun,
+          controllerStops: false,
         }
       : none("superseded", `release ${deploymentId} is no longer the current one: ${inProgress.deploymentId} is in progress`);
   if (!lastSuccess) return none("no-recent-release", `release ${deploymentId} did not succeed: there is nothing to roll back`);
@@ -205,14 +228,20 @@ function guardRedeploy(
   if (!previous) return none("no-previous-version", `release ${bad.deploymentId} is the first: there is no earlier version`);
   if (revisionOf(previous.taskDefinitionArn) >= revisionOf(bad.taskDefinitionArn))
     return none("would-roll-forward", `${previous.taskDefinitionArn} is not older than the bad ${bad.taskDefinitionArn}`);
+  // Past these guards the rollback itself is known: a person is told which, to do it by hand.
+  const heldBack = { badDeploymentId: bad.deploymentId, from: bad.taskDefinitionArn, to: previous.taskDefinitionArn };
   const last = rollbacks[0];
   if (last && now.getTime() - last.at.getTime() < policy.cooldownMinutes * 60_000)
-    return none(
-      "cooldown",
-      `the last automatic rollback was ${humanDuration(now.getTime() - last.at.getTime())} ago (cooldown ${policy.cooldownMinutes} min)`,
-    );
+    return {
+      ...none(
+        "cooldown",
+        `the last automatic rollback was ${humanDuration(now.getTime() - last.at.getTime())} ago (cooldown ${policy.cooldownMinutes} min)`,
+      ),
+      heldBack,
+    };
   const today = rollbacks.filter((r) => now.getTime() - r.at.getTime() < DAY_MS).length;
-  if (today >= policy.dailyCap) return none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`);
+  if (today >= policy.dailyCap)
+    return { ...none("daily-cap", `${today} automatic rollbacks in the last 24 h (cap ${policy.dailyCap})`), heldBack };
   return {
     action: "redeploy-previous",
     badDeploymentId: bad.deploymentId,

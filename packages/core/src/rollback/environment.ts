@@ -15,6 +15,12 @@ const RollbackEnvironmentSchema = z.object({
   STATE_TABLE: z.string().min(1),
   /** The stage's time zone (its schedule's); times in the decisions' reasons are shown in it, with UTC beside. */
   TIME_ZONE: z.string().min(1).default("UTC"),
+  /**
+   * The alarms (full names) the release's controller watches itself: CodeDeploy's deployment group alarm
+   * configuration, or ECS's deployment alarms (release.controller "ecs"). On them it stops and rolls back a running
+   * release without the automation.
+   */
+  RELEASE_ALARMS: z.string().transform((value) => value.split(",").filter(Boolean)),
   /** Set by Lambda itself: commands and links in the messages name it. */
   AWS_REGION: z.string().min(1).optional(),
 });
@@ -58,7 +64,13 @@ export function readRollbackEnvironment(env: Record<string, string | undefined>)
   return {
     stage: e.STAGE,
     alarmPrefix: `${e.STAGE}-${e.APP_NAME}-`,
-    policy: { ...e.ROLLBACK_SETTINGS, mode: e.AUTOMATION_MODE, bakeWindowMinutes: e.BAKE_WINDOW_MINUTES, timeZone: e.TIME_ZONE },
+    policy: {
+      ...e.ROLLBACK_SETTINGS,
+      mode: e.AUTOMATION_MODE,
+      bakeWindowMinutes: e.BAKE_WINDOW_MINUTES,
+      timeZone: e.TIME_ZONE,
+      releaseAlarms: e.RELEASE_ALARMS,
+    },
     tableName: e.STATE_TABLE,
     target: readReleaseGroup(env, "rollback function"),
   };

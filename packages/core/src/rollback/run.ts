@@ -207,6 +207,29 @@ function noticeOf(
       ...step(told, false),
     };
   }
+  if (decision.action === "none" && decision.heldBack) {
+    // Held back from a rollback the facts call for: a person gets the release, the versions and the command.
+    const { badDeploymentId, from, to } = decision.heldBack;
+    const [serving, back] = [from, to].map((arn) => arn.split("/").at(-1) ?? arn) as [string, string];
+    const command = byHand({ action: "redeploy-previous", badDeploymentId, from, to, why: decision.why, dryRun: false }, group);
+    return {
+      ...base,
+      severity: "critical",
+      title: alarm.byHand
+        ? `No rollback of release ${badDeploymentId}, though ${alarm.byHand.requestedBy} asked`
+        : `No automatic rollback of release ${badDeploymentId} for ${alarm.alarmId}`,
+      summary: `Did nothing, because ${decision.why}. Release ${badDeploymentId} (${serving}) is the one serving, as ${controller}'s history reads; the version before it is ${back}.`,
+      facts: [
+        ...base.facts,
+        { label: "Release", value: badDeploymentId },
+        { label: "Serving", value: serving },
+        { label: "Would go back to", value: back },
+      ],
+      nextStep: `If the alarm is right, roll back by hand now: ${command}`,
+      links: links(badDeploymentId),
+      ...step(`Held back from rolling back release ${badDeploymentId} to ${back}, because ${decision.why}.`, true),
+    };
+  }
   if (decision.action === "none") {
     return {
       ...base,
@@ -239,6 +262,29 @@ function noticeOf(
         links: links(release),
         ...(decision.dryRun ? { dryRun: true } : {}),
         ...step(did, false, [{ deploymentId: release, part: "bad-release" }]),
+      };
+    }
+    if (decision.dryRun && decision.controllerStops) {
+      // The controller acts on this alarm without us: a stop by hand could only fail, so nobody is told to do one.
+      const watches =
+        group.controller === "ecs"
+          ? "ECS watches this alarm for the service's deployments (its deployment alarms) and rolls the release back itself"
+          : "CodeDeploy's deployment group watches this alarm and stops the release itself, sending traffic back to the previous version";
+      const watchesIt =
+        group.controller === "ecs"
+          ? `ECS's deployment alarms include ${alarm.alarmId}: it rolls the release back itself`
+          : `CodeDeploy's deployment group watches ${alarm.alarmId} and stops it itself`;
+      return {
+        ...base,
+        severity: "critical",
+        title: `${controller} stops release ${release} itself on ${alarm.alarmId}; dry-run changed nothing`,
+        summary: `${capitalize(decision.why)}. ${watches}; dry-run would also have stopped it.`,
+        facts: [...base.facts, { label: "Release", value: release }],
+        nextStep: `Follow ${controller}'s rollback in the release's thread; find the cause in release ${release} before shipping it again.`,
+        links: links(release),
+        dryRun: true,
+        thread: { deploymentId: release, role: "reply" },
+        ...step(`Dry-run: would have stopped release ${release}; ${watchesIt}.`, false, [{ deploymentId: release, part: "bad-release" }]),
       };
     }
     if (decision.dryRun)

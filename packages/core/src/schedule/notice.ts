@@ -52,11 +52,33 @@ export function noticeOf(input: NoticeInput): AutomationNotice {
     return {
       ...base,
       title: `${config.stage}: RDS restarted the sleeping database`,
-      summary: `RDS starts a stopped instance after 7 days. The stage should sleep (${decision.why}), so the database is stopped again.${waiting}`,
+      summary: `RDS starts a stopped instance after 7 days. The stage should sleep (${decision.why}), so the database ${dryRun ? "would have been stopped again; nothing was changed" : "is stopped again"}.${waiting}`,
     };
   }
+  if (dryRun && changesStage(plan)) return rehearsalNotice(input, base, waiting);
   if (decision.state === "asleep") return sleepNotice(input, base, waiting);
   return wakeNotice(input, base, waiting);
+}
+
+/** Dry-run: what the schedule would have done, and that the stage is as it was (no wake offered, nothing saved). */
+function rehearsalNotice(input: NoticeInput, base: BaseNotice, waiting: string): AutomationNotice {
+  const { config, plan, decision, nextWake, sleeping, now } = input;
+  if (decision.state === "asleep") {
+    const until = nextWake ? localLabel(nextWake, config.calendar.timeZone) : "further notice";
+    const saves = sleeping && nextWake ? estimateLine(sleeping, now, nextWake, input).replace(" Saves", " Sleeping would save") : "";
+    return {
+      ...base,
+      facts: [...base.facts, { label: "Would wake", value: until }],
+      title: `${config.stage} would have been put to sleep until ${until}: nothing was changed`,
+      summary: `${capitalize(decision.why)}: would have ${didWhat(plan, { scale: "scaled the service to zero", "stop-database": "stopped the database" })}; nothing was changed.${saves}${waiting}`,
+      nextStep: null,
+    };
+  }
+  return {
+    ...base,
+    title: `${config.stage} would have been woken: nothing was changed`,
+    summary: `${capitalize(decision.why)}: would have ${didWhat(plan, { "start-database": "started the database", scale: "restored the tasks" })}; nothing was changed.${waiting}`,
+  };
 }
 
 function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): AutomationNotice {

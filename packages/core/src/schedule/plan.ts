@@ -97,7 +97,7 @@ function planWake(observed: Observed, record: SleepRecord | null, defaults: Capa
       plan.recheck = { inMinutes: 5, why: "the database is still stopping: it can only be started once stopped" };
   }
   const wanted = record?.capacity ?? (isZero(observed.capacity) || observed.capacity.desiredCount === 0 ? defaults : null);
-  if (!record && wanted) plan.notes.push("no state was recorded at sleep: restored the stage's default task count");
+  if (!record && wanted) plan.notes.push("no state was recorded at sleep: the stage wakes with its default task count");
   if (wanted && !sameCapacity(wanted, observed.capacity)) plan.steps.push({ kind: "scale", to: wanted });
   // The synthetic user comes back last, once the database answers: before that it would fail and page.
   if (record?.canary === "running" && observed.canary === "stopped") {

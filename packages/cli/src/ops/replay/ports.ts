@@ -235,12 +235,15 @@ export function emailRecorder(recorder: Recorder, topicArn: string, sent: Parame
 /** A 1×1 transparent PNG: what the graph looks like does not matter here, that it is asked for does. */
 const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
 
-/** CodeDeploy's report of a finished release: the replay has none to give, so the message claims nothing from it. */
+/**
+ * CodeDeploy's report of a finished release: the replay has none to give. An empty report would read as "CodeDeploy
+ * gives no error and started no rollback", which the story may contradict, so it is told as unreadable.
+ */
 export function deploymentReportRecorder(recorder: Recorder): DeploymentReportPort {
   return {
     async report(deploymentId) {
-      recorder.aws("CodeDeploy", "GetDeployment", `${deploymentId}: CodeDeploy's error and rollback (none known offline)`);
-      return {};
+      recorder.aws("CodeDeploy", "GetDeployment", `${deploymentId}: CodeDeploy's error and rollback (not known offline)`);
+      throw Object.assign(new Error("the replay has no CodeDeploy to ask"), { name: "Offline" });
     },
   };
 }

@@ -16,6 +16,10 @@ export const DeploymentDetail = z.looseObject({
 
 type State = DeploymentState;
 
+/** A stop told alone, by whom unknown; joined to an incident, deployment-incident.ts says what asked for it. */
+const STOP_SUMMARY =
+  "The release was stopped before it finished: by a person, by the automation, or by CodeDeploy itself when an alarm its deployment group watches went off.";
+
 const WORDING: Record<
   State,
   Pick<OpsMessage, "severity" | "nextStep"> & {
@@ -57,7 +61,8 @@ const WORDING: Record<
     severity: "critical",
     role: "outcome",
     title: (id) => `Release ${id} failed`,
-    summary: "CodeDeploy reports the release failed; its own error follows when it can be read.",
+    // CodeDeploy's error and what serves users are added from its report when the message is delivered.
+    summary: "CodeDeploy reports the release failed.",
     // What CodeDeploy did (a rollback) is written from its own report (notify/deployment-report.ts), never assumed.
     did: [],
     nextStep:
@@ -67,8 +72,7 @@ const WORDING: Record<
     severity: "warning",
     role: "outcome",
     title: (id) => `Release ${id} stopped`,
-    summary:
-      "The release was stopped before it finished: by a person, by the automation, or by CodeDeploy itself when an alarm its deployment group watches went off.",
+    summary: STOP_SUMMARY,
     did: [],
     nextStep: "Check who or what stopped it (the deployment's history, or an automation message in this thread).",
   },

@@ -18,7 +18,7 @@ export const ServiceActionDetail = z.looseObject({
 const KNOWN: Record<string, { title: string; summary: string; next: string }> = {
   SERVICE_TASK_PLACEMENT_FAILURE: {
     title: "ECS cannot place the service's tasks",
-    // How many tasks run is ECS's answer now (service-impact.ts), not something the event says.
+    // What the service runs is added from ECS's own counts, read when the message is delivered (service-impact.ts).
     summary: "The scheduler could not find capacity for new tasks.",
     next: "Read the reason below (RESOURCE:FARGATE means no Fargate capacity in the zone); the scheduler keeps retrying.",
   },

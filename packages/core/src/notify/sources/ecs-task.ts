@@ -62,19 +62,21 @@ const WORDING: Record<Exclude<TaskStop["kind"], "routine">, { severity: Severity
   "out-of-memory": {
     severity: "critical",
     title: "A task was killed: out of memory",
-    summary: "The container used more memory than its task allows and was killed. ECS starts a replacement.",
+    summary: "The container used more memory than its task allows and was killed. ECS's scheduler will try to start a replacement.",
     next: "Look for a memory leak in the latest release, or raise service.memoryMiB for the stage.",
   },
   "load-balancer-health-check": {
     severity: "warning",
     title: "A task failed its load balancer health checks",
-    summary: "The load balancer stopped getting answers from the task's /health endpoint, so ECS replaced the task.",
+    summary:
+      "The load balancer stopped getting answers from the task's /health endpoint, so ECS stopped the task. ECS's scheduler will try to start a replacement.",
     next: "Read the task's logs around the stop: a slow start, a hung event loop or an unreachable database.",
   },
   "container-health-check": {
     severity: "warning",
     title: "A task failed its container health check",
-    summary: "The container's own health check failed three times in a row, so ECS replaced the task.",
+    summary:
+      "The container's own health check failed three times in a row, so ECS stopped the task. ECS's scheduler will try to start a replacement.",
     next: "Read the task's logs around the stop; the health check runs `node dist/healthcheck.js` inside the container.",
   },
   "failed-to-start": {
@@ -86,7 +88,7 @@ const WORDING: Record<Exclude<TaskStop["kind"], "routine">, { severity: Severity
   crashed: {
     severity: "warning",
     title: "A task crashed",
-    summary: "The service's essential container exited, so ECS stopped the task and starts a replacement.",
+    summary: "The service's essential container exited, so ECS stopped the task. ECS's scheduler will try to start a replacement.",
     next: "Read the task's last log lines; repeated crashes of a new version call for a rollback.",
   },
 };
@@ -124,7 +126,8 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
     title,
     summary: wording.summary,
     facts,
-    actionsTaken: ["ECS replaces stopped tasks by itself to keep the service at its desired count."],
+    // A try, not a promise: this event cannot tell whether ECS has the capacity to place the replacement.
+    actionsTaken: ["ECS stopped the task; its scheduler will try to start a replacement to keep the service at its desired count."],
     nextStep: wording.next,
     links: [
       logStreamLink(envelope.region, context.logGroupName, `app/${container}/${taskId}`),
@@ -136,7 +139,7 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
       role: "event",
       key: `task:${revision}:${stop.kind}`,
       state: stop.kind === "crashed" ? `exit ${stop.exitCode ?? "?"}` : stop.kind,
-      // ECS replaces a crashed task by itself; the third crash of one revision in a row is a loop it will not end.
+      // ECS tries to replace a crashed task by itself; the third crash of one revision in a row is a loop it will not end.
       ...(stop.kind === "crashed" ? { loopAt: CRASH_LOOP_AT } : {}),
     },
   };
