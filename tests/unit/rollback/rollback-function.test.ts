@@ -128,6 +128,8 @@ describe("the rollback function", () => {
       title: "Rolling back release d-BAD to prod-hands-off-ops-Service-app:41",
       actionsTaken: ["Started rollback deployment d-ROLLBACK back to task definition prod-hands-off-ops-Service-app:41 (in progress)."],
       thread: { deploymentId: "d-BAD", role: "reply" },
+      // The rollback runs: the incident asks nobody to do it by hand any more, and no later step escalates.
+      incident: { role: "step", handled: true, escalates: false },
     });
     expect(notices[0]?.links?.map((l) => l.url)).toEqual([
       "https://eu-central-1.console.aws.amazon.com/codesuite/codedeploy/deployments/d-ROLLBACK?region=eu-central-1",

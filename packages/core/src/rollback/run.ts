@@ -149,7 +149,8 @@ function noticeOf(
   decision: RollbackDecision,
   outcome: RollbackOutcome,
 ): AutomationNotice {
-  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = [], offers?: "do-it") =>
+  // handled: the release is stopped or being rolled back (by this run or an earlier one): nothing asks a person to.
+  const step = (did: string, escalates: boolean, deployments: IncidentDeployment[] = [], offers?: "do-it", handled?: true) =>
     // A person's request is no alarm's step: it is told in the release's thread.
     alarm.byHand
       ? { thread: { deploymentId: alarm.byHand.deploymentId, role: "reply" as const } }
@@ -162,6 +163,7 @@ function noticeOf(
             deployments,
             // A rehearsed decision can be carried out for real from the incident's message ("Do it").
             ...(offers ? { offers } : {}),
+            ...(handled ? { handled } : {}),
           },
         };
   const base = {
@@ -261,7 +263,7 @@ function noticeOf(
         nextStep: null,
         links: links(release),
         ...(decision.dryRun ? { dryRun: true } : {}),
-        ...step(did, false, [{ deploymentId: release, part: "bad-release" }]),
+        ...step(did, false, [{ deploymentId: release, part: "bad-release" }], undefined, decision.dryRun ? undefined : true),
       };
     }
     if (decision.dryRun && decision.controllerStops) {
@@ -325,6 +327,8 @@ function noticeOf(
           : `Stopped release ${release} with rollback: ${controller} is sending traffic back (in progress).`,
         outcome.kind === "already-finished",
         [{ deploymentId: release, part: "bad-release" }],
+        undefined,
+        outcome.kind === "already-finished" ? undefined : true,
       ),
     };
   }
@@ -381,6 +385,8 @@ function noticeOf(
         { deploymentId: decision.badDeploymentId, part: "bad-release" },
         ...(rollbackDeploymentId ? [{ deploymentId: rollbackDeploymentId, part: "rollback" as const }] : []),
       ],
+      undefined,
+      true,
     ),
   };
 }
