@@ -28,6 +28,7 @@ import {
   type ServiceDeploymentFound,
   withServiceDeployment,
 } from "@hands-off-ops/core/notify/sources/ecs-deployment";
+import { STEADY_STATE } from "@hands-off-ops/core/notify/sources/ecs-service";
 import { readSlackConfig } from "@hands-off-ops/core/slack/config";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -71,6 +72,11 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
     }
     const ports = await dependencies.ports();
     const message = await withFacts(await inReleaseThread(normalized.message, event, env, dependencies), env, dependencies, ports.store);
+    if (isSteadyState(message) && !message.incident) {
+      logger.info("Event needs no message", { eventId: message.source.eventId, reason: "the service is steady and has no open incident" });
+      metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
+      return { ignored: "the service is steady and has no open incident" };
+    }
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
@@ -110,6 +116,23 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
       (await endOfRelease(message, store, env));
     return link ? joinIncident(reported, link, known.rollback?.rollbackDeploymentId) : reported;
   }
+  if (isSteadyState(message)) {
+    // Only an incident open on the service hears of it: its crashes, kills and placement failures are over.
+    const link = await endOfEpisode(message, store, env);
+    return link
+      ? {
+          ...message,
+          incident: {
+            role: "step" as const,
+            key: link.key,
+            did: "ECS reports the service steady again: healthy, at its desired count of tasks.",
+            escalates: false,
+            deployments: [],
+            ends: true,
+          },
+        }
+      : message;
+  }
   if (wantsServiceImpact(message)) {
     const counts = await orUnreadable(() => dependencies.serviceCounts.counts(), "The service's task counts", env.context.serviceName);
     return withServiceImpact(message, env.kind, counts);
@@ -117,10 +140,17 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
   return message;
 }
 
+const isSteadyState = (message: OpsMessage) => message.source.kind === "service-action" && message.facts[0]?.value === STEADY_STATE;
+
 /** A release stopped, failed or rolled back while its service has an incident: a step of that incident. */
 async function endOfRelease(message: OpsMessage, store: NotifyStore, env: NotifyEnvironment) {
   const state = message.thread?.state;
   if (state !== "STOP" && state !== "FAILURE") return undefined;
+  return endOfEpisode(message, store, env);
+}
+
+/** The service's incident, open or ended less than the window ago, that a closing signal belongs to. */
+async function endOfEpisode(message: OpsMessage, store: NotifyStore, env: NotifyEnvironment) {
   const service = `${message.stage}/${message.service}`;
   const found = await orUnreadable(
     () => serviceIncidentLink(store, service, message.occurredAt, env.settings.collapseWindowMinutes),

@@ -165,6 +165,14 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     resources: [service.serviceArn],
     detail: { eventType: ["WARN", "ERROR"] },
   });
+  // ECS's word that the service is whole again (INFO, so the rule above drops it): it ends an open incident's kills,
+  // placement failures and crashes; with no incident open the function ignores it.
+  rule("NotifyServiceSteady", "The service back at a steady state (ends an open incident's capacity and crash signals)", {
+    source: ["aws.ecs"],
+    detailType: ["ECS Service Action"],
+    resources: [service.serviceArn],
+    detail: { eventName: ["SERVICE_STEADY_STATE"] },
+  });
   // Every stage, asleep at night or not: a failover, a restart or low storage is part of the service's incident.
   rule("NotifyDatabase", "Events of the stage's DB instance: failover, restart, storage, stop, start", {
     source: ["aws.rds"],

@@ -171,10 +171,11 @@ describe.each(STAGES)("EventBridge rules of %s on moto, with AWS's sample events
     "deployment START": watch ? to("notify", "canary-watch") : to("notify"),
     "deployment FAILURE": watch ? to("notify", "canary-watch") : to("notify"),
     "task STOPPED": to("notify"),
-    // Running tasks and a steady service are not news: the rules let neither through.
+    // Running tasks are not news: no rule lets them through.
     "task RUNNING": [],
     "service placement failure (ERROR)": to("notify"),
-    "service steady state (INFO)": [],
+    // A steady service ends an open incident's capacity and crash signals (the notifier ignores it otherwise).
+    "service steady state (INFO)": to("notify"),
     "automation notice": to("notify"),
     // Every stage's notifier hears its database; only a stage that sleeps has the schedule function that answers RDS's automatic start.
     "database auto-start after 7 days (RDS-EVENT-0154)": sleeps ? to("notify", "schedule") : to("notify"),

@@ -43,6 +43,8 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
       ["aws.cloudwatch", "CloudWatch Alarm State Change"],
       ["aws.codedeploy", "CodeDeploy Deployment State-change Notification"],
       ["aws.ecs", "ECS Service Action"],
+      // SERVICE_STEADY_STATE, which ends an open incident's capacity and crash signals.
+      ["aws.ecs", "ECS Service Action"],
       ["aws.ecs", "ECS Task State Change"],
       // Operator shells starting, where the stage has them.
       ...(settings.shell.enabled ? [["aws.ecs", "ECS Task State Change"]] : []),
@@ -65,7 +67,7 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
   it("listens only to this stage: its alarms, its deployment group, its cluster and service, its database, its own automation", () => {
     const byType = Object.fromEntries(
       notifyRules()
-        .filter(([id]) => !id.startsWith("NotifyShellSessions"))
+        .filter(([id]) => !id.startsWith("NotifyShellSessions") && !id.startsWith("NotifyServiceSteady"))
         .map(([, r]) => [r.Properties.EventPattern["detail-type"][0], r.Properties.EventPattern]),
     );
     expect(byType["CloudWatch Alarm State Change"].detail).toEqual({ alarmName: [{ prefix }] });
@@ -78,6 +80,11 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("on-call notifications i
       lastStatus: ["STOPPED"],
     });
     expect(byType["ECS Service Action"]).toMatchObject({ resources: [expect.anything()], detail: { eventType: ["WARN", "ERROR"] } });
+    const [, steady] = notifyRules().find(([id]) => id.startsWith("NotifyServiceSteady")) ?? [];
+    expect(steady?.Properties.EventPattern).toMatchObject({
+      resources: [expect.anything()],
+      detail: { eventName: ["SERVICE_STEADY_STATE"] },
+    });
     expect(byType["Automation Action"].detail).toEqual({ stage: [stage] });
     expect(byType["RDS DB Instance Event"]).toEqual({
       source: ["aws.rds"],

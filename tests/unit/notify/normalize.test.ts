@@ -193,9 +193,14 @@ describe("ECS service actions", () => {
     expect(message.facts).toContainEqual({ label: "Reason", value: "RESOURCE:FARGATE" });
   });
 
-  it("is a warning for a WARN and silent for INFO", () => {
+  it("is a warning for a WARN, and a steady state an end that belongs to no incident of its own", () => {
     expect(messageOf(loadEvent("ecs-service-action-task-start-impaired")).severity).toBe("warning");
-    expect(normalize(loadEvent("ecs-service-action-steady-state"), PROD_CONTEXT).kind).toBe("ignored");
+    const steady = messageOf(loadEvent("ecs-service-action-steady-state"));
+    // The handler makes it a step of the service's open incident, or ignores it (functions/notify.ts).
+    expect(steady).toMatchObject({ severity: "resolved", title: "ECS reports the service steady again", incident: null });
+    const otherInfo = loadEvent("ecs-service-action-steady-state");
+    otherInfo.detail.eventName = "SERVICE_DESIRED_COUNT_UPDATED";
+    expect(normalize(otherInfo, PROD_CONTEXT).kind).toBe("ignored");
   });
 
   it("still reports an event name it does not know, in ECS's words", () => {

@@ -194,7 +194,9 @@ async function planIncident(
       ? await Promise.all(wanted.map(async ([action, subject]) => ({ action, ticketId: await ticketFor(action, subject, buttons) })))
       : [];
     const memberLeads = tag.role === "event" ? withMemberLead(previous?.memberLeads, tag.key, message) : previous?.memberLeads;
-    const newest = decision.leads || !previous ? message : previous.lead;
+    // A step that ends the incident (a rollback's success, ECS's steady state) is what its message shows from then on.
+    const endedByStep = tag.role === "step" && decision.email === "resolution";
+    const newest = endedByStep ? { ...message, severity: "resolved" as const } : decision.leads || !previous ? message : previous.lead;
     const next: IncidentRecord = {
       key,
       openedAt: decision.openedAt,

@@ -61,8 +61,11 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
         return filtered(settings, `the rule passes only stopped tasks (this one is ${JSON.stringify(detail.lastStatus)})`);
       return [{ fn: "notify" }];
     case "ECS Service Action":
-      if (detail.eventType !== "WARN" && detail.eventType !== "ERROR")
-        return filtered(settings, `the rule passes only WARN and ERROR service events (this one is ${JSON.stringify(detail.eventType)})`);
+      if (detail.eventType !== "WARN" && detail.eventType !== "ERROR" && detail.eventName !== "SERVICE_STEADY_STATE")
+        return filtered(
+          settings,
+          `the rules pass only WARN and ERROR service events, and SERVICE_STEADY_STATE (this one is ${JSON.stringify(detail.eventType)} ${JSON.stringify(detail.eventName)})`,
+        );
       return [{ fn: "notify" }];
     case AUTOMATION_DETAIL_TYPE:
       return [{ fn: "notify" }];
@@ -147,8 +150,8 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
       break;
     case "ECS Service Action":
       otherCluster();
-      if (!["WARN", "ERROR"].includes(String(detail.eventType)))
-        wouldNot(`only WARN and ERROR service actions are passed on (this is ${detail.eventType})`);
+      if (!["WARN", "ERROR"].includes(String(detail.eventType)) && detail.eventName !== "SERVICE_STEADY_STATE")
+        wouldNot(`only WARN and ERROR service actions and SERVICE_STEADY_STATE are passed on (this is ${detail.eventType})`);
       break;
     case AUTOMATION_DETAIL_TYPE:
       if (detail.stage !== stage) wouldNot(`the notice is for stage ${detail.stage}`);

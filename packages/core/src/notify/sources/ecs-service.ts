@@ -39,10 +39,36 @@ const KNOWN: Record<string, { title: string; summary: string; next: string }> = 
   },
 };
 
+/** ECS's word that the service is whole again: healthy, at its desired count (reported periodically while it stays so). */
+export const STEADY_STATE = "SERVICE_STEADY_STATE";
+
+/**
+ * A steady state ends the episodic signals of the service's open incident (an OOM kill, a placement failure, crashes):
+ * it is a step that only joins (functions/notify.ts), never a message of its own.
+ */
+function steadyState(envelope: Envelope, context: NotifyContext, detail: z.infer<typeof ServiceActionDetail>): Normalized {
+  const cluster = detail.clusterArn.split("/").at(-1) ?? context.clusterName;
+  const service = envelope.resources[0]?.split("/").at(-1) ?? context.serviceName;
+  const message: OpsMessage = {
+    ...baseMessage(envelope, context, "service-action"),
+    severity: "resolved",
+    title: "ECS reports the service steady again",
+    summary: "ECS says the service is healthy and runs its desired count of tasks (SERVICE_STEADY_STATE).",
+    facts: [
+      { label: "Event", value: detail.eventName },
+      { label: "Service", value: `${cluster}/${service}` },
+    ],
+    nextStep: null,
+    links: [ecsServiceLink(envelope.region, cluster, service)],
+  };
+  return { kind: "message", message };
+}
+
 export function readServiceAction(envelope: Envelope, context: NotifyContext): Normalized {
   const parsed = ServiceActionDetail.safeParse(envelope.detail);
   if (!parsed.success) return unrecognised(envelope, context, `service action detail ${firstIssue(parsed.error)}`);
   const detail = parsed.data;
+  if (detail.eventName === STEADY_STATE) return steadyState(envelope, context, detail);
   if (detail.eventType === "INFO") return { kind: "ignored", reason: `${detail.eventName} is informational` };
   const known = KNOWN[detail.eventName];
   const cluster = detail.clusterArn.split("/").at(-1) ?? context.clusterName;
