@@ -165,6 +165,30 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [releases.deploymentGroup.deploymentGroupArn] }),
     );
     grantWildcardOnly(fn, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "cloudwatch:GetMetricData"]);
+    // The fast path: which task definition revision each of the release's task sets runs (their ids are CodeDeploy's).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ecs:DescribeTaskSets"],
+        resources: [
+          stack.formatArn({
+            service: "ecs",
+            resource: "task-set",
+            resourceName: `${service.cluster.clusterName}/${service.serviceName}/*`,
+          }),
+        ],
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      fn,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "Task sets of this one service: CodeDeploy makes their ids at each release.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:task-set\\/.+\\/\\*$/g" }],
+        },
+      ],
+      true,
+    );
   }
   NagSuppressions.addResourceSuppressions(
     fn,
