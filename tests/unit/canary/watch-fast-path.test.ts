@@ -1,7 +1,14 @@
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CodeDeployClient, GetDeploymentTargetCommand } from "@aws-sdk/client-codedeploy";
-import { DescribeTaskSetsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeTaskSetsCommand,
+  ECSClient,
+} from "@aws-sdk/client-ecs";
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { codeDeployCanary } from "@hands-off-ops/core/aws/canary-deployments";
+import { ecsCanary } from "@hands-off-ops/core/aws/ecs-canary";
 import { cloudWatchRevisionMetrics } from "@hands-off-ops/core/aws/revision-metrics";
 import type { TargetGroupWindow } from "@hands-off-ops/core/canary/watch";
 import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
@@ -12,8 +19,9 @@ import { PROD_CANARY } from "./helpers";
 const cloudWatch = mockClient(CloudWatchClient);
 const codeDeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
 afterEach(() => {
-  for (const mock of [cloudWatch, codeDeploy, ecs]) mock.reset();
+  for (const mock of [cloudWatch, codeDeploy, ecs, elb]) mock.reset();
 });
 
 const NOW = new Date("2026-11-20T03:00:37Z");
@@ -143,6 +151,88 @@ describe("the release's revisions (CodeDeploy's task sets, ECS DescribeTaskSets)
     const sets = await codeDeployCanary(new CodeDeployClient({}), new ECSClient({})).taskSets("d-1", "prod-cluster:prod-service");
     expect(sets?.revisions).toBeUndefined();
     expect(sets?.revisionsUnknown).toMatch(/ecs-svc\/2222222222222222222 \(MISSING\)/);
+  });
+});
+
+describe("the release's revisions under ECS's own blue/green (DescribeServiceDeployments, DescribeServiceRevisions)", () => {
+  const SERVICE_ARN = "arn:aws:ecs:eu-central-1:123456789012:service/prod-cluster/prod-service";
+  const RULES = {
+    production: "arn:aws:elasticloadbalancing:eu-central-1:123456789012:listener-rule/app/prod-lb/1/2/3",
+    test: "arn:aws:elasticloadbalancing:eu-central-1:123456789012:listener-rule/app/prod-lb/1/4/5",
+  };
+  const tg = (name: string) => `arn:aws:elasticloadbalancing:eu-central-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+  const revisionArn = (id: string) => `arn:aws:ecs:eu-central-1:123456789012:service-revision/prod-cluster/prod-service/${id}`;
+  const canary = () =>
+    ecsCanary(
+      { controller: "ecs", cluster: "prod-cluster", service: "prod-service", serviceArn: SERVICE_ARN },
+      RULES,
+      new ECSClient({}),
+      new ElasticLoadBalancingV2Client({}),
+    );
+  const forward = (groups: [string, number][]) => [
+    { Type: "forward" as const, ForwardConfig: { TargetGroups: groups.map(([name, Weight]) => ({ TargetGroupArn: tg(name), Weight })) } },
+  ];
+
+  it("names the target revision's task definition green and the source revision's blue", async () => {
+    elb.on(DescribeRulesCommand).resolves({
+      Rules: [
+        {
+          RuleArn: RULES.production,
+          Actions: forward([
+            ["prod-Blue", 90],
+            ["prod-Green", 10],
+          ]),
+        },
+        { RuleArn: RULES.test, Actions: forward([["prod-Green", 100]]) },
+      ],
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: "arn:aws:ecs:eu-central-1:123456789012:service-deployment/prod-cluster/prod-service/EZe5RNVLH6PPzHXINuP28",
+          status: "IN_PROGRESS",
+          targetServiceRevision: { arn: revisionArn("2222"), requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 },
+          sourceServiceRevisions: [{ arn: revisionArn("1111"), requestedTaskCount: 2, runningTaskCount: 2, pendingTaskCount: 0 }],
+        },
+      ],
+      failures: [],
+    });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [
+        { serviceRevisionArn: revisionArn("1111"), taskDefinition: "arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-svc:7" },
+        { serviceRevisionArn: revisionArn("2222"), taskDefinition: "arn:aws:ecs:eu-central-1:123456789012:task-definition/prod-svc:8" },
+      ],
+      failures: [],
+    });
+    const sets = await canary().taskSets("EZe5RNVLH6PPzHXINuP28", "prod-cluster:prod-service");
+    expect(sets).toEqual({
+      greenTargetGroup: "prod-Green",
+      blueTargetGroup: "prod-Blue",
+      greenTrafficPercent: 10,
+      revisions: { green: "prod-svc:8", blue: "prod-svc:7" },
+    });
+    expect(ecs.commandCalls(DescribeServiceRevisionsCommand)[0]?.args[0].input).toEqual({
+      serviceRevisionArns: [revisionArn("2222"), revisionArn("1111")],
+    });
+  });
+
+  it("leaves the revisions out when the deployment names no single source revision", async () => {
+    elb.on(DescribeRulesCommand).resolves({
+      Rules: [
+        {
+          RuleArn: RULES.production,
+          Actions: forward([
+            ["prod-Blue", 90],
+            ["prod-Green", 10],
+          ]),
+        },
+        { RuleArn: RULES.test, Actions: forward([["prod-Green", 100]]) },
+      ],
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ status: "IN_PROGRESS" }] });
+    const sets = await canary().taskSets("EZe5RNVLH6PPzHXINuP28", "prod-cluster:prod-service");
+    expect(sets).toMatchObject({ greenTargetGroup: "prod-Green", revisionsUnknown: expect.stringMatching(/source revisions/) });
+    expect(ecs.commandCalls(DescribeServiceRevisionsCommand)).toEqual([]);
   });
 });
 
