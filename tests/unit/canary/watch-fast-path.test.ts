@@ -313,6 +313,17 @@ describe("a minute of watching with the fast path", () => {
     expect(unknown.calls.filter((c) => c.startsWith("service"))).toEqual([]);
   });
 
+  it("judges the load balancer's metrics when reading the service's fails, and says why", async () => {
+    const failing = ports({ revisions: true, fast: null });
+    failing.port.revisionMetrics = { window: async () => Promise.reject(new Error("Rate exceeded")) };
+    expect(await watchForAMinute("d-F6", context, failing.port, 12_000)).toMatchObject({
+      kind: "watched",
+      source: "load balancer",
+      last: { kind: "healthy" },
+      fastPathError: "Rate exceeded",
+    });
+  });
+
   it("reports the service as its source when its counts are healthy, and still stops on the load balancer's p95", async () => {
     const healthy = ports({ revisions: true, fast: { green: w(40, 0, null), blue: w(360, 1, null) } });
     expect(await watchForAMinute("d-F4", context, healthy.port, 12_000)).toMatchObject({ kind: "watched", source: "service" });

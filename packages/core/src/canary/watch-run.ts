@@ -34,7 +34,7 @@ export interface WatchContext {
 export type WatchTick =
   | { kind: "finished"; status: string }
   | { kind: "no-canary-traffic" }
-  | { kind: "watched"; polls: number; last: WatchDecision; source: WatchSource; revisionsUnknown?: string }
+  | { kind: "watched"; polls: number; last: WatchDecision; source: WatchSource; revisionsUnknown?: string; fastPathError?: string }
   | { kind: "stopped" | "would-stop" | "already-finished"; reasons: string[] };
 
 /** Whose figures the last decision judged 5xx on: the service's per-revision 10-s periods, or the load balancer's minutes. */
@@ -69,11 +69,18 @@ export async function watchForAMinute(
   const polls = Math.max(1, Math.floor(budgetMs / pollMs));
   let last: WatchDecision = { kind: "not-enough-traffic", reason: "not polled yet" };
   let source: WatchSource = "load balancer";
+  let fastPathError: string | undefined;
+  // The fast path is an addition: its failure (throttled, refused) leaves the load balancer's judgement as it was.
+  const readFast = async (revisions: { green: string; blue: string }, now: Date) =>
+    ports.revisionMetrics?.window(revisions, context.settings.watch, now).catch((error: unknown) => {
+      fastPathError = error instanceof Error ? error.message : String(error);
+      return null;
+    }) ?? null;
   for (let poll = 1; poll <= polls; poll++) {
     const now = ports.now();
     const [window, fast] = await Promise.all([
       ports.metrics.window({ green, blue }, context.settings.watch, now),
-      sets.revisions && ports.revisionMetrics ? ports.revisionMetrics.window(sets.revisions, context.settings.watch, now) : null,
+      sets.revisions ? readFast(sets.revisions, now) : null,
     ]);
     // The load balancer's window is judged at every poll (it alone has latency); the service's, when both revisions
     // have data, judges 5xx within seconds instead of minutes. Either regression stops the release.
@@ -88,7 +95,14 @@ export async function watchForAMinute(
     if (last.kind === "regression") return act(deploymentId, last.reasons, sets.greenTrafficPercent, context, ports);
     if (poll < polls) await ports.sleep(pollMs);
   }
-  return { kind: "watched", polls, last, source, ...(sets.revisionsUnknown ? { revisionsUnknown: sets.revisionsUnknown } : {}) };
+  return {
+    kind: "watched",
+    polls,
+    last,
+    source,
+    ...(sets.revisionsUnknown ? { revisionsUnknown: sets.revisionsUnknown } : {}),
+    ...(fastPathError ? { fastPathError } : {}),
+  };
 }
 
 async function act(
