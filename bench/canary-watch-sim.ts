@@ -8,6 +8,7 @@
  * pollSeconds at a random phase. What the simulation cannot know: AWS's real
  * publication delay, and the StopDeployment call itself (about a second).
  */
+import { FAST_PERIOD_SECONDS, fastPeriods } from "@hands-off-ops/core/aws/revision-metrics";
 import { decideWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "@hands-off-ops/core/canary/watch-window";
 import type { CanarySettings } from "@hands-off-ops/core/settings/schema";
 
@@ -50,6 +51,86 @@ export function printWatchDetection(canary: CanarySettings, runs: number) {
   );
 }
 
+/** The service writes its per-revision record every second (service/src/metrics.ts, REVISION_FLUSH_MS). */
+const FLUSH_SECONDS = 1;
+/**
+ * Seconds from a record written to stdout to its metric in GetMetricData's answer: the awslogs driver, CloudWatch
+ * Logs and EMF extraction. AWS publishes no figure
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format.html);
+ * measurable only in AWS, so the simulation runs a range of assumed values.
+ */
+const ASSUMED_EXTRACTION_SECONDS = [2, 5, 10];
+/** GetMetricData's own answer time, assumed (also measurable only in AWS); StopDeployment comes after the stopping poll. */
+const ASSUMED_CALL_SECONDS = 0.3;
+
+/**
+ * The fast path, simulated: both revisions' counts in 10-s periods, each visible `flush + extraction` seconds after
+ * it ends, read every pollSeconds at a random phase and judged by the watch's own window (newestCompleteWindow over
+ * as many periods as fill windowMinutes) and decision (decideWindow). Same traffic, regressions and seeds as above.
+ */
+export function printFastPathDetection(canary: CanarySettings, runs: number) {
+  const started = performance.now();
+  const poll = canary.watch.pollSeconds;
+  const { judged, asked } = fastPeriods(canary.watch);
+  console.log(
+    `\nCanary watch, fast path: the service's per-revision EMF counts (1-s storage resolution) read in ${FAST_PERIOD_SECONDS}-s periods, simulated (${runs} runs a row, window ≤ ${judged} periods, ${asked} asked, poll ${poll} s)`,
+  );
+  console.log(
+    `  budget = traffic needed (limit) + flush ≤ ${FLUSH_SECONDS} s + log delivery and EMF extraction E (AWS publishes no figure; measured only in AWS) + the rest of the ${FAST_PERIOD_SECONDS}-s period ≤ ${FAST_PERIOD_SECONDS} s + poll ≤ ${poll} s (${poll / 2} s on average) + GetMetricData ≈ ${ASSUMED_CALL_SECONDS} s (assumed)`,
+  );
+  console.log("  canary req/s  5xx   E (assumed)  min / median / max          limit     budget  missed  false stop");
+  const random = mulberry32(33);
+  for (const rate of [5, 50])
+    for (const errorRate of [0.2, 0.1, 0.05, 0.02])
+      for (const extraction of ASSUMED_EXTRACTION_SECONDS) {
+        const times: number[] = [];
+        let missed = 0;
+        let early = 0;
+        for (let run = 0; run < runs; run++) {
+          const t = fastDetectionSeconds(canary, { rate, errorRate, delay: FLUSH_SECONDS + extraction }, random);
+          if (t === undefined) missed++;
+          else if (t < 0) early++;
+          else times.push(t);
+        }
+        times.sort((a, b) => a - b);
+        const at = (q: number) => (times.length ? `${Math.round(times[Math.floor(q * (times.length - 1))] as number)} s` : "—");
+        const limit = ((LIMIT_SECONDS_AT_5[errorRate] as number) * 5) / rate;
+        const budget = limit + FLUSH_SECONDS + extraction + FAST_PERIOD_SECONDS + poll + ASSUMED_CALL_SECONDS;
+        console.log(
+          `  ${String(rate).padStart(6)}      ${`${errorRate * 100} %`.padEnd(5)} ${`${extraction} s`.padStart(6)}       ${`${at(0)} / ${at(0.5)} / ${at(1)}`.padEnd(26)} ${`${limit.toFixed(1)} s`.padStart(7)}   ${`${budget.toFixed(1)} s`.padStart(8)}    ${String(missed).padStart(4)}  ${String(early).padStart(6)}`,
+        );
+      }
+  console.log(
+    `  (budget: the limit (traffic for 95 % power) plus each other part at its worst, ${FLUSH_SECONDS} + E + ${FAST_PERIOD_SECONDS} + ${poll} + ${ASSUMED_CALL_SECONDS} s; the load balancer's path above judges 60-s periods published at an unknown delay; this one needs the service to write the contract in docs/canary.md. E and the call are assumptions until measured in AWS. ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
+/** Seconds from the regression to the stopping poll of the fast path; negative if stopped before it, undefined if never. */
+function fastDetectionSeconds(canary: CanarySettings, scenario: Scenario, random: () => number): number | undefined {
+  const P = FAST_PERIOD_SECONDS;
+  const regressionAt = WARM_MINUTES * 60 + random() * 60;
+  const end = (WARM_MINUTES + GIVE_UP_MINUTES) * 60;
+  const periods = Array.from({ length: end / P + 1 }, (_, k) => simulatedMinute(k, regressionAt, scenario, random, P));
+  const { judged, asked } = fastPeriods(canary.watch);
+  const poll = canary.watch.pollSeconds;
+  let seen = "";
+  // Polling starts when the ALB path's does, so that false stops count over the same time before the regression.
+  for (let t = lookbackMinutes(canary.watch) * 60 + random() * poll; t < end; t += poll) {
+    const boundary = Math.floor(t / P);
+    // The newest period whose records have all been flushed and extracted by t.
+    const published = Math.min(boundary, Math.floor((t - scenario.delay) / P)) - 1;
+    const key = `${boundary}:${published}`;
+    if (key === seen) continue;
+    seen = key;
+    const answer: MinuteOfTraffic[] = [];
+    for (let k = boundary - asked; k < boundary; k++)
+      answer.push(k <= published ? (periods[k] as MinuteOfTraffic) : { start: k * P * 1000 });
+    const decision = decideWindow(newestCompleteWindow(answer, canary.watch, judged), canary);
+    if (decision.kind === "regression") return t + ASSUMED_CALL_SECONDS - regressionAt;
+  }
+  return undefined;
+}
+
 interface Scenario {
   rate: number;
   errorRate: number;
@@ -80,14 +161,20 @@ function detectionSeconds(canary: CanarySettings, scenario: Scenario, random: ()
   return undefined;
 }
 
-function simulatedMinute(m: number, regressionAt: number, { rate, errorRate }: Scenario, random: () => number): MinuteOfTraffic {
-  const regressed = Math.min(60, Math.max(0, (m + 1) * 60 - Math.max(m * 60, regressionAt))) / 60;
-  const green = poisson(rate * 60, random);
-  const blue = poisson(((rate * (1 - CANARY_SHARE)) / CANARY_SHARE) * 60, random);
+function simulatedMinute(
+  m: number,
+  regressionAt: number,
+  { rate, errorRate }: Scenario,
+  random: () => number,
+  seconds = 60,
+): MinuteOfTraffic {
+  const regressed = Math.min(seconds, Math.max(0, (m + 1) * seconds - Math.max(m * seconds, regressionAt))) / seconds;
+  const green = poisson(rate * seconds, random);
+  const blue = poisson(((rate * (1 - CANARY_SHARE)) / CANARY_SHARE) * seconds, random);
   const greenRegressed = binomial(green, regressed, random);
   const greenErrors = binomial(green - greenRegressed, BASE_5XX, random) + binomial(greenRegressed, errorRate, random);
   return {
-    start: m * 60_000,
+    start: m * seconds * 1000,
     green: { requests: green, errors5xx: greenErrors, p95Seconds: 0.05 },
     blue: { requests: blue, errors5xx: binomial(blue, BASE_5XX, random), p95Seconds: 0.05 },
   };

@@ -6,7 +6,9 @@
  * prod stage's, against a local server that answers each path after a fixed
  * delay. Then the canary watch's time from a regression starting to the
  * poll that calls StopDeployment, simulated (bench/canary-watch-sim.ts) with
- * the product's own window and decision. Prints figures; asserts nothing.
+ * the product's own window and decision, for the load balancer's minutes and
+ * for the fast path (the service's per-revision counts in 10-s periods), with
+ * the fast path's budget. Prints figures; asserts nothing.
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -16,7 +18,7 @@ import { parseArgs } from "node:util";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { runSmokeSuite } from "@hands-off-ops/core/canary/smoke";
 import { stageSettings } from "../stacks/config";
-import { printWatchDetection } from "./canary-watch-sim";
+import { printFastPathDetection, printWatchDetection } from "./canary-watch-sim";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20" }, "watch-runs": { type: "string", default: "400" } } });
 const runs = Number(values.runs);
@@ -58,3 +60,4 @@ console.log(`  whole suite              ${suite.toFixed(1)} ms = ${(suite / slow
 server.close();
 
 printWatchDetection(stageSettings("prod", {}).canary, Number(values["watch-runs"]));
+printFastPathDetection(stageSettings("prod", {}).canary, Number(values["watch-runs"]));

@@ -3,7 +3,8 @@
  * (or ECS's SERVICE_DEPLOYMENT_IN_PROGRESS) creates a one-minute schedule for
  * the deployment, its end (SUCCESS, FAILURE, STOP; ECS's completed, failed or
  * rolling back) deletes it; each tick compares the new and current target groups'
- * load balancer metrics and stops the release with rollback on a regression.
+ * load balancer metrics (and the two revisions' own 10-s counts when the
+ * service writes them) and stops the release with rollback on a regression.
  * Nothing runs when nothing is deploying.
  */
 import { setTimeout as sleep } from "node:timers/promises";
@@ -96,6 +97,10 @@ function awsPorts(env: WatchEnvironment): WatchPorts & { serviceDeployments?: Wa
         }
       : {}),
     metrics: onFirstCall(async () => (await import("@hands-off-ops/core/aws/target-metrics")).cloudWatchTargetMetrics(env.loadBalancer)),
+    // The fast path: the service's own per-revision counts in 10-s periods (the release's task sets or service revisions name them).
+    revisionMetrics: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/aws/revision-metrics")).cloudWatchRevisionMetrics(env.context.stage),
+    ),
     schedules: onFirstCall(async () =>
       (await import("@hands-off-ops/core/aws/watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
     ),

@@ -148,6 +148,20 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
     );
     // The release an ECS event is about: its detail names only ECS's older deployment id.
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:ListServiceDeployments"], resources: [service.serviceArn] }));
+    // The fast path: the task definition of each of the release's service revisions (resource types service, service-revision).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ecs:DescribeServiceRevisions"],
+        resources: [
+          service.serviceArn,
+          stack.formatArn({
+            service: "ecs",
+            resource: "service-revision",
+            resourceName: `${service.cluster.clusterName}/${service.serviceName}/*`,
+          }),
+        ],
+      }),
+    );
     grantWildcardOnly(fn, ["elasticloadbalancing:DescribeRules", "cloudwatch:GetMetricData"]);
     NagSuppressions.addResourceSuppressions(
       fn,
@@ -157,6 +171,11 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
           reason: "Service deployments of this one service: ECS makes their ids at each release.",
           appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:service-deployment\\/.+\\/\\*$/g" }],
         },
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "Service revisions of this one service: ECS makes their ids at each release.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:service-revision\\/.+\\/\\*$/g" }],
+        },
       ],
       true,
     );
@@ -165,6 +184,30 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
       new iam.PolicyStatement({ actions: ["codedeploy:GetDeployment"], resources: [releases.deploymentGroup.deploymentGroupArn] }),
     );
     grantWildcardOnly(fn, ["codedeploy:GetDeploymentTarget", "codedeploy:StopDeployment", "cloudwatch:GetMetricData"]);
+    // The fast path: which task definition revision each of the release's task sets runs (their ids are CodeDeploy's).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ecs:DescribeTaskSets"],
+        resources: [
+          stack.formatArn({
+            service: "ecs",
+            resource: "task-set",
+            resourceName: `${service.cluster.clusterName}/${service.serviceName}/*`,
+          }),
+        ],
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      fn,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "Task sets of this one service: CodeDeploy makes their ids at each release.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecs:.+:task-set\\/.+\\/\\*$/g" }],
+        },
+      ],
+      true,
+    );
   }
   NagSuppressions.addResourceSuppressions(
     fn,

@@ -107,7 +107,7 @@ const PROD: StageDefaults = {
       maxP95IncreasePercent: 25,
     },
     reserveSeconds: 10,
-    watch: { enabled: true, pollSeconds: 10, windowMinutes: 1, minRequests: 30 },
+    watch: { enabled: true, pollSeconds: 5, windowMinutes: 1, minRequests: 30 },
     // On in production: a person approves each release after its comparison, once Slack is connected.
     approval: { enabled: true, hook: "AfterAllowTestTraffic", deadlineMinutes: 30, onDeadline: "Failed" },
   },

@@ -4,9 +4,10 @@ import pRetry from "p-retry";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig, type ServiceConfig } from "./config.js";
 import { type Database, openDatabase } from "./db.js";
-import { RequestMetrics } from "./metrics.js";
+import { REVISION_FLUSH_MS, RequestMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import { rotatingPassword } from "./rotating-password.js";
+import { taskDefinitionRevision } from "./task-revision.js";
 
 const METRICS_WINDOW_MS = 60_000;
 
@@ -33,11 +34,20 @@ async function main() {
     (error) => server.log.warn({ err: error }, "database connection lost; reconnecting on the next request"),
     await secretPassword(config.database, (error) => server.log.warn({ err: error }, "database secret not read")),
   );
-  const metrics = new RequestMetrics(config.stage);
+  // Read once: the per-revision metrics (the canary watch's fast path) need it; without it they are not written.
+  let revisionError: unknown;
+  const revision = await taskDefinitionRevision().catch((error) => {
+    revisionError = error;
+    return null;
+  });
+  const metrics = new RequestMetrics(config.stage, Math.random, revision);
   let migrated = !config.migrateOnStart;
   const { server, drain } = buildApp(config, db, { metrics, schemaReady: () => migrated });
+  if (revisionError) server.log.warn({ err: revisionError }, "task definition revision not read: no per-revision metrics");
   const flushMetrics = () => metrics.flush().catch((error) => server.log.warn({ err: error }, "metrics not written"));
+  const flushRevision = () => metrics.flushRevision().catch((error) => server.log.warn({ err: error }, "revision metrics not written"));
   setInterval(flushMetrics, METRICS_WINDOW_MS).unref();
+  if (revision) setInterval(flushRevision, REVISION_FLUSH_MS).unref();
   const migration = new AbortController();
 
   let stopping = false;
@@ -54,6 +64,7 @@ async function main() {
     await sleep(config.drainDelayMs);
     await server.close();
     await flushMetrics();
+    await flushRevision();
     await db.close();
     server.log.info("stopped");
     process.exit(0);

@@ -111,6 +111,9 @@ describe.each([...STAGES_UNDER_TEST, CUSTOMIZED_STAGE])("the canary watch in sta
     expect(resourceOf("codedeploy:GetDeployment")).toContain(":deploymentgroup:");
     // No resource type in the Service Authorization Reference: "*" is the only form that works (stacks/wildcard-actions.ts).
     expect(resourceOf("codedeploy:StopDeployment")).toBe('"*"');
+    // The fast path's revisions: this service's task sets only (resource type task-set in the Service Authorization Reference).
+    expect(resourceOf("ecs:DescribeTaskSets")).toContain(":task-set/");
+    expect(resourceOf("ecs:DescribeTaskSets")).toMatch(/\/\*"(\]\]\})?$/);
     const schedulerRole = Object.values(resources).find(
       (r) => r.Type === "AWS::IAM::Role" && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes("scheduler.amazonaws.com"),
     );

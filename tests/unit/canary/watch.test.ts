@@ -88,9 +88,10 @@ describe("a minute of watching", () => {
   it("polls every pollSeconds within the minute, comparing the green task set's target group with the blue one's", async () => {
     const { ports, calls } = fakePorts({ windows: [healthy] });
     const tick = await watchForAMinute("d-W1", context(), ports, 55_000);
-    expect(tick).toMatchObject({ kind: "watched", polls: 5, last: { kind: "healthy" } });
-    expect(calls.filter((c) => c.startsWith("metrics"))).toEqual(Array(5).fill("metrics targetgroup/tg-b/2 vs targetgroup/tg-a/1"));
-    expect(calls.filter((c) => c.startsWith("sleep"))).toEqual(Array(4).fill("sleep 10000"));
+    // prod polls every 5 s: 11 polls fit in 55 s.
+    expect(tick).toMatchObject({ kind: "watched", polls: 11, last: { kind: "healthy" }, source: "load balancer" });
+    expect(calls.filter((c) => c.startsWith("metrics"))).toEqual(Array(11).fill("metrics targetgroup/tg-b/2 vs targetgroup/tg-a/1"));
+    expect(calls.filter((c) => c.startsWith("sleep"))).toEqual(Array(10).fill("sleep 5000"));
   });
 
   it("stops the release with rollback on a regression, stops watching, and tells on-call", async () => {

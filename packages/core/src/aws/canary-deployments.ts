@@ -5,12 +5,19 @@ import {
   GetDeploymentTargetCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
+import { DescribeTaskSetsCommand, ECSClient } from "@aws-sdk/client-ecs";
 
 export interface CanaryTaskSets {
   /** Target group names of the new (green) and current (blue) task sets, and the share of traffic on green. */
   greenTargetGroup: string;
   blueTargetGroup: string;
   greenTrafficPercent: number;
+  /**
+   * The task definitions ("family:revision") the green and blue task sets run, which the service's own per-revision
+   * metrics are dimensioned by (the watch's fast path); absent when they could not be read, with the reason.
+   */
+  revisions?: { green: string; blue: string };
+  revisionsUnknown?: string;
 }
 
 export interface CanaryDeploymentsPort {
@@ -20,7 +27,10 @@ export interface CanaryDeploymentsPort {
   stopWithRollback(deploymentId: string): Promise<"stopped" | "already-finished">;
 }
 
-export function codeDeployCanary(client: CodeDeployClient = new CodeDeployClient({})): CanaryDeploymentsPort {
+export function codeDeployCanary(
+  client: CodeDeployClient = new CodeDeployClient({}),
+  ecs: ECSClient = new ECSClient({ maxAttempts: 3 }),
+): CanaryDeploymentsPort {
   return {
     async status(deploymentId) {
       const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
@@ -33,11 +43,20 @@ export function codeDeployCanary(client: CodeDeployClient = new CodeDeployClient
       const green = sets.find((set) => set.taskSetLabel === "Green");
       const blue = sets.find((set) => set.taskSetLabel === "Blue");
       if (!green?.targetGroup?.name || !blue?.targetGroup?.name) return null;
-      return {
+      const sides = {
         greenTargetGroup: green.targetGroup.name,
         blueTargetGroup: blue.targetGroup.name,
         greenTrafficPercent: green.trafficWeight ?? 0,
       };
+      // CodeDeploy spells it "identifer": the ECS task set id, whose task definition ECS knows.
+      const ids = { green: green.identifer, blue: blue.identifer };
+      if (!ids.green || !ids.blue) return { ...sides, revisionsUnknown: "CodeDeploy named no task set ids" };
+      try {
+        return { ...sides, revisions: await taskSetRevisions(ecs, targetId, { green: ids.green, blue: ids.blue }) };
+      } catch (error) {
+        // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
+        return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
+      }
     },
     stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
   };
@@ -52,4 +71,20 @@ export async function stopWithRollback(client: CodeDeployClient, deploymentId: s
     if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
     throw error;
   }
+}
+
+/** ECS DescribeTaskSets: each task set's task definition ARN (…:task-definition/family:revision) → "family:revision". */
+async function taskSetRevisions(ecs: ECSClient, targetId: string, ids: { green: string; blue: string }) {
+  const [cluster, service] = targetId.split(":");
+  const { taskSets = [], failures = [] } = await ecs.send(
+    new DescribeTaskSetsCommand({ cluster, service, taskSets: [ids.green, ids.blue] }),
+  );
+  const revision = (id: string) => {
+    const arn = taskSets.find((set) => set.id === id || set.taskSetArn?.endsWith(`/${id}`))?.taskDefinition;
+    const name = arn?.split(":task-definition/")[1];
+    if (!name)
+      throw new Error(`no task definition for task set ${id}${failures.length ? ` (${failures.map((f) => f.reason).join(", ")})` : ""}`);
+    return name;
+  };
+  return { green: revision(ids.green), blue: revision(ids.blue) };
 }

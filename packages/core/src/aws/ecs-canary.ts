@@ -1,4 +1,4 @@
-import { DescribeServiceDeploymentsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { EcsReleases } from "../rollback/by-hand";
 import { serviceDeploymentArn } from "../rollback/by-hand";
@@ -29,7 +29,7 @@ export function ecsCanary(
       const status = serviceDeployments?.[0]?.status ?? "UNKNOWN";
       return UNDER_WAY.has(status) ? "InProgress" : status;
     },
-    async taskSets() {
+    async taskSets(releaseId) {
       const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
       const weights = (arn: string) => forwardWeights(Rules.find((rule) => rule.RuleArn === arn));
       const test = weights(rules.test);
@@ -38,11 +38,17 @@ export function ecsCanary(
       const blue = [...production.keys()].find((name) => name !== green);
       const total = [...production.values()].reduce((sum, weight) => sum + weight, 0);
       if (!green || !blue || total === 0) return null;
-      return {
+      const sides = {
         greenTargetGroup: green,
         blueTargetGroup: blue,
         greenTrafficPercent: Math.round(((production.get(green) ?? 0) / total) * 100),
       };
+      try {
+        return { ...sides, revisions: await releaseRevisions(ecs, serviceDeploymentArn(releases.serviceArn, releaseId)) };
+      } catch (error) {
+        // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
+        return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
+      }
     },
     stopWithRollback: (releaseId) => rollbacks.stop(releaseId),
   };
@@ -55,4 +61,26 @@ function forwardWeights(rule: Rule | undefined): Map<string, number> {
   const groups = forward?.ForwardConfig?.TargetGroups;
   if (groups?.length) return new Map(groups.flatMap((g) => (g.TargetGroupArn ? [[nameOf(g.TargetGroupArn), g.Weight ?? 1]] : [])));
   return forward?.TargetGroupArn ? new Map([[nameOf(forward.TargetGroupArn), 1]]) : new Map();
+}
+
+/**
+ * The task definitions ("family:revision") of the release's target service revision (green) and its source
+ * (blue), which the service's per-revision metrics are dimensioned by: DescribeServiceDeployments names the
+ * revisions, DescribeServiceRevisions their task definitions.
+ */
+async function releaseRevisions(ecs: ECSClient, deploymentArn: string): Promise<{ green: string; blue: string }> {
+  const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentArn] }));
+  const deployment = serviceDeployments[0];
+  const greenArn = deployment?.targetServiceRevision?.arn;
+  const sources = deployment?.sourceServiceRevisions ?? [];
+  if (!greenArn || sources.length !== 1 || !sources[0]?.arn)
+    throw new Error(`service deployment with ${sources.length} source revisions (one is compared) or no target revision`);
+  const blueArn = sources[0].arn;
+  const { serviceRevisions = [] } = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [greenArn, blueArn] }));
+  const revision = (arn: string) => {
+    const name = serviceRevisions.find((r) => r.serviceRevisionArn === arn)?.taskDefinition?.split(":task-definition/")[1];
+    if (!name) throw new Error(`no task definition for service revision ${arn}`);
+    return name;
+  };
+  return { green: revision(greenArn), blue: revision(blueArn) };
 }

@@ -1,4 +1,5 @@
 import type { CanaryDeploymentsPort } from "../aws/canary-deployments";
+import type { RevisionMetricsPort } from "../aws/revision-metrics";
 import type { TargetMetricsPort } from "../aws/target-metrics";
 import type { WatchSchedulesPort } from "../aws/watch-schedules";
 import type { AutomationNotice } from "../notify/sources/automation";
@@ -10,6 +11,8 @@ import { decideWindow } from "./watch-window";
 export interface WatchPorts {
   deployments: CanaryDeploymentsPort;
   metrics: TargetMetricsPort;
+  /** The service's own per-revision counts in 10-s periods (the fast path); without it, the load balancer's only. */
+  revisionMetrics?: RevisionMetricsPort;
   schedules: WatchSchedulesPort;
   notify(notice: AutomationNotice): Promise<void>;
   sleep(ms: number): Promise<void>;
@@ -31,12 +34,17 @@ export interface WatchContext {
 export type WatchTick =
   | { kind: "finished"; status: string }
   | { kind: "no-canary-traffic" }
-  | { kind: "watched"; polls: number; last: WatchDecision }
+  | { kind: "watched"; polls: number; last: WatchDecision; source: WatchSource; revisionsUnknown?: string; fastPathError?: string }
   | { kind: "stopped" | "would-stop" | "already-finished"; reasons: string[] };
+
+/** Whose figures the last decision judged 5xx on: the service's per-revision 10-s periods, or the load balancer's minutes. */
+export type WatchSource = "service" | "load balancer";
 
 /**
  * One scheduled minute of watching a release: poll the two target groups'
- * metrics every pollSeconds until the minute is used up; on a regression stop
+ * metrics every pollSeconds until the minute is used up (and, when the service
+ * writes them and both revisions have data, its own per-revision counts in
+ * 10-s periods: the fast path, judged by the same decision); on a regression stop
  * the deployment with rollback (or, in dry-run, say that it would have), tell
  * on-call with the evidence, and stop watching.
  */
@@ -60,13 +68,41 @@ export async function watchForAMinute(
   const pollMs = context.settings.watch.pollSeconds * 1000;
   const polls = Math.max(1, Math.floor(budgetMs / pollMs));
   let last: WatchDecision = { kind: "not-enough-traffic", reason: "not polled yet" };
+  let source: WatchSource = "load balancer";
+  let fastPathError: string | undefined;
+  // The fast path is an addition: its failure (throttled, refused) leaves the load balancer's judgement as it was.
+  const readFast = async (revisions: { green: string; blue: string }, now: Date) =>
+    ports.revisionMetrics?.window(revisions, context.settings.watch, now).catch((error: unknown) => {
+      fastPathError = error instanceof Error ? error.message : String(error);
+      return null;
+    }) ?? null;
   for (let poll = 1; poll <= polls; poll++) {
-    const window = await ports.metrics.window({ green, blue }, context.settings.watch, ports.now());
-    last = decideWindow(window, context.settings);
+    const now = ports.now();
+    const [window, fast] = await Promise.all([
+      ports.metrics.window({ green, blue }, context.settings.watch, now),
+      sets.revisions ? readFast(sets.revisions, now) : null,
+    ]);
+    // The load balancer's window is judged at every poll (it alone has latency); the service's, when both revisions
+    // have data, judges 5xx within seconds instead of minutes. Either regression stops the release.
+    const balancer = decideWindow(window, context.settings);
+    const service = fast ? decideWindow(fast, context.settings) : null;
+    source = service ? "service" : "load balancer";
+    const reasons = [
+      ...(service?.kind === "regression" ? service.reasons.map((r) => `service metrics, 10-s periods: ${r}`) : []),
+      ...(balancer.kind === "regression" ? balancer.reasons : []),
+    ];
+    last = reasons.length ? { kind: "regression", reasons } : (service ?? balancer);
     if (last.kind === "regression") return act(deploymentId, last.reasons, sets.greenTrafficPercent, context, ports);
     if (poll < polls) await ports.sleep(pollMs);
   }
-  return { kind: "watched", polls, last };
+  return {
+    kind: "watched",
+    polls,
+    last,
+    source,
+    ...(sets.revisionsUnknown ? { revisionsUnknown: sets.revisionsUnknown } : {}),
+    ...(fastPathError ? { fastPathError } : {}),
+  };
 }
 
 async function act(
@@ -86,7 +122,7 @@ async function act(
       actor: "canary-watch",
       severity: "critical",
       title: `Canary of release ${deploymentId} regressed: release stopped`,
-      summary: `With ${greenPercent} % of real traffic on the new version, its load balancer metrics are worse than the current version's: ${reasons.join("; ")}.`,
+      summary: `With ${greenPercent} % of real traffic on the new version, its metrics are worse than the current version's: ${reasons.join("; ")}.`,
       facts: reasons.map((reason, i) => ({ label: `Regression ${i + 1}`, value: reason.slice(0, 2000) })),
       actionsTaken: [`Stopped the ${context.controllerName} deployment with rollback: traffic goes back to the previous version.`],
       nextStep: "Compare the new version's logs with the previous one's around the time of this message; fix and release again.",

@@ -40,13 +40,18 @@ export interface JudgedWindow {
  * only when the newest lack traffic, since every healthy minute added
  * dilutes a regression that has just begun. Pure.
  */
-export function newestCompleteWindow(minutes: readonly MinuteOfTraffic[], watch: CanarySettings["watch"]): JudgedWindow {
+export function newestCompleteWindow(
+  minutes: readonly MinuteOfTraffic[],
+  watch: CanarySettings["watch"],
+  /** At most this many periods summed: the window's minutes, or (the service's 10-s periods) as many as fill it. */
+  maxPeriods: number = watch.windowMinutes,
+): JudgedWindow {
   const complete = minutes
     .filter((m): m is Required<MinuteOfTraffic> => m.green !== undefined && m.blue !== undefined)
     .sort((a, b) => b.start - a.start);
   const taken: Required<MinuteOfTraffic>[] = [];
   for (const minute of complete) {
-    if (taken.length === watch.windowMinutes) break;
+    if (taken.length === maxPeriods) break;
     taken.push(minute);
     if (enough(taken, watch.minRequests)) break;
   }

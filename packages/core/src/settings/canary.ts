@@ -71,8 +71,11 @@ export const CanarySettingsSchema = z.strictObject({
    */
   watch: z.strictObject({
     enabled: z.boolean(),
-    /** How often the metrics are read while the release runs. */
-    pollSeconds: z.number().int().min(10).max(60),
+    /**
+     * How often the metrics are read while the release runs. The service's per-revision counts come in 10-s
+     * periods (the load balancer's in minutes): every 5 s, a new period is read 2.5 s after it is there, on average.
+     */
+    pollSeconds: z.number().int().min(2).max(60),
     /** The trailing window compared, in whole minutes (the load balancer's metrics have one-minute periods). */
     windowMinutes: z.number().int().min(1).max(10),
     /** Fewer requests than this on either side in the window: no verdict yet. */

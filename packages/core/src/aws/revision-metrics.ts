@@ -1,0 +1,98 @@
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import { type JudgedWindow, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
+import type { CanarySettings } from "../settings/schema";
+
+/** Where the service writes its per-revision counts (service/src/metrics.ts; the contract: docs/canary.md). */
+export const SERVICE_NAMESPACE = "HandsOffOps/Service";
+/** GetMetricData accepts 1, 5, 10 or 30 s (or a multiple of 60) for metrics stored at 1-s resolution. */
+export const FAST_PERIOD_SECONDS = 10;
+/** Periods asked for beyond the judged window, for records still on their way through CloudWatch Logs. */
+export const DELIVERY_ALLOWANCE_PERIODS = 6;
+
+export interface RevisionMetricsPort {
+  /**
+   * The green and blue task definition revisions' own request and 5xx counts over the newest 10-s periods that
+   * both have data for, before `now`; null while either has none (the watch then judges the load balancer's).
+   * No latency: that stays with the load balancer's metrics.
+   */
+  window(revisions: { green: string; blue: string }, watch: CanarySettings["watch"], now: Date): Promise<JudgedWindow | null>;
+}
+
+/** How many 10-s periods fill the judged window (as long as the load balancer's), and how many are asked for. */
+export function fastPeriods(watch: CanarySettings["watch"]) {
+  const judged = (watch.windowMinutes * 60) / FAST_PERIOD_SECONDS;
+  return { judged, asked: judged + DELIVERY_ALLOWANCE_PERIODS };
+}
+
+/**
+ * The service's EMF metrics Requests and ServerErrors, dimensioned by Stage and TaskDefinition, stored at 1-s
+ * resolution; four queries in one GetMetricData call at Period 10
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
+ */
+export function cloudWatchRevisionMetrics(stage: string, client: CloudWatchClient = new CloudWatchClient({})): RevisionMetricsPort {
+  return {
+    async window({ green, blue }, watch, now) {
+      const periodMs = FAST_PERIOD_SECONDS * 1000;
+      // The period still running is never asked for; older ones may still be filling while records arrive.
+      const end = new Date(Math.floor(now.getTime() / periodMs) * periodMs);
+      const { judged, asked } = fastPeriods(watch);
+      const start = new Date(end.getTime() - asked * periodMs);
+      const query = (id: string, revision: string, metric: string): MetricDataQuery => ({
+        Id: id,
+        MetricStat: {
+          Metric: {
+            Namespace: SERVICE_NAMESPACE,
+            MetricName: metric,
+            Dimensions: [
+              { Name: "Stage", Value: stage },
+              { Name: "TaskDefinition", Value: revision },
+            ],
+          },
+          Period: FAST_PERIOD_SECONDS,
+          Stat: "Sum",
+        },
+      });
+      const { MetricDataResults = [] } = await client.send(
+        new GetMetricDataCommand({
+          StartTime: start,
+          EndTime: end,
+          MetricDataQueries: [
+            query("greenRequests", green, "Requests"),
+            query("greenErrors", green, "ServerErrors"),
+            query("blueRequests", blue, "Requests"),
+            query("blueErrors", blue, "ServerErrors"),
+          ],
+        }),
+      );
+      const periods = periodsOf(MetricDataResults, start.getTime(), end.getTime(), periodMs);
+      const window = newestCompleteWindow(periods, watch, judged);
+      return window.minutes.length ? window : null;
+    },
+  };
+}
+
+/** GetMetricData's series regrouped by 10-s period; a side is there when its Requests is (the service writes both). */
+function periodsOf(results: MetricDataResult[], start: number, end: number, periodMs: number): MinuteOfTraffic[] {
+  const series = (id: string) => {
+    const result = results.find((r) => r.Id === id);
+    const values = new Map<number, number>();
+    result?.Timestamps?.forEach((at, i) => {
+      const value = result.Values?.[i];
+      if (value !== undefined) values.set(at.getTime(), value);
+    });
+    return values;
+  };
+  const side = (name: "green" | "blue") => {
+    const requests = series(`${name}Requests`);
+    const errors = series(`${name}Errors`);
+    return (at: number) => {
+      const count = requests.get(at);
+      return count === undefined ? undefined : { requests: count, errors5xx: errors.get(at) ?? 0, p95Seconds: null };
+    };
+  };
+  const green = side("green");
+  const blue = side("blue");
+  const periods: MinuteOfTraffic[] = [];
+  for (let at = start; at < end; at += periodMs) periods.push({ start: at, green: green(at), blue: blue(at) });
+  return periods;
+}
