@@ -5,6 +5,7 @@ import path from "node:path";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { LAMBDA_DEFAULTS } from "../../../../stacks/lambda-defaults";
 import { buildEachBundleOnce } from "./build-once";
+import { skipEmptyInstalls } from "./empty-install";
 import { type NagFinding, readNagFindings } from "./nag-report";
 
 /** A 12-digit account that cannot exist, so nobody mistakes an offline template for a deployable one. */
@@ -64,6 +65,7 @@ export async function synthStage(stage: string, options: SynthOptions): Promise<
     await initProject({ stage, root: options.root });
     await buildEachBundleOnce(LAMBDA_DEFAULTS.runtime);
     const project = useProject();
+    skipEmptyInstalls(project.paths.artifacts);
     const [, sstConfig] = await load(project.paths.config);
     await rm(options.outdir, { recursive: true, force: true });
 
