@@ -8,6 +8,7 @@ import type { TestProject } from "vitest/node";
 import type { NagFinding } from "../../packages/cli/src/synth/nag-report";
 import { type StageResult, synthStage } from "../../packages/cli/src/synth/synth-stage";
 import { OVERRIDES_FILE_VARIABLE, PREVIEW_KEY } from "../../stacks/config";
+import { forgetSynth, recordSynth, reusableSynth, synthFingerprint } from "./synth-reuse";
 
 /** The named stages plus a preview stage, which must be shaped like dev. */
 export const STAGES_UNDER_TEST = ["prod", "staging", "dev", "pr-123"] as const;
@@ -79,9 +80,31 @@ declare module "vitest" {
   }
 }
 
-/** Synthesizes every stage under test once, through the same path as `npm run synth`; the tests read the templates. */
+/**
+ * Synthesizes every stage under test once, through the same path as `npm run synth`; the tests read the templates.
+ * A second run in the same checkout with the same inputs (synth-reuse.ts) reuses the first one's.
+ */
 export default async function synthAllStages(project: TestProject) {
   const root = path.resolve(import.meta.dirname, "../..");
+  const fingerprint = synthFingerprint(root);
+  const reused = reusableSynth(root, fingerprint, filesOf);
+  if (reused) {
+    console.log(`Infra tests: reusing the stages synthesized at ${reused.writtenAt}; their inputs have not changed (${REUSE_NOTE}).`);
+    project.provide("synthesized", reused.synthesized);
+    return;
+  }
+  forgetSynth(root);
+  project.provide("synthesized", await synthesizeAll(root, fingerprint));
+}
+
+const REUSE_NOTE = "tests/infra/synth-reuse.ts; delete .synth to synthesize afresh";
+
+/** Every folder and template file the tests will read. */
+function filesOf(synthesized: Record<string, SynthesizedStage>): string[] {
+  return Object.values(synthesized).flatMap((stage) => [stage.outdir, ...stage.stacks.map((stack) => stack.templateFile)]);
+}
+
+async function synthesizeAll(root: string, fingerprint: string | null): Promise<Record<string, SynthesizedStage>> {
   const outdir = (stage: string) => path.join(root, ".synth", "test", stage);
   const synthesized: Record<string, SynthesizedStage> = {};
   for (const stage of STAGES_UNDER_TEST) synthesized[stage] = summarize(await synthStage(stage, { root, outdir: outdir(stage) }));
@@ -105,7 +128,9 @@ export default async function synthAllStages(project: TestProject) {
   synthesized[ECS_STAGES.prodNewImage] = await withSettingsFile(ECS_SETTINGS, async () =>
     synthNewImageCheckout(root, path.join(root, ".synth", "test-ecs-new-image")),
   );
-  project.provide("synthesized", synthesized);
+  // Recorded only when no input changed while synthesizing, under the fingerprint taken before.
+  if (fingerprint && synthFingerprint(root) === fingerprint) recordSynth(root, fingerprint, synthesized);
+  return synthesized;
 }
 
 function summarize(result: StageResult): SynthesizedStage {

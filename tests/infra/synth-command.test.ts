@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { deployedFunctions } from "./lambda-bundles";
 import { stageTemplates } from "./stage-templates";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -34,6 +35,16 @@ describe("npm run synth", () => {
       expect(readFileSync(path.join(out, "dev", path.basename(stack.templateFile)), "utf8"), stack.name).toBe(
         readFileSync(stack.templateFile, "utf8"),
       );
+  });
+
+  it("runs no npm install in a bundle with nothing to install (empty-install.ts): SST's package.json, no lockfile", () => {
+    const functions = deployedFunctions();
+    expect(functions.length).toBeGreaterThan(0);
+    for (const { fn, outdir, handler } of functions) {
+      const bundle = path.join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, "")}`);
+      expect(JSON.parse(readFileSync(path.join(bundle, "package.json"), "utf8")), handler).toEqual({ dependencies: {} });
+      expect(existsSync(path.join(bundle, "package-lock.json")), handler).toBe(false);
+    }
   });
 
   it(`synthesizes a preview stage ${NO_NETWORK.length ? "with no network" : "offline"}, prints the summary and writes the templates`, () => {

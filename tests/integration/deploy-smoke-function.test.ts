@@ -15,9 +15,10 @@ beforeAll(async () => {
   ({ handler } = (await import("../../functions/deploy-smoke")) as unknown as { handler: Handler });
 });
 
-function environmentFor(url: string) {
+function environmentFor(url: string, warmup?: { minDelayMs: number }) {
+  const canary = stageSettings("dev").canary;
   process.env.STAGE = "dev";
-  process.env.CANARY_SETTINGS = JSON.stringify(stageSettings("dev").canary);
+  process.env.CANARY_SETTINGS = JSON.stringify(warmup ? { ...canary, warmup: { ...canary.warmup, ...warmup } } : canary);
   process.env.PRODUCTION_URL = url;
 }
 
@@ -54,13 +55,15 @@ describe("the deploy smoke function", () => {
   it("fails, naming the check, when every API call answers 500", async () => {
     const service = await startService({ LOG_LEVEL: "warn", FAULT_ERROR_RATE: "1" });
     services.push(service);
-    environmentFor(service.url);
+    // dev's warm-up retries, 10 ms apart at first instead of 1 s (15 s of waiting), as the stack would pass them.
+    environmentFor(service.url, { minDelayMs: 10 });
     const report = await handler({}, CONTEXT);
     expect(report.passed).toBe(false);
-    const failed = (report.results as { check: string; passed: boolean; detail: string }[]).filter((r) => !r.passed);
+    const failed = (report.results as { check: string; passed: boolean; detail: string; attempts: number }[]).filter((r) => !r.passed);
     expect(failed.map((r) => r.check)).toEqual(["API reads the database"]);
     expect(failed[0]?.detail).toMatch(/status 500, expected 404/);
-  }, 60_000);
+    expect(failed[0]?.attempts).toBe(stageSettings("dev").canary.warmup.retries + 1);
+  });
 
   it("rejects a request it does not know, and checks nothing", async () => {
     environmentFor("http://127.0.0.1:9");

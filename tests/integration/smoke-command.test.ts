@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -47,14 +47,17 @@ describe("npm run smoke", () => {
   });
 
   it("fails, naming the check and what it saw, when the new version is broken", async () => {
-    // Every API call answers 500: the check that reads the database fails after its warm-up retries.
+    // Every API call answers 500: the check that reads the database fails after its warm-up retries. dev's own
+    // retries (4), 10 ms apart at first instead of 1 s (1 + 2 + 4 + 8 s of waiting), through the stage's settings file.
+    const settings = path.join(mkdtempSync(path.join(tmpdir(), "smoke-settings-")), "ops.settings.json");
+    writeFileSync(settings, JSON.stringify({ dev: { canary: { warmup: { minDelayMs: 10 } } } }));
     const service = await startService({ LOG_LEVEL: "warn", FAULT_ERROR_RATE: "1" });
     services.push(service);
-    const { code, output } = await smoke(["--stage", "dev", "--url", service.url]);
+    const { code, output } = await smoke(["--stage", "dev", "--url", service.url], { OPS_SETTINGS_FILE: settings });
     expect(output).toMatch(/✗ API reads the database: status 500, expected 404 \(\d+ ms\) \(5 attempts\)/);
     expect(output).toContain("1 of 4 smoke checks failed on dev");
     expect(code).toBe(1);
-  }, 60_000);
+  });
 
   it.each([
     [["--url", "http://x"], "--stage is required"],

@@ -4,7 +4,8 @@ import path from "node:path";
 /**
  * Each Lambda bundle built once per process. SST 2.49.8 builds every function of every stage anew, one esbuild run
  * and one `npm install` in the bundle's folder each, even with nothing to install (sst/runtime/handlers/node.js
- * tests the list itself, and an empty list is true): a three-stage synth made 23 bundles out of 7 distinct ones.
+ * tests the list itself, and an empty list is true; empty-install.ts now skips that one): a three-stage synth made 23
+ * bundles out of 7 distinct ones.
  * A bundle depends only on the handler's file, its nodejs options, runtime, architecture and the mode, so a second
  * function with the same ones gets a copy of the first one's folder, npm's files included, with the one line that
  * names the folder (package-lock.json's "name") made its own: the same bytes as a fresh build, hence the same asset

@@ -8,20 +8,16 @@
  * --diff <ref>: instead, what deploying this checkout over <ref> changes, per
  * stack, with data at risk and IAM changes first. Exits 1 when a stage fails to synthesize or breaks a
  * cdk-nag rule without a suppression.
+ *
+ * This file reads and checks the arguments with nothing loaded but Node's own modules and one constant; a usage
+ * error is answered at once. What synthesizes (run.ts: the stacks, aws-cdk-lib, SST) is imported after that.
  */
 import "./quiet-sdk-v2-notice";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
-import { NAMED_STAGES, type StageSettings, stageSettings } from "../../../../stacks/config";
-import { deployAccess } from "../../../../stacks/GitHubAccess";
-import { BaseRefError, resolveCommit, synthesizeAtRef } from "./base-ref";
-import { costTable, stageCost } from "./cost-table";
-import { nagErrors, resourceTable, settingsTable, stackLine, stageReport } from "./format";
-import { settingsDifferences } from "./stage-diff";
-import { type StageResult, synthStage } from "./synth-stage";
-import { diffStacks, formatStackChanges } from "./template-diff";
+import { resolveCommit } from "./base-ref";
 
 const USAGE = `usage: npm run synth -- [--stage <name>]... [--out <dir>] [--cost-only | --diff <git ref>]   (no --stage: prod, staging and dev; --stage ${DEPLOY_ACCESS_STAGE}: the GitHub deploy access of one account)`;
 
@@ -48,9 +44,6 @@ async function main(): Promise<number> {
     console.error(`--cost-only and --diff are separate views: give one.\n${USAGE}`);
     return 2;
   }
-  const stages = args.values.stage?.length ? [...new Set(args.values.stage)] : [...NAMED_STAGES];
-  const outRoot = path.resolve(args.values.out ?? ".synth");
-
   if (baseRef) {
     try {
       resolveCommit(root, baseRef);
@@ -59,80 +52,15 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  // Settings first: a bad stage name or setting is reported before minutes of synth.
-  const settings: Record<string, StageSettings> = {};
-  for (const stage of new Set([...NAMED_STAGES, ...stages])) {
-    try {
-      if (stage === DEPLOY_ACCESS_STAGE) deployAccess(stage);
-      else settings[stage] = stageSettings(stage);
-    } catch (error) {
-      console.error((error as Error).message);
-      return 1;
-    }
-  }
-
-  const results: StageResult[] = [];
-  for (const stage of stages) {
-    console.log(`Synthesizing stage ${stage} (offline, no AWS account)…`);
-    try {
-      results.push(
-        await synthStage(stage, {
-          root,
-          outdir: path.join(outRoot, stage),
-          onStack: (stack, index, count) => {
-            if (!costOnly && !baseRef) console.log(stackLine(stack, index, count));
-          },
-        }),
-      );
-    } catch (error) {
-      console.error(`Stage ${stage} failed to synthesize: ${(error as Error).stack ?? error}`);
-      return 1;
-    }
-  }
-
-  if (baseRef) {
-    let base: ReturnType<typeof synthesizeAtRef>;
-    try {
-      console.log(`Synthesizing the same stages at ${baseRef} (a git worktree, offline)…`);
-      base = synthesizeAtRef(root, baseRef, stages);
-    } catch (error) {
-      console.error((error as Error).message);
-      return error instanceof BaseRefError ? 2 : 1;
-    }
-    for (const result of results)
-      console.log(`\n${formatStackChanges(result.stage, baseRef, diffStacks(base[result.stage] ?? [], result.stacks))}`);
-    return refuseNagErrors(results) ? 1 : 0;
-  }
-  const costs = results.flatMap((result) => {
-    const stageSettings = settings[result.stage];
-    return stageSettings ? [costTable(result.stage, stageCost(result, stageSettings, new Date()), stageSettings)] : [];
+  // The arguments are usable: only now load the stacks, aws-cdk-lib and SST (seconds).
+  const { runSynth } = await import("./run");
+  return runSynth({
+    root,
+    stages: args.values.stage ?? [],
+    outRoot: path.resolve(args.values.out ?? ".synth"),
+    costOnly,
+    baseRef,
   });
-  if (costOnly) {
-    console.log(`\n${costs.join("\n\n")}`);
-    return 0;
-  }
-  console.log("");
-  for (const result of results) console.log(`${stageReport(result, settings[result.stage]?.kind ?? "GitHub deploy access")}\n`);
-  console.log(`${resourceTable(results)}\n`);
-  const stageColumns = stages.filter((stage) => stage !== DEPLOY_ACCESS_STAGE);
-  if (stageColumns.length) console.log(settingsTable(settingsDifferences(settings), stageColumns));
-  for (const cost of costs) console.log(`\n${cost}`);
-
-  if (refuseNagErrors(results)) return 1;
-  console.log(
-    `\nOK: ${results.length} stage(s) synthesized offline in ${(results.reduce((t, r) => t + r.durationMs, 0) / 1000).toFixed(1)} s.`,
-  );
-  return 0;
-}
-
-/** Says which stages break a cdk-nag rule without a suppression; true when any does. */
-function refuseNagErrors(results: StageResult[]): boolean {
-  const failing = results.filter((r) => nagErrors(r).length > 0);
-  if (failing.length === 0) return false;
-  console.error(
-    `\ncdk-nag errors without a suppression in: ${failing.map((r) => r.stage).join(", ")}. Fix them, or suppress each with a written reason.`,
-  );
-  return true;
 }
 
 function parse() {
