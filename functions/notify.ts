@@ -20,7 +20,7 @@ import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/co
 import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { NotifyStore, SlackPort } from "@hands-off-ops/core/notify/ports";
-import { type AlarmsNowPort, isScheduledEvent, remindIncident } from "@hands-off-ops/core/notify/remind";
+import { type AlarmsNowPort, isScheduledEvent, remindIncident, sweepTime } from "@hands-off-ops/core/notify/remind";
 import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import {
   ECS_DEPLOYMENT_DETAIL_TYPE,
@@ -60,7 +60,7 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       const ports = await dependencies.ports();
       const service = `${env.context.stage}/${env.context.service}`;
       const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
-      const outcome = await remindIncident(reminder, service, new Date(), env.settings.remindAfterHours);
+      const outcome = await remindIncident(reminder, service, sweepTime(event), env.settings.remindAfterHours);
       logger.info("Reminder sweep", { outcome });
       return outcome;
     }

@@ -1,5 +1,5 @@
 import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
-import { alarmsInAlarm, decideReminder, isScheduledEvent, reminderMessage } from "@hands-off-ops/core/notify/remind";
+import { alarmsInAlarm, decideReminder, isScheduledEvent, reminderMessage, sweepTime } from "@hands-off-ops/core/notify/remind";
 import { describe, expect, it } from "vitest";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { messageOf } from "./message-of";
@@ -63,5 +63,10 @@ describe("a reminder for an alarm still in ALARM", () => {
     expect(isScheduledEvent({ source: "aws.events", "detail-type": "Scheduled Event", detail: {} })).toBe(true);
     expect(isScheduledEvent(releaseAlarmEvent())).toBe(false);
     expect(isScheduledEvent(null)).toBe(false);
+  });
+
+  it("runs at the time its rule fired (the scheduled event's time), so a late delivery judges the same moment", () => {
+    expect(sweepTime({ time: "2026-11-24T20:04:00Z" }).toISOString()).toBe("2026-11-24T20:04:00.000Z");
+    expect(Math.abs(sweepTime({}).getTime() - Date.now())).toBeLessThan(5_000);
   });
 });

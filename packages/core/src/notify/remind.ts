@@ -27,6 +27,12 @@ export function isScheduledEvent(event: unknown): boolean {
   return typeof e === "object" && e !== null && e.source === "aws.events" && e["detail-type"] === "Scheduled Event";
 }
 
+/** When the sweep runs: the scheduled event's own time (when its rule fired), or now when it has none. */
+export function sweepTime(event: unknown): Date {
+  const time = Date.parse(String((event as { time?: unknown } | null)?.time ?? ""));
+  return Number.isNaN(time) ? new Date() : new Date(time);
+}
+
 export type ReminderDecision =
   | { remind: true; alarms: { name: string; since: Date }[]; openFor: number }
   | { remind: false; reason: string };

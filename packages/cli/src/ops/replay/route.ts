@@ -69,6 +69,11 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
       return [{ fn: "notify" }];
     case AUTOMATION_DETAIL_TYPE:
       return [{ fn: "notify" }];
+    // The reminder sweep's rule (stacks/notify.ts, NotifyReminders), where the stage has reminders.
+    case "Scheduled Event":
+      return settings.notifications.remindAfterHours === null
+        ? filtered(settings, "it is the reminder sweep's, and the stage has no reminders (notifications.remindAfterHours is null)")
+        : [{ fn: "notify" }];
     case RDS_INSTANCE_DETAIL_TYPE:
       // Every event of the stage's instance reaches the notifier; the sleep schedule's rule passes only RDS's start after 7 days.
       return sleepsAtNight(settings) && detail.EventID === RDS_AUTO_START_EVENT
