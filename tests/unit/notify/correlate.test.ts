@@ -204,6 +204,14 @@ describe("one cause, one incident", () => {
     expect(reasons).toEqual(["page", "escalation"]);
   });
 
+  it("a claim on the service whose incident was never written (its delivery died) does not stop the next one: it claims over it", async () => {
+    const ports = fakePorts();
+    await ports.store.claimLatest("prod/hands-off-ops", "alarm:prod-hands-off-ops-TargetP99Latency", undefined);
+    const report = await deliver(messageOf(alarm("Alb5xxRate", 0)), ports, PROD);
+    expect(report).toMatchObject({ incident: "opened", email: "sent" });
+    expect(await ports.store.latestOf("prod/hands-off-ops")).toBe("alarm:prod-hands-off-ops-Alb5xxRate");
+  });
+
   it("two signals arriving together: the one that loses the claim on the service joins the winner's incident", async () => {
     const ports = fakePorts();
     const first = messageOf(alarm("Alb5xxRate", 0));

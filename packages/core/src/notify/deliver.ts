@@ -55,6 +55,8 @@ export class DeliveryError extends Error {
 }
 
 const PLAN_ATTEMPTS = 5;
+/** Attempts that wait for a concurrent delivery to write the incident it has just claimed. */
+const OPENING_WAITS = 2;
 
 /**
  * Sends one message where the stage's settings route it. A message of an
@@ -169,8 +171,9 @@ async function planIncident(
     const own = await store.incident(ownKey);
     const latestKey = await store.latestOf(service);
     const latest = latestKey === undefined || latestKey === ownKey ? undefined : await store.incident(latestKey);
-    if (latestKey !== undefined && latestKey !== ownKey && !latest) {
-      // The service's newest incident is being opened by a concurrent delivery: its record follows its claim.
+    if (latestKey !== undefined && latestKey !== ownKey && !latest && attempt < OPENING_WAITS) {
+      // The service's newest incident is being opened by a concurrent delivery: its record follows its claim. A claim
+      // whose record never came (its delivery died in between) is claimed over after these waits.
       await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
       continue;
     }
