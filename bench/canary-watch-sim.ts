@@ -30,17 +30,7 @@ export function printWatchDetection(canary: CanarySettings, runs: number) {
   for (const rate of [5, 50])
     for (const errorRate of [0.2, 0.1, 0.05, 0.02])
       for (const delay of [0, 30, 60]) {
-        const times: number[] = [];
-        let missed = 0;
-        let early = 0;
-        for (let run = 0; run < runs; run++) {
-          const t = detectionSeconds(canary, { rate, errorRate, delay }, random);
-          if (t === undefined) missed++;
-          else if (t < 0) early++;
-          else times.push(t);
-        }
-        times.sort((a, b) => a - b);
-        const at = (q: number) => (times.length ? `${Math.round(times[Math.floor(q * (times.length - 1))] as number)} s` : "—");
+        const { at, missed, early } = sampled(runs, () => detectionSeconds(canary, { rate, errorRate, delay }, random));
         const limit = ((LIMIT_SECONDS_AT_5[errorRate] as number) * 5) / rate;
         console.log(
           `  ${String(rate).padStart(6)}      ${`${errorRate * 100} %`.padEnd(5)} ${`${delay} s`.padStart(5)}   ${`${at(0)} / ${at(0.5)} / ${at(1)}`.padEnd(26)} ${`${limit.toFixed(1)} s`.padStart(7)}          ${String(missed).padStart(4)}  ${String(early).padStart(6)}`,
@@ -83,17 +73,9 @@ export function printFastPathDetection(canary: CanarySettings, runs: number) {
   for (const rate of [5, 50])
     for (const errorRate of [0.2, 0.1, 0.05, 0.02])
       for (const extraction of ASSUMED_EXTRACTION_SECONDS) {
-        const times: number[] = [];
-        let missed = 0;
-        let early = 0;
-        for (let run = 0; run < runs; run++) {
-          const t = fastDetectionSeconds(canary, { rate, errorRate, delay: FLUSH_SECONDS + extraction }, random);
-          if (t === undefined) missed++;
-          else if (t < 0) early++;
-          else times.push(t);
-        }
-        times.sort((a, b) => a - b);
-        const at = (q: number) => (times.length ? `${Math.round(times[Math.floor(q * (times.length - 1))] as number)} s` : "—");
+        const { at, missed, early } = sampled(runs, () =>
+          fastDetectionSeconds(canary, { rate, errorRate, delay: FLUSH_SECONDS + extraction }, random),
+        );
         const limit = ((LIMIT_SECONDS_AT_5[errorRate] as number) * 5) / rate;
         const budget = limit + FLUSH_SECONDS + extraction + FAST_PERIOD_SECONDS + poll + ASSUMED_CALL_SECONDS;
         console.log(
@@ -226,4 +208,20 @@ function binomial(n: number, p: number, random: () => number): number {
     cumulative += pmf;
   }
   return k;
+}
+
+/** Runs a simulated detection `runs` times: its quantiles ("35 s"), the runs never stopped and those stopped before the regression. */
+function sampled(runs: number, detect: () => number | undefined) {
+  const times: number[] = [];
+  let missed = 0;
+  let early = 0;
+  for (let run = 0; run < runs; run++) {
+    const t = detect();
+    if (t === undefined) missed++;
+    else if (t < 0) early++;
+    else times.push(t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => (times.length ? `${Math.round(times[Math.floor(q * (times.length - 1))] as number)} s` : "—");
+  return { at, missed, early };
 }

@@ -1,6 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { type JudgedWindow, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
 import type { CanarySettings } from "../settings/schema";
+import { seriesOf } from "./metric-series";
 
 /** Where the service writes its per-revision counts (service/src/metrics.ts; the contract: docs/canary.md). */
 export const SERVICE_NAMESPACE = "HandsOffOps/Service";
@@ -73,15 +74,7 @@ export function cloudWatchRevisionMetrics(stage: string, client: CloudWatchClien
 
 /** GetMetricData's series regrouped by 10-s period; a side is there when its Requests is (the service writes both). */
 function periodsOf(results: MetricDataResult[], start: number, end: number, periodMs: number): MinuteOfTraffic[] {
-  const series = (id: string) => {
-    const result = results.find((r) => r.Id === id);
-    const values = new Map<number, number>();
-    result?.Timestamps?.forEach((at, i) => {
-      const value = result.Values?.[i];
-      if (value !== undefined) values.set(at.getTime(), value);
-    });
-    return values;
-  };
+  const series = (id: string) => seriesOf(results, id);
   const side = (name: "green" | "blue") => {
     const requests = series(`${name}Requests`);
     const errors = series(`${name}Errors`);

@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type Metr
 import type { TargetGroupWindow } from "../canary/watch";
 import { type JudgedWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
 import type { CanarySettings } from "../settings/schema";
+import { seriesOf } from "./metric-series";
 
 export interface TargetMetricsPort {
   /** Both target groups over the newest whole minutes CloudWatch has published before `now` (see newestCompleteWindow). */
@@ -57,15 +58,7 @@ export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatch
 
 /** GetMetricData's series (each a period start → value map) regrouped by minute. */
 function minutesOf(results: MetricDataResult[], start: number, end: number): MinuteOfTraffic[] {
-  const series = (id: string) => {
-    const result = results.find((r) => r.Id === id);
-    const values = new Map<number, number>();
-    result?.Timestamps?.forEach((at, i) => {
-      const value = result.Values?.[i];
-      if (value !== undefined) values.set(at.getTime(), value);
-    });
-    return values;
-  };
+  const series = (id: string) => seriesOf(results, id);
   const side = (name: "green" | "blue") => {
     const requests = series(`${name}Requests`);
     const errors = series(`${name}Errors`);

@@ -1,4 +1,4 @@
-import { type Arrival, decideIncident, type IncidentDecision, type IncidentRecord } from "./incident";
+import { type Arrival, decideIncident, type IncidentDecision, type IncidentRecord, lastActivity } from "./incident";
 import type { DeploymentLink, NotifyStore } from "./ports";
 
 /**
@@ -41,7 +41,6 @@ export async function serviceIncidentLink(
   const key = await store.latestOf(service);
   const record = key ? await store.incident(key) : undefined;
   if (!record) return undefined;
-  const last = Math.max(...[...record.history, ...record.steps].map((e) => Date.parse(e.at)), Date.parse(record.openedAt));
-  const open = record.told === "problem" || Date.parse(at) - last <= windowMinutes * 60_000;
+  const open = record.told === "problem" || Date.parse(at) - lastActivity(record) <= windowMinutes * 60_000;
   return open ? { key: record.key, part: "bad-release" } : undefined;
 }

@@ -110,7 +110,8 @@ function stepTime(at: string, timeZone: string): string {
 
 const byTime = <T extends { at: string }>(entries: T[]) => entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-KEPT);
 
-function lastActivity(record: IncidentRecord): number {
+/** When anything last happened in the incident: its newest event or step, or its opening. */
+export function lastActivity(record: IncidentRecord): number {
   return Math.max(...[...record.history, ...record.steps].map((e) => Date.parse(e.at)), Date.parse(record.openedAt));
 }
 
