@@ -65,9 +65,11 @@ export interface ApprovalAsker {
   ask(request: ApprovalRequest): Promise<void>;
 }
 
-const approvalRequests = loadOnce(async () => (await import("@hands-off-ops/core/aws/approval-requests")).eventBridgeApprovalRequests());
+const approvalRequests = loadOnce(async () =>
+  (await import("@hands-off-ops/core/chatops/aws-approval-requests")).eventBridgeApprovalRequests(),
+);
 
-const reporter = loadOnce(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter());
+const reporter = loadOnce(async () => (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter());
 
 const awsPorts = (): HookPorts => ({
   http: fetchHttp(),

@@ -85,8 +85,8 @@ function awsPorts(env: WatchEnvironment): WatchPorts & { serviceDeployments?: Wa
   return {
     deployments: onFirstCall(async () =>
       watched.controller === "ecs"
-        ? (await import("@hands-off-ops/core/aws/ecs-canary")).ecsCanary(watched.releases, watched.rules)
-        : (await import("@hands-off-ops/core/aws/canary-deployments")).codeDeployCanary(),
+        ? (await import("@hands-off-ops/core/canary/aws-ecs-canary")).ecsCanary(watched.releases, watched.rules)
+        : (await import("@hands-off-ops/core/canary/aws-canary-deployments")).codeDeployCanary(),
     ),
     ...(watched.controller === "ecs"
       ? {
@@ -96,13 +96,15 @@ function awsPorts(env: WatchEnvironment): WatchPorts & { serviceDeployments?: Wa
           }),
         }
       : {}),
-    metrics: onFirstCall(async () => (await import("@hands-off-ops/core/aws/target-metrics")).cloudWatchTargetMetrics(env.loadBalancer)),
+    metrics: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/canary/aws-target-metrics")).cloudWatchTargetMetrics(env.loadBalancer),
+    ),
     // The fast path: the service's own per-revision counts in 10-s periods (the release's task sets or service revisions name them).
     revisionMetrics: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/revision-metrics")).cloudWatchRevisionMetrics(env.context.stage),
+      (await import("@hands-off-ops/core/canary/aws-revision-metrics")).cloudWatchRevisionMetrics(env.context.stage),
     ),
     schedules: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
+      (await import("@hands-off-ops/core/canary/aws-watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
     ),
     notify: (notice) => notices.send(notice),
     sleep: (ms) => sleep(ms),

@@ -195,10 +195,10 @@ function eventIdOf(event: unknown): string {
 export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "notify");
   const fixed = {
-    email: onFirstCall(async () => (await import("@hands-off-ops/core/aws/sns")).snsEmail(env.topicArn)),
-    graphs: onFirstCall(async () => (await import("@hands-off-ops/core/aws/metric-graph")).cloudWatchGraphs()),
+    email: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-sns")).snsEmail(env.topicArn)),
+    graphs: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-metric-graph")).cloudWatchGraphs()),
     store: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/notify-store")).dynamoNotifyStore(env.tableName, await stateTable()),
+      (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await stateTable()),
     ),
     once,
     buttons:
@@ -207,20 +207,20 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
         : onFirstCall(async () => {
             const [{ buttonIssuer }, { dynamoTicketStore }] = await Promise.all([
               import("@hands-off-ops/core/chatops/tickets"),
-              import("@hands-off-ops/core/aws/chatops-store"),
+              import("@hands-off-ops/core/chatops/aws-store"),
             ]);
             return buttonIssuer(env.context.stage, env.buttonHours as number, dynamoTicketStore(env.tableName, await stateTable()));
           }),
   };
   return {
-    deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/aws/deployment-report")).codeDeployReports()),
+    deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-deployment-report")).codeDeployReports()),
     serviceDeployments: onFirstCall(async () => {
       const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
       return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
     }),
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-alarms")).cloudWatchAlarmState()),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState()),
     serviceCounts: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
+      (await import("@hands-off-ops/core/notify/aws-service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
     ),
     registerContext: (context) => once.registerContext(context),
     async ports() {
@@ -246,7 +246,7 @@ async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
     const port =
       config.kind === "web-api"
         ? (await import("@hands-off-ops/core/slack/web-api")).webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
-        : (await import("@hands-off-ops/core/slack/webhook")).webhookSlack(config.webhookUrl, retry);
+        : (await import("@hands-off-ops/core/notify/slack-webhook")).webhookSlack(config.webhookUrl, retry);
     slackPort = { credential, port };
   }
   return slackPort.port;

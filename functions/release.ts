@@ -5,8 +5,8 @@
  * CloudFormation rolls back). See docs/releases.md.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
+import type { ReleasePort } from "@hands-off-ops/core/release/aws-codedeploy";
 import { decideRelease, type ReleaseEvent, ReleaseProperties } from "@hands-off-ops/core/release/custom-resource";
 import { releaseProgress, rollbackProgress, withinDeadline } from "@hands-off-ops/core/release/progress";
 
@@ -117,5 +117,5 @@ export function createReleaseHandlers(releases: () => ReleasePort, logger = new 
   return { onEvent: (event: ReleaseEvent & { PhysicalResourceId?: string }) => onEvent(event), isComplete };
 }
 
-const releases = onFirstCall<ReleasePort>(async () => (await import("@hands-off-ops/core/aws/codedeploy")).codeDeployReleases());
+const releases = onFirstCall<ReleasePort>(async () => (await import("@hands-off-ops/core/release/aws-codedeploy")).codeDeployReleases());
 export const { onEvent, isComplete } = createReleaseHandlers(() => releases);

@@ -83,14 +83,14 @@ function awsPorts(env: RollbackEnvironment) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback");
   const notices = noticesOnFirstUse();
   const ports: RollbackPorts = {
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/rollback-alarms")).cloudWatchAlarmState()),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState()),
     deployments: onFirstCall(async () => {
       const { target } = env;
-      if (target.controller === "ecs") return (await import("@hands-off-ops/core/aws/ecs-rollbacks")).ecsRollbacks(target);
-      return (await import("@hands-off-ops/core/aws/rollback-deployments")).codeDeployRollbacks(target);
+      if (target.controller === "ecs") return (await import("@hands-off-ops/core/rollback/aws-ecs-rollbacks")).ecsRollbacks(target);
+      return (await import("@hands-off-ops/core/rollback/aws-codedeploy-rollbacks")).codeDeployRollbacks(target);
     }),
     ledger: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/rollback-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),
+      (await import("@hands-off-ops/core/rollback/aws-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),
     ),
     notify: (notice) => notices.send(notice),
   };

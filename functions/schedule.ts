@@ -58,16 +58,22 @@ function awsPorts(env: ScheduleEnvironment, functionArn: string) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule");
   const notices = noticesOnFirstUse();
   const ports: SchedulePorts = {
-    stage: onFirstCall(async () => (await import("@hands-off-ops/core/aws/stage-capacity")).ecsStageCapacity(env.service)),
-    database: onFirstCall(async () => (await import("@hands-off-ops/core/aws/database-power")).rdsDatabasePower(env.databaseInstance)),
+    stage: onFirstCall(async () => (await import("@hands-off-ops/core/schedule/aws-stage-capacity")).ecsStageCapacity(env.service)),
+    database: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/schedule/aws-database-power")).rdsDatabasePower(env.databaseInstance),
+    ),
     canary: env.canaryName
-      ? onFirstCall(async () => (await import("@hands-off-ops/core/aws/canary-power")).syntheticsCanary(env.canaryName as string))
+      ? onFirstCall(async () => (await import("@hands-off-ops/core/schedule/aws-canary-power")).syntheticsCanary(env.canaryName as string))
       : null,
     ledger: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/sleep-ledger")).dynamoSleepLedger(env.tableName, env.config.stage, await stateTable()),
+      (await import("@hands-off-ops/core/schedule/aws-sleep-ledger")).dynamoSleepLedger(
+        env.tableName,
+        env.config.stage,
+        await stateTable(),
+      ),
     ),
     rechecks: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/recheck-schedules")).schedulerRechecks({ ...env.rechecks, functionArn }),
+      (await import("@hands-off-ops/core/schedule/aws-recheck-schedules")).schedulerRechecks({ ...env.rechecks, functionArn }),
     ),
     notify: (notice) => notices.send(notice),
   };

@@ -114,21 +114,23 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
   };
   const dynamo = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
   const tickets = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/aws/chatops-store")).dynamoTicketStore(env.tableName, await dynamo()),
+    (await import("@hands-off-ops/core/chatops/aws-store")).dynamoTicketStore(env.tableName, await dynamo()),
   );
   const incidents = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/aws/notify-store")).dynamoNotifyStore(env.tableName, await dynamo()),
+    (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await dynamo()),
   );
   const groups = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/slack/groups")).slackGroups(await botToken(), { apiUrl: env.slackApiUrl }),
+    (await import("@hands-off-ops/core/chatops/slack-groups")).slackGroups(await botToken(), { apiUrl: env.slackApiUrl }),
   );
-  const reporter = loadOnce(async () => (await import("@hands-off-ops/core/aws/codedeploy-hooks")).codeDeployHookReporter());
+  const reporter = loadOnce(async () => (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter());
   const notices = noticesOnFirstUse();
   const gate = async (): Promise<GatePorts> => ({
     approvals: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/aws/approval-store")).dynamoApprovals(env.tableName, await dynamo()),
+      (await import("@hands-off-ops/core/chatops/aws-approval-store")).dynamoApprovals(env.tableName, await dynamo()),
     ),
-    deadlines: onFirstCall(async () => (await import("@hands-off-ops/core/aws/approval-deadlines")).schedulerDeadlines(env.deadlines)),
+    deadlines: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/chatops/aws-approval-deadlines")).schedulerDeadlines(env.deadlines),
+    ),
     report: async (...verdict) => (await reporter())(...verdict),
     notify: (notice) => notices.send(notice),
   });
@@ -139,17 +141,17 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
       groups,
       tickets,
       present: { incidents },
-      enqueue: async (click) => (await import("@hands-off-ops/core/aws/click-queue")).selfInvokedClicks(env.functionName)(click),
-      tellPresser: async (url, text) => (await import("@hands-off-ops/core/slack/respond")).tellPresser(url, text),
+      enqueue: async (click) => (await import("@hands-off-ops/core/chatops/aws-click-queue")).selfInvokedClicks(env.functionName)(click),
+      tellPresser: async (url, text) => (await import("@hands-off-ops/core/chatops/slack-respond")).tellPresser(url, text),
     },
     async act() {
       const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
-        import("@hands-off-ops/core/aws/notify-store"),
-        import("@hands-off-ops/core/aws/chatops-store"),
+        import("@hands-off-ops/core/notify/aws-store"),
+        import("@hands-off-ops/core/chatops/aws-store"),
         import("@hands-off-ops/core/slack/web-api"),
-        import("@hands-off-ops/core/slack/respond"),
+        import("@hands-off-ops/core/chatops/slack-respond"),
       ]);
-      const invoked = async () => import("@hands-off-ops/core/aws/function-invoke");
+      const invoked = async () => import("@hands-off-ops/core/chatops/aws-function-invoke");
       return {
         ...(await gate()),
         store: dynamoNotifyStore(env.tableName, await dynamo()),
@@ -159,7 +161,7 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
         schedule: env.scheduleFunction
           ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone))
           : null,
-        releases: onFirstCall(async () => (await import("@hands-off-ops/core/aws/release-continue")).codeDeployReleases()),
+        releases: onFirstCall(async () => (await import("@hands-off-ops/core/chatops/aws-release-continue")).codeDeployReleases()),
         shown: { replace: replaceOriginal },
         timeZone: env.timeZone,
       };

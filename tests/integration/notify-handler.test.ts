@@ -2,9 +2,9 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricWidgetImageCommand } 
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
+import { dynamoNotifyStore } from "@hands-off-ops/core/notify/aws-store";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
-import { webhookSlack } from "@hands-off-ops/core/slack/webhook";
+import { webhookSlack } from "@hands-off-ops/core/notify/slack-webhook";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";

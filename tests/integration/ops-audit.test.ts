@@ -1,6 +1,6 @@
-import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/chatops-store";
-import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
-import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/chatops/aws-store";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
+import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { runCommand } from "../run-command";

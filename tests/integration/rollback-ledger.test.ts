@@ -1,4 +1,4 @@
-import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 

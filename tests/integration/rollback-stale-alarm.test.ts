@@ -1,8 +1,8 @@
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/rollback-alarms";
-import type { RollbackDeploymentsPort } from "@hands-off-ops/core/aws/rollback-deployments";
-import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/rollback/aws-alarms";
+import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { createRollbackHandler } from "../../functions/rollback";

@@ -12,11 +12,11 @@ import {
 } from "@aws-sdk/client-ecs";
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient, StopDBInstanceCommand } from "@aws-sdk/client-rds";
 import { CreateScheduleGroupCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
-import { schedulerRechecks } from "@hands-off-ops/core/aws/recheck-schedules";
-import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
-import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { rdsDatabasePower } from "@hands-off-ops/core/schedule/aws-database-power";
+import { schedulerRechecks } from "@hands-off-ops/core/schedule/aws-recheck-schedules";
+import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
+import { ecsStageCapacity } from "@hands-off-ops/core/schedule/aws-stage-capacity";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
 import { converge } from "@hands-off-ops/core/schedule/run";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

@@ -1,4 +1,4 @@
-import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
+import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import type { SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";

@@ -8,11 +8,11 @@ import {
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { ecsCanary } from "@hands-off-ops/core/aws/ecs-canary";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
 import { ecsServiceDeployments } from "@hands-off-ops/core/aws/service-deployments";
-import { cloudWatchTargetMetrics } from "@hands-off-ops/core/aws/target-metrics";
-import { schedulerWatchSchedules } from "@hands-off-ops/core/aws/watch-schedules";
+import { ecsCanary } from "@hands-off-ops/core/canary/aws-ecs-canary";
+import { cloudWatchTargetMetrics } from "@hands-off-ops/core/canary/aws-target-metrics";
+import { schedulerWatchSchedules } from "@hands-off-ops/core/canary/aws-watch-schedules";
 import { readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";

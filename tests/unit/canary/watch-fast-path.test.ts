@@ -7,9 +7,9 @@ import {
   ECSClient,
 } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { codeDeployCanary } from "@hands-off-ops/core/aws/canary-deployments";
-import { ecsCanary } from "@hands-off-ops/core/aws/ecs-canary";
-import { cloudWatchRevisionMetrics } from "@hands-off-ops/core/aws/revision-metrics";
+import { codeDeployCanary } from "@hands-off-ops/core/canary/aws-canary-deployments";
+import { ecsCanary } from "@hands-off-ops/core/canary/aws-ecs-canary";
+import { cloudWatchRevisionMetrics } from "@hands-off-ops/core/canary/aws-revision-metrics";
 import type { TargetGroupWindow } from "@hands-off-ops/core/canary/watch";
 import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import { mockClient } from "aws-sdk-client-mock";

@@ -2,10 +2,10 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand, StopDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { codeDeployCanary } from "@hands-off-ops/core/aws/canary-deployments";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
-import { cloudWatchTargetMetrics } from "@hands-off-ops/core/aws/target-metrics";
-import { schedulerWatchSchedules } from "@hands-off-ops/core/aws/watch-schedules";
+import { codeDeployCanary } from "@hands-off-ops/core/canary/aws-canary-deployments";
+import { cloudWatchTargetMetrics } from "@hands-off-ops/core/canary/aws-target-metrics";
+import { schedulerWatchSchedules } from "@hands-off-ops/core/canary/aws-watch-schedules";
 import { readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";

@@ -1,4 +1,4 @@
-import { invokedSchedule } from "@hands-off-ops/core/aws/function-invoke";
+import { invokedSchedule } from "@hands-off-ops/core/chatops/aws-function-invoke";
 import { describe, expect, it } from "vitest";
 
 /**

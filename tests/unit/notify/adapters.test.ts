@@ -2,10 +2,10 @@ import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-c
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { cloudWatchGraphs } from "@hands-off-ops/core/aws/metric-graph";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
 import { readJsonSecret } from "@hands-off-ops/core/aws/secrets";
-import { snsEmail } from "@hands-off-ops/core/aws/sns";
+import { cloudWatchGraphs } from "@hands-off-ops/core/notify/aws-metric-graph";
+import { snsEmail } from "@hands-off-ops/core/notify/aws-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { PNG } from "./fakes";

@@ -1,5 +1,5 @@
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
-import { codeDeployReports } from "@hands-off-ops/core/aws/deployment-report";
+import { codeDeployReports } from "@hands-off-ops/core/notify/aws-deployment-report";
 import { withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import { mockClient } from "aws-sdk-client-mock";

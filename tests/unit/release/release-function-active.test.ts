@@ -12,8 +12,8 @@ import {
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { codeDeployReleases } from "@hands-off-ops/core/aws/codedeploy";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
+import { codeDeployReleases } from "@hands-off-ops/core/release/aws-codedeploy";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createReleaseHandlers } from "../../../functions/release";

@@ -7,9 +7,9 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { ecsRollbacks } from "@hands-off-ops/core/aws/ecs-rollbacks";
-import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/rollback-alarms";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/rollback/aws-alarms";
+import { ecsRollbacks } from "@hands-off-ops/core/rollback/aws-ecs-rollbacks";
 import type { EcsReleases } from "@hands-off-ops/core/rollback/by-hand";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";

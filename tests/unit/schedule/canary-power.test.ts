@@ -1,5 +1,5 @@
 import { GetCanaryCommand, StartCanaryCommand, StopCanaryCommand, type SyntheticsClient } from "@aws-sdk/client-synthetics";
-import { canaryState, syntheticsCanary } from "@hands-off-ops/core/aws/canary-power";
+import { canaryState, syntheticsCanary } from "@hands-off-ops/core/schedule/aws-canary-power";
 import { describe, expect, it } from "vitest";
 
 /**

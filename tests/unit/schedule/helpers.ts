@@ -11,9 +11,9 @@ import {
   StartDBInstanceCommand,
   StopDBInstanceCommand,
 } from "@aws-sdk/client-rds";
-import { rdsDatabasePower } from "@hands-off-ops/core/aws/database-power";
-import { ecsStageCapacity } from "@hands-off-ops/core/aws/stage-capacity";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
+import { rdsDatabasePower } from "@hands-off-ops/core/schedule/aws-database-power";
+import { ecsStageCapacity } from "@hands-off-ops/core/schedule/aws-stage-capacity";
 import type { SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { Night, SchedulePorts, SleepLedgerPort } from "@hands-off-ops/core/schedule/ports";
 import { mockClient } from "aws-sdk-client-mock";

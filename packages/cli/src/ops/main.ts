@@ -27,10 +27,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/chatops-store";
 import { stateTableClient } from "@hands-off-ops/core/aws/clients";
-import { dynamoRollbackLedger } from "@hands-off-ops/core/aws/rollback-ledger";
-import { dynamoSleepLedger } from "@hands-off-ops/core/aws/sleep-ledger";
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/chatops/aws-store";
+import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
+import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { readKeepAwake } from "@hands-off-ops/core/schedule/keep-awake";
 import { stageSettings } from "../../../../stacks/config";

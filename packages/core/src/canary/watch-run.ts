@@ -1,10 +1,10 @@
-import type { CanaryDeploymentsPort } from "../aws/canary-deployments";
-import type { RevisionMetricsPort } from "../aws/revision-metrics";
-import type { TargetMetricsPort } from "../aws/target-metrics";
-import type { WatchSchedulesPort } from "../aws/watch-schedules";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { AutomationMode, CanarySettings } from "../settings/schema";
+import type { CanaryDeploymentsPort } from "./aws-canary-deployments";
+import type { RevisionMetricsPort } from "./aws-revision-metrics";
+import type { TargetMetricsPort } from "./aws-target-metrics";
+import type { WatchSchedulesPort } from "./aws-watch-schedules";
 import type { WatchDecision } from "./watch";
 import { decideWindow } from "./watch-window";
 

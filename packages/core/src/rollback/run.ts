@@ -1,9 +1,9 @@
-import type { AlarmStatePort } from "../aws/rollback-alarms";
-import type { RollbackDeploymentsPort } from "../aws/rollback-deployments";
-import type { RollbackLedgerPort } from "../aws/rollback-ledger";
 import { deploymentLink, serviceDeploymentLink } from "../notify/links";
 import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
+import type { AlarmStatePort } from "./aws-alarms";
+import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
+import type { RollbackLedgerPort } from "./aws-ledger";
 import { byHand, controllerName, type ReleaseGroup } from "./by-hand";
 import {
   type AlarmFacts,

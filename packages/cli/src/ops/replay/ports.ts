@@ -1,10 +1,6 @@
-import type { CanaryDeploymentsPort } from "@hands-off-ops/core/aws/canary-deployments";
-import type { ReleasePort } from "@hands-off-ops/core/aws/codedeploy";
-import type { AlarmStatePort } from "@hands-off-ops/core/aws/rollback-alarms";
-import type { RollbackDeploymentsPort } from "@hands-off-ops/core/aws/rollback-deployments";
-import type { RollbackLedgerPort } from "@hands-off-ops/core/aws/rollback-ledger";
-import type { TargetMetricsPort } from "@hands-off-ops/core/aws/target-metrics";
-import type { WatchSchedulesPort } from "@hands-off-ops/core/aws/watch-schedules";
+import type { CanaryDeploymentsPort } from "@hands-off-ops/core/canary/aws-canary-deployments";
+import type { TargetMetricsPort } from "@hands-off-ops/core/canary/aws-target-metrics";
+import type { WatchSchedulesPort } from "@hands-off-ops/core/canary/aws-watch-schedules";
 import type { HttpPort } from "@hands-off-ops/core/canary/http";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
@@ -23,6 +19,10 @@ import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impac
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
+import type { ReleasePort } from "@hands-off-ops/core/release/aws-codedeploy";
+import type { AlarmStatePort } from "@hands-off-ops/core/rollback/aws-alarms";
+import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
+import type { RollbackLedgerPort } from "@hands-off-ops/core/rollback/aws-ledger";
 import type { ReleaseGroup } from "@hands-off-ops/core/rollback/by-hand";
 import { type AlarmNow, stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";

@@ -1,8 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { TargetGroupWindow } from "../canary/watch";
-import { type JudgedWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
 import type { CanarySettings } from "../settings/schema";
-import { seriesOf } from "./metric-series";
+import { seriesOf } from "./aws-metric-series";
+import type { TargetGroupWindow } from "./watch";
+import { type JudgedWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "./watch-window";
 
 export interface TargetMetricsPort {
   /** Both target groups over the newest whole minutes CloudWatch has published before `now` (see newestCompleteWindow). */

@@ -1,5 +1,5 @@
 import { CodeDeployClient, ContinueDeploymentCommand, DeploymentAlreadyCompletedException } from "@aws-sdk/client-codedeploy";
-import type { CarryOutPorts } from "../chatops/carry-out";
+import type { CarryOutPorts } from "./carry-out";
 
 /**
  * "Finish now": ends a release's blue termination wait (ContinueDeployment

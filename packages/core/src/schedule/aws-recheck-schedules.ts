@@ -1,5 +1,5 @@
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import type { RecheckPort } from "../schedule/ports";
+import type { RecheckPort } from "./ports";
 
 export interface RecheckTarget {
   groupName: string;

@@ -9,9 +9,9 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { parseServiceDeploymentArn } from "../release/release-id";
-import { type EcsReleases, serviceDeploymentArn } from "../rollback/by-hand";
-import type { DeploymentFacts } from "../rollback/decide";
-import type { RollbackDeploymentsPort } from "./rollback-deployments";
+import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
+import { type EcsReleases, serviceDeploymentArn } from "./by-hand";
+import type { DeploymentFacts } from "./decide";
 
 const ACTIVE: ServiceDeploymentStatus[] = ["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
 const ROLLING_BACK: ReadonlySet<string> = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);

@@ -1,5 +1,5 @@
 import { DescribeDBInstancesCommand, RDSClient, StartDBInstanceCommand, StopDBInstanceCommand } from "@aws-sdk/client-rds";
-import type { DatabasePowerPort } from "../schedule/ports";
+import type { DatabasePowerPort } from "./ports";
 
 /** Stops and starts the stage's RDS instance; the plan only asks for either in a state where RDS accepts it. */
 export function rdsDatabasePower(instanceIdentifier: string, client: RDSClient = new RDSClient({})): DatabasePowerPort {

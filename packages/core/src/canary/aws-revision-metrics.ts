@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import { type JudgedWindow, type MinuteOfTraffic, newestCompleteWindow } from "../canary/watch-window";
 import type { CanarySettings } from "../settings/schema";
-import { seriesOf } from "./metric-series";
+import { seriesOf } from "./aws-metric-series";
+import { type JudgedWindow, type MinuteOfTraffic, newestCompleteWindow } from "./watch-window";
 
 /** Where the service writes its per-revision counts (service/src/metrics.ts; the contract: docs/canary.md). */
 export const SERVICE_NAMESPACE = "HandsOffOps/Service";

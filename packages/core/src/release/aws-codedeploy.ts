@@ -9,10 +9,10 @@ import {
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { ecsAppSpec, type ReleaseTarget, taskDefinitionOf } from "../release/appspec";
-import type { ActiveDeployment, ReleaseFacts } from "../release/custom-resource";
-import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "../release/progress";
-import { stopWithRollback } from "./canary-deployments";
+import { stopWithRollback } from "../canary/aws-canary-deployments";
+import { ecsAppSpec, type ReleaseTarget, taskDefinitionOf } from "./appspec";
+import type { ActiveDeployment, ReleaseFacts } from "./custom-resource";
+import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "./progress";
 
 export interface StartRelease {
   applicationName: string;

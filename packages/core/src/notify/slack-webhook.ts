@@ -1,5 +1,5 @@
 import { IncomingWebhook } from "@slack/webhook";
-import type { SlackPort } from "../notify/ports";
+import type { SlackPort } from "./ports";
 
 /** Slack through an incoming webhook: one fixed channel, no threads, no updates, no files. */
 export function webhookSlack(url: string, options: { retries?: number; minRetryDelayMs?: number } = {}): SlackPort {

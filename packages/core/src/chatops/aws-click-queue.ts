@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import type { AcceptedClick } from "../chatops/accept";
+import type { AcceptedClick } from "./accept";
 
 /**
  * Slack waits three seconds for its answer: the endpoint hands an accepted

@@ -1,6 +1,6 @@
 import { GetCanaryCommand, StartCanaryCommand, StopCanaryCommand, SyntheticsClient } from "@aws-sdk/client-synthetics";
-import type { CanaryState } from "../schedule/plan";
-import type { CanaryPowerPort } from "../schedule/ports";
+import type { CanaryState } from "./plan";
+import type { CanaryPowerPort } from "./ports";
 
 /**
  * The stage's synthetic user, paused while the stage sleeps. (The npm

@@ -1,9 +1,9 @@
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ecsRollbacks } from "../rollback/aws-ecs-rollbacks";
 import type { EcsReleases } from "../rollback/by-hand";
 import { serviceDeploymentArn } from "../rollback/by-hand";
-import type { CanaryDeploymentsPort } from "./canary-deployments";
-import { ecsRollbacks } from "./ecs-rollbacks";
+import type { CanaryDeploymentsPort } from "./aws-canary-deployments";
 
 /** ECS's statuses of a service deployment still under way, read as CodeDeploy's InProgress by the watch (watch-run.ts). */
 const UNDER_WAY = new Set(["PENDING", "IN_PROGRESS"]);

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRecord, ApprovalStore } from "../chatops/approval";
+import type { ApprovalRecord, ApprovalStore } from "./approval";
 
 /** Kept a week after the deadline, long enough to read what was decided (`npm run ops -- audit` keeps the clicks). */
 const KEEP_DAYS = 7;

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import type { CarryOutPorts } from "../chatops/carry-out";
 import { formatClock } from "../text/time";
+import type { CarryOutPorts } from "./carry-out";
 
 /** A function asked directly (RequestResponse): its answer, or its error thrown. */
 async function invoke(client: LambdaClient, functionName: string, payload: unknown, what: string) {

@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import type { EmailPort } from "../notify/ports";
+import type { EmailPort } from "./ports";
 
 /** E-mail to on-call through the stage's SNS topic. */
 export function snsEmail(topicArn: string, client: SNSClient = new SNSClient({})): EmailPort {

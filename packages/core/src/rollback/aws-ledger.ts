@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { RecordedRollback } from "../rollback/decide";
+import type { RecordedRollback } from "./decide";
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** The audit trail is kept for 90 days. */

@@ -4,8 +4,8 @@ import {
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { KEEP_AWAKE_REASON_TAG, KEEP_AWAKE_TAG } from "../schedule/keep-awake";
-import type { StageCapacityPort } from "../schedule/ports";
+import { KEEP_AWAKE_REASON_TAG, KEEP_AWAKE_TAG } from "./keep-awake";
+import type { StageCapacityPort } from "./ports";
 
 export interface ServiceTarget {
   cluster: string;

@@ -1,5 +1,5 @@
 import { WebClient } from "@slack/web-api";
-import type { GroupsPort } from "../chatops/authorize";
+import type { GroupsPort } from "./authorize";
 
 /** Group members change rarely; a click must not wait for Slack each time. */
 const CACHE_MS = 5 * 60_000;

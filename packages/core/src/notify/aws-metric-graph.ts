@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";
-import type { GraphPort } from "../notify/ports";
+import type { GraphPort } from "./ports";
 
 /** A PNG of a metric widget, rendered by CloudWatch (GetMetricWidgetImage). */
 export function cloudWatchGraphs(client: CloudWatchClient = new CloudWatchClient({})): GraphPort {

@@ -5,12 +5,12 @@ import {
   type DeploymentInfo,
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
+import { stopWithRollback } from "../canary/aws-canary-deployments";
 import { ecsAppSpec, taskDefinitionOf } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
-import { type CodeDeployGroup, ROLLBACK_DEPLOYMENT_CONFIG } from "../rollback/by-hand";
-import type { DeploymentFacts } from "../rollback/decide";
-import { AUTOMATIC_ROLLBACK_PREFIX } from "../rollback/decide";
-import { stopWithRollback } from "./canary-deployments";
+import { type CodeDeployGroup, ROLLBACK_DEPLOYMENT_CONFIG } from "./by-hand";
+import type { DeploymentFacts } from "./decide";
+import { AUTOMATIC_ROLLBACK_PREFIX } from "./decide";
 
 export { taskDefinitionOf };
 

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { SleepRecord } from "../schedule/plan";
-import type { SleepLedgerPort } from "../schedule/ports";
+import type { SleepRecord } from "./plan";
+import type { SleepLedgerPort } from "./ports";
 
 /** Nights are kept long enough for the weekly summary and a look back. */
 const NIGHT_DAYS = 90;

@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import type { AlarmNow } from "../rollback/present";
+import type { AlarmNow } from "./present";
 
 export interface AlarmStatePort {
   /** The alarm as CloudWatch has it now, or null when it does not know the name. */
