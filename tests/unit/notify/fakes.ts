@@ -1,4 +1,4 @@
-import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
+import type { IncidentRecord, SlackRef } from "@hands-off-ops/core/notify/incident";
 import type {
   DeploymentLink,
   EmailPort,
@@ -7,7 +7,6 @@ import type {
   OncePort,
   SlackPort,
   SlackPost,
-  SlackRef,
   ThreadParent,
 } from "@hands-off-ops/core/notify/ports";
 import type { Email } from "@hands-off-ops/core/notify/render/email";

@@ -1,10 +1,5 @@
-import {
-  type AlarmFacts,
-  type AlarmRollbackFacts,
-  decideRollBackByHand,
-  decideRollback,
-  revisionOf,
-} from "@hands-off-ops/core/rollback/decide";
+import type { AlarmFacts } from "@hands-off-ops/core/rollback/alarm";
+import { type AlarmRollbackFacts, decideRollBackByHand, decideRollback, revisionOf } from "@hands-off-ops/core/rollback/decide";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";

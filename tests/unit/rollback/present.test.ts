@@ -1,4 +1,5 @@
-import { type AlarmFacts, type AlarmRollbackFacts, decideRollback } from "@hands-off-ops/core/rollback/decide";
+import type { AlarmFacts } from "@hands-off-ops/core/rollback/alarm";
+import { type AlarmRollbackFacts, decideRollback } from "@hands-off-ops/core/rollback/decide";
 import { type AlarmNow, staleAlarm, stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";

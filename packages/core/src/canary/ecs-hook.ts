@@ -4,10 +4,10 @@ import { parseServiceDeploymentArn } from "../release/release-id";
 import type { CanarySettings } from "../settings/canary";
 import { compareVersions, isError, sampleRound } from "./comparison";
 import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
-import type { HookInvocation, HookTargets } from "./hook";
+import type { HookTargets } from "./hook";
 import type { Exchange, HttpPort } from "./http";
 import { againstCurrent, runSmokeSuite } from "./smoke";
-import { decideVerdict, type HookVerdict } from "./verdict";
+import { decideVerdict, type HookInvocation, type HookVerdict } from "./verdict";
 
 /** What a Lambda lifecycle hook returns to ECS: anything else, or an error, rolls the deployment back. */
 export interface EcsHookResponse {

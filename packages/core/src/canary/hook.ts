@@ -5,18 +5,7 @@ import { compareVersions, sampleBoth } from "./comparison";
 import type { HttpPort } from "./http";
 import { verdictNotice } from "./notice";
 import { againstCurrent, runSmokeSuite } from "./smoke";
-import { decideVerdict, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
-
-export interface HookInvocation {
-  /** The CodeDeploy hook, or under ECS the one whose place its lifecycle stage takes (ecs-stages.ts). */
-  hook: EcsHook;
-  deploymentId: string;
-  executionId: string;
-  /** Who runs the release; CodeDeploy unless said. */
-  controller?: "codedeploy" | "ecs";
-  /** The name the release's thread shows for the hook (ECS's lifecycle stage); the hook's own otherwise. */
-  label?: string;
-}
+import { decideVerdict, type HookInvocation, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
 
 export interface HookPorts {
   http: HttpPort;

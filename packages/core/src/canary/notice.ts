@@ -1,8 +1,7 @@
 import { subjects } from "../chatops/tickets";
 import type { AutomationNotice } from "../notify/sources/automation";
-import type { HookInvocation } from "./hook";
 import { formatP } from "./stats";
-import type { HookVerdict } from "./verdict";
+import type { HookInvocation, HookVerdict } from "./verdict";
 
 const percent = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : "—");

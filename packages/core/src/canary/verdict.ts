@@ -4,6 +4,17 @@ import type { SmokeResult } from "./smoke";
 
 export type HookStatus = "Succeeded" | "Failed";
 
+export interface HookInvocation {
+  /** The CodeDeploy hook, or under ECS the one whose place its lifecycle stage takes (ecs-stages.ts). */
+  hook: EcsHook;
+  deploymentId: string;
+  executionId: string;
+  /** Who runs the release; CodeDeploy unless said. */
+  controller?: "codedeploy" | "ecs";
+  /** The name the release's thread shows for the hook (ECS's lifecycle stage); the hook's own otherwise. */
+  label?: string;
+}
+
 export interface HookVerdict {
   hook: EcsHook;
   status: HookStatus;

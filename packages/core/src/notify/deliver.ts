@@ -2,6 +2,7 @@ import type { ChatOpsAction } from "../settings/chatops";
 import type { NotificationSettings } from "../settings/schema";
 import { formatTime } from "../text/time";
 import { correlate } from "./correlate";
+import type { SlackRef } from "./incident";
 import {
   type Arrival,
   type EmailReason,
@@ -13,7 +14,7 @@ import {
   withMemberLead,
 } from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
-import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort, SlackRef } from "./ports";
+import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort } from "./ports";
 import { renderEmail } from "./render/email";
 import { renderSlack, type SlackPayload } from "./render/slack";
 import { route } from "./route";

@@ -1,7 +1,6 @@
 import type { ChatOpsAction } from "../settings/chatops";
 import { clockOf, formatTime } from "../text/time";
 import type { OpsMessage } from "./message";
-import type { SlackRef } from "./ports";
 import type { HistoryEntry } from "./render/text";
 
 /**
@@ -15,6 +14,12 @@ import type { HistoryEntry } from "./render/text";
  * deliveries converge on one Slack message and one e-mail per change that
  * matters.
  */
+
+/** A posted Slack message: its channel and timestamp, which Slack's updates and replies name it by. */
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
 
 /** What e-mail readers were last told: a problem, or its end. */
 export type Told = "problem" | "resolved";

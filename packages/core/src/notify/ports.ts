@@ -1,5 +1,5 @@
 import type { ChatOpsAction } from "../settings/chatops";
-import type { IncidentRecord } from "./incident";
+import type { IncidentRecord, SlackRef } from "./incident";
 import type { IncidentDeployment, MetricWidget } from "./message";
 import type { Email } from "./render/email";
 import type { SlackPayload } from "./render/slack";
@@ -8,11 +8,6 @@ import type { SlackPayload } from "./render/slack";
  * The effects of the notifier, as small interfaces: adapters implement them
  * with the AWS SDK and the Slack SDK; tests with local peers or fakes.
  */
-
-export interface SlackRef {
-  channel: string;
-  ts: string;
-}
 
 export interface SlackPost {
   channel: string;

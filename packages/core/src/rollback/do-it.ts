@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ReleaseId } from "../release/release-id";
-import type { AlarmFacts } from "./decide";
+import type { AlarmFacts } from "./alarm";
 
 /**
  * "Do it", pressed in Slack on an incident the automation only rehearsed

@@ -1,5 +1,5 @@
 import { formatTime } from "../text/time";
-import type { AlarmFacts, RollbackDecision } from "./decide";
+import type { AlarmFacts } from "./alarm";
 
 /**
  * Act on the present, not on the event. EventBridge delivers at least once
@@ -16,6 +16,13 @@ export interface AlarmNow {
   since: Date;
 }
 
+/** The decision that nothing is done because the alarm has moved on since its event (one of RollbackDecision's). */
+export interface StaleAlarm {
+  action: "none";
+  reason: "stale-alarm";
+  why: string;
+}
+
 /**
  * The decision when the event no longer speaks for the alarm, or null when it does. An ALARM stands while the alarm
  * is in ALARM and has not changed state after the event; any later change supersedes it: an OK or
@@ -23,11 +30,7 @@ export interface AlarmNow {
  * than the event means CloudWatch's read trails its own event: the event is the newer word and stands. Its times are
  * in the stage's zone, with UTC beside.
  */
-export function staleAlarm(
-  alarm: AlarmFacts,
-  now: AlarmNow | null,
-  timeZone: string,
-): Extract<RollbackDecision, { action: "none" }> | null {
+export function staleAlarm(alarm: AlarmFacts, now: AlarmNow | null, timeZone: string): StaleAlarm | null {
   const stale = (why: string) => ({ action: "none" as const, reason: "stale-alarm" as const, why });
   if (!now) return stale(`${alarm.alarmId} no longer exists (CloudWatch does not know it): it cannot be in ALARM now`);
   const since = formatTime(now.since.toISOString(), timeZone);

@@ -1,12 +1,12 @@
 import { deploymentLink, serviceDeploymentLink } from "../notify/links";
 import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
+import type { AlarmFacts } from "./alarm";
 import type { AlarmStatePort } from "./aws-alarms";
 import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
 import type { RollbackLedgerPort } from "./aws-ledger";
 import { byHand, controllerName, type ReleaseGroup } from "./by-hand";
 import {
-  type AlarmFacts,
   AUTOMATIC_ROLLBACK_PREFIX,
   cannotBlameARelease,
   decideRollBackByHand,

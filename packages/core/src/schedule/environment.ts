@@ -2,7 +2,7 @@ import * as z from "zod";
 import { AutomationMode, StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { ScheduleSettingsSchema } from "../settings/schedule";
-import type { ScheduleConfig } from "./run";
+import type { ScheduleConfig } from "./config";
 
 /** What the Automation stack puts into the schedule function's environment. */
 const ScheduleEnvironmentSchema = z.object({

@@ -1,9 +1,10 @@
 import { subjects } from "../chatops/tickets";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { type Decision, localLabel } from "./calendar";
+import type { ScheduleConfig } from "./config";
 import { changesStage, type Plan, type SleepRecord, type Step } from "./plan";
-import type { ScheduleConfig, Trigger } from "./run";
 import { hourlyCost, hours, hoursBetween, money } from "./savings";
+import type { Trigger } from "./trigger";
 
 /**
  * What on-call reads about the schedule: short, with the reason first and

@@ -1,10 +1,11 @@
-import type { AutomationMode } from "../settings/schema";
-import { type Calendar, type Decision, decide, nextChange } from "./calendar";
+import { type Decision, decide, nextChange } from "./calendar";
+import type { ScheduleConfig } from "./config";
 import { readKeepAwake } from "./keep-awake";
 import { failureNotice, noticeOf, summaryNotice } from "./notice";
-import { type Capacity, changesStage, type Plan, planConvergence, type Step } from "./plan";
+import { changesStage, type Plan, planConvergence, type Step } from "./plan";
 import type { SchedulePorts } from "./ports";
-import { hoursBetween, type StageCost, savedBetween } from "./savings";
+import { hoursBetween, savedBetween } from "./savings";
+import type { Trigger } from "./trigger";
 
 /**
  * One tick of the schedule: look at the stage, ask the calendar what it
@@ -12,23 +13,6 @@ import { hoursBetween, type StageCost, savedBetween } from "./savings";
  * night, and tell on-call when it matters. Every tick converges, whichever
  * tick came before it.
  */
-
-export interface ScheduleConfig {
-  stage: string;
-  mode: AutomationMode;
-  calendar: Calendar;
-  /** The task count a stage wakes with when nothing was recorded. */
-  defaults: Capacity;
-  cost: StageCost;
-  databaseName: string;
-}
-
-export type Trigger =
-  | { kind: "sleep" | "wake" }
-  | { kind: "check"; reason: string | null }
-  /** wakeOnly: a "Wake now" press, which changes nothing on a stage that is already awake. */
-  | { kind: "keep-awake"; until: Date; reason: string; wakeOnly?: boolean }
-  | { kind: "database-auto-start"; eventId: string };
 
 export interface TickResult {
   decision: Decision;

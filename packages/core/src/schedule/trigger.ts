@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { Envelope, firstIssue } from "../notify/sources/envelope";
 import { KEEP_AWAKE_MAX_DAYS } from "./keep-awake";
-import type { Trigger } from "./run";
 
 /**
  * What reaches the schedule function: a scheduler tick (its input is ours,
@@ -9,6 +8,14 @@ import type { Trigger } from "./run";
  * check (the same input, typed by a person), or RDS's event for a stopped
  * instance it starts again after 7 days.
  */
+
+/** What a tick is asked to do, once its event is read. */
+export type Trigger =
+  | { kind: "sleep" | "wake" }
+  | { kind: "check"; reason: string | null }
+  /** wakeOnly: a "Wake now" press, which changes nothing on a stage that is already awake. */
+  | { kind: "keep-awake"; until: Date; reason: string; wakeOnly?: boolean }
+  | { kind: "database-auto-start"; eventId: string };
 
 export const RDS_AUTO_START_EVENT = "RDS-EVENT-0154";
 
