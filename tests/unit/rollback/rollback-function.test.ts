@@ -8,9 +8,9 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
+import type { CodeDeployGroup } from "@hands-off-ops/core/release/release-group";
 import { cloudWatchAlarmState } from "@hands-off-ops/core/rollback/aws-alarms";
 import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
-import type { CodeDeployGroup } from "@hands-off-ops/core/rollback/by-hand";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

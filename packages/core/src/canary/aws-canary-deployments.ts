@@ -1,11 +1,6 @@
-import {
-  CodeDeployClient,
-  DeploymentAlreadyCompletedException,
-  GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  StopDeploymentCommand,
-} from "@aws-sdk/client-codedeploy";
+import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from "@aws-sdk/client-codedeploy";
 import { DescribeTaskSetsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { stopWithRollback } from "../aws/release-stops";
 
 export interface CanaryTaskSets {
   /** Target group names of the new (green) and current (blue) task sets, and the share of traffic on green. */
@@ -60,17 +55,6 @@ export function codeDeployCanary(
     },
     stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
   };
-}
-
-/** StopDeployment with rollback; a deployment that already finished is left as it is. */
-export async function stopWithRollback(client: CodeDeployClient, deploymentId: string): Promise<"stopped" | "already-finished"> {
-  try {
-    await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
-    return "stopped";
-  } catch (error) {
-    if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
-    throw error;
-  }
 }
 
 /** ECS DescribeTaskSets: each task set's task definition ARN (…:task-definition/family:revision) → "family:revision". */

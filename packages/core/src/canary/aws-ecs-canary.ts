@@ -1,8 +1,7 @@
 import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ecsRollbacks } from "../rollback/aws-ecs-rollbacks";
-import type { EcsReleases } from "../rollback/by-hand";
-import { serviceDeploymentArn } from "../rollback/by-hand";
+import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
+import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import type { CanaryDeploymentsPort } from "./aws-canary-deployments";
 
 /** ECS's statuses of a service deployment still under way, read as CodeDeploy's InProgress by the watch (watch-run.ts). */
@@ -20,7 +19,6 @@ export function ecsCanary(
   ecs: ECSClient = new ECSClient({ maxAttempts: 5 }),
   elb: ElasticLoadBalancingV2Client = new ElasticLoadBalancingV2Client({ maxAttempts: 5 }),
 ): CanaryDeploymentsPort {
-  const rollbacks = ecsRollbacks(releases, ecs);
   return {
     async status(releaseId) {
       const { serviceDeployments } = await ecs.send(
@@ -50,7 +48,7 @@ export function ecsCanary(
         return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
       }
     },
-    stopWithRollback: (releaseId) => rollbacks.stop(releaseId),
+    stopWithRollback: (releaseId) => stopServiceDeploymentWithRollback(ecs, serviceDeploymentArn(releases.serviceArn, releaseId)),
   };
 }
 

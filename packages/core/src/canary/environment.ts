@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
+import type { EcsReleases } from "../release/release-group";
 import { EcsServiceArn, ReleaseId } from "../release/release-id";
-import type { EcsReleases } from "../rollback/by-hand";
 import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";

@@ -9,7 +9,7 @@ import {
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { stopWithRollback } from "../canary/aws-canary-deployments";
+import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, type ReleaseTarget, taskDefinitionOf } from "./appspec";
 import type { ActiveDeployment, ReleaseFacts } from "./custom-resource";
 import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "./progress";

@@ -5,10 +5,11 @@ import {
   type DeploymentInfo,
   ListDeploymentsCommand,
 } from "@aws-sdk/client-codedeploy";
-import { stopWithRollback } from "../canary/aws-canary-deployments";
+import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, taskDefinitionOf } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
-import { type CodeDeployGroup, ROLLBACK_DEPLOYMENT_CONFIG } from "./by-hand";
+import type { CodeDeployGroup } from "../release/release-group";
+import { ROLLBACK_DEPLOYMENT_CONFIG } from "./by-hand";
 import type { DeploymentFacts } from "./decide";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "./decide";
 

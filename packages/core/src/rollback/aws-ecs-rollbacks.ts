@@ -1,16 +1,16 @@
 import {
-  ConflictException,
   DescribeServiceRevisionsCommand,
   ECSClient,
   ListServiceDeploymentsCommand,
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
-  StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
+import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import { parseServiceDeploymentArn } from "../release/release-id";
 import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
-import { type EcsReleases, serviceDeploymentArn } from "./by-hand";
+
 import type { DeploymentFacts } from "./decide";
 
 const ACTIVE: ServiceDeploymentStatus[] = ["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
@@ -51,21 +51,7 @@ export function ecsRollbacks(releases: EcsReleases, client: ECSClient = new ECSC
         lastSuccess.automaticRollback = true;
       return { inProgress: facts(active)[0] ?? null, lastSuccess, previousSuccess };
     },
-    async stop(releaseId) {
-      try {
-        await client.send(
-          new StopServiceDeploymentCommand({
-            serviceDeploymentArn: serviceDeploymentArn(releases.serviceArn, releaseId),
-            stopType: "ROLLBACK",
-          }),
-        );
-        return "stopped";
-      } catch (error) {
-        // ECS refuses to stop a deployment that is no longer in a state it can stop (its developer guide lists them).
-        if (error instanceof ConflictException) return "already-finished";
-        throw error;
-      }
-    },
+    stop: (releaseId) => stopServiceDeploymentWithRollback(client, serviceDeploymentArn(releases.serviceArn, releaseId)),
     async redeploy(taskDefinitionArn) {
       await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
       // UpdateService names no service deployment; the newest pending or running one is the one it started.

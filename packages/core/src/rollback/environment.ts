@@ -1,9 +1,9 @@
 import * as z from "zod";
+import type { ReleaseGroup } from "../release/release-group";
 import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
-import type { ReleaseGroup } from "./by-hand";
 
 /** What the Automation stack puts into the rollback function's environment. */
 const RollbackEnvironmentSchema = z.object({

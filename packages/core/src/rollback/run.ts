@@ -1,11 +1,12 @@
 import { deploymentLink, serviceDeploymentLink } from "../notify/links";
 import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
+import { controllerName, type ReleaseGroup } from "../release/release-group";
 import type { AlarmFacts } from "./alarm";
 import type { AlarmStatePort } from "./aws-alarms";
 import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
 import type { RollbackLedgerPort } from "./aws-ledger";
-import { byHand, controllerName, type ReleaseGroup } from "./by-hand";
+import { byHand } from "./by-hand";
 import {
   AUTOMATIC_ROLLBACK_PREFIX,
   cannotBlameARelease,
