@@ -8,8 +8,14 @@
  * pollSeconds at a random phase. What the simulation cannot know: AWS's real
  * publication delay, and the StopDeployment call itself (about a second).
  */
-import { FAST_PERIOD_SECONDS, fastPeriods } from "@hands-off-ops/core/canary/aws-revision-metrics";
-import { decideWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "@hands-off-ops/core/canary/watch-window";
+import {
+  decideWindow,
+  FAST_PERIOD_SECONDS,
+  fastPeriods,
+  lookbackMinutes,
+  type MinuteOfTraffic,
+  newestCompleteWindow,
+} from "@hands-off-ops/core/canary/watch-window";
 import type { CanarySettings } from "@hands-off-ops/core/settings/schema";
 
 const BASE_5XX = 0.001;

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { compareVersions } from "@hands-off-ops/core/canary/comparison";
-import type { Exchange } from "@hands-off-ops/core/canary/http";
+import type { Exchange } from "@hands-off-ops/core/canary/ports";
 import { decideVerdict } from "@hands-off-ops/core/canary/verdict";
 import { decideWatch } from "@hands-off-ops/core/canary/watch";
 import { decideIncident } from "@hands-off-ops/core/notify/incident";

@@ -17,8 +17,9 @@ import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
 import { DoItRequest, doItAlarm, RollBackRequest } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import type { RollbackPorts } from "@hands-off-ops/core/rollback/ports";
 import { stateChangedAt } from "@hands-off-ops/core/rollback/present";
-import { handleAlarm, handleRollBackRequest, type RollbackPorts } from "@hands-off-ops/core/rollback/run";
+import { handleAlarm, handleRollBackRequest } from "@hands-off-ops/core/rollback/run";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 

@@ -1,9 +1,9 @@
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { cloudWatchAlarmState } from "@hands-off-ops/core/rollback/aws-alarms";
-import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
+import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/ports";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { createRollbackHandler } from "../../functions/rollback";
 import { stageSettings } from "../../stacks/config";

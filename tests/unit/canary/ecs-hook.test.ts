@@ -1,6 +1,6 @@
-import { ECS_HOOK_MAX_MINUTES, type EcsHookPorts, type EcsHookResult, runEcsHook } from "@hands-off-ops/core/canary/ecs-hook";
+import { ECS_HOOK_MAX_MINUTES, type EcsHookResult, runEcsHook } from "@hands-off-ops/core/canary/ecs-hook";
 import { checksAt, ECS_LIFECYCLE_STAGES, EcsHookEvent, isRollingBack, stagesWithChecks } from "@hands-off-ops/core/canary/ecs-stages";
-import type { Exchange, HttpRequest } from "@hands-off-ops/core/canary/http";
+import type { EcsHookPorts, Exchange, HttpRequest } from "@hands-off-ops/core/canary/ports";
 import { describe, expect, it } from "vitest";
 import { ecsHookEvent } from "../../fixtures/events";
 import { healthyAnswer, ok, PROD_CANARY, scriptedHttp } from "./helpers";

@@ -1,4 +1,4 @@
-import type { Exchange, HttpPort, HttpRequest } from "@hands-off-ops/core/canary/http";
+import type { Exchange, HttpPort, HttpRequest } from "@hands-off-ops/core/canary/ports";
 import type { CanarySettings } from "@hands-off-ops/core/settings/schema";
 import { stageSettings } from "../../../stacks/config";
 

@@ -1,6 +1,6 @@
-import { type HookPorts, runHook } from "@hands-off-ops/core/canary/hook";
-import type { Exchange } from "@hands-off-ops/core/canary/http";
+import { runHook } from "@hands-off-ops/core/canary/hook";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
+import type { Exchange, HookPorts } from "@hands-off-ops/core/canary/ports";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import { ECS_HOOKS, type EcsHook } from "@hands-off-ops/core/release/appspec";
 import fc from "fast-check";

@@ -1,5 +1,5 @@
 import { compareVersions, sampleBoth } from "@hands-off-ops/core/canary/comparison";
-import type { Exchange } from "@hands-off-ops/core/canary/http";
+import type { Exchange } from "@hands-off-ops/core/canary/ports";
 import { judgeExchange, runSmokeSuite } from "@hands-off-ops/core/canary/smoke";
 import { describe, expect, it } from "vitest";
 import { healthyAnswer, ok, PROD_CANARY, refused, scriptedHttp } from "./helpers";

@@ -10,8 +10,9 @@ import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/cli
 import { codeDeployCanary } from "@hands-off-ops/core/canary/aws-canary-deployments";
 import { ecsCanary } from "@hands-off-ops/core/canary/aws-ecs-canary";
 import { cloudWatchRevisionMetrics } from "@hands-off-ops/core/canary/aws-revision-metrics";
+import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
 import type { TargetGroupWindow } from "@hands-off-ops/core/canary/watch";
-import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
+import { watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROD_CANARY } from "./helpers";

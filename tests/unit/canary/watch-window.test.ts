@@ -1,6 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { cloudWatchTargetMetrics } from "@hands-off-ops/core/canary/aws-target-metrics";
-import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
+import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
+import { watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import { decideWindow, type MinuteOfTraffic, newestCompleteWindow } from "@hands-off-ops/core/canary/watch-window";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";

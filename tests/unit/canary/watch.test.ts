@@ -1,5 +1,6 @@
+import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
 import { decideWatch } from "@hands-off-ops/core/canary/watch";
-import { type WatchPorts, watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
+import { watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { describe, expect, it } from "vitest";
 import { PROD_CANARY } from "./helpers";

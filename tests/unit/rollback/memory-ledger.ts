@@ -1,4 +1,4 @@
-import type { RollbackLedgerPort } from "@hands-off-ops/core/rollback/aws-ledger";
+import type { RollbackLedgerPort } from "@hands-off-ops/core/rollback/ports";
 
 /** The rollback ledger in memory: claims (per release and action), rollbacks started (newest first) and the audit trail. */
 export function memoryLedger(): RollbackLedgerPort & { claims: Set<string>; audits: { outcome: string }[] } {

@@ -1,5 +1,5 @@
 import type { ChatOpsAuditEntry } from "@hands-off-ops/core/chatops/audit";
-import type { AuditRecord } from "@hands-off-ops/core/rollback/aws-ledger";
+import type { AuditRecord } from "@hands-off-ops/core/rollback/ports";
 import type { Night } from "@hands-off-ops/core/schedule/ports";
 import { hours, hoursBetween, money } from "@hands-off-ops/core/schedule/savings";
 

@@ -1,26 +1,7 @@
 import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from "@aws-sdk/client-codedeploy";
 import { DescribeTaskSetsCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { stopWithRollback } from "../aws/release-stops";
-
-export interface CanaryTaskSets {
-  /** Target group names of the new (green) and current (blue) task sets, and the share of traffic on green. */
-  greenTargetGroup: string;
-  blueTargetGroup: string;
-  greenTrafficPercent: number;
-  /**
-   * The task definitions ("family:revision") the green and blue task sets run, which the service's own per-revision
-   * metrics are dimensioned by (the watch's fast path); absent when they could not be read, with the reason.
-   */
-  revisions?: { green: string; blue: string };
-  revisionsUnknown?: string;
-}
-
-export interface CanaryDeploymentsPort {
-  status(deploymentId: string): Promise<string>;
-  taskSets(deploymentId: string, targetId: string): Promise<CanaryTaskSets | null>;
-  /** StopDeployment with rollback; a deployment that already finished is left as it is. */
-  stopWithRollback(deploymentId: string): Promise<"stopped" | "already-finished">;
-}
+import type { CanaryDeploymentsPort } from "./ports";
 
 export function codeDeployCanary(
   client: CodeDeployClient = new CodeDeployClient({}),

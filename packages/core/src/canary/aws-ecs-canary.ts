@@ -2,7 +2,7 @@ import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECS
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
-import type { CanaryDeploymentsPort } from "./aws-canary-deployments";
+import type { CanaryDeploymentsPort } from "./ports";
 
 /** ECS's statuses of a service deployment still under way, read as CodeDeploy's InProgress by the watch (watch-run.ts). */
 const UNDER_WAY = new Set(["PENDING", "IN_PROGRESS"]);

@@ -1,29 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { CanarySettings } from "../settings/schema";
 import { seriesOf } from "./aws-metric-series";
-import { type JudgedWindow, type MinuteOfTraffic, newestCompleteWindow } from "./watch-window";
-
-/** Where the service writes its per-revision counts (service/src/metrics.ts; the contract: docs/canary.md). */
-export const SERVICE_NAMESPACE = "HandsOffOps/Service";
-/** GetMetricData accepts 1, 5, 10 or 30 s (or a multiple of 60) for metrics stored at 1-s resolution. */
-export const FAST_PERIOD_SECONDS = 10;
-/** Periods asked for beyond the judged window, for records still on their way through CloudWatch Logs. */
-export const DELIVERY_ALLOWANCE_PERIODS = 6;
-
-export interface RevisionMetricsPort {
-  /**
-   * The green and blue task definition revisions' own request and 5xx counts over the newest 10-s periods that
-   * both have data for, before `now`; null while either has none (the watch then judges the load balancer's).
-   * No latency: that stays with the load balancer's metrics.
-   */
-  window(revisions: { green: string; blue: string }, watch: CanarySettings["watch"], now: Date): Promise<JudgedWindow | null>;
-}
-
-/** How many 10-s periods fill the judged window (as long as the load balancer's), and how many are asked for. */
-export function fastPeriods(watch: CanarySettings["watch"]) {
-  const judged = (watch.windowMinutes * 60) / FAST_PERIOD_SECONDS;
-  return { judged, asked: judged + DELIVERY_ALLOWANCE_PERIODS };
-}
+import type { RevisionMetricsPort } from "./ports";
+import { FAST_PERIOD_SECONDS, fastPeriods, type MinuteOfTraffic, newestCompleteWindow, SERVICE_NAMESPACE } from "./watch-window";
 
 /**
  * The service's EMF metrics Requests and ServerErrors, dimensioned by Stage and TaskDefinition, stored at 1-s

@@ -1,16 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { CanarySettings } from "../settings/schema";
 import { seriesOf } from "./aws-metric-series";
+import type { TargetMetricsPort } from "./ports";
 import type { TargetGroupWindow } from "./watch";
-import { type JudgedWindow, lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "./watch-window";
-
-export interface TargetMetricsPort {
-  /** Both target groups over the newest whole minutes CloudWatch has published before `now` (see newestCompleteWindow). */
-  window(targetGroups: { green: string; blue: string }, watch: CanarySettings["watch"], now: Date): Promise<WatchedMetrics>;
-}
-
-/** The judged window; `minutes` is absent only from a port that cannot tell which minutes it read (the replay's). */
-export type WatchedMetrics = Omit<JudgedWindow, "minutes"> & Partial<Pick<JudgedWindow, "minutes">>;
+import { lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "./watch-window";
 
 /**
  * The load balancer's per-target-group metrics (AWS/ApplicationELB), six

@@ -5,12 +5,7 @@ import {
   ResourceNotFoundException,
   SchedulerClient,
 } from "@aws-sdk/client-scheduler";
-
-export interface WatchSchedulesPort {
-  /** Invoke `functionArn` every minute with the deployment id until `until` (then the schedule deletes itself). */
-  start(deploymentId: string, functionArn: string, until: Date): Promise<"started" | "already-running">;
-  stop(deploymentId: string): Promise<"stopped" | "not-running">;
-}
+import type { WatchSchedulesPort } from "./ports";
 
 /**
  * One EventBridge Scheduler schedule per release being watched: nothing runs

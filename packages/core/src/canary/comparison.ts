@@ -1,5 +1,5 @@
 import type { CanarySettings } from "../settings/schema";
-import type { Exchange, HttpPort } from "./http";
+import type { Exchange, HttpPort } from "./ports";
 import { fisherExactGreater, formatP, mannWhitneyGreater, percentiles } from "./stats";
 
 type ComparisonSettings = CanarySettings["comparison"];

@@ -2,7 +2,7 @@ import pRetry from "p-retry";
 import * as z from "zod";
 import { CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import type { HttpPort } from "./http";
+import type { HttpPort } from "./ports";
 import { runSmokeSuite, type SmokeResult } from "./smoke";
 
 /**

@@ -5,7 +5,7 @@ import type { CanarySettings } from "../settings/canary";
 import { compareVersions, isError, sampleRound } from "./comparison";
 import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
 import type { HookTargets } from "./hook";
-import type { Exchange, HttpPort } from "./http";
+import type { EcsHookPorts, Exchange, HttpPort } from "./ports";
 import { againstCurrent, runSmokeSuite } from "./smoke";
 import { decideVerdict, type HookInvocation, type HookVerdict } from "./verdict";
 
@@ -16,15 +16,6 @@ export interface EcsHookResponse {
   callBackDelay?: number;
   /** Passed back on the next invocation of the same hook in the same deployment. */
   hookDetails?: Record<string, unknown>;
-}
-
-export interface EcsHookPorts {
-  http: HttpPort;
-  /** Whether the service deployment has no source revision: the service's first, with nothing to compare with. */
-  isFirstDeployment(serviceDeploymentArn: string): Promise<boolean>;
-  /** Waits `ms`, or less if `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-  now(): number;
 }
 
 /** A hook's checks across invocations may take this long before it gives up (FAILED). */

@@ -2,18 +2,10 @@ import type { ApprovalRequest } from "../chatops/gate";
 import type { EcsHook } from "../release/appspec";
 import type { CanarySettings } from "../settings/schema";
 import { compareVersions, sampleBoth } from "./comparison";
-import type { HttpPort } from "./http";
 import { verdictNotice } from "./notice";
+import type { HookPorts, HttpPort } from "./ports";
 import { againstCurrent, runSmokeSuite } from "./smoke";
 import { decideVerdict, type HookInvocation, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
-
-export interface HookPorts {
-  http: HttpPort;
-  /** PutLifecycleEventHookExecutionStatus (its answer is not acted on). */
-  report(deploymentId: string, executionId: string, status: HookStatus): Promise<unknown>;
-  /** Waits `ms`, or less if `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
 
 /**
  * The approval gate at this hook (settings canary.approval, once Slack is connected): checks that pass leave the

@@ -1,18 +1,4 @@
-/** One HTTP exchange as the checks see it: a status and a body, or why there was none. */
-export type Exchange =
-  | { kind: "response"; status: number; body: string; latencyMs: number }
-  | { kind: "failure"; reason: string; latencyMs: number };
-
-export interface HttpRequest {
-  method: "GET" | "HEAD" | "POST";
-  url: string;
-  body: string | null;
-  timeoutMs: number;
-}
-
-export interface HttpPort {
-  send(request: HttpRequest): Promise<Exchange>;
-}
+import type { HttpPort } from "./ports";
 
 /** HTTP with fetch: never throws; a timeout or a refused connection is an exchange of kind "failure". */
 export function fetchHttp(now: () => number = () => performance.now()): HttpPort {

@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from "p-retry";
 import type { SmokeCheck } from "../settings/schema";
-import type { Exchange, HttpPort } from "./http";
+import type { Exchange, HttpPort } from "./ports";
 
 export interface SmokeResult {
   check: string;

@@ -1,23 +1,8 @@
-import type { AutomationNotice } from "../notify/sources/automation";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { AutomationMode, CanarySettings } from "../settings/schema";
-import type { CanaryDeploymentsPort } from "./aws-canary-deployments";
-import type { RevisionMetricsPort } from "./aws-revision-metrics";
-import type { TargetMetricsPort } from "./aws-target-metrics";
-import type { WatchSchedulesPort } from "./aws-watch-schedules";
+import type { WatchPorts } from "./ports";
 import type { WatchDecision } from "./watch";
 import { decideWindow } from "./watch-window";
-
-export interface WatchPorts {
-  deployments: CanaryDeploymentsPort;
-  metrics: TargetMetricsPort;
-  /** The service's own per-revision counts in 10-s periods (the fast path); without it, the load balancer's only. */
-  revisionMetrics?: RevisionMetricsPort;
-  schedules: WatchSchedulesPort;
-  notify(notice: AutomationNotice): Promise<void>;
-  sleep(ms: number): Promise<void>;
-  now(): Date;
-}
 
 export interface WatchContext {
   stage: string;

@@ -91,3 +91,18 @@ export function decideWindow(window: Omit<JudgedWindow, "minutes"> & { minutes?:
     };
   return decideWatch(window.green, window.blue, settings);
 }
+
+/** Where the service writes its per-revision counts (service/src/metrics.ts; the contract: docs/canary.md). */
+export const SERVICE_NAMESPACE = "HandsOffOps/Service";
+
+/** GetMetricData accepts 1, 5, 10 or 30 s (or a multiple of 60) for metrics stored at 1-s resolution. */
+export const FAST_PERIOD_SECONDS = 10;
+
+/** Periods asked for beyond the judged window, for records still on their way through CloudWatch Logs. */
+export const DELIVERY_ALLOWANCE_PERIODS = 6;
+
+/** How many 10-s periods fill the judged window (as long as the load balancer's), and how many are asked for. */
+export function fastPeriods(watch: CanarySettings["watch"]) {
+  const judged = (watch.windowMinutes * 60) / FAST_PERIOD_SECONDS;
+  return { judged, asked: judged + DELIVERY_ALLOWANCE_PERIODS };
+}

@@ -1,10 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import type { AlarmNow } from "./present";
-
-export interface AlarmStatePort {
-  /** The alarm as CloudWatch has it now, or null when it does not know the name. */
-  now(alarmName: string): Promise<AlarmNow | null>;
-}
+import type { AlarmStatePort } from "./ports";
 
 /**
  * DescribeAlarms for one alarm, metric or composite (without AlarmTypes CloudWatch returns metric alarms only).

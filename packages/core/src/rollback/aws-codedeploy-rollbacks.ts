@@ -12,16 +12,11 @@ import type { CodeDeployGroup } from "../release/release-group";
 import { ROLLBACK_DEPLOYMENT_CONFIG } from "./by-hand";
 import type { DeploymentFacts } from "./decide";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "./decide";
+import type { RollbackDeploymentsPort } from "./ports";
 
 export { taskDefinitionOf };
 
 export type RollbackTarget = Omit<CodeDeployGroup, "controller" | "region">;
-
-export interface RollbackDeploymentsPort {
-  history(): Promise<{ inProgress: DeploymentFacts | null; lastSuccess: DeploymentFacts | null; previousSuccess: DeploymentFacts | null }>;
-  stop(deploymentId: string): Promise<"stopped" | "already-finished">;
-  redeploy(taskDefinitionArn: string, description: string): Promise<string>;
-}
 
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
 export function codeDeployRollbacks(

@@ -9,9 +9,8 @@ import {
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import { parseServiceDeploymentArn } from "../release/release-id";
-import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
-
 import type { DeploymentFacts } from "./decide";
+import type { RollbackDeploymentsPort } from "./ports";
 
 const ACTIVE: ServiceDeploymentStatus[] = ["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
 const ROLLING_BACK: ReadonlySet<string> = new Set(["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);

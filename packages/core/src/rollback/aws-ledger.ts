@@ -1,41 +1,10 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { RecordedRollback } from "./decide";
+import type { ClaimedAction, RollbackLedgerPort } from "./ports";
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** The audit trail is kept for 90 days. */
 const AUDIT_DAYS = 90;
-
-export interface AuditRecord {
-  eventId: string;
-  at: Date;
-  alarmName: string;
-  decision: object;
-  outcome: string;
-}
-
-/**
- * What a claim is for. A stop and a redeploy of one release claim apart: a stop that found the release already
- * finished must not keep the redeploy of that release from happening once it is the bad one in its bake window.
- */
-export type ClaimedAction = "redeploy" | "stop";
-
-export interface RollbackLedgerPort {
-  /** Automatic rollbacks started (and dry-run's decided) since `since`, newest first. */
-  recentRollbacks(since: Date): Promise<RecordedRollback[]>;
-  /**
-   * The one claim per release and action (dry-run's apart), whichever alarm or person asks: false when another
-   * event already claimed it.
-   */
-  claim(badDeploymentId: string, at: Date, dryRun?: boolean, action?: ClaimedAction): Promise<boolean>;
-  /** Gives a claim back when the action could not be carried out, so that a retry may try again. */
-  release(badDeploymentId: string, action?: ClaimedAction): Promise<void>;
-  /** A rollback started, or (dry-run, no rollback deployment) one decided and not carried out. */
-  recordRollback(badDeploymentId: string, rollbackDeploymentId: string | null, at: Date): Promise<void>;
-  audit(record: AuditRecord): Promise<void>;
-  /** The audit trail, newest first. */
-  trail(limit: number): Promise<AuditRecord[]>;
-}
 
 /** The rollback's memory in the state table: claims (conditional writes), the rollbacks started, and the audit trail. */
 export function dynamoRollbackLedger(tableName: string, stage: string, client: DynamoDBClient): RollbackLedgerPort {

@@ -3,9 +3,6 @@ import { alarmIncidentKey, type IncidentDeployment } from "../notify/message";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { controllerName, type ReleaseGroup } from "../release/release-group";
 import type { AlarmFacts } from "./alarm";
-import type { AlarmStatePort } from "./aws-alarms";
-import type { RollbackDeploymentsPort } from "./aws-codedeploy-rollbacks";
-import type { RollbackLedgerPort } from "./aws-ledger";
 import { byHand } from "./by-hand";
 import {
   AUTOMATIC_ROLLBACK_PREFIX,
@@ -16,15 +13,8 @@ import {
   type RollbackDecision,
   type RollbackPolicy,
 } from "./decide";
+import type { RollbackPorts } from "./ports";
 import { staleAlarm } from "./present";
-
-export interface RollbackPorts {
-  /** CloudWatch: the alarm as it is now, read before any change. */
-  alarms: AlarmStatePort;
-  deployments: RollbackDeploymentsPort;
-  ledger: RollbackLedgerPort;
-  notify(notice: AutomationNotice): Promise<void>;
-}
 
 export type RollbackOutcome =
   | { kind: "stopped" | "already-finished" | "would-stop"; deploymentId: string }

@@ -1,7 +1,4 @@
-import type { CanaryDeploymentsPort } from "@hands-off-ops/core/canary/aws-canary-deployments";
-import type { TargetMetricsPort } from "@hands-off-ops/core/canary/aws-target-metrics";
-import type { WatchSchedulesPort } from "@hands-off-ops/core/canary/aws-watch-schedules";
-import type { HttpPort } from "@hands-off-ops/core/canary/http";
+import type { CanaryDeploymentsPort, HttpPort, TargetMetricsPort, WatchSchedulesPort } from "@hands-off-ops/core/canary/ports";
 import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
 import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
@@ -21,9 +18,7 @@ import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automa
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
 import type { ReleasePort } from "@hands-off-ops/core/release/aws-codedeploy";
 import type { ReleaseGroup } from "@hands-off-ops/core/release/release-group";
-import type { AlarmStatePort } from "@hands-off-ops/core/rollback/aws-alarms";
-import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
-import type { RollbackLedgerPort } from "@hands-off-ops/core/rollback/aws-ledger";
+import type { AlarmStatePort, RollbackDeploymentsPort, RollbackLedgerPort } from "@hands-off-ops/core/rollback/ports";
 import { type AlarmNow, stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import type { Capacity, SleepRecord } from "@hands-off-ops/core/schedule/plan";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
