@@ -13,15 +13,22 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { serviceIncidentLink } from "@hands-off-ops/core/notify/correlate";
-import { DeliveryError, type DeliveryPorts, deliver } from "@hands-off-ops/core/notify/deliver";
+import { DeliveryError, deliver } from "@hands-off-ops/core/notify/deliver";
 import { alarmLinkOf, joinIncident } from "@hands-off-ops/core/notify/deployment-incident";
-import { type DeploymentReportPort, wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
+import { wantsDeploymentReport, withDeploymentReport } from "@hands-off-ops/core/notify/deployment-report";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
-import type { NotifyStore, SlackPort } from "@hands-off-ops/core/notify/ports";
-import { type AlarmsNowPort, isScheduledEvent, remindIncident, sweepTime } from "@hands-off-ops/core/notify/remind";
-import { type ServiceCountsPort, wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
+import type {
+  AlarmsNowPort,
+  DeliveryPorts,
+  DeploymentReportPort,
+  NotifyStore,
+  ServiceCountsPort,
+  SlackPort,
+} from "@hands-off-ops/core/notify/ports";
+import { isScheduledEvent, remindIncident, sweepTime } from "@hands-off-ops/core/notify/remind";
+import { wantsServiceImpact, withServiceImpact } from "@hands-off-ops/core/notify/service-impact";
 import {
   ECS_DEPLOYMENT_DETAIL_TYPE,
   ecsDeploymentPhase,

@@ -6,8 +6,8 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
-import type { ReleasePort } from "@hands-off-ops/core/release/aws-codedeploy";
 import { decideRelease, type ReleaseEvent, ReleaseProperties } from "@hands-off-ops/core/release/custom-resource";
+import type { ReleasePort } from "@hands-off-ops/core/release/ports";
 import { releaseProgress, rollbackProgress, withinDeadline } from "@hands-off-ops/core/release/progress";
 
 const NO_DEPLOYMENT = "none";

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { runHook } from "@hands-off-ops/core/canary/hook";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
-import type { HookPorts } from "@hands-off-ops/core/canary/ports";
-import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
+import type { HookPorts, HookStatus } from "@hands-off-ops/core/canary/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
 import { freePort, type RunningService, startService } from "./processes";

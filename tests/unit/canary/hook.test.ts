@@ -1,7 +1,6 @@
 import { runHook } from "@hands-off-ops/core/canary/hook";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
-import type { Exchange, HookPorts } from "@hands-off-ops/core/canary/ports";
-import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
+import type { Exchange, HookPorts, HookStatus } from "@hands-off-ops/core/canary/ports";
 import { ECS_HOOKS, type EcsHook } from "@hands-off-ops/core/release/appspec";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -3,9 +3,9 @@ import type { EcsHook } from "../release/appspec";
 import type { CanarySettings } from "../settings/schema";
 import { compareVersions, sampleBoth } from "./comparison";
 import { verdictNotice } from "./notice";
-import type { HookPorts, HttpPort } from "./ports";
+import type { HookPorts, HookStatus, HttpPort } from "./ports";
 import { againstCurrent, runSmokeSuite } from "./smoke";
-import { decideVerdict, type HookInvocation, type HookOutcome, type HookStatus, type HookVerdict } from "./verdict";
+import { decideVerdict, type HookInvocation, type HookOutcome, type HookVerdict } from "./verdict";
 
 /**
  * The approval gate at this hook (settings canary.approval, once Slack is connected): checks that pass leave the

@@ -1,6 +1,5 @@
 import type { AutomationNotice } from "../notify/sources/automation";
 import type { CanarySettings } from "../settings/schema";
-import type { HookStatus } from "./verdict";
 import type { JudgedWindow } from "./watch-window";
 
 /**
@@ -94,3 +93,5 @@ export interface WatchPorts {
   sleep(ms: number): Promise<void>;
   now(): Date;
 }
+
+export type HookStatus = "Succeeded" | "Failed";

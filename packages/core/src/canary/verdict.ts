@@ -1,8 +1,7 @@
 import type { EcsHook } from "../release/appspec";
 import type { ComparisonVerdict } from "./comparison";
+import type { HookStatus } from "./ports";
 import type { SmokeResult } from "./smoke";
-
-export type HookStatus = "Succeeded" | "Failed";
 
 export interface HookInvocation {
   /** The CodeDeploy hook, or under ECS the one whose place its lifecycle stage takes (ecs-stages.ts). */

@@ -1,4 +1,4 @@
-import type { HookStatus } from "../canary/verdict";
+import type { HookStatus } from "../canary/ports";
 import { formatClock } from "../text/time";
 
 /**

@@ -1,15 +1,5 @@
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-
-export interface DeadlineTarget {
-  groupName: string;
-  /** The Slack actions function, which settles the gate with the stage's default. */
-  functionArn: string;
-  roleArn: string;
-}
-
-export interface DeadlinePort {
-  at(deploymentId: string, deadline: Date): Promise<"scheduled" | "already-scheduled">;
-}
+import type { DeadlinePort, DeadlineTarget } from "./ports";
 
 /**
  * One one-time EventBridge Scheduler schedule per release's approval gate,

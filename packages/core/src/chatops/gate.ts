@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { HookStatus } from "../canary/verdict";
+import type { HookStatus } from "../canary/ports";
 import { AUTOMATION_SOURCE, AutomationNotice } from "../notify/sources/automation";
 import { formatTime } from "../text/time";
 import {

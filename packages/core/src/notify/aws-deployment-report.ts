@@ -1,6 +1,6 @@
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { taskDefinitionOf } from "../release/appspec";
-import type { DeploymentReportPort } from "./deployment-report";
+import type { DeploymentReportPort } from "./ports";
 
 /** CodeDeploy's own account of a deployment: its error, the rollback it started, and the version deployed before it. */
 export function codeDeployReports(client: CodeDeployClient = new CodeDeployClient({})): DeploymentReportPort {

@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import type { ServiceCountsPort } from "./service-impact";
+import type { ServiceCountsPort } from "./ports";
 
 /** The service's running and desired task counts, as ECS reports them now. */
 export function ecsServiceCounts(cluster: string, service: string, client: ECSClient = new ECSClient({})): ServiceCountsPort {

@@ -14,21 +14,10 @@ import {
   withMemberLead,
 } from "./incident";
 import type { IncidentTag, OpsMessage } from "./message";
-import type { ButtonIssuer, EmailPort, GraphPort, NotifyStore, OncePort, SlackPort } from "./ports";
+import type { ButtonIssuer, DeliveryPorts, NotifyStore, SlackPort } from "./ports";
 import { renderEmail } from "./render/email";
 import { renderSlack, type SlackPayload } from "./render/slack";
 import { route } from "./route";
-
-export interface DeliveryPorts {
-  /** null when no Slack token or webhook has been configured for the stage yet. */
-  slack: SlackPort | null;
-  email: EmailPort;
-  graphs: GraphPort;
-  store: NotifyStore;
-  once: OncePort;
-  /** The incident's buttons (Acknowledge); absent or null when the stage has no Slack interactivity. */
-  buttons?: ButtonIssuer | null;
-}
 
 export type SlackOutcome = "posted" | "replied" | "updated" | "collapsed" | "not-routed" | "not-configured" | "failed";
 

@@ -1,6 +1,5 @@
-import type { DeploymentReport } from "./deployment-report";
 import { alarmIncidentKey, type IncidentDeployment, type OpsMessage } from "./message";
-import type { DeploymentLink } from "./ports";
+import type { DeploymentLink, DeploymentReport } from "./ports";
 import { ECS_DEPLOYMENT_DETAIL_TYPE } from "./sources/ecs-deployment";
 
 /**

@@ -1,20 +1,7 @@
 import { deploymentLink } from "./links";
 import type { OpsMessage } from "./message";
+import type { DeploymentReport } from "./ports";
 import { DEPLOYMENT_DETAIL_TYPE } from "./sources/deployment";
-
-/**
- * What CodeDeploy itself says of a finished deployment (GetDeployment's errorInformation and rollbackInfo), and the
- * task definition of the version deployed before it (previousRevision's AppSpec).
- */
-export interface DeploymentReport {
-  error?: { code?: string; message?: string };
-  rollback?: { rollbackDeploymentId?: string; rollbackMessage?: string };
-  previousTaskDefinition?: string;
-}
-
-export interface DeploymentReportPort {
-  report(deploymentId: string): Promise<DeploymentReport>;
-}
 
 /** The release outcomes whose cause on-call needs: failed and stopped. */
 export function wantsDeploymentReport(message: OpsMessage): boolean {

@@ -1,3 +1,4 @@
+import type { AlarmNow } from "../rollback/present";
 import type { ChatOpsAction } from "../settings/chatops";
 import type { IncidentRecord, SlackRef } from "./incident";
 import type { IncidentDeployment, MetricWidget } from "./message";
@@ -75,4 +76,58 @@ export interface OncePort {
 /** Issues the tickets an incident's buttons carry (chatops/tickets.ts); absent when the stage has no interactivity. */
 export interface ButtonIssuer {
   issue(action: ChatOpsAction, subject: string, endsAt?: string): Promise<string>;
+}
+
+/**
+ * What CodeDeploy itself says of a finished deployment (GetDeployment's errorInformation and rollbackInfo), and the
+ * task definition of the version deployed before it (previousRevision's AppSpec).
+ */
+export interface DeploymentReport {
+  error?: { code?: string; message?: string };
+  rollback?: { rollbackDeploymentId?: string; rollbackMessage?: string };
+  previousTaskDefinition?: string;
+}
+
+export interface DeploymentReportPort {
+  report(deploymentId: string): Promise<DeploymentReport>;
+}
+
+/** What the service runs now, as ECS reports it. */
+export interface ServiceCounts {
+  running: number;
+  desired: number;
+}
+
+export interface ServiceCountsPort {
+  counts(): Promise<ServiceCounts>;
+}
+
+/**
+ * An alarm that stays in ALARM for hours was read and parked, or missed. Its
+ * incident gets one reminder, a reply in its Slack thread, never a new page:
+ * checked every 15 minutes (a scheduled rule), on what CloudWatch says of the
+ * alarm now, not on what the incident last heard.
+ */
+
+export interface AlarmsNowPort {
+  /** The alarm as CloudWatch has it now, or null when it does not know the name (rollback-alarms.ts). */
+  now(alarmName: string): Promise<AlarmNow | null>;
+}
+
+export interface ReminderPorts {
+  store: Pick<NotifyStore, "latestOf" | "incident" | "saveIncident">;
+  slack: SlackPort | null;
+  alarms: AlarmsNowPort;
+  once: OncePort;
+}
+
+export interface DeliveryPorts {
+  /** null when no Slack token or webhook has been configured for the stage yet. */
+  slack: SlackPort | null;
+  email: EmailPort;
+  graphs: GraphPort;
+  store: NotifyStore;
+  once: OncePort;
+  /** The incident's buttons (Acknowledge); absent or null when the stage has no Slack interactivity. */
+  buttons?: ButtonIssuer | null;
 }

@@ -3,20 +3,8 @@ import { humanDuration } from "../text/duration";
 import { formatTime } from "../text/time";
 import { type IncidentRecord, incidentView } from "./incident";
 import type { OpsMessage } from "./message";
-import type { NotifyStore, OncePort, SlackPort } from "./ports";
+import type { ReminderPorts } from "./ports";
 import { renderSlack } from "./render/slack";
-
-/**
- * An alarm that stays in ALARM for hours was read and parked, or missed. Its
- * incident gets one reminder, a reply in its Slack thread, never a new page:
- * checked every 15 minutes (a scheduled rule), on what CloudWatch says of the
- * alarm now, not on what the incident last heard.
- */
-
-export interface AlarmsNowPort {
-  /** The alarm as CloudWatch has it now, or null when it does not know the name (rollback-alarms.ts). */
-  now(alarmName: string): Promise<AlarmNow | null>;
-}
 
 /**
  * EventBridge's own event for a scheduled rule (source aws.events, detail-type "Scheduled Event"):
@@ -83,13 +71,6 @@ export function reminderMessage(record: IncidentRecord, decision: Extract<Remind
     graph: null,
     buttons: [],
   };
-}
-
-export interface ReminderPorts {
-  store: Pick<NotifyStore, "latestOf" | "incident" | "saveIncident">;
-  slack: SlackPort | null;
-  alarms: AlarmsNowPort;
-  once: OncePort;
 }
 
 export type ReminderOutcome = { reminded: string } | { skipped: string };

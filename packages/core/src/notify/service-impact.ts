@@ -1,15 +1,6 @@
 import type { StageKind } from "../settings/common";
 import type { OpsMessage, Severity } from "./message";
-
-/** What the service runs now, as ECS reports it. */
-export interface ServiceCounts {
-  running: number;
-  desired: number;
-}
-
-export interface ServiceCountsPort {
-  counts(): Promise<ServiceCounts>;
-}
+import type { ServiceCounts } from "./ports";
 
 /** ECS service events whose weight depends on what they do to the service, not on ECS's own label. */
 export function wantsServiceImpact(message: OpsMessage): boolean {

@@ -10,31 +10,9 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { stopWithRollback } from "../aws/release-stops";
-import { ecsAppSpec, type ReleaseTarget, taskDefinitionOf } from "./appspec";
-import type { ActiveDeployment, ReleaseFacts } from "./custom-resource";
+import { ecsAppSpec, taskDefinitionOf } from "./appspec";
+import type { ReleasePort } from "./ports";
 import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "./progress";
-
-export interface StartRelease {
-  applicationName: string;
-  deploymentGroupName: string;
-  description: string;
-  target: ReleaseTarget;
-}
-
-/** The AWS calls a release makes. */
-export interface ReleasePort {
-  /** The task definitions the service's task sets run: the primary one (what users are on) and all that are up. */
-  service(targetId: string): Promise<Pick<ReleaseFacts, "serving" | "up">>;
-  /** The group's active deployment, if any (CodeDeploy allows one per group). */
-  active(group: { applicationName: string; deploymentGroupName: string }, targetId: string): Promise<ActiveDeployment | undefined>;
-  start(release: StartRelease): Promise<string>;
-  snapshot(deploymentId: string, targetId: string): Promise<DeploymentSnapshot>;
-  /** StopDeployment with rollback; a deployment that already finished is left as it is. */
-  stopWithRollback(deploymentId: string): Promise<"stopped" | "already-finished">;
-  /** ContinueDeployment with TERMINATION_WAIT: CodeDeploy ends the kept tasks now and finishes the deployment. */
-  finish(deploymentId: string): Promise<"finished" | "already-finished">;
-  status(deploymentId: string): Promise<string>;
-}
 
 export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClient({}), ecs: ECSClient = new ECSClient({})): ReleasePort {
   return {

@@ -1,22 +1,21 @@
-import type { CanaryDeploymentsPort, HttpPort, TargetMetricsPort, WatchSchedulesPort } from "@hands-off-ops/core/canary/ports";
-import type { HookStatus } from "@hands-off-ops/core/canary/verdict";
+import type { CanaryDeploymentsPort, HookStatus, HttpPort, TargetMetricsPort, WatchSchedulesPort } from "@hands-off-ops/core/canary/ports";
 import type { OnceInInvocation } from "@hands-off-ops/core/lazy";
-import type { DeploymentReportPort } from "@hands-off-ops/core/notify/deployment-report";
 import type { IncidentRecord } from "@hands-off-ops/core/notify/incident";
 import type {
   ButtonIssuer,
   DeploymentLink,
+  DeploymentReportPort,
   EmailPort,
   GraphPort,
   NotifyStore,
+  ServiceCountsPort,
   SlackPort,
   ThreadParent,
 } from "@hands-off-ops/core/notify/ports";
-import type { ServiceCountsPort } from "@hands-off-ops/core/notify/service-impact";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
-import type { ReleasePort } from "@hands-off-ops/core/release/aws-codedeploy";
+import type { ReleasePort } from "@hands-off-ops/core/release/ports";
 import type { ReleaseGroup } from "@hands-off-ops/core/release/release-group";
 import type { AlarmStatePort, RollbackDeploymentsPort, RollbackLedgerPort } from "@hands-off-ops/core/rollback/ports";
 import { type AlarmNow, stateChangedAt } from "@hands-off-ops/core/rollback/present";
