@@ -4,7 +4,7 @@ import { authorize, type GroupsPort } from "./authorize";
 import { readInteraction } from "./interaction";
 import { liveness, type PresentPorts } from "./live";
 import { checkTicket, type Ticket, type TicketStore } from "./tickets";
-import { checkRequestShape, type RawRequest, verifySlackSignature } from "./verify";
+import { checkRequestShape, type RawRequest, verifySlackSignature } from "./slack-verify";
 
 /**
  * The interactivity endpoint's answer to one request, within Slack's three

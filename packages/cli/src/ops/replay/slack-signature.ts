@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 /**
  * A request signed as Slack signs its requests (v0: HMAC-SHA256 of
  * "v0:{timestamp}:{raw body}" with the app's signing secret), for replaying a
- * press locally with a test secret. The product only verifies (chatops/verify.ts).
+ * press locally with a test secret. The product only verifies (chatops/slack-verify.ts).
  */
 export function signAsSlack(body: string, secret: string, timestamp: number) {
   return {

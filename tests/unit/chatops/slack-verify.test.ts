@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES, verifySlackSignature } from "@hands-off-ops/core/chatops/verify";
+import { MAX_BODY_BYTES, verifySlackSignature } from "@hands-off-ops/core/chatops/slack-verify";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formBody, NOW, pressPayload, SECRET, sign } from "./signed-requests";
