@@ -9,6 +9,7 @@
  * publication delay, and the StopDeployment call itself (about a second).
  */
 import {
+  confirmRegression,
   decideWindow,
   FAST_PERIOD_SECONDS,
   fastPeriods,
@@ -72,7 +73,7 @@ export function printFastPathDetection(canary: CanarySettings, runs: number) {
     `\nCanary watch, fast path: the service's per-revision EMF counts (1-s storage resolution) read in ${FAST_PERIOD_SECONDS}-s periods, simulated (${runs} runs a row, window ≤ ${judged} periods, ${asked} asked, poll ${poll} s)`,
   );
   console.log(
-    `  budget = traffic needed (limit) + flush ≤ ${FLUSH_SECONDS} s + log delivery and EMF extraction E (AWS publishes no figure; measured only in AWS) + the rest of the ${FAST_PERIOD_SECONDS}-s period ≤ ${FAST_PERIOD_SECONDS} s + poll ≤ ${poll} s (${poll / 2} s on average) + GetMetricData ≈ ${ASSUMED_CALL_SECONDS} s (assumed)`,
+    `  budget = traffic needed (limit) + flush ≤ ${FLUSH_SECONDS} s + log delivery and EMF extraction E (AWS publishes no figure; measured only in AWS) + the rest of the ${FAST_PERIOD_SECONDS}-s period ≤ ${FAST_PERIOD_SECONDS} s + one more period to confirm it (${FAST_PERIOD_SECONDS} s) + poll ≤ ${poll} s (${poll / 2} s on average) + GetMetricData ≈ ${ASSUMED_CALL_SECONDS} s (assumed)`,
   );
   console.log("  canary req/s  5xx   E (assumed)  min / median / max          limit     budget  missed  false stop");
   const random = mulberry32(33);
@@ -83,13 +84,13 @@ export function printFastPathDetection(canary: CanarySettings, runs: number) {
           fastDetectionSeconds(canary, { rate, errorRate, delay: FLUSH_SECONDS + extraction }, random),
         );
         const limit = ((LIMIT_SECONDS_AT_5[errorRate] as number) * 5) / rate;
-        const budget = limit + FLUSH_SECONDS + extraction + FAST_PERIOD_SECONDS + poll + ASSUMED_CALL_SECONDS;
+        const budget = limit + FLUSH_SECONDS + extraction + 2 * FAST_PERIOD_SECONDS + poll + ASSUMED_CALL_SECONDS;
         console.log(
           `  ${String(rate).padStart(6)}      ${`${errorRate * 100} %`.padEnd(5)} ${`${extraction} s`.padStart(6)}       ${`${at(0)} / ${at(0.5)} / ${at(1)}`.padEnd(26)} ${`${limit.toFixed(1)} s`.padStart(7)}   ${`${budget.toFixed(1)} s`.padStart(8)}    ${String(missed).padStart(4)}  ${String(early).padStart(6)}`,
         );
       }
   console.log(
-    `  (budget: the limit (traffic for 95 % power) plus each other part at its worst, ${FLUSH_SECONDS} + E + ${FAST_PERIOD_SECONDS} + ${poll} + ${ASSUMED_CALL_SECONDS} s; the load balancer's path above judges 60-s periods published at an unknown delay; this one needs the service to write the contract in docs/canary.md. E and the call are assumptions until measured in AWS. ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    `  (budget: the limit (traffic for 95 % power) plus each other part at its worst, ${FLUSH_SECONDS} + E + ${FAST_PERIOD_SECONDS} + ${FAST_PERIOD_SECONDS} + ${poll} + ${ASSUMED_CALL_SECONDS} s; a regression of the service's periods stops the release once a later window confirms it (confirmRegression); the load balancer's path above judges 60-s periods published at an unknown delay; this one needs the service to write the contract in docs/canary.md. E and the call are assumptions until measured in AWS. ${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -102,6 +103,7 @@ function fastDetectionSeconds(canary: CanarySettings, scenario: Scenario, random
   const { judged, asked } = fastPeriods(canary.watch);
   const poll = canary.watch.pollSeconds;
   let seen = "";
+  let pending: number | null = null;
   // Polling starts when the ALB path's does, so that false stops count over the same time before the regression.
   for (let t = lookbackMinutes(canary.watch) * 60 + random() * poll; t < end; t += poll) {
     const boundary = Math.floor(t / P);
@@ -113,8 +115,10 @@ function fastDetectionSeconds(canary: CanarySettings, scenario: Scenario, random
     const answer: MinuteOfTraffic[] = [];
     for (let k = boundary - asked; k < boundary; k++)
       answer.push(k <= published ? (periods[k] as MinuteOfTraffic) : { start: k * P * 1000 });
-    const decision = decideWindow(newestCompleteWindow(answer, canary.watch, judged), canary);
-    if (decision.kind === "regression") return t + ASSUMED_CALL_SECONDS - regressionAt;
+    const window = newestCompleteWindow(answer, canary.watch, judged);
+    const judgement = confirmRegression(pending, window, decideWindow(window, canary));
+    pending = judgement.pending;
+    if (judgement.confirmed) return t + ASSUMED_CALL_SECONDS - regressionAt;
   }
   return undefined;
 }

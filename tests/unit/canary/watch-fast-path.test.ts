@@ -13,6 +13,7 @@ import { cloudWatchRevisionMetrics } from "@hands-off-ops/core/canary/aws-revisi
 import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
 import type { TargetGroupWindow } from "@hands-off-ops/core/canary/watch";
 import { watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
+import { CONFIRM_WITHIN_PERIODS, confirmRegression, decideWindow } from "@hands-off-ops/core/canary/watch-window";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROD_CANARY } from "./helpers";
@@ -244,8 +245,11 @@ describe("a minute of watching with the fast path", () => {
     p95Seconds,
   });
 
-  function ports(options: { revisions: boolean; fast: { green: TargetGroupWindow; blue: TargetGroupWindow } | null }) {
+  type Side = { green: TargetGroupWindow; blue: TargetGroupWindow };
+  /** The service's windows poll by poll (the last repeats); each poll's newest 10-s period is `newest` ms, or moves on by one period a poll. */
+  function ports(options: { revisions: boolean; fast: Side | null | Side[]; newest?: (poll: number) => number }) {
     const calls: string[] = [];
+    let polled = 0;
     const port: WatchPorts = {
       deployments: {
         status: async () => "InProgress",
@@ -270,7 +274,10 @@ describe("a minute of watching with the fast path", () => {
       revisionMetrics: {
         window: async (revisions) => {
           calls.push(`service ${revisions.green} vs ${revisions.blue}`);
-          return options.fast ? { ...options.fast, minutes: [0] } : null;
+          const poll = polled++;
+          const windows = Array.isArray(options.fast) ? options.fast : [options.fast];
+          const fast = windows[Math.min(poll, windows.length - 1)] ?? null;
+          return fast ? { ...fast, minutes: [(options.newest ?? ((p) => p * 10_000))(poll)] } : null;
         },
       },
       schedules: { start: async () => "started", stop: async () => "stopped" },
@@ -295,7 +302,28 @@ describe("a minute of watching with the fast path", () => {
     expect(tick).toMatchObject({ kind: "stopped" });
     if (tick.kind !== "stopped") throw new Error("not stopped");
     expect(tick.reasons).toEqual([expect.stringMatching(/^service metrics, 10-s periods: 5xx rate 25\.0 % against 0\.0 %/)]);
-    expect(calls.slice(0, 3).sort()).toEqual(["load balancer", "service svc:8 vs svc:7", "stop d-F1"].sort());
+    // The first regressed window is confirmed by the next, one period newer: the stop follows the second poll.
+    expect(calls).toEqual(["load balancer", "service svc:8 vs svc:7", "load balancer", "service svc:8 vs svc:7", "stop d-F1"]);
+  });
+
+  it("does not stop on one regressed window of the service's that the next window, one period newer, does not show", async () => {
+    const chance = { green: w(40, 3, null), blue: w(360, 0, null) };
+    const healthy = { green: w(40, 0, null), blue: w(360, 0, null) };
+    expect(decideWindow(chance, PROD_CANARY).kind).toBe("regression");
+    expect(decideWindow(healthy, PROD_CANARY).kind).toBe("healthy");
+    const { port, calls } = ports({ revisions: true, fast: [chance, healthy, healthy, healthy, healthy, healthy] });
+    const tick = await watchForAMinute("d-F7", context, port, 30_000);
+    expect(tick).toMatchObject({ kind: "watched", source: "service", last: { kind: "healthy" } });
+    expect(calls).not.toContain("stop d-F7");
+  });
+
+  it("does not count the same window twice: a regression with no newer period stays unconfirmed", async () => {
+    const { port, calls } = ports({ revisions: true, fast: { green: w(40, 10, null), blue: w(360, 0, null) }, newest: () => 0 });
+    const tick = await watchForAMinute("d-F8", context, port, 30_000);
+    expect(tick).toMatchObject({ kind: "watched", last: { kind: "healthy" } });
+    if (tick.kind !== "watched") throw new Error("not watched");
+    expect(tick.unconfirmed).toEqual([expect.stringMatching(/^service metrics, 10-s periods: 5xx rate 25\.0 %/)]);
+    expect(calls).not.toContain("stop d-F8");
   });
 
   it("judges the load balancer's metrics when the service's are absent, or the revisions unknown", async () => {
@@ -332,5 +360,37 @@ describe("a minute of watching with the fast path", () => {
     slow.port.metrics.window = async () => ({ green: w(100, 0, 0.4), blue: w(900, 1, 0.05), minutes: [0] });
     const tick = await watchForAMinute("d-F5", context, slow.port, 12_000);
     expect(tick).toMatchObject({ kind: "stopped", reasons: [expect.stringMatching(/^p95 response time 400 ms/)] });
+  });
+});
+
+describe("confirming a regression of the service's periods", () => {
+  const regression = { kind: "regression" as const, reasons: ["5xx rate"] };
+  const healthy = { kind: "healthy" as const, reason: "fine" };
+  const period = (k: number) => ({ minutes: [k * 10_000] });
+
+  it("a first regressed window is pending, a later one with a newer period confirms it", () => {
+    const first = confirmRegression(null, period(1), regression);
+    expect(first).toEqual({ confirmed: false, pending: 10_000 });
+    expect(confirmRegression(first.pending, period(2), regression)).toEqual({ confirmed: true, pending: null });
+  });
+
+  it("the same newest period again confirms nothing", () => {
+    expect(confirmRegression(10_000, period(1), regression)).toEqual({ confirmed: false, pending: 10_000 });
+  });
+
+  it(`a healthy window in between leaves it pending for ${CONFIRM_WITHIN_PERIODS} periods, then it lapses`, () => {
+    expect(confirmRegression(10_000, period(2), healthy)).toEqual({ confirmed: false, pending: 10_000 });
+    expect(confirmRegression(10_000, period(1 + CONFIRM_WITHIN_PERIODS), regression)).toEqual({ confirmed: true, pending: null });
+    expect(confirmRegression(10_000, period(2 + CONFIRM_WITHIN_PERIODS), healthy)).toEqual({ confirmed: false, pending: null });
+    // A regression after the lapse is a first one again.
+    expect(confirmRegression(10_000, period(2 + CONFIRM_WITHIN_PERIODS), regression)).toEqual({
+      confirmed: false,
+      pending: (2 + CONFIRM_WITHIN_PERIODS) * 10_000,
+    });
+  });
+
+  it("a window with no period of both revisions neither confirms nor starts one", () => {
+    expect(confirmRegression(null, { minutes: [] }, regression)).toEqual({ confirmed: false, pending: null });
+    expect(confirmRegression(10_000, { minutes: [] }, regression)).toEqual({ confirmed: false, pending: 10_000 });
   });
 });

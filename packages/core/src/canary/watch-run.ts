@@ -2,7 +2,7 @@ import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
 import type { AutomationMode, CanarySettings } from "../settings/schema";
 import type { WatchPorts } from "./ports";
 import type { WatchDecision } from "./watch";
-import { decideWindow } from "./watch-window";
+import { confirmRegression, decideWindow } from "./watch-window";
 
 export interface WatchContext {
   stage: string;
@@ -19,7 +19,16 @@ export interface WatchContext {
 export type WatchTick =
   | { kind: "finished"; status: string }
   | { kind: "no-canary-traffic" }
-  | { kind: "watched"; polls: number; last: WatchDecision; source: WatchSource; revisionsUnknown?: string; fastPathError?: string }
+  | {
+      kind: "watched";
+      polls: number;
+      last: WatchDecision;
+      source: WatchSource;
+      revisionsUnknown?: string;
+      fastPathError?: string;
+      /** The service's periods regressed once and no later window has confirmed it yet (confirmRegression). */
+      unconfirmed?: string[];
+    }
   | { kind: "stopped" | "would-stop" | "already-finished"; reasons: string[] };
 
 /** Whose figures the last decision judged 5xx on: the service's per-revision 10-s periods, or the load balancer's minutes. */
@@ -55,6 +64,8 @@ export async function watchForAMinute(
   let last: WatchDecision = { kind: "not-enough-traffic", reason: "not polled yet" };
   let source: WatchSource = "load balancer";
   let fastPathError: string | undefined;
+  let pending: number | null = null;
+  let unconfirmed: string[] | undefined;
   // The fast path is an addition: its failure (throttled, refused) leaves the load balancer's judgement as it was.
   const readFast = async (revisions: { green: string; blue: string }, now: Date) =>
     ports.revisionMetrics?.window(revisions, context.settings.watch, now).catch((error: unknown) => {
@@ -68,15 +79,21 @@ export async function watchForAMinute(
       sets.revisions ? readFast(sets.revisions, now) : null,
     ]);
     // The load balancer's window is judged at every poll (it alone has latency); the service's, when both revisions
-    // have data, judges 5xx within seconds instead of minutes. Either regression stops the release.
+    // have data, judges 5xx within seconds instead of minutes.
     const balancer = decideWindow(window, context.settings);
     const service = fast ? decideWindow(fast, context.settings) : null;
     source = service ? "service" : "load balancer";
-    const reasons = [
-      ...(service?.kind === "regression" ? service.reasons.map((r) => `service metrics, 10-s periods: ${r}`) : []),
-      ...(balancer.kind === "regression" ? balancer.reasons : []),
-    ];
-    last = reasons.length ? { kind: "regression", reasons } : (service ?? balancer);
+    // A regression of the service's periods stops the release once a later window confirms it; the load balancer's
+    // minutes, one test a minute, stop it at once.
+    const judged: ReturnType<typeof confirmRegression> =
+      fast && service ? confirmRegression(pending, fast, service) : { confirmed: false, pending: null };
+    pending = judged.pending;
+    const serviceReasons = service?.kind === "regression" ? service.reasons.map((r) => `service metrics, 10-s periods: ${r}`) : [];
+    unconfirmed = serviceReasons.length && !judged.confirmed ? serviceReasons : undefined;
+    const balancerReasons = balancer.kind === "regression" ? balancer.reasons : [];
+    // Once the release stops, whichever confirmed it, the service's evidence goes with it.
+    const reasons = [...(judged.confirmed || balancerReasons.length ? serviceReasons : []), ...balancerReasons];
+    last = reasons.length ? { kind: "regression", reasons } : service?.kind === "regression" ? balancer : (service ?? balancer);
     if (last.kind === "regression") return act(deploymentId, last.reasons, sets.greenTrafficPercent, context, ports);
     if (poll < polls) await ports.sleep(pollMs);
   }
@@ -87,6 +104,7 @@ export async function watchForAMinute(
     source,
     ...(sets.revisionsUnknown ? { revisionsUnknown: sets.revisionsUnknown } : {}),
     ...(fastPathError ? { fastPathError } : {}),
+    ...(unconfirmed ? { unconfirmed } : {}),
   };
 }
 

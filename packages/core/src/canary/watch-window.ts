@@ -106,3 +106,25 @@ export function fastPeriods(watch: CanarySettings["watch"]) {
   const judged = (watch.windowMinutes * 60) / FAST_PERIOD_SECONDS;
   return { judged, asked: judged + DELIVERY_ALLOWANCE_PERIODS };
 }
+
+/**
+ * The fast path judges a new window every 10-s period, each overlapping the last: tens of tests an hour on a healthy
+ * canary, so a chance cluster of errors would stop a good release now and then (bench:canary counts them). A
+ * regression the service's own periods show stops the release only when a later window, with a newer period in it,
+ * shows it again within CONFIRM_WITHIN_PERIODS periods. `pending` is the newest period (its start, epoch ms) of the
+ * first window that regressed, not yet confirmed.
+ */
+export const CONFIRM_WITHIN_PERIODS = 3;
+
+export function confirmRegression(
+  pending: number | null,
+  window: Pick<JudgedWindow, "minutes">,
+  decision: WatchDecision,
+): { confirmed: boolean; pending: number | null } {
+  const newest = window.minutes[0] ?? null;
+  const expired = pending !== null && newest !== null && newest - pending > CONFIRM_WITHIN_PERIODS * FAST_PERIOD_SECONDS * 1000;
+  const open = expired ? null : pending;
+  if (decision.kind !== "regression") return { confirmed: false, pending: open };
+  if (open !== null && newest !== null && newest > open) return { confirmed: true, pending: null };
+  return { confirmed: false, pending: open ?? newest };
+}
