@@ -12,10 +12,17 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
+    {
+      name: "declared-dependencies",
+      severity: "error",
+      comment: "A workspace package imports only what its own package.json declares (its closest manifest).",
+      from: { path: "^packages/[^/]+/src/" },
+      to: { dependencyTypes: ["npm-no-pkg", "npm-unknown"] },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(node_modules|\\.sst|\\.synth|dist)/" },
+    exclude: { path: "(^|/)(\\.sst|\\.synth|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

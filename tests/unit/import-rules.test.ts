@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -155,7 +155,7 @@ describe("Biome's import rules", () => {
   });
 });
 
-describe("no circles (dependency-cruiser)", () => {
+describe("dependency-cruiser's rules: no circles, and each package declares what it imports", () => {
   const cruise = async (cwd: string, paths: string[]) => {
     const report = JSON.parse(
       await output(BIN("depcruise"), ["--config", path.join(ROOT, ".dependency-cruiser.cjs"), "--output-type", "json", ...paths], cwd),
@@ -181,6 +181,23 @@ describe("no circles (dependency-cruiser)", () => {
     expect(new Set([violations[0]?.from, ...(violations[0]?.cycle ?? []).map((step) => step.name)])).toEqual(
       new Set(["decide.ts", "present.ts"]),
     );
+  });
+
+  it("finds a workspace package importing what its own package.json does not declare", { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(path.join(probes, "manifest-"));
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { module: "ESNext", moduleResolution: "bundler" } }),
+    );
+    await symlink(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+    await mkdir(path.join(dir, "packages/tool/src"), { recursive: true });
+    await writeFile(path.join(dir, "packages/tool/package.json"), JSON.stringify({ name: "tool", dependencies: { zod: "4.6.7" } }));
+    await writeFile(
+      path.join(dir, "packages/tool/src/main.ts"),
+      'import { DateTime } from "luxon";\nimport * as z from "zod";\nexport const x = [DateTime, z];\n',
+    );
+    const violations = await cruise(dir, ["packages"]);
+    expect(violations.map((v) => [v.rule.name, v.from])).toEqual([["declared-dependencies", "packages/tool/src/main.ts"]]);
   });
 
   it("finds none in the tree", { timeout: 60_000 }, async () => {
