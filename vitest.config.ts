@@ -29,7 +29,7 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           exclude: [...TIMING_SENSITIVE],
           // A throw-away PostgreSQL from the Debian package (or $TEST_DATABASE_URL); moto for the AWS APIs it implements.
-          globalSetup: ["tests/integration/postgres-server.ts", "tests/peers/moto-server.ts"],
+          globalSetup: ["tests/helpers/postgres-server.ts", "tests/peers/moto-server.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -28,10 +28,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { AwsStandIn } from "../tests/aws-stand-in";
-import { type Invocation, invokeBundle } from "../tests/invoke-bundle";
-import { environmentOf, type Resource } from "../tests/lambda-bundle-files";
-import { mainEvent } from "../tests/lambda-main-events";
+import { AwsStandIn } from "../tests/helpers/aws-stand-in";
+import { type Invocation, invokeBundle } from "../tests/helpers/invoke-bundle";
+import { environmentOf, type Resource } from "../tests/helpers/lambda-bundle-files";
+import { mainEvent } from "../tests/helpers/lambda-main-events";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "15" } } });
 const runs = Number(values.runs);

@@ -18,8 +18,8 @@ import autocannon from "autocannon";
 import type { Database } from "../service/src/db";
 import { migrate } from "../service/src/migrations";
 import { pollResults } from "../service/src/polls";
-import { startPostgresCluster } from "../tests/integration/postgres-server";
-import { freePort, type RunningService, startService } from "../tests/integration/processes";
+import { startPostgresCluster } from "../tests/helpers/postgres-server";
+import { freePort, type RunningService, startService } from "../tests/helpers/processes";
 import { connectPostgres } from "../tests/integration/test-databases";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, connections: { type: "string", default: "50" } } });

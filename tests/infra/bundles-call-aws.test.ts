@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AwsStandIn } from "../aws-stand-in";
 import { ecsHookEvent, lifecycleHookEvent, releaseAlarmEvent } from "../fixtures/events";
-import { invokeBundle } from "../invoke-bundle";
-import { releaseStart, releaseUpdate } from "../lambda-main-events";
+import { AwsStandIn } from "../helpers/aws-stand-in";
+import { invokeBundle } from "../helpers/invoke-bundle";
+import { releaseStart, releaseUpdate } from "../helpers/lambda-main-events";
 import { bundleOf, deployedFunctions, environmentOf } from "./lambda-bundles";
 
 /**

@@ -4,9 +4,9 @@ import { ECS_STAGES } from "./synth-all-stages";
 
 /** The Lambda functions of the synthesized stages, their bundles as `sst deploy` uploads them, and the environment they get. */
 
-import type { Resource } from "../lambda-bundle-files";
+import type { Resource } from "../helpers/lambda-bundle-files";
 
-export { bundleOf, environmentOf, type Resource } from "../lambda-bundle-files";
+export { bundleOf, environmentOf, type Resource } from "../helpers/lambda-bundle-files";
 
 /**
  * prod's functions, those only non-production stages have (the sleep schedule), from dev, and those only a stage

@@ -4,7 +4,7 @@ import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import type { HookPorts, HookStatus } from "@hands-off-ops/core/canary/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
-import { freePort, type RunningService, startService } from "./processes";
+import { freePort, type RunningService, startService } from "../helpers/processes";
 
 /**
  * The hook's real HTTP checks and comparison against the real service from

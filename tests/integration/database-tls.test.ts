@@ -4,8 +4,8 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../service/src/db";
+import { type PostgresCluster, startPostgresCluster, uid } from "../helpers/postgres-server";
 import { requirePeers } from "../peers/required";
-import { type PostgresCluster, startPostgresCluster, uid } from "./postgres-server";
 import { connectPostgres } from "./test-databases";
 
 const openssl = (dir: string, ...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
-import { freePort, type RunningService, startService } from "./processes";
+import { freePort, type RunningService, startService } from "../helpers/processes";
 
 /**
  * The deploy workflow's smoke function (functions/deploy-smoke.ts, through its middy chain) against the real

@@ -11,9 +11,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createNotifyHandler, handler } from "../../functions/notify";
 import { stageSettings } from "../../stacks/config";
 import { backToOk, deploymentEvent, loadEvent, releaseAlarmEvent } from "../fixtures/events";
+import { channelId, type SlackStandIn, startSlackStandIn } from "../helpers/slack-stand-in";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { memoryOnce } from "../unit/notify/fakes";
-import { channelId, type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
 
 /**
  * The real notify handler (functions/notify.ts) with its real adapters: Slack

@@ -2,8 +2,8 @@ import { dynamoChatOpsAudit } from "@hands-off-ops/core/chatops/aws-store";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../helpers/run-command";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
-import { runCommand } from "../run-command";
 
 const TABLE = "audit-state";
 let dynamo: LocalDynamo;

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCommand } from "../run-command";
+import { runCommand } from "../helpers/run-command";
 
 /**
  * `npm run ops -- replay` as an operator runs it: the real handlers of a

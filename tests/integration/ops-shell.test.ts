@@ -4,8 +4,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openShell, shellInstructions, startedByOf } from "../../packages/cli/src/ops/shell";
 import { awsShellPorts } from "../../packages/cli/src/ops/shell-aws";
+import { runCommand } from "../helpers/run-command";
 import { MOTO_CLIENT } from "../peers/moto-server";
-import { runCommand } from "../run-command";
 
 /**
  * `npm run ops -- shell`: the Service stack's outputs from moto's

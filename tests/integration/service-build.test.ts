@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, SERVICE_DIR } from "./processes";
+import { freePort, SERVICE_DIR } from "../helpers/processes";
 
 // No Docker engine here: this runs the Dockerfile's build step (tsc with tsconfig.build.json) and the image's
 // CMD and HEALTHCHECK commands on its output, as the container would.

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 
 /**
  * What clients get wrong, over real sockets, is told as theirs: a client that resets its own connection is no

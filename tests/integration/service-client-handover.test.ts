@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Database } from "../../service/src/db";
 import { migrate } from "../../service/src/migrations";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 import { connectPostgres, createDatabase } from "./test-databases";
 
 /**

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 
 const REQUEST_TIMEOUT_MS = 1500;
 const MAX_CONNECTIONS = 50;

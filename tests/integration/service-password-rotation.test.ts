@@ -5,9 +5,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../../service/src/migrations";
+import { type PostgresCluster, startPostgresCluster } from "../helpers/postgres-server";
+import { type RunningService, startService } from "../helpers/processes";
 import { MOTO_CLIENT } from "../peers/moto-server";
-import { type PostgresCluster, startPostgresCluster } from "./postgres-server";
-import { type RunningService, startService } from "./processes";
 import { connectPostgres } from "./test-databases";
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 
 /** A stand-in for the ECS task metadata endpoint v4: GET …/task answers the task document (trimmed to what matters). */
 async function metadataEndpoint(): Promise<{ server: Server; uri: string; asked: string[] }> {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { SERVICE_DIR, startService } from "./processes";
+import { SERVICE_DIR, startService } from "../helpers/processes";
 
 describe("graceful shutdown on SIGTERM", () => {
   let child: ChildProcess | undefined;

@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 
 const CAP = 900;
 /** The service's default cap, and issue 30's flood: 1,500 slow sockets against it. */

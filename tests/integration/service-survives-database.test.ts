@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../service/src/migrations";
-import { type PostgresCluster, startPostgresCluster } from "./postgres-server";
-import { type RunningService, startService } from "./processes";
+import { type PostgresCluster, startPostgresCluster } from "../helpers/postgres-server";
+import { type RunningService, startService } from "../helpers/processes";
 import { connectPostgres, createDatabase } from "./test-databases";
 
 /**

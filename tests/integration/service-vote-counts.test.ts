@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Database } from "../../service/src/db";
 import { migrate } from "../../service/src/migrations";
 import { createPoll } from "../../service/src/polls";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
 import { connectPostgres, createDatabase } from "./test-databases";
 
 type Poll = { id: string; options: { id: string }[] };

@@ -1,7 +1,7 @@
 import { createConnection, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { freePort, type RunningService, startService } from "./processes";
+import { freePort, type RunningService, startService } from "../helpers/processes";
 import { createDatabase } from "./test-databases";
 
 /**

@@ -16,13 +16,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsDependencies, createChatOpsHandler } from "../../functions/slack-actions";
 import { stageSettings } from "../../stacks/config";
 import { backToOk, loadEvent, releaseAlarmEvent } from "../fixtures/events";
+import { type Invocation, type LambdaStandIn, startLambdaStandIn, THROTTLED } from "../helpers/lambda-stand-in";
+import { type SlackStandIn, startSlackStandIn } from "../helpers/slack-stand-in";
 import { LOCAL_CREDENTIALS, type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
 import { MOTO_CLIENT } from "../peers/moto-server";
 import { approvalRequest, CHATOPS_SETTINGS, formBody, pressPayload, SECRET, sign } from "../unit/chatops/signed-requests";
 import { fixedGraphs, memoryOnce, recordingEmail } from "../unit/notify/fakes";
 import { messageOf } from "../unit/notify/message-of";
-import { type Invocation, type LambdaStandIn, startLambdaStandIn, THROTTLED } from "./lambda-stand-in";
-import { type SlackStandIn, startSlackStandIn } from "./slack-stand-in";
 
 /**
  * The interactivity endpoint as Slack meets it: a real HTTP server on

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCommand } from "../run-command";
-import { freePort, type RunningService, startService } from "./processes";
+import { freePort, type RunningService, startService } from "../helpers/processes";
+import { runCommand } from "../helpers/run-command";
 
 /** `npm run smoke` as the deploy workflow runs it, against the real service. */
 async function smoke(args: string[], env: Record<string, string> = {}) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { runCommand } from "../run-command";
-import { type RunningService, startService } from "./processes";
+import { type RunningService, startService } from "../helpers/processes";
+import { runCommand } from "../helpers/run-command";
 
 /**
  * `npm run synthetic`: the file the stage's CloudWatch Synthetics canary runs

@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningService, startService } from "../helpers/processes";
 import { chromiumBinary, requirePeers } from "../peers/required";
-import { type RunningService, startService } from "./processes";
 
 /** Debian's Chromium, headless, with nothing that would reach for the network; Playwright gives it a new empty profile. */
 async function launchChromium(): Promise<Browser> {

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { migrate } from "../../service/src/migrations";
+import { freePort, type RunningService, startService } from "../helpers/processes";
 import { nginxBinary, requirePeers } from "../peers/required";
-import { freePort, type RunningService, startService } from "./processes";
 import { connectPostgres, createDatabase } from "./test-databases";
 
 /**

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../integration/processes";
+import { freePort } from "../helpers/processes";
 import { motoServerBinary, requirePeers } from "./required";
 
 declare module "vitest" {

@@ -2,7 +2,7 @@ import { closedDays } from "@hands-off-ops/core/schedule/holidays";
 import { describe, expect, it } from "vitest";
 import { parseFrom, scheduleDays } from "../../packages/cli/src/ops/schedule";
 import { stageSettings } from "../../stacks/config";
-import { runCommand } from "../run-command";
+import { runCommand } from "../helpers/run-command";
 
 const ops = (...args: string[]) => runCommand("ops", args);
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "..");
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
  * One of the repository's commands (`packages/cli/src/<name>/main.ts`, what

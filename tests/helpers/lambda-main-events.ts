@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ecsHookEvent, lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "./fixtures/events";
+import { ecsHookEvent, lifecycleHookEvent, loadEvent, releaseAlarmEvent } from "../fixtures/events";
 
 /**
  * The event each Lambda exists for, as it arrives in prod (dev for the
@@ -60,5 +60,5 @@ export function releaseStart() {
 
 /** CloudFormation's update of Custom::Release: `sst deploy` ships a new task definition. */
 export function releaseUpdate() {
-  return JSON.parse(readFileSync(new URL("./fixtures/events/cloudformation-custom-resource-update.json", import.meta.url), "utf8"));
+  return JSON.parse(readFileSync(new URL("../fixtures/events/cloudformation-custom-resource-update.json", import.meta.url), "utf8"));
 }
