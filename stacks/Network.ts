@@ -48,7 +48,7 @@ export function Network({ stack, app }: StackContext): { vpc: ec2.IVpc } {
     }
   }
 
-  if (kind === "development") publishNetwork(stack, app.name, vpc, natPublicIps(vpc));
+  if (kind === "development") publishNetwork(stack, app.name, app.stage, vpc, natPublicIps(vpc));
   return { vpc };
 }
 

@@ -1,7 +1,7 @@
 import { ArnFormat, type Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { NagSuppressions } from "cdk-nag";
-import type { Function as SstFunction } from "sst/constructs";
 
 /**
  * The stage's alarms as they are now, read before any change (a late ALARM changes nothing). DescribeAlarms has the
@@ -9,7 +9,7 @@ import type { Function as SstFunction } from "sst/constructs";
  * alarm ARNs for it (https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_cloudwatch.html):
  * the stage's alarms by their name prefix, which is also the rule's, rather than "*".
  */
-export function grantReadAlarms(fn: SstFunction, stack: Stack, prefix: string) {
+export function grantReadAlarms(fn: lambda.Function, stack: Stack, prefix: string) {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["cloudwatch:DescribeAlarms"],

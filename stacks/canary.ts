@@ -10,7 +10,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { hookVariables, watchVariables } from "./lambda-environment";
 import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
@@ -39,7 +39,7 @@ export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): 
   for (const hook of ECS_HOOKS) {
     if (settings.canary.hooks[hook].length === 0) continue;
     const functionName = `CodeDeployHook_${app.stage}-${hook}`;
-    const fn = new SstFunction(stack, `Hook${hook}`, {
+    const fn = automationFunction(stack, `Hook${hook}`, {
       functionName,
       handler: "functions/canary-hook.handler",
       // One full vCPU (Lambda gives memory/1,769 MB of one): the comparison's 400 requests cost ~1 s of CPU
@@ -98,7 +98,7 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
   const scheduleGroup = new scheduler.CfnScheduleGroup(stack, "CanaryWatchSchedules", { name: groupName });
   const invoker = schedulerRole(stack, "CanaryWatchScheduler", "Lets EventBridge Scheduler invoke the canary watch while a release runs");
 
-  const fn = new SstFunction(stack, "CanaryWatch", {
+  const fn = automationFunction(stack, "CanaryWatch", {
     handler: "functions/canary-watch.handler",
     // Peak 59 MB; a cold tick costs ~0.2 s of CPU, and the tick then mostly waits between polls.
     memorySize: 256,

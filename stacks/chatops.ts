@@ -12,7 +12,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { chatOpsVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -58,7 +58,7 @@ export function slackActions(stack: Stack, wiring: ChatOpsWiring) {
     "ApprovalDeadlineScheduler",
     "Lets EventBridge Scheduler settle a release's approval at its deadline",
   );
-  const fn = new SstFunction(stack, "SlackActions", {
+  const fn = automationFunction(stack, "SlackActions", {
     handler: "functions/slack-actions.handler",
     functionName,
     memorySize: 512,

@@ -1,6 +1,6 @@
 import { Duration, type Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
 
@@ -25,7 +25,7 @@ export function deploySmoke(props: {
     description: "Deploy smoke: outbound HTTP(S) to the load balancer through NAT",
     allowAllOutbound: true,
   });
-  const fn = new SstFunction(stack, "DeploySmoke", {
+  const fn = automationFunction(stack, "DeploySmoke", {
     functionName: deploySmokeFunctionName(app.stage, app.name),
     handler: "functions/deploy-smoke.handler",
     memorySize: 256,

@@ -18,8 +18,8 @@ import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import type { IConstruct } from "constructs";
-import { Function as SstFunction } from "sst/constructs";
 import { grantReadAlarms } from "./alarm-access";
+import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { notifyVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -59,7 +59,7 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     },
   ]);
 
-  const notify = new SstFunction(stack, "Notify", {
+  const notify = automationFunction(stack, "Notify", {
     handler: "functions/notify.handler",
     // On-call's path: a cold start with a release alarm costs ~0.54 s of CPU (bench:lambda), ~3.7 s at 256 MB's
     // seventh of a vCPU, ~0.9 s at 1 GB. Peak 77 MB.

@@ -5,7 +5,7 @@ import * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import { hookNetwork } from "./canary";
 import type { StageSettings } from "./config";
 import { ecsHookVariables } from "./lambda-environment";
@@ -173,7 +173,7 @@ function ecsLifecycleHook(
     urls,
   }: { app: { stage: string; name: string }; settings: StageSettings; vpc: ec2.IVpc; urls: EcsReleaseWiring["urls"] },
 ) {
-  const fn = new SstFunction(stack, "EcsHook", {
+  const fn = automationFunction(stack, "EcsHook", {
     handler: "functions/ecs-hook.handler",
     // One full vCPU, as the CodeDeploy hooks (stacks/canary.ts): the comparison's latencies must not measure a starved CPU.
     memorySize: 1769,

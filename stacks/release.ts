@@ -10,7 +10,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import * as cr from "aws-cdk-lib/custom-resources";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import { suppressLambdaBasics, suppressProviderFramework } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantWildcardOnly, WILDCARD_ONLY_ACTIONS } from "./wildcard-actions";
@@ -125,7 +125,7 @@ export function shipNewTaskDefinitions({
   const plan = releaseWaitPlan({ canaryMinutes, approvalMinutes, hookTimeoutsSeconds: Object.values(hooks).map(timeoutOf) });
   if (!plan.fits) throw new Error(`${stack.stackName}: ${plan.problem}`);
   const handler = (id: string, exportName: string, timeout: number) =>
-    new SstFunction(stack, id, {
+    automationFunction(stack, id, {
       handler: `functions/release.${exportName}`,
       // CloudFormation polls every 30 s: ~0.2 s of CPU per cold start (bench:lambda) is ~1.5 s at 256 MB, unnoticed. Peak 58 MB.
       memorySize: 256,

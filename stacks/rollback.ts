@@ -5,11 +5,12 @@ import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
 import { grantReadAlarms } from "./alarm-access";
+import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { rollbackVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -36,7 +37,7 @@ interface RollbackWiring {
 export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDefinition, stateTable, deadLetters }: RollbackWiring) {
   const container = taskDefinition.defaultContainer;
   if (!container) throw new Error("The task definition has no container to roll back");
-  const fn = new SstFunction(stack, "Rollback", {
+  const fn = automationFunction(stack, "Rollback", {
     handler: "functions/rollback.handler",
     // Stopping a bad release is a race: a cold start costs ~0.25 s of CPU (bench:lambda), ~1.75 s at 256 MB, ~0.45 s at 1 GB. Peak 64 MB.
     memorySize: 1024,
@@ -82,7 +83,7 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
   return fn;
 }
 
-function grantCodeDeployRollbacks(fn: SstFunction, deploymentGroup: codedeploy.IEcsDeploymentGroup) {
+function grantCodeDeployRollbacks(fn: lambda.Function, deploymentGroup: codedeploy.IEcsDeploymentGroup) {
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["codedeploy:ListDeployments", "codedeploy:BatchGetDeployments", "codedeploy:CreateDeployment"],
@@ -109,7 +110,7 @@ function grantCodeDeployRollbacks(fn: SstFunction, deploymentGroup: codedeploy.I
  * ECS's own deployments of this one service: list them, read their revisions' task definitions, stop one with
  * rollback, and update the service back to a task definition (which passes the task's two roles to ECS).
  */
-function grantEcsRollbacks(fn: SstFunction, service: ecs.FargateService, taskDefinition: ecs.FargateTaskDefinition) {
+function grantEcsRollbacks(fn: lambda.Function, service: ecs.FargateService, taskDefinition: ecs.FargateTaskDefinition) {
   const stack = Stack.of(service);
   const under = (resource: string) =>
     stack.formatArn({ service: "ecs", resource, resourceName: `${service.cluster.clusterName}/${service.serviceName}/*` });

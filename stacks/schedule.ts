@@ -6,13 +6,14 @@ import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type * as rds from "aws-cdk-lib/aws-rds";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
-import { Function as SstFunction } from "sst/constructs";
+import { automationFunction } from "./automation-function";
 import { type StageSettings, StageSettingsError, sleepsAtNight } from "./config";
 import { scheduleVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
@@ -62,7 +63,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
       `Stage "${app.stage}": schedule: ${closed.length} characters of holidays and closedDates do not fit the function's environment (Lambda allows 4 KB in all; ${CLOSED_DAYS_BUDGET} are left for them). List fewer closedDates.`,
     );
   }
-  const fn = new SstFunction(stack, "Schedule", {
+  const fn = automationFunction(stack, "Schedule", {
     // A fixed name: the deploy role of the stage may invoke it (keep-awake during a deploy), see stacks/GitHubAccess.ts.
     functionName: scheduleFunctionName(app.stage, app.name),
     handler: "functions/schedule.handler",
@@ -146,7 +147,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
 
 function grantPermissions(
   stack: Stack,
-  fn: SstFunction,
+  fn: lambda.Function,
   refs: {
     service: ecs.FargateService;
     database: rds.DatabaseInstance;

@@ -1,7 +1,7 @@
+import type { Stack } from "aws-cdk-lib";
 import { Fn } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ssm from "aws-cdk-lib/aws-ssm";
-import type { Stack } from "sst/constructs";
 import type { StageSettings } from "./config";
 
 /**
@@ -52,7 +52,7 @@ export function importedNatPublicIps(vpc: ec2.IVpc): string[] | undefined {
 }
 
 /** The owner's side: every value a preview reads, under the owner's fixed path. */
-export function publishNetwork(stack: Stack, appName: string, vpc: ec2.Vpc, natPublicIps: string[]) {
+export function publishNetwork(stack: Stack, appName: string, stage: string, vpc: ec2.Vpc, natPublicIps: string[]) {
   const subnets = (list: ec2.ISubnet[]) =>
     Fn.join(
       ",",
@@ -67,9 +67,9 @@ export function publishNetwork(stack: Stack, appName: string, vpc: ec2.Vpc, natP
   };
   for (const [value, stringValue] of Object.entries(values)) {
     new ssm.StringParameter(stack, `Shared-${value}`, {
-      parameterName: sharedNetworkParameter(appName, stack.stage, value as SharedValue),
+      parameterName: sharedNetworkParameter(appName, stage, value as SharedValue),
       stringValue,
-      description: `The ${stack.stage} network's ${value}, read by the stages that share it`,
+      description: `The ${stage} network's ${value}, read by the stages that share it`,
     });
   }
 }
