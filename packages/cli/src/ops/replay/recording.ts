@@ -23,8 +23,8 @@ import type { Recorder } from "./recorder";
 // biome-ignore lint/suspicious/noExplicitAny: any command's input.
 export type CommandClass = (abstract new (input: any, ...rest: any[]) => object) & { name: string };
 
-// biome-ignore lint/suspicious/noExplicitAny: the command classes' own types.
-type InputOf<C> = C extends abstract new (input: infer I, ...rest: any[]) => unknown ? I : never;
+/** A command's input (a command whose input is all optional takes none: `new (...[input]: [] | [Input])`). */
+type InputOf<C> = C extends abstract new (...args: infer A) => unknown ? NonNullable<A[0]> : never;
 type OutputOf<C> = C extends abstract new (
   // biome-ignore lint/suspicious/noExplicitAny: the command classes' own types.
   ...args: any[]
