@@ -64,7 +64,7 @@ export interface ReplayShared {
 
 /** What one notifier run delivered: its report (opened or joined an incident, why it e-mailed) and the posts. */
 export interface Delivered {
-  report: DeliveryReport | { ignored: string };
+  report: DeliveryReport | { ignored: string } | { threw: string };
   slack: SlackPosted[];
   emails: Email[];
 }
@@ -198,6 +198,18 @@ function session(input: ReplayInput & { shared: ReplayShared }, now: Date, optio
   return { n, recorder, world, slack, clients };
 }
 
+/**
+ * What Lambda records of an invocation: the handler's result, or the error it threw (which makes Lambda retry the
+ * event and finally put it in the dead-letter queue), with the calls it made before.
+ */
+async function invoked<T>(call: () => Promise<T>): Promise<T | { threw: string }> {
+  try {
+    return await call();
+  } catch (error) {
+    return { threw: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
 /** A function's run: what it returned, the calls it made, what it sent on-call and the notices it put on the bus. */
 function finished(
   fn: Receiver["fn"],
@@ -232,9 +244,8 @@ async function runNotify(input: ReplayInput & { shared: ReplayShared }, event: u
   // CodeDeploy's report of a release is not in the scenario: GetDeployment has no answer, and the message says so.
   const run = session(input, now, { report: false });
   const { awsDependencies, createNotifyHandler } = await import("../../../../../functions/notify");
-  const result = await createNotifyHandler(env, awsDependencies(env, run.clients))(
-    event,
-    context(`${n.prefix}-notify`, input.settings.region, 120),
+  const result = await invoked(() =>
+    createNotifyHandler(env, awsDependencies(env, run.clients))(event, context(`${n.prefix}-notify`, input.settings.region, 120)),
   );
   const emails = run.world.sent.emails;
   input.shared.delivered.push({ report: result as Delivered["report"], slack: run.slack, emails });
@@ -277,7 +288,7 @@ async function runRollback(input: ReplayInput & { shared: ReplayShared }, now: D
   const { awsPorts, createRollbackHandler } = await import("../../../../../functions/rollback");
   const { ports, once } = awsPorts(env, run.clients);
   once.registerContext(context(`${n.prefix}-rollback`, input.settings.region, 60));
-  const result = await createRollbackHandler(env, ports, once, () => now)(input.event);
+  const result = await invoked(() => createRollbackHandler(env, ports, once, () => now)(input.event));
   return finished("rollback", "rollback", result, run);
 }
 
@@ -313,12 +324,14 @@ async function runHook(input: ReplayInput & { shared: ReplayShared }, hook: EcsH
   // The release's two versions answer from the scenario (answers/listeners.ts); the gate is opened by the Slack
   // actions function, from the approval request the hook puts on the bus (chatops/gate.ts).
   const ports = { ...aws.ports, http: listenerAnswers(run.recorder, input.scenario, testUrl), sleep: untilAborted };
-  const result = await createHookHandler(
-    env,
-    ports,
-    aws.notices,
-    aws.approvals,
-  )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300));
+  const result = await invoked(() =>
+    createHookHandler(
+      env,
+      ports,
+      aws.notices,
+      aws.approvals,
+    )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300)),
+  );
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
   ];
@@ -339,11 +352,9 @@ async function runEcsHook(input: ReplayInput & { shared: ReplayShared }, now: Da
     sleep: untilAborted,
     now: () => now.getTime(),
   };
-  const result = await createEcsHookHandler(
-    env,
-    ports,
-    aws.notices,
-  )(input.event, context(`${n.prefix}-ecs-hook`, input.settings.region, 120));
+  const result = await invoked(() =>
+    createEcsHookHandler(env, ports, aws.notices)(input.event, context(`${n.prefix}-ecs-hook`, input.settings.region, 120)),
+  );
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
     "ECS reads the hook's answer (the result above): SUCCEEDED goes on, FAILED rolls back, IN_PROGRESS calls again with hookDetails.",
@@ -384,7 +395,9 @@ async function runWatch(input: ReplayInput & { shared: ReplayShared }, now: Date
     },
     now: () => new Date(clock),
   };
-  const result = await createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, input.settings.region, 70));
+  const result = await invoked(() =>
+    createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, input.settings.region, 70)),
+  );
   return finished("canary-watch", "canary-watch", result, run);
 }
 
@@ -407,7 +420,7 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
   const { awsPorts, createScheduleHandler } = await import("../../../../../functions/schedule");
   const { ports, once } = awsPorts(env, n.arn("lambda", `function:${n.prefix}-schedule`), run.clients);
   once.registerContext(context(`${n.prefix}-schedule`, input.settings.region, 120));
-  const result = await createScheduleHandler(env, ports, once, () => now)(input.event);
+  const result = await invoked(() => createScheduleHandler(env, ports, once, () => now)(input.event));
   return finished("schedule", "schedule", result, run);
 }
 
@@ -416,7 +429,7 @@ async function runRelease(input: ReplayInput & { shared: ReplayShared }, now: Da
   const { awsReleases, createReleaseHandlers } = await import("../../../../../functions/release");
   const releases = awsReleases(run.clients);
   const { onEvent } = createReleaseHandlers(() => releases);
-  const result = await onEvent(input.event as Parameters<typeof onEvent>[0]);
+  const result = await invoked(() => onEvent(input.event as Parameters<typeof onEvent>[0]));
   return finished("release", "release (Custom::Release onEvent)", result, run);
 }
 
