@@ -9,7 +9,7 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
-import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
+import { ecsAppSpec, taskDefinitionOf } from "@hands-off-ops/core/release/appspec";
 import { AUTOMATIC_ROLLBACK_PREFIX } from "@hands-off-ops/core/rollback/decide";
 import { Answers } from "../recording";
 import type { Scenario } from "../scenario";
@@ -71,7 +71,7 @@ export function codeDeployAnswers(world: World, options: { report?: boolean } = 
       CreateDeploymentCommand,
       (input) => ({ deploymentId: input.description?.startsWith(AUTOMATIC_ROLLBACK_PREFIX) ? REPLAY_ROLLBACK_ID : REPLAY_RELEASE_ID }),
       (input) =>
-        `${input.applicationName}/${input.deploymentGroupName}${input.deploymentConfigName ? ` (${input.deploymentConfigName})` : ""}: "${input.description ?? ""}"`,
+        `${input.applicationName}/${input.deploymentGroupName} → ${taskDefinitionOf(input.revision?.appSpecContent?.content) ?? "?"}${input.deploymentConfigName ? ` (${input.deploymentConfigName})` : ""}: "${input.description ?? ""}"`,
     )
     .set(
       ContinueDeploymentCommand,
@@ -87,7 +87,7 @@ export function codeDeployAnswers(world: World, options: { report?: boolean } = 
     .set(
       PutLifecycleEventHookExecutionStatusCommand,
       (input) => ({ lifecycleEventHookExecutionId: input.lifecycleEventHookExecutionId }),
-      (input) => `${input.deploymentId} ${input.lifecycleEventHookExecutionId} ${input.status}`,
+      (input) => `${input.deploymentId} ${input.status} (execution ${input.lifecycleEventHookExecutionId})`,
     );
   if (options.report !== false)
     answers.set(

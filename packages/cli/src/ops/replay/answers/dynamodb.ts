@@ -58,6 +58,15 @@ function shown(item: Item | undefined): string {
   return `${text(item.pk)} ${text(item.sk)}`.trim();
 }
 
+/** An audit record's decision and outcome, as printed: what the trail will say. */
+function decided(item: Item | undefined): string {
+  const outcome = text(item?.outcome);
+  if (!outcome) return "";
+  const decision = item?.decision && "M" in item.decision ? item.decision.M : undefined;
+  const action = text(decision?.action) || text(item?.action);
+  return ` (${action ? `${action} → ` : ""}${outcome})`;
+}
+
 /** A condition as printed: its attribute names resolved, a long one cut short. */
 function condition(expression: string | undefined, names: Names): string {
   if (!expression) return "";
@@ -95,7 +104,7 @@ export function dynamoDbAnswers(table: Table): Answers {
         table.put(item);
         return {};
       },
-      (input) => `${shown(input.Item)}${condition(input.ConditionExpression, input.ExpressionAttributeNames)}`,
+      (input) => `${shown(input.Item)}${decided(input.Item)}${condition(input.ConditionExpression, input.ExpressionAttributeNames)}`,
     )
     .set(
       UpdateItemCommand,

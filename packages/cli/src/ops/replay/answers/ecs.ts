@@ -100,7 +100,7 @@ export function ecsAnswers(world: World): Answers {
       (input, call) => {
         const arn = input.serviceDeploymentArns?.[0] ?? "";
         const first = scenario.ecs.firstDeployment;
-        call.detail += `: ${scenario.ecs.status}${first ? ", the service's first" : ""}`;
+        call.detail += `: ${scenario.ecs.status}, ${first ? "the service's first" : "replaces a running revision"}`;
         return {
           serviceDeployments: [
             {
