@@ -121,6 +121,7 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
   const handle = createChatOpsHandler(env, dependencies);
   const answered = (await handle({ headers: signed, body, isBase64Encoded: false } as never)) as { statusCode?: number };
   const lines = ["Signed with a local test secret (v0, HMAC-SHA256), as Slack signs, and sent to the endpoint."];
+  // What Slack sees of it: the status, and either the click handed on or a reply only the presser sees.
   const accepted = clicks.length ? "accepted" : told.length ? "refused" : "answered";
   lines.push(
     `Endpoint answered ${answered.statusCode ?? "?"} to Slack: ${accepted}${told[0] && !clicks.length ? ` (${reasonOf(told[0])})` : ""}`,
