@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "@hands-off-ops/core/canary/environment";
@@ -66,24 +67,32 @@ export interface ApprovalAsker {
   ask(request: ApprovalRequest): Promise<void>;
 }
 
-const approvalRequests = loadOnce(async () =>
-  (await import("@hands-off-ops/core/chatops/aws-approval-requests")).eventBridgeApprovalRequests(),
-);
-
-const reporter = loadOnce(async () => (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter());
-
-const awsPorts = (): HookPorts => ({
-  http: fetchHttp(),
-  report: async (...verdict) => (await reporter())(...verdict),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
-});
+/** The hook's adapters, each loaded at its first call, with the given clients (the console's) or their own. */
+export function awsPorts(clients: Clients = {}): { ports: HookPorts; notices: NoticePort; approvals: ApprovalAsker } {
+  const approvalRequests = loadOnce(async () =>
+    (await import("@hands-off-ops/core/chatops/aws-approval-requests")).eventBridgeApprovalRequests(clients.eventBridge),
+  );
+  const reporter = loadOnce(async () =>
+    (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter(clients.codeDeploy),
+  );
+  return {
+    ports: {
+      http: fetchHttp(),
+      report: async (...verdict) => (await reporter())(...verdict),
+      sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+    },
+    notices: noticesOnFirstUse(clients),
+    approvals: { ask: async (request) => (await approvalRequests())(request) },
+  };
+}
 
 let handlerInstance: ReturnType<typeof createHookHandler> | undefined;
 
 export const handler = middy(async (event: unknown, context: Context) => {
-  handlerInstance ??= createHookHandler(readHookEnvironment(process.env), awsPorts(), noticesOnFirstUse(), {
-    ask: async (request) => (await approvalRequests())(request),
-  });
+  if (!handlerInstance) {
+    const { ports, notices, approvals } = awsPorts();
+    handlerInstance = createHookHandler(readHookEnvironment(process.env), ports, notices, approvals);
+  }
   return handlerInstance(event, context);
 })
   .use(injectLambdaContext(logger))

@@ -12,6 +12,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { readWatchEnvironment, type WatchEnvironment, WatchEvent } from "@hands-off-ops/core/canary/environment";
 import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
@@ -79,33 +80,38 @@ export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts & { 
   };
 }
 
-function awsPorts(env: WatchEnvironment): WatchPorts & { serviceDeployments?: WatchedServiceDeployments } {
+/** The AWS adapters, with the given clients (the console's) or their own. */
+export function awsPorts(env: WatchEnvironment, clients: Clients = {}): WatchPorts & { serviceDeployments?: WatchedServiceDeployments } {
   // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy (or ECS) and CloudWatch.
-  const notices = noticesOnFirstUse();
+  const notices = noticesOnFirstUse(clients);
   const watched = env.releases;
   return {
     deployments: onFirstCall(async () =>
       watched.controller === "ecs"
-        ? (await import("@hands-off-ops/core/canary/aws-ecs-canary")).ecsCanary(watched.releases, watched.rules)
-        : (await import("@hands-off-ops/core/canary/aws-canary-deployments")).codeDeployCanary(),
+        ? (await import("@hands-off-ops/core/canary/aws-ecs-canary")).ecsCanary(watched.releases, watched.rules, clients.ecs, clients.elbv2)
+        : (await import("@hands-off-ops/core/canary/aws-canary-deployments")).codeDeployCanary(clients.codeDeploy, clients.ecs),
     ),
     ...(watched.controller === "ecs"
       ? {
           serviceDeployments: onFirstCall(async () => {
-            const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
+            const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs);
             return { latestAt: (at: Date) => deployments.latestAt(watched.releases.cluster, watched.releases.service, at) };
           }),
         }
       : {}),
     metrics: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-target-metrics")).cloudWatchTargetMetrics(env.loadBalancer),
+      (await import("@hands-off-ops/core/canary/aws-target-metrics")).cloudWatchTargetMetrics(env.loadBalancer, clients.cloudWatch),
     ),
     // The fast path: the service's own per-revision counts in 10-s periods (the release's task sets or service revisions name them).
     revisionMetrics: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-revision-metrics")).cloudWatchRevisionMetrics(env.context.stage),
+      (await import("@hands-off-ops/core/canary/aws-revision-metrics")).cloudWatchRevisionMetrics(env.context.stage, clients.cloudWatch),
     ),
     schedules: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-watch-schedules")).schedulerWatchSchedules(env.scheduleGroup, env.schedulerRoleArn),
+      (await import("@hands-off-ops/core/canary/aws-watch-schedules")).schedulerWatchSchedules(
+        env.scheduleGroup,
+        env.schedulerRoleArn,
+        clients.scheduler,
+      ),
     ),
     notify: (notice) => notices.send(notice),
     sleep: (ms) => sleep(ms),

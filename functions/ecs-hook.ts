@@ -9,6 +9,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { type EcsHookResponse, runEcsHook } from "@hands-off-ops/core/canary/ecs-hook";
@@ -50,21 +51,29 @@ export function createEcsHookHandler(env: EcsHookEnvironment, ports: EcsHookPort
   };
 }
 
-const deployments = loadOnce(async () => (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments());
-
-let handlerInstance: ReturnType<typeof createEcsHookHandler> | undefined;
-
-export const handler = middy(async (event: unknown, context: Context) => {
-  handlerInstance ??= createEcsHookHandler(
-    readEcsHookEnvironment(process.env),
-    {
+/** The hook's adapters, each loaded at its first call, with the given clients (the console's) or their own. */
+export function awsPorts(clients: Clients = {}): { ports: EcsHookPorts; notices: NoticePort } {
+  const deployments = loadOnce(async () =>
+    (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs),
+  );
+  return {
+    ports: {
       http: fetchHttp(),
       isFirstDeployment: async (arn) => (await deployments()).isFirstDeployment(arn),
       sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
       now: () => Date.now(),
     },
-    noticesOnFirstUse(),
-  );
+    notices: noticesOnFirstUse(clients),
+  };
+}
+
+let handlerInstance: ReturnType<typeof createEcsHookHandler> | undefined;
+
+export const handler = middy(async (event: unknown, context: Context) => {
+  if (!handlerInstance) {
+    const { ports, notices } = awsPorts();
+    handlerInstance = createEcsHookHandler(readEcsHookEnvironment(process.env), ports, notices);
+  }
   return handlerInstance(event, context);
 })
   .use(injectLambdaContext(logger))

@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { serviceIncidentLink } from "@hands-off-ops/core/notify/correlate";
@@ -199,11 +200,11 @@ function eventIdOf(event: unknown): string {
  * none, a message without a graph never loads CloudWatch's client); the
  * Slack secret is re-read every five minutes (cached).
  */
-export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "notify");
+export function awsDependencies(env: NotifyEnvironment, clients: Clients = {}): NotifyDependencies {
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "notify", clients);
   const fixed = {
-    email: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-sns")).snsEmail(env.topicArn)),
-    graphs: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-metric-graph")).cloudWatchGraphs()),
+    email: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-sns")).snsEmail(env.topicArn, clients.sns)),
+    graphs: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-metric-graph")).cloudWatchGraphs(clients.cloudWatch)),
     store: onFirstCall(async () =>
       (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await stateTable()),
     ),
@@ -220,18 +221,24 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
           }),
   };
   return {
-    deploymentReports: onFirstCall(async () => (await import("@hands-off-ops/core/notify/aws-deployment-report")).codeDeployReports()),
+    deploymentReports: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/notify/aws-deployment-report")).codeDeployReports(clients.codeDeploy),
+    ),
     serviceDeployments: onFirstCall(async () => {
-      const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments();
+      const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs);
       return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
     }),
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState()),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState(clients.cloudWatch)),
     serviceCounts: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/notify/aws-service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName),
+      (await import("@hands-off-ops/core/notify/aws-service-counts")).ecsServiceCounts(
+        env.context.clusterName,
+        env.context.serviceName,
+        clients.ecs,
+      ),
     ),
     registerContext: (context) => once.registerContext(context),
     async ports() {
-      return { ...fixed, slack: await slackFor(env) };
+      return { ...fixed, slack: await slackFor(env, clients) };
     },
   };
 }
@@ -239,21 +246,27 @@ export function awsDependencies(env: NotifyEnvironment): NotifyDependencies {
 /** The Slack port for the secret's current value; rebuilt only when the credential changes (a rotated token). */
 let slackPort: { credential: string; port: SlackPort } | undefined;
 
-async function slackFor(env: NotifyEnvironment): Promise<SlackPort | null> {
+async function slackFor(env: NotifyEnvironment, clients: Clients): Promise<SlackPort | null> {
   const { readJsonSecret } = await import("@hands-off-ops/core/aws/secrets");
-  const config = readSlackConfig(await readJsonSecret(env.slackSecretId), env.settings.slack.mode);
+  const config = readSlackConfig(await readJsonSecret(env.slackSecretId, clients.secretsManager), env.settings.slack.mode);
   if (config.kind === "unconfigured") {
     logger.warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
     return null;
   }
   const credential = config.kind === "web-api" ? config.botToken : config.webhookUrl;
-  if (slackPort?.credential !== credential) {
-    const retry = { retries: env.slack.retries, minRetryDelayMs: env.slack.minRetryDelayMs };
+  // Given its own fetch (the console's), the port is built for that caller and not kept.
+  if (clients.fetch || slackPort?.credential !== credential) {
+    const retry = {
+      retries: env.slack.retries,
+      minRetryDelayMs: env.slack.minRetryDelayMs,
+      ...(clients.fetch ? { fetch: clients.fetch } : {}),
+    };
     // Only the kind of Slack the stage uses is loaded: the Web API client is the larger of the two.
     const port =
       config.kind === "web-api"
         ? (await import("@hands-off-ops/core/slack/web-api")).webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
         : (await import("@hands-off-ops/core/notify/slack-webhook")).webhookSlack(config.webhookUrl, retry);
+    if (clients.fetch) return port;
     slackPort = { credential, port };
   }
   return slackPort.port;

@@ -5,6 +5,7 @@
  * CloudFormation rolls back). See docs/releases.md.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import { decideRelease, type ReleaseEvent, ReleaseProperties } from "@hands-off-ops/core/release/custom-resource";
 import type { ReleasePort } from "@hands-off-ops/core/release/ports";
@@ -117,5 +118,11 @@ export function createReleaseHandlers(releases: () => ReleasePort, logger = new 
   return { onEvent: (event: ReleaseEvent & { PhysicalResourceId?: string }) => onEvent(event), isComplete };
 }
 
-const releases = onFirstCall<ReleasePort>(async () => (await import("@hands-off-ops/core/release/aws-codedeploy")).codeDeployReleases());
+/** CodeDeploy and ECS, loaded at the first call, with the given clients (the console's) or their own. */
+export const awsReleases = (clients: Clients = {}) =>
+  onFirstCall<ReleasePort>(async () =>
+    (await import("@hands-off-ops/core/release/aws-codedeploy")).codeDeployReleases(clients.codeDeploy, clients.ecs),
+  );
+
+const releases = awsReleases();
 export const { onEvent, isComplete } = createReleaseHandlers(() => releases);

@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
@@ -79,16 +80,20 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
   };
 }
 
-/** The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's (or ECS's) client. */
-function awsPorts(env: RollbackEnvironment) {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback");
-  const notices = noticesOnFirstUse();
+/**
+ * The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's (or
+ * ECS's) client. Given clients (the console's) are used instead of the adapters' own.
+ */
+export function awsPorts(env: RollbackEnvironment, clients: Clients = {}) {
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback", clients);
+  const notices = noticesOnFirstUse(clients);
   const ports: RollbackPorts = {
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState()),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState(clients.cloudWatch)),
     deployments: onFirstCall(async () => {
       const { target } = env;
-      if (target.controller === "ecs") return (await import("@hands-off-ops/core/rollback/aws-ecs-rollbacks")).ecsRollbacks(target);
-      return (await import("@hands-off-ops/core/rollback/aws-codedeploy-rollbacks")).codeDeployRollbacks(target);
+      if (target.controller === "ecs")
+        return (await import("@hands-off-ops/core/rollback/aws-ecs-rollbacks")).ecsRollbacks(target, clients.ecs);
+      return (await import("@hands-off-ops/core/rollback/aws-codedeploy-rollbacks")).codeDeployRollbacks(target, clients.codeDeploy);
     }),
     ledger: onFirstCall(async () =>
       (await import("@hands-off-ops/core/rollback/aws-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),

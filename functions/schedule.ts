@@ -10,6 +10,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
@@ -53,17 +54,25 @@ export function createScheduleHandler(env: ScheduleEnvironment, ports: ScheduleP
   };
 }
 
-/** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. */
-function awsPorts(env: ScheduleEnvironment, functionArn: string) {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule");
-  const notices = noticesOnFirstUse();
+/** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. Given clients (the console's) are used instead of their own. */
+export function awsPorts(env: ScheduleEnvironment, functionArn: string, clients: Clients = {}) {
+  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule", clients);
+  const notices = noticesOnFirstUse(clients);
   const ports: SchedulePorts = {
-    stage: onFirstCall(async () => (await import("@hands-off-ops/core/schedule/aws-stage-capacity")).ecsStageCapacity(env.service)),
+    stage: onFirstCall(async () =>
+      (await import("@hands-off-ops/core/schedule/aws-stage-capacity")).ecsStageCapacity(
+        env.service,
+        clients.ecs,
+        clients.applicationAutoScaling,
+      ),
+    ),
     database: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-database-power")).rdsDatabasePower(env.databaseInstance),
+      (await import("@hands-off-ops/core/schedule/aws-database-power")).rdsDatabasePower(env.databaseInstance, clients.rds),
     ),
     canary: env.canaryName
-      ? onFirstCall(async () => (await import("@hands-off-ops/core/schedule/aws-canary-power")).syntheticsCanary(env.canaryName as string))
+      ? onFirstCall(async () =>
+          (await import("@hands-off-ops/core/schedule/aws-canary-power")).syntheticsCanary(env.canaryName as string, clients.synthetics),
+        )
       : null,
     ledger: onFirstCall(async () =>
       (await import("@hands-off-ops/core/schedule/aws-sleep-ledger")).dynamoSleepLedger(
@@ -73,7 +82,10 @@ function awsPorts(env: ScheduleEnvironment, functionArn: string) {
       ),
     ),
     rechecks: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-recheck-schedules")).schedulerRechecks({ ...env.rechecks, functionArn }),
+      (await import("@hands-off-ops/core/schedule/aws-recheck-schedules")).schedulerRechecks(
+        { ...env.rechecks, functionArn },
+        clients.scheduler,
+      ),
     ),
     notify: (notice) => notices.send(notice),
   };

@@ -11,6 +11,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
 import { type AcceptedClick, type AcceptPorts, acceptClick } from "@hands-off-ops/core/chatops/accept";
 import { APPROVAL_DETAIL_TYPE } from "@hands-off-ops/core/chatops/approval";
@@ -101,10 +102,10 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
   };
 }
 
-/** The real adapters, each loaded at its first call. */
-export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
+/** The real adapters, each loaded at its first call, with the given clients (the console's) or their own. */
+export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}): ChatOpsDependencies {
   // Read on every click: Powertools caches it for five minutes, so a rotated secret is picked up without a redeploy.
-  const secret = async () => (await import("@hands-off-ops/core/aws/secrets")).readJsonSecret(env.slackSecretId);
+  const secret = async () => (await import("@hands-off-ops/core/aws/secrets")).readJsonSecret(env.slackSecretId, clients.secretsManager);
   const botToken = async () => {
     const { readSlackConfig } = await import("@hands-off-ops/core/slack/config");
     const config = readSlackConfig(await secret(), "web-api");
@@ -112,7 +113,7 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
       throw new Error(`Slack is not connected: ${config.kind === "unconfigured" ? config.reason : config.kind}`);
     return config.botToken;
   };
-  const dynamo = loadOnce(async () => (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
+  const dynamo = loadOnce(async () => clients.dynamoDB ?? (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
   const tickets = onFirstCall(async () =>
     (await import("@hands-off-ops/core/chatops/aws-store")).dynamoTicketStore(env.tableName, await dynamo()),
   );
@@ -120,16 +121,21 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
     (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await dynamo()),
   );
   const groups = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/chatops/slack-groups")).slackGroups(await botToken(), { apiUrl: env.slackApiUrl }),
+    (await import("@hands-off-ops/core/chatops/slack-groups")).slackGroups(await botToken(), {
+      apiUrl: env.slackApiUrl,
+      fetch: clients.fetch,
+    }),
   );
-  const reporter = loadOnce(async () => (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter());
-  const notices = noticesOnFirstUse();
+  const reporter = loadOnce(async () =>
+    (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter(clients.codeDeploy),
+  );
+  const notices = noticesOnFirstUse(clients);
   const gate = async (): Promise<GatePorts> => ({
     approvals: onFirstCall(async () =>
       (await import("@hands-off-ops/core/chatops/aws-approval-store")).dynamoApprovals(env.tableName, await dynamo()),
     ),
     deadlines: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/chatops/aws-approval-deadlines")).schedulerDeadlines(env.deadlines),
+      (await import("@hands-off-ops/core/chatops/aws-approval-deadlines")).schedulerDeadlines(env.deadlines, clients.scheduler),
     ),
     report: async (...verdict) => (await reporter())(...verdict),
     notify: (notice) => notices.send(notice),
@@ -141,8 +147,9 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
       groups,
       tickets,
       present: { incidents },
-      enqueue: async (click) => (await import("@hands-off-ops/core/chatops/aws-click-queue")).selfInvokedClicks(env.functionName)(click),
-      tellPresser: async (url, text) => (await import("@hands-off-ops/core/chatops/slack-respond")).tellPresser(url, text),
+      enqueue: async (click) =>
+        (await import("@hands-off-ops/core/chatops/aws-click-queue")).selfInvokedClicks(env.functionName, clients.lambda)(click),
+      tellPresser: async (url, text) => (await import("@hands-off-ops/core/chatops/slack-respond")).tellPresser(url, text, clients.fetch),
     },
     async act() {
       const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
@@ -156,13 +163,15 @@ export function awsDependencies(env: ChatOpsEnvironment): ChatOpsDependencies {
         ...(await gate()),
         store: dynamoNotifyStore(env.tableName, await dynamo()),
         audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
-        slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000 }),
-        rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction)),
+        slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000, fetch: clients.fetch }),
+        rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction, clients.lambda)),
         schedule: env.scheduleFunction
-          ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone))
+          ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone, clients.lambda))
           : null,
-        releases: onFirstCall(async () => (await import("@hands-off-ops/core/chatops/aws-release-continue")).codeDeployReleases()),
-        shown: { replace: replaceOriginal },
+        releases: onFirstCall(async () =>
+          (await import("@hands-off-ops/core/chatops/aws-release-continue")).codeDeployReleases(clients.codeDeploy),
+        ),
+        shown: { replace: (url, blocks, text) => replaceOriginal(url, blocks, text, clients.fetch) },
         timeZone: env.timeZone,
       };
     },

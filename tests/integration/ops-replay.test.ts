@@ -40,7 +40,7 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
     expect(rollback).toContain('"action": "stop-deployment"');
     expect(rollback).toContain('"kind": "would-stop"');
     expect(rollback).not.toContain("StopDeployment");
-    expect(rollback).toContain("AWS  DynamoDB PutItem  audit record: stop-deployment → would-stop");
+    expect(rollback).toMatch(/AWS {2}DynamoDB PutItem {2}audit#rollback#prod \S+ \(stop-deployment → would-stop\)/);
     const notified = section(stdout, "notify ← rollback's notice");
     // Alb5xxRate is a release alarm: CodeDeploy's deployment group watches it and stops the release itself, so
     // dry-run gives no stop command (it could only fail) and e-mails no escalation.
@@ -63,9 +63,11 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
       "DynamoDB PutItem",
       // The alarm as it is now, before anything else: the event's own ALARM in a single-event replay.
       "CloudWatch DescribeAlarms",
+      // The ledger's recent rollbacks and CodeDeploy's history, read together (the adapters' own calls, in their order).
+      "DynamoDB Query",
+      "CodeDeploy ListDeployments",
       "CodeDeploy ListDeployments",
       "CodeDeploy BatchGetDeployments",
-      "DynamoDB Query",
       "DynamoDB PutItem",
       "CodeDeploy CreateDeployment",
       "DynamoDB PutItem",
@@ -73,7 +75,7 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
       "EventBridge PutEvents",
       "DynamoDB UpdateItem",
     ]);
-    expect(rollback).toContain("→ arn:aws:ecs:eu-central-1:123456789012:task-definition/web:41, all at once");
+    expect(rollback).toContain("→ arn:aws:ecs:eu-central-1:123456789012:task-definition/web:41 (CodeDeployDefault.ECSAllAtOnce)");
     // The alarm paged; the rollback's notice is a step of the same incident: no second e-mail, a reply and an update.
     expect(section(stdout, "notify")).toContain("E-mail: [CRITICAL] staging hands-off-ops: TargetP99Latency is in ALARM");
     const notified = section(stdout, "notify ← rollback's notice");
@@ -131,8 +133,8 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
   it("a release start opens the Slack thread and starts the canary watch's minute schedule", async () => {
     const { stdout } = await replay("release-started", "staging");
     expect(stdout).toContain("Received by: notify, canary-watch");
-    expect(section(stdout, "notify")).toContain("AWS  DynamoDB PutItem  Slack thread of d-NEWRELEASE (if absent)");
-    expect(section(stdout, "canary-watch")).toContain("AWS  Scheduler CreateSchedule  watch-d-NEWRELEASE, every minute until");
+    expect(section(stdout, "notify")).toContain("AWS  DynamoDB PutItem  notify#thread#d-NEWRELEASE slack if attribute_not_exists(pk)");
+    expect(section(stdout, "canary-watch")).toContain("AWS  Scheduler CreateSchedule  watch-d-NEWRELEASE rate(1 minute) until");
   });
 
   it("a Custom::Release update starts a CodeDeploy deployment of the new task definition", async () => {
@@ -144,7 +146,7 @@ describe("npm run ops -- replay, the shipped scenarios", () => {
   it("RDS's 7-day auto-start on a Saturday: the schedule checks back in ten minutes to stop the database again", async () => {
     const { stdout } = await replay("database-auto-start", "dev");
     expect(stdout).toContain("Received by: notify, schedule");
-    expect(stdout).toContain("AWS  Scheduler CreateSchedule  one-time check at 2026-11-28T11:10:00.000Z");
+    expect(stdout).toContain("AWS  Scheduler CreateSchedule  recheck-202611281110 at(2026-11-28T11:10:00)");
     expect(stdout).toContain('"why": "not a working day (Saturday)"');
   });
 
@@ -184,7 +186,7 @@ describe("npm run ops -- replay, a stage whose releases ECS runs (release.contro
     expect(stdout).toContain("Received by: ecs-hook");
     const hook = section(stdout, "ecs-hook (ECS lifecycle hook)");
     expect(hook).toContain('"hookStatus": "SUCCEEDED"');
-    expect(hook).toContain("AWS  ECS DescribeServiceDeployments  EZe5RNVLH6PPzHXINuP28: replaces a running revision");
+    expect(hook).toContain("AWS  ECS DescribeServiceDeployments  EZe5RNVLH6PPzHXINuP28: IN_PROGRESS, replaces a running revision");
     expect(hook).not.toContain("PutLifecycleEventHookExecutionStatus");
     expect(section(stdout, "notify ← ecs-hook's notice")).toContain("• Returned SUCCEEDED to ECS: the release goes on.");
   });

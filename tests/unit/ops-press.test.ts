@@ -31,7 +31,9 @@ describe("a Slack press, replayed", () => {
   it("Approve: the waiting hook execution is told Succeeded, once, and the thread is told who approved", async () => {
     const out = await replayed(load("presses/approve.json"));
     expect(out.match(/PutLifecycleEventHookExecutionStatus/g)).toHaveLength(1);
-    expect(out).toContain("PutLifecycleEventHookExecutionStatus  d-NEWRELEASE eyJlbmNyeXB0ZWREYXRhIjoiYXBwcm92YWwgcmVwbGF5In0= Succeeded");
+    expect(out).toContain(
+      "PutLifecycleEventHookExecutionStatus  d-NEWRELEASE Succeeded (execution eyJlbmNyeXB0ZWREYXRhIjoiYXBwcm92YWwgcmVwbGF5In0=)",
+    );
     expect(out).toContain('PutEvents  Automation Action: "Release d-NEWRELEASE approved by alice"');
   });
 

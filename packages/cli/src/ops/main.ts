@@ -101,6 +101,9 @@ async function replayEvent(args: string[]): Promise<number> {
   const settings = values.mode ? { ...stage, automationMode: values.mode as typeof stage.automationMode } : stage;
   // The handlers log as they do in Lambda (JSON lines); a replay shows them only when asked.
   if (!values.logs) process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+  // Nor their metrics (EMF lines on stdout in Lambda), nor the SDK's warning that a later release will need Node 22.
+  process.env.POWERTOOLS_METRICS_DISABLED = "true";
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   try {
     if (isPress(event)) {
       if (values.scenario || values.hook || values.mode) throw new UsageError("a press names its own world");

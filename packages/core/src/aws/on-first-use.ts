@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadOnce, type OnceInInvocation, onceOnFirstRun, onFirstCall } from "../lazy";
+import type { Clients } from "./clients";
 import type { NoticePort } from "./notices";
 
 /**
@@ -8,13 +9,17 @@ import type { NoticePort } from "./notices";
  */
 
 /** The state table's client, shared by a function's adapters, and Powertools idempotency in it under `scope`. */
-export function stateTableOnFirstUse(tableName: string, scope: string): { client: () => Promise<DynamoDBClient>; once: OnceInInvocation } {
-  const client = loadOnce(async () => (await import("./clients")).stateTableClient());
+export function stateTableOnFirstUse(
+  tableName: string,
+  scope: string,
+  clients: Clients = {},
+): { client: () => Promise<DynamoDBClient>; once: OnceInInvocation } {
+  const client = loadOnce(async () => clients.dynamoDB ?? (await import("./clients")).stateTableClient());
   const once = onceOnFirstRun(async () => (await import("./idempotency")).idempotentOnce(tableName, scope, await client()));
   return { client, once };
 }
 
 /** What a function tells on-call, through EventBridge. */
-export function noticesOnFirstUse(): NoticePort {
-  return onFirstCall(async () => (await import("./notices")).eventBridgeNotices());
+export function noticesOnFirstUse(clients: Clients = {}): NoticePort {
+  return onFirstCall(async () => (await import("./notices")).eventBridgeNotices(clients.eventBridge));
 }

@@ -5,8 +5,12 @@ import type { GroupsPort } from "./authorize";
 const CACHE_MS = 5 * 60_000;
 
 /** Slack user-group members through the Web API (usergroups.users.list, scope usergroups:read), cached per group. */
-export function slackGroups(botToken: string, options: { apiUrl?: string; now?: () => number } = {}): GroupsPort {
-  const client = new WebClient(botToken, { slackApiUrl: options.apiUrl, retryConfig: { retries: 1 } });
+export function slackGroups(botToken: string, options: { apiUrl?: string; now?: () => number; fetch?: typeof fetch } = {}): GroupsPort {
+  const client = new WebClient(botToken, {
+    slackApiUrl: options.apiUrl,
+    retryConfig: { retries: 1 },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const now = options.now ?? Date.now;
   const cache = new Map<string, { users: readonly string[]; until: number }>();
   return {

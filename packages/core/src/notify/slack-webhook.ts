@@ -2,9 +2,10 @@ import { IncomingWebhook } from "@slack/webhook";
 import type { SlackPort } from "./ports";
 
 /** Slack through an incoming webhook: one fixed channel, no threads, no updates, no files. */
-export function webhookSlack(url: string, options: { retries?: number; minRetryDelayMs?: number } = {}): SlackPort {
+export function webhookSlack(url: string, options: { retries?: number; minRetryDelayMs?: number; fetch?: typeof fetch } = {}): SlackPort {
   const webhook = new IncomingWebhook(url, {
     timeout: 10_000,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: options.minRetryDelayMs ?? 1000, maxTimeout: 8000 },
   });
   const cannot = (what: string) => () => Promise.reject(new Error(`An incoming webhook cannot ${what}`));

@@ -8,6 +8,8 @@ export interface WebApiOptions {
   retries?: number;
   minRetryDelayMs?: number;
   requestTimeoutMs?: number;
+  /** How requests are sent; the console's records them and answers as Slack would. */
+  fetch?: typeof fetch;
 }
 
 /** Slack through the Web API with a bot token: threads, updates and file uploads. */
@@ -18,6 +20,7 @@ export function webApiSlack(botToken: string, options: WebApiOptions = {}): Slac
     retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: options.minRetryDelayMs ?? 1000, maxTimeout: 8000 },
     timeout: options.requestTimeoutMs ?? 10_000,
     logLevel: LogLevel.WARN,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
   return {

@@ -1,9 +1,11 @@
 /**
- * What a replayed handler did, in order: each AWS call its real adapter
- * would have made (service, operation, what it says), the HTTP requests of
- * a canary hook. Repeats of an AWS call in a row are counted, not
- * repeated; HTTP requests are counted per request and answer wherever they
- * come (a comparison alternates hundreds of requests between two versions).
+ * What a replayed handler did, in order: each AWS call its real adapter made
+ * (written by the recording clients, replay/recording.ts, and the recording
+ * fetch, replay/http.ts: service, operation, what it says), the HTTP
+ * requests of a canary hook. Repeats of an AWS call in a row are counted,
+ * not repeated; HTTP requests are counted per request and answer wherever
+ * they come (a comparison alternates hundreds of requests between two
+ * versions).
  */
 export class Recorder {
   readonly #lines: { text: string; times: number }[] = [];

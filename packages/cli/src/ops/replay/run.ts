@@ -1,14 +1,14 @@
-import type { NoticePort } from "@hands-off-ops/core/aws/notices";
+import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { readEcsHookEnvironment, readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
-import { APPROVAL_DETAIL_TYPE, type ApprovalRequest } from "@hands-off-ops/core/chatops/gate";
 import type { DeliveryReport } from "@hands-off-ops/core/notify/deliver";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { Email } from "@hands-off-ops/core/notify/render/email";
-import { type AutomationNotice, automationEntry } from "@hands-off-ops/core/notify/sources/automation";
+import { AUTOMATION_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/automation";
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { readScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";
+import type { Capacity } from "@hands-off-ops/core/schedule/plan";
 import type { Context } from "aws-lambda";
 import type { StageSettings } from "../../../../../stacks/config";
 import {
@@ -20,44 +20,24 @@ import {
   watchVariables,
 } from "../../../../../stacks/lambda-environment";
 import { APP_NAME, releaseGroupName, TEST_LISTENER_PORT } from "../../../../../stacks/names";
-import {
-  type AlarmChange,
-  alarmChangesOf,
-  alarmStateRecorder,
-  buttonRecorder,
-  deploymentReportRecorder,
-  emailRecorder,
-  graphRecorder,
-  hookReporter,
-  httpRecorder,
-  type LedgerMemory,
-  ledgerMemory,
-  type NotifyMemory,
-  noticeRecorder,
-  notifyMemory,
-  notifyStoreRecorder,
-  onceRecorder,
-  releaseRecorder,
-  rollbackDeployments,
-  rollbackLedger,
-  type SlackPosted,
-  scheduleRecorders,
-  serviceCountsRecorder,
-  serviceDeploymentsRecorder,
-  slackRecorder,
-  watchRecorders,
-} from "./ports";
+import { type AlarmChange, alarmChangesOf } from "./alarm-history";
+import { recordingClients } from "./answers/clients";
+import { seededTable, type Table } from "./answers/dynamodb";
+import { listenerAnswers } from "./answers/listeners";
+import type { SlackPosted, SlackWorld } from "./answers/slack";
+import type { World } from "./answers/world";
 import { Recorder } from "./recorder";
 import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes } from "./route";
 import { type Scenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
 
+export type { SlackPosted };
+
 /**
- * One event through the stage's real handlers (functions/*.ts, their
- * decisions, renderers and environment parsing), with recorders in place of
- * the AWS adapters. What an automation function tells on-call goes through
- * the notifier too, so the replay ends with the Slack message and e-mail
- * on-call would read.
+ * One event through the stage's real handlers (functions/*.ts, built by their own factories: their adapters,
+ * decisions, renderers and environment parsing), with recording SDK clients in place of AWS and a recording
+ * fetch in place of Slack (answers/). What an automation function tells on-call goes through the notifier too,
+ * so the replay ends with the Slack message and e-mail on-call would read.
  */
 
 export interface ReplayInput {
@@ -66,7 +46,7 @@ export interface ReplayInput {
   event: unknown;
   scenario: Scenario;
   hook?: string;
-  /** What outlives one event: the state table's incidents and threads, the ledger's claims and rollbacks. */
+  /** What outlives one event: the state table (incidents, threads, claims, idempotency records) and Slack's count. */
   shared?: ReplayShared;
   /** When EventBridge delivers the event (a timeline's step): the functions run then, whatever the event's own time. */
   deliveredAt?: Date;
@@ -76,24 +56,23 @@ export interface ReplayInput {
 
 /** One story's memory and what it delivered, shared by the events of a timeline. */
 export interface ReplayShared {
-  notify: NotifyMemory;
-  /** Each function's completed idempotency records. */
-  once: Record<"notify" | "rollback" | "schedule", Map<string, object>>;
-  ledger: LedgerMemory;
+  /** The state table, in memory: every function's adapters read and write it. */
+  table: Table;
+  slack: SlackWorld;
   delivered: Delivered[];
 }
 
 /** What one notifier run delivered: its report (opened or joined an incident, why it e-mailed) and the posts. */
 export interface Delivered {
-  report: DeliveryReport | { ignored: string };
+  report: DeliveryReport | { ignored: string } | { threw: string };
   slack: SlackPosted[];
   emails: Email[];
 }
 
-export const sharedMemory = (scenario: Scenario): ReplayShared => ({
-  notify: notifyMemory(),
-  once: { notify: new Map(), rollback: new Map(), schedule: new Map() },
-  ledger: ledgerMemory(scenario),
+/** A story's memory: the state table as the scenario has it (its rollbacks, its sleep record), Slack's count at 0. */
+export const sharedMemory = (scenario: Scenario, stage: string): ReplayShared => ({
+  table: seededTable(scenario, stage),
+  slack: { messages: 0 },
   delivered: [],
 });
 
@@ -108,13 +87,14 @@ interface Run {
   notes: string[];
   slack: SlackPosted[];
   emails: Email[];
-  notices: AutomationNotice[];
+  /** The automation's notices it put on the bus, as EventBridge delivers them to the notifier. */
+  notices: { title: string; event: unknown }[];
 }
 
 export async function replay(original: ReplayInput): Promise<string[]> {
   const input = {
     ...original,
-    shared: original.shared ?? sharedMemory(original.scenario),
+    shared: original.shared ?? sharedMemory(original.scenario, original.stage),
     event: withOverrides(original.event, original.scenario.eventOverrides, {
       stage: original.stage,
       app: APP_NAME,
@@ -135,21 +115,21 @@ export async function replay(original: ReplayInput): Promise<string[]> {
     lines.push("", ...printRun(run));
     // What an automation function sends on-call arrives at the notifier as an EventBridge event.
     for (const notice of run.notices) {
-      const notified = await runNotify(input, automationEvent(notice, input.settings.region, now));
+      const notified = await runNotify(input, notice.event, now);
       lines.push("", ...printRun({ ...notified, title: `notify ← ${run.fn}'s notice "${notice.title}"` }));
     }
   }
   return lines;
 }
 
-function runOne(receiver: Receiver, input: ReplayInput, now: Date): Promise<Run> {
+function runOne(receiver: Receiver, input: Required<Pick<ReplayInput, "shared">> & ReplayInput, now: Date): Promise<Run> {
   switch (receiver.fn) {
     case "notify":
-      return runNotify(input, input.event);
+      return runNotify(input, input.event, now);
     case "rollback":
       return runRollback(input, now);
     case "canary-hook":
-      return runHook(input, receiver.hook);
+      return runHook(input, receiver.hook, now);
     case "ecs-hook":
       return runEcsHook(input, now);
     case "canary-watch":
@@ -157,7 +137,7 @@ function runOne(receiver: Receiver, input: ReplayInput, now: Date): Promise<Run>
     case "schedule":
       return runSchedule(input, now);
     case "release":
-      return runRelease(input);
+      return runRelease(input, now);
   }
 }
 
@@ -185,12 +165,69 @@ function context(name: string, region: string, timeoutSeconds: number): Context 
   } as Context;
 }
 
-/** A function's run: what it returned, the calls it made, and what it sent on-call. */
-function finished(fn: Receiver["fn"], title: string, result: unknown, recorder: Recorder, extra: Partial<Run> = {}): Run {
-  return { fn, title, result, calls: recorder.lines(), notes: [], slack: [], emails: [], notices: [], ...extra };
+/** The stage's default capacity: its settings' minimum tasks. */
+const stageCapacity = (input: ReplayInput): Capacity =>
+  input.scenario.service.capacity ?? {
+    desiredCount: input.settings.service.minTasks,
+    minCapacity: input.settings.service.minTasks,
+    maxCapacity: input.settings.service.maxTasks,
+  };
+
+/** One function's run: its recorder, the world its answers answer from, and the recording clients it is given. */
+function session(input: ReplayInput & { shared: ReplayShared }, now: Date, options: { capacity?: Capacity; report?: boolean } = {}) {
+  const n = names(input);
+  const recorder = new Recorder();
+  const world: World = {
+    scenario: input.scenario,
+    stage: input.stage,
+    region: input.settings.region,
+    account: ACCOUNT,
+    cluster: n.cluster,
+    service: n.service,
+    now: () => now,
+    table: input.shared.table,
+    alarms: input.alarmHistory ?? alarmChangesOf([input.event]),
+    capacity: options.capacity ?? stageCapacity(input),
+    sent: { events: [], emails: [] },
+  };
+  const slack: SlackPosted[] = [];
+  const clients: Clients = recordingClients(world, recorder, {
+    slack: { world: input.shared.slack, posted: slack, mode: input.settings.notifications.slack.mode },
+    report: options.report,
+  });
+  return { n, recorder, world, slack, clients };
 }
 
-async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
+/**
+ * What Lambda records of an invocation: the handler's result, or the error it threw (which makes Lambda retry the
+ * event and finally put it in the dead-letter queue), with the calls it made before.
+ */
+async function invoked<T>(call: () => Promise<T>): Promise<T | { threw: string }> {
+  try {
+    return await call();
+  } catch (error) {
+    return { threw: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** A function's run: what it returned, the calls it made, what it sent on-call and the notices it put on the bus. */
+function finished(
+  fn: Receiver["fn"],
+  title: string,
+  result: unknown,
+  { recorder, world }: { recorder: Recorder; world: World },
+  extra: Partial<Run> = {},
+): Run {
+  const notices = world.sent.events
+    .filter((entry) => entry.DetailType === AUTOMATION_DETAIL_TYPE)
+    .map((entry) => ({
+      title: (JSON.parse(entry.Detail ?? "{}") as { title?: string }).title ?? "",
+      event: busEvent(entry, world.region, world.now()),
+    }));
+  return { fn, title, result, calls: recorder.lines(), notes: [], slack: [], emails: [], notices, ...extra };
+}
+
+async function runNotify(input: ReplayInput & { shared: ReplayShared }, event: unknown, now: Date): Promise<Run> {
   const n = names(input);
   const env = readNotifyEnvironment({
     AWS_REGION: input.settings.region,
@@ -204,48 +241,37 @@ async function runNotify(input: ReplayInput, event: unknown): Promise<Run> {
       logGroupName: `/ecs/${n.prefix}`,
     }),
   });
-  const recorder = new Recorder();
-  const slack: SlackPosted[] = [];
-  const emails: Email[] = [];
+  // CodeDeploy's report of a release is not in the scenario: GetDeployment has no answer, and the message says so.
+  const run = session(input, now, { report: false });
+  const { awsDependencies, createNotifyHandler } = await import("../../../../../functions/notify");
+  const result = await invoked(() =>
+    createNotifyHandler(env, awsDependencies(env, run.clients))(event, context(`${n.prefix}-notify`, input.settings.region, 120)),
+  );
+  const emails = run.world.sent.emails;
+  input.shared.delivered.push({ report: result as Delivered["report"], slack: run.slack, emails });
   const mode = input.settings.notifications.slack.mode;
-  const ports = {
-    slack:
-      mode === "off" ? null : slackRecorder(recorder, mode === "web-api", slack, (input.shared ?? sharedMemory(input.scenario)).notify),
-    email: emailRecorder(recorder, env.topicArn, emails),
-    graphs: graphRecorder(recorder),
-    store: notifyStoreRecorder(recorder, (input.shared ?? sharedMemory(input.scenario)).notify),
-    once: onceRecorder(recorder, input.shared?.once.notify),
-    // As deployed: buttons only where the stage is connected to Slack (the notifier's environment says how long they last).
-    buttons: env.buttonHours ? buttonRecorder(recorder, env.buttonHours, (input.shared ?? sharedMemory(input.scenario)).notify) : null,
-  };
-  const { createNotifyHandler } = await import("../../../../../functions/notify");
-  const handle = createNotifyHandler(env, {
-    registerContext: () => {},
-    ports: async () => ports,
-    deploymentReports: deploymentReportRecorder(recorder),
-    serviceCounts: serviceCountsRecorder(recorder, input.scenario, input.settings.service.minTasks),
-    serviceDeployments: serviceDeploymentsRecorder(recorder, input.scenario, n.service),
-    alarms: alarmStateRecorder(recorder, input.alarmHistory ?? alarmChangesOf([input.event])),
-  });
-  const result = await handle(event, context(`${n.prefix}-notify`, input.settings.region, 120));
-  input.shared?.delivered.push({ report: result as Delivered["report"], slack, emails });
   const notes =
     mode === "off"
       ? []
       : [`Slack (${mode}) is taken as configured: the stage's Slack secret holds a ${mode === "web-api" ? "bot token" : "webhook URL"}.`];
-  return finished("notify", "notify", result, recorder, { notes, slack, emails });
+  return finished("notify", "notify", result, run, { notes, slack: run.slack, emails });
 }
 
-/** The rollback function asked directly (a Slack button's request), with the replay's world; its run as printed. */
-export async function replayRollbackRequest(input: ReplayInput, now: Date): Promise<{ result: unknown; lines: string[] }> {
-  const run = await runRollback(input, now);
+/** The rollback or schedule function asked directly (a Slack button's request), with the replay's world; its run as printed. */
+export async function replayRequest(
+  fn: "rollback" | "schedule",
+  input: ReplayInput,
+  now: Date,
+): Promise<{ result: unknown; lines: string[] }> {
+  const withShared = { ...input, shared: input.shared ?? sharedMemory(input.scenario, input.stage) };
+  const run = fn === "rollback" ? await runRollback(withShared, now) : await runSchedule(withShared, now);
   return {
     result: run.result,
     lines: [...printRun(run), ...run.notices.map((notice) => `Notice to the notifier: ${notice.title}`)],
   };
 }
 
-async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
+async function runRollback(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const n = names(input);
   const env = readRollbackEnvironment({
     ...rollbackVariables(n.app, input.settings, {
@@ -258,17 +284,12 @@ async function runRollback(input: ReplayInput, now: Date): Promise<Run> {
     // Lambda sets it in the function's environment; the stack does not.
     AWS_REGION: input.settings.region,
   });
-  const recorder = new Recorder();
-  const notices: AutomationNotice[] = [];
-  const ports = {
-    alarms: alarmStateRecorder(recorder, input.alarmHistory ?? alarmChangesOf([input.event])),
-    deployments: rollbackDeployments(recorder, input.scenario, env.target),
-    ledger: rollbackLedger(recorder, (input.shared ?? sharedMemory(input.scenario)).ledger),
-    notify: noticeRecorder(recorder, notices),
-  };
-  const { createRollbackHandler } = await import("../../../../../functions/rollback");
-  const result = await createRollbackHandler(env, ports, onceRecorder(recorder, input.shared?.once.rollback), () => now)(input.event);
-  return finished("rollback", "rollback", result, recorder, { notices });
+  const run = session(input, now);
+  const { awsPorts, createRollbackHandler } = await import("../../../../../functions/rollback");
+  const { ports, once } = awsPorts(env, run.clients);
+  once.registerContext(context(`${n.prefix}-rollback`, input.settings.region, 60));
+  const result = await invoked(() => createRollbackHandler(env, ports, once, () => now)(input.event));
+  return finished("rollback", "rollback", result, run);
 }
 
 /** The stage's two listeners as the hooks reach them (stacks/Service.ts), with the replay's names. */
@@ -287,71 +308,61 @@ const replayCanary = (input: ReplayInput) => ({
   warmup: { ...input.settings.canary.warmup, minDelayMs: 10 },
 });
 
-async function runHook(input: ReplayInput, hook: EcsHook): Promise<Run> {
+/** Waits until the deadline's signal: in a replay the checks always finish first. */
+const untilAborted = (_ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+
+async function runHook(input: ReplayInput & { shared: ReplayShared }, hook: EcsHook, now: Date): Promise<Run> {
   const n = names(input);
   const { testUrl, productionUrl } = hookUrls(input);
   const variables = hookVariables(n.app, input.settings, hook, { testUrl, productionUrl });
   const settings = replayCanary(input);
   const env = readHookEnvironment({ ...variables, CANARY_SETTINGS: JSON.stringify(settings) });
-  const recorder = new Recorder();
-  const notices: AutomationNotice[] = [];
-  const send = noticeRecorder(recorder, notices);
-  const notifier: NoticePort = { send };
-  const ports = {
-    http: httpRecorder(recorder, input.scenario, testUrl),
-    report: hookReporter(recorder),
-    // The deadline never comes in a replay: the checks always finish first.
-    sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
-  };
-  const { createHookHandler } = await import("../../../../../functions/canary-hook");
-  const approvals = {
-    // The gate itself is opened by the Slack actions function, from this request (chatops/gate.ts).
-    ask: async (request: ApprovalRequest) =>
-      recorder.aws(
-        "EventBridge",
-        "PutEvents",
-        `${APPROVAL_DETAIL_TYPE}: release ${request.deploymentId} waits at ${request.hook} up to ${request.deadlineMinutes} min (then ${request.onDeadline})`,
-      ),
-  };
-  const result = await createHookHandler(
-    env,
-    ports,
-    notifier,
-    approvals,
-  )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300));
+  const run = session(input, now);
+  const { awsPorts, createHookHandler } = await import("../../../../../functions/canary-hook");
+  const aws = awsPorts(run.clients);
+  // The release's two versions answer from the scenario (answers/listeners.ts); the gate is opened by the Slack
+  // actions function, from the approval request the hook puts on the bus (chatops/gate.ts).
+  const ports = { ...aws.ports, http: listenerAnswers(run.recorder, input.scenario, testUrl), sleep: untilAborted };
+  const result = await invoked(() =>
+    createHookHandler(
+      env,
+      ports,
+      aws.notices,
+      aws.approvals,
+    )(input.event, context(`CodeDeployHook_${input.stage}-${hook}`, input.settings.region, 300)),
+  );
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
   ];
-  return finished("canary-hook", `canary-hook (${hook})`, result, recorder, { notes, notices });
+  return finished("canary-hook", `canary-hook (${hook})`, result, run, { notes });
 }
 
-async function runEcsHook(input: ReplayInput, now: Date): Promise<Run> {
+async function runEcsHook(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const n = names(input);
   const urls = hookUrls(input);
   const settings = replayCanary(input);
   const env = readEcsHookEnvironment({ ...ecsHookVariables(n.app, input.settings, urls), CANARY_SETTINGS: JSON.stringify(settings) });
-  const recorder = new Recorder();
-  const notices: AutomationNotice[] = [];
+  const run = session(input, now);
+  const { awsPorts, createEcsHookHandler } = await import("../../../../../functions/ecs-hook");
+  const aws = awsPorts(run.clients);
   const ports = {
-    http: httpRecorder(recorder, input.scenario, urls.testUrl),
-    isFirstDeployment: serviceDeploymentsRecorder(recorder, input.scenario, n.service).isFirstDeployment,
-    // The slice's end never comes in a replay: the checks always finish first.
-    sleep: (_ms: number, signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve())),
+    ...aws.ports,
+    http: listenerAnswers(run.recorder, input.scenario, urls.testUrl),
+    sleep: untilAborted,
     now: () => now.getTime(),
   };
-  const { createEcsHookHandler } = await import("../../../../../functions/ecs-hook");
-  const result = await createEcsHookHandler(env, ports, { send: noticeRecorder(recorder, notices) })(
-    input.event,
-    context(`${n.prefix}-ecs-hook`, input.settings.region, 120),
+  const result = await invoked(() =>
+    createEcsHookHandler(env, ports, aws.notices)(input.event, context(`${n.prefix}-ecs-hook`, input.settings.region, 120)),
   );
   const notes = [
     `Warm-up retries ${settings.warmup.retries}, ${settings.warmup.minDelayMs} ms apart in the replay (${input.settings.canary.warmup.minDelayMs} ms in AWS).`,
     "ECS reads the hook's answer (the result above): SUCCEEDED goes on, FAILED rolls back, IN_PROGRESS calls again with hookDetails.",
   ];
-  return finished("ecs-hook", "ecs-hook (ECS lifecycle hook)", result, recorder, { notes, notices });
+  return finished("ecs-hook", "ecs-hook (ECS lifecycle hook)", result, run, { notes });
 }
 
-async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
+async function runWatch(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const n = names(input);
   const env = readWatchEnvironment(
     watchVariables(n.app, input.settings, {
@@ -372,25 +383,25 @@ async function runWatch(input: ReplayInput, now: Date): Promise<Run> {
         : {}),
     }),
   );
-  const recorder = new Recorder();
-  const notices: AutomationNotice[] = [];
   let clock = now.getTime();
+  const run = session(input, now);
+  // A virtual minute: each poll's wait moves the clock instead of the replay waiting.
+  run.world.now = () => new Date(clock);
+  const { awsPorts, createWatchHandler } = await import("../../../../../functions/canary-watch");
   const ports = {
-    ...watchRecorders(recorder, input.scenario, input.settings.release.controller),
-    serviceDeployments: serviceDeploymentsRecorder(recorder, input.scenario, n.service),
-    notify: noticeRecorder(recorder, notices),
-    // A virtual minute: each poll's wait moves the clock instead of the replay waiting.
+    ...awsPorts(env, run.clients),
     sleep: async (ms: number) => {
       clock += ms;
     },
     now: () => new Date(clock),
   };
-  const { createWatchHandler } = await import("../../../../../functions/canary-watch");
-  const result = await createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, input.settings.region, 70));
-  return finished("canary-watch", "canary-watch", result, recorder, { notices });
+  const result = await invoked(() =>
+    createWatchHandler(env, ports)(input.event, context(`${n.prefix}-canary-watch`, input.settings.region, 70)),
+  );
+  return finished("canary-watch", "canary-watch", result, run);
 }
 
-async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
+async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const n = names(input);
   const databaseInstance = input.scenario.resources.databaseInstance ?? `${n.prefix}-database`;
   const env = readScheduleEnvironment(
@@ -405,24 +416,21 @@ async function runSchedule(input: ReplayInput, now: Date): Promise<Run> {
       deadLetterQueueArn: n.arn("sqs", `${n.prefix}-dead-letters`),
     }),
   );
-  const recorder = new Recorder();
-  const notices: AutomationNotice[] = [];
-  const ports = {
-    ...scheduleRecorders(recorder, input.scenario, env.config.defaults, `${n.cluster}/${n.service}`, databaseInstance, env.canaryName),
-    notify: noticeRecorder(recorder, notices),
-  };
-  const { createScheduleHandler } = await import("../../../../../functions/schedule");
-  const result = await createScheduleHandler(env, ports, onceRecorder(recorder, input.shared?.once.schedule), () => now)(input.event);
-  return finished("schedule", "schedule", result, recorder, { notices });
+  const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults });
+  const { awsPorts, createScheduleHandler } = await import("../../../../../functions/schedule");
+  const { ports, once } = awsPorts(env, n.arn("lambda", `function:${n.prefix}-schedule`), run.clients);
+  once.registerContext(context(`${n.prefix}-schedule`, input.settings.region, 120));
+  const result = await invoked(() => createScheduleHandler(env, ports, once, () => now)(input.event));
+  return finished("schedule", "schedule", result, run);
 }
 
-async function runRelease(input: ReplayInput): Promise<Run> {
-  const recorder = new Recorder();
-  const port = releaseRecorder(recorder, input.scenario);
-  const { createReleaseHandlers } = await import("../../../../../functions/release");
-  const { onEvent } = createReleaseHandlers(() => port);
-  const result = await onEvent(input.event as Parameters<typeof onEvent>[0]);
-  return finished("release", "release (Custom::Release onEvent)", result, recorder);
+async function runRelease(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
+  const run = session(input, now);
+  const { awsReleases, createReleaseHandlers } = await import("../../../../../functions/release");
+  const releases = awsReleases(run.clients);
+  const { onEvent } = createReleaseHandlers(() => releases);
+  const result = await invoked(() => onEvent(input.event as Parameters<typeof onEvent>[0]));
+  return finished("release", "release (Custom::Release onEvent)", result, run);
 }
 
 function printRun(run: Run): string[] {
@@ -444,18 +452,18 @@ function timeOf(event: unknown): string | undefined {
   return typeof time === "string" && !Number.isNaN(Date.parse(time)) ? time : undefined;
 }
 
-function automationEvent(notice: AutomationNotice, region: string, at: Date) {
-  const entry = automationEntry(notice);
+/** A notice as EventBridge delivers it to the notifier's rule: the entry in an envelope. */
+function busEvent(entry: { Source?: string; DetailType?: string; Detail?: string }, region: string, at: Date) {
   return {
     version: "0",
-    id: `replay-${Math.abs(hash(entry.Detail)).toString(16)}`,
+    id: `replay-${Math.abs(hash(entry.Detail ?? "")).toString(16)}`,
     "detail-type": entry.DetailType,
     source: entry.Source,
     account: ACCOUNT,
     time: at.toISOString(),
     region,
     resources: [],
-    detail: JSON.parse(entry.Detail),
+    detail: JSON.parse(entry.Detail ?? "{}"),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { StageSettings } from "../../../../../stacks/config";
 import { APP_NAME } from "../../../../../stacks/names";
-import { alarmChangesOf } from "./ports";
+import { alarmChangesOf } from "./alarm-history";
 import { RouteError } from "./route";
 import { type Delivered, type ReplayShared, replay, sharedMemory } from "./run";
 import { readScenario, withOverrides } from "./scenario";
@@ -41,7 +41,7 @@ export async function replayTimeline(
   // Each step names its own changes to its event: the scenario's are for single-event replays.
   const worldOf = (ref: Timeline["scenario"]) => ({ ...readScenario(ref), eventOverrides: {} });
   const baseScenario = worldOf(timeline.scenario);
-  const shared: ReplayShared = sharedMemory(baseScenario);
+  const shared: ReplayShared = sharedMemory(baseScenario, stage);
   const names = { stage, app: APP_NAME, region: settings.region };
   const start = Date.parse(timeline.start);
   const events = timeline.steps.map((step, index) => {
@@ -77,7 +77,7 @@ export async function replayTimeline(
     if ("unreceived" in replayed) lines.push(`Note: ${replayed.unreceived} The timeline goes on: this event reached no function.`);
     else lines.push(...(options.messagesOnly ? shared.delivered.slice(before).flatMap(readable) : replayed.lines.slice(2)));
   }
-  const tally = count(shared.delivered, shared.notify.incidents.size);
+  const tally = count(shared.delivered, shared.table.withPk("notify#incident#").length);
   lines.push("", "━━ On-call got ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━", summary(tally));
   return { lines, tally };
 }
