@@ -215,7 +215,7 @@ export function awsDependencies(env: NotifyEnvironment, clients: Clients = {}): 
         : onFirstCall(async () => {
             const [{ buttonIssuer }, { dynamoTicketStore }] = await Promise.all([
               import("@hands-off-ops/core/chatops/tickets"),
-              import("@hands-off-ops/core/chatops/aws-store"),
+              import("@hands-off-ops/core/aws/ticket-store"),
             ]);
             return buttonIssuer(env.context.stage, env.buttonHours as number, dynamoTicketStore(env.tableName, await stateTable()));
           }),
@@ -228,7 +228,7 @@ export function awsDependencies(env: NotifyEnvironment, clients: Clients = {}): 
       const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs);
       return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
     }),
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState(clients.cloudWatch)),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/alarms")).cloudWatchAlarmState(clients.cloudWatch)),
     serviceCounts: onFirstCall(async () =>
       (await import("@hands-off-ops/core/notify/aws-service-counts")).ecsServiceCounts(
         env.context.clusterName,

@@ -88,7 +88,7 @@ export function awsPorts(env: RollbackEnvironment, clients: Clients = {}) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback", clients);
   const notices = noticesOnFirstUse(clients);
   const ports: RollbackPorts = {
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/rollback/aws-alarms")).cloudWatchAlarmState(clients.cloudWatch)),
+    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/alarms")).cloudWatchAlarmState(clients.cloudWatch)),
     deployments: onFirstCall(async () => {
       const { target } = env;
       if (target.controller === "ecs")

@@ -115,7 +115,7 @@ export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}):
   };
   const dynamo = loadOnce(async () => clients.dynamoDB ?? (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
   const tickets = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/chatops/aws-store")).dynamoTicketStore(env.tableName, await dynamo()),
+    (await import("@hands-off-ops/core/aws/ticket-store")).dynamoTicketStore(env.tableName, await dynamo()),
   );
   const incidents = onFirstCall(async () =>
     (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await dynamo()),
@@ -154,7 +154,7 @@ export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}):
     async act() {
       const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
         import("@hands-off-ops/core/notify/aws-store"),
-        import("@hands-off-ops/core/chatops/aws-store"),
+        import("@hands-off-ops/core/aws/ticket-store"),
         import("@hands-off-ops/core/slack/web-api"),
         import("@hands-off-ops/core/chatops/slack-respond"),
       ]);

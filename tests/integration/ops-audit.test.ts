@@ -1,4 +1,4 @@
-import { dynamoChatOpsAudit } from "@hands-off-ops/core/chatops/aws-store";
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/ticket-store";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

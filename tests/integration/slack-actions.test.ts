@@ -3,7 +3,7 @@ import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleGroupCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { dynamoChatOpsAudit, dynamoTicketStore } from "@hands-off-ops/core/chatops/aws-store";
+import { dynamoChatOpsAudit, dynamoTicketStore } from "@hands-off-ops/core/aws/ticket-store";
 import { readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
 import { buttonIssuer } from "@hands-off-ops/core/chatops/tickets";
 import { dynamoNotifyStore } from "@hands-off-ops/core/notify/aws-store";

@@ -145,7 +145,7 @@ describe("Biome's import rules", () => {
     [
       "an area's adapter from a handler",
       "functions/rollback.ts",
-      'export const load = () => import("@hands-off-ops/core/rollback/aws-alarms");\n',
+      'export const load = () => import("@hands-off-ops/core/rollback/aws-ledger");\n',
     ],
     ["the CLI from a test", "tests/unit/ops.test.ts", 'import { x } from "../../packages/cli/src/ops/main";\nexport const c = x;\n'],
     ["an SDK in a test", "tests/unit/fake.test.ts", 'import { ECSClient } from "@aws-sdk/client-ecs";\nexport const c = ECSClient;\n'],

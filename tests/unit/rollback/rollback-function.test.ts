@@ -9,7 +9,7 @@ import {
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import type { CodeDeployGroup } from "@hands-off-ops/core/release/release-group";
-import { cloudWatchAlarmState } from "@hands-off-ops/core/rollback/aws-alarms";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
 import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";

@@ -28,7 +28,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { stateTableClient } from "@hands-off-ops/core/aws/clients";
-import { dynamoChatOpsAudit } from "@hands-off-ops/core/chatops/aws-store";
+import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/ticket-store";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
 import { closedDays } from "@hands-off-ops/core/schedule/holidays";

@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
-import type { AlarmStatePort } from "./ports";
+import type { AlarmStatePort } from "../rollback/ports";
 
 /**
  * DescribeAlarms for one alarm, metric or composite (without AlarmTypes CloudWatch returns metric alarms only).

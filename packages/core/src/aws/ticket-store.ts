@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ChatOpsAudit, ChatOpsAuditEntry } from "./audit";
-import type { Ticket, TicketStore } from "./tickets";
+import type { ChatOpsAudit, ChatOpsAuditEntry } from "../chatops/audit";
+import type { Ticket, TicketStore } from "../chatops/tickets";
 
 /** The audit trail of clicks is kept as long as the rollback's: 90 days. */
 const AUDIT_DAYS = 90;
