@@ -3,8 +3,8 @@ import { formatClock } from "../text/time";
 import { authorize, type GroupsPort } from "./authorize";
 import { readInteraction } from "./interaction";
 import { liveness, type PresentPorts } from "./live";
-import { checkTicket, type Ticket, type TicketStore } from "./tickets";
 import { checkRequestShape, type RawRequest, verifySlackSignature } from "./slack-verify";
+import { checkTicket, type Ticket, type TicketStore } from "./tickets";
 
 /**
  * The interactivity endpoint's answer to one request, within Slack's three

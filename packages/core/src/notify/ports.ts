@@ -1,9 +1,11 @@
+import type { Context } from "aws-lambda";
 import type { AlarmNow } from "../rollback/present";
 import type { ChatOpsAction } from "../settings/chatops";
 import type { IncidentRecord, SlackRef } from "./incident";
 import type { IncidentDeployment, MetricWidget } from "./message";
 import type { Email } from "./render/email";
 import type { SlackPayload } from "./render/slack";
+import type { ServiceDeploymentFound } from "./sources/ecs-deployment";
 
 /**
  * The effects of the notifier, as small interfaces: adapters implement them
@@ -130,4 +132,21 @@ export interface DeliveryPorts {
   once: OncePort;
   /** The incident's buttons (Acknowledge); absent or null when the stage has no Slack interactivity. */
   buttons?: ButtonIssuer | null;
+}
+
+export interface NotifyDependencies {
+  ports(): Promise<DeliveryPorts>;
+  /** CodeDeploy's report of a failed or stopped release. */
+  deploymentReports: DeploymentReportPort;
+  /** What the service runs now, to grade an ECS service event by its impact. */
+  serviceCounts: ServiceCountsPort;
+  /** ECS's record of the service deployment an ECS Deployment State Change event is about (release.controller "ecs"). */
+  serviceDeployments: ServiceDeploymentsPort;
+  /** The stage's alarms as CloudWatch has them now: a reminder is due only while one is still in ALARM. */
+  alarms: AlarmsNowPort;
+  registerContext(context: Context): void;
+}
+
+export interface ServiceDeploymentsPort {
+  latestAt(at: Date): Promise<ServiceDeploymentFound>;
 }

@@ -1,3 +1,4 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import type { Clients } from "@hands-off-ops/core/aws/clients";
 import { readEcsHookEnvironment, readHookEnvironment, readWatchEnvironment } from "@hands-off-ops/core/canary/environment";
 import type { DeliveryReport } from "@hands-off-ops/core/notify/deliver";
@@ -78,6 +79,9 @@ export const sharedMemory = (scenario: Scenario, stage: string): ReplayShared =>
 
 /** What the stand-in names look like: the real ones are known only once CloudFormation has created the resources. */
 const ACCOUNT = REPLAY_ACCOUNT;
+/** What the notifier logs of a fact it could not read, as its handler's logger does (shown with --logs). */
+const notifyLogger = new Logger({ serviceName: "notify" });
+const notifyWarn = (message: string, details: Record<string, unknown>) => notifyLogger.warn(message, details);
 
 interface Run {
   fn: Receiver["fn"];
@@ -243,9 +247,13 @@ async function runNotify(input: ReplayInput & { shared: ReplayShared }, event: u
   });
   // CodeDeploy's report of a release is not in the scenario: GetDeployment has no answer, and the message says so.
   const run = session(input, now, { report: false });
-  const { awsDependencies, createNotifyHandler } = await import("../../../../../functions/notify");
+  const { createNotifyHandler } = await import("../../../../../functions/notify");
+  const { awsDependencies } = await import("@hands-off-ops/core/notify/aws-dependencies");
   const result = await invoked(() =>
-    createNotifyHandler(env, awsDependencies(env, run.clients))(event, context(`${n.prefix}-notify`, input.settings.region, 120)),
+    createNotifyHandler(env, awsDependencies(env, notifyWarn, run.clients))(
+      event,
+      context(`${n.prefix}-notify`, input.settings.region, 120),
+    ),
   );
   const emails = run.world.sent.emails;
   input.shared.delivered.push({ report: result as Delivered["report"], slack: run.slack, emails });
