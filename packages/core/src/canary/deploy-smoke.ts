@@ -1,7 +1,7 @@
 import pRetry from "p-retry";
 import { CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { HttpPort } from "./http";
 import { runSmokeSuite, type SmokeResult } from "./smoke";
 

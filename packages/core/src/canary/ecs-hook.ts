@@ -1,7 +1,7 @@
 import type { EcsHook } from "../release/appspec";
 import { parseServiceDeploymentArn } from "../release/release-id";
 import type { CanarySettings } from "../settings/canary";
-import { z } from "../zod";
+import * as z from "../zod";
 import { compareVersions, isError, sampleRound } from "./comparison";
 import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
 import type { HookInvocation, HookTargets } from "./hook";

@@ -1,7 +1,7 @@
 import type { EcsHook } from "../release/appspec";
 import { parseServiceDeploymentArn } from "../release/release-id";
 import type { CanarySettings } from "../settings/canary";
-import { z } from "../zod";
+import * as z from "../zod";
 
 /** ECS's lifecycle stages of a service deployment, in the order they run (Amazon ECS Developer Guide, "Lambda hooks"). */
 export const ECS_LIFECYCLE_STAGES = [

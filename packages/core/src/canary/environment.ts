@@ -4,7 +4,7 @@ import type { EcsReleases } from "../rollback/by-hand";
 import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { HookTargets } from "./hook";
 
 /** What the Service stack puts into each hook function's environment. */

@@ -1,6 +1,6 @@
 import { type ChatOpsSettings, ChatOpsSettingsSchema } from "../settings/chatops";
 import { jsonVariable, readEnvironment } from "../settings/environment";
-import { z } from "../zod";
+import * as z from "../zod";
 
 /** What the stack puts into the interactivity endpoint's environment (Lambda adds its own name). */
 const ChatOpsEnvironment = z.object({

@@ -1,7 +1,7 @@
 import type { HookStatus } from "../canary/verdict";
 import { AUTOMATION_SOURCE, AutomationNotice } from "../notify/sources/automation";
 import { formatTime } from "../text/time";
-import { z } from "../zod";
+import * as z from "../zod";
 import {
   type Answer,
   APPROVAL_DETAIL_TYPE,

@@ -1,5 +1,5 @@
 import { ChatOpsAction } from "../settings/chatops";
-import { z } from "../zod";
+import * as z from "../zod";
 
 /**
  * A Slack button press (a `block_actions` interaction), read only after its

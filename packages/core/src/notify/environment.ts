@@ -1,7 +1,7 @@
 import { StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { NotifyContext } from "./message";
 
 const names = z.pipe(

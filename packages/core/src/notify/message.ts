@@ -1,6 +1,6 @@
 import { ReleaseId } from "../release/release-id";
 import { ChatOpsAction } from "../settings/chatops";
-import { z } from "../zod";
+import * as z from "../zod";
 
 /**
  * The one shape every operational event becomes before anyone reads it: what

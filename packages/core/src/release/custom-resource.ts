@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 import { ECS_HOOKS, type ReleaseTarget } from "./appspec";
 
 /** Properties of the Custom::Release resource that the Service stack declares. */

@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 /**
  * A release's id as every message, ticket and record names it: a CodeDeploy deployment id (d-7K2Q9ZB1C), or, with

@@ -1,5 +1,5 @@
 import { ReleaseId } from "../release/release-id";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { AlarmFacts } from "./decide";
 
 /**

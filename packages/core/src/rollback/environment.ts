@@ -2,7 +2,7 @@ import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { ReleaseGroup } from "./by-hand";
 
 /** What the Automation stack puts into the rollback function's environment. */

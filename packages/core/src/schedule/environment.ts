@@ -1,7 +1,7 @@
 import { AutomationMode, StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { ScheduleSettingsSchema } from "../settings/schedule";
-import { z } from "../zod";
+import * as z from "../zod";
 import type { ScheduleConfig } from "./run";
 
 /** What the Automation stack puts into the schedule function's environment. */

@@ -1,5 +1,5 @@
 import { Envelope, firstIssue } from "../notify/sources/envelope";
-import { z } from "../zod";
+import * as z from "../zod";
 import { KEEP_AWAKE_MAX_DAYS } from "./keep-awake";
 import type { Trigger } from "./run";
 

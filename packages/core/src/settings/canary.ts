@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 const CheckKind = z.enum(["smoke", "compare"]);
 const checksPerHook = z.array(CheckKind).check(z.refine((kinds) => new Set(kinds).size === kinds.length, "lists a check twice"));

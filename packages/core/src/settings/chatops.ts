@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 /**
  * Who may press which button in Slack: per action, Slack user ids and

@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 /** Settings fields shared by the stage schema and the parts the Lambdas parse on their own. */
 

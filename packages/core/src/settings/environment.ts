@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 /** An environment variable holding JSON, parsed before its schema reads it. */
 export const jsonVariable = z.pipe(

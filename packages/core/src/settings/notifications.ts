@@ -1,5 +1,5 @@
 import { Severity } from "../notify/message";
-import { z } from "../zod";
+import * as z from "../zod";
 
 const slackChannel = z.nullable(
   z

@@ -1,4 +1,4 @@
-import { z } from "../zod";
+import * as z from "../zod";
 
 export const RollbackSettingsSchema = z.strictObject({
   /** Alarm ids (the part after "<stage>-<app>-") that can blame a release; any other alarm is not a release problem. */

@@ -1,5 +1,5 @@
 import type { NotificationSettings } from "../settings/schema";
-import { z } from "../zod";
+import * as z from "../zod";
 
 /**
  * The Slack secret of a stage (Secrets Manager, JSON). The stack creates it

@@ -1,5 +1,5 @@
 import { ChatOpsAction, ChatOpsSettingsSchema } from "@hands-off-ops/core/settings/chatops";
-import { z as mini } from "@hands-off-ops/core/zod";
+import * as mini from "@hands-off-ops/core/zod";
 import * as z from "zod";
 import { ScenarioError } from "./scenario";
 

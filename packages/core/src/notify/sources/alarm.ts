@@ -1,5 +1,5 @@
 import { formatTime, parseTime } from "../../text/time";
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
 import { alarmIncidentKey, type Fact, type MetricWidget, type NotifyContext, type OpsMessage, type Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

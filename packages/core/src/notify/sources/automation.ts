@@ -1,4 +1,4 @@
-import { z } from "../../zod";
+import * as z from "../../zod";
 import type { NotifyContext, OpsMessage } from "../message";
 import { DeploymentThread, Fact, IncidentStep, Link, Offer, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

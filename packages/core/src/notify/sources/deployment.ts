@@ -1,5 +1,5 @@
 import { subjects } from "../../chatops/tickets";
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { dashboardLink, deploymentLink } from "../links";
 import { DeploymentState, type NotifyContext, type OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

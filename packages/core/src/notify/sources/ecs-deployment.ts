@@ -1,5 +1,5 @@
 import { subjects } from "../../chatops/tickets";
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { dashboardLink, serviceDeploymentLink } from "../links";
 import type { DeploymentState, NotifyContext, OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

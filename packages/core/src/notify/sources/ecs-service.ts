@@ -1,4 +1,4 @@
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { ERROR_LOGS_QUERY, ecsServiceLink, logsQueryLink } from "../links";
 import type { NotifyContext, OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

@@ -1,4 +1,4 @@
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { ecsServiceLink, ecsTaskLink, logStreamLink } from "../links";
 import type { Fact, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";

@@ -1,4 +1,4 @@
-import { z } from "../../zod";
+import * as z from "../../zod";
 import type { NotifyContext, OpsMessage } from "../message";
 
 /** The EventBridge envelope every source shares. Unknown fields are allowed: AWS adds fields over time. */

@@ -1,4 +1,4 @@
-import { z } from "../../zod";
+import * as z from "../../zod";
 import { dashboardLink, ERROR_LOGS_QUERY, logsQueryLink, rdsInstanceLink } from "../links";
 import type { Fact, Link, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
