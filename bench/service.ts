@@ -12,10 +12,12 @@
  *     votes in that poll (it should stay flat: results read each option's count, never the votes), POST votes at
  *     1 M stored votes, and the results query itself against counting the poll's votes, as before migration 0003.
  * Each row is run --runs times (bare and service interleaved) and printed as min/median/max; the ratio to bare is
- * taken run by run, after an unrecorded one-second warm-up of each server. Prints figures; asserts nothing.
+ * taken run by run, after an unrecorded one-second warm-up of each server; beside it each server process's CPU time
+ * per request (from /proc), which other load on the machine moves less than req/s. Prints figures; asserts nothing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -45,9 +47,27 @@ interface Figures {
   non2xx: number;
   errors: number;
   ok: number;
+  /** The server process's CPU time (user + system) per answered request, µs: steadier than req/s on a busy machine. */
+  cpuUs: number;
+}
+
+/** Each server's process, by origin: its CPU time is read from /proc around every load (Linux; NaN elsewhere). */
+const serverPids = new Map<string, number>();
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function load(url: string, request: { method?: "GET" | "POST"; body?: string } = {}, seconds = duration): Promise<Figures> {
+  const pid = serverPids.get(new URL(url).origin);
+  const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({
     url,
     connections,
@@ -63,6 +83,7 @@ async function load(url: string, request: { method?: "GET" | "POST"; body?: stri
     non2xx: result.non2xx,
     errors: result.errors,
     ok: result["2xx"],
+    cpuUs: ((cpuMsOf(pid) - cpuBefore) * 1000) / result.requests.total,
   };
 }
 
@@ -83,7 +104,9 @@ async function bareServer(body: string, contentType: string): Promise<{ url: str
   });
   const [line] = (await Promise.race([once(child.stdout as NodeJS.ReadableStream, "data"), once(child, "exit")])) as unknown[];
   if (!String(line).includes("listening")) throw new Error("the bare server did not start");
-  return { url: `http://127.0.0.1:${port}`, child };
+  const url = `http://127.0.0.1:${port}`;
+  if (child.pid) serverPids.set(url, child.pid);
+  return { url, child };
 }
 
 /** `runs` loads of `url`, or of each of `urls` in turn per run (so a row and its reference see the same conditions). */
@@ -121,11 +144,24 @@ function row(label: string, figures: Figures[], reference?: Figures[]) {
         "x",
       )} bare`
     : "";
+  const cpuRatio = reference
+    ? ` (${spread(
+        figures.map((f, i) => f.cpuUs / (reference[i]?.cpuUs ?? Number.NaN)),
+        2,
+        "x",
+      )} bare's)`
+    : "";
   const non2xx = figures.reduce((sum, f) => sum + f.non2xx, 0);
   const errors = figures.reduce((sum, f) => sum + f.errors, 0);
   const problems = non2xx || errors ? `  (${non2xx} non-2xx, ${errors} errors)` : "";
   console.log(
     `  ${label.padEnd(50)} ${spread(figures.map((f) => f.rps)).padStart(23)} req/s  p50 ${spread(figures.map((f) => f.p50)).padStart(10)} ms  p99 ${spread(figures.map((f) => f.p99)).padStart(12)} ms${ratio}${problems}`,
+  );
+  console.log(
+    `  ${"".padEnd(50)} CPU per request ${spread(
+      figures.map((f) => f.cpuUs),
+      1,
+    ).padStart(18)} µs${cpuRatio}`,
   );
 }
 
@@ -135,8 +171,12 @@ try {
     `Service benchmark: ${connections} connections, ${duration} s per run, ${runs} runs per row (min / median / max), node ${process.version}, production log level (info)`,
   );
   console.log("Each server in its own process; autocannon in this one. Goal: GET /health at least 0.8x bare.");
+  console.log(
+    "CPU per request: the server process's user + system time over the requests it answered (PostgreSQL's own not counted); on a busy machine it moves less than req/s.",
+  );
 
   const embedded: RunningService = await startService({ STAGE: "bench", LOG_LEVEL: "info" });
+  if (embedded.child.pid) serverPids.set(embedded.url, embedded.child.pid);
   stopAll.push(() => embedded.child.kill("SIGTERM"));
   const health = await fetch(`${embedded.url}/health`);
   const bareHealth = await bareServer(await health.text(), health.headers.get("content-type") ?? "text/plain");
@@ -160,6 +200,7 @@ try {
   const db = await connectPostgres(cluster.url, { DATABASE_STATEMENT_TIMEOUT_MS: "60000" });
   await migrate(db);
   const onPostgres = await startService({ STAGE: "bench", LOG_LEVEL: "info", DATABASE_URL: cluster.url });
+  if (onPostgres.child.pid) serverPids.set(onPostgres.url, onPostgres.child.pid);
   stopAll.push(() => onPostgres.child.kill("SIGTERM"));
   const pgPoll = await createPoll(onPostgres.url, ["a", "b", "c"]);
   const votesUrl = `${onPostgres.url}/api/polls/${pgPoll.id}/votes`;
