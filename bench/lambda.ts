@@ -6,7 +6,7 @@
  * sleep schedule, and prod's with release.controller ecs for its lifecycle
  * hook, synthesized offline) and the time a bare Node takes to
  * import it, measured side by side with `node -e 0` in the same run
- * (interleaved, median of N). Goal (issue #10): every handler at most
+ * (interleaved; min/median/max of N, ratios of the medians). Goal (issue #10): every handler at most
  * 400 KB and 1.5× a bare start. Prints figures; asserts nothing.
  *
  * Adapters are split into chunks loaded at their first call, so two figures
@@ -122,13 +122,15 @@ function timeNode(args: string[]): number {
 }
 
 const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN;
+/** "min/median/max" of the samples, in whole milliseconds. */
+const spread = (samples: number[]) => [Math.min(...samples), median(samples), Math.max(...samples)].map((v) => v.toFixed(0)).join("/");
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
 console.log(
   `Lambda bundles (prod, dev's schedule, prod with ecs's hook), ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}\n`,
 );
 console.log(
-  `${"handler".padEnd(32)}${"entry".padStart(9)}${"all".padStart(9)}${"bare".padStart(8)}${"import".padStart(9)}${"ratio".padStart(7)}${"all".padStart(9)}${"ratio".padStart(7)}`,
+  `${"handler".padEnd(32)}${"entry".padStart(9)}${"all".padStart(9)}${"bare ms".padStart(14)}${"import ms".padStart(14)}${"ratio".padStart(7)}${"all ms".padStart(14)}${"ratio".padStart(7)}`,
 );
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompare(b.handler))) {
@@ -143,15 +145,16 @@ for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompar
   }
   const base = median(bare);
   console.log(
-    `${bundle.handler.padEnd(32)}${kb(bundle.entryBytes).padStart(9)}${kb(bundle.allBytes).padStart(9)}${ms(base).padStart(8)}${ms(median(imported)).padStart(9)}${`${(median(imported) / base).toFixed(2)}×`.padStart(7)}${ms(median(everything)).padStart(9)}${`${(median(everything) / base).toFixed(2)}×`.padStart(7)}`,
+    `${bundle.handler.padEnd(32)}${kb(bundle.entryBytes).padStart(9)}${kb(bundle.allBytes).padStart(9)}${spread(bare).padStart(14)}${spread(imported).padStart(14)}${`${(median(imported) / base).toFixed(2)}×`.padStart(7)}${spread(everything).padStart(14)}${`${(median(everything) / base).toFixed(2)}×`.padStart(7)}`,
   );
 }
 console.log("\nentry: the handler's module and the chunks it imports statically; all: every chunk in its asset (source maps excluded).");
 console.log("import / ratio: importing the entry; all / ratio: then every chunk it may load later, vs `node -e 0`.");
+console.log("Times are min/median/max of the runs; each ratio is median over the bare start's median.");
 const aws = await new AwsStandIn().start();
-console.log(`\nCold start with the function's own event (AWS answered locally), median of ${runs}\n`);
+console.log(`\nCold start with the function's own event (AWS answered locally), ${runs} runs: median, CPU min/median/max\n`);
 console.log(
-  `${"handler".padEnd(32)}${"import".padStart(9)}${"event".padStart(9)}${"CPU".padStart(9)}${"peak RSS".padStart(10)}${"memory".padStart(9)}${"CPU at that size".padStart(19)}`,
+  `${"handler".padEnd(32)}${"import".padStart(9)}${"event".padStart(9)}${"CPU ms".padStart(16)}${"peak RSS".padStart(10)}${"memory".padStart(9)}${"CPU at that size".padStart(19)}`,
 );
 for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompare(b.handler))) {
   const main = mainEvent(bundle.handler, aws.url);
@@ -172,7 +175,7 @@ for (const bundle of [...bundles.values()].sort((a, b) => a.handler.localeCompar
   // Below 1,769 MB a function gets that fraction of one vCPU: the same work takes longer in proportion.
   const atSize = of("cpuMs") * Math.max(1, 1769 / memory);
   console.log(
-    `${bundle.handler.padEnd(32)}${ms(of("importMs")).padStart(9)}${ms(of("eventMs")).padStart(9)}${ms(of("cpuMs")).padStart(9)}${`${of("maxRssMb").toFixed(0)} MB`.padStart(10)}${`${memory} MB`.padStart(9)}${`~${ms(atSize)}`.padStart(19)}`,
+    `${bundle.handler.padEnd(32)}${ms(of("importMs")).padStart(9)}${ms(of("eventMs")).padStart(9)}${spread(figures.map((f) => f.cpuMs)).padStart(16)}${`${of("maxRssMb").toFixed(0)} MB`.padStart(10)}${`${memory} MB`.padStart(9)}${`~${ms(atSize)}`.padStart(19)}`,
   );
 }
 await aws.stop();

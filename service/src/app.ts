@@ -5,10 +5,12 @@ import type { ServiceConfig } from "./config.js";
 import { capConnections } from "./connection-cap.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import type { Database } from "./db.js";
+import { answerHealthFirst, HEALTH_BODY, HEALTH_CONTENT_TYPE } from "./health-first.js";
 import { CANONICAL_UUID, IDEMPOTENCY_KEY, normaliseText } from "./input-text.js";
 import type { RequestMetrics } from "./metrics.js";
 import { PAGE, PAGE_SECURITY_HEADERS } from "./page.js";
 import { castVote, createPoll, pollResults } from "./polls.js";
+import { probeLoggers } from "./probe-logger.js";
 import { unreadableBodyEncoding } from "./request-encoding.js";
 import { strictJsonBodies } from "./strict-json.js";
 
@@ -29,6 +31,8 @@ const READY_BUDGET_MS = 2_000;
 
 export interface AppOptions {
   logger?: boolean;
+  /** Where the log lines go (standard output by default). */
+  logStream?: { write(line: string): void };
   metrics?: RequestMetrics;
   /** False while the schema is not migrated yet (the database may still be starting): /ready answers 503 meanwhile. */
   schemaReady?: () => boolean;
@@ -37,7 +41,7 @@ export interface AppOptions {
 export function buildApp(config: ServiceConfig, db: Database, options: AppOptions = {}): App {
   let draining = false;
   const server = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger: options.logger === false ? false : { level: config.logLevel, ...(options.logStream && { stream: options.logStream }) },
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
@@ -52,6 +56,12 @@ export function buildApp(config: ServiceConfig, db: Database, options: AppOption
     // Strict types: a number where text is expected is a mistake to report, not to convert.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
+  let closing = false;
+  server.addHook("preClose", async () => {
+    closing = true;
+  });
+  // Before any other listener (connection-cap.ts's): GET /health answered by node:http itself (health-first.ts).
+  answerHealthFirst(server.server, () => !draining && !closing);
   capConnections(server.server, config.http.maxConnections);
   strictJsonBodies(server);
 
@@ -90,9 +100,11 @@ export function buildApp(config: ServiceConfig, db: Database, options: AppOption
   });
   server.setNotFoundHandler((request, reply) => reply.code(404).send(message(`No route ${request.method} ${request.url}`)));
 
-  // Probes run every few seconds per task: their request logs would drown the real traffic.
-  const probe = { logLevel: "warn" } as const;
-  server.get("/health", probe, async (_request, reply) => reply.type("text/plain").send("UP"));
+  // Probes run every few seconds per task: their request logs would drown the real traffic (probe-logger.ts: no
+  // pino child per probe request; warnings and errors still carry its request id).
+  const probe = { childLoggerFactory: probeLoggers(server.log) };
+  // What health-first.ts answers ahead of Fastify; this route answers the rest (HEAD, inject(), draining).
+  server.get("/health", probe, async (_request, reply) => reply.type(HEALTH_CONTENT_TYPE).send(HEALTH_BODY));
   server.get("/ready", probe, async (request, reply) => {
     if (draining) return reply.code(503).type("text/plain").send("DRAINING");
     if (options.schemaReady && !options.schemaReady()) return reply.code(503).type("text/plain").send("MIGRATING");

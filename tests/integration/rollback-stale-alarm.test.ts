@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
+import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import type { RollbackDeploymentsPort } from "@hands-off-ops/core/rollback/ports";

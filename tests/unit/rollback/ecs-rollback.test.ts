@@ -7,9 +7,9 @@ import {
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import type { EcsReleases } from "@hands-off-ops/core/release/release-group";
-import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
 import { ecsRollbacks } from "@hands-off-ops/core/rollback/aws-ecs-rollbacks";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";

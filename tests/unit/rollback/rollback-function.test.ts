@@ -6,10 +6,10 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand,
 } from "@aws-sdk/client-codedeploy";
+import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import type { CodeDeployGroup } from "@hands-off-ops/core/release/release-group";
-import { cloudWatchAlarmState } from "@hands-off-ops/core/aws/alarms";
 import { codeDeployRollbacks, taskDefinitionOf } from "@hands-off-ops/core/rollback/aws-codedeploy-rollbacks";
 import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { mockClient } from "aws-sdk-client-mock";

@@ -1,7 +1,7 @@
 import pRetry from "p-retry";
-import * as z from "zod";
 import { CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
+import * as z from "../zod";
 import type { HttpPort } from "./ports";
 import { runSmokeSuite, type SmokeResult } from "./smoke";
 
@@ -12,8 +12,8 @@ import { runSmokeSuite, type SmokeResult } from "./smoke";
  * lets through.
  */
 const DeploySmokeEnvironment = z.object({
-  STAGE: z.string().min(1),
-  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
+  STAGE: z.string().check(z.minLength(1)),
+  CANARY_SETTINGS: z.pipe(jsonVariable, CanarySettingsSchema),
   PRODUCTION_URL: z.url(),
 });
 
@@ -25,8 +25,8 @@ export type DeploySmokeEnvironment = ReturnType<typeof readDeploySmokeEnvironmen
 
 /** What the workflow asks: wait for /ready first (a stage just woken up), then the smoke suite, or only the wait. */
 export const DeploySmokeRequest = z.strictObject({
-  waitForReadySeconds: z.number().int().min(0).max(720).default(0),
-  smoke: z.boolean().default(true),
+  waitForReadySeconds: z._default(z.number().check(z.int()).check(z.gte(0)).check(z.lte(720)), 0),
+  smoke: z._default(z.boolean(), true),
 });
 export type DeploySmokeRequest = z.infer<typeof DeploySmokeRequest>;
 

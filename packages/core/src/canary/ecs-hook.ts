@@ -1,7 +1,7 @@
-import * as z from "zod";
 import type { EcsHook } from "../release/appspec";
 import { parseServiceDeploymentArn } from "../release/release-id";
 import type { CanarySettings } from "../settings/canary";
+import * as z from "../zod";
 import { compareVersions, isError, sampleRound } from "./comparison";
 import { checksAt, type EcsHookEvent, isRollingBack } from "./ecs-stages";
 import type { HookTargets } from "./hook";
@@ -28,24 +28,24 @@ const LATE = Symbol("late");
 /** Our key in hookDetails, beside whatever the service's hook configuration passes. */
 const STATE_KEY = "handsOffOps";
 
-const Sample = z.strictObject({ latencies: z.array(z.number()), errors: z.number().int().min(0) });
+const Sample = z.strictObject({ latencies: z.array(z.number()), errors: z.number().check(z.int()).check(z.gte(0)) });
 const HookState = z.strictObject({
   startedAt: z.number(),
-  invocations: z.number().int().min(1),
+  invocations: z.number().check(z.int()).check(z.gte(1)),
   firstDeployment: z.boolean(),
-  smoke: z
-    .array(
+  smoke: z.nullable(
+    z.array(
       z.strictObject({
         check: z.string(),
         passed: z.boolean(),
         detail: z.string(),
-        attempts: z.number().int(),
-        latencyMs: z.number().nullable(),
+        attempts: z.number().check(z.int()),
+        latencyMs: z.nullable(z.number()),
       }),
-    )
-    .nullable(),
+    ),
+  ),
   /** Warm-up pairs sent so far (not counted in the comparison). */
-  warmedUp: z.number().int().min(0),
+  warmedUp: z.number().check(z.int()).check(z.gte(0)),
   green: Sample,
   blue: Sample,
 });

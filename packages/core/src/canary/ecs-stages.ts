@@ -1,7 +1,7 @@
-import * as z from "zod";
 import type { EcsHook } from "../release/appspec";
 import { parseServiceDeploymentArn } from "../release/release-id";
 import type { CanarySettings } from "../settings/canary";
+import * as z from "../zod";
 
 /** ECS's lifecycle stages of a service deployment, in the order they run (Amazon ECS Developer Guide, "Lambda hooks"). */
 export const ECS_LIFECYCLE_STAGES = [
@@ -45,20 +45,20 @@ export function stagesWithChecks(hooks: CanarySettings["hooks"]): EcsLifecycleSt
   return ECS_LIFECYCLE_STAGES.filter((stage) => checksAt(stage, hooks) !== null);
 }
 
-const TrafficWeights = z.record(z.string(), z.number().min(0).max(100));
+const TrafficWeights = z.record(z.string(), z.number().check(z.gte(0)).check(z.lte(100)));
 
 /** What ECS sends a Lambda lifecycle hook (the developer guide's payloads; hookDetails only when set). */
 export const EcsHookEvent = z.looseObject({
-  executionId: z.string().min(1),
+  executionId: z.string().check(z.minLength(1)),
   lifecycleStage: z.enum(ECS_LIFECYCLE_STAGES),
-  resourceArn: z.string().refine((arn) => parseServiceDeploymentArn(arn) !== null, "must be an ECS service deployment ARN"),
+  resourceArn: z.string().check(z.refine((arn) => parseServiceDeploymentArn(arn) !== null, "must be an ECS service deployment ARN")),
   executionDetails: z.looseObject({
-    serviceArn: z.string().startsWith("arn:"),
-    targetServiceRevisionArn: z.string().startsWith("arn:"),
+    serviceArn: z.string().check(z.startsWith("arn:")),
+    targetServiceRevisionArn: z.string().check(z.startsWith("arn:")),
     testTrafficWeights: TrafficWeights,
     productionTrafficWeights: TrafficWeights,
   }),
-  hookDetails: z.record(z.string(), z.unknown()).optional(),
+  hookDetails: z.optional(z.record(z.string(), z.unknown())),
 });
 export type EcsHookEvent = z.infer<typeof EcsHookEvent>;
 

@@ -1,21 +1,21 @@
-import * as z from "zod";
 import { ECS_HOOKS, type EcsHook } from "../release/appspec";
 import type { EcsReleases } from "../release/release-group";
 import { EcsServiceArn, ReleaseId } from "../release/release-id";
 import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
 import { jsonVariable, readEnvironment } from "../settings/environment";
+import * as z from "../zod";
 import type { HookTargets } from "./hook";
 
 /** What the Service stack puts into each hook function's environment. */
 const HookEnvironment = z.object({
-  STAGE: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
   HOOK: z.enum(ECS_HOOKS),
-  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
+  CANARY_SETTINGS: z.pipe(jsonVariable, CanarySettingsSchema),
   TEST_URL: z.url(),
   PRODUCTION_URL: z.url(),
   /** How long the previous version's tasks are kept after a release (release.blueTerminationWaitMinutes). */
-  BLUE_WAIT_MINUTES: z.coerce.number().int().min(0),
+  BLUE_WAIT_MINUTES: z.coerce.number().check(z.int()).check(z.gte(0)),
   /** "on" where this hook is the stage's approval gate and Slack is connected (canary.approval). */
   APPROVAL_GATE: z.enum(["on", "off"]),
 });
@@ -43,12 +43,12 @@ export function readHookEnvironment(env: Record<string, string | undefined>): Ho
 
 /** What the Service stack puts into the ECS lifecycle hook's environment (release.controller "ecs"). */
 const EcsHookEnvironment = z.object({
-  STAGE: z.string().min(1),
-  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
+  STAGE: z.string().check(z.minLength(1)),
+  CANARY_SETTINGS: z.pipe(jsonVariable, CanarySettingsSchema),
   TEST_URL: z.url(),
   PRODUCTION_URL: z.url(),
   /** ECS's bake time: how long it keeps the previous revision after production traffic moved (release.blueTerminationWaitMinutes). */
-  BAKE_MINUTES: z.coerce.number().int().min(0),
+  BAKE_MINUTES: z.coerce.number().check(z.int()).check(z.gte(0)),
 });
 
 export function readEcsHookEnvironment(env: Record<string, string | undefined>) {
@@ -64,25 +64,28 @@ export type EcsHookEnvironment = ReturnType<typeof readEcsHookEnvironment>;
 
 /** What CodeDeploy sends a lifecycle hook function. */
 export const CodeDeployHookEvent = z.looseObject({
-  DeploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id"),
-  LifecycleEventHookExecutionId: z.string().min(1),
+  DeploymentId: z.string().check(z.regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id")),
+  LifecycleEventHookExecutionId: z.string().check(z.minLength(1)),
 });
 
 /** What the Service stack puts into the canary watch function's environment. */
 const WatchEnvironment = z.object({
-  STAGE: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
   AUTOMATION_MODE: z.enum(["enforce", "dry-run"]),
-  CANARY_SETTINGS: jsonVariable.pipe(CanarySettingsSchema),
-  CANARY_MINUTES: z.coerce.number().int().positive(),
-  TARGET_ID: z.string().regex(/^[^:]+:[^:]+$/, "must be cluster:service"),
+  CANARY_SETTINGS: z.pipe(jsonVariable, CanarySettingsSchema),
+  CANARY_MINUTES: z.coerce.number().check(z.int()).check(z.positive()),
+  TARGET_ID: z.string().check(z.regex(/^[^:]+:[^:]+$/, "must be cluster:service")),
   /** The service's two target groups, full names as CloudWatch knows them (targetgroup/<name>/<id>), comma-separated. */
-  TARGET_GROUPS: z
-    .string()
-    .transform((list) => list.split(","))
-    .pipe(z.array(z.string().regex(/^targetgroup\/[^/]+\/[^/]+$/, "must be targetgroup/<name>/<id>")).length(2)),
-  LOAD_BALANCER: z.string().startsWith("app/"),
-  SCHEDULE_GROUP: z.string().min(1),
-  SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
+  TARGET_GROUPS: z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((list) => list.split(",")),
+    ),
+    z.array(z.string().check(z.regex(/^targetgroup\/[^/]+\/[^/]+$/, "must be targetgroup/<name>/<id>"))).check(z.length(2)),
+  ),
+  LOAD_BALANCER: z.string().check(z.startsWith("app/")),
+  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith("arn:")),
 });
 
 /** Whose deployments the watch follows: CodeDeploy's, or (release.controller "ecs") ECS's, with its two listener rules. */
@@ -92,10 +95,13 @@ const WatchedReleases = z.discriminatedUnion("RELEASE_CONTROLLER", [
     RELEASE_CONTROLLER: z.literal("ecs"),
     SERVICE_ARN: EcsServiceArn,
     /** The production and the test listener rule ECS shifts, comma-separated. */
-    LISTENER_RULES: z
-      .string()
-      .transform((list) => list.split(","))
-      .pipe(z.array(z.string().startsWith("arn:")).length(2)),
+    LISTENER_RULES: z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((list) => list.split(",")),
+      ),
+      z.array(z.string().check(z.startsWith("arn:"))).check(z.length(2)),
+    ),
   }),
 ]);
 
@@ -134,7 +140,7 @@ export type WatchEnvironment = ReturnType<typeof readWatchEnvironment>;
 export const WatchEvent = z.union([
   z.looseObject({
     "detail-type": z.literal("CodeDeploy Deployment State-change Notification"),
-    detail: z.looseObject({ deploymentId: z.string().regex(/^d-[A-Z0-9]+$/), state: z.string() }),
+    detail: z.looseObject({ deploymentId: z.string().check(z.regex(/^d-[A-Z0-9]+$/)), state: z.string() }),
   }),
   z.looseObject({
     "detail-type": z.literal("ECS Deployment State Change"),

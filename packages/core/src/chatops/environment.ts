@@ -1,26 +1,26 @@
-import * as z from "zod";
 import { type ChatOpsSettings, ChatOpsSettingsSchema } from "../settings/chatops";
 import { jsonVariable, readEnvironment } from "../settings/environment";
+import * as z from "../zod";
 
 /** What the stack puts into the interactivity endpoint's environment (Lambda adds its own name). */
 const ChatOpsEnvironment = z.object({
-  STAGE: z.string().min(1),
-  CHATOPS_SETTINGS: jsonVariable.pipe(ChatOpsSettingsSchema),
-  STATE_TABLE: z.string().min(1),
-  SLACK_SECRET_ID: z.string().min(1),
-  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
+  CHATOPS_SETTINGS: z.pipe(jsonVariable, ChatOpsSettingsSchema),
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  SLACK_SECRET_ID: z.string().check(z.minLength(1)),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().check(z.minLength(1)),
   /** The rollback function, which carries out "Do it" and "Roll back". */
-  ROLLBACK_FUNCTION: z.string().min(1),
+  ROLLBACK_FUNCTION: z.string().check(z.minLength(1)),
   /** The schedule function (keep-awake); absent where the stage has no schedule. */
-  SCHEDULE_FUNCTION: z.string().min(1).optional(),
+  SCHEDULE_FUNCTION: z.optional(z.string().check(z.minLength(1))),
   /** The stage's time zone: times on messages read in it, with UTC beside. */
-  TIME_ZONE: z.string().min(1),
+  TIME_ZONE: z.string().check(z.minLength(1)),
   /** Where the approval gates' deadlines are scheduled, calling this function back. */
-  APPROVAL_SCHEDULE_GROUP: z.string().min(1),
-  APPROVAL_SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
-  APPROVAL_TARGET_ARN: z.string().startsWith("arn:"),
+  APPROVAL_SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  APPROVAL_SCHEDULER_ROLE_ARN: z.string().check(z.startsWith("arn:")),
+  APPROVAL_TARGET_ARN: z.string().check(z.startsWith("arn:")),
   /** A stand-in for slack.com in tests and local runs. */
-  SLACK_API_URL: z.url().optional(),
+  SLACK_API_URL: z.optional(z.url()),
 });
 
 export interface ChatOpsEnvironment {

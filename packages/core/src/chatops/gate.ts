@@ -1,7 +1,7 @@
-import * as z from "zod";
 import type { HookStatus } from "../canary/ports";
 import { AUTOMATION_SOURCE, AutomationNotice } from "../notify/sources/automation";
 import { formatTime } from "../text/time";
+import * as z from "../zod";
 import {
   type Answer,
   APPROVAL_DETAIL_TYPE,
@@ -29,11 +29,11 @@ import { subjects } from "./tickets";
  */
 
 export const ApprovalRequest = z.strictObject({
-  stage: z.string().min(1),
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/),
-  executionId: z.string().min(1).max(2000),
-  hook: z.string().min(1).max(40),
-  deadlineMinutes: z.number().int().min(1).max(55),
+  stage: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.regex(/^d-[A-Z0-9]+$/)),
+  executionId: z.string().check(z.minLength(1)).check(z.maxLength(2000)),
+  hook: z.string().check(z.minLength(1)).check(z.maxLength(40)),
+  deadlineMinutes: z.number().check(z.int()).check(z.gte(1)).check(z.lte(55)),
   onDeadline: z.enum(["Succeeded", "Failed"]),
   /** The hook's verdict with its evidence, as it would have been posted. */
   evidence: AutomationNotice,

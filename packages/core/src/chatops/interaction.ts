@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { ChatOpsAction } from "../settings/chatops";
+import * as z from "../zod";
 
 /**
  * A Slack button press (a `block_actions` interaction), read only after its
@@ -17,28 +17,32 @@ export const TICKET_ID = /^[A-Za-z0-9_-]{22}$/;
 
 const BlockActions = z.looseObject({
   type: z.literal("block_actions"),
-  team: z.looseObject({ id: z.string().min(1).max(40) }),
-  user: z.looseObject({ id: z.string().min(1).max(40), username: z.string().max(80).optional(), name: z.string().max(80).optional() }),
-  channel: z.looseObject({ id: z.string().min(1).max(40) }).optional(),
-  container: z.looseObject({ channel_id: z.string().max(40).optional(), message_ts: z.string().max(40).optional() }).optional(),
+  team: z.looseObject({ id: z.string().check(z.minLength(1)).check(z.maxLength(40)) }),
+  user: z.looseObject({
+    id: z.string().check(z.minLength(1)).check(z.maxLength(40)),
+    username: z.optional(z.string().check(z.maxLength(80))),
+    name: z.optional(z.string().check(z.maxLength(80))),
+  }),
+  channel: z.optional(z.looseObject({ id: z.string().check(z.minLength(1)).check(z.maxLength(40)) })),
+  container: z.optional(
+    z.looseObject({ channel_id: z.optional(z.string().check(z.maxLength(40))), message_ts: z.optional(z.string().check(z.maxLength(40))) }),
+  ),
   actions: z
     .array(
-      z.looseObject({ action_id: z.string().max(255), value: z.string().max(2000).optional(), action_ts: z.string().max(40).optional() }),
+      z.looseObject({
+        action_id: z.string().check(z.maxLength(255)),
+        value: z.optional(z.string().check(z.maxLength(2000))),
+        action_ts: z.optional(z.string().check(z.maxLength(40))),
+      }),
     )
-    .length(1),
-  response_url: z
-    .url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ })
-    .max(500)
-    .optional(),
+    .check(z.length(1)),
+  response_url: z.optional(z.url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ }).check(z.maxLength(500))),
   /** The message as Slack shows it, so that the click's result can replace its buttons (Slack allows 50 blocks). */
-  message: z
-    .looseObject({
-      blocks: z
-        .array(z.looseObject({ type: z.string() }))
-        .max(50)
-        .optional(),
-    })
-    .optional(),
+  message: z.optional(
+    z.looseObject({
+      blocks: z.optional(z.array(z.looseObject({ type: z.string() })).check(z.maxLength(50))),
+    }),
+  ),
 });
 
 export interface Interaction {

@@ -1,38 +1,41 @@
-import * as z from "zod";
 import { StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
+import * as z from "../zod";
 import type { NotifyContext } from "./message";
 
-const names = z.string().transform((value) => value.split(",").filter(Boolean));
+const names = z.pipe(
+  z.string(),
+  z.transform((value) => value.split(",").filter(Boolean)),
+);
 
 /** What the Automation stack puts into the notify function's environment. */
 const NotifyEnvironment = z.object({
-  STAGE: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
   /** Grades ECS service events by impact (notify/service-impact.ts); unknown, the strictest table applies. */
-  STAGE_KIND: StageKind.default("production"),
-  APP_NAME: z.string().min(1),
-  AWS_REGION: z.string().min(1),
-  NOTIFY_SETTINGS: jsonVariable.pipe(NotificationSettingsSchema),
-  ON_CALL_TOPIC_ARN: z.string().startsWith("arn:"),
-  STATE_TABLE: z.string().min(1),
-  SLACK_SECRET_ID: z.string().min(1),
-  DASHBOARD_NAME: z.string().min(1),
-  CLUSTER_NAME: z.string().min(1),
-  SERVICE_NAME: z.string().min(1),
-  LOG_GROUP_NAME: z.string().min(1),
+  STAGE_KIND: z._default(StageKind, "production"),
+  APP_NAME: z.string().check(z.minLength(1)),
+  AWS_REGION: z.string().check(z.minLength(1)),
+  NOTIFY_SETTINGS: z.pipe(jsonVariable, NotificationSettingsSchema),
+  ON_CALL_TOPIC_ARN: z.string().check(z.startsWith("arn:")),
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  SLACK_SECRET_ID: z.string().check(z.minLength(1)),
+  DASHBOARD_NAME: z.string().check(z.minLength(1)),
+  CLUSTER_NAME: z.string().check(z.minLength(1)),
+  SERVICE_NAME: z.string().check(z.minLength(1)),
+  LOG_GROUP_NAME: z.string().check(z.minLength(1)),
   CRITICAL_ALARMS: names,
   RELEASE_ALARMS: names,
   /** The stage's time zone (its schedule's); times in messages are shown in it, with UTC beside. */
-  TIME_ZONE: z.string().min(1).default("UTC"),
+  TIME_ZONE: z._default(z.string().check(z.minLength(1)), "UTC"),
   /** The sleep schedule's mode where the stage sleeps at night; unknown, none (production's case). */
-  SLEEP_SCHEDULE: z.enum(["enforce", "dry-run", "none"]).default("none"),
+  SLEEP_SCHEDULE: z._default(z.enum(["enforce", "dry-run", "none"]), "none"),
   /** A stand-in for slack.com in tests and local runs. */
-  SLACK_API_URL: z.url().optional(),
-  SLACK_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  SLACK_RETRY_MIN_DELAY_MS: z.coerce.number().int().min(1).default(1000),
+  SLACK_API_URL: z.optional(z.url()),
+  SLACK_RETRIES: z._default(z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(10)), 3),
+  SLACK_RETRY_MIN_DELAY_MS: z._default(z.coerce.number().check(z.int()).check(z.gte(1)), 1000),
   /** How long an incident's buttons stay valid; absent where the stage has no Slack interactivity (no buttons). */
-  BUTTON_HOURS: z.coerce.number().int().min(1).max(168).optional(),
+  BUTTON_HOURS: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(168))),
 });
 
 export interface NotifyEnvironment {

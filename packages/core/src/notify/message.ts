@@ -1,6 +1,6 @@
-import * as z from "zod";
 import { ReleaseId } from "../release/release-id";
 import { ChatOpsAction } from "../settings/chatops";
+import * as z from "../zod";
 
 /**
  * The one shape every operational event becomes before anyone reads it: what
@@ -11,12 +11,12 @@ import { ChatOpsAction } from "../settings/chatops";
 export const Severity = z.enum(["critical", "warning", "info", "resolved"]);
 export type Severity = z.infer<typeof Severity>;
 
-const text = (max: number) => z.string().min(1).max(max);
+const text = (max: number) => z.string().check(z.minLength(1)).check(z.maxLength(max));
 
 export const Fact = z.strictObject({ label: text(60), value: text(2000) });
 export type Fact = z.infer<typeof Fact>;
 
-export const Link = z.strictObject({ label: text(60), url: z.url({ protocol: /^https$/ }).max(3000) });
+export const Link = z.strictObject({ label: text(60), url: z.url({ protocol: /^https$/ }).check(z.maxLength(3000)) });
 export type Link = z.infer<typeof Link>;
 
 /** A deployment's messages form one Slack thread: the start, then replies; the outcome also updates the start. */
@@ -27,9 +27,9 @@ export const DeploymentThread = z.strictObject({
   deploymentId: ReleaseId,
   role: ThreadRole,
   /** CodeDeploy's own state, on its own events (a notice about a deployment has none). */
-  state: DeploymentState.optional(),
+  state: z.optional(DeploymentState),
   /** The controller's record says the release was rolled back and the previous version serves (ECS ROLLBACK_SUCCESSFUL). */
-  rolledBack: z.boolean().optional(),
+  rolledBack: z.optional(z.boolean()),
 });
 export type DeploymentThread = z.infer<typeof DeploymentThread>;
 
@@ -51,11 +51,11 @@ export const IncidentEvent = z.strictObject({
   key: text(300),
   state: text(40),
   /** The incident's own events repeat into a loop a person must break at this count (tasks crashing as they start). */
-  loopAt: z.number().int().min(2).optional(),
+  loopAt: z.optional(z.number().check(z.int()).check(z.gte(2))),
   /** When the episode this event ends began (an OK's ALARM, from its previousState), so an end that arrives alone dates its incident right. */
-  since: z.iso.datetime({ offset: true }).optional(),
+  since: z.optional(z.iso.datetime({ offset: true })),
   /** It has an end of its own (an alarm's OK); otherwise it is episodic (a crash, a failover) and ends with its cause. */
-  lasting: z.boolean().optional(),
+  lasting: z.optional(z.boolean()),
 });
 export const IncidentStep = z.strictObject({
   role: z.literal("step"),
@@ -63,13 +63,13 @@ export const IncidentStep = z.strictObject({
   /** What was done, in one line, from the doer's own record: the incident's timeline shows it. */
   did: text(300),
   escalates: z.boolean(),
-  deployments: z.array(IncidentDeployment).max(4).default([]),
+  deployments: z._default(z.array(IncidentDeployment).check(z.maxLength(4)), []),
   /** A button this step offers on the incident's message (do-it: carry out a dry-run decision for real). */
-  offers: z.enum(["do-it"]).optional(),
+  offers: z.optional(z.enum(["do-it"])),
   /** The release was stopped or rolled back by CodeDeploy, ECS or the automation (true), or that failed (false). */
-  handled: z.boolean().optional(),
+  handled: z.optional(z.boolean()),
   /** The cause is dealt with (the rollback succeeded): the incident's crashes and other episodic signals end. */
-  ends: z.boolean().optional(),
+  ends: z.optional(z.boolean()),
 });
 export type IncidentStep = z.infer<typeof IncidentStep>;
 export const IncidentTag = z.discriminatedUnion("role", [IncidentEvent, IncidentStep]);
@@ -82,8 +82,8 @@ export type IncidentTag = z.infer<typeof IncidentTag>;
 export const Offer = z.strictObject({
   action: ChatOpsAction,
   subject: text(300),
-  label: text(40).optional(),
-  endsAt: z.iso.datetime().optional(),
+  label: z.optional(text(40)),
+  endsAt: z.optional(z.iso.datetime()),
 });
 export type Offer = z.infer<typeof Offer>;
 

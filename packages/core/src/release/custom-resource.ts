@@ -1,16 +1,16 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { ECS_HOOKS, type ReleaseTarget } from "./appspec";
 
 /** Properties of the Custom::Release resource that the Service stack declares. */
 export const ReleaseProperties = z.object({
-  applicationName: z.string().min(1),
-  deploymentGroupName: z.string().min(1),
+  applicationName: z.string().check(z.minLength(1)),
+  deploymentGroupName: z.string().check(z.minLength(1)),
   /** ECS deployment target id: "<cluster name>:<service name>". */
-  targetId: z.string().regex(/^[^:]+:[^:]+$/),
-  taskDefinitionArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[\w-]+:\d+$/),
-  containerName: z.string().min(1),
-  containerPort: z.coerce.number().int().min(1).max(65535),
-  hooks: z.partialRecord(z.enum(ECS_HOOKS), z.string().min(1)).default({}),
+  targetId: z.string().check(z.regex(/^[^:]+:[^:]+$/)),
+  taskDefinitionArn: z.string().check(z.regex(/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[\w-]+:\d+$/)),
+  containerName: z.string().check(z.minLength(1)),
+  containerPort: z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(65535)),
+  hooks: z._default(z.partialRecord(z.enum(ECS_HOOKS), z.string().check(z.minLength(1))), {}),
 });
 export type ReleaseProperties = z.infer<typeof ReleaseProperties>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * A release's id as every message, ticket and record names it: a CodeDeploy deployment id (d-7K2Q9ZB1C), or, with
@@ -8,7 +8,7 @@ import * as z from "zod";
 export const RELEASE_ID_PATTERN = /^(?:d-[A-Z0-9]+|[A-Za-z0-9_-]{16,64})$/;
 export const ReleaseId = z
   .string()
-  .regex(RELEASE_ID_PATTERN, "must be a CodeDeploy deployment id (d-…) or an ECS service deployment id (the end of its ARN)");
+  .check(z.regex(RELEASE_ID_PATTERN, "must be a CodeDeploy deployment id (d-…) or an ECS service deployment id (the end of its ARN)"));
 
 const SERVICE_DEPLOYMENT_ARN = /^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service-deployment\/([^/]+)\/([^/]+)\/([A-Za-z0-9_-]{16,64})$/;
 
@@ -21,4 +21,6 @@ export function parseServiceDeploymentArn(arn: string): { cluster: string; servi
 }
 
 /** An ECS service's ARN: arn:aws:ecs:<region>:<account>:service/<cluster>/<service>. */
-export const EcsServiceArn = z.string().regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN");
+export const EcsServiceArn = z
+  .string()
+  .check(z.regex(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:service\/[^/]+\/[^/]+$/, "must be an ECS service ARN"));

@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { ReleaseId } from "../release/release-id";
+import * as z from "../zod";
 import type { AlarmFacts } from "./alarm";
 
 /**
@@ -12,10 +12,10 @@ import type { AlarmFacts } from "./alarm";
  */
 export const DoItRequest = z.strictObject({
   kind: z.literal("do-it"),
-  alarmName: z.string().min(1).max(255),
+  alarmName: z.string().check(z.minLength(1)).check(z.maxLength(255)),
   /** The button's ticket: one press acts once, whatever retries. */
-  ticketId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  requestedBy: z.string().min(1).max(120),
+  ticketId: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
+  requestedBy: z.string().check(z.minLength(1)).check(z.maxLength(120)),
 });
 export type DoItRequest = z.infer<typeof DoItRequest>;
 
@@ -40,7 +40,7 @@ export function doItAlarm(request: DoItRequest, alarmPrefix: string, now: Date):
 export const RollBackRequest = z.strictObject({
   kind: z.literal("roll-back"),
   deploymentId: ReleaseId,
-  ticketId: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  requestedBy: z.string().min(1).max(120),
+  ticketId: z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/)),
+  requestedBy: z.string().check(z.minLength(1)).check(z.maxLength(120)),
 });
 export type RollBackRequest = z.infer<typeof RollBackRequest>;

@@ -1,38 +1,41 @@
-import * as z from "zod";
 import type { ReleaseGroup } from "../release/release-group";
 import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
+import * as z from "../zod";
 
 /** What the Automation stack puts into the rollback function's environment. */
 const RollbackEnvironmentSchema = z.object({
-  STAGE: z.string().min(1),
-  APP_NAME: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
+  APP_NAME: z.string().check(z.minLength(1)),
   AUTOMATION_MODE: AutomationMode,
-  ROLLBACK_SETTINGS: jsonVariable.pipe(RollbackSettingsSchema),
-  BAKE_WINDOW_MINUTES: z.coerce.number().int().positive(),
-  STATE_TABLE: z.string().min(1),
+  ROLLBACK_SETTINGS: z.pipe(jsonVariable, RollbackSettingsSchema),
+  BAKE_WINDOW_MINUTES: z.coerce.number().check(z.int()).check(z.positive()),
+  STATE_TABLE: z.string().check(z.minLength(1)),
   /** The stage's time zone (its schedule's); times in the decisions' reasons are shown in it, with UTC beside. */
-  TIME_ZONE: z.string().min(1).default("UTC"),
+  TIME_ZONE: z._default(z.string().check(z.minLength(1)), "UTC"),
   /**
    * The alarms (full names) the release's controller watches itself: CodeDeploy's deployment group alarm
    * configuration, or ECS's deployment alarms (release.controller "ecs"). On them it stops and rolls back a running
    * release without the automation.
    */
-  RELEASE_ALARMS: z.string().transform((value) => value.split(",").filter(Boolean)),
+  RELEASE_ALARMS: z.pipe(
+    z.string(),
+    z.transform((value) => value.split(",").filter(Boolean)),
+  ),
   /** Set by Lambda itself: commands and links in the messages name it. */
-  AWS_REGION: z.string().min(1).optional(),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Where the releases run: CodeDeploy's application and group, or (release.controller "ecs") the ECS service. */
 const ReleasesEnvironmentSchema = z.discriminatedUnion("RELEASE_CONTROLLER", [
   z.object({
     RELEASE_CONTROLLER: z.literal("codedeploy"),
-    APPLICATION: z.string().min(1),
-    DEPLOYMENT_GROUP: z.string().min(1),
-    CONTAINER_NAME: z.string().min(1),
-    CONTAINER_PORT: z.coerce.number().int().min(1).max(65535),
+    APPLICATION: z.string().check(z.minLength(1)),
+    DEPLOYMENT_GROUP: z.string().check(z.minLength(1)),
+    CONTAINER_NAME: z.string().check(z.minLength(1)),
+    CONTAINER_PORT: z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(65535)),
   }),
   z.object({
     RELEASE_CONTROLLER: z.literal("ecs"),

@@ -1,32 +1,37 @@
-import * as z from "zod";
 import { AutomationMode, StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment } from "../settings/environment";
 import { ScheduleSettingsSchema } from "../settings/schedule";
+import * as z from "../zod";
 import type { ScheduleConfig } from "./config";
 
 /** What the Automation stack puts into the schedule function's environment. */
 const ScheduleEnvironmentSchema = z.object({
-  STAGE: z.string().min(1),
+  STAGE: z.string().check(z.minLength(1)),
   STAGE_KIND: StageKind,
   AUTOMATION_MODE: AutomationMode,
-  SCHEDULE_SETTINGS: jsonVariable.pipe(ScheduleSettingsSchema.omit({ holidays: true, closedDates: true })),
+  SCHEDULE_SETTINGS: z.pipe(jsonVariable, z.omit(ScheduleSettingsSchema, { holidays: true, closedDates: true })),
   /** Public holidays and closed dates, worked out at synth time (see schedule/holidays.ts). */
-  CLOSED_DAYS: jsonVariable.pipe(z.strictObject({ days: z.record(z.string(), z.string()), until: z.string() })),
-  DEFAULT_CAPACITY: jsonVariable.pipe(
-    z.strictObject({ desiredCount: z.number().int().min(0), minCapacity: z.number().int().min(0), maxCapacity: z.number().int().min(0) }),
+  CLOSED_DAYS: z.pipe(jsonVariable, z.strictObject({ days: z.record(z.string(), z.string()), until: z.string() })),
+  DEFAULT_CAPACITY: z.pipe(
+    jsonVariable,
+    z.strictObject({
+      desiredCount: z.number().check(z.int()).check(z.gte(0)),
+      minCapacity: z.number().check(z.int()).check(z.gte(0)),
+      maxCapacity: z.number().check(z.int()).check(z.gte(0)),
+    }),
   ),
-  TASK_VCPU: z.coerce.number().positive(),
-  TASK_MEMORY_GB: z.coerce.number().positive(),
-  DATABASE_INSTANCES: z.coerce.number().int().min(1).max(2),
-  STATE_TABLE: z.string().min(1),
-  CLUSTER: z.string().min(1),
-  SERVICE: z.string().min(1),
-  DATABASE_INSTANCE: z.string().min(1),
-  SCHEDULE_GROUP: z.string().min(1),
-  SCHEDULER_ROLE_ARN: z.string().startsWith("arn:"),
-  DEAD_LETTER_QUEUE_ARN: z.string().startsWith("arn:"),
+  TASK_VCPU: z.coerce.number().check(z.positive()),
+  TASK_MEMORY_GB: z.coerce.number().check(z.positive()),
+  DATABASE_INSTANCES: z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(2)),
+  STATE_TABLE: z.string().check(z.minLength(1)),
+  CLUSTER: z.string().check(z.minLength(1)),
+  SERVICE: z.string().check(z.minLength(1)),
+  DATABASE_INSTANCE: z.string().check(z.minLength(1)),
+  SCHEDULE_GROUP: z.string().check(z.minLength(1)),
+  SCHEDULER_ROLE_ARN: z.string().check(z.startsWith("arn:")),
+  DEAD_LETTER_QUEUE_ARN: z.string().check(z.startsWith("arn:")),
   /** The stage's synthetic user, paused while the stage sleeps; absent where it has none. */
-  CANARY_NAME: z.string().min(1).optional(),
+  CANARY_NAME: z.optional(z.string().check(z.minLength(1))),
 });
 
 export function readScheduleEnvironment(env: Record<string, string | undefined>) {

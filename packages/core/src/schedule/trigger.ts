@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { Envelope, firstIssue } from "../notify/sources/envelope";
+import * as z from "../zod";
 import { KEEP_AWAKE_MAX_DAYS } from "./keep-awake";
 
 /**
@@ -21,24 +21,25 @@ export const RDS_AUTO_START_EVENT = "RDS-EVENT-0154";
 
 const Tick = z.strictObject({
   action: z.enum(["sleep", "wake", "check", "summary", "keep-awake"]),
-  reason: z.string().max(500).optional(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
   /** keep-awake: for how long from now. */
-  minutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(KEEP_AWAKE_MAX_DAYS * 24 * 60)
-    .optional(),
+  minutes: z.optional(
+    z
+      .number()
+      .check(z.int())
+      .check(z.gte(1))
+      .check(z.lte(KEEP_AWAKE_MAX_DAYS * 24 * 60)),
+  ),
   /** keep-awake from a "Wake now" press: nothing to do on a stage already awake. */
-  wakeOnly: z.boolean().optional(),
-  executionId: z.string().min(1).optional(),
-  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  wakeOnly: z.optional(z.boolean()),
+  executionId: z.optional(z.string().check(z.minLength(1))),
+  scheduledTime: z.optional(z.iso.datetime({ offset: true })),
 });
 
-const RdsInstanceEvent = Envelope.extend({
+const RdsInstanceEvent = z.extend(Envelope, {
   "detail-type": z.literal("RDS DB Instance Event"),
   source: z.literal("aws.rds"),
-  detail: z.looseObject({ EventID: z.string().optional(), SourceIdentifier: z.string() }),
+  detail: z.looseObject({ EventID: z.optional(z.string()), SourceIdentifier: z.string() }),
 });
 
 export type ScheduleEvent =

@@ -1,53 +1,56 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 const CheckKind = z.enum(["smoke", "compare"]);
-const checksPerHook = z.array(CheckKind).refine((kinds) => new Set(kinds).size === kinds.length, "lists a check twice");
-const apiPath = z.string().regex(/^\/[^\s]*$/, "must be a path starting with /");
+const checksPerHook = z.array(CheckKind).check(z.refine((kinds) => new Set(kinds).size === kinds.length, "lists a check twice"));
+const apiPath = z.string().check(z.regex(/^\/[^\s]*$/, "must be a path starting with /"));
 
 export const SmokeCheckSchema = z.strictObject({
-  name: z.string().min(1).max(60),
+  name: z.string().check(z.minLength(1)).check(z.maxLength(60)),
   method: z.enum(["GET", "HEAD", "POST"]),
   path: apiPath,
-  body: z.string().max(10_000).nullable(),
-  expectStatus: z.number().int().min(100).max(599),
+  body: z.nullable(z.string().check(z.maxLength(10_000))),
+  expectStatus: z.number().check(z.int()).check(z.gte(100)).check(z.lte(599)),
   /** A regular expression the response body must match, or null. */
-  bodyMatch: z.string().nullable(),
-  latencyBudgetMs: z.number().int().positive().max(60_000),
+  bodyMatch: z.nullable(z.string()),
+  latencyBudgetMs: z.number().check(z.int()).check(z.positive()).check(z.lte(60_000)),
 });
 export type SmokeCheck = z.infer<typeof SmokeCheckSchema>;
 
 export const CanarySettingsSchema = z.strictObject({
   /** Which checks run at which CodeDeploy lifecycle hook; a hook with none is not wired into releases. */
   hooks: z.strictObject({
-    BeforeInstall: z.array(CheckKind).max(0, "no check can reach the new tasks before test traffic is allowed"),
-    AfterInstall: z.array(CheckKind).max(0, "no check can reach the new tasks before test traffic is allowed"),
+    BeforeInstall: z.array(CheckKind).check(z.maxLength(0, "no check can reach the new tasks before test traffic is allowed")),
+    AfterInstall: z.array(CheckKind).check(z.maxLength(0, "no check can reach the new tasks before test traffic is allowed")),
     AfterAllowTestTraffic: checksPerHook,
     BeforeAllowTraffic: checksPerHook,
     // After traffic has moved, both listeners reach the new version: there is nothing left to compare with.
     AfterAllowTraffic: z
       .array(z.literal("smoke", { error: "only smoke checks: after AllowTraffic there is no current version to compare with" }))
-      .max(1),
+      .check(z.maxLength(1)),
   }),
-  smoke: z.array(SmokeCheckSchema).min(1),
+  smoke: z.array(SmokeCheckSchema).check(z.minLength(1)),
   /** Retries of a failing smoke check while the new tasks warm up, with exponential backoff. */
-  warmup: z.strictObject({ retries: z.number().int().min(0).max(10), minDelayMs: z.number().int().min(10).max(30_000) }),
+  warmup: z.strictObject({
+    retries: z.number().check(z.int()).check(z.gte(0)).check(z.lte(10)),
+    minDelayMs: z.number().check(z.int()).check(z.gte(10)).check(z.lte(30_000)),
+  }),
   /** The same bounded sample sent to the new version (test listener) and the current one (production listener). */
   comparison: z.strictObject({
     path: apiPath,
-    requests: z.number().int().min(20).max(2000),
+    requests: z.number().check(z.int()).check(z.gte(20)).check(z.lte(2000)),
     /**
      * Requests sent to both versions first and not counted: a task that has just started compiles its code paths
      * (and the database driver's) on its first requests, which would otherwise count against the new version's
      * p95 while the current one is long warm.
      */
-    warmupRequests: z.number().int().min(0).max(500).default(20),
-    concurrency: z.number().int().min(1).max(50),
-    timeoutMs: z.number().int().positive().max(30_000),
+    warmupRequests: z._default(z.number().check(z.int()).check(z.gte(0)).check(z.lte(500)), 20),
+    concurrency: z.number().check(z.int()).check(z.gte(1)).check(z.lte(50)),
+    timeoutMs: z.number().check(z.int()).check(z.positive()).check(z.lte(30_000)),
     /** Significance level of both tests. */
-    alpha: z.number().gt(0).max(0.2),
+    alpha: z.number().check(z.gt(0)).check(z.lte(0.2)),
     /** A regression must also exceed these margins: error rate (absolute) and p95 latency (percent). */
-    maxErrorRateIncrease: z.number().min(0).max(1),
-    maxP95IncreasePercent: z.number().min(0).max(1000),
+    maxErrorRateIncrease: z.number().check(z.gte(0)).check(z.lte(1)),
+    maxP95IncreasePercent: z.number().check(z.gte(0)).check(z.lte(1000)),
   }),
   /**
    * The approval gate: once the hook's checks pass, it posts their evidence in the release's thread with Approve
@@ -59,12 +62,12 @@ export const CanarySettingsSchema = z.strictObject({
     /** The hook that waits: the one whose checks are the evidence, or the last before production traffic moves. */
     hook: z.enum(["AfterAllowTestTraffic", "BeforeAllowTraffic"]),
     /** Well under CodeDeploy's one-hour limit for a hook, which the checks' own minutes also count against. */
-    deadlineMinutes: z.number().int().min(5).max(45),
+    deadlineMinutes: z.number().check(z.int()).check(z.gte(5)).check(z.lte(45)),
     /** What is reported when nobody answers in time. */
     onDeadline: z.enum(["Failed", "Succeeded"]),
   }),
   /** Seconds kept back from the Lambda deadline to report the verdict. */
-  reserveSeconds: z.number().int().min(2).max(60),
+  reserveSeconds: z.number().check(z.int()).check(z.gte(2)).check(z.lte(60)),
   /**
    * While a canary release shifts traffic: compare the two target groups' load balancer metrics and stop the
    * release (with rollback) on a regression, using the comparison's significance level and margins.
@@ -75,11 +78,11 @@ export const CanarySettingsSchema = z.strictObject({
      * How often the metrics are read while the release runs. The service's per-revision counts come in 10-s
      * periods (the load balancer's in minutes): every 5 s, a new period is read 2.5 s after it is there, on average.
      */
-    pollSeconds: z.number().int().min(2).max(60),
+    pollSeconds: z.number().check(z.int()).check(z.gte(2)).check(z.lte(60)),
     /** The trailing window compared, in whole minutes (the load balancer's metrics have one-minute periods). */
-    windowMinutes: z.number().int().min(1).max(10),
+    windowMinutes: z.number().check(z.int()).check(z.gte(1)).check(z.lte(10)),
     /** Fewer requests than this on either side in the window: no verdict yet. */
-    minRequests: z.number().int().min(1).max(100_000),
+    minRequests: z.number().check(z.int()).check(z.gte(1)).check(z.lte(100_000)),
   }),
 });
 export type CanarySettings = z.infer<typeof CanarySettingsSchema>;

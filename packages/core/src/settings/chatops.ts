@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * Who may press which button in Slack: per action, Slack user ids and
@@ -23,8 +23,8 @@ export const permissionOf = (action: ChatOpsAction): ChatOpsPermission => (actio
 export const RELEASE_CHANGING_PERMISSIONS = ["do-it", "roll-back", "finish-now", "approve"] as const satisfies ChatOpsPermission[];
 
 const Who = z.strictObject({
-  users: z.array(z.string().regex(/^[UW][A-Z0-9]{8,}$/, "must be a Slack user id such as U0123ABCDE")),
-  groups: z.array(z.string().regex(/^S[A-Z0-9]{8,}$/, "must be a Slack user-group id such as S0123ABCDE")),
+  users: z.array(z.string().check(z.regex(/^[UW][A-Z0-9]{8,}$/, "must be a Slack user id such as U0123ABCDE"))),
+  groups: z.array(z.string().check(z.regex(/^S[A-Z0-9]{8,}$/, "must be a Slack user-group id such as S0123ABCDE"))),
   /** Anyone in the workspace who can see the message in one of the stage's channels. */
   anyone: z.boolean(),
 });
@@ -34,12 +34,9 @@ export const ChatOpsSettingsSchema = z.strictObject({
   /** The interactivity endpoint exists for this stage. */
   enabled: z.boolean(),
   /** The Slack workspace whose clicks count (team id); null refuses every click until it is set. */
-  teamId: z
-    .string()
-    .regex(/^T[A-Z0-9]{8,}$/, "must be a Slack team id such as T0123ABCDE")
-    .nullable(),
+  teamId: z.nullable(z.string().check(z.regex(/^T[A-Z0-9]{8,}$/, "must be a Slack team id such as T0123ABCDE"))),
   /** Channel ids in which the stage's buttons may be pressed; empty refuses every click. */
-  channels: z.array(z.string().regex(/^[CG][A-Z0-9]{8,}$/, "must be a channel id such as C0123ABCDE")),
+  channels: z.array(z.string().check(z.regex(/^[CG][A-Z0-9]{8,}$/, "must be a channel id such as C0123ABCDE"))),
   allow: z.strictObject({
     acknowledge: Who,
     "do-it": Who,
@@ -49,7 +46,7 @@ export const ChatOpsSettingsSchema = z.strictObject({
     approve: Who,
   }),
   /** How long a button stays valid after it was posted. */
-  buttonHours: z.number().int().min(1).max(168),
+  buttonHours: z.number().check(z.int()).check(z.gte(1)).check(z.lte(168)),
 });
 export type ChatOpsSettings = z.infer<typeof ChatOpsSettingsSchema>;
 

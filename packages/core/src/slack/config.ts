@@ -1,5 +1,5 @@
-import * as z from "zod";
 import type { NotificationSettings } from "../settings/schema";
+import * as z from "../zod";
 
 /**
  * The Slack secret of a stage (Secrets Manager, JSON). The stack creates it
@@ -8,15 +8,11 @@ import type { NotificationSettings } from "../settings/schema";
  * and, for buttons that act, the app's signing secret: { "signingSecret": "…" }.
  */
 const SlackSecret = z.looseObject({
-  botToken: z
-    .string()
-    .regex(/^xox[bp]-[A-Za-z0-9-]+$/, "must be a Slack bot token (xoxb-…)")
-    .optional(),
-  webhookUrl: z.url({ protocol: /^https$/ }).optional(),
-  signingSecret: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, "must be the Slack app's signing secret (32 hexadecimal characters)")
-    .optional(),
+  botToken: z.optional(z.string().check(z.regex(/^xox[bp]-[A-Za-z0-9-]+$/, "must be a Slack bot token (xoxb-…)"))),
+  webhookUrl: z.optional(z.url({ protocol: /^https$/ })),
+  signingSecret: z.optional(
+    z.string().check(z.regex(/^[0-9a-f]{32}$/, "must be the Slack app's signing secret (32 hexadecimal characters)")),
+  ),
 });
 
 /** The signing secret the interactivity endpoint verifies requests with; "" (every request refused) when none is set. */

@@ -1,4 +1,5 @@
 import { ChatOpsAction, ChatOpsSettingsSchema } from "@hands-off-ops/core/settings/chatops";
+import * as mini from "@hands-off-ops/core/zod";
 import * as z from "zod";
 import { ScenarioError } from "./scenario";
 
@@ -11,7 +12,7 @@ export const PressFileSchema = z.strictObject({
   /** What the state table holds for the pressed button's value: the ticket the notifier issued. */
   ticket: z.strictObject({ action: ChatOpsAction, subject: z.string().min(1) }),
   /** How the stage is connected to Slack for the replay, over its own chatops settings (which connect nobody). */
-  chatops: ChatOpsSettingsSchema.partial(),
+  chatops: mini.partial(ChatOpsSettingsSchema),
   /** An approval gate waiting for this release, for Approve and Reject. */
   approval: z
     .strictObject({ executionId: z.string().min(1), hook: z.string().min(1), minutesLeft: z.number().int().min(-60).max(60) })

@@ -102,7 +102,7 @@ export const ScenarioSchema = z.strictObject({
    */
   ecs: z
     .strictObject({
-      releaseId: ReleaseId.default(SAMPLE_RELEASE_ID),
+      releaseId: z._default(ReleaseId, SAMPLE_RELEASE_ID),
       status: z.string().default("IN_PROGRESS"),
       firstDeployment: z.boolean().default(false),
     })

@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { formatTime, parseTime } from "../../text/time";
+import * as z from "../../zod";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
 import { alarmIncidentKey, type Fact, type MetricWidget, type NotifyContext, type OpsMessage, type Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -13,46 +13,47 @@ const MetricStat = z.looseObject({
   metric: z.looseObject({
     namespace: z.string(),
     name: z.string(),
-    dimensions: z.record(z.string(), z.string()).default({}),
+    dimensions: z._default(z.record(z.string(), z.string()), {}),
   }),
-  period: z.number().int().positive(),
+  period: z.number().check(z.int()).check(z.positive()),
   stat: z.string(),
 });
 
 const AlarmMetric = z.looseObject({
   id: z.string(),
-  metricStat: MetricStat.optional(),
-  expression: z.string().optional(),
-  label: z.string().optional(),
-  returnData: z.boolean().optional(),
+  metricStat: z.optional(MetricStat),
+  expression: z.optional(z.string()),
+  label: z.optional(z.string()),
+  returnData: z.optional(z.boolean()),
 });
 
 const StateChange = z.looseObject({
   value: AlarmState,
-  reason: z.string().default(""),
-  reasonData: z.string().optional(),
+  reason: z._default(z.string(), ""),
+  reasonData: z.optional(z.string()),
   timestamp: z.string(),
 });
 
 export const AlarmDetail = z.looseObject({
-  alarmName: z.string().min(1),
+  alarmName: z.string().check(z.minLength(1)),
   state: StateChange,
-  previousState: StateChange.partial({ timestamp: true }).optional(),
-  configuration: z
-    .looseObject({
-      description: z.string().optional(),
-      metrics: z.array(AlarmMetric).optional(),
-      alarmRule: z.string().optional(),
-    })
-    .default({}),
+  previousState: z.optional(z.partial(StateChange, { timestamp: true })),
+  configuration: z._default(
+    z.looseObject({
+      description: z.optional(z.string()),
+      metrics: z.optional(z.array(AlarmMetric)),
+      alarmRule: z.optional(z.string()),
+    }),
+    {},
+  ),
 });
 type AlarmDetail = z.infer<typeof AlarmDetail>;
 
 /** What CloudWatch puts in reasonData (a JSON string) for a metric alarm. */
 const ReasonData = z.looseObject({
-  threshold: z.number().optional(),
-  recentDatapoints: z.array(z.number()).optional(),
-  triggeringAlarms: z.array(z.looseObject({ arn: z.string() })).optional(),
+  threshold: z.optional(z.number()),
+  recentDatapoints: z.optional(z.array(z.number())),
+  triggeringAlarms: z.optional(z.array(z.looseObject({ arn: z.string() }))),
 });
 
 export function readAlarm(envelope: Envelope, context: NotifyContext): Normalized {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import type { NotifyContext, OpsMessage } from "../message";
 import { DeploymentThread, Fact, IncidentStep, Link, Offer, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -13,23 +13,23 @@ export const AUTOMATION_SOURCE = "hands-off-ops";
 export const AUTOMATION_DETAIL_TYPE = "Automation Action";
 
 export const AutomationNotice = z.strictObject({
-  stage: z.string().min(1),
+  stage: z.string().check(z.minLength(1)),
   /** Which function acted, e.g. "rollback", "canary-hook", "schedule". */
-  actor: z.string().min(1).max(40),
+  actor: z.string().check(z.minLength(1)).check(z.maxLength(40)),
   severity: Severity,
-  title: z.string().min(1).max(140),
-  summary: z.string().min(1).max(2500),
-  facts: z.array(Fact).max(10).default([]),
-  links: z.array(Link).max(5).default([]),
-  actionsTaken: z.array(z.string().min(1).max(500)).max(10).default([]),
-  nextStep: z.string().min(1).max(1000).nullable().default(null),
+  title: z.string().check(z.minLength(1)).check(z.maxLength(140)),
+  summary: z.string().check(z.minLength(1)).check(z.maxLength(2500)),
+  facts: z._default(z.array(Fact).check(z.maxLength(10)), []),
+  links: z._default(z.array(Link).check(z.maxLength(5)), []),
+  actionsTaken: z._default(z.array(z.string().check(z.minLength(1)).check(z.maxLength(500))).check(z.maxLength(10)), []),
+  nextStep: z._default(z.nullable(z.string().check(z.minLength(1)).check(z.maxLength(1000))), null),
   /** In dry-run the automation decided but changed nothing: the message says "would have". */
-  dryRun: z.boolean().default(false),
-  thread: DeploymentThread.nullable().default(null),
+  dryRun: z._default(z.boolean(), false),
+  thread: z._default(z.nullable(DeploymentThread), null),
   /** The incident this notice is a step of (the alarm the rollback decided on). */
-  incident: IncidentStep.nullable().default(null),
+  incident: z._default(z.nullable(IncidentStep), null),
   /** Buttons the message offers (a release's thread, a sleep notice); posted only where Slack can take clicks. */
-  offers: z.array(Offer).max(3).default([]),
+  offers: z._default(z.array(Offer).check(z.maxLength(3)), []),
 });
 export type AutomationNotice = z.input<typeof AutomationNotice>;
 

@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { subjects } from "../../chatops/tickets";
+import * as z from "../../zod";
 import { dashboardLink, deploymentLink } from "../links";
 import { DeploymentState, type NotifyContext, type OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -8,9 +8,9 @@ import { unrecognised } from "./unrecognised";
 export const DEPLOYMENT_DETAIL_TYPE = "CodeDeploy Deployment State-change Notification";
 
 export const DeploymentDetail = z.looseObject({
-  application: z.string().min(1),
-  deploymentGroup: z.string().min(1),
-  deploymentId: z.string().regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-123456789"),
+  application: z.string().check(z.minLength(1)),
+  deploymentGroup: z.string().check(z.minLength(1)),
+  deploymentId: z.string().check(z.regex(/^d-[A-Z0-9]+$/, "must be a CodeDeploy deployment id such as d-123456789")),
   state: DeploymentState,
 });
 

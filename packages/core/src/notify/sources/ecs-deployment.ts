@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { subjects } from "../../chatops/tickets";
+import * as z from "../../zod";
 import { dashboardLink, serviceDeploymentLink } from "../links";
 import type { DeploymentState, NotifyContext, OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -12,8 +12,8 @@ const EcsDeploymentDetail = z.looseObject({
   eventType: z.enum(["INFO", "ERROR"]),
   eventName: z.enum(["SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED"]),
   /** ECS's older deployment id (ecs-svc/…), not the service deployment's: see withServiceDeployment. */
-  deploymentId: z.string().min(1),
-  reason: z.string().default(""),
+  deploymentId: z.string().check(z.minLength(1)),
+  reason: z._default(z.string(), ""),
 });
 
 /** What ECS says about its service deployment, as the release's thread tells it. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import { ERROR_LOGS_QUERY, ecsServiceLink, logsQueryLink } from "../links";
 import type { NotifyContext, OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -8,10 +8,10 @@ export const SERVICE_ACTION_DETAIL_TYPE = "ECS Service Action";
 
 export const ServiceActionDetail = z.looseObject({
   eventType: z.enum(["INFO", "WARN", "ERROR"]),
-  eventName: z.string().min(1),
+  eventName: z.string().check(z.minLength(1)),
   clusterArn: z.string(),
-  reason: z.string().optional(),
-  capacityProviderArns: z.array(z.string()).optional(),
+  reason: z.optional(z.string()),
+  capacityProviderArns: z.optional(z.array(z.string())),
 });
 
 /** The service action events of the ECS developer guide that need a person, in their words. */

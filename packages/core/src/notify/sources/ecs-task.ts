@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import { ecsServiceLink, ecsTaskLink, logStreamLink } from "../links";
 import type { Fact, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -8,21 +8,21 @@ export const TASK_DETAIL_TYPE = "ECS Task State Change";
 
 const Container = z.looseObject({
   name: z.string(),
-  exitCode: z.number().int().optional(),
-  reason: z.string().optional(),
-  lastStatus: z.string().optional(),
+  exitCode: z.optional(z.number().check(z.int())),
+  reason: z.optional(z.string()),
+  lastStatus: z.optional(z.string()),
 });
 
 export const TaskDetail = z.looseObject({
   clusterArn: z.string(),
   taskArn: z.string(),
   lastStatus: z.string(),
-  taskDefinitionArn: z.string().default(""),
-  group: z.string().optional(),
-  stopCode: z.string().optional(),
-  stoppedReason: z.string().optional(),
-  containers: z.array(Container).default([]),
-  startedBy: z.string().optional(),
+  taskDefinitionArn: z._default(z.string(), ""),
+  group: z.optional(z.string()),
+  stopCode: z.optional(z.string()),
+  stoppedReason: z.optional(z.string()),
+  containers: z._default(z.array(Container), []),
+  startedBy: z.optional(z.string()),
 });
 type TaskDetail = z.infer<typeof TaskDetail>;
 

@@ -1,15 +1,15 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import type { NotifyContext, OpsMessage } from "../message";
 
 /** The EventBridge envelope every source shares. Unknown fields are allowed: AWS adds fields over time. */
 export const Envelope = z.looseObject({
-  id: z.string().min(1),
-  "detail-type": z.string().min(1),
-  source: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  "detail-type": z.string().check(z.minLength(1)),
+  source: z.string().check(z.minLength(1)),
   time: z.iso.datetime({ offset: true }),
-  region: z.string().min(1),
-  account: z.string().optional(),
-  resources: z.array(z.string()).default([]),
+  region: z.string().check(z.minLength(1)),
+  account: z.optional(z.string()),
+  resources: z._default(z.array(z.string()), []),
   detail: z.unknown(),
 });
 export type Envelope = z.infer<typeof Envelope>;
@@ -41,7 +41,7 @@ export function baseMessage(envelope: Envelope, context: NotifyContext, kind: Op
 }
 
 /** Zod's first issue as one line a person can act on. */
-export function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "does not match the expected shape";
   const where = issue.path.length ? issue.path.join(".") : "(event)";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import { dashboardLink, ERROR_LOGS_QUERY, logsQueryLink, rdsInstanceLink } from "../links";
 import type { Fact, Link, NotifyContext, OpsMessage, Severity } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
@@ -14,11 +14,11 @@ export const RDS_EVENTS_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/Us
  * (tests/fixtures/events/rds-db-instance-event.json): the instance, RDS's event id and its message.
  */
 export const RdsInstanceDetail = z.looseObject({
-  SourceIdentifier: z.string().min(1),
-  SourceArn: z.string().optional(),
-  EventID: z.string().min(1).optional(),
-  Message: z.string().default(""),
-  EventCategories: z.array(z.string()).default([]),
+  SourceIdentifier: z.string().check(z.minLength(1)),
+  SourceArn: z.optional(z.string()),
+  EventID: z.optional(z.string().check(z.minLength(1))),
+  Message: z._default(z.string(), ""),
+  EventCategories: z._default(z.array(z.string()), []),
 });
 type RdsInstanceDetail = z.infer<typeof RdsInstanceDetail>;
 
