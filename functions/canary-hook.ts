@@ -1,25 +1,14 @@
-/**
- * A CodeDeploy lifecycle hook of the service's blue/green releases (one
- * function per hook; HOOK says which). Runs the checks the stage's settings
- * give this hook against the new tasks (test listener) and the current ones,
- * reports exactly one verdict before the deadline, and posts it with its
- * evidence into the release's thread.
- */
-import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
-import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { awsPorts } from "@hands-off-ops/core/canary/aws-hook-ports";
 import { CodeDeployHookEvent, type HookEnvironment, readHookEnvironment } from "@hands-off-ops/core/canary/environment";
+import type { ApprovalAsker } from "@hands-off-ops/core/canary/hook";
 import { type HookGate, runHook } from "@hands-off-ops/core/canary/hook";
-import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
 import type { HookPorts } from "@hands-off-ops/core/canary/ports";
-import type { ApprovalRequest } from "@hands-off-ops/core/chatops/gate";
-import { loadOnce } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -60,29 +49,6 @@ export function createHookHandler(env: HookEnvironment, ports: HookPorts, notice
       logger.error("Could not post the verdict to the notifier", { ...invocation, error: error as Error });
     }
     return verdict;
-  };
-}
-
-export interface ApprovalAsker {
-  ask(request: ApprovalRequest): Promise<void>;
-}
-
-/** The hook's adapters, each loaded at its first call, with the given clients (the console's) or their own. */
-export function awsPorts(clients: Clients = {}): { ports: HookPorts; notices: NoticePort; approvals: ApprovalAsker } {
-  const approvalRequests = loadOnce(async () =>
-    (await import("@hands-off-ops/core/chatops/aws-approval-requests")).eventBridgeApprovalRequests(clients.eventBridge),
-  );
-  const reporter = loadOnce(async () =>
-    (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter(clients.codeDeploy),
-  );
-  return {
-    ports: {
-      http: fetchHttp(),
-      report: async (...verdict) => (await reporter())(...verdict),
-      sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
-    },
-    notices: noticesOnFirstUse(clients),
-    approvals: { ask: async (request) => (await approvalRequests())(request) },
   };
 }
 

@@ -1,24 +1,12 @@
-/**
- * Watches a canary release while it shifts traffic. CodeDeploy's START event
- * (or ECS's SERVICE_DEPLOYMENT_IN_PROGRESS) creates a one-minute schedule for
- * the deployment, its end (SUCCESS, FAILURE, STOP; ECS's completed, failed or
- * rolling back) deletes it; each tick compares the new and current target groups'
- * load balancer metrics (and the two revisions' own 10-s counts when the
- * service writes them) and stops the release with rollback on a regression.
- * Nothing runs when nothing is deploying.
- */
-import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
-import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { awsPorts } from "@hands-off-ops/core/canary/aws-watch-ports";
 import { readWatchEnvironment, type WatchEnvironment, WatchEvent } from "@hands-off-ops/core/canary/environment";
-import type { WatchPorts } from "@hands-off-ops/core/canary/ports";
+import type { WatchedServiceDeployments, WatchPorts } from "@hands-off-ops/core/canary/ports";
 import { watchForAMinute } from "@hands-off-ops/core/canary/watch-run";
-import { onFirstCall } from "@hands-off-ops/core/lazy";
-import { ecsDeploymentPhase, type ServiceDeploymentFound } from "@hands-off-ops/core/notify/sources/ecs-deployment";
+import { ecsDeploymentPhase } from "@hands-off-ops/core/notify/sources/ecs-deployment";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -28,11 +16,6 @@ const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "canary-wat
 const RESERVE_MS = 5_000;
 /** A schedule outlives the canary window by this much at most, should the end event be lost. */
 const SCHEDULE_MARGIN_MINUTES = 60;
-
-/** ECS's record of the service deployment an ECS event is about (release.controller "ecs"). */
-export interface WatchedServiceDeployments {
-  latestAt(at: Date): Promise<ServiceDeploymentFound>;
-}
 
 export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts & { serviceDeployments?: WatchedServiceDeployments }) {
   const startWatching = async (deploymentId: string, context: Context) => {
@@ -77,45 +60,6 @@ export function createWatchHandler(env: WatchEnvironment, ports: WatchPorts & { 
     logger.info("Watched", { deploymentId: parsed.data.deploymentId, tick });
     if (tick.kind === "stopped" || tick.kind === "would-stop") metrics.addMetric("CanaryRegressions", MetricUnit.Count, 1);
     return tick;
-  };
-}
-
-/** The AWS adapters, with the given clients (the console's) or their own. */
-export function awsPorts(env: WatchEnvironment, clients: Clients = {}): WatchPorts & { serviceDeployments?: WatchedServiceDeployments } {
-  // Loaded at first use: a release's start and end events need only the Scheduler, a tick CodeDeploy (or ECS) and CloudWatch.
-  const notices = noticesOnFirstUse(clients);
-  const watched = env.releases;
-  return {
-    deployments: onFirstCall(async () =>
-      watched.controller === "ecs"
-        ? (await import("@hands-off-ops/core/canary/aws-ecs-canary")).ecsCanary(watched.releases, watched.rules, clients.ecs, clients.elbv2)
-        : (await import("@hands-off-ops/core/canary/aws-canary-deployments")).codeDeployCanary(clients.codeDeploy, clients.ecs),
-    ),
-    ...(watched.controller === "ecs"
-      ? {
-          serviceDeployments: onFirstCall(async () => {
-            const deployments = (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs);
-            return { latestAt: (at: Date) => deployments.latestAt(watched.releases.cluster, watched.releases.service, at) };
-          }),
-        }
-      : {}),
-    metrics: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-target-metrics")).cloudWatchTargetMetrics(env.loadBalancer, clients.cloudWatch),
-    ),
-    // The fast path: the service's own per-revision counts in 10-s periods (the release's task sets or service revisions name them).
-    revisionMetrics: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-revision-metrics")).cloudWatchRevisionMetrics(env.context.stage, clients.cloudWatch),
-    ),
-    schedules: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/canary/aws-watch-schedules")).schedulerWatchSchedules(
-        env.scheduleGroup,
-        env.schedulerRoleArn,
-        clients.scheduler,
-      ),
-    ),
-    notify: (notice) => notices.send(notice),
-    sleep: (ms) => sleep(ms),
-    now: () => new Date(),
   };
 }
 

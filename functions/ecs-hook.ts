@@ -1,24 +1,14 @@
-/**
- * The Lambda lifecycle hook of the service's ECS-native releases (release.controller "ecs"). ECS invokes it at
- * the stages that have checks and reads the answer it returns: SUCCEEDED, FAILED (ECS rolls back) or
- * IN_PROGRESS (a comparison still sampling: ECS calls again with hookDetails). The verdict is posted with its
- * evidence into the release's thread.
- */
-import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
 import type { NoticePort } from "@hands-off-ops/core/aws/notices";
-import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
+import { awsPorts } from "@hands-off-ops/core/canary/aws-ecs-hook-ports";
 import { type EcsHookResponse, runEcsHook } from "@hands-off-ops/core/canary/ecs-hook";
 import { EcsHookEvent } from "@hands-off-ops/core/canary/ecs-stages";
 import { type EcsHookEnvironment, readEcsHookEnvironment } from "@hands-off-ops/core/canary/environment";
-import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { verdictNotice } from "@hands-off-ops/core/canary/notice";
 import type { EcsHookPorts } from "@hands-off-ops/core/canary/ports";
-import { loadOnce } from "@hands-off-ops/core/lazy";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -48,22 +38,6 @@ export function createEcsHookHandler(env: EcsHookEnvironment, ports: EcsHookPort
       }
     }
     return response;
-  };
-}
-
-/** The hook's adapters, each loaded at its first call, with the given clients (the console's) or their own. */
-export function awsPorts(clients: Clients = {}): { ports: EcsHookPorts; notices: NoticePort } {
-  const deployments = loadOnce(async () =>
-    (await import("@hands-off-ops/core/aws/service-deployments")).ecsServiceDeployments(clients.ecs),
-  );
-  return {
-    ports: {
-      http: fetchHttp(),
-      isFirstDeployment: async (arn) => (await deployments()).isFirstDeployment(arn),
-      sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
-      now: () => Date.now(),
-    },
-    notices: noticesOnFirstUse(clients),
   };
 }
 

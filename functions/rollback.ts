@@ -10,12 +10,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
-import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
-import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
 import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
 import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
+import { awsPorts } from "@hands-off-ops/core/rollback/aws-ports";
 import { DoItRequest, doItAlarm, RollBackRequest } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import type { RollbackPorts } from "@hands-off-ops/core/rollback/ports";
@@ -78,29 +76,6 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
     metrics.addMetric(`Decision_${result.decision.action}`, MetricUnit.Count, 1);
     return result;
   };
-}
-
-/**
- * The AWS adapters, each loaded at its first call: an alarm that cannot blame a release never loads CodeDeploy's (or
- * ECS's) client. Given clients (the console's) are used instead of the adapters' own.
- */
-export function awsPorts(env: RollbackEnvironment, clients: Clients = {}) {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "rollback", clients);
-  const notices = noticesOnFirstUse(clients);
-  const ports: RollbackPorts = {
-    alarms: onFirstCall(async () => (await import("@hands-off-ops/core/aws/alarms")).cloudWatchAlarmState(clients.cloudWatch)),
-    deployments: onFirstCall(async () => {
-      const { target } = env;
-      if (target.controller === "ecs")
-        return (await import("@hands-off-ops/core/rollback/aws-ecs-rollbacks")).ecsRollbacks(target, clients.ecs);
-      return (await import("@hands-off-ops/core/rollback/aws-codedeploy-rollbacks")).codeDeployRollbacks(target, clients.codeDeploy);
-    }),
-    ledger: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/rollback/aws-ledger")).dynamoRollbackLedger(env.tableName, env.stage, await stateTable()),
-    ),
-    notify: (notice) => notices.send(notice),
-  };
-  return { once, ports };
 }
 
 let wired: { handle: ReturnType<typeof createRollbackHandler>; registerContext(context: Context): void } | undefined;

@@ -10,10 +10,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
-import { noticesOnFirstUse, stateTableOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
-import { onFirstCall } from "@hands-off-ops/core/lazy";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
+import { awsPorts } from "@hands-off-ops/core/schedule/aws-ports";
 import { readScheduleEnvironment, type ScheduleEnvironment } from "@hands-off-ops/core/schedule/environment";
 import type { SchedulePorts } from "@hands-off-ops/core/schedule/ports";
 import { converge, weeklySummary } from "@hands-off-ops/core/schedule/run";
@@ -52,44 +50,6 @@ export function createScheduleHandler(env: ScheduleEnvironment, ports: ScheduleP
     metrics.addMetric(read.trigger === "summary" ? "Summaries" : `Ticks_${read.trigger.kind}`, MetricUnit.Count, 1);
     return result;
   };
-}
-
-/** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. Given clients (the console's) are used instead of their own. */
-export function awsPorts(env: ScheduleEnvironment, functionArn: string, clients: Clients = {}) {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule", clients);
-  const notices = noticesOnFirstUse(clients);
-  const ports: SchedulePorts = {
-    stage: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-stage-capacity")).ecsStageCapacity(
-        env.service,
-        clients.ecs,
-        clients.applicationAutoScaling,
-      ),
-    ),
-    database: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-database-power")).rdsDatabasePower(env.databaseInstance, clients.rds),
-    ),
-    canary: env.canaryName
-      ? onFirstCall(async () =>
-          (await import("@hands-off-ops/core/schedule/aws-canary-power")).syntheticsCanary(env.canaryName as string, clients.synthetics),
-        )
-      : null,
-    ledger: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-sleep-ledger")).dynamoSleepLedger(
-        env.tableName,
-        env.config.stage,
-        await stateTable(),
-      ),
-    ),
-    rechecks: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/schedule/aws-recheck-schedules")).schedulerRechecks(
-        { ...env.rechecks, functionArn },
-        clients.scheduler,
-      ),
-    ),
-    notify: (notice) => notices.send(notice),
-  };
-  return { once, ports };
 }
 
 let wired: { handle: ReturnType<typeof createScheduleHandler>; registerContext(context: Context): void } | undefined;

@@ -10,26 +10,18 @@
  * deadline (EventBridge Scheduler) if nobody pressed Approve or Reject.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { Clients } from "@hands-off-ops/core/aws/clients";
-import { noticesOnFirstUse } from "@hands-off-ops/core/aws/on-first-use";
-import { type AcceptedClick, type AcceptPorts, acceptClick } from "@hands-off-ops/core/chatops/accept";
+import { type AcceptedClick, acceptClick } from "@hands-off-ops/core/chatops/accept";
 import { APPROVAL_DETAIL_TYPE } from "@hands-off-ops/core/chatops/approval";
-import type { CarryOutPorts } from "@hands-off-ops/core/chatops/carry-out";
+import { awsDependencies } from "@hands-off-ops/core/chatops/aws-dependencies";
 import { type ChatOpsEnvironment, readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
-import type { GatePorts } from "@hands-off-ops/core/chatops/gate";
-import { loadOnce, onFirstCall } from "@hands-off-ops/core/lazy";
-import type { APIGatewayProxyResultV2, LambdaFunctionURLEvent } from "aws-lambda";
+import type { ChatOpsDependencies } from "@hands-off-ops/core/chatops/ports";
+import middy from "@middy/core";
+import type { APIGatewayProxyResultV2, Context, LambdaFunctionURLEvent } from "aws-lambda";
 
 const logger = new Logger({ serviceName: "slack-actions" });
 const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "slack-actions" });
-
-export interface ChatOpsDependencies {
-  accept: AcceptPorts;
-  act(): Promise<CarryOutPorts>;
-  gate(): Promise<GatePorts>;
-  now(): Date;
-}
 
 /** The HTTP request from Slack; a click handed on by the endpoint; an approval gate's deadline; a hook's approval request. */
 type Invocation =
@@ -102,89 +94,13 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
   };
 }
 
-/** The real adapters, each loaded at its first call, with the given clients (the console's) or their own. */
-export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}): ChatOpsDependencies {
-  // Read on every click: Powertools caches it for five minutes, so a rotated secret is picked up without a redeploy.
-  const secret = async () => (await import("@hands-off-ops/core/aws/secrets")).readJsonSecret(env.slackSecretId, clients.secretsManager);
-  const botToken = async () => {
-    const { readSlackConfig } = await import("@hands-off-ops/core/slack/config");
-    const config = readSlackConfig(await secret(), "web-api");
-    if (config.kind !== "web-api")
-      throw new Error(`Slack is not connected: ${config.kind === "unconfigured" ? config.reason : config.kind}`);
-    return config.botToken;
-  };
-  const dynamo = loadOnce(async () => clients.dynamoDB ?? (await import("@hands-off-ops/core/aws/clients")).stateTableClient());
-  const tickets = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/aws/ticket-store")).dynamoTicketStore(env.tableName, await dynamo()),
-  );
-  const incidents = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/notify/aws-store")).dynamoNotifyStore(env.tableName, await dynamo()),
-  );
-  const groups = onFirstCall(async () =>
-    (await import("@hands-off-ops/core/chatops/slack-groups")).slackGroups(await botToken(), {
-      apiUrl: env.slackApiUrl,
-      fetch: clients.fetch,
-    }),
-  );
-  const reporter = loadOnce(async () =>
-    (await import("@hands-off-ops/core/canary/aws-hook-status")).codeDeployHookReporter(clients.codeDeploy),
-  );
-  const notices = noticesOnFirstUse(clients);
-  const gate = async (): Promise<GatePorts> => ({
-    approvals: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/chatops/aws-approval-store")).dynamoApprovals(env.tableName, await dynamo()),
-    ),
-    deadlines: onFirstCall(async () =>
-      (await import("@hands-off-ops/core/chatops/aws-approval-deadlines")).schedulerDeadlines(env.deadlines, clients.scheduler),
-    ),
-    report: async (...verdict) => (await reporter())(...verdict),
-    notify: (notice) => notices.send(notice),
-  });
-  return {
-    now: () => new Date(),
-    accept: {
-      signingSecret: async () => (await import("@hands-off-ops/core/slack/config")).readSigningSecret(await secret()),
-      groups,
-      tickets,
-      present: { incidents },
-      enqueue: async (click) =>
-        (await import("@hands-off-ops/core/chatops/aws-click-queue")).selfInvokedClicks(env.functionName, clients.lambda)(click),
-      tellPresser: async (url, text) => (await import("@hands-off-ops/core/chatops/slack-respond")).tellPresser(url, text, clients.fetch),
-    },
-    async act() {
-      const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
-        import("@hands-off-ops/core/notify/aws-store"),
-        import("@hands-off-ops/core/aws/ticket-store"),
-        import("@hands-off-ops/core/slack/web-api"),
-        import("@hands-off-ops/core/chatops/slack-respond"),
-      ]);
-      const invoked = async () => import("@hands-off-ops/core/chatops/aws-function-invoke");
-      return {
-        ...(await gate()),
-        store: dynamoNotifyStore(env.tableName, await dynamo()),
-        audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
-        slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000, fetch: clients.fetch }),
-        rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction, clients.lambda)),
-        schedule: env.scheduleFunction
-          ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone, clients.lambda))
-          : null,
-        releases: onFirstCall(async () =>
-          (await import("@hands-off-ops/core/chatops/aws-release-continue")).codeDeployReleases(clients.codeDeploy),
-        ),
-        shown: { replace: (url, blocks, text) => replaceOriginal(url, blocks, text, clients.fetch) },
-        timeZone: env.timeZone,
-      };
-    },
-    gate,
-  };
-}
-
 let handlerInstance: ReturnType<typeof createChatOpsHandler> | undefined;
 
-export async function handler(event: Invocation) {
+// The metrics are published where they are counted: Slack's request must not wait for anything after its answer.
+export const handler = middy(async (event: Invocation, _context: Context) => {
   if (!handlerInstance) {
     const env = readChatOpsEnvironment(process.env);
     handlerInstance = createChatOpsHandler(env, awsDependencies(env));
   }
   return handlerInstance(event);
-}
+}).use(injectLambdaContext(logger));

@@ -2,7 +2,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricWidgetImageCommand } 
 import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { dynamoNotifyStore } from "@hands-off-ops/core/notify/aws-store";
+import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import { webhookSlack } from "@hands-off-ops/core/notify/slack-webhook";
 import type { Context } from "aws-lambda";

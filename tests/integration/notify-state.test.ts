@@ -1,6 +1,6 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { idempotentOnce } from "@hands-off-ops/core/aws/idempotency";
-import { dynamoNotifyStore } from "@hands-off-ops/core/notify/aws-store";
+import { dynamoNotifyStore } from "@hands-off-ops/core/aws/notify-store";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { releaseAlarmEvent } from "../fixtures/events";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";

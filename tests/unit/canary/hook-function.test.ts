@@ -4,10 +4,10 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { eventBridgeApprovalRequests } from "@hands-off-ops/core/aws/approval-requests";
+import { codeDeployHookReporter } from "@hands-off-ops/core/aws/hook-status";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
-import { codeDeployHookReporter } from "@hands-off-ops/core/canary/aws-hook-status";
 import { readHookEnvironment } from "@hands-off-ops/core/canary/environment";
-import { eventBridgeApprovalRequests } from "@hands-off-ops/core/chatops/aws-approval-requests";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";

@@ -14,9 +14,9 @@ import {
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { ecsAppSpec } from "@hands-off-ops/core/release/appspec";
 import { codeDeployReleases } from "@hands-off-ops/core/release/aws-codedeploy";
+import { createReleaseHandlers } from "@hands-off-ops/core/release/provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createReleaseHandlers } from "../../../functions/release";
 
 /**
  * Custom::Release against mocked CodeDeploy and ECS when an Update meets a deployment still active in the group

@@ -12,9 +12,9 @@ import {
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { codeDeployReleases } from "@hands-off-ops/core/release/aws-codedeploy";
+import { createReleaseHandlers } from "@hands-off-ops/core/release/provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createReleaseHandlers } from "../../../functions/release";
 
 const UPDATE = JSON.parse(
   readFileSync(path.resolve(import.meta.dirname, "../../fixtures/events/cloudformation-custom-resource-update.json"), "utf8"),

@@ -110,3 +110,7 @@ async function check(
   });
   return { kind: "checked", smoke, comparison: compareVersions(green, blue, settings.comparison) };
 }
+
+export interface ApprovalAsker {
+  ask(request: ApprovalRequest): Promise<void>;
+}

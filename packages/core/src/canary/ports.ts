@@ -1,4 +1,5 @@
 import type { AutomationNotice } from "../notify/sources/automation";
+import type { ServiceDeploymentFound } from "../notify/sources/ecs-deployment";
 import type { CanarySettings } from "../settings/schema";
 import type { JudgedWindow } from "./watch-window";
 
@@ -95,3 +96,8 @@ export interface WatchPorts {
 }
 
 export type HookStatus = "Succeeded" | "Failed";
+
+/** ECS's record of the service deployment an ECS event is about (release.controller "ecs"). */
+export interface WatchedServiceDeployments {
+  latestAt(at: Date): Promise<ServiceDeploymentFound>;
+}

@@ -13,7 +13,7 @@ import { formatClock } from "../text/time";
  * (`reporting`, a one-minute lease) keeps two simultaneous deliveries of the
  * same decision from both reporting. A decider that crashed mid-report is
  * retried after the lease; should it have reported already, CodeDeploy
- * refuses the second report as already completed (canary/aws-hook-status.ts)
+ * refuses the second report as already completed (aws/hook-status.ts)
  * and the first stands.
  */
 

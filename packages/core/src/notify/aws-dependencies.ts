@@ -16,7 +16,7 @@ export function awsDependencies(env: NotifyEnvironment, warn: Warn, clients: Cli
   const fixed = {
     email: onFirstCall(async () => (await import("./aws-sns")).snsEmail(env.topicArn, clients.sns)),
     graphs: onFirstCall(async () => (await import("./aws-metric-graph")).cloudWatchGraphs(clients.cloudWatch)),
-    store: onFirstCall(async () => (await import("./aws-store")).dynamoNotifyStore(env.tableName, await stateTable())),
+    store: onFirstCall(async () => (await import("../aws/notify-store")).dynamoNotifyStore(env.tableName, await stateTable())),
     once,
     buttons:
       env.buttonHours === null

@@ -116,7 +116,8 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
     lambda: recordingClient(new LambdaClient({ ...OFFLINE, region: settings.region }) as never, lambdaAnswers(invoked), recorder),
   };
 
-  const { awsDependencies, createChatOpsHandler } = await import("../../../../../functions/slack-actions");
+  const { createChatOpsHandler } = await import("../../../../../functions/slack-actions");
+  const { awsDependencies } = await import("@hands-off-ops/core/chatops/aws-dependencies");
   const dependencies = { ...awsDependencies(env, clients), now: () => now };
   const handle = createChatOpsHandler(env, dependencies);
   const answered = (await handle({ headers: signed, body, isBase64Encoded: false } as never)) as { statusCode?: number };

@@ -293,7 +293,8 @@ async function runRollback(input: ReplayInput & { shared: ReplayShared }, now: D
     AWS_REGION: input.settings.region,
   });
   const run = session(input, now);
-  const { awsPorts, createRollbackHandler } = await import("../../../../../functions/rollback");
+  const { createRollbackHandler } = await import("../../../../../functions/rollback");
+  const { awsPorts } = await import("@hands-off-ops/core/rollback/aws-ports");
   const { ports, once } = awsPorts(env, run.clients);
   once.registerContext(context(`${n.prefix}-rollback`, input.settings.region, 60));
   const result = await invoked(() => createRollbackHandler(env, ports, once, () => now)(input.event));
@@ -327,7 +328,8 @@ async function runHook(input: ReplayInput & { shared: ReplayShared }, hook: EcsH
   const settings = replayCanary(input);
   const env = readHookEnvironment({ ...variables, CANARY_SETTINGS: JSON.stringify(settings) });
   const run = session(input, now);
-  const { awsPorts, createHookHandler } = await import("../../../../../functions/canary-hook");
+  const { createHookHandler } = await import("../../../../../functions/canary-hook");
+  const { awsPorts } = await import("@hands-off-ops/core/canary/aws-hook-ports");
   const aws = awsPorts(run.clients);
   // The release's two versions answer from the scenario (answers/listeners.ts); the gate is opened by the Slack
   // actions function, from the approval request the hook puts on the bus (chatops/gate.ts).
@@ -352,7 +354,8 @@ async function runEcsHook(input: ReplayInput & { shared: ReplayShared }, now: Da
   const settings = replayCanary(input);
   const env = readEcsHookEnvironment({ ...ecsHookVariables(n.app, input.settings, urls), CANARY_SETTINGS: JSON.stringify(settings) });
   const run = session(input, now);
-  const { awsPorts, createEcsHookHandler } = await import("../../../../../functions/ecs-hook");
+  const { createEcsHookHandler } = await import("../../../../../functions/ecs-hook");
+  const { awsPorts } = await import("@hands-off-ops/core/canary/aws-ecs-hook-ports");
   const aws = awsPorts(run.clients);
   const ports = {
     ...aws.ports,
@@ -395,7 +398,8 @@ async function runWatch(input: ReplayInput & { shared: ReplayShared }, now: Date
   const run = session(input, now);
   // A virtual minute: each poll's wait moves the clock instead of the replay waiting.
   run.world.now = () => new Date(clock);
-  const { awsPorts, createWatchHandler } = await import("../../../../../functions/canary-watch");
+  const { createWatchHandler } = await import("../../../../../functions/canary-watch");
+  const { awsPorts } = await import("@hands-off-ops/core/canary/aws-watch-ports");
   const ports = {
     ...awsPorts(env, run.clients),
     sleep: async (ms: number) => {
@@ -425,7 +429,8 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
     }),
   );
   const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults });
-  const { awsPorts, createScheduleHandler } = await import("../../../../../functions/schedule");
+  const { createScheduleHandler } = await import("../../../../../functions/schedule");
+  const { awsPorts } = await import("@hands-off-ops/core/schedule/aws-ports");
   const { ports, once } = awsPorts(env, n.arn("lambda", `function:${n.prefix}-schedule`), run.clients);
   once.registerContext(context(`${n.prefix}-schedule`, input.settings.region, 120));
   const result = await invoked(() => createScheduleHandler(env, ports, once, () => now)(input.event));
@@ -434,7 +439,7 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
 
 async function runRelease(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const run = session(input, now);
-  const { awsReleases, createReleaseHandlers } = await import("../../../../../functions/release");
+  const { awsReleases, createReleaseHandlers } = await import("@hands-off-ops/core/release/provider");
   const releases = awsReleases(run.clients);
   const { onEvent } = createReleaseHandlers(() => releases);
   const result = await invoked(() => onEvent(input.event as Parameters<typeof onEvent>[0]));

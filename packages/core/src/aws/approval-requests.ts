@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { type ApprovalRequest, approvalRequestEntry } from "./gate";
+import { type ApprovalRequest, approvalRequestEntry } from "../chatops/gate";
 
 /** A hook's request for approval, on the default bus for the Slack actions function's rule. A refused entry is an error. */
 export function eventBridgeApprovalRequests(client: EventBridgeClient = new EventBridgeClient({})) {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { IncidentRecord, SlackRef } from "./incident";
-import type { NotifyStore } from "./ports";
+import type { IncidentRecord, SlackRef } from "../notify/incident";
+import type { NotifyStore } from "../notify/ports";
 
 const DAY_SECONDS = 24 * 60 * 60;
 /** A release thread stays addressable for a month (rollbacks of old releases still reply to it). */

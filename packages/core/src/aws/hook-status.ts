@@ -3,7 +3,7 @@ import {
   LifecycleEventAlreadyCompletedException,
   PutLifecycleEventHookExecutionStatusCommand,
 } from "@aws-sdk/client-codedeploy";
-import type { HookStatus } from "./ports";
+import type { HookStatus } from "../canary/ports";
 
 /**
  * Reports a lifecycle hook's verdict to CodeDeploy. A second report of the same
