@@ -1,4 +1,9 @@
+import type { EcsHookVariables, HookVariables, WatchVariables } from "@hands-off-ops/core/canary/environment";
+import type { ChatOpsVariables } from "@hands-off-ops/core/chatops/environment";
+import type { NotifyVariables } from "@hands-off-ops/core/notify/environment";
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
+import type { ReleasesVariables, RollbackVariables } from "@hands-off-ops/core/rollback/environment";
+import type { ScheduleVariables } from "@hands-off-ops/core/schedule/environment";
 import { slackConnected } from "@hands-off-ops/core/settings/chatops";
 import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import { type StageSettings, sleepsAtNight } from "./config";
@@ -9,7 +14,9 @@ import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName } from 
  * settings and the names of the resources it acts on. The stacks pass
  * CloudFormation references; `npm run ops -- replay` passes stand-ins, so a
  * replay runs the handler with the environment a deploy gives it. Each
- * function reads its variables back with core's read…Environment.
+ * function reads its variables back with core's read…Environment, and each
+ * writer's type is derived from that reader's schema (VariablesOf): the names
+ * are written once.
  */
 
 interface App {
@@ -29,7 +36,7 @@ export function notifyVariables(
     serviceName: string;
     logGroupName: string;
   },
-): Record<string, string> {
+): NotifyVariables {
   return {
     STAGE: app.stage,
     STAGE_KIND: settings.kind,
@@ -62,7 +69,7 @@ export function hookVariables(
   settings: StageSettings,
   hook: EcsHook,
   refs: { testUrl: string; productionUrl: string },
-): Record<string, string> {
+): HookVariables {
   return {
     STAGE: app.stage,
     HOOK: hook,
@@ -74,11 +81,7 @@ export function hookVariables(
   };
 }
 
-export function ecsHookVariables(
-  app: App,
-  settings: StageSettings,
-  refs: { testUrl: string; productionUrl: string },
-): Record<string, string> {
+export function ecsHookVariables(app: App, settings: StageSettings, refs: { testUrl: string; productionUrl: string }): EcsHookVariables {
   return {
     STAGE: app.stage,
     CANARY_SETTINGS: JSON.stringify(settings.canary),
@@ -100,7 +103,7 @@ export function watchVariables(
     /** release.controller "ecs": the service and its production and test listener rules. */
     ecs?: { serviceArn: string; listenerRules: string };
   },
-): Record<string, string> {
+): WatchVariables {
   return {
     STAGE: app.stage,
     AUTOMATION_MODE: settings.automationMode,
@@ -123,7 +126,7 @@ export type ReleasesRefs =
   | { controller: "ecs"; serviceArn: string };
 
 /** The RELEASE_CONTROLLER variables (core rollback/environment.ts readReleaseGroup). */
-export function releasesVariables(settings: StageSettings, refs: ReleasesRefs): Record<string, string> {
+export function releasesVariables(settings: StageSettings, refs: ReleasesRefs): ReleasesVariables {
   if (refs.controller === "ecs") return { RELEASE_CONTROLLER: "ecs", SERVICE_ARN: refs.serviceArn };
   return {
     RELEASE_CONTROLLER: "codedeploy",
@@ -138,7 +141,7 @@ export function rollbackVariables(
   app: App,
   settings: StageSettings,
   refs: { tableName: string; releases: ReleasesRefs },
-): Record<string, string> {
+): RollbackVariables {
   return {
     STAGE: app.stage,
     APP_NAME: app.name,
@@ -170,7 +173,7 @@ export function scheduleVariables(
     schedulerRoleArn: string;
     deadLetterQueueArn: string;
   },
-): Record<string, string> {
+): ScheduleVariables {
   return {
     STAGE: app.stage,
     STAGE_KIND: settings.kind,
@@ -206,7 +209,7 @@ export function chatOpsVariables(
     scheduleFunction: string | null;
     deadlines: { groupName: string; roleArn: string; functionArn: string };
   },
-): Record<string, string> {
+): ChatOpsVariables {
   return {
     ROLLBACK_FUNCTION: refs.rollbackFunction,
     ...(refs.scheduleFunction ? { SCHEDULE_FUNCTION: refs.scheduleFunction } : {}),

@@ -3,7 +3,7 @@ import type { EcsReleases } from "../release/release-group";
 import { EcsServiceArn, ReleaseId } from "../release/release-id";
 import { readReleaseGroup } from "../rollback/environment";
 import { type CanarySettings, CanarySettingsSchema } from "../settings/canary";
-import { jsonVariable, readEnvironment } from "../settings/environment";
+import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import * as z from "../zod";
 import type { HookTargets } from "./hook";
 
@@ -19,6 +19,9 @@ const HookEnvironment = z.object({
   /** "on" where this hook is the stage's approval gate and Slack is connected (canary.approval). */
   APPROVAL_GATE: z.enum(["on", "off"]),
 });
+
+/** What the Service stack writes for each CodeDeploy hook (stacks/lambda-environment.ts hookVariables). */
+export type HookVariables = VariablesOf<typeof HookEnvironment>;
 
 export interface HookEnvironment {
   stage: string;
@@ -50,6 +53,9 @@ const EcsHookEnvironment = z.object({
   /** ECS's bake time: how long it keeps the previous revision after production traffic moved (release.blueTerminationWaitMinutes). */
   BAKE_MINUTES: z.coerce.number().check(z.int()).check(z.gte(0)),
 });
+
+/** What the Service stack writes for the ECS lifecycle hook (stacks/lambda-environment.ts ecsHookVariables). */
+export type EcsHookVariables = VariablesOf<typeof EcsHookEnvironment>;
 
 export function readEcsHookEnvironment(env: Record<string, string | undefined>) {
   const e = readEnvironment(EcsHookEnvironment, env, "ECS lifecycle hook");
@@ -104,6 +110,9 @@ const WatchedReleases = z.discriminatedUnion("RELEASE_CONTROLLER", [
     ),
   }),
 ]);
+
+/** What the Service stack writes for the canary watch (stacks/lambda-environment.ts watchVariables). */
+export type WatchVariables = VariablesOf<typeof WatchEnvironment> & VariablesOf<typeof WatchedReleases>;
 
 export function readWatchEnvironment(env: Record<string, string | undefined>) {
   const e = readEnvironment(WatchEnvironment, env, "canary watch");

@@ -1,5 +1,5 @@
 import { type ChatOpsSettings, ChatOpsSettingsSchema } from "../settings/chatops";
-import { jsonVariable, readEnvironment } from "../settings/environment";
+import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import * as z from "../zod";
 
 /** What the stack puts into the interactivity endpoint's environment (Lambda adds its own name). */
@@ -22,6 +22,9 @@ const ChatOpsEnvironment = z.object({
   /** A stand-in for slack.com in tests and local runs. */
   SLACK_API_URL: z.optional(z.url()),
 });
+
+/** What the Automation stack writes for the Slack actions function (stacks/lambda-environment.ts chatOpsVariables). */
+export type ChatOpsVariables = VariablesOf<typeof ChatOpsEnvironment>;
 
 export interface ChatOpsEnvironment {
   stage: string;

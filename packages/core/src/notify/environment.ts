@@ -1,5 +1,5 @@
 import { StageKind } from "../settings/common";
-import { jsonVariable, readEnvironment } from "../settings/environment";
+import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
 import * as z from "../zod";
 import type { NotifyContext } from "./message";
@@ -37,6 +37,9 @@ const NotifyEnvironment = z.object({
   /** How long an incident's buttons stay valid; absent where the stage has no Slack interactivity (no buttons). */
   BUTTON_HOURS: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(168))),
 });
+
+/** What the Automation stack writes (stacks/lambda-environment.ts notifyVariables). */
+export type NotifyVariables = VariablesOf<typeof NotifyEnvironment>;
 
 export interface NotifyEnvironment {
   context: NotifyContext;

@@ -1,7 +1,7 @@
 import type { ReleaseGroup } from "../release/release-group";
 import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
-import { jsonVariable, readEnvironment } from "../settings/environment";
+import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
 import * as z from "../zod";
 
@@ -42,6 +42,11 @@ const ReleasesEnvironmentSchema = z.discriminatedUnion("RELEASE_CONTROLLER", [
     SERVICE_ARN: EcsServiceArn,
   }),
 ]);
+
+/** Where the releases run, as the stacks write it (stacks/lambda-environment.ts releasesVariables). */
+export type ReleasesVariables = VariablesOf<typeof ReleasesEnvironmentSchema>;
+/** What the Automation stack writes for the rollback (stacks/lambda-environment.ts rollbackVariables). */
+export type RollbackVariables = VariablesOf<typeof RollbackEnvironmentSchema> & ReleasesVariables;
 
 /** Where a function's releases run, read from its environment (the rollback function's and the canary watch's). */
 export function readReleaseGroup(env: Record<string, string | undefined>, who: string): ReleaseGroup {

@@ -1,5 +1,5 @@
 import { AutomationMode, StageKind } from "../settings/common";
-import { jsonVariable, readEnvironment } from "../settings/environment";
+import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import { ScheduleSettingsSchema } from "../settings/schedule";
 import * as z from "../zod";
 import type { ScheduleConfig } from "./config";
@@ -33,6 +33,9 @@ const ScheduleEnvironmentSchema = z.object({
   /** The stage's synthetic user, paused while the stage sleeps; absent where it has none. */
   CANARY_NAME: z.optional(z.string().check(z.minLength(1))),
 });
+
+/** What the Automation stack writes for the schedule (stacks/lambda-environment.ts scheduleVariables). */
+export type ScheduleVariables = VariablesOf<typeof ScheduleEnvironmentSchema>;
 
 export function readScheduleEnvironment(env: Record<string, string | undefined>) {
   const e = readEnvironment(ScheduleEnvironmentSchema, env, "schedule function");
