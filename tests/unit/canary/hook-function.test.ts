@@ -4,9 +4,9 @@ import {
   PutLifecycleEventHookExecutionStatusCommand,
 } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { eventBridgeApprovalRequests } from "@hands-off-ops/core/aws/approval-requests";
 import { codeDeployHookReporter } from "@hands-off-ops/core/aws/hook-status";
 import { eventBridgeNotices } from "@hands-off-ops/core/aws/notices";
+import { eventBridgeApprovalRequests } from "@hands-off-ops/core/canary/aws-approval-requests";
 import { readHookEnvironment } from "@hands-off-ops/core/canary/environment";
 import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";

@@ -9,9 +9,7 @@ import type { HookPorts } from "./ports";
 
 /** The hook's adapters, each loaded at its first call, with the given clients (the console's) or their own. */
 export function awsPorts(clients: Clients = {}): { ports: HookPorts; notices: NoticePort; approvals: ApprovalAsker } {
-  const approvalRequests = loadOnce(async () =>
-    (await import("../aws/approval-requests")).eventBridgeApprovalRequests(clients.eventBridge),
-  );
+  const approvalRequests = loadOnce(async () => (await import("./aws-approval-requests")).eventBridgeApprovalRequests(clients.eventBridge));
   const reporter = loadOnce(async () => (await import("../aws/hook-status")).codeDeployHookReporter(clients.codeDeploy));
   return {
     ports: {
