@@ -11,13 +11,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { OncePort } from "@hands-off-ops/core/notify/ports";
-import { AlarmDetail } from "@hands-off-ops/core/notify/sources/alarm";
-import { Envelope } from "@hands-off-ops/core/notify/sources/envelope";
+import { alarmOfEvent } from "@hands-off-ops/core/rollback/alarm-event";
 import { awsPorts } from "@hands-off-ops/core/rollback/aws-ports";
 import { DoItRequest, doItAlarm, RollBackRequest } from "@hands-off-ops/core/rollback/do-it";
 import { type RollbackEnvironment, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import type { RollbackPorts } from "@hands-off-ops/core/rollback/ports";
-import { stateChangedAt } from "@hands-off-ops/core/rollback/present";
 import { handleAlarm, handleRollBackRequest } from "@hands-off-ops/core/rollback/run";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -50,24 +48,13 @@ export function createRollbackHandler(env: RollbackEnvironment, ports: RollbackP
       metrics.addMetric("RollBackFromSlack", MetricUnit.Count, 1);
       return result;
     }
-    const envelope = Envelope.safeParse(event);
-    const detail = envelope.success ? AlarmDetail.safeParse(envelope.data.detail) : undefined;
-    if (!envelope.success || !detail?.success) {
-      const reason = (envelope.success ? detail?.error : envelope.error)?.issues[0]?.message ?? "unknown";
-      logger.error("Not a CloudWatch alarm state change", { eventId: (event as { id?: unknown })?.id, reason });
+    const read = alarmOfEvent(event, env.alarmPrefix);
+    if ("rejected" in read) {
+      logger.error("Not a CloudWatch alarm state change", { eventId: read.eventId, reason: read.rejected });
       metrics.addMetric("EventsRejected", MetricUnit.Count, 1);
-      return { rejected: reason };
+      return { rejected: read.rejected };
     }
-    const alarm = {
-      eventId: envelope.data.id,
-      alarmName: detail.data.alarmName,
-      alarmId: detail.data.alarmName.startsWith(env.alarmPrefix)
-        ? detail.data.alarmName.slice(env.alarmPrefix.length)
-        : detail.data.alarmName,
-      state: detail.data.state.value,
-      reason: detail.data.state.reason,
-      at: stateChangedAt(detail.data.state.timestamp, envelope.data.time),
-    };
+    const { alarm } = read;
     // A duplicate delivery of the same event gets the first result, without acting or notifying again.
     const result = await once.run(`rollback:${alarm.eventId}`, () =>
       handleAlarm(alarm, env.policy, { stage: env.stage, group: env.target }, ports, now()),

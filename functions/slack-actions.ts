@@ -41,30 +41,19 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
       return { outcome };
     }
     if ("detail-type" in event && event["detail-type"] === APPROVAL_DETAIL_TYPE) {
-      const { ApprovalRequest, openGate } = await import("@hands-off-ops/core/chatops/gate");
-      const request = ApprovalRequest.safeParse(event.detail);
-      if (!request.success || request.data.stage !== env.stage) {
-        logger.error("Not an approval request of this stage", { reason: request.error?.issues[0]?.message ?? request.data?.stage });
-        return { outcome: "rejected" };
+      const { onApprovalRequest } = await import("@hands-off-ops/core/chatops/gate-invocations");
+      const { outcome, ...about } = await onApprovalRequest(event.detail, env, await dependencies.gate(), dependencies.now());
+      if (outcome === "rejected") logger.error("Not an approval request of this stage", about);
+      else {
+        logger.info("Approval gate", { ...about, outcome });
+        metrics.addMetric("ApprovalsAsked", MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
       }
-      const outcome = await openGate(request.data, await dependencies.gate(), dependencies.now(), env.timeZone);
-      logger.info("Approval gate", { deploymentId: request.data.deploymentId, hook: request.data.hook, outcome });
-      metrics.addMetric("ApprovalsAsked", MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
       return { outcome };
     }
     if ("kind" in event && event.kind === "approval-deadline") {
-      const { settleAndTell } = await import("@hands-off-ops/core/chatops/gate");
-      const deadline = { kind: "deadline" as const, requestId: "deadline" };
-      const settled = await settleAndTell(
-        env.stage,
-        event.deploymentId,
-        deadline,
-        await dependencies.gate(),
-        dependencies.now(),
-        env.timeZone,
-      );
-      const outcome = settled.kind === "reported" ? `${settled.decided.status} reported` : `nothing to do: ${settled.reason}`;
+      const { onApprovalDeadline } = await import("@hands-off-ops/core/chatops/gate-invocations");
+      const { outcome } = await onApprovalDeadline(event.deploymentId, env, await dependencies.gate(), dependencies.now());
       logger.info("Approval deadline", { deploymentId: event.deploymentId, outcome });
       return { outcome };
     }
