@@ -42,8 +42,8 @@ export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): 
     const fn = automationFunction(stack, `Hook${hook}`, {
       functionName,
       handler: "functions/canary-hook.handler",
-      // One full vCPU (Lambda gives memory/1,769 MB of one): the comparison's 400 requests cost ~1 s of CPU
-      // (npm run bench:lambda); at 256 MB they would take ~7 s, and a starved CPU adds noise to the latencies it compares.
+      // One full vCPU (Lambda gives memory/1,769 MB of one): the comparison's 400 requests cost ~0.7 s of CPU
+      // (npm run bench:lambda); at 256 MB they would take ~5 s, and a starved CPU adds noise to the latencies it compares.
       memorySize: 1769,
       // Warm-up retries, then the comparison sample: minutes at most; the handler keeps reserveSeconds to report.
       timeout: 300,
@@ -100,7 +100,7 @@ export function canaryWatch({ app, settings, service, loadBalancer, targetGroups
 
   const fn = automationFunction(stack, "CanaryWatch", {
     handler: "functions/canary-watch.handler",
-    // Peak 59 MB; a cold tick costs ~0.2 s of CPU, and the tick then mostly waits between polls.
+    // Peak 57 MB; a cold tick costs ~0.14 s of CPU, and the tick then mostly waits between polls.
     memorySize: 256,
     // One scheduled minute of polling, plus the reserve the handler keeps to finish.
     timeout: 70,

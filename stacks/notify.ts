@@ -61,8 +61,8 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
 
   const notify = automationFunction(stack, "Notify", {
     handler: "functions/notify.handler",
-    // On-call's path: a cold start with a release alarm costs ~0.54 s of CPU (bench:lambda), ~3.7 s at 256 MB's
-    // seventh of a vCPU, ~0.9 s at 1 GB. Peak 77 MB.
+    // On-call's path: a cold start with a release alarm costs ~0.37 s of CPU (bench:lambda), ~2.6 s at 256 MB's
+    // seventh of a vCPU, ~0.65 s at 1 GB. Peak 84 MB.
     memorySize: 1024,
     // Up to four Slack calls per message, each retried three times with backoff (and a 429 waits for Retry-After).
     timeout: 120,

@@ -127,7 +127,7 @@ export function shipNewTaskDefinitions({
   const handler = (id: string, exportName: string, timeout: number) =>
     automationFunction(stack, id, {
       handler: `functions/release.${exportName}`,
-      // CloudFormation polls every 30 s: ~0.2 s of CPU per cold start (bench:lambda) is ~1.5 s at 256 MB, unnoticed. Peak 58 MB.
+      // CloudFormation polls every 30 s: ~0.12 s of CPU per cold start (bench:lambda) is ~0.85 s at 256 MB, unnoticed. Peak 57 MB.
       memorySize: 256,
       timeout,
       environment: { RELEASE_DEADLINE_SECONDS: String(plan.deadlineSeconds) },

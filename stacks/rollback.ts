@@ -39,7 +39,7 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
   if (!container) throw new Error("The task definition has no container to roll back");
   const fn = automationFunction(stack, "Rollback", {
     handler: "functions/rollback.handler",
-    // Stopping a bad release is a race: a cold start costs ~0.25 s of CPU (bench:lambda), ~1.75 s at 256 MB, ~0.45 s at 1 GB. Peak 64 MB.
+    // Stopping a bad release is a race: a cold start costs ~0.19 s of CPU (bench:lambda), ~1.3 s at 256 MB, ~0.33 s at 1 GB. Peak 68 MB.
     memorySize: 1024,
     // A handful of CodeDeploy and DynamoDB calls, each retried by the SDK on throttling.
     timeout: 60,
