@@ -31,7 +31,10 @@ export default {
     }
     app.setDefaultFunctionProps(LAMBDA_DEFAULTS);
     if (stageSettings(app.stage).kind !== "production") Aspects.of(app).add(new LeaveNothingBehind());
-    app.stack(Network).stack(Database).stack(Service).stack(Firewall).stack(Observability).stack(Automation);
+    app.stack(Network);
+    // A stage whose services keep no state has no database (database.enabled): no stack, alarm, sleep or cost of it.
+    if (stageSettings(app.stage).database.enabled) app.stack(Database);
+    app.stack(Service).stack(Firewall).stack(Observability).stack(Automation);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -24,7 +24,7 @@ export function Automation({ stack, app }: StackContext) {
   const { kind } = settings;
   const { cluster, service, logGroup, releases, taskDefinition } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
-  const { instance: database } = use(Database);
+  const database = settings.database.enabled ? use(Database).instance : null;
 
   const stateTable = new dynamodb.TableV2(stack, "State", {
     partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },

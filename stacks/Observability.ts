@@ -9,7 +9,7 @@ import { type StackContext, use } from "sst/constructs";
 import { stageSettings } from "./config";
 import { Database } from "./Database";
 import { Firewall } from "./Firewall";
-import { alarmName } from "./names";
+import { alarmName, workerAlarmIds } from "./names";
 import { Service } from "./Service";
 import { syntheticUser } from "./synthetics";
 
@@ -19,8 +19,8 @@ const ONE_MINUTE = Duration.minutes(1);
 export function Observability({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { alerts, database: dbSettings } = settings;
-  const { loadBalancer, blueTargetGroup, greenTargetGroup, service } = use(Service);
-  const { instance } = use(Database);
+  const { loadBalancer, blueTargetGroup, greenTargetGroup, service, workers } = use(Service);
+  const instance = settings.database.enabled ? use(Database).instance : null;
   const { webAclName } = use(Firewall);
 
   // CloudWatch can only publish to an encrypted topic whose key it may use; an AWS-managed key would not allow that.
@@ -135,30 +135,35 @@ export function Observability({ stack, app }: StackContext) {
       evaluationPeriods: 10,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
-    alarm("DatabaseCpu", {
-      what: "Database CPU above 80% for 15 minutes.",
-      runbook: "find slow queries in Performance Insights; consider a larger database.instanceType.",
-      metric: instance.metricCPUUtilization({ period: Duration.minutes(5) }),
-      threshold: 80,
-      evaluationPeriods: 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    }),
-    alarm("DatabaseFreeStorage", {
-      what: `Database free storage below 10% of ${dbSettings.maxAllocatedStorageGiB} GiB.`,
-      runbook: "storage autoscaling is at its maximum: raise database.maxAllocatedStorageGiB.",
-      metric: instance.metricFreeStorageSpace({ period: Duration.minutes(5) }),
-      threshold: dbSettings.maxAllocatedStorageGiB * 0.1 * 1024 ** 3,
-      evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-    }),
-    alarm("DatabaseConnections", {
-      what: "More than 80 database connections for 10 minutes.",
-      runbook: "check the service's pool size times the task count; look for leaked connections.",
-      metric: instance.metricDatabaseConnections({ period: Duration.minutes(5) }),
-      threshold: 80,
-      evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    }),
+    // Only where the stage has a database (database.enabled): none would page for a database nobody runs.
+    ...(instance
+      ? [
+          alarm("DatabaseCpu", {
+            what: "Database CPU above 80% for 15 minutes.",
+            runbook: "find slow queries in Performance Insights; consider a larger database.instanceType.",
+            metric: instance.metricCPUUtilization({ period: Duration.minutes(5) }),
+            threshold: 80,
+            evaluationPeriods: 3,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }),
+          alarm("DatabaseFreeStorage", {
+            what: `Database free storage below 10% of ${dbSettings.maxAllocatedStorageGiB} GiB.`,
+            runbook: "storage autoscaling is at its maximum: raise database.maxAllocatedStorageGiB.",
+            metric: instance.metricFreeStorageSpace({ period: Duration.minutes(5) }),
+            threshold: dbSettings.maxAllocatedStorageGiB * 0.1 * 1024 ** 3,
+            evaluationPeriods: 2,
+            comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          }),
+          alarm("DatabaseConnections", {
+            what: "More than 80 database connections for 10 minutes.",
+            runbook: "check the service's pool size times the task count; look for leaked connections.",
+            metric: instance.metricDatabaseConnections({ period: Duration.minutes(5) }),
+            threshold: 80,
+            evaluationPeriods: 2,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          }),
+        ]
+      : []),
     alarm("WafBlockedSpike", {
       what: "The firewall blocked more than 1000 requests in 5 minutes.",
       runbook: "look at the WAF sampled requests: an attack, or a legitimate client caught by a rule.",
@@ -169,10 +174,35 @@ export function Observability({ stack, app }: StackContext) {
     }),
   ];
 
+  // Each worker's own: ECS rolls a worker's deployment back when one of them fires during it (stacks/workers.ts).
+  const workerAlarms = workers.flatMap((worker) => {
+    const [cpu, memory] = workerAlarmIds(worker.name);
+    return [
+      alarm(cpu, {
+        what: `Worker ${worker.name}: CPU above 85% for 5 minutes.`,
+        runbook: `if a deployment of ${worker.name} is in progress ECS rolls it back; else raise services.${worker.name}.size.maxTasks or look for a hot loop.`,
+        metric: worker.service.metricCpuUtilization({ period: ONE_MINUTE }),
+        threshold: 85,
+        evaluationPeriods: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+      alarm(memory, {
+        what: `Worker ${worker.name}: memory above 85% for 5 minutes.`,
+        runbook: `if a deployment of ${worker.name} is in progress ECS rolls it back; else raise services.${worker.name}.size.memoryMiB or look for a leak.`,
+        metric: worker.service.metricMemoryUtilization({ period: ONE_MINUTE }),
+        threshold: 85,
+        evaluationPeriods: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      }),
+    ];
+  });
+
   const dashboard = new cloudwatch.Dashboard(stack, "Dashboard", { dashboardName: stack.stackName, defaultInterval: Duration.hours(3) });
   const graph = (title: string, left: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
     new cloudwatch.GraphWidget({ title, left, right, width: 8, height: 6 });
-  dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [...releaseAlarms, ...capacityAlarms], width: 24 }));
+  dashboard.addWidgets(
+    new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [...releaseAlarms, ...capacityAlarms, ...workerAlarms], width: 24 }),
+  );
   dashboard.addWidgets(
     graph("Requests and 5xx rate (%)", [requests], [errorRate]),
     graph("p99 response time (s)", [p99Latency]),
@@ -186,9 +216,19 @@ export function Observability({ stack, app }: StackContext) {
       service.metricCpuUtilization({ period: ONE_MINUTE }),
       service.metricMemoryUtilization({ period: ONE_MINUTE }),
     ]),
-    graph("Database CPU (%) and connections", [instance.metricCPUUtilization()], [instance.metricDatabaseConnections()]),
+    ...(instance
+      ? [graph("Database CPU (%) and connections", [instance.metricCPUUtilization()], [instance.metricDatabaseConnections()])]
+      : []),
     graph("Firewall: blocked requests", [wafBlocked]),
   );
+
+  for (const worker of workers)
+    dashboard.addWidgets(
+      graph(`Worker ${worker.name}: CPU and memory (%)`, [
+        worker.service.metricCpuUtilization({ period: ONE_MINUTE }),
+        worker.service.metricMemoryUtilization({ period: ONE_MINUTE }),
+      ]),
+    );
 
   return { onCallTopic, dashboard };
 }

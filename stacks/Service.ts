@@ -1,30 +1,27 @@
-import path from "node:path";
 import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
 import type * as codedeploy from "aws-cdk-lib/aws-codedeploy";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
-import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
-import * as logs from "aws-cdk-lib/aws-logs";
 import type * as rds from "aws-cdk-lib/aws-rds";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
 import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
-import { DATABASE_NAME, Database } from "./Database";
+import { Database } from "./Database";
 import { deploySmoke } from "./deploy-smoke";
+import { deployedServices, publicServiceOf } from "./deployed-services";
 import { aliasRecords, stageCertificate } from "./domain";
 import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
 import { releaseThroughCodeDeploy, shipNewTaskDefinitions } from "./release";
 import { releaseThroughEcs } from "./release-ecs";
 import { scaleTaskCount } from "./scaling";
+import { serviceTask } from "./service-task";
 import { operatorShell, shellSessions } from "./shell";
-import { wildcardReason } from "./wildcard-actions";
-
-const SERVICE_DIR = path.resolve("service");
+import { deployWorkers } from "./workers";
 
 /**
  * The workload: Fargate tasks behind an ALB. By default the ECS service uses the
@@ -36,7 +33,7 @@ export function Service({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { service: sizing, release } = settings;
   const { vpc } = use(Network);
-  const database = use(Database);
+  const database = settings.database.enabled ? use(Database) : null;
 
   const sessions = shellSessions(stack, settings);
   const cluster = new ecs.Cluster(stack, "Cluster", {
@@ -45,60 +42,11 @@ export function Service({ stack, app }: StackContext) {
     ...(sessions ? { executeCommandConfiguration: sessions.configuration } : {}),
   });
 
-  const taskDefinition = new ecs.FargateTaskDefinition(stack, "Task", {
-    family: `${stack.stackName}-app`,
-    cpu: sizing.cpu,
-    memoryLimitMiB: sizing.memoryMiB,
-    runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-  });
+  const web = publicServiceOf(settings);
+  const { taskDefinition, container, image, environment, secrets, logGroup } = serviceTask(stack, settings, web, database);
   // Each new image registers a new revision; the previous ones stay ACTIVE so a release can be rolled back to them.
   taskDefinition.applyRemovalPolicy(RemovalPolicy.RETAIN);
-  const logGroup = new logs.LogGroup(stack, "ServiceLogs", {
-    retention: sizing.logRetentionDays,
-    removalPolicy: settings.kind === "production" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-  });
-  const image = ecs.ContainerImage.fromAsset(SERVICE_DIR, { platform: Platform.LINUX_ARM64 });
-  const environment = {
-    PORT: String(sizing.containerPort),
-    STAGE: stack.stage,
-    STAGE_KIND: settings.kind,
-    PGHOST: database.instance.dbInstanceEndpointAddress,
-    PGPORT: database.instance.dbInstanceEndpointPort,
-    PGDATABASE: DATABASE_NAME,
-    // RDS rotates the password; the service reads it again from here when PostgreSQL refuses the one it has.
-    PGSECRET_ARN: database.secret.secretArn,
-    // Encrypted and verified: the server's certificate must chain to an RDS root and name PGHOST.
-    PGSSLMODE: "verify-full",
-    DATABASE_CA: "aws-rds",
-    // Migrations run in one transaction under an advisory lock: tasks starting together take turns.
-    MIGRATE_ON_START: "true",
-  };
-  const secrets = {
-    PGUSER: ecs.Secret.fromSecretsManager(database.secret, "username"),
-    PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, "password"),
-  };
-  database.secret.grantRead(taskDefinition.taskRole);
-  const container = taskDefinition.addContainer("app", {
-    image,
-    essential: true,
-    readonlyRootFilesystem: true,
-    user: "1000:1000",
-    portMappings: [{ containerPort: sizing.containerPort }],
-    environment,
-    secrets,
-    healthCheck: {
-      command: ["CMD", "node", "dist/healthcheck.js"],
-      interval: Duration.seconds(15),
-      timeout: Duration.seconds(5),
-      retries: 3,
-      startPeriod: Duration.seconds(20),
-    },
-    stopTimeout: Duration.seconds(30),
-    logging: ecs.LogDrivers.awsLogs({ streamPrefix: "app", logGroup }),
-  });
-  // A read-only root file system still needs somewhere to write temporary files.
-  taskDefinition.addVolume({ name: "tmp" });
-  container.addMountPoints({ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false });
+  const containerPort = sizing.containerPort;
 
   const accessLogs = new s3.Bucket(stack, "AccessLogs", {
     encryption: s3.BucketEncryption.S3_MANAGED,
@@ -121,11 +69,11 @@ export function Service({ stack, app }: StackContext) {
   const targetGroup = (id: string) =>
     new elbv2.ApplicationTargetGroup(stack, id, {
       vpc,
-      port: sizing.containerPort,
+      port: containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: Duration.seconds(15),
-      healthCheck: { path: "/health", interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+      healthCheck: { path: web.health.path, interval: Duration.seconds(10), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
     });
   const blueTargetGroup = targetGroup("Blue");
   const greenTargetGroup = targetGroup("Green");
@@ -170,7 +118,15 @@ export function Service({ stack, app }: StackContext) {
     enableExecuteCommand: false,
   });
   if (!ecsReleases) service.attachToApplicationTargetGroup(blueTargetGroup);
-  allowDatabaseFrom(service, database.instance);
+  if (database && web.database) allowDatabaseFrom(service, database.instance);
+  const workers = deployWorkers(stack, {
+    app,
+    settings,
+    cluster,
+    workers: deployedServices(settings).filter((s) => !s.public),
+    database,
+    allowDatabaseFrom: (worker, id) => database && allowDatabaseFrom(worker, database.instance, id),
+  });
 
   if (sessions)
     operatorShell(stack, {
@@ -180,7 +136,7 @@ export function Service({ stack, app }: StackContext) {
       image,
       environment,
       secrets,
-      databaseSecret: database.secret,
+      databaseSecret: web.database ? (database?.secret ?? null) : null,
       appLogs: logGroup,
       service,
     });
@@ -212,7 +168,7 @@ export function Service({ stack, app }: StackContext) {
       settings,
       service,
       containerName: container.containerName,
-      containerPort: sizing.containerPort,
+      containerPort: containerPort,
       traffic: { productionRule, testRule, productionListener: listener, testListener, blueTargetGroup, greenTargetGroup },
       alarms: releaseAlarmIds(settings),
       vpc,
@@ -230,7 +186,7 @@ export function Service({ stack, app }: StackContext) {
       service,
       taskDefinition,
       deploymentGroup,
-      containerPort: sizing.containerPort,
+      containerPort: containerPort,
       canaryMinutes: release.canaryMinutes,
       approvalMinutes: approvalGateAt(settings) ? settings.canary.approval.deadlineMinutes : 0,
       hooks,
@@ -242,23 +198,6 @@ export function Service({ stack, app }: StackContext) {
   NagSuppressions.addResourceSuppressions(accessLogs, [
     { id: "AwsSolutions-S1", reason: "This bucket receives the ALB access logs; logging access to the log bucket itself would recurse." },
   ]);
-  NagSuppressions.addResourceSuppressions(taskDefinition, [
-    {
-      id: "AwsSolutions-ECS2",
-      reason: "Only non-secret settings are plain environment variables; credentials come from Secrets Manager as ECS secrets.",
-    },
-  ]);
-  NagSuppressions.addResourceSuppressions(
-    taskDefinition,
-    [
-      {
-        id: "AwsSolutions-IAM5",
-        reason: wildcardReason(["ecr:GetAuthorizationToken"]),
-        appliesTo: ["Resource::*"],
-      },
-    ],
-    true,
-  );
   NagSuppressions.addResourceSuppressions(
     loadBalancer,
     [
@@ -286,6 +225,7 @@ export function Service({ stack, app }: StackContext) {
     blueTargetGroup,
     greenTargetGroup,
     releases,
+    workers,
   };
 }
 
@@ -298,11 +238,11 @@ export type ServiceReleases =
  * Declared in this stack on purpose: the L2 helper would put the rule in the
  * Database stack, which would then depend on this one (a cycle).
  */
-function allowDatabaseFrom(service: ecs.FargateService, instance: rds.DatabaseInstance) {
+function allowDatabaseFrom(service: ecs.FargateService, instance: rds.DatabaseInstance, id = "DatabaseFromService") {
   const [databaseGroup] = instance.connections.securityGroups;
   const [serviceGroup] = service.connections.securityGroups;
   if (!databaseGroup || !serviceGroup) throw new Error("The database and the service must each have a security group");
-  new ec2.CfnSecurityGroupIngress(Stack.of(service), "DatabaseFromService", {
+  new ec2.CfnSecurityGroupIngress(Stack.of(service), id, {
     groupId: databaseGroup.securityGroupId,
     sourceSecurityGroupId: serviceGroup.securityGroupId,
     ipProtocol: "tcp",

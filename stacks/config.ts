@@ -34,6 +34,7 @@ const PROD: StageDefaults = {
   automationMode: "dry-run",
   network: { cidr: "10.0.0.0/16", availabilityZones: 3, natGateways: 3, vpcEndpoints: true, flowLogRetentionDays: 90, shared: null },
   database: {
+    enabled: true,
     instanceType: "m7g.large",
     allocatedStorageGiB: 50,
     maxAllocatedStorageGiB: 200,
@@ -53,6 +54,8 @@ const PROD: StageDefaults = {
     cpuTargetPercent: 60,
     requestsPerTargetPerMinute: 1000,
   },
+  // No services named: the sample voting app in service/ (stacks/deployed-services.ts).
+  services: null,
   release: { controller: "codedeploy", canaryPercent: 10, canaryMinutes: 5, blueTerminationWaitMinutes: 60, bakeWindowMinutes: 60 },
   firewall: {
     rateLimitPer5MinPerIp: 2000,
@@ -180,6 +183,7 @@ const DEV: StageDefaults = {
   kind: "development",
   network: { cidr: "10.2.0.0/16", availabilityZones: 2, natGateways: 1, vpcEndpoints: false, flowLogRetentionDays: 7, shared: null },
   database: {
+    enabled: true,
     instanceType: "t4g.micro",
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 50,

@@ -168,7 +168,8 @@ export function scheduleVariables(
     tableName: string;
     cluster: string;
     service: string;
-    databaseInstance: string;
+    /** null where the stage has no database. */
+    databaseInstance: string | null;
     scheduleGroup: string;
     schedulerRoleArn: string;
     deadLetterQueueArn: string;
@@ -187,11 +188,11 @@ export function scheduleVariables(
     }),
     TASK_VCPU: String(settings.service.cpu / 1024),
     TASK_MEMORY_GB: String(settings.service.memoryMiB / 1024),
-    DATABASE_INSTANCES: String(settings.database.multiAz ? 2 : 1),
+    DATABASE_INSTANCES: String(settings.database.enabled ? (settings.database.multiAz ? 2 : 1) : 0),
     STATE_TABLE: refs.tableName,
     CLUSTER: refs.cluster,
     SERVICE: refs.service,
-    DATABASE_INSTANCE: refs.databaseInstance,
+    ...(refs.databaseInstance ? { DATABASE_INSTANCE: refs.databaseInstance } : {}),
     SCHEDULE_GROUP: refs.scheduleGroup,
     SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,
     DEAD_LETTER_QUEUE_ARN: refs.deadLetterQueueArn,

@@ -27,8 +27,19 @@ export function releaseAlarmIds(settings: { synthetics: { enabled: boolean } }):
 }
 
 /** The alarms that page on-call (critical); every other alarm of the stage is a warning. */
-export function criticalAlarmIds(settings: { synthetics: { enabled: boolean } }): string[] {
-  return [...releaseAlarmIds(settings), "DatabaseFreeStorage"];
+export function criticalAlarmIds(settings: { synthetics: { enabled: boolean }; database: { enabled: boolean } }): string[] {
+  return [...releaseAlarmIds(settings), ...(settings.database.enabled ? ["DatabaseFreeStorage"] : [])];
+}
+
+/** A worker's constructs' id prefix: WorkerQueue-reader → WorkerQueueReader. */
+export function workerConstructId(name: string): string {
+  return `Worker${name.replace(/(^|-)([a-z0-9])/g, (_match, _dash, letter: string) => letter.toUpperCase())}`;
+}
+
+/** A worker's alarms (Observability stack): ECS rolls its deployment back when one fires during it. */
+export function workerAlarmIds(name: string): [cpu: string, memory: string] {
+  const id = workerConstructId(name);
+  return [`${id}Cpu`, `${id}Memory`];
 }
 
 /** Port of the ALB listener that only the canary hooks use, to reach the new (green) tasks before users do. */

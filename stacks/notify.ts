@@ -34,7 +34,8 @@ interface NotifyWiring {
   cluster: ecs.ICluster;
   service: ecs.FargateService;
   serviceLogs: logs.ILogGroup;
-  database: rds.IDatabaseInstance;
+  /** null where the stage has no database (database.enabled). */
+  database: rds.IDatabaseInstance | null;
   stateTable: dynamodb.ITableV2;
   deadLetters: sqs.IQueue;
 }
@@ -174,11 +175,12 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     detail: { eventName: ["SERVICE_STEADY_STATE"] },
   });
   // Every stage, asleep at night or not: a failover, a restart or low storage is part of the service's incident.
-  rule("NotifyDatabase", "Events of the stage's DB instance: failover, restart, storage, stop, start", {
-    source: ["aws.rds"],
-    detailType: [RDS_INSTANCE_DETAIL_TYPE],
-    detail: { SourceIdentifier: [database.instanceIdentifier] },
-  });
+  if (database)
+    rule("NotifyDatabase", "Events of the stage's DB instance: failover, restart, storage, stop, start", {
+      source: ["aws.rds"],
+      detailType: [RDS_INSTANCE_DETAIL_TYPE],
+      detail: { SourceIdentifier: [database.instanceIdentifier] },
+    });
   // One reminder for an alarm still in ALARM hours after its page: a sweep every 15 minutes reads the service's
   // newest incident and the alarm as CloudWatch has it now (notify/remind.ts).
   if (settings.notifications.remindAfterHours !== null) {

@@ -26,7 +26,8 @@ interface ScheduleWiring {
   app: { stage: string; name: string };
   settings: StageSettings;
   service: ecs.FargateService;
-  database: rds.DatabaseInstance;
+  /** null where the stage has no database (database.enabled): nothing to stop at night. */
+  database: rds.DatabaseInstance | null;
   stateTable: dynamodb.ITableV2;
   deadLetters: sqs.IQueue;
   /** The first year of the holiday list handed to the function (the year of the synth). */
@@ -77,7 +78,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
       tableName: stateTable.tableName,
       cluster: service.cluster.clusterName,
       service: service.serviceName,
-      databaseInstance: database.instanceIdentifier,
+      databaseInstance: database?.instanceIdentifier ?? null,
       scheduleGroup: groupName,
       schedulerRoleArn: invoker.roleArn,
       deadLetterQueueArn: deadLetters.queueArn,
@@ -130,15 +131,16 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
     );
   }
 
-  new events.Rule(stack, "DatabaseAutoStart", {
-    description: "RDS starts a stopped instance after 7 days: the schedule stops it again while the stage should sleep",
-    eventPattern: {
-      source: ["aws.rds"],
-      detailType: ["RDS DB Instance Event"],
-      detail: { SourceIdentifier: [database.instanceIdentifier], EventID: [RDS_AUTO_START_EVENT] },
-    },
-    targets: [new eventTargets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
-  });
+  if (database)
+    new events.Rule(stack, "DatabaseAutoStart", {
+      description: "RDS starts a stopped instance after 7 days: the schedule stops it again while the stage should sleep",
+      eventPattern: {
+        source: ["aws.rds"],
+        detailType: ["RDS DB Instance Event"],
+        detail: { SourceIdentifier: [database.instanceIdentifier], EventID: [RDS_AUTO_START_EVENT] },
+      },
+      targets: [new eventTargets.LambdaFunction(fn, { deadLetterQueue: deadLetters, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
+    });
 
   // What the keep-awake command in docs/schedule.md needs.
   new CfnOutput(stack, "ScheduleFunction", { value: fn.functionName, description: 'Invoke with {"action":"check"} after tagging' });
@@ -150,7 +152,7 @@ function grantPermissions(
   fn: lambda.Function,
   refs: {
     service: ecs.FargateService;
-    database: rds.DatabaseInstance;
+    database: rds.DatabaseInstance | null;
     stateTable: dynamodb.ITableV2;
     groupName: string;
     canaryName: string | null;
@@ -170,12 +172,13 @@ function grantPermissions(
       resources: [stack.formatArn({ service: "application-autoscaling", resource: "scalable-target", resourceName: "*" })],
     }),
   );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ["rds:DescribeDBInstances", "rds:StopDBInstance", "rds:StartDBInstance"],
-      resources: [database.instanceArn],
-    }),
-  );
+  if (database)
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["rds:DescribeDBInstances", "rds:StopDBInstance", "rds:StartDBInstance"],
+        resources: [database.instanceArn],
+      }),
+    );
   // The synthetic user, paused while the stage sleeps (named: it lives in the Observability stack).
   if (refs.canaryName)
     fn.addToRolePolicy(

@@ -49,7 +49,8 @@ interface ShellWiring {
   image: ecs.ContainerImage;
   environment: Record<string, string>;
   secrets: Record<string, ecs.Secret>;
-  databaseSecret: secretsmanager.ISecret;
+  /** Where the service reaches the database: its code reads the password again from Secrets Manager. */
+  databaseSecret: secretsmanager.ISecret | null;
   appLogs: logs.ILogGroup;
   /** The service itself: the shell runs in its subnets and security group (read from it by `npm run ops -- shell`). */
   service: ecs.FargateService;
@@ -99,7 +100,7 @@ export function operatorShell(stack: Stack, wiring: ShellWiring) {
   ]);
   sessions.key.grantDecrypt(task.taskRole);
   // The service's code reads the database password again from Secrets Manager (PGSECRET_ARN) in the shell too.
-  wiring.databaseSecret.grantRead(task.taskRole);
+  wiring.databaseSecret?.grantRead(task.taskRole);
   task.taskRole.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

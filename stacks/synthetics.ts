@@ -1,16 +1,13 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as synthetics from "aws-cdk-lib/aws-synthetics";
 import { NagSuppressions } from "cdk-nag";
 import type { StageSettings } from "./config";
+import { publicServiceOf } from "./deployed-services";
 import { alarmName, SYNTHETIC_ALARM, syntheticUserName } from "./names";
 import { wildcardReason } from "./wildcard-actions";
-
-/** The file the canary runs, as it is (from the checkout, like the service's image): the one `npm run synthetic` runs locally. */
-const FLOW = path.resolve("synthetics", "flow.js");
 
 /** Screenshots and logs of failed runs are what on-call opens; a month of them is plenty. */
 const ARTIFACT_DAYS = 31;
@@ -31,7 +28,9 @@ export const SYNTHETIC_USER_RUNTIME = new synthetics.Runtime("syn-nodejs-puppete
 
 export function syntheticUser(stack: Stack, app: { stage: string; name: string }, settings: StageSettings, url: string) {
   const { synthetics: wanted } = settings;
-  if (!wanted.enabled) return undefined;
+  // The file the canary runs, as it is (from the checkout, like the service's image): for the sample, synthetics/flow.js, the one `npm run synthetic` runs locally.
+  const flow = publicServiceOf(settings).syntheticFile;
+  if (!wanted.enabled || !flow) return undefined;
   const artifacts = new s3.Bucket(stack, "SyntheticArtifacts", {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -44,7 +43,7 @@ export function syntheticUser(stack: Stack, app: { stage: string; name: string }
   const canary = new synthetics.Canary(stack, "SyntheticUser", {
     canaryName: syntheticUserName(app),
     runtime: SYNTHETIC_USER_RUNTIME,
-    test: synthetics.Test.custom({ code: synthetics.Code.fromInline(readFileSync(FLOW, "utf8")), handler: "index.handler" }),
+    test: synthetics.Test.custom({ code: synthetics.Code.fromInline(readFileSync(flow, "utf8")), handler: "index.handler" }),
     schedule: synthetics.Schedule.rate(Duration.minutes(wanted.everyMinutes)),
     environmentVariables: { BASE_URL: url },
     artifactsBucketLocation: { bucket: artifacts },

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEPLOY_ACCESS_STAGE } from "@hands-off-ops/core/settings/deploy-access";
@@ -68,6 +68,13 @@ export const ECS_SETTINGS = {
   dev: { release: { controller: "ecs" } },
 } satisfies Record<string, StageSettingsOverrides>;
 
+/**
+ * A team's own services instead of the sample: the http-echo example alone, without a database, exactly as its
+ * settings file in examples/http-echo says (prod), and the same on a stage that sleeps at night (dev).
+ */
+export const OWN_SERVICE_STAGES = { prod: "prod (http-echo, no database)", dev: "dev (http-echo, no database)" } as const;
+export const HTTP_ECHO_SETTINGS_FILE = "examples/http-echo/ops.settings.json";
+
 export interface SynthesizedStage {
   outdir: string;
   durationMs: number;
@@ -128,6 +135,11 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   synthesized[ECS_STAGES.prodNewImage] = await withSettingsFile(ECS_SETTINGS, async () =>
     synthNewImageCheckout(root, path.join(root, ".synth", "test-ecs-new-image")),
   );
+  const echo = JSON.parse(readFileSync(path.join(root, HTTP_ECHO_SETTINGS_FILE), "utf8")) as { prod: object };
+  for (const [stage, name] of Object.entries(OWN_SERVICE_STAGES))
+    synthesized[name] = await withSettingsFile({ [stage]: echo.prod }, async () =>
+      summarize(await synthStage(stage, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),
+    );
   // Recorded only when no input changed while synthesizing, under the fingerprint taken before.
   if (fingerprint && synthFingerprint(root) === fingerprint) recordSynth(root, fingerprint, synthesized);
   return synthesized;

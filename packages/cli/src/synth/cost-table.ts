@@ -46,8 +46,9 @@ export function costTable(stage: string, estimate: CostEstimate | CostNotEstimat
   ];
   if (estimate.sleepSaving) {
     const { hours, monthly } = estimate.sleepSaving;
+    const what = settings.database.enabled ? "tasks and database instance hours" : "task hours";
     lines.push(
-      `  ${"Saved by the sleep schedule".padEnd(width)}  ${`${hours.toFixed(0)} h asleep/month: tasks and database instance hours`.padEnd(basisWidth)}  ${`-${usd(monthly)}`.padStart(10)}`,
+      `  ${"Saved by the sleep schedule".padEnd(width)}  ${`${hours.toFixed(0)} h asleep/month: ${what}`.padEnd(basisWidth)}  ${`-${usd(monthly)}`.padStart(10)}`,
       `  ${"Total with the schedule".padEnd(width)}  ${"".padEnd(basisWidth)}  ${usd(estimate.total - monthly).padStart(10)}`,
     );
   }

@@ -12,7 +12,9 @@ export function awsPorts(env: ScheduleEnvironment, functionArn: string, clients:
     stage: onFirstCall(async () =>
       (await import("./aws-stage-capacity")).ecsStageCapacity(env.service, clients.ecs, clients.applicationAutoScaling),
     ),
-    database: onFirstCall(async () => (await import("./aws-database-power")).rdsDatabasePower(env.databaseInstance, clients.rds)),
+    database: env.databaseInstance
+      ? onFirstCall(async () => (await import("./aws-database-power")).rdsDatabasePower(env.databaseInstance as string, clients.rds))
+      : null,
     canary: env.canaryName
       ? onFirstCall(async () => (await import("./aws-canary-power")).syntheticsCanary(env.canaryName as string, clients.synthetics))
       : null,

@@ -16,7 +16,13 @@ export function dynamoSleepLedger(tableName: string, stage: string, client: Dyna
     async current() {
       const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: recordKey, ConsistentRead: true }));
       if (!Item) return null;
-      return { capacity: Item.capacity, database: Item.database, sleptAt: Item.sleptAt } as SleepRecord;
+      // The synthetic user's state too: wake starts it again only if the record says it was running.
+      return {
+        capacity: Item.capacity,
+        database: Item.database,
+        sleptAt: Item.sleptAt,
+        ...(Item.canary ? { canary: Item.canary } : {}),
+      } as SleepRecord;
     },
     async record(record) {
       try {

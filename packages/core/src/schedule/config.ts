@@ -11,5 +11,6 @@ export interface ScheduleConfig {
   /** The task count a stage wakes with when nothing was recorded. */
   defaults: Capacity;
   cost: StageCost;
-  databaseName: string;
+  /** null where the stage has no database. */
+  databaseName: string | null;
 }

@@ -22,11 +22,13 @@ const ScheduleEnvironmentSchema = z.object({
   ),
   TASK_VCPU: z.coerce.number().check(z.positive()),
   TASK_MEMORY_GB: z.coerce.number().check(z.positive()),
-  DATABASE_INSTANCES: z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(2)),
+  /** 0 where the stage has no database. */
+  DATABASE_INSTANCES: z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(2)),
   STATE_TABLE: z.string().check(z.minLength(1)),
   CLUSTER: z.string().check(z.minLength(1)),
   SERVICE: z.string().check(z.minLength(1)),
-  DATABASE_INSTANCE: z.string().check(z.minLength(1)),
+  /** Absent where the stage has no database (database.enabled false). */
+  DATABASE_INSTANCE: z.optional(z.string().check(z.minLength(1))),
   SCHEDULE_GROUP: z.string().check(z.minLength(1)),
   SCHEDULER_ROLE_ARN: z.string().check(z.startsWith("arn:")),
   DEAD_LETTER_QUEUE_ARN: z.string().check(z.startsWith("arn:")),
@@ -46,7 +48,7 @@ export function readScheduleEnvironment(env: Record<string, string | undefined>)
     calendar: { timeZone, workingDays, wakeAt, sleepAt, closed: e.CLOSED_DAYS },
     defaults: e.DEFAULT_CAPACITY,
     cost: { task: { vcpu: e.TASK_VCPU, memoryGb: e.TASK_MEMORY_GB }, databaseInstances: e.DATABASE_INSTANCES, prices },
-    databaseName: e.DATABASE_INSTANCE,
+    databaseName: e.DATABASE_INSTANCE ?? null,
   };
   return {
     kind: e.STAGE_KIND,
@@ -54,7 +56,7 @@ export function readScheduleEnvironment(env: Record<string, string | undefined>)
     config,
     tableName: e.STATE_TABLE,
     service: { cluster: e.CLUSTER, service: e.SERVICE },
-    databaseInstance: e.DATABASE_INSTANCE,
+    databaseInstance: e.DATABASE_INSTANCE ?? null,
     canaryName: e.CANARY_NAME ?? null,
     rechecks: { groupName: e.SCHEDULE_GROUP, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterQueueArn: e.DEAD_LETTER_QUEUE_ARN },
   };

@@ -132,7 +132,7 @@ function wakeNotice(input: NoticeInput, base: BaseNotice, waiting: string): Auto
   return {
     ...base,
     title: `${config.stage} is awake`,
-    summary: `${capitalize(decision.why)}: ${didWhat(plan, { "start-database": "database started", scale: "tasks restored" })}; the service answers /ready once the database is up (a few minutes).${night}${waiting}`,
+    summary: `${capitalize(decision.why)}: ${didWhat(plan, { "start-database": "database started", scale: "tasks restored" })}${plan.steps.some((step) => step.kind === "start-database") ? "; the service can reach the database once it is up (a few minutes)" : ""}.${night}${waiting}`,
   };
 }
 
@@ -188,9 +188,10 @@ function didWhat(plan: Plan, phrases: Partial<Record<Step["kind"], string>>): st
   return done.join(" and ");
 }
 
-function recordedLine(record: SleepRecord, databaseName: string): string {
+function recordedLine(record: SleepRecord, databaseName: string | null): string {
   const { desiredCount, minCapacity, maxCapacity } = record.capacity;
-  return `${desiredCount} task${desiredCount === 1 ? "" : "s"} (auto scaling ${minCapacity}–${maxCapacity}), database ${databaseName} ${record.database}`;
+  const database = databaseName && record.database !== "none" ? `, database ${databaseName} ${record.database}` : "";
+  return `${desiredCount} task${desiredCount === 1 ? "" : "s"} (auto scaling ${minCapacity}–${maxCapacity})${database}`;
 }
 
 function describe(step: Step): string[] {

@@ -16,7 +16,8 @@ export interface Capacity {
 /** What the stage was like before it went to sleep: wake restores exactly this. */
 export interface SleepRecord {
   capacity: Capacity;
-  database: "available" | "stopped";
+  /** "none": the stage has no database (database.enabled false). */
+  database: "available" | "stopped" | "none";
   sleptAt: string;
   /** The synthetic user, where the stage has one: wake starts it again only if it was running. */
   canary?: "running" | "stopped";
@@ -27,8 +28,8 @@ export type CanaryState = "running" | "stopped" | "changing";
 
 export interface Observed {
   capacity: Capacity;
-  /** An RDS DB instance status, e.g. available, stopping, stopped, starting, backing-up. */
-  database: string;
+  /** An RDS DB instance status, e.g. available, stopping, stopped, starting, backing-up; null: the stage has none. */
+  database: string | null;
   /** A CodeDeploy release is shifting traffic: scaling to zero now would fail it. */
   releaseInProgress: boolean;
   /** The stage's synthetic user (CloudWatch Synthetics canary); null where it has none. */
@@ -71,7 +72,7 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
       kind: "record",
       record: {
         capacity: nothingRunning ? defaults : observed.capacity,
-        database: ["stopped", "stopping"].includes(observed.database) ? "stopped" : "available",
+        database: databaseAtSleep(observed.database),
         sleptAt: now.toISOString(),
         ...(observed.canary ? { canary: observed.canary === "stopped" ? "stopped" : "running" } : {}),
       },
@@ -80,6 +81,7 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
   // First the synthetic user, which would otherwise fail against a stage going to sleep and raise its release alarm.
   if (observed.canary === "running") plan.steps.push({ kind: "stop-canary" });
   if (!isZero(observed.capacity)) plan.steps.push({ kind: "scale", to: ZERO });
+  if (observed.database === null) return plan;
   if (observed.database === "available") plan.steps.push({ kind: "stop-database" });
   else if (observed.database === "starting")
     plan.recheck = { inMinutes: 10, why: "the database is starting: it can only be stopped once available" };
@@ -101,12 +103,17 @@ function planWake(observed: Observed, record: SleepRecord | null, defaults: Capa
   if (wanted && !sameCapacity(wanted, observed.capacity)) plan.steps.push({ kind: "scale", to: wanted });
   // The synthetic user comes back last, once the database answers: before that it would fail and page.
   if (record?.canary === "running" && observed.canary === "stopped") {
-    if (observed.database === "available") plan.steps.push({ kind: "start-canary" });
+    if (observed.database === "available" || observed.database === null) plan.steps.push({ kind: "start-canary" });
     else plan.recheck ??= { inMinutes: 5, why: "the synthetic user starts again once the database is available" };
   }
   // The record stays until everything it asks for is done, so that the recheck still knows what to restore.
   if (record && !plan.recheck) plan.steps.push({ kind: "forget-record" });
   return plan;
+}
+
+function databaseAtSleep(status: string | null): SleepRecord["database"] {
+  if (status === null) return "none";
+  return ["stopped", "stopping"].includes(status) ? "stopped" : "available";
 }
 
 /** Whether the plan changes the stage itself (not only the bookkeeping). */

@@ -48,7 +48,8 @@ export interface RecheckPort {
 
 export interface SchedulePorts {
   stage: StageCapacityPort;
-  database: DatabasePowerPort;
+  /** null where the stage has no database. */
+  database: DatabasePowerPort | null;
   /** null where the stage has no synthetic user. */
   canary: CanaryPowerPort | null;
   ledger: SleepLedgerPort;

@@ -47,14 +47,18 @@ export type ScheduleEvent =
   | { kind: "ignored"; eventId: string | null; reason: string }
   | { kind: "rejected"; eventId: string | null; reason: string };
 
-export function readScheduleEvent(event: unknown, databaseInstance: string, now: Date): ScheduleEvent {
+export function readScheduleEvent(event: unknown, databaseInstance: string | null, now: Date): ScheduleEvent {
   const eventId = typeof (event as { id?: unknown })?.id === "string" ? (event as { id: string }).id : null;
   if (typeof event === "object" && event !== null && "detail-type" in event) {
     const rds = RdsInstanceEvent.safeParse(event);
     if (!rds.success) return { kind: "rejected", eventId, reason: `not an RDS DB instance event: ${firstIssue(rds.error)}` };
     const { EventID, SourceIdentifier } = rds.data.detail;
     if (SourceIdentifier !== databaseInstance)
-      return { kind: "ignored", eventId, reason: `event for DB instance ${SourceIdentifier}, not ${databaseInstance}` };
+      return {
+        kind: "ignored",
+        eventId,
+        reason: `event for DB instance ${SourceIdentifier}, not ${databaseInstance ?? "any of this stage's (it has no database)"}`,
+      };
     if (EventID !== RDS_AUTO_START_EVENT)
       return { kind: "ignored", eventId, reason: `${EventID ?? "event without EventID"} needs nothing` };
     return { kind: "act", trigger: { kind: "database-auto-start", eventId: rds.data.id }, key: rds.data.id, notBefore: null };

@@ -6,6 +6,7 @@ import { CostAssumptionsSchema } from "./cost";
 import { NotificationSettingsSchema } from "./notifications";
 import { RollbackSettingsSchema } from "./rollback";
 import { ScheduleSettingsSchema } from "./schedule";
+import { publicService, ServiceSizingSchema, ServicesSchema, servicesProblems, sizingOf, sizingProblems } from "./services";
 
 /**
  * Stage settings: everything that differs between `prod`, `staging`, `dev`
@@ -22,20 +23,12 @@ export { type CostAssumptions, CostAssumptionsSchema } from "./cost";
 export { type NotificationSettings, NotificationSettingsSchema } from "./notifications";
 export { type RollbackSettings, RollbackSettingsSchema } from "./rollback";
 export { type ScheduleSettings, ScheduleSettingsSchema } from "./schedule";
+export { FARGATE_MEMORY_BY_CPU, type ServiceDescription, type Services, ServicesSchema } from "./services";
 
 export const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 
 const minutes = z.number().int().positive();
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16");
-
-/** Fargate accepts only these CPU units with these memory sizes (MiB). */
-export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: range(2048, 8192, 1024),
-  2048: range(4096, 16384, 1024),
-  4096: range(8192, 30720, 1024),
-};
 
 const network = z.strictObject({
   cidr,
@@ -51,6 +44,8 @@ const network = z.strictObject({
 });
 
 const database = z.strictObject({
+  /** A stage whose services keep no state of their own has no database: none is made, watched, slept or paid for. */
+  enabled: z.boolean().default(true),
   instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "must be an instance type such as t4g.micro"),
   allocatedStorageGiB: z.number().int().min(20).max(65536),
   maxAllocatedStorageGiB: z.number().int().min(20).max(65536),
@@ -71,17 +66,6 @@ const database = z.strictObject({
     z.literal(30),
     z.literal(60),
   ]),
-});
-
-const service = z.strictObject({
-  cpu: z.number().int(),
-  memoryMiB: z.number().int(),
-  minTasks: z.number().int().min(0),
-  maxTasks: z.number().int().min(1),
-  containerPort: z.number().int().min(1024).max(65535),
-  logRetentionDays: z.number().int().positive(),
-  cpuTargetPercent: z.number().int().min(10).max(90),
-  requestsPerTargetPerMinute: z.number().int().positive(),
 });
 
 /** Who runs a release: CodeDeploy (blue/green through Custom::Release) or ECS itself (its native blue/green and canary). */
@@ -178,88 +162,127 @@ const domain = z
   ])
   .nullable();
 
-export const StageSettingsSchema = z
-  .strictObject({
-    stage: z.string().regex(STAGE_NAME, "must be lower-case letters, digits and '-', starting with a letter, 20 characters at most"),
-    kind: StageKind,
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-central-1"),
-    automationMode: AutomationMode,
-    network,
-    database,
-    service,
-    release,
-    firewall,
-    alerts,
-    notifications: NotificationSettingsSchema,
-    canary: CanarySettingsSchema,
-    rollback: RollbackSettingsSchema,
-    schedule: ScheduleSettingsSchema,
-    domain,
-    synthetics,
-    shell,
-    cost: CostAssumptionsSchema,
-    chatops: ChatOpsSettingsSchema,
-  })
-  .superRefine((s, ctx) => {
-    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+const stageFields = z.strictObject({
+  stage: z.string().regex(STAGE_NAME, "must be lower-case letters, digits and '-', starting with a letter, 20 characters at most"),
+  kind: StageKind,
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-central-1"),
+  automationMode: AutomationMode,
+  network,
+  database,
+  /** Sizing of the public service's tasks, and the default of every service's `size`. */
+  service: ServiceSizingSchema,
+  /** A team's own containers (settings/services.ts); null: the sample voting app in service/. */
+  services: ServicesSchema.nullable().default(null),
+  release,
+  firewall,
+  alerts,
+  notifications: NotificationSettingsSchema,
+  canary: CanarySettingsSchema,
+  rollback: RollbackSettingsSchema,
+  schedule: ScheduleSettingsSchema,
+  domain,
+  synthetics,
+  shell,
+  cost: CostAssumptionsSchema,
+  chatops: ChatOpsSettingsSchema,
+});
 
-    if (s.kind === "production") {
-      if (s.schedule.enabled) problem(["schedule", "enabled"], "a production stage is never scheduled down");
-      if (!s.database.deletionProtection) problem(["database", "deletionProtection"], "must be true in production");
-      if (!s.database.multiAz) problem(["database", "multiAz"], "must be true in production");
-      if (s.database.backupRetentionDays < 7) problem(["database", "backupRetentionDays"], "must be at least 7 in production");
-      if (s.network.natGateways < s.network.availabilityZones)
-        problem(["network", "natGateways"], "production needs one NAT gateway per availability zone");
-      if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
-      if (!s.notifications.emailSeverities.includes("critical"))
-        problem(["notifications", "emailSeverities"], "production must e-mail critical messages to on-call");
-      for (const permission of RELEASE_CHANGING_PERMISSIONS)
-        if (s.chatops.allow[permission].anyone)
-          problem(
-            ["chatops", "allow", permission, "anyone"],
-            "a production release changed from Slack must name its people (users or groups)",
-          );
-    }
-    if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
-    if (s.network.shared !== null && s.kind !== "development")
-      problem(["network", "shared"], `a ${s.kind} stage keeps a network of its own: only a development stage may share one`);
-    if (s.network.shared === s.stage) problem(["network", "shared"], "a stage cannot share its own network: use null");
-    if (s.network.natGateways > s.network.availabilityZones)
-      problem(["network", "natGateways"], `must not exceed availabilityZones (${s.network.availabilityZones})`);
-    if (s.database.maxAllocatedStorageGiB < s.database.allocatedStorageGiB)
-      problem(["database", "maxAllocatedStorageGiB"], `must be at least allocatedStorageGiB (${s.database.allocatedStorageGiB})`);
-    const memories = FARGATE_MEMORY_BY_CPU[s.service.cpu];
-    if (!memories) problem(["service", "cpu"], `must be one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(", ")}`);
-    else if (!memories.includes(s.service.memoryMiB))
+export const StageSettingsSchema = stageFields.transform(withPublicServiceAtStageLevel).superRefine((s, ctx) => {
+  const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+  if (s.kind === "production") {
+    if (s.schedule.enabled) problem(["schedule", "enabled"], "a production stage is never scheduled down");
+    if (s.database.enabled) productionDatabaseProblems(s.database, problem);
+    if (s.network.natGateways < s.network.availabilityZones)
+      problem(["network", "natGateways"], "production needs one NAT gateway per availability zone");
+    if (s.service.minTasks < 2) problem(["service", "minTasks"], "production needs at least 2 tasks");
+    if (!s.notifications.emailSeverities.includes("critical"))
+      problem(["notifications", "emailSeverities"], "production must e-mail critical messages to on-call");
+    for (const permission of RELEASE_CHANGING_PERMISSIONS)
+      if (s.chatops.allow[permission].anyone)
+        problem(
+          ["chatops", "allow", permission, "anyone"],
+          "a production release changed from Slack must name its people (users or groups)",
+        );
+  }
+  if (s.services) servicesProblems(s.services, s.service, s.database.enabled, problem);
+  else if (!s.database.enabled)
+    problem(
+      ["database", "enabled"],
+      "the sample voting app (no services named) keeps its polls in the database: name your services to run without one",
+    );
+  if (s.stage === "prod" && s.kind !== "production") problem(["kind"], 'the stage named "prod" must be of kind production');
+  if (s.network.shared !== null && s.kind !== "development")
+    problem(["network", "shared"], `a ${s.kind} stage keeps a network of its own: only a development stage may share one`);
+  if (s.network.shared === s.stage) problem(["network", "shared"], "a stage cannot share its own network: use null");
+  if (s.network.natGateways > s.network.availabilityZones)
+    problem(["network", "natGateways"], `must not exceed availabilityZones (${s.network.availabilityZones})`);
+  if (s.database.maxAllocatedStorageGiB < s.database.allocatedStorageGiB)
+    problem(["database", "maxAllocatedStorageGiB"], `must be at least allocatedStorageGiB (${s.database.allocatedStorageGiB})`);
+  // A team's services are each checked with their own size over the stage's (servicesProblems).
+  if (!s.services) sizingProblems(s.service, ["service"], problem);
+  if (s.release.canaryPercent === 100 && s.release.canaryMinutes !== 1)
+    problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
+  if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
+    problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
+  if (s.release.controller === "ecs") ecsControllerProblems(s, problem);
+  if (approvalGateAt(s)) {
+    if (s.notifications.slack.mode !== "web-api")
       problem(
-        ["service", "memoryMiB"],
-        `Fargate with ${s.service.cpu} CPU units accepts ${memories[0]}–${memories.at(-1)} MiB (got ${s.service.memoryMiB})`,
+        ["canary", "approval", "enabled"],
+        "needs Slack through the Web API (notifications.slack.mode): a webhook message has no buttons",
       );
-    if (s.service.minTasks > s.service.maxTasks) problem(["service", "minTasks"], `must not exceed maxTasks (${s.service.maxTasks})`);
-    if (s.release.canaryPercent === 100 && s.release.canaryMinutes !== 1)
-      problem(["release", "canaryMinutes"], "must be 1 when canaryPercent is 100 (all at once has no canary window)");
-    if (s.release.canaryPercent === 100 && s.canary.watch.enabled)
-      problem(["canary", "watch", "enabled"], "must be false when canaryPercent is 100 (all at once has no canary window to watch)");
-    if (s.release.controller === "ecs") ecsControllerProblems(s, problem);
-    if (approvalGateAt(s)) {
-      if (s.notifications.slack.mode !== "web-api")
-        problem(
-          ["canary", "approval", "enabled"],
-          "needs Slack through the Web API (notifications.slack.mode): a webhook message has no buttons",
-        );
-      const approvers = s.chatops.allow.approve;
-      if (!approvers.anyone && !approvers.users.length && !approvers.groups.length)
-        problem(
-          ["chatops", "allow", "approve"],
-          "names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
-        );
-    }
-    if (s.schedule.wakeAt >= s.schedule.sleepAt)
-      problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
-    if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");
-  });
+    const approvers = s.chatops.allow.approve;
+    if (!approvers.anyone && !approvers.users.length && !approvers.groups.length)
+      problem(
+        ["chatops", "allow", "approve"],
+        "names no one while the approval gate is on: every release would wait for its deadline and take the default (name approvers, or set canary.approval.enabled to false)",
+      );
+  }
+  if (s.schedule.wakeAt >= s.schedule.sleepAt)
+    problem(["schedule", "sleepAt"], `must be later than wakeAt (${s.schedule.wakeAt}): working hours across midnight are not supported`);
+  if (new Set(s.schedule.workingDays).size !== s.schedule.workingDays.length) problem(["schedule", "workingDays"], "names a day twice");
+});
 
 export type StageSettings = z.infer<typeof StageSettingsSchema>;
+
+/**
+ * A team's public service takes the place the voting app has at stage level: its port and sizing are the stage's
+ * `service`, its smoke checks and comparison path the canary's, its synthetic flow the stage's synthetic user. So the
+ * release, the canary hooks and the watch read what they always read, about the service that is deployed.
+ */
+function withPublicServiceAtStageLevel<S extends z.output<typeof stageFields>>(s: S): S {
+  const web = s.services && publicService(s.services);
+  if (!s.services || !web) return s;
+  // Every service's size in full, from the stage's sizing as written: the stage's `service` becomes the public one's.
+  const services = Object.fromEntries(Object.entries(s.services).map(([name, d]) => [name, { ...d, size: sizingOf(d, s.service) }]));
+  const healthCheck = {
+    name: "health",
+    method: "GET" as const,
+    path: web.health.path,
+    body: null,
+    expectStatus: 200,
+    bodyMatch: null,
+    latencyBudgetMs: 1000,
+  };
+  return {
+    ...s,
+    services,
+    service: sizingOf(web, s.service),
+    canary: {
+      ...s.canary,
+      smoke: web.smoke ?? [healthCheck],
+      comparison: { ...s.canary.comparison, path: web.compare?.path ?? web.health.path },
+    },
+    synthetics: { ...s.synthetics, enabled: s.synthetics.enabled && web.synthetic !== null },
+  };
+}
+
+function productionDatabaseProblems(d: z.output<typeof database>, problem: (path: (string | number)[], message: string) => void) {
+  if (!d.deletionProtection) problem(["database", "deletionProtection"], "must be true in production");
+  if (!d.multiAz) problem(["database", "multiAz"], "must be true in production");
+  if (d.backupRetentionDays < 7) problem(["database", "backupRetentionDays"], "must be at least 7 in production");
+}
 
 /** What ECS's own blue/green cannot do of what the stage asks for. */
 function ecsControllerProblems(
@@ -290,9 +313,3 @@ export function approvalGateAt(s: Pick<StageSettings, "canary" | "chatops">): St
 /** What a caller may override: any field, at any depth. */
 export type StageSettingsOverrides = DeepPartial<Omit<StageSettings, "stage">>;
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
-
-function range(from: number, to: number, step: number): number[] {
-  const values: number[] = [];
-  for (let v = from; v <= to; v += step) values.push(v);
-  return values;
-}

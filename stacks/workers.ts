@@ -1,0 +1,73 @@
+import { Duration, type Stack } from "aws-cdk-lib";
+import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import * as ecs from "aws-cdk-lib/aws-ecs";
+import type { StageSettings } from "./config";
+import type { DeployedService } from "./deployed-services";
+import { alarmName, workerAlarmIds, workerConstructId } from "./names";
+import { type StageDatabase, serviceTask } from "./service-task";
+
+/** A worker as deployed: what the observability, the automation and the cost table read of it. */
+export interface WorkerDeployment {
+  name: string;
+  service: ecs.FargateService;
+  taskDefinition: ecs.FargateTaskDefinition;
+  sizing: DeployedService["sizing"];
+}
+
+/**
+ * The services that are not public (workers): each its own task definition and ECS service in the stage's
+ * cluster, released by ECS itself as a rolling deployment. A new revision whose tasks do not start or stay healthy
+ * is rolled back by the deployment circuit breaker; one that starts but then runs hot (its CPU or memory alarm,
+ * Observability stack) is rolled back by ECS's deployment alarms. Task count follows CPU between the worker's
+ * minTasks and maxTasks. Construct ids start with Worker<Name>, so adding a worker changes nothing else.
+ */
+export function deployWorkers(
+  stack: Stack,
+  wiring: {
+    app: { stage: string; name: string };
+    settings: StageSettings;
+    cluster: ecs.Cluster;
+    workers: DeployedService[];
+    database: StageDatabase | null;
+    allowDatabaseFrom: (service: ecs.FargateService, id: string) => void;
+  },
+): WorkerDeployment[] {
+  const { app, settings, cluster, database } = wiring;
+  return wiring.workers.map((worker) => {
+    const id = workerConstructId(worker.name);
+    const { taskDefinition } = serviceTask(stack, settings, worker, database, id);
+    const service = new ecs.FargateService(stack, `${id}Service`, {
+      cluster,
+      taskDefinition,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      desiredCount: worker.sizing.minTasks,
+      deploymentController: { type: ecs.DeploymentControllerType.ECS },
+      // The new tasks start beside the old ones, which stop only once the new are running and healthy.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      // The alarms are created by the Observability stack, which deploys after this one: referenced by name.
+      deploymentAlarms: {
+        alarmNames: workerAlarmIds(worker.name).map((alarm) => alarmName(app, alarm)),
+        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+      },
+      enableExecuteCommand: false,
+    });
+    if (worker.database && database) wiring.allowDatabaseFrom(service, `${id}Database`);
+    const taskCount = new appscaling.ScalableTarget(stack, `${id}TaskCount`, {
+      serviceNamespace: appscaling.ServiceNamespace.ECS,
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: `service/${cluster.clusterName}/${service.serviceName}`,
+      minCapacity: worker.sizing.minTasks,
+      maxCapacity: worker.sizing.maxTasks,
+    });
+    taskCount.scaleToTrackMetric("Cpu", {
+      predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
+      targetValue: worker.sizing.cpuTargetPercent,
+      scaleInCooldown: Duration.minutes(5),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+    return { name: worker.name, service, taskDefinition, sizing: worker.sizing };
+  });
+}
