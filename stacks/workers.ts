@@ -1,4 +1,4 @@
-import { Duration, type Stack } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
 import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
@@ -37,6 +37,8 @@ export function deployWorkers(
   return wiring.workers.map((worker) => {
     const id = workerConstructId(worker.name);
     const { taskDefinition } = serviceTask(stack, settings, worker, database, id);
+    // As the public service's: the revision a rollback returns to stays ACTIVE after the next deploy.
+    taskDefinition.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const service = new ecs.FargateService(stack, `${id}Service`, {
       cluster,
       taskDefinition,

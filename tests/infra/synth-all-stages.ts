@@ -74,6 +74,9 @@ export const ECS_SETTINGS = {
  */
 export const OWN_SERVICE_STAGES = { prod: "prod (http-echo, no database)", dev: "dev (http-echo, no database)" } as const;
 export const HTTP_ECHO_SETTINGS_FILE = "examples/http-echo/ops.settings.json";
+/** The echo server and a worker beside it (a prebuilt busybox image, no port), as examples/http-echo names them. */
+export const WEB_AND_WORKER_STAGE = "prod (web + worker)";
+export const WEB_AND_WORKER_SETTINGS_FILE = "examples/http-echo/web-and-worker.settings.json";
 
 export interface SynthesizedStage {
   outdir: string;
@@ -135,9 +138,14 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   synthesized[ECS_STAGES.prodNewImage] = await withSettingsFile(ECS_SETTINGS, async () =>
     synthNewImageCheckout(root, path.join(root, ".synth", "test-ecs-new-image")),
   );
-  const echo = JSON.parse(readFileSync(path.join(root, HTTP_ECHO_SETTINGS_FILE), "utf8")) as { prod: object };
-  for (const [stage, name] of Object.entries(OWN_SERVICE_STAGES))
-    synthesized[name] = await withSettingsFile({ [stage]: echo.prod }, async () =>
+  const settingsOf = (file: string) => (JSON.parse(readFileSync(path.join(root, file), "utf8")) as { prod: object }).prod;
+  const ownServices: [stage: string, name: string, settings: object][] = [
+    ["prod", OWN_SERVICE_STAGES.prod, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
+    ["dev", OWN_SERVICE_STAGES.dev, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
+    ["prod", WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
+  ];
+  for (const [stage, name, settings] of ownServices)
+    synthesized[name] = await withSettingsFile({ [stage]: settings }, async () =>
       summarize(await synthStage(stage, { root, outdir: outdir(name.replace(/\W+/g, "-")) })),
     );
   // Recorded only when no input changed while synthesizing, under the fingerprint taken before.

@@ -24,6 +24,8 @@ const PROD_LIKE: StageInventory = {
   lambdaMemoryMb: [256, 256],
   database: PROD_DATABASE,
   task: { vcpu: 0.5, memoryGb: 1 },
+  architecture: "ARM64",
+  workers: [],
 };
 const ASSUMPTIONS: CostAssumptions = {
   requestsPerMonthMillions: 30,
@@ -53,6 +55,24 @@ describe("the monthly cost estimate", () => {
     ["CloudWatch Synthetics", 43_800 * 0.0012], // 52.56: a run every minute, 730 h
   ])("%s: %f", (item, expected) => {
     expect(line(estimate(), item)?.monthly).toBeCloseTo(expected, 6);
+  });
+
+  it("gives each worker its own line, at its own size and minimum, and says what an x86_64 service is priced at", () => {
+    const result = estimate({
+      ...PROD_LIKE,
+      architecture: "X86_64",
+      workers: [{ name: "worker", vcpu: 0.25, memoryGb: 0.5, minTasks: 1, architecture: "ARM64" }],
+    });
+    expect(line(result, "Fargate tasks, public service (x86_64 at the ARM price)")?.monthly).toBeCloseTo(
+      2 * (0.5 * 0.03725 + 0.00409) * 730,
+      6,
+    );
+    expect(line(result, "Fargate tasks, worker (ARM)")).toEqual({
+      item: "Fargate tasks, worker (ARM)",
+      basis: "1 × (0.25 vCPU + 0.5 GB) × 730 h (its minimum)",
+      monthly: expect.closeTo(1 * (0.25 * 0.03725 + 0.5 * 0.00409) * 730, 6),
+    });
+    expect(line(estimate(), "Fargate tasks")?.item).toBe("Fargate tasks (ARM)");
   });
 
   it("adds up its lines, and counts typical tasks instead of the minimum when the settings give them", () => {

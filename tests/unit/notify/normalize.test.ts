@@ -136,6 +136,21 @@ describe("stopped ECS tasks", () => {
     },
   );
 
+  it("names a worker's task as the worker's, links its own ECS service and no log stream of the public service's group", () => {
+    // ECS sets group to service:<name> for a task a service started (ECS API Reference, Task: group).
+    const event = stoppedTask("crashed");
+    Object.assign(event.detail, { group: "service:prod-hands-off-ops-Service-WorkerQueue-1A2B3C" });
+    event.detail.containers[0].name = "queue";
+    const message = messageOf(event);
+    expect(message.title).toBe("queue: A task crashed (exit code 1)");
+    expect(message.facts[0]).toEqual({ label: "Service", value: "queue (ECS service prod-hands-off-ops-Service-WorkerQueue-1A2B3C)" });
+    expect(message.links.map((l) => l.label)).toEqual(["Stopped task", "ECS service"]);
+    expect(message.links[1]?.url).toContain("prod-hands-off-ops-Service-WorkerQueue-1A2B3C");
+    // The public service's own task, named by the same group, reads as before.
+    Object.assign(event.detail, { group: `service:${PROD_CONTEXT.serviceName}` });
+    expect(messageOf(event).title).toBe("A task crashed (exit code 1)");
+  });
+
   it("makes a crash loop of one revision one incident", () => {
     const first = messageOf(stoppedTask("crashed", "event-1"));
     const second = messageOf(stoppedTask("crashed", "event-2"));

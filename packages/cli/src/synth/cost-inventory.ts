@@ -6,6 +6,11 @@ type Resource = NonNullable<CloudFormationTemplate["Resources"]>[string];
 /** What costs money in a stage, read from its synthesized templates (not from the settings: what will be deployed). */
 export function inventoryOf(result: { stacks: readonly { template: CloudFormationTemplate }[] }): StageInventory {
   const resources = result.stacks.flatMap((stack) => Object.values(stack.template.Resources ?? {}));
+  // The services and their task definitions live in one stack (Service): a Ref is looked up there.
+  const serviceStack = result.stacks.find((stack) =>
+    Object.values(stack.template.Resources ?? {}).some((r) => r.Type === "AWS::ECS::Service"),
+  );
+  const byId = serviceStack?.template.Resources ?? {};
   const ofType = (type: string) => resources.filter((r) => r.Type === type);
   const props = (r: Resource) => (r.Properties ?? {}) as Record<string, unknown>;
   const length = (value: unknown) => (Array.isArray(value) ? value.length : 0);
@@ -14,9 +19,31 @@ export function inventoryOf(result: { stacks: readonly { template: CloudFormatio
   const endpoints = ofType("AWS::EC2::VPCEndpoint").filter((r) => props(r).VpcEndpointType === "Interface");
   const webAcls = ofType("AWS::WAFv2::WebACL");
   const [instance] = ofType("AWS::RDS::DBInstance");
-  const [taskDefinition] = ofType("AWS::ECS::TaskDefinition");
-  if (!taskDefinition) throw new Error("The stage has no ECS task definition: nothing to estimate.");
-  const task = props(taskDefinition);
+  // Each ECS service with its task definition (the operator shell's task runs on demand, in no service). Under
+  // CodeDeploy, the public service's revision is set by the release (not a Ref): it is the stage's first task
+  // definition that no other service names.
+  const ecsServices = Object.values(byId).filter((r) => r.Type === "AWS::ECS::Service");
+  const refOf = (service: Resource) => (props(service).TaskDefinition as { Ref?: string } | undefined)?.Ref;
+  const named = new Set(ecsServices.map(refOf));
+  const unnamed = Object.entries(byId).find(([id, r]) => r.Type === "AWS::ECS::TaskDefinition" && !named.has(id))?.[1];
+  const services = ecsServices.map((service) => {
+    const ref = refOf(service);
+    const definition = ref ? byId[ref] : unnamed;
+    if (!definition) throw new Error("An ECS service whose task definition is not in the stage's templates: nothing to estimate.");
+    const task = props(definition);
+    const [container] = (task.ContainerDefinitions as { Name?: string }[] | undefined) ?? [];
+    return {
+      name: String(container?.Name),
+      public:
+        Array.isArray(props(service).LoadBalancers) || (props(service).DeploymentController as { Type?: string })?.Type === "CODE_DEPLOY",
+      vcpu: Number(task.Cpu) / 1024,
+      memoryGb: Number(task.Memory) / 1024,
+      minTasks: Number(props(service).DesiredCount ?? 0),
+      architecture: (task.RuntimePlatform as { CpuArchitecture?: "ARM64" | "X86_64" } | undefined)?.CpuArchitecture ?? "X86_64",
+    };
+  });
+  const publicService = services.find((s) => s.public) ?? services[0];
+  if (!publicService) throw new Error("The stage has no ECS service: nothing to estimate.");
 
   return {
     natGateways: ofType("AWS::EC2::NatGateway").length,
@@ -45,7 +72,11 @@ export function inventoryOf(result: { stacks: readonly { template: CloudFormatio
           performanceInsights: props(instance).EnablePerformanceInsights === true,
         }
       : null,
-    task: { vcpu: Number(task.Cpu) / 1024, memoryGb: Number(task.Memory) / 1024 },
+    task: { vcpu: publicService.vcpu, memoryGb: publicService.memoryGb },
+    architecture: publicService.architecture,
+    workers: services
+      .filter((s) => s !== publicService)
+      .map(({ name, vcpu, memoryGb, minTasks, architecture }) => ({ name, vcpu, memoryGb, minTasks, architecture })),
   };
 }
 

@@ -21,7 +21,11 @@ export interface StageInventory {
   dynamoTables: number;
   lambdaMemoryMb: number[];
   database: { instanceClass: string; multiAz: boolean; storageGb: number; performanceInsights: boolean } | null;
+  /** The public service's task (the one the stage's minTasks and the sleep schedule count). */
   task: { vcpu: number; memoryGb: number };
+  /** The other services (workers): each at its own task size, its minimum count all month. */
+  workers: { name: string; vcpu: number; memoryGb: number; minTasks: number; architecture: "ARM64" | "X86_64" }[];
+  architecture: "ARM64" | "X86_64";
 }
 
 export interface CostInput {
@@ -62,12 +66,20 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     if (monthly > 0 || basis.includes("free")) lines.push({ item, basis, monthly });
   };
 
-  const taskHour = inv.task.vcpu * p.fargate.vcpuHour + inv.task.memoryGb * p.fargate.gbHour;
+  const taskHour = (task: { vcpu: number; memoryGb: number }) => task.vcpu * p.fargate.vcpuHour + task.memoryGb * p.fargate.gbHour;
+  // The tables hold Graviton (ARM) Fargate prices only: an x86_64 service's line says it is priced at them.
+  const platform = (architecture: StageInventory["architecture"]) => (architecture === "ARM64" ? "ARM" : "x86_64 at the ARM price");
   add(
-    "Fargate tasks (ARM)",
+    `Fargate tasks${inv.workers.length ? ", public service" : ""} (${platform(inv.architecture)})`,
     `${tasks} × (${inv.task.vcpu} vCPU + ${inv.task.memoryGb} GB) × ${HOURS_PER_MONTH} h${a.typicalTasks === null ? " (the minimum; scaling out is extra)" : ""}`,
-    tasks * taskHour * HOURS_PER_MONTH,
+    tasks * taskHour(inv.task) * HOURS_PER_MONTH,
   );
+  for (const worker of inv.workers)
+    add(
+      `Fargate tasks, ${worker.name} (${platform(worker.architecture)})`,
+      `${worker.minTasks} × (${worker.vcpu} vCPU + ${worker.memoryGb} GB) × ${HOURS_PER_MONTH} h (its minimum)`,
+      worker.minTasks * taskHour(worker) * HOURS_PER_MONTH,
+    );
   add(
     "NAT gateways",
     `${inv.natGateways} × ${HOURS_PER_MONTH} h + ${a.natProcessedGbPerMonth} GB processed`,
@@ -154,7 +166,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
           monthly:
             input.asleepHoursPerMonth *
             hourlyCost(
-              { capacity: { desiredCount: tasks }, database: inv.database ? "available" : "stopped" },
+              { capacity: { desiredCount: tasks }, database: inv.database ? "available" : "none" },
               { task: inv.task, databaseInstances: inv.database?.multiAz ? 2 : 1, prices: schedulePrices(p, inv.database?.instanceClass) },
             ),
         };

@@ -107,8 +107,14 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
   const cluster = task.clusterArn.split("/").at(-1) ?? context.clusterName;
   const revision = task.taskDefinitionArn.split("/").at(-1) ?? "?";
   const container = "container" in stop ? stop.container : (task.containers[0]?.name ?? "app");
-  const title = stop.kind === "crashed" && stop.exitCode !== undefined ? `${wording.title} (exit code ${stop.exitCode})` : wording.title;
+  // A worker's task (another ECS service of the stage's cluster) is named as the worker's, never as the public service's.
+  const ecsService = task.group?.startsWith("service:") ? task.group.slice("service:".length) : context.serviceName;
+  const ofPublicService = ecsService === context.serviceName;
+  const plainTitle =
+    stop.kind === "crashed" && stop.exitCode !== undefined ? `${wording.title} (exit code ${stop.exitCode})` : wording.title;
+  const title = ofPublicService ? plainTitle : `${container}: ${plainTitle}`;
   const facts: Fact[] = [
+    ...(ofPublicService ? [] : [{ label: "Service", value: `${container} (ECS service ${ecsService})` }]),
     { label: "Task", value: taskId },
     { label: "Task definition", value: revision },
   ];
@@ -130,9 +136,10 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
     actionsTaken: ["ECS stopped the task; its scheduler will try to start a replacement to keep the service at its desired count."],
     nextStep: wording.next,
     links: [
-      logStreamLink(envelope.region, context.logGroupName, `app/${container}/${taskId}`),
+      // The stream prefix is the service's name, as its container's (stacks/service-task.ts); a worker logs to a group of its own.
+      ...(ofPublicService ? [logStreamLink(envelope.region, context.logGroupName, `${container}/${container}/${taskId}`)] : []),
       ecsTaskLink(envelope.region, cluster, taskId),
-      ecsServiceLink(envelope.region, cluster, context.serviceName),
+      ecsServiceLink(envelope.region, cluster, ecsService),
     ],
     // A crash loop is one message that counts, not one message per crash.
     incident: {
