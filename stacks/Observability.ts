@@ -19,7 +19,7 @@ const ONE_MINUTE = Duration.minutes(1);
 export function Observability({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { alerts, database: dbSettings } = settings;
-  const { loadBalancer, blueTargetGroup, greenTargetGroup, service, workers } = use(Service);
+  const { loadBalancer, blueTargetGroup, greenTargetGroup, service, workers, syntheticFile } = use(Service);
   const instance = settings.database.enabled ? use(Database).instance : null;
   const { webAclName } = use(Firewall);
 
@@ -115,7 +115,7 @@ export function Observability({ stack, app }: StackContext) {
   ];
 
   const url = `${settings.domain ? "https" : "http"}://${settings.domain?.name ?? loadBalancer.loadBalancerDnsName}`;
-  const synthetic = syntheticUser(stack, app, settings, url);
+  const synthetic = syntheticUser(stack, app, settings, url, syntheticFile);
   if (synthetic) releaseAlarms.push(synthetic.alarm);
 
   const capacityAlarms = [

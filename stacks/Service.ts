@@ -12,7 +12,7 @@ import { canaryHooks, canaryWatch } from "./canary";
 import { stageSettings } from "./config";
 import { Database } from "./Database";
 import { deploySmoke } from "./deploy-smoke";
-import { deployedServices, publicServiceOf } from "./deployed-services";
+import { servicesOf } from "./deployed-services";
 import { aliasRecords, stageCertificate } from "./domain";
 import { Network, natPublicIps } from "./Network";
 import { releaseAlarmIds, TEST_LISTENER_PORT } from "./names";
@@ -42,12 +42,10 @@ export function Service({ stack, app }: StackContext) {
     ...(sessions ? { executeCommandConfiguration: sessions.configuration } : {}),
   });
 
-  const web = publicServiceOf(settings);
+  const { web, workers: workerServices } = servicesOf(settings);
   const { taskDefinition, container, image, environment, secrets, logGroup } = serviceTask(stack, settings, web, database);
   // Each new image registers a new revision; the previous ones stay ACTIVE so a release can be rolled back to them.
   taskDefinition.applyRemovalPolicy(RemovalPolicy.RETAIN);
-  const containerPort = sizing.containerPort;
-
   const accessLogs = new s3.Bucket(stack, "AccessLogs", {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -69,7 +67,7 @@ export function Service({ stack, app }: StackContext) {
   const targetGroup = (id: string) =>
     new elbv2.ApplicationTargetGroup(stack, id, {
       vpc,
-      port: containerPort,
+      port: sizing.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
       deregistrationDelay: Duration.seconds(15),
@@ -119,14 +117,7 @@ export function Service({ stack, app }: StackContext) {
   });
   if (!ecsReleases) service.attachToApplicationTargetGroup(blueTargetGroup);
   if (database && web.database) allowDatabaseFrom(service, database.instance);
-  const workers = deployWorkers(stack, {
-    app,
-    settings,
-    cluster,
-    workers: deployedServices(settings).filter((s) => !s.public),
-    database,
-    allowDatabaseFrom: (worker, id) => database && allowDatabaseFrom(worker, database.instance, id),
-  });
+  const workers = deployWorkers(stack, { app, settings, cluster, workers: workerServices, database, allowDatabaseFrom });
 
   if (sessions)
     operatorShell(stack, {
@@ -168,7 +159,7 @@ export function Service({ stack, app }: StackContext) {
       settings,
       service,
       containerName: container.containerName,
-      containerPort: containerPort,
+      containerPort: sizing.containerPort,
       traffic: { productionRule, testRule, productionListener: listener, testListener, blueTargetGroup, greenTargetGroup },
       alarms: releaseAlarmIds(settings),
       vpc,
@@ -186,7 +177,7 @@ export function Service({ stack, app }: StackContext) {
       service,
       taskDefinition,
       deploymentGroup,
-      containerPort: containerPort,
+      containerPort: sizing.containerPort,
       canaryMinutes: release.canaryMinutes,
       approvalMinutes: approvalGateAt(settings) ? settings.canary.approval.deadlineMinutes : 0,
       hooks,
@@ -226,6 +217,8 @@ export function Service({ stack, app }: StackContext) {
     greenTargetGroup,
     releases,
     workers,
+    /** The synthetic user's script, where the stage has one (the Observability stack runs it). */
+    syntheticFile: web.syntheticFile,
   };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ServiceDescription } from "@hands-off-ops/core/settings/schema";
+import { sizingOf } from "@hands-off-ops/core/settings/services";
 import { type StageSettings, StageSettingsError } from "./config";
 
 /**
@@ -35,11 +36,11 @@ export function deployedServices(settings: StageSettings): DeployedService[] {
   return services.sort((a, b) => Number(b.public) - Number(a.public));
 }
 
-/** The service the load balancer sends users to. */
-export function publicServiceOf(settings: StageSettings): DeployedService {
-  const [first] = deployedServices(settings);
-  if (!first?.public) throw new StageSettingsError(`Stage "${settings.stage}": no public service`);
-  return first;
+/** The service the load balancer sends users to (the settings hold exactly one), and the workers beside it. */
+export function servicesOf(settings: StageSettings): { web: DeployedService; workers: DeployedService[] } {
+  const [web, ...workers] = deployedServices(settings);
+  if (!web?.public) throw new StageSettingsError(`Stage "${settings.stage}": no public service`);
+  return { web, workers };
 }
 
 function votingApp(settings: StageSettings): DeployedService {
@@ -93,8 +94,8 @@ function described(name: string, s: ServiceDescription, settings: StageSettings)
     database: s.database,
     public: s.public,
     health: s.health,
-    // In full since the settings were read (settings/schema.ts), from the stage's sizing as written.
-    sizing: { ...settings.service, ...s.size, containerPort: s.port ?? settings.service.containerPort },
+    // `size` is whole since the settings were read (settings/schema.ts): the stage's `service` is the public one's now.
+    sizing: sizingOf(s, settings.service),
     syntheticFile,
   };
 }

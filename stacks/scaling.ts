@@ -15,17 +15,7 @@ export function scaleTaskCount(
   sizing: { minTasks: number; maxTasks: number; cpuTargetPercent: number; requestsPerTargetPerMinute: number },
 ) {
   const stack = Stack.of(service);
-  const taskCount = new appscaling.ScalableTarget(stack, "TaskCount", {
-    serviceNamespace: appscaling.ServiceNamespace.ECS,
-    scalableDimension: "ecs:service:DesiredCount",
-    resourceId: `service/${service.cluster.clusterName}/${service.serviceName}`,
-    minCapacity: sizing.minTasks,
-    maxCapacity: sizing.maxTasks,
-  });
-  taskCount.scaleToTrackMetric("Cpu", {
-    predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
-    targetValue: sizing.cpuTargetPercent,
-  });
+  const taskCount = scaleOnCpu(service, "TaskCount", sizing);
   // Target tracking on metric math has no L2 yet.
   new appscaling.CfnScalingPolicy(stack, "RequestsPerTask", {
     policyName: `${stack.stackName}-requests-per-task`,
@@ -68,6 +58,26 @@ export function scaleTaskCount(
         ],
       },
     },
+  });
+  return taskCount;
+}
+
+/** A service's task count between its minimum and maximum, following its average CPU (a worker scales on this alone). */
+export function scaleOnCpu(
+  service: ecs.FargateService,
+  id: string,
+  sizing: { minTasks: number; maxTasks: number; cpuTargetPercent: number },
+) {
+  const taskCount = new appscaling.ScalableTarget(Stack.of(service), id, {
+    serviceNamespace: appscaling.ServiceNamespace.ECS,
+    scalableDimension: "ecs:service:DesiredCount",
+    resourceId: `service/${service.cluster.clusterName}/${service.serviceName}`,
+    minCapacity: sizing.minTasks,
+    maxCapacity: sizing.maxTasks,
+  });
+  taskCount.scaleToTrackMetric("Cpu", {
+    predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
+    targetValue: sizing.cpuTargetPercent,
   });
   return taskCount;
 }

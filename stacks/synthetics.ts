@@ -5,7 +5,6 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as synthetics from "aws-cdk-lib/aws-synthetics";
 import { NagSuppressions } from "cdk-nag";
 import type { StageSettings } from "./config";
-import { publicServiceOf } from "./deployed-services";
 import { alarmName, SYNTHETIC_ALARM, syntheticUserName } from "./names";
 import { wildcardReason } from "./wildcard-actions";
 
@@ -26,11 +25,19 @@ const ARTIFACT_DAYS = 31;
  */
 export const SYNTHETIC_USER_RUNTIME = new synthetics.Runtime("syn-nodejs-puppeteer-13.0", synthetics.RuntimeFamily.NODEJS);
 
-export function syntheticUser(stack: Stack, app: { stage: string; name: string }, settings: StageSettings, url: string) {
+/**
+ * `flow`: the file the canary runs, as it is (from the checkout, like the service's image); for the sample,
+ * synthetics/flow.js, the one `npm run synthetic` runs locally. Null where the stage has no synthetic user.
+ */
+export function syntheticUser(
+  stack: Stack,
+  app: { stage: string; name: string },
+  settings: StageSettings,
+  url: string,
+  flow: string | null,
+) {
   const { synthetics: wanted } = settings;
-  // The file the canary runs, as it is (from the checkout, like the service's image): for the sample, synthetics/flow.js, the one `npm run synthetic` runs locally.
-  const flow = publicServiceOf(settings).syntheticFile;
-  if (!wanted.enabled || !flow) return undefined;
+  if (!flow) return undefined;
   const artifacts = new s3.Bucket(stack, "SyntheticArtifacts", {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,

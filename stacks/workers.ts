@@ -1,18 +1,16 @@
-import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
-import * as appscaling from "aws-cdk-lib/aws-applicationautoscaling";
+import { RemovalPolicy, type Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import type { StageSettings } from "./config";
 import type { DeployedService } from "./deployed-services";
 import { alarmName, workerAlarmIds, workerConstructId } from "./names";
+import { scaleOnCpu } from "./scaling";
 import { type StageDatabase, serviceTask } from "./service-task";
 
-/** A worker as deployed: what the observability, the automation and the cost table read of it. */
+/** A worker as deployed: what the Observability stack watches of it. */
 export interface WorkerDeployment {
   name: string;
   service: ecs.FargateService;
-  taskDefinition: ecs.FargateTaskDefinition;
-  sizing: DeployedService["sizing"];
 }
 
 /**
@@ -30,7 +28,8 @@ export function deployWorkers(
     cluster: ecs.Cluster;
     workers: DeployedService[];
     database: StageDatabase | null;
-    allowDatabaseFrom: (service: ecs.FargateService, id: string) => void;
+    /** Lets the worker's tasks connect to the database (a rule in this stack, see Service.ts). */
+    allowDatabaseFrom: (service: ecs.FargateService, instance: StageDatabase["instance"], id: string) => void;
   },
 ): WorkerDeployment[] {
   const { app, settings, cluster, database } = wiring;
@@ -56,20 +55,8 @@ export function deployWorkers(
       },
       enableExecuteCommand: false,
     });
-    if (worker.database && database) wiring.allowDatabaseFrom(service, `${id}Database`);
-    const taskCount = new appscaling.ScalableTarget(stack, `${id}TaskCount`, {
-      serviceNamespace: appscaling.ServiceNamespace.ECS,
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: `service/${cluster.clusterName}/${service.serviceName}`,
-      minCapacity: worker.sizing.minTasks,
-      maxCapacity: worker.sizing.maxTasks,
-    });
-    taskCount.scaleToTrackMetric("Cpu", {
-      predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
-      targetValue: worker.sizing.cpuTargetPercent,
-      scaleInCooldown: Duration.minutes(5),
-      scaleOutCooldown: Duration.minutes(1),
-    });
-    return { name: worker.name, service, taskDefinition, sizing: worker.sizing };
+    if (worker.database && database) wiring.allowDatabaseFrom(service, database.instance, `${id}Database`);
+    scaleOnCpu(service, `${id}TaskCount`, worker.sizing);
+    return { name: worker.name, service };
   });
 }

@@ -8,12 +8,13 @@ import type { SchedulePorts } from "./ports";
 export function awsPorts(env: ScheduleEnvironment, functionArn: string, clients: Clients = {}) {
   const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule", clients);
   const notices = noticesOnFirstUse(clients);
+  const { databaseInstance } = env;
   const ports: SchedulePorts = {
     stage: onFirstCall(async () =>
       (await import("./aws-stage-capacity")).ecsStageCapacity(env.service, clients.ecs, clients.applicationAutoScaling),
     ),
-    database: env.databaseInstance
-      ? onFirstCall(async () => (await import("./aws-database-power")).rdsDatabasePower(env.databaseInstance as string, clients.rds))
+    database: databaseInstance
+      ? onFirstCall(async () => (await import("./aws-database-power")).rdsDatabasePower(databaseInstance, clients.rds))
       : null,
     canary: env.canaryName
       ? onFirstCall(async () => (await import("./aws-canary-power")).syntheticsCanary(env.canaryName as string, clients.synthetics))

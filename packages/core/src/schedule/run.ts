@@ -3,7 +3,7 @@ import type { ScheduleConfig } from "./config";
 import { readKeepAwake } from "./keep-awake";
 import { failureNotice, noticeOf, summaryNotice } from "./notice";
 import { changesStage, type Plan, planConvergence, type Step } from "./plan";
-import type { DatabasePowerPort, SchedulePorts } from "./ports";
+import type { SchedulePorts } from "./ports";
 import { hoursBetween, savedBetween } from "./savings";
 import type { Trigger } from "./trigger";
 
@@ -117,11 +117,11 @@ async function carryOut(step: Step, ports: SchedulePorts) {
       await ports.ledger.record(step.record);
       return;
     case "start-database":
-      return databaseOf(ports).start();
+      return ports.database?.start();
     case "scale":
       return ports.stage.scale(step.to);
     case "stop-database":
-      return databaseOf(ports).stop();
+      return ports.database?.stop();
     case "stop-canary":
       return ports.canary?.stop();
     case "start-canary":
@@ -148,10 +148,4 @@ export async function weeklySummary(config: ScheduleConfig, ports: SchedulePorts
   };
   await ports.notify(summaryNotice(config, totals, now));
   return totals;
-}
-
-/** A database step is planned only where the stage has a database (plan.ts). */
-function databaseOf(ports: SchedulePorts): DatabasePowerPort {
-  if (!ports.database) throw new Error("A database step was planned for a stage without a database");
-  return ports.database;
 }

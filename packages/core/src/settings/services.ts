@@ -3,9 +3,9 @@ import { SmokeCheckSchema } from "./canary";
 
 /**
  * A team's own containers (`services` in the stage settings): a map from a service's name to what it runs and how
- * it is reached. Without it, a stage deploys the sample voting app in service/ (VOTING_APP below). Read at synth only.
- * Each field has a default and the reason for it; what cannot work is refused with the setting's path
- * (servicesProblems, and the file checks in stacks/config.ts).
+ * it is reached. Without it, a stage deploys the sample voting app in service/ (stacks/deployed-services.ts). Read at
+ * synth only. Each field has a default and the reason for it; what cannot work is refused with the setting's path
+ * (servicesProblems, and the file checks in stacks/deployed-services.ts).
  */
 
 /** A service's name becomes part of its resources' names (task family, log stream prefix, alarm names). */
@@ -39,7 +39,7 @@ const environmentName = z
   .refine((name) => !RESERVED_VARIABLES.includes(name) && !name.startsWith("PG"), {
     message: "is set by the product (PORT, STAGE, STAGE_KIND, and PG* for the database): choose another name",
   });
-/** What every task is given (stacks/Service.ts); a service's own variables may not replace them. */
+/** What every task is given (stacks/service-task.ts); a service's own variables may not replace them. */
 const RESERVED_VARIABLES = ["PORT", "STAGE", "STAGE_KIND"];
 
 const imageSchema = z.union([
