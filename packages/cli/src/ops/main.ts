@@ -27,7 +27,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { stateTableClient } from "@hands-off-ops/core/aws/clients";
+import { stateTable } from "@hands-off-ops/core/aws/state-table";
 import { dynamoChatOpsAudit } from "@hands-off-ops/core/aws/ticket-store";
 import { dynamoRollbackLedger } from "@hands-off-ops/core/rollback/aws-ledger";
 import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
@@ -164,7 +164,7 @@ async function audit(args: string[]): Promise<number> {
   try {
     // The stage's region, not whatever the shell's AWS configuration names.
     const table = values.table ?? (await stateTableOf(values.stage, APP_NAME, settings.region));
-    const dynamo = stateTableClient(settings.region);
+    const dynamo = stateTable({}, settings.region);
     const [trail, nights, clicks] = await Promise.all([
       dynamoRollbackLedger(table, values.stage, dynamo).trail(limit),
       sleeps ? dynamoSleepLedger(table, values.stage, dynamo).nights(new Date(Date.now() - 90 * 86_400_000)) : [],

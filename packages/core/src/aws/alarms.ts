@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { AlarmStatePort } from "../rollback/ports";
 
 /**
@@ -8,11 +8,13 @@ import type { AlarmStatePort } from "../rollback/ports";
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html
  */
-export function cloudWatchAlarmState(client: CloudWatchClient = new CloudWatchClient({ maxAttempts: 5 })): AlarmStatePort {
+export function cloudWatchAlarmState(client?: CloudWatchClient): AlarmStatePort {
   return {
     async now(alarmName) {
+      const sdk = await import("@aws-sdk/client-cloudwatch");
+      client ??= new sdk.CloudWatchClient({ maxAttempts: 5 });
       const { MetricAlarms = [], CompositeAlarms = [] } = await client.send(
-        new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm", "CompositeAlarm"] }),
+        new sdk.DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm", "CompositeAlarm"] }),
       );
       const alarm = [...MetricAlarms, ...CompositeAlarms].find((a) => a.AlarmName === alarmName);
       if (!alarm) return null;

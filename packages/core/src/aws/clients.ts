@@ -1,7 +1,7 @@
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
@@ -11,14 +11,6 @@ import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SyntheticsClient } from "@aws-sdk/client-synthetics";
-
-/**
- * One DynamoDB client per cold start for everything that uses the state table (endpoint from
- * AWS_ENDPOINT_URL_DYNAMODB when set); the console names the stage's region, a Lambda runs in it.
- */
-export function stateTableClient(region?: string): DynamoDBClient {
-  return new DynamoDBClient(region ? { region } : {});
-}
 
 /**
  * The clients a handler's adapters send their calls with, when someone else makes them: the console's recording

@@ -1,8 +1,4 @@
-import {
-  CodeDeployClient,
-  LifecycleEventAlreadyCompletedException,
-  PutLifecycleEventHookExecutionStatusCommand,
-} from "@aws-sdk/client-codedeploy";
+import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import type { HookStatus } from "../canary/ports";
 
 /**
@@ -10,15 +6,17 @@ import type { HookStatus } from "../canary/ports";
  * execution (a retried invocation) is refused by CodeDeploy as already
  * completed: the first verdict stands, and that is not an error.
  */
-export function codeDeployHookReporter(client: CodeDeployClient = new CodeDeployClient({})) {
+export function codeDeployHookReporter(client?: CodeDeployClient) {
   return async (deploymentId: string, executionId: string, status: HookStatus): Promise<"reported" | "already-reported"> => {
+    const sdk = await import("@aws-sdk/client-codedeploy");
+    client ??= new sdk.CodeDeployClient({});
     try {
       await client.send(
-        new PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: executionId, status }),
+        new sdk.PutLifecycleEventHookExecutionStatusCommand({ deploymentId, lifecycleEventHookExecutionId: executionId, status }),
       );
       return "reported";
     } catch (error) {
-      if (error instanceof LifecycleEventAlreadyCompletedException) return "already-reported";
+      if (error instanceof sdk.LifecycleEventAlreadyCompletedException) return "already-reported";
       throw error;
     }
   };

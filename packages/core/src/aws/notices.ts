@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { type AutomationNotice, automationEntry } from "../notify/sources/automation";
 
 export interface NoticePort {
@@ -10,10 +10,12 @@ export interface NoticePort {
  * one event on the default bus, which the notifier's rule picks up.
  * PutEvents can accept the call and still refuse the entry: that is an error too.
  */
-export function eventBridgeNotices(client: EventBridgeClient = new EventBridgeClient({})): NoticePort {
+export function eventBridgeNotices(client?: EventBridgeClient): NoticePort {
   return {
     async send(notice) {
-      const { FailedEntryCount, Entries } = await client.send(new PutEventsCommand({ Entries: [automationEntry(notice)] }));
+      const sdk = await import("@aws-sdk/client-eventbridge");
+      client ??= new sdk.EventBridgeClient({});
+      const { FailedEntryCount, Entries } = await client.send(new sdk.PutEventsCommand({ Entries: [automationEntry(notice)] }));
       if (FailedEntryCount) {
         const entry = Entries?.[0];
         throw new Error(`EventBridge refused the notice "${notice.title}": ${entry?.ErrorCode ?? "?"} ${entry?.ErrorMessage ?? ""}`.trim());

@@ -1,5 +1,5 @@
-import { type CodeDeployClient, DeploymentAlreadyCompletedException, StopDeploymentCommand } from "@aws-sdk/client-codedeploy";
-import { ConflictException, type ECSClient, StopServiceDeploymentCommand } from "@aws-sdk/client-ecs";
+import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 
 /**
  * Stopping a release and rolling it back, as the canary watch, the release function and the rollback all do it: under
@@ -8,11 +8,12 @@ import { ConflictException, type ECSClient, StopServiceDeploymentCommand } from 
 
 /** StopDeployment with rollback; a deployment that already finished is left as it is. */
 export async function stopWithRollback(client: CodeDeployClient, deploymentId: string): Promise<"stopped" | "already-finished"> {
+  const sdk = await import("@aws-sdk/client-codedeploy");
   try {
-    await client.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    await client.send(new sdk.StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
     return "stopped";
   } catch (error) {
-    if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
+    if (error instanceof sdk.DeploymentAlreadyCompletedException) return "already-finished";
     throw error;
   }
 }
@@ -22,12 +23,13 @@ export async function stopServiceDeploymentWithRollback(
   client: ECSClient,
   serviceDeploymentArn: string,
 ): Promise<"stopped" | "already-finished"> {
+  const sdk = await import("@aws-sdk/client-ecs");
   try {
-    await client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" }));
+    await client.send(new sdk.StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" }));
     return "stopped";
   } catch (error) {
     // ECS refuses to stop a deployment that is no longer in a state it can stop (its developer guide lists them).
-    if (error instanceof ConflictException) return "already-finished";
+    if (error instanceof sdk.ConflictException) return "already-finished";
     throw error;
   }
 }

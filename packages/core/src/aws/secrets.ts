@@ -1,4 +1,3 @@
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 /** Cached for five minutes: a rotated Slack token is picked up without a redeploy, without a call per event. */
@@ -6,13 +5,19 @@ const CACHE_SECONDS = 300;
 
 /** A JSON secret from Secrets Manager; an empty or non-JSON secret reads as an empty object. With a client, read through it (uncached). */
 export async function readJsonSecret(secretId: string, client?: SecretsManagerClient): Promise<unknown> {
-  const raw = client ? await readWith(client, secretId) : await getSecret<string>(secretId, { maxAge: CACHE_SECONDS });
+  const raw = client ? await readWith(client, secretId) : await readCached(secretId);
   if (!raw) return {};
   try {
     return JSON.parse(raw);
   } catch {
     return {};
   }
+}
+
+/** Powertools' parameters, loaded at the first read: a function that is turned away before it needs a secret never loads them. */
+async function readCached(secretId: string): Promise<string | undefined> {
+  const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
+  return getSecret<string>(secretId, { maxAge: CACHE_SECONDS });
 }
 
 async function readWith(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand } from "@aws-sdk/client-ecs";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ServiceDeploymentFound } from "../notify/sources/ecs-deployment";
 import { parseServiceDeploymentArn } from "../release/release-id";
 
@@ -6,7 +6,13 @@ import { parseServiceDeploymentArn } from "../release/release-id";
 const CLOCK_SKEW_MS = 60_000;
 
 /** ECS's record of the service's deployments, as the ECS lifecycle hook and the notifier read it. */
-export function ecsServiceDeployments(client: ECSClient = new ECSClient({ maxAttempts: 5 })) {
+export function ecsServiceDeployments(given?: ECSClient) {
+  let client = given;
+  const ecs = async () => {
+    const sdk = await import("@aws-sdk/client-ecs");
+    client ??= new sdk.ECSClient({ maxAttempts: 5 });
+    return { sdk, client };
+  };
   return {
     /**
      * The service deployment an ECS Deployment State Change event is about: its detail names only ECS's older
@@ -14,7 +20,8 @@ export function ecsServiceDeployments(client: ECSClient = new ECSClient({ maxAtt
      * deployment of a service at a time, and a new one replaces the one under way.
      */
     async latestAt(cluster: string, service: string, at: Date): Promise<ServiceDeploymentFound> {
-      const { serviceDeployments = [] } = await client.send(new ListServiceDeploymentsCommand({ cluster, service, maxResults: 20 }));
+      const { sdk, client } = await ecs();
+      const { serviceDeployments = [] } = await client.send(new sdk.ListServiceDeploymentsCommand({ cluster, service, maxResults: 20 }));
       const newest = serviceDeployments
         .filter((d) => d.createdAt && d.createdAt.getTime() <= at.getTime() + CLOCK_SKEW_MS)
         .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
@@ -24,8 +31,9 @@ export function ecsServiceDeployments(client: ECSClient = new ECSClient({ maxAtt
     },
     /** The service's first deployment has no source revision (DescribeServiceDeployments). */
     async isFirstDeployment(serviceDeploymentArn: string): Promise<boolean> {
+      const { sdk, client } = await ecs();
       const { serviceDeployments, failures } = await client.send(
-        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }),
+        new sdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn] }),
       );
       const deployment = serviceDeployments?.[0];
       if (!deployment)

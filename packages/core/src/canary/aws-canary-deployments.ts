@@ -1,19 +1,25 @@
-import { CodeDeployClient, GetDeploymentCommand, GetDeploymentTargetCommand } from "@aws-sdk/client-codedeploy";
-import { DescribeTaskSetsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import { stopWithRollback } from "../aws/release-stops";
 import type { CanaryDeploymentsPort } from "./ports";
 
-export function codeDeployCanary(
-  client: CodeDeployClient = new CodeDeployClient({}),
-  ecs: ECSClient = new ECSClient({ maxAttempts: 3 }),
-): CanaryDeploymentsPort {
+export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: ECSClient): CanaryDeploymentsPort {
+  let client = givenCodeDeploy;
+  let ecs = givenEcs;
+  const codeDeploy = async () => {
+    const sdk = await import("@aws-sdk/client-codedeploy");
+    client ??= new sdk.CodeDeployClient({});
+    return { codeDeploySdk: sdk, client };
+  };
   return {
     async status(deploymentId) {
-      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const { codeDeploySdk, client } = await codeDeploy();
+      const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       return deploymentInfo?.status ?? "Unknown";
     },
     async taskSets(deploymentId, targetId) {
-      const { deploymentTarget } = await client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }));
+      const { codeDeploySdk, client } = await codeDeploy();
+      const { deploymentTarget } = await client.send(new codeDeploySdk.GetDeploymentTargetCommand({ deploymentId, targetId }));
       const sets = deploymentTarget?.ecsTarget?.taskSetsInfo ?? [];
       // The task set labels say which is which: CodeDeploy swaps the two target groups' roles every release.
       const green = sets.find((set) => set.taskSetLabel === "Green");
@@ -28,21 +34,24 @@ export function codeDeployCanary(
       const ids = { green: green.identifer, blue: blue.identifer };
       if (!ids.green || !ids.blue) return { ...sides, revisionsUnknown: "CodeDeploy named no task set ids" };
       try {
+        const ecsSdk = await import("@aws-sdk/client-ecs");
+        ecs ??= new ecsSdk.ECSClient({ maxAttempts: 3 });
         return { ...sides, revisions: await taskSetRevisions(ecs, targetId, { green: ids.green, blue: ids.blue }) };
       } catch (error) {
         // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
         return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
       }
     },
-    stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
+    stopWithRollback: async (deploymentId) => stopWithRollback((await codeDeploy()).client, deploymentId),
   };
 }
 
 /** ECS DescribeTaskSets: each task set's task definition ARN (…:task-definition/family:revision) → "family:revision". */
 async function taskSetRevisions(ecs: ECSClient, targetId: string, ids: { green: string; blue: string }) {
   const [cluster, service] = targetId.split(":");
+  const ecsSdk = await import("@aws-sdk/client-ecs");
   const { taskSets = [], failures = [] } = await ecs.send(
-    new DescribeTaskSetsCommand({ cluster, service, taskSets: [ids.green, ids.blue] }),
+    new ecsSdk.DescribeTaskSetsCommand({ cluster, service, taskSets: [ids.green, ids.blue] }),
   );
   const revision = (id: string) => {
     const arn = taskSets.find((set) => set.id === id || set.taskSetArn?.endsWith(`/${id}`))?.taskDefinition;

@@ -1,5 +1,5 @@
-import { DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { DescribeRulesCommand, ElasticLoadBalancingV2Client, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { ElasticLoadBalancingV2Client, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import type { CanaryDeploymentsPort } from "./ports";
@@ -16,19 +16,29 @@ const UNDER_WAY = new Set(["PENDING", "IN_PROGRESS"]);
 export function ecsCanary(
   releases: EcsReleases,
   rules: { production: string; test: string },
-  ecs: ECSClient = new ECSClient({ maxAttempts: 5 }),
-  elb: ElasticLoadBalancingV2Client = new ElasticLoadBalancingV2Client({ maxAttempts: 5 }),
+  givenEcs?: ECSClient,
+  givenElb?: ElasticLoadBalancingV2Client,
 ): CanaryDeploymentsPort {
+  let ecs = givenEcs;
+  let elb = givenElb;
+  const connectEcs = async () => {
+    const sdk = await import("@aws-sdk/client-ecs");
+    ecs ??= new sdk.ECSClient({ maxAttempts: 5 });
+    return ecs;
+  };
   return {
     async status(releaseId) {
-      const { serviceDeployments } = await ecs.send(
-        new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn(releases.serviceArn, releaseId)] }),
+      const ecsSdk = await import("@aws-sdk/client-ecs");
+      const { serviceDeployments } = await (await connectEcs()).send(
+        new ecsSdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn(releases.serviceArn, releaseId)] }),
       );
       const status = serviceDeployments?.[0]?.status ?? "UNKNOWN";
       return UNDER_WAY.has(status) ? "InProgress" : status;
     },
     async taskSets(releaseId) {
-      const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
+      const elbSdk = await import("@aws-sdk/client-elastic-load-balancing-v2");
+      elb ??= new elbSdk.ElasticLoadBalancingV2Client({ maxAttempts: 5 });
+      const { Rules = [] } = await elb.send(new elbSdk.DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
       const weights = (arn: string) => forwardWeights(Rules.find((rule) => rule.RuleArn === arn));
       const test = weights(rules.test);
       const production = weights(rules.production);
@@ -42,13 +52,14 @@ export function ecsCanary(
         greenTrafficPercent: Math.round(((production.get(green) ?? 0) / total) * 100),
       };
       try {
-        return { ...sides, revisions: await releaseRevisions(ecs, serviceDeploymentArn(releases.serviceArn, releaseId)) };
+        return { ...sides, revisions: await releaseRevisions(await connectEcs(), serviceDeploymentArn(releases.serviceArn, releaseId)) };
       } catch (error) {
         // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
         return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
       }
     },
-    stopWithRollback: (releaseId) => stopServiceDeploymentWithRollback(ecs, serviceDeploymentArn(releases.serviceArn, releaseId)),
+    stopWithRollback: async (releaseId) =>
+      stopServiceDeploymentWithRollback(await connectEcs(), serviceDeploymentArn(releases.serviceArn, releaseId)),
   };
 }
 
@@ -67,14 +78,19 @@ function forwardWeights(rule: Rule | undefined): Map<string, number> {
  * revisions, DescribeServiceRevisions their task definitions.
  */
 async function releaseRevisions(ecs: ECSClient, deploymentArn: string): Promise<{ green: string; blue: string }> {
-  const { serviceDeployments = [] } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentArn] }));
+  const ecsSdk = await import("@aws-sdk/client-ecs");
+  const { serviceDeployments = [] } = await ecs.send(
+    new ecsSdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentArn] }),
+  );
   const deployment = serviceDeployments[0];
   const greenArn = deployment?.targetServiceRevision?.arn;
   const sources = deployment?.sourceServiceRevisions ?? [];
   if (!greenArn || sources.length !== 1 || !sources[0]?.arn)
     throw new Error(`service deployment with ${sources.length} source revisions (one is compared) or no target revision`);
   const blueArn = sources[0].arn;
-  const { serviceRevisions = [] } = await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [greenArn, blueArn] }));
+  const { serviceRevisions = [] } = await ecs.send(
+    new ecsSdk.DescribeServiceRevisionsCommand({ serviceRevisionArns: [greenArn, blueArn] }),
+  );
   const revision = (arn: string) => {
     const name = serviceRevisions.find((r) => r.serviceRevisionArn === arn)?.taskDefinition?.split(":task-definition/")[1];
     if (!name) throw new Error(`no task definition for service revision ${arn}`);

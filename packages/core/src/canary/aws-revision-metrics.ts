@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { seriesOf } from "./aws-metric-series";
 import type { RevisionMetricsPort } from "./ports";
 import { FAST_PERIOD_SECONDS, fastPeriods, type MinuteOfTraffic, newestCompleteWindow, SERVICE_NAMESPACE } from "./watch-window";
@@ -8,9 +8,11 @@ import { FAST_PERIOD_SECONDS, fastPeriods, type MinuteOfTraffic, newestCompleteW
  * resolution; four queries in one GetMetricData call at Period 10
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html).
  */
-export function cloudWatchRevisionMetrics(stage: string, client: CloudWatchClient = new CloudWatchClient({})): RevisionMetricsPort {
+export function cloudWatchRevisionMetrics(stage: string, client?: CloudWatchClient): RevisionMetricsPort {
   return {
     async window({ green, blue }, watch, now) {
+      const sdk = await import("@aws-sdk/client-cloudwatch");
+      client ??= new sdk.CloudWatchClient({});
       const periodMs = FAST_PERIOD_SECONDS * 1000;
       // The period still running is never asked for; older ones may still be filling while records arrive.
       const end = new Date(Math.floor(now.getTime() / periodMs) * periodMs);
@@ -32,7 +34,7 @@ export function cloudWatchRevisionMetrics(stage: string, client: CloudWatchClien
         },
       });
       const { MetricDataResults = [] } = await client.send(
-        new GetMetricDataCommand({
+        new sdk.GetMetricDataCommand({
           StartTime: start,
           EndTime: end,
           MetricDataQueries: [

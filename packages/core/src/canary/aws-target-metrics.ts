@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { seriesOf } from "./aws-metric-series";
 import type { TargetMetricsPort } from "./ports";
 import type { TargetGroupWindow } from "./watch";
@@ -10,9 +10,11 @@ import { lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "./w
  * lookback: the load balancer publishes 60-second periods only
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
  */
-export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatchClient = new CloudWatchClient({})): TargetMetricsPort {
+export function cloudWatchTargetMetrics(loadBalancer: string, client?: CloudWatchClient): TargetMetricsPort {
   return {
     async window({ green, blue }, watch, now) {
+      const sdk = await import("@aws-sdk/client-cloudwatch");
+      client ??= new sdk.CloudWatchClient({});
       // The minute still running is never asked for: its datapoint would be partial.
       const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
       const start = new Date(end.getTime() - lookbackMinutes(watch) * 60_000);
@@ -37,7 +39,7 @@ export function cloudWatchTargetMetrics(loadBalancer: string, client: CloudWatch
         query(`${side}P95`, targetGroup, "TargetResponseTime", "p95"),
       ];
       const { MetricDataResults = [] } = await client.send(
-        new GetMetricDataCommand({
+        new sdk.GetMetricDataCommand({
           StartTime: start,
           EndTime: end,
           MetricDataQueries: [...queries("green", green), ...queries("blue", blue)],

@@ -1,27 +1,19 @@
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  ResourceNotFoundException,
-  SchedulerClient,
-} from "@aws-sdk/client-scheduler";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { WatchSchedulesPort } from "./ports";
 
 /**
  * One EventBridge Scheduler schedule per release being watched: nothing runs
  * (and nothing costs) when nothing is deploying. Both calls are idempotent.
  */
-export function schedulerWatchSchedules(
-  groupName: string,
-  roleArn: string,
-  client: SchedulerClient = new SchedulerClient({}),
-): WatchSchedulesPort {
+export function schedulerWatchSchedules(groupName: string, roleArn: string, client?: SchedulerClient): WatchSchedulesPort {
   const name = (deploymentId: string) => `watch-${deploymentId}`;
   return {
     async start(deploymentId, functionArn, until) {
+      const sdk = await import("@aws-sdk/client-scheduler");
+      client ??= new sdk.SchedulerClient({});
       try {
         await client.send(
-          new CreateScheduleCommand({
+          new sdk.CreateScheduleCommand({
             Name: name(deploymentId),
             GroupName: groupName,
             ScheduleExpression: "rate(1 minute)",
@@ -38,16 +30,18 @@ export function schedulerWatchSchedules(
         );
         return "started";
       } catch (error) {
-        if (error instanceof ConflictException) return "already-running";
+        if (error instanceof sdk.ConflictException) return "already-running";
         throw error;
       }
     },
     async stop(deploymentId) {
+      const sdk = await import("@aws-sdk/client-scheduler");
+      client ??= new sdk.SchedulerClient({});
       try {
-        await client.send(new DeleteScheduleCommand({ Name: name(deploymentId), GroupName: groupName }));
+        await client.send(new sdk.DeleteScheduleCommand({ Name: name(deploymentId), GroupName: groupName }));
         return "stopped";
       } catch (error) {
-        if (error instanceof ResourceNotFoundException) return "not-running";
+        if (error instanceof sdk.ResourceNotFoundException) return "not-running";
         throw error;
       }
     },

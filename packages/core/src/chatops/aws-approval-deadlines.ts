@@ -1,4 +1,4 @@
-import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { DeadlinePort, DeadlineTarget } from "./ports";
 
 /**
@@ -7,12 +7,14 @@ import type { DeadlinePort, DeadlineTarget } from "./ports";
  * new), calling the Slack actions function at the deadline. It deletes
  * itself once it has run.
  */
-export function schedulerDeadlines(target: DeadlineTarget, client: SchedulerClient = new SchedulerClient({})): DeadlinePort {
+export function schedulerDeadlines(target: DeadlineTarget, client?: SchedulerClient): DeadlinePort {
   return {
     async at(deploymentId, deadline) {
+      const sdk = await import("@aws-sdk/client-scheduler");
+      client ??= new sdk.SchedulerClient({});
       try {
         await client.send(
-          new CreateScheduleCommand({
+          new sdk.CreateScheduleCommand({
             Name: `approval-${deploymentId}`,
             GroupName: target.groupName,
             ScheduleExpression: `at(${deadline.toISOString().slice(0, 19)})`,
@@ -31,7 +33,7 @@ export function schedulerDeadlines(target: DeadlineTarget, client: SchedulerClie
         );
         return "scheduled";
       } catch (error) {
-        if (error instanceof ConflictException) return "already-scheduled";
+        if (error instanceof sdk.ConflictException) return "already-scheduled";
         throw error;
       }
     },

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailed, type StateTableClient, stateTableDocuments } from "../aws/state-table";
 import type { ApprovalRecord, ApprovalStore } from "./approval";
 
 /** Kept a week after the deadline, long enough to read what was decided (`npm run ops -- audit` keeps the clicks). */
@@ -8,35 +7,33 @@ const KEEP_DAYS = 7;
 const approvalKey = (deploymentId: string) => ({ pk: `chatops#approval#${deploymentId}`, sk: "approval" });
 
 /** A release's approval gate in the state table: opened once, decided once (conditional writes). */
-export function dynamoApprovals(tableName: string, client: DynamoDBClient): ApprovalStore {
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+export function dynamoApprovals(tableName: string, client: StateTableClient): ApprovalStore {
+  const documents = stateTableDocuments(client);
   const conditional = async (write: () => Promise<unknown>) => {
     try {
       await write();
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailed(error)) return false;
       throw error;
     }
   };
   return {
     open: (record) =>
-      conditional(() =>
-        documents.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...approvalKey(record.deploymentId),
-              record,
-              expiresAt: Math.floor(Date.parse(record.deadline) / 1000) + KEEP_DAYS * 86_400,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        ),
+      conditional(async () =>
+        (await documents()).put({
+          TableName: tableName,
+          Item: {
+            ...approvalKey(record.deploymentId),
+            record,
+            expiresAt: Math.floor(Date.parse(record.deadline) / 1000) + KEEP_DAYS * 86_400,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
       ),
 
     async get(deploymentId) {
-      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: approvalKey(deploymentId), ConsistentRead: true }));
+      const { Item } = await (await documents()).get({ TableName: tableName, Key: approvalKey(deploymentId), ConsistentRead: true });
       if (!Item) return undefined;
       return {
         ...Item.record,
@@ -46,41 +43,35 @@ export function dynamoApprovals(tableName: string, client: DynamoDBClient): Appr
     },
 
     decide: (deploymentId, decided) =>
-      conditional(() =>
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: approvalKey(deploymentId),
-            UpdateExpression: "SET decided = :decided",
-            ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decided)",
-            ExpressionAttributeValues: { ":decided": decided },
-          }),
-        ),
+      conditional(async () =>
+        (await documents()).update({
+          TableName: tableName,
+          Key: approvalKey(deploymentId),
+          UpdateExpression: "SET decided = :decided",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(decided)",
+          ExpressionAttributeValues: { ":decided": decided },
+        }),
       ),
 
     claimReport: (deploymentId, at, staleBefore) =>
-      conditional(() =>
-        documents.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: approvalKey(deploymentId),
-            UpdateExpression: "SET reporting = :at",
-            ConditionExpression:
-              "attribute_exists(decided) AND attribute_not_exists(reported) AND (attribute_not_exists(reporting) OR reporting < :stale)",
-            ExpressionAttributeValues: { ":at": at, ":stale": staleBefore },
-          }),
-        ),
+      conditional(async () =>
+        (await documents()).update({
+          TableName: tableName,
+          Key: approvalKey(deploymentId),
+          UpdateExpression: "SET reporting = :at",
+          ConditionExpression:
+            "attribute_exists(decided) AND attribute_not_exists(reported) AND (attribute_not_exists(reporting) OR reporting < :stale)",
+          ExpressionAttributeValues: { ":at": at, ":stale": staleBefore },
+        }),
       ),
 
     async markReported(deploymentId) {
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: approvalKey(deploymentId),
-          UpdateExpression: "SET reported = :yes",
-          ExpressionAttributeValues: { ":yes": true },
-        }),
-      );
+      await (await documents()).update({
+        TableName: tableName,
+        Key: approvalKey(deploymentId),
+        UpdateExpression: "SET reported = :yes",
+        ExpressionAttributeValues: { ":yes": true },
+      });
     },
   };
 }

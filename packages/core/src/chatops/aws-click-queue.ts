@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { AcceptedClick } from "./accept";
 
 /**
@@ -6,10 +6,12 @@ import type { AcceptedClick } from "./accept";
  * click to itself, invoked asynchronously (Lambda queues the event and
  * retries it), and answers at once.
  */
-export function selfInvokedClicks(functionName: string, client: LambdaClient = new LambdaClient({})) {
+export function selfInvokedClicks(functionName: string, client?: LambdaClient) {
   return async (click: AcceptedClick) => {
+    const sdk = await import("@aws-sdk/client-lambda");
+    client ??= new sdk.LambdaClient({});
     await client.send(
-      new InvokeCommand({
+      new sdk.InvokeCommand({
         FunctionName: functionName,
         InvocationType: "Event",
         Payload: new TextEncoder().encode(JSON.stringify({ kind: "click", click })),

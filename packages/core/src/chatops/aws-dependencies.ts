@@ -1,66 +1,69 @@
 import type { Clients } from "../aws/clients";
-import { noticesOnFirstUse } from "../aws/on-first-use";
-import { loadOnce, onFirstCall } from "../lazy";
+import { codeDeployHookReporter } from "../aws/hook-status";
+import { eventBridgeNotices } from "../aws/notices";
+import { dynamoNotifyStore } from "../aws/notify-store";
+import { readJsonSecret } from "../aws/secrets";
+import { stateTable } from "../aws/state-table";
+import { dynamoChatOpsAudit, dynamoTicketStore } from "../aws/ticket-store";
+import { readSigningSecret, readSlackConfig } from "../slack/config";
+import { webApiSlack } from "../slack/web-api";
+import { schedulerDeadlines } from "./aws-approval-deadlines";
+import { dynamoApprovals } from "./aws-approval-store";
+import { selfInvokedClicks } from "./aws-click-queue";
+import { invokedRollback, invokedSchedule } from "./aws-function-invoke";
+import { codeDeployReleases } from "./aws-release-continue";
 import type { ChatOpsEnvironment } from "./environment";
 import type { GatePorts } from "./gate";
 import type { ChatOpsDependencies } from "./ports";
+import { slackGroups } from "./slack-groups";
+import { replaceOriginal, tellPresser } from "./slack-respond";
 
-/** The real adapters, each loaded at its first call, with the given clients (the console's) or their own. */
+/** The real adapters, each loading its SDK client at its first call, with the given clients (the console's) or their own. */
 export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}): ChatOpsDependencies {
   // Read on every click: Powertools caches it for five minutes, so a rotated secret is picked up without a redeploy.
-  const secret = async () => (await import("../aws/secrets")).readJsonSecret(env.slackSecretId, clients.secretsManager);
+  const secret = () => readJsonSecret(env.slackSecretId, clients.secretsManager);
   const botToken = async () => {
-    const { readSlackConfig } = await import("../slack/config");
     const config = readSlackConfig(await secret(), "web-api");
     if (config.kind !== "web-api")
       throw new Error(`Slack is not connected: ${config.kind === "unconfigured" ? config.reason : config.kind}`);
     return config.botToken;
   };
-  const dynamo = loadOnce(async () => clients.dynamoDB ?? (await import("../aws/clients")).stateTableClient());
-  const tickets = onFirstCall(async () => (await import("../aws/ticket-store")).dynamoTicketStore(env.tableName, await dynamo()));
-  const incidents = onFirstCall(async () => (await import("../aws/notify-store")).dynamoNotifyStore(env.tableName, await dynamo()));
-  const groups = onFirstCall(async () =>
-    (await import("./slack-groups")).slackGroups(await botToken(), {
-      apiUrl: env.slackApiUrl,
-      fetch: clients.fetch,
-    }),
-  );
-  const reporter = loadOnce(async () => (await import("../aws/hook-status")).codeDeployHookReporter(clients.codeDeploy));
-  const notices = noticesOnFirstUse(clients);
-  const gate = async (): Promise<GatePorts> => ({
-    approvals: onFirstCall(async () => (await import("./aws-approval-store")).dynamoApprovals(env.tableName, await dynamo())),
-    deadlines: onFirstCall(async () => (await import("./aws-approval-deadlines")).schedulerDeadlines(env.deadlines, clients.scheduler)),
-    report: async (...verdict) => (await reporter())(...verdict),
+  const table = stateTable(clients);
+  const incidents = dynamoNotifyStore(env.tableName, table);
+  // The bot token is read at the first lookup, not before: a refused click never reads the secret for it.
+  let groups: ReturnType<typeof slackGroups> | undefined;
+  const notices = eventBridgeNotices(clients.eventBridge);
+  const gatePorts: GatePorts = {
+    approvals: dynamoApprovals(env.tableName, table),
+    deadlines: schedulerDeadlines(env.deadlines, clients.scheduler),
+    report: codeDeployHookReporter(clients.codeDeploy),
     notify: (notice) => notices.send(notice),
-  });
+  };
+  const gate = async () => gatePorts;
   return {
     now: () => new Date(),
     accept: {
-      signingSecret: async () => (await import("../slack/config")).readSigningSecret(await secret()),
-      groups,
-      tickets,
+      signingSecret: async () => readSigningSecret(await secret()),
+      groups: {
+        async members(groupId) {
+          groups ??= slackGroups(await botToken(), { apiUrl: env.slackApiUrl, fetch: clients.fetch });
+          return groups.members(groupId);
+        },
+      },
+      tickets: dynamoTicketStore(env.tableName, table),
       present: { incidents },
-      enqueue: async (click) => (await import("./aws-click-queue")).selfInvokedClicks(env.functionName, clients.lambda)(click),
-      tellPresser: async (url, text) => (await import("./slack-respond")).tellPresser(url, text, clients.fetch),
+      enqueue: selfInvokedClicks(env.functionName, clients.lambda),
+      tellPresser: (url, text) => tellPresser(url, text, clients.fetch),
     },
     async act() {
-      const [{ dynamoNotifyStore }, { dynamoChatOpsAudit }, { webApiSlack }, { replaceOriginal }] = await Promise.all([
-        import("../aws/notify-store"),
-        import("../aws/ticket-store"),
-        import("../slack/web-api"),
-        import("./slack-respond"),
-      ]);
-      const invoked = async () => import("./aws-function-invoke");
       return {
-        ...(await gate()),
-        store: dynamoNotifyStore(env.tableName, await dynamo()),
-        audit: dynamoChatOpsAudit(env.tableName, env.stage, await dynamo()),
+        ...gatePorts,
+        store: incidents,
+        audit: dynamoChatOpsAudit(env.tableName, env.stage, table),
         slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000, fetch: clients.fetch }),
-        rollback: onFirstCall(async () => (await invoked()).invokedRollback(env.rollbackFunction, clients.lambda)),
-        schedule: env.scheduleFunction
-          ? onFirstCall(async () => (await invoked()).invokedSchedule(env.scheduleFunction as string, env.timeZone, clients.lambda))
-          : null,
-        releases: onFirstCall(async () => (await import("./aws-release-continue")).codeDeployReleases(clients.codeDeploy)),
+        rollback: invokedRollback(env.rollbackFunction, clients.lambda),
+        schedule: env.scheduleFunction ? invokedSchedule(env.scheduleFunction, env.timeZone, clients.lambda) : null,
+        releases: codeDeployReleases(clients.codeDeploy),
         shown: { replace: (url, blocks, text) => replaceOriginal(url, blocks, text, clients.fetch) },
         timeZone: env.timeZone,
       };

@@ -1,44 +1,44 @@
+import { cloudWatchAlarmState } from "../aws/alarms";
 import type { Clients } from "../aws/clients";
-import { stateTableOnFirstUse } from "../aws/on-first-use";
-import { onFirstCall } from "../lazy";
+import { idempotentOnce } from "../aws/idempotency";
+import { dynamoNotifyStore } from "../aws/notify-store";
+import { readJsonSecret } from "../aws/secrets";
+import { ecsServiceDeployments } from "../aws/service-deployments";
+import { stateTable } from "../aws/state-table";
+import { dynamoTicketStore } from "../aws/ticket-store";
+import { buttonIssuer } from "../chatops/tickets";
 import { readSlackConfig } from "../slack/config";
+import { webApiSlack } from "../slack/web-api";
+import { codeDeployReports } from "./aws-deployment-report";
+import { cloudWatchGraphs } from "./aws-metric-graph";
+import { ecsServiceCounts } from "./aws-service-counts";
+import { snsEmail } from "./aws-sns";
 import type { Warn } from "./enrich";
 import type { NotifyEnvironment } from "./environment";
 import type { NotifyDependencies, SlackPort } from "./ports";
+import { webhookSlack } from "./slack-webhook";
 
 /**
- * The real adapters, each loaded at its first call (an ignored event loads
- * none, a message without a graph never loads CloudWatch's client); the
- * Slack secret is re-read every five minutes (cached).
+ * The real adapters, each loading its SDK client at its first call (an ignored event loads none, a message without a
+ * graph never loads CloudWatch's client); the Slack secret is re-read every five minutes (cached).
  */
 export function awsDependencies(env: NotifyEnvironment, warn: Warn, clients: Clients = {}): NotifyDependencies {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "notify", clients);
+  const table = stateTable(clients);
+  const once = idempotentOnce(env.tableName, "notify", table);
+  const { clusterName, serviceName } = env.context;
+  const deployments = ecsServiceDeployments(clients.ecs);
   const fixed = {
-    email: onFirstCall(async () => (await import("./aws-sns")).snsEmail(env.topicArn, clients.sns)),
-    graphs: onFirstCall(async () => (await import("./aws-metric-graph")).cloudWatchGraphs(clients.cloudWatch)),
-    store: onFirstCall(async () => (await import("../aws/notify-store")).dynamoNotifyStore(env.tableName, await stateTable())),
+    email: snsEmail(env.topicArn, clients.sns),
+    graphs: cloudWatchGraphs(clients.cloudWatch),
+    store: dynamoNotifyStore(env.tableName, table),
     once,
-    buttons:
-      env.buttonHours === null
-        ? null
-        : onFirstCall(async () => {
-            const [{ buttonIssuer }, { dynamoTicketStore }] = await Promise.all([
-              import("../chatops/tickets"),
-              import("../aws/ticket-store"),
-            ]);
-            return buttonIssuer(env.context.stage, env.buttonHours as number, dynamoTicketStore(env.tableName, await stateTable()));
-          }),
+    buttons: env.buttonHours === null ? null : buttonIssuer(env.context.stage, env.buttonHours, dynamoTicketStore(env.tableName, table)),
   };
   return {
-    deploymentReports: onFirstCall(async () => (await import("./aws-deployment-report")).codeDeployReports(clients.codeDeploy)),
-    serviceDeployments: onFirstCall(async () => {
-      const deployments = (await import("../aws/service-deployments")).ecsServiceDeployments(clients.ecs);
-      return { latestAt: (at: Date) => deployments.latestAt(env.context.clusterName, env.context.serviceName, at) };
-    }),
-    alarms: onFirstCall(async () => (await import("../aws/alarms")).cloudWatchAlarmState(clients.cloudWatch)),
-    serviceCounts: onFirstCall(async () =>
-      (await import("./aws-service-counts")).ecsServiceCounts(env.context.clusterName, env.context.serviceName, clients.ecs),
-    ),
+    deploymentReports: codeDeployReports(clients.codeDeploy),
+    serviceDeployments: { latestAt: (at: Date) => deployments.latestAt(clusterName, serviceName, at) },
+    alarms: cloudWatchAlarmState(clients.cloudWatch),
+    serviceCounts: ecsServiceCounts(clusterName, serviceName, clients.ecs),
     registerContext: (context) => once.registerContext(context),
     async ports() {
       return { ...fixed, slack: await slackFor(env, clients, warn) };
@@ -50,7 +50,6 @@ export function awsDependencies(env: NotifyEnvironment, warn: Warn, clients: Cli
 let slackPort: { credential: string; port: SlackPort } | undefined;
 
 async function slackFor(env: NotifyEnvironment, clients: Clients, warn: Warn): Promise<SlackPort | null> {
-  const { readJsonSecret } = await import("../aws/secrets");
   const config = readSlackConfig(await readJsonSecret(env.slackSecretId, clients.secretsManager), env.settings.slack.mode);
   if (config.kind === "unconfigured") {
     warn("Slack is not configured for this stage; e-mail only", { reason: config.reason });
@@ -64,11 +63,11 @@ async function slackFor(env: NotifyEnvironment, clients: Clients, warn: Warn): P
       minRetryDelayMs: env.slack.minRetryDelayMs,
       ...(clients.fetch ? { fetch: clients.fetch } : {}),
     };
-    // Only the kind of Slack the stage uses is loaded: the Web API client is the larger of the two.
+    // Each loads its Slack library at its first post: only the kind the stage uses is loaded (the Web API's is the larger).
     const port =
       config.kind === "web-api"
-        ? (await import("../slack/web-api")).webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
-        : (await import("./slack-webhook")).webhookSlack(config.webhookUrl, retry);
+        ? webApiSlack(config.botToken, { apiUrl: env.slack.apiUrl, ...retry })
+        : webhookSlack(config.webhookUrl, retry);
     if (clients.fetch) return port;
     slackPort = { credential, port };
   }

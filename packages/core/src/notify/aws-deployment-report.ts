@@ -1,12 +1,14 @@
-import { CodeDeployClient, GetDeploymentCommand } from "@aws-sdk/client-codedeploy";
+import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { taskDefinitionOf } from "../release/appspec";
 import type { DeploymentReportPort } from "./ports";
 
 /** CodeDeploy's own account of a deployment: its error, the rollback it started, and the version deployed before it. */
-export function codeDeployReports(client: CodeDeployClient = new CodeDeployClient({})): DeploymentReportPort {
+export function codeDeployReports(client?: CodeDeployClient): DeploymentReportPort {
   return {
     async report(deploymentId) {
-      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const sdk = await import("@aws-sdk/client-codedeploy");
+      client ??= new sdk.CodeDeployClient({});
+      const { deploymentInfo } = await client.send(new sdk.GetDeploymentCommand({ deploymentId }));
       return {
         error: deploymentInfo?.errorInformation
           ? { code: deploymentInfo.errorInformation.code, message: deploymentInfo.errorInformation.message }

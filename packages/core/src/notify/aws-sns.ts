@@ -1,11 +1,13 @@
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { EmailPort } from "./ports";
 
 /** E-mail to on-call through the stage's SNS topic. */
-export function snsEmail(topicArn: string, client: SNSClient = new SNSClient({})): EmailPort {
+export function snsEmail(topicArn: string, client?: SNSClient): EmailPort {
   return {
     async send({ subject, body }) {
-      await client.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body }));
+      const sdk = await import("@aws-sdk/client-sns");
+      client ??= new sdk.SNSClient({});
+      await client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body }));
     },
   };
 }

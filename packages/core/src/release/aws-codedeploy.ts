@@ -1,24 +1,24 @@
-import {
-  CodeDeployClient,
-  ContinueDeploymentCommand,
-  CreateDeploymentCommand,
-  DeploymentAlreadyCompletedException,
-  DeploymentTargetDoesNotExistException,
-  GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentsCommand,
-} from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, taskDefinitionOf } from "./appspec";
 import type { ReleasePort } from "./ports";
 import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "./progress";
 
-export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClient({}), ecs: ECSClient = new ECSClient({})): ReleasePort {
+export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?: ECSClient): ReleasePort {
+  let client = givenCodeDeploy;
+  let ecs = givenEcs;
+  const codeDeploy = async () => {
+    const sdk = await import("@aws-sdk/client-codedeploy");
+    client ??= new sdk.CodeDeployClient({});
+    return { codeDeploySdk: sdk, client };
+  };
   return {
     async service(targetId) {
       const [cluster, service] = targetId.split(":");
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service ?? ""] }));
+      const ecsSdk = await import("@aws-sdk/client-ecs");
+      ecs ??= new ecsSdk.ECSClient({});
+      const { services } = await ecs.send(new ecsSdk.DescribeServicesCommand({ cluster, services: [service ?? ""] }));
       const taskSets = services?.[0]?.taskSets ?? [];
       return {
         serving: taskSets.find((taskSet) => taskSet.status === "PRIMARY")?.taskDefinition,
@@ -27,12 +27,17 @@ export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClie
     },
 
     async active({ applicationName, deploymentGroupName }, targetId) {
+      const { codeDeploySdk, client } = await codeDeploy();
       const { deployments } = await client.send(
-        new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: [...ACTIVE_DEPLOYMENT_STATUSES] }),
+        new codeDeploySdk.ListDeploymentsCommand({
+          applicationName,
+          deploymentGroupName,
+          includeOnlyStatuses: [...ACTIVE_DEPLOYMENT_STATUSES],
+        }),
       );
       const deploymentId = deployments?.[0];
       if (!deploymentId) return undefined;
-      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       const events = await lifecycle(client, deploymentId, targetId);
       const progress = releaseProgress({ deploymentId, status: deploymentInfo?.status ?? "Unknown", lifecycle: events });
       return {
@@ -44,8 +49,9 @@ export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClie
     },
 
     async start({ applicationName, deploymentGroupName, description, target }) {
+      const { codeDeploySdk, client } = await codeDeploy();
       const output = await client.send(
-        new CreateDeploymentCommand({
+        new codeDeploySdk.CreateDeploymentCommand({
           applicationName,
           deploymentGroupName,
           description,
@@ -57,11 +63,12 @@ export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClie
     },
 
     async snapshot(deploymentId, targetId) {
-      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const { codeDeploySdk, client } = await codeDeploy();
+      const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       if (!deploymentInfo?.status) throw new Error(`CodeDeploy returned no status for deployment ${deploymentId}`);
       const rollbackId = deploymentInfo.rollbackInfo?.rollbackDeploymentId;
       const rollbackStatus = rollbackId
-        ? (await client.send(new GetDeploymentCommand({ deploymentId: rollbackId }))).deploymentInfo?.status
+        ? (await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId: rollbackId }))).deploymentInfo?.status
         : undefined;
       return {
         deploymentId,
@@ -73,35 +80,38 @@ export function codeDeployReleases(client: CodeDeployClient = new CodeDeployClie
       };
     },
 
-    stopWithRollback: (deploymentId) => stopWithRollback(client, deploymentId),
+    stopWithRollback: async (deploymentId) => stopWithRollback((await codeDeploy()).client, deploymentId),
 
     async finish(deploymentId) {
+      const { codeDeploySdk, client } = await codeDeploy();
       try {
-        await client.send(new ContinueDeploymentCommand({ deploymentId, deploymentWaitType: "TERMINATION_WAIT" }));
+        await client.send(new codeDeploySdk.ContinueDeploymentCommand({ deploymentId, deploymentWaitType: "TERMINATION_WAIT" }));
         return "finished";
       } catch (error) {
-        if (error instanceof DeploymentAlreadyCompletedException) return "already-finished";
+        if (error instanceof codeDeploySdk.DeploymentAlreadyCompletedException) return "already-finished";
         throw error;
       }
     },
 
     async status(deploymentId) {
-      const { deploymentInfo } = await client.send(new GetDeploymentCommand({ deploymentId }));
+      const { codeDeploySdk, client } = await codeDeploy();
+      const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       return deploymentInfo?.status ?? "Unknown";
     },
   };
 }
 
 async function lifecycle(client: CodeDeployClient, deploymentId: string, targetId: string): Promise<DeploymentSnapshot["lifecycle"]> {
+  const codeDeploySdk = await import("@aws-sdk/client-codedeploy");
   try {
-    const { deploymentTarget } = await client.send(new GetDeploymentTargetCommand({ deploymentId, targetId }));
+    const { deploymentTarget } = await client.send(new codeDeploySdk.GetDeploymentTargetCommand({ deploymentId, targetId }));
     return (deploymentTarget?.ecsTarget?.lifecycleEvents ?? []).map((event) => ({
       name: event.lifecycleEventName ?? "?",
       status: event.status ?? "Unknown",
     }));
   } catch (error) {
     // The target appears a few seconds after the deployment is created.
-    if (error instanceof DeploymentTargetDoesNotExistException) return [];
+    if (error instanceof codeDeploySdk.DeploymentTargetDoesNotExistException) return [];
     throw error;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Clients } from "../aws/clients";
-import { onFirstCall } from "../lazy";
+import { codeDeployReleases } from "./aws-codedeploy";
 import { decideRelease, type ReleaseEvent, ReleaseProperties } from "./custom-resource";
 import type { ReleasePort } from "./ports";
 import { releaseProgress, rollbackProgress, withinDeadline } from "./progress";
@@ -116,6 +116,5 @@ export function createReleaseHandlers(releases: () => ReleasePort, logger = new 
   return { onEvent: (event: ReleaseEvent & { PhysicalResourceId?: string }) => onEvent(event), isComplete };
 }
 
-/** CodeDeploy and ECS, loaded at the first call, with the given clients (the console's) or their own. */
-export const awsReleases = (clients: Clients = {}) =>
-  onFirstCall<ReleasePort>(async () => (await import("./aws-codedeploy")).codeDeployReleases(clients.codeDeploy, clients.ecs));
+/** CodeDeploy and ECS, their clients made at the first call, with the given clients (the console's) or their own. */
+export const awsReleases = (clients: Clients = {}): ReleasePort => codeDeployReleases(clients.codeDeploy, clients.ecs);

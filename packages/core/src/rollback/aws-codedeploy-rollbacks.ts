@@ -1,10 +1,4 @@
-import {
-  BatchGetDeploymentsCommand,
-  CodeDeployClient,
-  CreateDeploymentCommand,
-  type DeploymentInfo,
-  ListDeploymentsCommand,
-} from "@aws-sdk/client-codedeploy";
+import type { CodeDeployClient, DeploymentInfo } from "@aws-sdk/client-codedeploy";
 import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, taskDefinitionOf } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
@@ -19,18 +13,22 @@ export { taskDefinitionOf };
 export type RollbackTarget = Omit<CodeDeployGroup, "controller" | "region">;
 
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
-export function codeDeployRollbacks(
-  target: RollbackTarget,
-  client: CodeDeployClient = new CodeDeployClient({ maxAttempts: 5 }),
-): RollbackDeploymentsPort {
+export function codeDeployRollbacks(target: RollbackTarget, given?: CodeDeployClient): RollbackDeploymentsPort {
   const { applicationName, deploymentGroupName } = target;
+  let client = given;
+  const codeDeploy = async () => {
+    const sdk = await import("@aws-sdk/client-codedeploy");
+    client ??= new sdk.CodeDeployClient({ maxAttempts: 5 });
+    return { sdk, client };
+  };
   const list = async (statuses: string[]) => {
+    const { sdk, client } = await codeDeploy();
     const { deployments } = await client.send(
-      new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: statuses as never }),
+      new sdk.ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: statuses as never }),
     );
     if (!deployments?.length) return [];
     // The list's order is not documented: read them (25 at most per call) and sort by time.
-    const { deploymentsInfo } = await client.send(new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }));
+    const { deploymentsInfo } = await client.send(new sdk.BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }));
     return (deploymentsInfo ?? [])
       .map(toFacts)
       .filter((d): d is DeploymentFacts => d !== null)
@@ -41,10 +39,11 @@ export function codeDeployRollbacks(
       const [active, succeeded] = await Promise.all([list([...ACTIVE_DEPLOYMENT_STATUSES]), list(["Succeeded"])]);
       return { inProgress: active[0] ?? null, lastSuccess: succeeded[0] ?? null, previousSuccess: succeeded[1] ?? null };
     },
-    stop: (deploymentId) => stopWithRollback(client, deploymentId),
+    stop: async (deploymentId) => stopWithRollback((await codeDeploy()).client, deploymentId),
     async redeploy(taskDefinitionArn, description) {
+      const { sdk, client } = await codeDeploy();
       const { deploymentId } = await client.send(
-        new CreateDeploymentCommand({
+        new sdk.CreateDeploymentCommand({
           applicationName,
           deploymentGroupName,
           description,

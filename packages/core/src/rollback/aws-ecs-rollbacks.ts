@@ -1,11 +1,4 @@
-import {
-  DescribeServiceRevisionsCommand,
-  ECSClient,
-  ListServiceDeploymentsCommand,
-  type ServiceDeploymentBrief,
-  type ServiceDeploymentStatus,
-  UpdateServiceCommand,
-} from "@aws-sdk/client-ecs";
+import type { ECSClient, ServiceDeploymentBrief, ServiceDeploymentStatus } from "@aws-sdk/client-ecs";
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import { parseServiceDeploymentArn } from "../release/release-id";
@@ -20,18 +13,32 @@ const ROLLING_BACK: ReadonlySet<string> = new Set(["ROLLBACK_REQUESTED", "ROLLBA
  * last, and the two actions: StopServiceDeployment with ROLLBACK, and UpdateService back to the task definition
  * before (a release of its own, which ECS runs blue/green with the stage's hooks).
  */
-export function ecsRollbacks(releases: EcsReleases, client: ECSClient = new ECSClient({ maxAttempts: 5 })): RollbackDeploymentsPort {
+export function ecsRollbacks(releases: EcsReleases, given?: ECSClient): RollbackDeploymentsPort {
   const { cluster, service } = releases;
+  let client = given;
+  const ecs = async () => {
+    const sdk = await import("@aws-sdk/client-ecs");
+    client ??= new sdk.ECSClient({ maxAttempts: 5 });
+    return { sdk, client };
+  };
   const list = async (status: ServiceDeploymentStatus[]) => {
-    const { serviceDeployments = [] } = await client.send(new ListServiceDeploymentsCommand({ cluster, service, status, maxResults: 20 }));
+    const { sdk, client } = await ecs();
+    const { serviceDeployments = [] } = await client.send(
+      new sdk.ListServiceDeploymentsCommand({ cluster, service, status, maxResults: 20 }),
+    );
     return serviceDeployments;
   };
   const taskDefinitions = async (briefs: ServiceDeploymentBrief[]) => {
     const arns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn ? [b.targetServiceRevisionArn] : [])))];
     if (!arns.length) return new Map<string, string>();
-    const { serviceRevisions = [] } = await client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: arns.slice(0, 20) }));
+    const { sdk, client } = await ecs();
+    const { serviceRevisions = [] } = await client.send(
+      new sdk.DescribeServiceRevisionsCommand({ serviceRevisionArns: arns.slice(0, 20) }),
+    );
     return new Map(
-      serviceRevisions.flatMap((r) => (r.serviceRevisionArn && r.taskDefinition ? [[r.serviceRevisionArn, r.taskDefinition]] : [])),
+      serviceRevisions.flatMap((r) =>
+        r.serviceRevisionArn && r.taskDefinition ? [[r.serviceRevisionArn, r.taskDefinition] as const] : [],
+      ),
     );
   };
   return {
@@ -50,9 +57,11 @@ export function ecsRollbacks(releases: EcsReleases, client: ECSClient = new ECSC
         lastSuccess.automaticRollback = true;
       return { inProgress: facts(active)[0] ?? null, lastSuccess, previousSuccess };
     },
-    stop: (releaseId) => stopServiceDeploymentWithRollback(client, serviceDeploymentArn(releases.serviceArn, releaseId)),
+    stop: async (releaseId) =>
+      stopServiceDeploymentWithRollback((await ecs()).client, serviceDeploymentArn(releases.serviceArn, releaseId)),
     async redeploy(taskDefinitionArn) {
-      await client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
+      const { sdk, client } = await ecs();
+      await client.send(new sdk.UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
       // UpdateService names no service deployment; the newest pending or running one is the one it started.
       const started = (await list(["PENDING", "IN_PROGRESS"])).sort(
         (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0),

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailed, type StateTableClient, stateTableDocuments } from "../aws/state-table";
 import type { ClaimedAction, RollbackLedgerPort } from "./ports";
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -7,8 +6,8 @@ const DAY_SECONDS = 24 * 60 * 60;
 const AUDIT_DAYS = 90;
 
 /** The rollback's memory in the state table: claims (conditional writes), the rollbacks started, and the audit trail. */
-export function dynamoRollbackLedger(tableName: string, stage: string, client: DynamoDBClient): RollbackLedgerPort {
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+export function dynamoRollbackLedger(tableName: string, stage: string, client: StateTableClient): RollbackLedgerPort {
+  const documents = stateTableDocuments(client);
   const expires = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * DAY_SECONDS;
   const actions = `rollback#${stage}#actions`;
   // Dry-run claims apart: a rehearsal never takes the claim a real rollback needs.
@@ -21,14 +20,12 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
 
   return {
     async recentRollbacks(since) {
-      const { Items } = await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND sk >= :since",
-          ExpressionAttributeValues: { ":pk": actions, ":since": since.toISOString() },
-          ScanIndexForward: false,
-        }),
-      );
+      const { Items } = await (await documents()).query({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND sk >= :since",
+        ExpressionAttributeValues: { ":pk": actions, ":since": since.toISOString() },
+        ScanIndexForward: false,
+      });
       return (Items ?? []).map((item) => ({
         badDeploymentId: String(item.badDeploymentId),
         at: new Date(String(item.at)),
@@ -37,61 +34,53 @@ export function dynamoRollbackLedger(tableName: string, stage: string, client: D
     },
     async claim(badDeploymentId, at, dryRun = false, action = "redeploy") {
       try {
-        await documents.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...claimKey(badDeploymentId, dryRun, action), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
+        await (await documents()).put({
+          TableName: tableName,
+          Item: { ...claimKey(badDeploymentId, dryRun, action), at: at.toISOString(), expiresAt: expires(at, AUDIT_DAYS) },
+          ConditionExpression: "attribute_not_exists(pk)",
+        });
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },
     async release(badDeploymentId, action = "redeploy") {
-      await documents.send(new DeleteCommand({ TableName: tableName, Key: claimKey(badDeploymentId, false, action) }));
+      await (await documents()).delete({ TableName: tableName, Key: claimKey(badDeploymentId, false, action) });
     },
     async recordRollback(badDeploymentId, rollbackDeploymentId, at) {
-      await documents.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            pk: actions,
-            sk: `${at.toISOString()}#${badDeploymentId}`,
-            at: at.toISOString(),
-            badDeploymentId,
-            ...(rollbackDeploymentId ? { rollbackDeploymentId } : { dryRun: true }),
-            expiresAt: expires(at, AUDIT_DAYS),
-          },
-        }),
-      );
+      await (await documents()).put({
+        TableName: tableName,
+        Item: {
+          pk: actions,
+          sk: `${at.toISOString()}#${badDeploymentId}`,
+          at: at.toISOString(),
+          badDeploymentId,
+          ...(rollbackDeploymentId ? { rollbackDeploymentId } : { dryRun: true }),
+          expiresAt: expires(at, AUDIT_DAYS),
+        },
+      });
     },
     async audit(record) {
-      await documents.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            pk: auditPk,
-            sk: `${record.at.toISOString()}#${record.eventId}`,
-            ...record,
-            at: record.at.toISOString(),
-            expiresAt: expires(record.at, AUDIT_DAYS),
-          },
-        }),
-      );
+      await (await documents()).put({
+        TableName: tableName,
+        Item: {
+          pk: auditPk,
+          sk: `${record.at.toISOString()}#${record.eventId}`,
+          ...record,
+          at: record.at.toISOString(),
+          expiresAt: expires(record.at, AUDIT_DAYS),
+        },
+      });
     },
     async trail(limit) {
-      const { Items } = await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": auditPk },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      );
+      const { Items } = await (await documents()).query({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": auditPk },
+        ScanIndexForward: false,
+        Limit: limit,
+      });
       return (Items ?? []).map((item) => ({
         eventId: String(item.eventId),
         at: new Date(String(item.at)),

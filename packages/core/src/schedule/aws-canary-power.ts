@@ -1,4 +1,4 @@
-import { GetCanaryCommand, StartCanaryCommand, StopCanaryCommand, SyntheticsClient } from "@aws-sdk/client-synthetics";
+import type { SyntheticsClient } from "@aws-sdk/client-synthetics";
 import type { CanaryState } from "./plan";
 import type { CanaryPowerPort } from "./ports";
 
@@ -8,17 +8,23 @@ import type { CanaryPowerPort } from "./ports";
  * to 3.669.0 only, older than the other clients; it is loaded only by the
  * schedule function, and only on stages that have a synthetic user.)
  */
-export function syntheticsCanary(name: string, client: SyntheticsClient = new SyntheticsClient({})): CanaryPowerPort {
+export function syntheticsCanary(name: string, client?: SyntheticsClient): CanaryPowerPort {
   return {
     async status() {
-      const { Canary } = await client.send(new GetCanaryCommand({ Name: name }));
+      const sdk = await import("@aws-sdk/client-synthetics");
+      client ??= new sdk.SyntheticsClient({});
+      const { Canary } = await client.send(new sdk.GetCanaryCommand({ Name: name }));
       return canaryState(Canary?.Status?.State);
     },
     async stop() {
-      await client.send(new StopCanaryCommand({ Name: name }));
+      const sdk = await import("@aws-sdk/client-synthetics");
+      client ??= new sdk.SyntheticsClient({});
+      await client.send(new sdk.StopCanaryCommand({ Name: name }));
     },
     async start() {
-      await client.send(new StartCanaryCommand({ Name: name }));
+      const sdk = await import("@aws-sdk/client-synthetics");
+      client ??= new sdk.SyntheticsClient({});
+      await client.send(new sdk.StartCanaryCommand({ Name: name }));
     },
   };
 }

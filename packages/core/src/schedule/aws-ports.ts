@@ -1,31 +1,26 @@
 import type { Clients } from "../aws/clients";
-import { noticesOnFirstUse, stateTableOnFirstUse } from "../aws/on-first-use";
-import { onFirstCall } from "../lazy";
+import { idempotentOnce } from "../aws/idempotency";
+import { eventBridgeNotices } from "../aws/notices";
+import { stateTable } from "../aws/state-table";
+import { syntheticsCanary } from "./aws-canary-power";
+import { rdsDatabasePower } from "./aws-database-power";
+import { schedulerRechecks } from "./aws-recheck-schedules";
+import { dynamoSleepLedger } from "./aws-sleep-ledger";
+import { ecsStageCapacity } from "./aws-stage-capacity";
 import type { ScheduleEnvironment } from "./environment";
 import type { SchedulePorts } from "./ports";
 
-/** The AWS adapters, each loaded at its first call: a refused or rejected event loads none. Given clients (the console's) are used instead of their own. */
+/** The AWS adapters; each loads its SDK client at its first call, so a refused or rejected event loads none. Given clients (the console's) are used instead of their own. */
 export function awsPorts(env: ScheduleEnvironment, functionArn: string, clients: Clients = {}) {
-  const { client: stateTable, once } = stateTableOnFirstUse(env.tableName, "schedule", clients);
-  const notices = noticesOnFirstUse(clients);
-  const { databaseInstance } = env;
+  const table = stateTable(clients);
+  const notices = eventBridgeNotices(clients.eventBridge);
   const ports: SchedulePorts = {
-    stage: onFirstCall(async () =>
-      (await import("./aws-stage-capacity")).ecsStageCapacity(env.service, clients.ecs, clients.applicationAutoScaling),
-    ),
-    database: databaseInstance
-      ? onFirstCall(async () => (await import("./aws-database-power")).rdsDatabasePower(databaseInstance, clients.rds))
-      : null,
-    canary: env.canaryName
-      ? onFirstCall(async () => (await import("./aws-canary-power")).syntheticsCanary(env.canaryName as string, clients.synthetics))
-      : null,
-    ledger: onFirstCall(async () =>
-      (await import("./aws-sleep-ledger")).dynamoSleepLedger(env.tableName, env.config.stage, await stateTable()),
-    ),
-    rechecks: onFirstCall(async () =>
-      (await import("./aws-recheck-schedules")).schedulerRechecks({ ...env.rechecks, functionArn }, clients.scheduler),
-    ),
+    stage: ecsStageCapacity(env.service, clients.ecs, clients.applicationAutoScaling),
+    database: env.databaseInstance ? rdsDatabasePower(env.databaseInstance, clients.rds) : null,
+    canary: env.canaryName ? syntheticsCanary(env.canaryName, clients.synthetics) : null,
+    ledger: dynamoSleepLedger(env.tableName, env.config.stage, table),
+    rechecks: schedulerRechecks({ ...env.rechecks, functionArn }, clients.scheduler),
     notify: (notice) => notices.send(notice),
   };
-  return { once, ports };
+  return { once: idempotentOnce(env.tableName, "schedule", table), ports };
 }

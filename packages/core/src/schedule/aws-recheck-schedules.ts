@@ -1,4 +1,4 @@
-import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { RecheckPort } from "./ports";
 
 export interface RecheckTarget {
@@ -13,13 +13,15 @@ export interface RecheckTarget {
  * back with a "check". Named after their minute, so asking twice for the same
  * minute schedules one check; each deletes itself once it has run.
  */
-export function schedulerRechecks(target: RecheckTarget, client: SchedulerClient = new SchedulerClient({})): RecheckPort {
+export function schedulerRechecks(target: RecheckTarget, client?: SchedulerClient): RecheckPort {
   return {
     async at(when, why) {
+      const sdk = await import("@aws-sdk/client-scheduler");
+      client ??= new sdk.SchedulerClient({});
       const minute = when.toISOString().slice(0, 16);
       try {
         await client.send(
-          new CreateScheduleCommand({
+          new sdk.CreateScheduleCommand({
             Name: `recheck-${minute.replace(/[-:T]/g, "")}`,
             GroupName: target.groupName,
             ScheduleExpression: `at(${minute}:00)`,
@@ -43,7 +45,7 @@ export function schedulerRechecks(target: RecheckTarget, client: SchedulerClient
         );
         return "scheduled";
       } catch (error) {
-        if (error instanceof ConflictException) return "already-scheduled";
+        if (error instanceof sdk.ConflictException) return "already-scheduled";
         throw error;
       }
     },

@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailed, type StateTableClient, stateTableDocuments } from "../aws/state-table";
 import type { SleepRecord } from "./plan";
 import type { SleepLedgerPort } from "./ports";
 
@@ -7,14 +6,14 @@ import type { SleepLedgerPort } from "./ports";
 const NIGHT_DAYS = 90;
 
 /** The schedule's memory in the state table: the state recorded at sleep (one item, conditional write) and the nights slept. */
-export function dynamoSleepLedger(tableName: string, stage: string, client: DynamoDBClient): SleepLedgerPort {
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+export function dynamoSleepLedger(tableName: string, stage: string, client: StateTableClient): SleepLedgerPort {
+  const documents = stateTableDocuments(client);
   const recordKey = { pk: `schedule#${stage}`, sk: "asleep" };
   const nightsPk = `schedule#${stage}#nights`;
 
   return {
     async current() {
-      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: recordKey, ConsistentRead: true }));
+      const { Item } = await (await documents()).get({ TableName: tableName, Key: recordKey, ConsistentRead: true });
       if (!Item) return null;
       // The synthetic user's state too: wake starts it again only if the record says it was running.
       return {
@@ -26,41 +25,39 @@ export function dynamoSleepLedger(tableName: string, stage: string, client: Dyna
     },
     async record(record) {
       try {
-        await documents.send(
-          new PutCommand({ TableName: tableName, Item: { ...recordKey, ...record }, ConditionExpression: "attribute_not_exists(pk)" }),
-        );
+        await (await documents()).put({
+          TableName: tableName,
+          Item: { ...recordKey, ...record },
+          ConditionExpression: "attribute_not_exists(pk)",
+        });
         return true;
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
+        if (isConditionFailed(error)) return false;
         throw error;
       }
     },
     async forget() {
-      await documents.send(new DeleteCommand({ TableName: tableName, Key: recordKey }));
+      await (await documents()).delete({ TableName: tableName, Key: recordKey });
     },
     async addNight(night) {
-      await documents.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            pk: nightsPk,
-            sk: night.wokeAt.toISOString(),
-            sleptAt: night.sleptAt.toISOString(),
-            wokeAt: night.wokeAt.toISOString(),
-            saved: night.saved,
-            expiresAt: Math.floor(night.wokeAt.getTime() / 1000) + NIGHT_DAYS * 86_400,
-          },
-        }),
-      );
+      await (await documents()).put({
+        TableName: tableName,
+        Item: {
+          pk: nightsPk,
+          sk: night.wokeAt.toISOString(),
+          sleptAt: night.sleptAt.toISOString(),
+          wokeAt: night.wokeAt.toISOString(),
+          saved: night.saved,
+          expiresAt: Math.floor(night.wokeAt.getTime() / 1000) + NIGHT_DAYS * 86_400,
+        },
+      });
     },
     async nights(since) {
-      const { Items } = await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND sk >= :since",
-          ExpressionAttributeValues: { ":pk": nightsPk, ":since": since.toISOString() },
-        }),
-      );
+      const { Items } = await (await documents()).query({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND sk >= :since",
+        ExpressionAttributeValues: { ":pk": nightsPk, ":since": since.toISOString() },
+      });
       return (Items ?? []).map((item) => ({
         sleptAt: new Date(String(item.sleptAt)),
         wokeAt: new Date(String(item.wokeAt)),

@@ -1,9 +1,5 @@
-import {
-  ApplicationAutoScalingClient,
-  DescribeScalableTargetsCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
-import { DescribeServicesCommand, ECSClient, TagResourceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import type { ECSClient } from "@aws-sdk/client-ecs";
 import { KEEP_AWAKE_REASON_TAG, KEEP_AWAKE_TAG } from "./keep-awake";
 import type { StageCapacityPort } from "./ports";
 
@@ -19,9 +15,17 @@ export interface ServiceTarget {
  */
 export function ecsStageCapacity(
   target: ServiceTarget,
-  ecs: ECSClient = new ECSClient({}),
-  scaling: ApplicationAutoScalingClient = new ApplicationAutoScalingClient({}),
+  givenEcs?: ECSClient,
+  givenScaling?: ApplicationAutoScalingClient,
 ): StageCapacityPort {
+  let ecs = givenEcs;
+  let scaling = givenScaling;
+  const connect = async () => {
+    const [ecsSdk, autoScalingSdk] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-application-auto-scaling")]);
+    ecs ??= new ecsSdk.ECSClient({});
+    scaling ??= new autoScalingSdk.ApplicationAutoScalingClient({});
+    return { ecsSdk, autoScalingSdk, ecs, scaling };
+  };
   const scalable = {
     ServiceNamespace: "ecs" as const,
     ResourceId: `service/${target.cluster}/${target.service}`,
@@ -29,10 +33,11 @@ export function ecsStageCapacity(
   };
   return {
     async observe() {
+      const { ecsSdk, autoScalingSdk, ecs, scaling } = await connect();
       const [{ services, failures }, { ScalableTargets }] = await Promise.all([
-        ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service], include: ["TAGS"] })),
+        ecs.send(new ecsSdk.DescribeServicesCommand({ cluster: target.cluster, services: [target.service], include: ["TAGS"] })),
         scaling.send(
-          new DescribeScalableTargetsCommand({
+          new autoScalingSdk.DescribeScalableTargetsCommand({
             ServiceNamespace: scalable.ServiceNamespace,
             ResourceIds: [scalable.ResourceId],
             ScalableDimension: scalable.ScalableDimension,
@@ -51,11 +56,12 @@ export function ecsStageCapacity(
       };
     },
     async keepAwake(until, reason) {
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
+      const { ecsSdk, ecs } = await connect();
+      const { services } = await ecs.send(new ecsSdk.DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }));
       const arn = services?.[0]?.serviceArn;
       if (!arn) throw new Error(`ECS does not know service ${target.service} in ${target.cluster}`);
       await ecs.send(
-        new TagResourceCommand({
+        new ecsSdk.TagResourceCommand({
           resourceArn: arn,
           tags: [
             { key: KEEP_AWAKE_TAG, value: until.toISOString() },
@@ -73,8 +79,11 @@ export function ecsStageCapacity(
       );
     },
     async scale(to) {
-      await scaling.send(new RegisterScalableTargetCommand({ ...scalable, MinCapacity: to.minCapacity, MaxCapacity: to.maxCapacity }));
-      await ecs.send(new UpdateServiceCommand({ cluster: target.cluster, service: target.service, desiredCount: to.desiredCount }));
+      const { ecsSdk, autoScalingSdk, ecs, scaling } = await connect();
+      await scaling.send(
+        new autoScalingSdk.RegisterScalableTargetCommand({ ...scalable, MinCapacity: to.minCapacity, MaxCapacity: to.maxCapacity }),
+      );
+      await ecs.send(new ecsSdk.UpdateServiceCommand({ cluster: target.cluster, service: target.service, desiredCount: to.desiredCount }));
     },
   };
 }
