@@ -11,12 +11,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { awsDependencies } from "@hands-off-ops/core/notify/aws-dependencies";
-import { DeliveryError, deliver } from "@hands-off-ops/core/notify/deliver";
-import { enrich, isSteadyState, type Warn } from "@hands-off-ops/core/notify/enrich";
+import { deliver, deliveryFailure } from "@hands-off-ops/core/notify/deliver";
+import type { Warn } from "@hands-off-ops/core/notify/enrich";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
-import { normalize } from "@hands-off-ops/core/notify/normalize";
+import { messageToSend } from "@hands-off-ops/core/notify/message-to-send";
 import type { NotifyDependencies } from "@hands-off-ops/core/notify/ports";
-import { isScheduledEvent, remindIncident, sweepTime } from "@hands-off-ops/core/notify/remind";
+import { isScheduledEvent, sweepReminders } from "@hands-off-ops/core/notify/remind";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 
@@ -28,26 +28,17 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
   return async (event: unknown, context: Context) => {
     dependencies.registerContext(context);
     if (isScheduledEvent(event)) {
-      const ports = await dependencies.ports();
-      const service = `${env.context.stage}/${env.context.service}`;
-      const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
-      const outcome = await remindIncident(reminder, service, sweepTime(event), env.settings.remindAfterHours);
+      const outcome = await sweepReminders(event, env, dependencies);
       logger.info("Reminder sweep", { outcome });
       return outcome;
     }
-    const normalized = normalize(event, env.context);
-    if (normalized.kind === "ignored") {
-      logger.info("Event needs no message", { eventId: eventIdOf(event), reason: normalized.reason });
+    const toSend = await messageToSend(event, env, dependencies, warn);
+    if ("ignored" in toSend) {
+      logger.info("Event needs no message", { eventId: toSend.eventId, reason: toSend.ignored });
       metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
-      return { ignored: normalized.reason };
+      return { ignored: toSend.ignored };
     }
-    const ports = await dependencies.ports();
-    const message = await enrich(normalized.message, event, env, dependencies, ports.store, warn);
-    if (isSteadyState(message) && !message.incident) {
-      logger.info("Event needs no message", { eventId: message.source.eventId, reason: "the service is steady and has no open incident" });
-      metrics.addMetric("EventsIgnored", MetricUnit.Count, 1);
-      return { ignored: "the service is steady and has no open incident" };
-    }
+    const { message, ports } = toSend;
     if (message.rejection) {
       logger.error("Unrecognised event, posted as a generic message", { eventId: message.source.eventId, reason: message.rejection });
       metrics.addMetric("EventsUnrecognised", MetricUnit.Count, 1);
@@ -59,17 +50,11 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
       if (report.slack === "not-configured") metrics.addMetric("SlackNotConfigured", MetricUnit.Count, 1);
       return report;
     } catch (error) {
-      if (error instanceof DeliveryError) logger.error("Delivery failed; the event will be retried", { report: error.report, error });
-      else logger.error("Delivery failed; the event will be retried", { eventId: message.source.eventId, error: error as Error });
+      logger.error("Delivery failed; the event will be retried", deliveryFailure(error, message.source.eventId));
       metrics.addMetric("DeliveryFailures", MetricUnit.Count, 1);
       throw error;
     }
   };
-}
-
-function eventIdOf(event: unknown): string {
-  const id = typeof event === "object" && event !== null ? (event as { id?: unknown }).id : undefined;
-  return typeof id === "string" ? id : "(no id)";
 }
 
 let handlerInstance: ReturnType<typeof createNotifyHandler> | undefined;

@@ -44,6 +44,11 @@ export class DeliveryError extends Error {
   }
 }
 
+/** What the log says of a failed delivery: the report of every channel tried, or the event beside an error nobody expected. */
+export function deliveryFailure(error: unknown, eventId: string) {
+  return error instanceof DeliveryError ? { report: error.report, error } : { eventId, error: error as Error };
+}
+
 const PLAN_ATTEMPTS = 5;
 /** Attempts that wait for a concurrent delivery to write the incident it has just claimed. */
 const OPENING_WAITS = 2;

@@ -1,9 +1,10 @@
 import type { AlarmNow } from "../rollback/present";
 import { humanDuration } from "../text/duration";
 import { formatTime } from "../text/time";
+import type { NotifyEnvironment } from "./environment";
 import { type IncidentRecord, incidentView } from "./incident";
 import type { OpsMessage } from "./message";
-import type { ReminderPorts } from "./ports";
+import type { NotifyDependencies, ReminderPorts } from "./ports";
 import { renderSlack } from "./render/slack";
 
 /**
@@ -102,4 +103,12 @@ export async function remindIncident(
     return { posted: true };
   });
   return { reminded: record.key };
+}
+
+/** A scheduled sweep (isScheduledEvent): the stage's service's newest incident reminded, at the rule's time, if it is due. */
+export async function sweepReminders(event: unknown, env: NotifyEnvironment, dependencies: NotifyDependencies): Promise<ReminderOutcome> {
+  const ports = await dependencies.ports();
+  const service = `${env.context.stage}/${env.context.service}`;
+  const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
+  return remindIncident(reminder, service, sweepTime(event), env.settings.remindAfterHours);
 }
