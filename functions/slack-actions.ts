@@ -12,37 +12,32 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { type AcceptedClick, acceptClick } from "@hands-off-ops/core/chatops/accept";
-import { APPROVAL_DETAIL_TYPE } from "@hands-off-ops/core/chatops/approval";
+import { acceptClick } from "@hands-off-ops/core/chatops/accept";
+import { acceptReport } from "@hands-off-ops/core/chatops/accept-report";
 import { awsDependencies } from "@hands-off-ops/core/chatops/aws-dependencies";
 import { type ChatOpsEnvironment, readChatOpsEnvironment } from "@hands-off-ops/core/chatops/environment";
+import { type Invocation, readInvocation } from "@hands-off-ops/core/chatops/invocation";
 import type { ChatOpsDependencies } from "@hands-off-ops/core/chatops/ports";
 import middy from "@middy/core";
-import type { APIGatewayProxyResultV2, Context, LambdaFunctionURLEvent } from "aws-lambda";
+import type { APIGatewayProxyResultV2, Context } from "aws-lambda";
 
 const logger = new Logger({ serviceName: "slack-actions" });
 const metrics = new Metrics({ namespace: "HandsOffOps", serviceName: "slack-actions" });
 
-/** The HTTP request from Slack; a click handed on by the endpoint; an approval gate's deadline; a hook's approval request. */
-type Invocation =
-  | LambdaFunctionURLEvent
-  | { kind: "click"; click: AcceptedClick }
-  | { kind: "approval-deadline"; deploymentId: string }
-  | { "detail-type": typeof APPROVAL_DETAIL_TYPE; detail: unknown };
-
 export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: ChatOpsDependencies) {
   return async (event: Invocation): Promise<APIGatewayProxyResultV2 | { outcome: string }> => {
+    const invocation = readInvocation(event);
     // The worker's and the gate's code load only for their own invocations: Slack's request, due within three
     // seconds, never waits for them.
-    if ("kind" in event && event.kind === "click") {
+    if (invocation.kind === "click") {
       const { carryOut } = await import("@hands-off-ops/core/chatops/carry-out");
-      const outcome = await carryOut(event.click, await dependencies.act());
-      logger.info("Click carried out", { action: event.click.ticket.action, userId: event.click.userId, outcome });
+      const outcome = await carryOut(invocation.click, await dependencies.act());
+      logger.info("Click carried out", { action: invocation.click.ticket.action, userId: invocation.click.userId, outcome });
       return { outcome };
     }
-    if ("detail-type" in event && event["detail-type"] === APPROVAL_DETAIL_TYPE) {
+    if (invocation.kind === "approval-request") {
       const { onApprovalRequest } = await import("@hands-off-ops/core/chatops/gate-invocations");
-      const { outcome, ...about } = await onApprovalRequest(event.detail, env, await dependencies.gate(), dependencies.now());
+      const { outcome, ...about } = await onApprovalRequest(invocation.detail, env, await dependencies.gate(), dependencies.now());
       if (outcome === "rejected") logger.error("Not an approval request of this stage", about);
       else {
         logger.info("Approval gate", { ...about, outcome });
@@ -51,31 +46,18 @@ export function createChatOpsHandler(env: ChatOpsEnvironment, dependencies: Chat
       }
       return { outcome };
     }
-    if ("kind" in event && event.kind === "approval-deadline") {
+    if (invocation.kind === "approval-deadline") {
       const { onApprovalDeadline } = await import("@hands-off-ops/core/chatops/gate-invocations");
-      const { outcome } = await onApprovalDeadline(event.deploymentId, env, await dependencies.gate(), dependencies.now());
-      logger.info("Approval deadline", { deploymentId: event.deploymentId, outcome });
+      const { outcome } = await onApprovalDeadline(invocation.deploymentId, env, await dependencies.gate(), dependencies.now());
+      logger.info("Approval deadline", { deploymentId: invocation.deploymentId, outcome });
       return { outcome };
     }
-    const http = event as LambdaFunctionURLEvent;
-    const body = http.isBase64Encoded ? Buffer.from(http.body ?? "", "base64").toString("utf8") : (http.body ?? "");
-    const result = await acceptClick(
-      { headers: http.headers ?? {}, body },
-      env.settings,
-      env.stage,
-      dependencies.accept,
-      dependencies.now(),
-      env.timeZone,
-    );
-    if (result.outcome === "refused") {
-      logger.warn("Click refused", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });
-      metrics.addMetric("ClicksRefused", MetricUnit.Count, 1);
-    } else if (result.outcome === "failed") {
-      logger.error("Click not handed on", { status: result.status, reason: result.reason, userId: result.userId, action: result.action });
-      metrics.addMetric("ClicksFailed", MetricUnit.Count, 1);
-    } else if (result.outcome === "accepted") {
-      logger.info("Click accepted", { userId: result.userId, action: result.action });
-      metrics.addMetric("ClicksAccepted", MetricUnit.Count, 1);
+    const now = dependencies.now();
+    const result = await acceptClick(invocation.request, env.settings, env.stage, dependencies.accept, now, env.timeZone);
+    const report = acceptReport(result);
+    if (report) {
+      logger[report.level](report.message, report.details);
+      metrics.addMetric(report.metric, MetricUnit.Count, 1);
     }
     metrics.publishStoredMetrics();
     // Slack shows nothing of a 200's body for a button press; an unauthenticated caller learns only the status.
