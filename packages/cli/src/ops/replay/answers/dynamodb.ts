@@ -4,6 +4,7 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  type PutItemCommandInput,
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -74,13 +75,27 @@ function condition(expression: string | undefined, names: Names): string {
   return ` if ${resolved.length > 60 ? `${resolved.slice(0, 57)}…` : resolved}`;
 }
 
-export function dynamoDbAnswers(table: Table): Answers {
-  const failed = (item: Item | undefined, returnOld: boolean) =>
-    new ConditionalCheckFailedException({
+/** What a conditional write says of its condition: PutItem's fields, which UpdateItem shares. */
+type Conditional = Pick<
+  PutItemCommandInput,
+  "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues" | "ReturnValuesOnConditionCheckFailure"
+>;
+
+/**
+ * A write's condition evaluated against the item it would replace (undefined: there is none), as DynamoDB does: when it
+ * does not hold, ConditionalCheckFailedException, carrying the old item if the write asked for it (ALL_OLD).
+ */
+function checkCondition(input: Conditional, old: Item | undefined): void {
+  const expression = input.ConditionExpression;
+  if (expression && !holds(expression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
+    throw new ConditionalCheckFailedException({
       message: "The conditional request failed",
       $metadata: { httpStatusCode: 400 },
-      ...(returnOld && item ? { Item: item } : {}),
+      ...(input.ReturnValuesOnConditionCheckFailure === "ALL_OLD" && old ? { Item: old } : {}),
     });
+}
+
+export function dynamoDbAnswers(table: Table): Answers {
   return new Answers()
     .set(
       GetItemCommand,
@@ -95,12 +110,7 @@ export function dynamoDbAnswers(table: Table): Answers {
       PutItemCommand,
       (input) => {
         const item = input.Item ?? {};
-        const old = table.get(item);
-        if (
-          input.ConditionExpression &&
-          !holds(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues)
-        )
-          throw failed(old, input.ReturnValuesOnConditionCheckFailure === "ALL_OLD");
+        checkCondition(input, table.get(item));
         table.put(item);
         return {};
       },
@@ -111,11 +121,7 @@ export function dynamoDbAnswers(table: Table): Answers {
       (input) => {
         const key = input.Key ?? {};
         const old = table.get(key);
-        if (
-          input.ConditionExpression &&
-          !holds(input.ConditionExpression, old, input.ExpressionAttributeNames, input.ExpressionAttributeValues)
-        )
-          throw failed(old, input.ReturnValuesOnConditionCheckFailure === "ALL_OLD");
+        checkCondition(input, old);
         table.put(
           update({ ...key, ...old }, input.UpdateExpression ?? "", input.ExpressionAttributeNames, input.ExpressionAttributeValues),
         );
