@@ -73,6 +73,12 @@ describe("Biome's import rules", () => {
       /Only adapter files/,
     ],
     [
+      "an SDK's re-export (core/aws/sdk) outside an adapter",
+      "packages/core/src/rollback/decide.ts",
+      'export const load = () => import("../aws/sdk/ecs");\n',
+      /Only adapter files/,
+    ],
+    [
       "an SDK loaded lazily by a handler",
       "functions/rollback.ts",
       'export const load = () => import("@aws-sdk/client-ecs");\n',
@@ -126,6 +132,11 @@ describe("Biome's import rules", () => {
       "an SDK in an area's adapter",
       "packages/core/src/rollback/aws-new-port.ts",
       'import { ECSClient } from "@aws-sdk/client-ecs";\nexport const c = ECSClient;\n',
+    ],
+    [
+      "an SDK's re-export loaded by an area's adapter at its first call",
+      "packages/core/src/rollback/aws-new-port.ts",
+      'export const load = () => import("../aws/sdk/ecs");\n',
     ],
     [
       "an SDK in the shared AWS folder",

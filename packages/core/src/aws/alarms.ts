@@ -11,7 +11,7 @@ import type { AlarmStatePort } from "../rollback/ports";
 export function cloudWatchAlarmState(client?: CloudWatchClient): AlarmStatePort {
   return {
     async now(alarmName) {
-      const sdk = await import("@aws-sdk/client-cloudwatch");
+      const sdk = await import("./sdk/cloudwatch");
       client ??= new sdk.CloudWatchClient({ maxAttempts: 5 });
       const { MetricAlarms = [], CompositeAlarms = [] } = await client.send(
         new sdk.DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm", "CompositeAlarm"] }),

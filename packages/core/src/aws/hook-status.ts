@@ -8,7 +8,7 @@ import type { HookStatus } from "../canary/ports";
  */
 export function codeDeployHookReporter(client?: CodeDeployClient) {
   return async (deploymentId: string, executionId: string, status: HookStatus): Promise<"reported" | "already-reported"> => {
-    const sdk = await import("@aws-sdk/client-codedeploy");
+    const sdk = await import("./sdk/codedeploy");
     client ??= new sdk.CodeDeployClient({});
     try {
       await client.send(

@@ -32,8 +32,8 @@ export function idempotentOnce(tableName: string, scope: string, table: StateTab
     if (loaded) return loaded;
     const client = typeof table === "function" ? await table() : table;
     const [idempotency, { DynamoDBPersistenceLayer }] = await Promise.all([
-      import("@aws-lambda-powertools/idempotency"),
-      import("@aws-lambda-powertools/idempotency/dynamodb"),
+      import("./sdk/idempotency"),
+      import("./sdk/idempotency-dynamodb"),
     ]);
     if (loaded) return loaded;
     const persistenceStore = new DynamoDBPersistenceLayer({

@@ -13,7 +13,7 @@ export interface NoticePort {
 export function eventBridgeNotices(client?: EventBridgeClient): NoticePort {
   return {
     async send(notice) {
-      const sdk = await import("@aws-sdk/client-eventbridge");
+      const sdk = await import("./sdk/eventbridge");
       client ??= new sdk.EventBridgeClient({});
       const { FailedEntryCount, Entries } = await client.send(new sdk.PutEventsCommand({ Entries: [automationEntry(notice)] }));
       if (FailedEntryCount) {

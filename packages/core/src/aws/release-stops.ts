@@ -8,7 +8,7 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 
 /** StopDeployment with rollback; a deployment that already finished is left as it is. */
 export async function stopWithRollback(client: CodeDeployClient, deploymentId: string): Promise<"stopped" | "already-finished"> {
-  const sdk = await import("@aws-sdk/client-codedeploy");
+  const sdk = await import("./sdk/codedeploy");
   try {
     await client.send(new sdk.StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
     return "stopped";
@@ -23,7 +23,7 @@ export async function stopServiceDeploymentWithRollback(
   client: ECSClient,
   serviceDeploymentArn: string,
 ): Promise<"stopped" | "already-finished"> {
-  const sdk = await import("@aws-sdk/client-ecs");
+  const sdk = await import("./sdk/ecs");
   try {
     await client.send(new sdk.StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" }));
     return "stopped";

@@ -16,11 +16,11 @@ export async function readJsonSecret(secretId: string, client?: SecretsManagerCl
 
 /** Powertools' parameters, loaded at the first read: a function that is turned away before it needs a secret never loads them. */
 async function readCached(secretId: string): Promise<string | undefined> {
-  const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
+  const { getSecret } = await import("./sdk/parameters-secrets");
   return getSecret<string>(secretId, { maxAge: CACHE_SECONDS });
 }
 
 async function readWith(client: SecretsManagerClient, secretId: string): Promise<string | undefined> {
-  const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+  const { GetSecretValueCommand } = await import("./sdk/secrets-manager");
   return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
 }

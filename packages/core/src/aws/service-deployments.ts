@@ -9,7 +9,7 @@ const CLOCK_SKEW_MS = 60_000;
 export function ecsServiceDeployments(given?: ECSClient) {
   let client = given;
   const ecs = async () => {
-    const sdk = await import("@aws-sdk/client-ecs");
+    const sdk = await import("./sdk/ecs");
     client ??= new sdk.ECSClient({ maxAttempts: 5 });
     return { sdk, client };
   };

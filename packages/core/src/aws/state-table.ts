@@ -13,7 +13,7 @@ export function stateTable(clients: Clients = {}, region?: string): () => Promis
   let client = clients.dynamoDB;
   return async () => {
     if (client) return client;
-    const sdk = await import("@aws-sdk/client-dynamodb");
+    const sdk = await import("./sdk/dynamodb");
     client ??= new sdk.DynamoDBClient(region ? { region } : {});
     return client;
   };
@@ -28,7 +28,7 @@ export function stateTableDocuments(table: StateTableClient): () => Promise<Dyna
   return async () => {
     if (documents) return documents;
     const client = typeof table === "function" ? await table() : table;
-    const lib = await import("@aws-sdk/lib-dynamodb");
+    const lib = await import("./sdk/dynamodb-documents");
     documents ??= lib.DynamoDBDocument.from(client, { marshallOptions: { removeUndefinedValues: true } });
     return documents;
   };

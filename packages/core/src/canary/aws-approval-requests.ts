@@ -4,7 +4,7 @@ import { type ApprovalRequest, approvalRequestEntry } from "../chatops/gate";
 /** A hook's request for approval, on the default bus for the Slack actions function's rule. A refused entry is an error. */
 export function eventBridgeApprovalRequests(client?: EventBridgeClient) {
   return async (request: ApprovalRequest) => {
-    const sdk = await import("@aws-sdk/client-eventbridge");
+    const sdk = await import("../aws/sdk/eventbridge");
     client ??= new sdk.EventBridgeClient({});
     const { FailedEntryCount, Entries } = await client.send(new sdk.PutEventsCommand({ Entries: [approvalRequestEntry(request)] }));
     if (FailedEntryCount)

@@ -7,7 +7,7 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
   let client = givenCodeDeploy;
   let ecs = givenEcs;
   const codeDeploy = async () => {
-    const sdk = await import("@aws-sdk/client-codedeploy");
+    const sdk = await import("../aws/sdk/codedeploy");
     client ??= new sdk.CodeDeployClient({});
     return { codeDeploySdk: sdk, client };
   };
@@ -34,7 +34,7 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
       const ids = { green: green.identifer, blue: blue.identifer };
       if (!ids.green || !ids.blue) return { ...sides, revisionsUnknown: "CodeDeploy named no task set ids" };
       try {
-        const ecsSdk = await import("@aws-sdk/client-ecs");
+        const ecsSdk = await import("../aws/sdk/ecs");
         ecs ??= new ecsSdk.ECSClient({ maxAttempts: 3 });
         return { ...sides, revisions: await taskSetRevisions(ecs, targetId, { green: ids.green, blue: ids.blue }) };
       } catch (error) {
@@ -49,7 +49,7 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
 /** ECS DescribeTaskSets: each task set's task definition ARN (…:task-definition/family:revision) → "family:revision". */
 async function taskSetRevisions(ecs: ECSClient, targetId: string, ids: { green: string; blue: string }) {
   const [cluster, service] = targetId.split(":");
-  const ecsSdk = await import("@aws-sdk/client-ecs");
+  const ecsSdk = await import("../aws/sdk/ecs");
   const { taskSets = [], failures = [] } = await ecs.send(
     new ecsSdk.DescribeTaskSetsCommand({ cluster, service, taskSets: [ids.green, ids.blue] }),
   );

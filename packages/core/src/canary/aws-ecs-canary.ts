@@ -22,13 +22,13 @@ export function ecsCanary(
   let ecs = givenEcs;
   let elb = givenElb;
   const connectEcs = async () => {
-    const sdk = await import("@aws-sdk/client-ecs");
+    const sdk = await import("../aws/sdk/ecs");
     ecs ??= new sdk.ECSClient({ maxAttempts: 5 });
     return ecs;
   };
   return {
     async status(releaseId) {
-      const ecsSdk = await import("@aws-sdk/client-ecs");
+      const ecsSdk = await import("../aws/sdk/ecs");
       const { serviceDeployments } = await (await connectEcs()).send(
         new ecsSdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn(releases.serviceArn, releaseId)] }),
       );
@@ -36,7 +36,7 @@ export function ecsCanary(
       return UNDER_WAY.has(status) ? "InProgress" : status;
     },
     async taskSets(releaseId) {
-      const elbSdk = await import("@aws-sdk/client-elastic-load-balancing-v2");
+      const elbSdk = await import("../aws/sdk/elbv2");
       elb ??= new elbSdk.ElasticLoadBalancingV2Client({ maxAttempts: 5 });
       const { Rules = [] } = await elb.send(new elbSdk.DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
       const weights = (arn: string) => forwardWeights(Rules.find((rule) => rule.RuleArn === arn));
@@ -78,7 +78,7 @@ function forwardWeights(rule: Rule | undefined): Map<string, number> {
  * revisions, DescribeServiceRevisions their task definitions.
  */
 async function releaseRevisions(ecs: ECSClient, deploymentArn: string): Promise<{ green: string; blue: string }> {
-  const ecsSdk = await import("@aws-sdk/client-ecs");
+  const ecsSdk = await import("../aws/sdk/ecs");
   const { serviceDeployments = [] } = await ecs.send(
     new ecsSdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentArn] }),
   );

@@ -11,7 +11,7 @@ import { FAST_PERIOD_SECONDS, fastPeriods, type MinuteOfTraffic, newestCompleteW
 export function cloudWatchRevisionMetrics(stage: string, client?: CloudWatchClient): RevisionMetricsPort {
   return {
     async window({ green, blue }, watch, now) {
-      const sdk = await import("@aws-sdk/client-cloudwatch");
+      const sdk = await import("../aws/sdk/cloudwatch");
       client ??= new sdk.CloudWatchClient({});
       const periodMs = FAST_PERIOD_SECONDS * 1000;
       // The period still running is never asked for; older ones may still be filling while records arrive.

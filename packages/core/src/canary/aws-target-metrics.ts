@@ -13,7 +13,7 @@ import { lookbackMinutes, type MinuteOfTraffic, newestCompleteWindow } from "./w
 export function cloudWatchTargetMetrics(loadBalancer: string, client?: CloudWatchClient): TargetMetricsPort {
   return {
     async window({ green, blue }, watch, now) {
-      const sdk = await import("@aws-sdk/client-cloudwatch");
+      const sdk = await import("../aws/sdk/cloudwatch");
       client ??= new sdk.CloudWatchClient({});
       // The minute still running is never asked for: its datapoint would be partial.
       const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000);

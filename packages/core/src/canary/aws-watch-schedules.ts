@@ -9,7 +9,7 @@ export function schedulerWatchSchedules(groupName: string, roleArn: string, clie
   const name = (deploymentId: string) => `watch-${deploymentId}`;
   return {
     async start(deploymentId, functionArn, until) {
-      const sdk = await import("@aws-sdk/client-scheduler");
+      const sdk = await import("../aws/sdk/scheduler");
       client ??= new sdk.SchedulerClient({});
       try {
         await client.send(
@@ -35,7 +35,7 @@ export function schedulerWatchSchedules(groupName: string, roleArn: string, clie
       }
     },
     async stop(deploymentId) {
-      const sdk = await import("@aws-sdk/client-scheduler");
+      const sdk = await import("../aws/sdk/scheduler");
       client ??= new sdk.SchedulerClient({});
       try {
         await client.send(new sdk.DeleteScheduleCommand({ Name: name(deploymentId), GroupName: groupName }));

@@ -10,7 +10,7 @@ import type { DeadlinePort, DeadlineTarget } from "./ports";
 export function schedulerDeadlines(target: DeadlineTarget, client?: SchedulerClient): DeadlinePort {
   return {
     async at(deploymentId, deadline) {
-      const sdk = await import("@aws-sdk/client-scheduler");
+      const sdk = await import("../aws/sdk/scheduler");
       client ??= new sdk.SchedulerClient({});
       try {
         await client.send(

@@ -8,7 +8,7 @@ import type { AcceptedClick } from "./accept";
  */
 export function selfInvokedClicks(functionName: string, client?: LambdaClient) {
   return async (click: AcceptedClick) => {
-    const sdk = await import("@aws-sdk/client-lambda");
+    const sdk = await import("../aws/sdk/lambda");
     client ??= new sdk.LambdaClient({});
     await client.send(
       new sdk.InvokeCommand({

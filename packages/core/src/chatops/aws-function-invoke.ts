@@ -6,7 +6,7 @@ import type { CarryOutPorts } from "./carry-out";
 function invoker(functionName: string, given?: LambdaClient) {
   let client = given;
   return async (payload: unknown, what: string) => {
-    const sdk = await import("@aws-sdk/client-lambda");
+    const sdk = await import("../aws/sdk/lambda");
     client ??= new sdk.LambdaClient({});
     const { Payload, FunctionError } = await client.send(
       new sdk.InvokeCommand({

@@ -8,7 +8,7 @@ import type { CarryOutPorts } from "./carry-out";
 export function codeDeployReleases(client?: CodeDeployClient): CarryOutPorts["releases"] {
   return {
     async finishNow(deploymentId) {
-      const sdk = await import("@aws-sdk/client-codedeploy");
+      const sdk = await import("../aws/sdk/codedeploy");
       client ??= new sdk.CodeDeployClient({});
       try {
         await client.send(new sdk.ContinueDeploymentCommand({ deploymentId, deploymentWaitType: "TERMINATION_WAIT" }));

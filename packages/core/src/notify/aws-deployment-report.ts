@@ -6,7 +6,7 @@ import type { DeploymentReportPort } from "./ports";
 export function codeDeployReports(client?: CodeDeployClient): DeploymentReportPort {
   return {
     async report(deploymentId) {
-      const sdk = await import("@aws-sdk/client-codedeploy");
+      const sdk = await import("../aws/sdk/codedeploy");
       client ??= new sdk.CodeDeployClient({});
       const { deploymentInfo } = await client.send(new sdk.GetDeploymentCommand({ deploymentId }));
       return {

@@ -5,7 +5,7 @@ import type { GraphPort } from "./ports";
 export function cloudWatchGraphs(client?: CloudWatchClient): GraphPort {
   return {
     async render(widget) {
-      const sdk = await import("@aws-sdk/client-cloudwatch");
+      const sdk = await import("../aws/sdk/cloudwatch");
       client ??= new sdk.CloudWatchClient({});
       const { MetricWidgetImage } = await client.send(
         new sdk.GetMetricWidgetImageCommand({ MetricWidget: JSON.stringify(widget), OutputFormat: "png" }),

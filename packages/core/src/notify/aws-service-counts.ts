@@ -5,7 +5,7 @@ import type { ServiceCountsPort } from "./ports";
 export function ecsServiceCounts(cluster: string, service: string, client?: ECSClient): ServiceCountsPort {
   return {
     async counts() {
-      const sdk = await import("@aws-sdk/client-ecs");
+      const sdk = await import("../aws/sdk/ecs");
       client ??= new sdk.ECSClient({});
       const { services, failures } = await client.send(new sdk.DescribeServicesCommand({ cluster, services: [service] }));
       const found = services?.[0];

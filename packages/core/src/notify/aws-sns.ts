@@ -5,7 +5,7 @@ import type { EmailPort } from "./ports";
 export function snsEmail(topicArn: string, client?: SNSClient): EmailPort {
   return {
     async send({ subject, body }) {
-      const sdk = await import("@aws-sdk/client-sns");
+      const sdk = await import("../aws/sdk/sns");
       client ??= new sdk.SNSClient({});
       await client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body }));
     },

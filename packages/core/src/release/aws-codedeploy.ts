@@ -9,14 +9,14 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
   let client = givenCodeDeploy;
   let ecs = givenEcs;
   const codeDeploy = async () => {
-    const sdk = await import("@aws-sdk/client-codedeploy");
+    const sdk = await import("../aws/sdk/codedeploy");
     client ??= new sdk.CodeDeployClient({});
     return { codeDeploySdk: sdk, client };
   };
   return {
     async service(targetId) {
       const [cluster, service] = targetId.split(":");
-      const ecsSdk = await import("@aws-sdk/client-ecs");
+      const ecsSdk = await import("../aws/sdk/ecs");
       ecs ??= new ecsSdk.ECSClient({});
       const { services } = await ecs.send(new ecsSdk.DescribeServicesCommand({ cluster, services: [service ?? ""] }));
       const taskSets = services?.[0]?.taskSets ?? [];
@@ -102,7 +102,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
 }
 
 async function lifecycle(client: CodeDeployClient, deploymentId: string, targetId: string): Promise<DeploymentSnapshot["lifecycle"]> {
-  const codeDeploySdk = await import("@aws-sdk/client-codedeploy");
+  const codeDeploySdk = await import("../aws/sdk/codedeploy");
   try {
     const { deploymentTarget } = await client.send(new codeDeploySdk.GetDeploymentTargetCommand({ deploymentId, targetId }));
     return (deploymentTarget?.ecsTarget?.lifecycleEvents ?? []).map((event) => ({

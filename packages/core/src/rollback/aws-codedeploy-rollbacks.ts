@@ -17,7 +17,7 @@ export function codeDeployRollbacks(target: RollbackTarget, given?: CodeDeployCl
   const { applicationName, deploymentGroupName } = target;
   let client = given;
   const codeDeploy = async () => {
-    const sdk = await import("@aws-sdk/client-codedeploy");
+    const sdk = await import("../aws/sdk/codedeploy");
     client ??= new sdk.CodeDeployClient({ maxAttempts: 5 });
     return { sdk, client };
   };

@@ -17,7 +17,7 @@ export function ecsRollbacks(releases: EcsReleases, given?: ECSClient): Rollback
   const { cluster, service } = releases;
   let client = given;
   const ecs = async () => {
-    const sdk = await import("@aws-sdk/client-ecs");
+    const sdk = await import("../aws/sdk/ecs");
     client ??= new sdk.ECSClient({ maxAttempts: 5 });
     return { sdk, client };
   };

@@ -11,18 +11,18 @@ import type { CanaryPowerPort } from "./ports";
 export function syntheticsCanary(name: string, client?: SyntheticsClient): CanaryPowerPort {
   return {
     async status() {
-      const sdk = await import("@aws-sdk/client-synthetics");
+      const sdk = await import("../aws/sdk/synthetics");
       client ??= new sdk.SyntheticsClient({});
       const { Canary } = await client.send(new sdk.GetCanaryCommand({ Name: name }));
       return canaryState(Canary?.Status?.State);
     },
     async stop() {
-      const sdk = await import("@aws-sdk/client-synthetics");
+      const sdk = await import("../aws/sdk/synthetics");
       client ??= new sdk.SyntheticsClient({});
       await client.send(new sdk.StopCanaryCommand({ Name: name }));
     },
     async start() {
-      const sdk = await import("@aws-sdk/client-synthetics");
+      const sdk = await import("../aws/sdk/synthetics");
       client ??= new sdk.SyntheticsClient({});
       await client.send(new sdk.StartCanaryCommand({ Name: name }));
     },

@@ -5,7 +5,7 @@ import type { DatabasePowerPort } from "./ports";
 export function rdsDatabasePower(instanceIdentifier: string, client?: RDSClient): DatabasePowerPort {
   return {
     async status() {
-      const sdk = await import("@aws-sdk/client-rds");
+      const sdk = await import("../aws/sdk/rds");
       client ??= new sdk.RDSClient({});
       const { DBInstances } = await client.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceIdentifier }));
       const status = DBInstances?.[0]?.DBInstanceStatus;
@@ -13,12 +13,12 @@ export function rdsDatabasePower(instanceIdentifier: string, client?: RDSClient)
       return status;
     },
     async stop() {
-      const sdk = await import("@aws-sdk/client-rds");
+      const sdk = await import("../aws/sdk/rds");
       client ??= new sdk.RDSClient({});
       await client.send(new sdk.StopDBInstanceCommand({ DBInstanceIdentifier: instanceIdentifier }));
     },
     async start() {
-      const sdk = await import("@aws-sdk/client-rds");
+      const sdk = await import("../aws/sdk/rds");
       client ??= new sdk.RDSClient({});
       await client.send(new sdk.StartDBInstanceCommand({ DBInstanceIdentifier: instanceIdentifier }));
     },

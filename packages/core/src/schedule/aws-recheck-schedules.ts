@@ -16,7 +16,7 @@ export interface RecheckTarget {
 export function schedulerRechecks(target: RecheckTarget, client?: SchedulerClient): RecheckPort {
   return {
     async at(when, why) {
-      const sdk = await import("@aws-sdk/client-scheduler");
+      const sdk = await import("../aws/sdk/scheduler");
       client ??= new sdk.SchedulerClient({});
       const minute = when.toISOString().slice(0, 16);
       try {

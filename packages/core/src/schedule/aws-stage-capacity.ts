@@ -21,7 +21,7 @@ export function ecsStageCapacity(
   let ecs = givenEcs;
   let scaling = givenScaling;
   const connect = async () => {
-    const [ecsSdk, autoScalingSdk] = await Promise.all([import("@aws-sdk/client-ecs"), import("@aws-sdk/client-application-auto-scaling")]);
+    const [ecsSdk, autoScalingSdk] = await Promise.all([import("../aws/sdk/ecs"), import("../aws/sdk/application-auto-scaling")]);
     ecs ??= new ecsSdk.ECSClient({});
     scaling ??= new autoScalingSdk.ApplicationAutoScalingClient({});
     return { ecsSdk, autoScalingSdk, ecs, scaling };

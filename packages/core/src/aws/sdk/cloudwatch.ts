@@ -1,0 +1,1 @@
+export { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricWidgetImageCommand } from "@aws-sdk/client-cloudwatch";

@@ -1,0 +1,1 @@
+export { DynamoDBDocument } from "@aws-sdk/lib-dynamodb";

@@ -1,0 +1,12 @@
+export {
+  ConflictException,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTaskSetsCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  TagResourceCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";

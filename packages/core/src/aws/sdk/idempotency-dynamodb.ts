@@ -1,0 +1,1 @@
+export { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";

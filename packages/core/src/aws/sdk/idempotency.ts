@@ -1,0 +1,1 @@
+export { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";

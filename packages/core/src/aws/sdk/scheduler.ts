@@ -1,0 +1,7 @@
+export {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";

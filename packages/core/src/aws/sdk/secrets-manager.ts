@@ -1,0 +1,1 @@
+export { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";

@@ -1,0 +1,1 @@
+export { GetCanaryCommand, StartCanaryCommand, StopCanaryCommand, SyntheticsClient } from "@aws-sdk/client-synthetics";
