@@ -64,7 +64,7 @@ describe("a worker's own alarm (stage services: a public service and workers)", 
       action: "none",
       reason: "worker-alarm",
       worker: "queue",
-      why: "WorkerQueueCpu is worker queue's own alarm, not the public service's: no release of the public service is to blame. ECS's deployment alarms of queue include it: ECS rolls a deployment of queue that is running when it fires back by itself",
+      why: `WorkerQueueCpu is an alarm of worker "queue", not of the public service: no release of the public service is to blame. ECS's deployment alarms of "queue" include it, so ECS itself rolls back a deployment of "queue" that is running when it fires`,
     };
     for (const [what, state] of [
       ["a release in progress", running],

@@ -263,7 +263,7 @@ describe("the rollback function", () => {
     });
     // No release's thread: the public service's releases are not part of it.
     expect(notice?.thread).toBeUndefined();
-    expect(notice?.summary).toMatch(/^WorkerWorkerCpu is worker worker's own alarm, not the public service's/);
+    expect(notice?.summary).toMatch(/^WorkerWorkerCpu is an alarm of worker "worker", not of the public service/);
     expect(JSON.stringify(notice)).not.toMatch(/d-NOW|d-BAD|roll back by hand|aws deploy/);
     // Neither CodeDeploy's history nor anything else of the public service's releases is read.
     expect(codeDeploy.calls()).toHaveLength(0);

@@ -47,8 +47,8 @@ async function workerDeploymentStep(
   const reason = message.facts.find((fact) => fact.label === "Reason")?.value;
   const did =
     phase.state === "STOP"
-      ? `ECS is rolling ${message.worker}'s deployment back by itself${reason ? `: ${reason}` : ""}`
-      : `ECS reports ${message.worker}'s deployment failed${reason ? `: ${reason}` : ""}`;
+      ? `ECS is rolling the deployment of worker "${message.worker}" back by itself${reason ? `: ${reason}` : ""}`
+      : `ECS reports the deployment of worker "${message.worker}" failed${reason ? `: ${reason}` : ""}`;
   return {
     ...message,
     incident: {

@@ -125,7 +125,7 @@ export function cannotBlameARelease(alarm: AlarmFacts, policy: RollbackPolicy): 
     return {
       action: "none",
       reason: "worker-alarm",
-      why: `${alarm.alarmId} is worker ${worker.name}'s own alarm, not the public service's: no release of the public service is to blame. ECS's deployment alarms of ${worker.name} include it: ECS rolls a deployment of ${worker.name} that is running when it fires back by itself`,
+      why: `${alarm.alarmId} is an alarm of worker "${worker.name}", not of the public service: no release of the public service is to blame. ECS's deployment alarms of "${worker.name}" include it, so ECS itself rolls back a deployment of "${worker.name}" that is running when it fires`,
       worker: worker.name,
     };
   if (!policy.alarms.includes(alarm.alarmId))

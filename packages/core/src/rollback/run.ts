@@ -203,7 +203,7 @@ function noticeOf(
   if (decision.action === "none" && decision.reason === "worker-alarm" && decision.worker) {
     // A worker's own alarm: its incident, not the public service's; ECS's deployment alarms are the worker's rollback.
     const { worker } = decision;
-    const told = `Did nothing: ${alarm.alarmId} is worker ${worker}'s own alarm, no release of the public service is to blame; ECS rolls a running deployment of ${worker} back by itself on it.`;
+    const told = `Did nothing: ${alarm.alarmId} is an alarm of worker "${worker}", no release of the public service is to blame; ECS rolls a running deployment of ${worker} back by itself on it.`;
     return {
       ...base,
       worker,
