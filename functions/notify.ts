@@ -14,6 +14,7 @@ import { awsDependencies } from "@hands-off-ops/core/notify/aws-dependencies";
 import { DeliveryError, deliver } from "@hands-off-ops/core/notify/deliver";
 import { enrich, isSteadyState, type Warn } from "@hands-off-ops/core/notify/enrich";
 import { type NotifyEnvironment, readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
+import { incidentScope } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
 import type { NotifyDependencies } from "@hands-off-ops/core/notify/ports";
 import { isScheduledEvent, remindIncident, sweepTime } from "@hands-off-ops/core/notify/remind";
@@ -29,11 +30,15 @@ export function createNotifyHandler(env: NotifyEnvironment, dependencies: Notify
     dependencies.registerContext(context);
     if (isScheduledEvent(event)) {
       const ports = await dependencies.ports();
-      const service = `${env.context.stage}/${env.context.service}`;
+      const { stage, service } = env.context;
       const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
-      const outcome = await remindIncident(reminder, service, sweepTime(event), env.settings.remindAfterHours);
-      logger.info("Reminder sweep", { outcome });
-      return outcome;
+      const remind = (worker?: string) =>
+        remindIncident(reminder, incidentScope({ stage, service, worker }), sweepTime(event), env.settings.remindAfterHours);
+      const outcome = await remind();
+      // Each worker's newest incident too: its own, apart from the public service's (notify/message.ts incidentScope).
+      const workers = Object.fromEntries(await Promise.all(env.context.workers.map(async (w) => [w.name, await remind(w.name)] as const)));
+      logger.info("Reminder sweep", { outcome, ...(env.context.workers.length ? { workers } : {}) });
+      return env.context.workers.length ? { ...outcome, workers } : outcome;
     }
     const normalized = normalize(event, env.context);
     if (normalized.kind === "ignored") {

@@ -160,6 +160,9 @@ describe("a worker's incident beside the public service's", () => {
     expect(Object.keys(ports.store.incidents.get("alarm:prod-hands-off-ops-Alb5xxRate")?.members ?? {})).toEqual([
       "alarm:prod-hands-off-ops-Alb5xxRate",
     ]);
+    // Each is its scope's newest incident: the reminder sweep (functions/notify.ts) reads one per scope.
+    expect(await ports.store.latestOf("prod/hands-off-ops")).toBe("alarm:prod-hands-off-ops-Alb5xxRate");
+    expect(await ports.store.latestOf("prod/hands-off-ops/worker")).toBe(`alarm:${CPU}`);
   });
 
   it("the rollback's step on the worker's alarm joins the worker's incident, whichever arrives first", async () => {
