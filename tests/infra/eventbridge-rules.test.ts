@@ -53,26 +53,8 @@ beforeAll(async () => {
   const client = { ...MOTO_CLIENT, endpoint: inject("motoEndpoint") };
   events = new EventBridgeClient(client);
   sqs = new SQSClient(client);
-  for (const stage of STAGES) {
-    const deployed = deployedStage(stage);
-    const resolver = new TemplateResolver(deployed);
-    for (const { name: stack, template } of deployed.stacks) {
-      const resources = (template.Resources ?? {}) as Record<string, Resource>;
-      for (const [logicalId, rule] of Object.entries(resources)) {
-        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
-        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
-        const functions = targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]]));
-        const name = `${stage}-${logicalId}`.slice(0, 64);
-        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-        receivers.set(QueueUrl as string, `${stage} ${functions.join("+")}`);
-        await events.send(
-          new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern)) }),
-        );
-        await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
-      }
-    }
-  }
+  // All stages on the default bus, as they share an account's.
+  for (const stage of STAGES) await rulesOnBus(deployedStage(stage), undefined, stage, receivers);
 });
 
 afterAll(() => {
@@ -124,6 +106,30 @@ async function deliver(event: AnyEvent, bus?: { name: string; receivers: Map<str
     }),
   );
   return received.flat().sort();
+}
+
+/**
+ * One stage's rules on moto, each rule's target a queue of its own standing for the functions it invokes: on the
+ * default bus, or on a bus of their own (a variant of a stage shares the stage's names).
+ */
+async function rulesOnBus(deployed: ReturnType<typeof deployedStage>, bus: string | undefined, prefix: string, into: Map<string, string>) {
+  if (bus) await events.send(new CreateEventBusCommand({ Name: bus }));
+  const onBus = bus ? { EventBusName: bus } : {};
+  const resolver = new TemplateResolver(deployed);
+  for (const { name: stack, template } of deployed.stacks) {
+    const resources = (template.Resources ?? {}) as Record<string, Resource>;
+    for (const [logicalId, rule] of Object.entries(resources)) {
+      if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
+      const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
+      const name = `${prefix}-${logicalId}`.slice(0, 64);
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+      into.set(QueueUrl as string, `${deployed.stage} ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
+      const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
+      await events.send(new PutRuleCommand({ Name: name, EventPattern: pattern, ...onBus }));
+      await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }], ...onBus }));
+    }
+  }
 }
 
 function consoleRoute(event: AnyEvent, settings: StageSettings): string[] {
@@ -231,24 +237,7 @@ describe("prod with ECS running its releases (release.controller ecs), its rules
     return new TemplateResolver(deployed).resolve(service?.name as string, { Ref: id }) as string;
   };
 
-  beforeAll(async () => {
-    await events.send(new CreateEventBusCommand({ Name: BUS }));
-    const resolver = new TemplateResolver(deployed);
-    for (const { name: stack, template } of deployed.stacks) {
-      for (const [logicalId, rule] of Object.entries((template.Resources ?? {}) as Record<string, Resource>)) {
-        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
-        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
-        const resources = template.Resources as Record<string, Resource>;
-        const name = `ecs-${logicalId}`.slice(0, 64);
-        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-        ecsReceivers.set(QueueUrl as string, `prod ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
-        const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
-        await events.send(new PutRuleCommand({ Name: name, EventBusName: BUS, EventPattern: pattern }));
-        await events.send(new PutTargetsCommand({ Rule: name, EventBusName: BUS, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
-      }
-    }
-  });
+  beforeAll(() => rulesOnBus(deployed, BUS, "ecs", ecsReceivers));
 
   const deliverOnBus = (event: AnyEvent) => deliver(event, { name: BUS, receivers: ecsReceivers });
 
@@ -306,23 +295,7 @@ describe(`a web service and a worker (${WEB_AND_WORKER_STAGE}), its rules on a b
     return normalized.message;
   };
 
-  beforeAll(async () => {
-    await events.send(new CreateEventBusCommand({ Name: BUS }));
-    for (const { name: stack, template } of deployed.stacks) {
-      const resources = (template.Resources ?? {}) as Record<string, Resource>;
-      for (const [logicalId, rule] of Object.entries(resources)) {
-        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
-        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
-        const name = `ww-${logicalId}`.slice(0, 64);
-        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-        workerReceivers.set(QueueUrl as string, `prod ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
-        const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
-        await events.send(new PutRuleCommand({ Name: name, EventBusName: BUS, EventPattern: pattern }));
-        await events.send(new PutTargetsCommand({ Rule: name, EventBusName: BUS, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
-      }
-    }
-  });
+  beforeAll(() => rulesOnBus(deployed, BUS, "ww", workerReceivers));
 
   const deliverOnBus = (event: AnyEvent) => deliver(event, { name: BUS, receivers: workerReceivers });
 
