@@ -99,6 +99,7 @@ const policy = {
   bakeWindowMinutes: prod.release.bakeWindowMinutes,
   timeZone: prod.schedule.timeZone,
   releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
+  workers: [],
 };
 const now = new Date("2026-11-23T10:20:00Z");
 const deployment = (id: string, revision: number, minutesAgo: number) => ({

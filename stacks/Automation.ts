@@ -22,7 +22,7 @@ import { sleepOutsideWorkingHours } from "./schedule";
 export function Automation({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { kind } = settings;
-  const { cluster, service, logGroup, releases, taskDefinition } = use(Service);
+  const { cluster, service, logGroup, releases, taskDefinition, workers } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
   const database = settings.database.enabled ? use(Database).instance : null;
 
@@ -57,13 +57,14 @@ export function Automation({ stack, app }: StackContext) {
     dashboard,
     cluster,
     service,
+    workers,
     serviceLogs: logGroup,
     database,
     stateTable,
     deadLetters,
   });
 
-  const rollback = rollbackOnAlarm(stack, { app, settings, releases, taskDefinition, stateTable, deadLetters });
+  const rollback = rollbackOnAlarm(stack, { app, settings, releases, taskDefinition, workers, stateTable, deadLetters });
 
   const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
 

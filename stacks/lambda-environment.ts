@@ -7,7 +7,7 @@ import type { ScheduleVariables } from "@hands-off-ops/core/schedule/environment
 import { slackConnected } from "@hands-off-ops/core/settings/chatops";
 import { approvalGateAt } from "@hands-off-ops/core/settings/schema";
 import { type StageSettings, sleepsAtNight } from "./config";
-import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName } from "./names";
+import { alarmName, criticalAlarmIds, releaseAlarmIds, syntheticUserName, workerAlarmIds } from "./names";
 
 /**
  * What each automation function finds in its environment, from the stage's
@@ -24,6 +24,27 @@ interface App {
   name: string;
 }
 
+/** A worker as the stacks know it: its name in the settings, and its ECS service's name (a reference at deploy). */
+export interface WorkerRef {
+  name: string;
+  ecsService: string;
+}
+
+/**
+ * The WORKERS variable of the notify and rollback functions (core settings/workers.ts reads it): each worker's ECS
+ * service and its own alarms, the very names its ECS deployment alarms watch (stacks/workers.ts). Left out where the
+ * stage has no worker.
+ */
+export function workersVariable(app: App, workers: readonly WorkerRef[]): { WORKERS?: string } {
+  if (!workers.length) return {};
+  const described = workers.map((w) => ({
+    name: w.name,
+    ecsService: w.ecsService,
+    alarms: workerAlarmIds(w.name).map((id) => alarmName(app, id)),
+  }));
+  return { WORKERS: JSON.stringify(described) };
+}
+
 export function notifyVariables(
   app: App,
   settings: StageSettings,
@@ -35,6 +56,7 @@ export function notifyVariables(
     clusterName: string;
     serviceName: string;
     logGroupName: string;
+    workers: readonly WorkerRef[];
   },
 ): NotifyVariables {
   return {
@@ -55,6 +77,7 @@ export function notifyVariables(
     RELEASE_ALARMS: releaseAlarmIds(settings)
       .map((id) => alarmName(app, id))
       .join(","),
+    ...workersVariable(app, refs.workers),
     TIME_ZONE: settings.schedule.timeZone,
     // RDS's stop, start and 7-day restart of the database are read against what the sleep schedule does.
     SLEEP_SCHEDULE: sleepsAtNight(settings) ? settings.automationMode : "none",
@@ -140,7 +163,7 @@ export function releasesVariables(settings: StageSettings, refs: ReleasesRefs): 
 export function rollbackVariables(
   app: App,
   settings: StageSettings,
-  refs: { tableName: string; releases: ReleasesRefs },
+  refs: { tableName: string; releases: ReleasesRefs; workers: readonly WorkerRef[] },
 ): RollbackVariables {
   return {
     STAGE: app.stage,
@@ -155,6 +178,8 @@ export function rollbackVariables(
     RELEASE_ALARMS: releaseAlarmIds(settings)
       .map((id) => alarmName(app, id))
       .join(","),
+    // A worker's own alarms blame no release of the public service: ECS rolls the worker back itself.
+    ...workersVariable(app, refs.workers),
     ...releasesVariables(settings, refs.releases),
   };
 }

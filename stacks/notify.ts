@@ -25,6 +25,7 @@ import { notifyVariables } from "./lambda-environment";
 import { suppressLambdaBasics } from "./nag-suppressions";
 import { alarmName, releaseGroupName } from "./names";
 import { grantWildcardOnly } from "./wildcard-actions";
+import type { WorkerDeployment } from "./workers";
 
 interface NotifyWiring {
   app: { stage: string; name: string };
@@ -33,6 +34,8 @@ interface NotifyWiring {
   dashboard: cloudwatch.Dashboard;
   cluster: ecs.ICluster;
   service: ecs.FargateService;
+  /** The stage's workers: their service events and deployments reach the notifier too, named as theirs. */
+  workers: WorkerDeployment[];
   serviceLogs: logs.ILogGroup;
   /** null where the stage has no database (database.enabled). */
   database: rds.IDatabaseInstance | null;
@@ -47,7 +50,9 @@ interface NotifyWiring {
  * directly when the notifier itself fails (it cannot report its own failure).
  */
 export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
-  const { app, settings, onCallTopic, cluster, service, database, stateTable, deadLetters } = wiring;
+  const { app, settings, onCallTopic, cluster, service, workers, database, stateTable, deadLetters } = wiring;
+  // The public service's and each worker's: ECS names the service in an event's resources.
+  const serviceArns = [service.serviceArn, ...workers.map((w) => w.service.serviceArn)];
 
   const slackSecret = new secretsmanager.Secret(stack, "SlackSecret", {
     description: `Slack credentials of ${app.stage} ${app.name}: put {"botToken":"xoxb-…"} (or {"webhookUrl":"https://hooks.slack.com/…"} in webhook mode). Until then, on-call gets e-mail only.`,
@@ -76,6 +81,7 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
       clusterName: cluster.clusterName,
       serviceName: service.serviceName,
       logGroupName: wiring.serviceLogs.logGroupName,
+      workers: workers.map((w) => ({ name: w.name, ecsService: w.service.serviceName })),
     }),
   });
   suppressLambdaBasics(notify);
@@ -163,7 +169,7 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
   rule("NotifyServiceErrors", "ECS service events that need a person (WARN and ERROR)", {
     source: ["aws.ecs"],
     detailType: ["ECS Service Action"],
-    resources: [service.serviceArn],
+    resources: serviceArns,
     detail: { eventType: ["WARN", "ERROR"] },
   });
   // ECS's word that the service is whole again (INFO, so the rule above drops it): it ends an open incident's kills,
@@ -171,9 +177,16 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
   rule("NotifyServiceSteady", "The service back at a steady state (ends an open incident's capacity and crash signals)", {
     source: ["aws.ecs"],
     detailType: ["ECS Service Action"],
-    resources: [service.serviceArn],
+    resources: serviceArns,
     detail: { eventName: ["SERVICE_STEADY_STATE"] },
   });
+  // A worker's rolling deployments (stacks/workers.ts), which ECS rolls back by itself: a step of the worker's incident.
+  if (workers.length)
+    rule("NotifyWorkerDeployments", "State changes of the workers' own (ECS rolling) deployments", {
+      source: ["aws.ecs"],
+      detailType: [ECS_DEPLOYMENT_DETAIL_TYPE],
+      resources: workers.map((w) => w.service.serviceArn),
+    });
   // Every stage, asleep at night or not: a failover, a restart or low storage is part of the service's incident.
   if (database)
     rule("NotifyDatabase", "Events of the stage's DB instance: failover, restart, storage, stop, start", {

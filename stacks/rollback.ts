@@ -18,12 +18,15 @@ import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
 import type { ServiceReleases } from "./Service";
 import { grantWildcardOnly } from "./wildcard-actions";
+import type { WorkerDeployment } from "./workers";
 
 interface RollbackWiring {
   app: { stage: string; name: string };
   settings: StageSettings;
   releases: ServiceReleases;
   taskDefinition: ecs.FargateTaskDefinition;
+  /** The stage's workers: their own alarms blame no release of the public service. */
+  workers: WorkerDeployment[];
   stateTable: dynamodb.ITableV2;
   deadLetters: sqs.IQueue;
 }
@@ -34,7 +37,10 @@ interface RollbackWiring {
  * deployments) and the ledger in the state table; it may only act on this
  * service's deployment group, or on this service.
  */
-export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDefinition, stateTable, deadLetters }: RollbackWiring) {
+export function rollbackOnAlarm(
+  stack: Stack,
+  { app, settings, releases, taskDefinition, workers, stateTable, deadLetters }: RollbackWiring,
+) {
   const container = taskDefinition.defaultContainer;
   if (!container) throw new Error("The task definition has no container to roll back");
   const fn = automationFunction(stack, "Rollback", {
@@ -55,6 +61,7 @@ export function rollbackOnAlarm(stack: Stack, { app, settings, releases, taskDef
               deploymentGroupName: releases.deploymentGroup.deploymentGroupName,
               containerName: container.containerName,
             },
+      workers: workers.map((w) => ({ name: w.name, ecsService: w.service.serviceName })),
     }),
   });
   suppressLambdaBasics(fn);

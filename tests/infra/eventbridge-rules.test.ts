@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
   CreateQueueCommand,
@@ -6,15 +7,29 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
+import { normalize } from "@hands-off-ops/core/notify/normalize";
+import { alarmOfEvent } from "@hands-off-ops/core/rollback/alarm-event";
+import { cannotBlameARelease } from "@hands-off-ops/core/rollback/decide";
+import { readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RouteError, receiversOf } from "../../packages/cli/src/ops/replay/route";
 import { type StageSettings, stageSettings } from "../../stacks/config";
-import { type AnyEvent, backToOk, deploymentEvent, loadEvent, rdsAutoStartEvent, rdsEvent, releaseAlarmEvent } from "../fixtures/events";
+import {
+  type AnyEvent,
+  backToOk,
+  deploymentEvent,
+  loadEvent,
+  rdsAutoStartEvent,
+  rdsEvent,
+  releaseAlarmEvent,
+  stoppedTask,
+} from "../fixtures/events";
 import { MOTO_CLIENT } from "../peers/moto-server";
 import { stageResources } from "./deployed/stage-resources";
 import { TemplateResolver } from "./deployed/template-arns";
 import { deployedStage } from "./stage-templates";
-import { ECS_SETTINGS, ECS_STAGES } from "./synth-all-stages";
+import { ECS_SETTINGS, ECS_STAGES, WEB_AND_WORKER_SETTINGS_FILE, WEB_AND_WORKER_STAGE } from "./synth-all-stages";
 
 /**
  * Every stage's EventBridge rules, with their real synthesized patterns, on
@@ -38,26 +53,8 @@ beforeAll(async () => {
   const client = { ...MOTO_CLIENT, endpoint: inject("motoEndpoint") };
   events = new EventBridgeClient(client);
   sqs = new SQSClient(client);
-  for (const stage of STAGES) {
-    const deployed = deployedStage(stage);
-    const resolver = new TemplateResolver(deployed);
-    for (const { name: stack, template } of deployed.stacks) {
-      const resources = (template.Resources ?? {}) as Record<string, Resource>;
-      for (const [logicalId, rule] of Object.entries(resources)) {
-        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
-        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
-        const functions = targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]]));
-        const name = `${stage}-${logicalId}`.slice(0, 64);
-        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-        receivers.set(QueueUrl as string, `${stage} ${functions.join("+")}`);
-        await events.send(
-          new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern)) }),
-        );
-        await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
-      }
-    }
-  }
+  // All stages on the default bus, as they share an account's.
+  for (const stage of STAGES) await rulesOnBus(deployedStage(stage), undefined, stage, receivers);
 });
 
 afterAll(() => {
@@ -109,6 +106,30 @@ async function deliver(event: AnyEvent, bus?: { name: string; receivers: Map<str
     }),
   );
   return received.flat().sort();
+}
+
+/**
+ * One stage's rules on moto, each rule's target a queue of its own standing for the functions it invokes: on the
+ * default bus, or on a bus of their own (a variant of a stage shares the stage's names).
+ */
+async function rulesOnBus(deployed: ReturnType<typeof deployedStage>, bus: string | undefined, prefix: string, into: Map<string, string>) {
+  if (bus) await events.send(new CreateEventBusCommand({ Name: bus }));
+  const onBus = bus ? { EventBusName: bus } : {};
+  const resolver = new TemplateResolver(deployed);
+  for (const { name: stack, template } of deployed.stacks) {
+    const resources = (template.Resources ?? {}) as Record<string, Resource>;
+    for (const [logicalId, rule] of Object.entries(resources)) {
+      if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
+      const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
+      const name = `${prefix}-${logicalId}`.slice(0, 64);
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+      into.set(QueueUrl as string, `${deployed.stage} ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
+      const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
+      await events.send(new PutRuleCommand({ Name: name, EventPattern: pattern, ...onBus }));
+      await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }], ...onBus }));
+    }
+  }
 }
 
 function consoleRoute(event: AnyEvent, settings: StageSettings): string[] {
@@ -216,24 +237,7 @@ describe("prod with ECS running its releases (release.controller ecs), its rules
     return new TemplateResolver(deployed).resolve(service?.name as string, { Ref: id }) as string;
   };
 
-  beforeAll(async () => {
-    await events.send(new CreateEventBusCommand({ Name: BUS }));
-    const resolver = new TemplateResolver(deployed);
-    for (const { name: stack, template } of deployed.stacks) {
-      for (const [logicalId, rule] of Object.entries((template.Resources ?? {}) as Record<string, Resource>)) {
-        if (rule.Type !== "AWS::Events::Rule" || !rule.Properties?.EventPattern) continue;
-        const targets = rule.Properties.Targets as { Arn: { "Fn::GetAtt": [string, string] } }[];
-        const resources = template.Resources as Record<string, Resource>;
-        const name = `ecs-${logicalId}`.slice(0, 64);
-        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-        ecsReceivers.set(QueueUrl as string, `prod ${targets.map((t) => handlerName(resources[t.Arn["Fn::GetAtt"][0]])).join("+")}`);
-        const pattern = JSON.stringify(resolveDeep(resolver, stack, rule.Properties.EventPattern));
-        await events.send(new PutRuleCommand({ Name: name, EventBusName: BUS, EventPattern: pattern }));
-        await events.send(new PutTargetsCommand({ Rule: name, EventBusName: BUS, Targets: [{ Id: "fn", Arn: Attributes?.QueueArn }] }));
-      }
-    }
-  });
+  beforeAll(() => rulesOnBus(deployed, BUS, "ecs", ecsReceivers));
 
   const deliverOnBus = (event: AnyEvent) => deliver(event, { name: BUS, receivers: ecsReceivers });
 
@@ -256,5 +260,132 @@ describe("prod with ECS running its releases (release.controller ecs), its rules
     Object.assign(codeDeploy.detail, { application: group, deploymentGroup: group });
     expect(await deliverOnBus(codeDeploy)).toEqual([]);
     expect(consoleRoute(codeDeploy, settings)).toEqual([]);
+  });
+});
+
+describe(`a web service and a worker (${WEB_AND_WORKER_STAGE}), its rules on a bus of their own`, () => {
+  const BUS = "prod-web-and-worker";
+  const workerReceivers = new Map<string, string>();
+  const deployed = { ...deployedStage(WEB_AND_WORKER_STAGE), stage: "prod" };
+  const resolver = new TemplateResolver(deployed);
+  const stackNamed = (suffix: string) => deployed.stacks.find((s) => s.name.endsWith(`-${suffix}`)) as (typeof deployed.stacks)[number];
+  const resourcesOf = (suffix: string) => (stackNamed(suffix).template.Resources ?? {}) as Record<string, Resource>;
+  /** The ECS services as deployed: the web service and the worker (construct ids WorkerWorker…). */
+  const serviceArn = (worker: boolean) => {
+    const [id] =
+      Object.entries(resourcesOf("Service")).find(
+        ([id, r]) => r.Type === "AWS::ECS::Service" && id.startsWith("WorkerWorker") === worker,
+      ) ?? [];
+    return resolver.resolve(stackNamed("Service").name, { Ref: id }) as string;
+  };
+  const clusterArn = () => {
+    const [id] = Object.entries(resourcesOf("Service")).find(([, r]) => r.Type === "AWS::ECS::Cluster") ?? [];
+    return resolver.resolve(stackNamed("Service").name, { "Fn::GetAtt": [id, "Arn"] }) as string;
+  };
+  /** A function's environment as deployed (CloudFormation's references in place), by its handler. */
+  const environmentOf = (handler: string): Record<string, string> => {
+    const [, fn] = Object.entries(resourcesOf("Automation")).find(([, r]) => r.Properties?.Handler === handler) ?? [];
+    const variables = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    return resolveDeep(resolver, stackNamed("Automation").name, variables) as Record<string, string>;
+  };
+  const notifyContext = () => readNotifyEnvironment({ ...environmentOf("functions/notify.handler"), AWS_REGION: deployed.region }).context;
+  const messageOf = (event: AnyEvent) => {
+    const normalized = normalize({ ...event, region: deployed.region }, notifyContext());
+    if (normalized.kind !== "message") throw new Error(normalized.reason);
+    return normalized.message;
+  };
+
+  beforeAll(() => rulesOnBus(deployed, BUS, "ww", workerReceivers));
+
+  const deliverOnBus = (event: AnyEvent) => deliver(event, { name: BUS, receivers: workerReceivers });
+
+  /** The worker's CPU alarm (the single-metric sample), as the Observability stack names it. */
+  const workerCpu = (state: "ALARM" | "OK") => {
+    const event = loadEvent("cloudwatch-alarm-single-metric");
+    const name = "prod-hands-off-ops-WorkerWorkerCpu";
+    event.resources = [`arn:aws:cloudwatch:${deployed.region}:${deployed.account}:alarm:${name}`];
+    Object.assign(event.detail, { alarmName: name });
+    event.detail.state.value = state;
+    return event;
+  };
+  const workerTask = () => {
+    const event = stoppedTask("crashed");
+    const service = serviceArn(true).split("/").at(-1);
+    Object.assign(event.detail, { clusterArn: clusterArn(), group: `service:${service}` });
+    return event;
+  };
+  const workerServiceAction = (sample: "ecs-service-action-task-placement-failure" | "ecs-service-action-steady-state") => {
+    const event = loadEvent(sample);
+    event.resources = [serviceArn(true)];
+    event.detail.clusterArn = clusterArn();
+    return event;
+  };
+  const workerDeployment = (sample: "ecs-deployment-in-progress" | "ecs-deployment-rollback-in-progress" | "ecs-deployment-failed") => {
+    const event = loadEvent(sample);
+    event.resources = [serviceArn(true)];
+    return event;
+  };
+
+  it("the notifier and the rollback are told the worker, its ECS service and its alarms, as deployed", () => {
+    const worker = { name: "worker", ecsService: serviceArn(true).split("/").at(-1), alarms: expect.any(Array) };
+    expect(notifyContext().workers).toEqual([worker]);
+    const rollback = readRollbackEnvironment({ ...environmentOf("functions/rollback.handler"), AWS_REGION: deployed.region });
+    expect(rollback.policy.workers).toEqual(notifyContext().workers);
+    // The very alarms ECS's deployment alarms of the worker watch (the Service stack's ECS service).
+    const [, service] =
+      Object.entries(resourcesOf("Service")).find(([id, r]) => r.Type === "AWS::ECS::Service" && id.startsWith("Worker")) ?? [];
+    const watched = (service?.Properties?.DeploymentConfiguration as { Alarms?: { AlarmNames: string[] } } | undefined)?.Alarms?.AlarmNames;
+    expect(notifyContext().workers[0]?.alarms).toEqual(watched);
+  });
+
+  it("a stopped task of the worker reaches the notifier, which names the worker", async () => {
+    const event = workerTask();
+    expect(await deliverOnBus(event)).toEqual(["prod notify"]);
+    expect(messageOf(event)).toMatchObject({ worker: "worker", title: "worker: A task crashed (exit code 1)" });
+  });
+
+  it.each([
+    ["ecs-service-action-task-placement-failure", "worker: ECS cannot place the service's tasks"],
+    ["ecs-service-action-steady-state", "worker: ECS reports the service steady again"],
+  ] as const)("the worker's %s reaches the notifier, which names the worker", async (sample, title) => {
+    const event = workerServiceAction(sample);
+    expect(await deliverOnBus(event)).toEqual(["prod notify"]);
+    expect(messageOf(event)).toMatchObject({ worker: "worker", title });
+  });
+
+  it.each([
+    ["ecs-deployment-in-progress", "worker: ECS deployment ecs-svc/123 in progress"],
+    ["ecs-deployment-rollback-in-progress", "worker: ECS is rolling deployment ecs-svc/123 back"],
+    ["ecs-deployment-failed", "worker: ECS deployment ecs-svc/123 failed"],
+  ] as const)(
+    "the worker's own deployment (%s) reaches the notifier only, named the worker's, no release thread",
+    async (sample, title) => {
+      const event = workerDeployment(sample);
+      // Under CodeDeploy the canary watch hears CodeDeploy's events only: a worker's deployment is no release of the web service.
+      expect(await deliverOnBus(event)).toEqual(["prod notify"]);
+      expect(messageOf(event)).toMatchObject({ worker: "worker", title, thread: null });
+    },
+  );
+
+  it("the worker's CPU alarm reaches the notifier and the rollback, which blames no release of the web service", async () => {
+    const alarm = workerCpu("ALARM");
+    expect(await deliverOnBus(alarm)).toEqual(["prod notify", "prod rollback"]);
+    expect(messageOf(alarm)).toMatchObject({ worker: "worker", title: "worker: WorkerWorkerCpu is in ALARM" });
+    const rollback = readRollbackEnvironment({ ...environmentOf("functions/rollback.handler"), AWS_REGION: deployed.region });
+    const read = alarmOfEvent(alarm, rollback.alarmPrefix);
+    if (!("alarm" in read)) throw new Error(read.rejected);
+    expect(cannotBlameARelease(read.alarm, rollback.policy)).toMatchObject({ action: "none", reason: "worker-alarm", worker: "worker" });
+    // Its OK reaches the notifier alone.
+    expect(await deliverOnBus(workerCpu("OK"))).toEqual(["prod notify"]);
+  });
+
+  it("the web service's events still reach their functions, named the web service's", async () => {
+    const event = loadEvent("ecs-service-action-task-placement-failure");
+    event.resources = [serviceArn(false)];
+    event.detail.clusterArn = clusterArn();
+    expect(await deliverOnBus(event)).toEqual(["prod notify"]);
+    expect(messageOf(event).worker).toBeUndefined();
+    const settings = JSON.parse(readFileSync(WEB_AND_WORKER_SETTINGS_FILE, "utf8"));
+    expect(consoleRoute(event, stageSettings("prod", settings.prod))).toEqual(["prod notify"]);
   });
 });

@@ -1,10 +1,10 @@
 import type { NotifyVariables } from "@hands-off-ops/core/notify/environment";
 import { readNotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import type { ReleasesVariables } from "@hands-off-ops/core/rollback/environment";
-import { readReleaseGroup } from "@hands-off-ops/core/rollback/environment";
+import { readReleaseGroup, readRollbackEnvironment } from "@hands-off-ops/core/rollback/environment";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../stacks/config";
-import { notifyVariables, releasesVariables } from "../../stacks/lambda-environment";
+import { notifyVariables, releasesVariables, rollbackVariables } from "../../stacks/lambda-environment";
 
 /**
  * A function's environment is named once, in the schema its reader parses (core's <area>/environment.ts); the stacks'
@@ -21,6 +21,7 @@ const refs = {
   clusterName: "prod-cluster",
   serviceName: "prod-service",
   logGroupName: "/ecs/prod",
+  workers: [],
 };
 
 describe("the environment contract", () => {
@@ -52,5 +53,33 @@ describe("the environment contract", () => {
     // @ts-expect-error APPLICATION belongs to CodeDeploy's shape, not ECS's.
     const mixed: ReleasesVariables = { RELEASE_CONTROLLER: "ecs", SERVICE_ARN: "arn", APPLICATION: "app" };
     expect(mixed).toBeDefined();
+  });
+
+  it("the workers and their own alarms: one variable, written once, read alike by the notifier and the rollback", () => {
+    const settings = stageSettings("prod");
+    const workers = [{ name: "queue-reader", ecsService: "prod-hands-off-ops-Service-WorkerQueueReaderService-AbC" }];
+    const expected = [
+      {
+        name: "queue-reader",
+        ecsService: workers[0]?.ecsService,
+        // The names ECS's deployment alarms of the worker watch (stacks/workers.ts).
+        alarms: ["prod-hands-off-ops-WorkerQueueReaderCpu", "prod-hands-off-ops-WorkerQueueReaderMemory"],
+      },
+    ];
+    const notify = readNotifyEnvironment({ ...notifyVariables(app, settings, { ...refs, workers }), AWS_REGION: "eu-central-1" });
+    expect(notify.context.workers).toEqual(expected);
+    const rollback = readRollbackEnvironment(
+      rollbackVariables(app, settings, {
+        tableName: refs.tableName,
+        releases: { controller: "ecs", serviceArn: "arn:aws:ecs:eu-central-1:123456789012:service/c/s" },
+        workers,
+      }),
+    );
+    expect(rollback.policy.workers).toEqual(expected);
+    // A stage without workers writes no variable, and both read none.
+    const none = notifyVariables(app, settings, refs);
+    expect("WORKERS" in none).toBe(false);
+    expect(readNotifyEnvironment({ ...none, AWS_REGION: "eu-central-1" }).context.workers).toEqual([]);
+    expect(() => readNotifyEnvironment({ ...none, AWS_REGION: "eu-central-1", WORKERS: '[{"name":"w"}]' })).toThrow(/WORKERS/);
   });
 });

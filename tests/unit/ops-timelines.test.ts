@@ -46,6 +46,11 @@ const tally = (page: number, escalation: number, reopened: number, resolution: n
 /** On prod, releases run by ECS itself (release.controller "ecs"): `OPS_SETTINGS_FILE` with {"prod": this} in the console. */
 const ECS: StageSettingsOverrides = { release: { controller: "ecs" } };
 
+/** A web service and a worker (the http-echo example, `OPS_SETTINGS_FILE=examples/http-echo/web-and-worker.settings.json` in the console). */
+const WEB_AND_WORKER: StageSettingsOverrides = JSON.parse(
+  readFileSync(path.join(ROOT, "examples/http-echo/web-and-worker.settings.json"), "utf8"),
+).prod;
+
 /** [timeline, mode, e-mails (page, escalation, reopened, resolution), Slack (messages, updates, replies), settings changed] */
 const EXPECTED: [string, Mode, Tally, StageSettingsOverrides?][] = [
   // The automation stops the release; CodeDeploy's STOP joins the incident; a duplicate delivery of the alarm adds nothing.
@@ -89,6 +94,10 @@ const EXPECTED: [string, Mode, Tally, StageSettingsOverrides?][] = [
   ["ecs-stage-alarm-during-release", "enforce", tally(1, 0, 0, 1, [2, 5, 7]), ECS],
   // ECS's deployment alarms stop and roll back the release in dry-run too: no call for a person.
   ["ecs-stage-alarm-during-release", "dry-run", tally(1, 0, 0, 1, [2, 5, 7]), ECS],
+  // The worker's alarm during the web service's release: the worker's incident (ECS rolls the worker back, a step
+  // of it); the web release keeps its own thread and is blamed for nothing.
+  ["worker-alarm-during-release", "enforce", tally(1, 0, 0, 1, [3, 4, 4]), WEB_AND_WORKER],
+  ["worker-alarm-during-release", "dry-run", tally(1, 0, 0, 1, [3, 4, 4]), WEB_AND_WORKER],
 ];
 
 describe("the shipped incident timelines on prod", () => {
@@ -128,6 +137,27 @@ describe("the shipped incident timelines on prod", () => {
       expect(emails.other).toBe(0);
     }
   });
+
+  it.each(["enforce", "dry-run"] as const)(
+    "worker-alarm-during-release in %s: the worker's alarm is the worker's incident, and the web release is not blamed",
+    async (mode) => {
+      const { lines } = await run("worker-alarm-during-release", prod(mode, undefined, WEB_AND_WORKER), true);
+      const text = lines.join("\n");
+      // The incident is the worker's: opened by its alarm, named by it, its steps the rollback's word and ECS's rollback.
+      expect(text).toContain("Incident:       Opened. alarm:prod-hands-off-ops-WorkerWorkerCpu");
+      expect(text).toContain("WARNING · prod · worker: WorkerWorkerCpu is in ALARM");
+      expect(text).toContain(
+        '• Did nothing: WorkerWorkerCpu is an alarm of worker "worker", no release of the public service is to blame; ECS rolls a running deployment of worker back by itself on it.',
+      );
+      expect(text).toContain('• ECS is rolling the deployment of worker "worker" back by itself');
+      // Nothing stops, rolls back or blames the web service's release, nor tells a person to: ECS did the worker's rollback.
+      const oncall = lines.slice(lines.findIndex((line) => line.includes("WorkerWorkerCpu is in ALARM")));
+      const release = oncall.filter((line) => line.includes("d-NEWRELEASE"));
+      expect(release.every((line) => !/stop|roll(ed|ing)? back|bad release|a person must act/i.test(line))).toBe(true);
+      expect(text).not.toMatch(/aws deploy stop-deployment|aws ecs update-service|roll back by hand|Would stop release/);
+      expect(text).toContain("Release d-NEWRELEASE succeeded");
+    },
+  );
 
   it("oom-then-no-capacity ends once ECS reports the service steady again", async () => {
     expect((await run("oom-then-no-capacity", prod("enforce"))).tally.emails.resolution).toBe(1);

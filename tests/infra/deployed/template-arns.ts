@@ -131,6 +131,8 @@ const RETURN_VALUES: Record<string, ReturnValues> = {
     ref: (r) => r.arn("elasticloadbalancing", `targetgroup/${r.name.slice(0, 32)}/0123456789abcdef`),
   },
   "AWS::IAM::OIDCProvider": { ref: (r) => r.arn("iam", "oidc-provider/token.actions.githubusercontent.com", "") },
+  // Ref of a dashboard is its name (the notifier's DASHBOARD_NAME).
+  "AWS::CloudWatch::Dashboard": { nameProperty: "DashboardName", ref: (r) => r.name },
 };
 
 export class TemplateResolver {

@@ -11,6 +11,7 @@ export const PROD_CONTEXT: NotifyContext = {
   logGroupName: "prod-hands-off-ops-Service-ServiceLogs",
   criticalAlarms: ["prod-hands-off-ops-Alb5xxRate", "prod-hands-off-ops-TargetP99Latency", "prod-hands-off-ops-DatabaseFreeStorage"],
   releaseAlarms: ["prod-hands-off-ops-Alb5xxRate", "prod-hands-off-ops-TargetP99Latency"],
+  workers: [],
   timeZone: "Europe/Berlin",
   sleepSchedule: null,
 };

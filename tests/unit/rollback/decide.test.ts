@@ -1,5 +1,12 @@
 import type { AlarmFacts } from "@hands-off-ops/core/rollback/alarm";
-import { type AlarmRollbackFacts, decideRollBackByHand, decideRollback, revisionOf } from "@hands-off-ops/core/rollback/decide";
+import {
+  type AlarmRollbackFacts,
+  cannotBlameARelease,
+  decideRollBackByHand,
+  decideRollback,
+  HELD_BACK,
+  revisionOf,
+} from "@hands-off-ops/core/rollback/decide";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
@@ -12,6 +19,7 @@ const POLICY = {
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
   timeZone: settings.schedule.timeZone,
   releaseAlarms: ["prod-hands-off-ops-Alb5xxRate"],
+  workers: [],
 };
 const T0 = new Date("2026-11-20T03:00:00Z");
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -40,6 +48,71 @@ const facts = (overrides: Partial<AlarmRollbackFacts> = {}): AlarmRollbackFacts 
   recentRollbacks: [],
   alarmNow: { state: "ALARM", since: T0 },
   ...overrides,
+});
+
+describe("a worker's own alarm (stage services: a public service and workers)", () => {
+  const CPU = "prod-hands-off-ops-WorkerQueueCpu";
+  const WORKERS = {
+    ...POLICY,
+    workers: [{ name: "queue", ecsService: "prod-hands-off-ops-Service-WorkerQueueService-X", alarms: [CPU] }],
+  };
+  const cpu = alarm({ alarmName: CPU, alarmId: "WorkerQueueCpu" });
+  const running = facts({ inProgress: deployment("d-NOW", 43, minutes(15)) });
+
+  it("never blames the public service's release, in progress or in its bake window, and says ECS rolls the worker back", () => {
+    const expected = {
+      action: "none",
+      reason: "worker-alarm",
+      worker: "queue",
+      why: `WorkerQueueCpu is an alarm of worker "queue", not of the public service: no release of the public service is to blame. ECS's deployment alarms of "queue" include it, so ECS itself rolls back a deployment of "queue" that is running when it fires`,
+    };
+    for (const [what, state] of [
+      ["a release in progress", running],
+      ["a release in its bake window", facts()],
+      ["no release", facts({ lastSuccess: null, previousSuccess: null })],
+    ] as const)
+      expect(decideRollback(cpu, state, WORKERS, minutes(20)), what).toEqual(expected);
+    expect(cannotBlameARelease(cpu, WORKERS)).toEqual(expected);
+  });
+
+  it("holds even when the team lists the worker's alarm among those that can blame a release, in dry-run too", () => {
+    const listed = { ...WORKERS, alarms: [...WORKERS.alarms, "WorkerQueueCpu"], mode: "dry-run" as const };
+    expect(decideRollback(cpu, running, listed, minutes(20))).toMatchObject({ action: "none", reason: "worker-alarm" });
+  });
+
+  it("is not a held-back rollback: nobody is asked to roll back by hand", () => {
+    expect(HELD_BACK.has("worker-alarm")).toBe(false);
+  });
+
+  it("leaves the public service's alarms and a worker's OK as they were", () => {
+    expect(decideRollback(alarm(), running, WORKERS, minutes(20))).toMatchObject({ action: "stop-deployment", deploymentId: "d-NOW" });
+    expect(cannotBlameARelease({ ...cpu, state: "OK" }, WORKERS)).toMatchObject({ reason: "not-an-alarm" });
+    // Without the worker in the environment, its alarm is one the settings do not list.
+    expect(cannotBlameARelease(cpu, POLICY)).toMatchObject({ reason: "not-a-release-alarm" });
+  });
+
+  it("whatever the facts and the mode, a worker's alarm is the worker's", () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: -120, max: 120 }),
+        fc.constantFrom("enforce" as const, "dry-run" as const),
+        (inProgress, listed, sinceRelease, mode) => {
+          const policy = { ...WORKERS, mode, alarms: listed ? [...WORKERS.alarms, "WorkerQueueCpu"] : WORKERS.alarms };
+          const state = facts({
+            inProgress: inProgress ? deployment("d-NOW", 43, minutes(15)) : null,
+            lastSuccess: deployment("d-BAD", 42, minutes(20 - sinceRelease)),
+          });
+          expect(decideRollback(cpu, state, policy, minutes(20))).toMatchObject({
+            action: "none",
+            reason: "worker-alarm",
+            worker: "queue",
+          });
+        },
+      ),
+    );
+  });
 });
 
 describe("the rollback decision", () => {

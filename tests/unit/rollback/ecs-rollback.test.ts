@@ -38,6 +38,7 @@ const env = (mode: "enforce" | "dry-run" = "enforce") =>
       {
         tableName: "prod-state",
         releases: { controller: "ecs", serviceArn: SERVICE_ARN },
+        workers: [],
       },
     ),
     AWS_REGION: "eu-central-1",

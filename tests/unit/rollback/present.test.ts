@@ -17,6 +17,7 @@ const policy = (mode: "enforce" | "dry-run") => ({
   bakeWindowMinutes: settings.release.bakeWindowMinutes,
   timeZone: settings.schedule.timeZone,
   releaseAlarms: [],
+  workers: [],
 });
 const RAISED = new Date("2026-11-20T03:02:00.250Z");
 const seconds = (n: number) => new Date(RAISED.getTime() + n * 1000);

@@ -16,6 +16,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRollbackHandler } from "../../../functions/rollback";
 import { stageSettings } from "../../../stacks/config";
+import { workersVariable } from "../../../stacks/lambda-environment";
 import { alarmName, releaseAlarmIds } from "../../../stacks/names";
 import { releaseAlarmEvent } from "../../fixtures/events";
 import { memoryOnce } from "../notify/fakes";
@@ -30,8 +31,9 @@ afterEach(() => {
   cloudWatch.reset();
 });
 
-const env = (mode: "enforce" | "dry-run" = "enforce", timeZone?: string) =>
+const env = (mode: "enforce" | "dry-run" = "enforce", timeZone?: string, more: Record<string, string | undefined> = {}) =>
   readRollbackEnvironment({
+    ...more,
     STAGE: "prod",
     APP_NAME: "hands-off-ops",
     AUTOMATION_MODE: mode,
@@ -87,11 +89,11 @@ function alarmEvent(id: string, eventId: string) {
   return event;
 }
 
-function handlerFor(mode: "enforce" | "dry-run" = "enforce", timeZone?: string) {
+function handlerFor(mode: "enforce" | "dry-run" = "enforce", timeZone?: string, more: Record<string, string | undefined> = {}) {
   const notices: AutomationNotice[] = [];
   const ledger = memoryLedger();
   const handle = createRollbackHandler(
-    env(mode, timeZone),
+    env(mode, timeZone, more),
     {
       alarms: cloudWatchAlarmState(),
       deployments: codeDeployRollbacks(env(mode).target as CodeDeployGroup),
@@ -240,6 +242,30 @@ describe("the rollback function", () => {
     const { handle, notices } = handlerFor();
     await expect(handle(event)).resolves.toMatchObject({ decision: { action: "none", reason: "not-a-release-alarm" } });
     expect(notices[0]).toMatchObject({ severity: "info", title: "No automatic rollback for DatabaseCpu" });
+    expect(codeDeploy.calls()).toHaveLength(0);
+  });
+
+  it("blames no release for a worker's own alarm, even one in progress, and says ECS rolls the worker back itself", async () => {
+    history([info("d-NOW", 43, ago(2))], [info("d-GOOD", 41, ago(600)), info("d-BAD", 42, ago(12))]);
+    const event = alarmEvent("WorkerWorkerCpu", "worker-cpu");
+    const workers = [{ name: "worker", ecsService: "prod-hands-off-ops-Service-WorkerWorkerService-X" }];
+    const { WORKERS } = workersVariable({ stage: "prod", name: "hands-off-ops" }, workers);
+    const { handle, notices } = handlerFor("enforce", undefined, { WORKERS });
+    await expect(handle(event)).resolves.toMatchObject({ decision: { action: "none", reason: "worker-alarm", worker: "worker" } });
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
+    expect(notice).toMatchObject({
+      severity: "info",
+      worker: "worker",
+      title: "worker: no automatic rollback for WorkerWorkerCpu, ECS rolls worker back itself",
+      nextStep: null,
+      incident: { role: "step", key: "alarm:prod-hands-off-ops-WorkerWorkerCpu", escalates: false },
+    });
+    // No release's thread: the public service's releases are not part of it.
+    expect(notice?.thread).toBeUndefined();
+    expect(notice?.summary).toMatch(/^WorkerWorkerCpu is an alarm of worker "worker", not of the public service/);
+    expect(JSON.stringify(notice)).not.toMatch(/d-NOW|d-BAD|roll back by hand|aws deploy/);
+    // Neither CodeDeploy's history nor anything else of the public service's releases is read.
     expect(codeDeploy.calls()).toHaveLength(0);
   });
 

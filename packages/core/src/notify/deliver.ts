@@ -13,7 +13,7 @@ import {
   type Told,
   withMemberLead,
 } from "./incident";
-import type { IncidentTag, OpsMessage } from "./message";
+import { type IncidentTag, incidentScope, type OpsMessage } from "./message";
 import type { ButtonIssuer, DeliveryPorts, NotifyStore, SlackPort } from "./ports";
 import { renderEmail } from "./render/email";
 import { renderSlack, type SlackPayload } from "./render/slack";
@@ -151,7 +151,7 @@ async function planIncident(
           ...(tag.handled !== undefined ? { handled: tag.handled } : {}),
           ...(tag.ends ? { ends: true } : {}),
         };
-  const service = `${message.stage}/${message.service}`;
+  const service = incidentScope(message);
   // A button's ticket is issued once, whatever attempts a concurrent writer forces.
   const tickets = new Map<string, string>();
   const ticketFor = async (action: ChatOpsAction, subject: string, issuer: ButtonIssuer) => {

@@ -2,7 +2,7 @@ import { serviceIncidentLink } from "./correlate";
 import { alarmLinkOf, joinIncident } from "./deployment-incident";
 import { wantsDeploymentReport, withDeploymentReport } from "./deployment-report";
 import type { NotifyEnvironment } from "./environment";
-import type { OpsMessage } from "./message";
+import { incidentScope, type OpsMessage } from "./message";
 import type { NotifyDependencies, NotifyStore } from "./ports";
 import { wantsServiceImpact, withServiceImpact } from "./service-impact";
 import { ECS_DEPLOYMENT_DETAIL_TYPE, ecsDeploymentPhase, withServiceDeployment } from "./sources/ecs-deployment";
@@ -24,7 +24,43 @@ export async function enrich(
   store: NotifyStore,
   warn: Warn,
 ): Promise<OpsMessage> {
+  if (message.worker && message.source.detailType === ECS_DEPLOYMENT_DETAIL_TYPE)
+    return workerDeploymentStep(message, ecsDeploymentPhase(event), store, env, warn);
   return withFacts(await inReleaseThread(message, event, env, dependencies, warn), env, dependencies, store, warn);
+}
+
+/**
+ * A worker's deployment that ECS rolls back or that fails, while the worker has an incident open (its alarm fired,
+ * its tasks crashed): a step of that incident, in ECS's own words; ECS's rollback is the worker's, nothing of the
+ * public service is blamed. Otherwise the message stands alone.
+ */
+async function workerDeploymentStep(
+  message: OpsMessage,
+  phase: ReturnType<typeof ecsDeploymentPhase>,
+  store: NotifyStore,
+  env: NotifyEnvironment,
+  warn: Warn,
+): Promise<OpsMessage> {
+  if (phase?.state !== "STOP" && phase?.state !== "FAILURE") return message;
+  const link = await endOfEpisode(message, store, env, warn);
+  if (!link) return message;
+  const reason = message.facts.find((fact) => fact.label === "Reason")?.value;
+  const did =
+    phase.state === "STOP"
+      ? `ECS is rolling the deployment of worker "${message.worker}" back by itself${reason ? `: ${reason}` : ""}`
+      : `ECS reports the deployment of worker "${message.worker}" failed${reason ? `: ${reason}` : ""}`;
+  return {
+    ...message,
+    incident: {
+      role: "step",
+      key: link.key,
+      did: did.slice(0, 300),
+      escalates: false,
+      deployments: [],
+      // ECS rolls the worker back: nothing asks a person to do it again.
+      ...(phase.state === "STOP" ? { handled: true } : {}),
+    },
+  };
 }
 
 /**
@@ -87,7 +123,7 @@ async function endOfRelease(message: OpsMessage, store: NotifyStore, env: Notify
 
 /** The service's incident, open or ended less than the window ago, that a closing signal belongs to. */
 async function endOfEpisode(message: OpsMessage, store: NotifyStore, env: NotifyEnvironment, warn: Warn) {
-  const service = `${message.stage}/${message.service}`;
+  const service = incidentScope(message);
   const found = await orUnreadable(
     () => serviceIncidentLink(store, service, message.occurredAt, env.settings.collapseWindowMinutes),
     "The service's open incident",

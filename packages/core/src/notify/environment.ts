@@ -1,6 +1,7 @@
 import { StageKind } from "../settings/common";
 import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import { type NotificationSettings, NotificationSettingsSchema } from "../settings/notifications";
+import { WorkersVariable } from "../settings/workers";
 import * as z from "../zod";
 import type { NotifyContext } from "./message";
 
@@ -26,6 +27,8 @@ const NotifyEnvironment = z.object({
   LOG_GROUP_NAME: z.string().check(z.minLength(1)),
   CRITICAL_ALARMS: names,
   RELEASE_ALARMS: names,
+  /** The stage's workers: their ECS services and own alarms, whose events are the worker's, not the public service's. */
+  WORKERS: WorkersVariable,
   /** The stage's time zone (its schedule's); times in messages are shown in it, with UTC beside. */
   TIME_ZONE: z._default(z.string().check(z.minLength(1)), "UTC"),
   /** The sleep schedule's mode where the stage sleeps at night; unknown, none (production's case). */
@@ -66,6 +69,7 @@ export function readNotifyEnvironment(env: Record<string, string | undefined>): 
       logGroupName: e.LOG_GROUP_NAME,
       criticalAlarms: e.CRITICAL_ALARMS,
       releaseAlarms: e.RELEASE_ALARMS,
+      workers: e.WORKERS,
       timeZone: e.TIME_ZONE,
       sleepSchedule: e.SLEEP_SCHEDULE === "none" ? null : e.SLEEP_SCHEDULE,
     },

@@ -1,5 +1,6 @@
 import { ReleaseId } from "../release/release-id";
 import { ChatOpsAction } from "../settings/chatops";
+import type { StageWorker } from "../settings/workers";
 import * as z from "../zod";
 
 /**
@@ -97,6 +98,13 @@ export interface ActionButton {
 /** The incident an alarm's events and the automation's decisions on it share. */
 export const alarmIncidentKey = (alarmName: string) => `alarm:${alarmName}`;
 
+/**
+ * Whose incidents a message's signals join when their member has none (notify/correlate.ts): the public service's
+ * (the stage's, by its app name), or one worker's. A worker's alarm never joins the public service's open incident.
+ */
+export const incidentScope = (message: Pick<OpsMessage, "stage" | "service" | "worker">) =>
+  `${message.stage}/${message.service}${message.worker ? `/${message.worker}` : ""}`;
+
 export const SourceKind = z.enum(["alarm", "deployment", "task", "service-action", "database", "automation", "unrecognised"]);
 export type SourceKind = z.infer<typeof SourceKind>;
 
@@ -124,6 +132,11 @@ export interface OpsMessage {
   graph: MetricWidget | null;
   /** Why the event could not be read, when it could not. */
   rejection: string | null;
+  /**
+   * The stage's worker it is about (a service of the settings that is not public), absent for the public service and
+   * the stage: its incidents are the worker's own (incidentScope), its title and facts name it.
+   */
+  worker?: string;
   /** Buttons that act (Slack interactivity), each carrying a ticket id the endpoint resolves from its own state. */
   buttons?: ActionButton[];
   /** Buttons a message outside incidents asks for; the notifier issues their tickets (incidents have their own). */
@@ -160,6 +173,8 @@ export interface NotifyContext {
   criticalAlarms: readonly string[];
   /** Full names of the alarms the CodeDeploy deployment group watches (a release in progress rolls back on them). */
   releaseAlarms: readonly string[];
+  /** The stage's workers (its services that are not public): their ECS services and their own alarms. */
+  workers: readonly StageWorker[];
   /** The stage's IANA time zone (its schedule's). */
   timeZone: string;
   /**

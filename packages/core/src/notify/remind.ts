@@ -3,7 +3,7 @@ import { humanDuration } from "../text/duration";
 import { formatTime } from "../text/time";
 import type { NotifyEnvironment } from "./environment";
 import { type IncidentRecord, incidentView } from "./incident";
-import type { OpsMessage } from "./message";
+import { incidentScope, type OpsMessage } from "./message";
 import type { NotifyDependencies, ReminderPorts } from "./ports";
 import { renderSlack } from "./render/slack";
 
@@ -105,10 +105,21 @@ export async function remindIncident(
   return { reminded: record.key };
 }
 
-/** A scheduled sweep (isScheduledEvent): the stage's service's newest incident reminded, at the rule's time, if it is due. */
-export async function sweepReminders(event: unknown, env: NotifyEnvironment, dependencies: NotifyDependencies): Promise<ReminderOutcome> {
+/**
+ * A scheduled sweep (isScheduledEvent): the newest incident of the stage's public service, and of each worker (its
+ * own, apart from the public service's: message.ts incidentScope), reminded at the rule's time if it is due.
+ */
+export async function sweepReminders(
+  event: unknown,
+  env: NotifyEnvironment,
+  dependencies: NotifyDependencies,
+): Promise<ReminderOutcome | (ReminderOutcome & { workers: Record<string, ReminderOutcome> })> {
   const ports = await dependencies.ports();
-  const service = `${env.context.stage}/${env.context.service}`;
+  const { stage, service, workers } = env.context;
   const reminder = { store: ports.store, slack: ports.slack, alarms: dependencies.alarms, once: ports.once };
-  return remindIncident(reminder, service, sweepTime(event), env.settings.remindAfterHours);
+  const remind = (worker?: string) =>
+    remindIncident(reminder, incidentScope({ stage, service, worker }), sweepTime(event), env.settings.remindAfterHours);
+  const outcome = await remind();
+  if (!workers.length) return outcome;
+  return { ...outcome, workers: Object.fromEntries(await Promise.all(workers.map(async (w) => [w.name, await remind(w.name)] as const))) };
 }

@@ -4,7 +4,8 @@ import type { ServiceCounts } from "./ports";
 
 /** ECS service events whose weight depends on what they do to the service, not on ECS's own label. */
 export function wantsServiceImpact(message: OpsMessage): boolean {
-  return message.source.kind === "service-action";
+  // The counts read are the public service's (the notifier's SERVICE_NAME): a worker's event keeps ECS's own label.
+  return message.source.kind === "service-action" && !message.worker;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AutomationMode, RollbackSettings } from "../settings/schema";
+import { type StageWorker, workerOfAlarm } from "../settings/workers";
 import { humanDuration } from "../text/duration";
 import type { AlarmFacts } from "./alarm";
 import { type AlarmNow, staleAlarm } from "./present";
@@ -53,11 +54,18 @@ export interface RollbackPolicy extends RollbackSettings {
    * deployment alarms: on them it stops a running release and rolls it back without the automation.
    */
   releaseAlarms: readonly string[];
+  /**
+   * The stage's workers and their own alarms (stacks/workers.ts): ECS watches those for the worker's rolling
+   * deployments and rolls them back itself; they never blame a release of the public service.
+   */
+  workers: readonly StageWorker[];
 }
 
 export type NoRollbackReason =
   | "not-an-alarm"
   | "not-a-release-alarm"
+  /** The alarm is a worker's own: not the public service's releases' doing; ECS rolls the worker's deployment back itself. */
+  | "worker-alarm"
   | "rollback-in-flight"
   /** The event no longer speaks for the alarm: it is not in ALARM now, or changed state after the event (present.ts). */
   | "stale-alarm"
@@ -97,6 +105,8 @@ export type RollbackDecision =
       action: "none";
       reason: NoRollbackReason;
       why: string;
+      /** The worker whose own alarm it is (reason worker-alarm): its incident, not the public service's. */
+      worker?: string;
       /**
        * Held back by the cooldown or the daily cap from a rollback the facts call for: the release serving (from) and
        * the version before it (to), so that a person can do it by hand.
@@ -109,6 +119,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Why an alarm cannot blame a release whatever the facts, or null when the facts decide. */
 export function cannotBlameARelease(alarm: AlarmFacts, policy: RollbackPolicy): RollbackDecision | null {
   if (alarm.state !== "ALARM") return { action: "none", reason: "not-an-alarm", why: `${alarm.alarmId} went to ${alarm.state}, not ALARM` };
+  // Before the alarm list: a worker's alarm named there too still cannot blame the public service's release.
+  const worker = workerOfAlarm(policy.workers, alarm.alarmName);
+  if (worker)
+    return {
+      action: "none",
+      reason: "worker-alarm",
+      why: `${alarm.alarmId} is an alarm of worker "${worker.name}", not of the public service: no release of the public service is to blame. ECS's deployment alarms of "${worker.name}" include it, so ECS itself rolls back a deployment of "${worker.name}" that is running when it fires`,
+      worker: worker.name,
+    };
   if (!policy.alarms.includes(alarm.alarmId))
     return {
       action: "none",

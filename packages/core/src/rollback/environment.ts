@@ -3,6 +3,7 @@ import { EcsServiceArn } from "../release/release-id";
 import { AutomationMode } from "../settings/common";
 import { jsonVariable, readEnvironment, type VariablesOf } from "../settings/environment";
 import { RollbackSettingsSchema } from "../settings/rollback";
+import { WorkersVariable } from "../settings/workers";
 import * as z from "../zod";
 
 /** What the Automation stack puts into the rollback function's environment. */
@@ -24,6 +25,8 @@ const RollbackEnvironmentSchema = z.object({
     z.string(),
     z.transform((value) => value.split(",").filter(Boolean)),
   ),
+  /** The stage's workers and their own alarms: ECS rolls a worker back by itself, no release of the public service is to blame. */
+  WORKERS: WorkersVariable,
   /** Set by Lambda itself: commands and links in the messages name it. */
   AWS_REGION: z.optional(z.string().check(z.minLength(1))),
 });
@@ -78,6 +81,7 @@ export function readRollbackEnvironment(env: Record<string, string | undefined>)
       bakeWindowMinutes: e.BAKE_WINDOW_MINUTES,
       timeZone: e.TIME_ZONE,
       releaseAlarms: e.RELEASE_ALARMS,
+      workers: e.WORKERS,
     },
     tableName: e.STATE_TABLE,
     target: readReleaseGroup(env, "rollback function"),

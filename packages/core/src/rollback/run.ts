@@ -200,6 +200,21 @@ function noticeOf(
       ...step(told, false),
     };
   }
+  if (decision.action === "none" && decision.reason === "worker-alarm" && decision.worker) {
+    // A worker's own alarm: its incident, not the public service's; ECS's deployment alarms are the worker's rollback.
+    const { worker } = decision;
+    const told = `Did nothing: ${alarm.alarmId} is an alarm of worker "${worker}", no release of the public service is to blame; ECS rolls a running deployment of ${worker} back by itself on it.`;
+    return {
+      ...base,
+      worker,
+      severity: "info",
+      title: `${worker}: no automatic rollback for ${alarm.alarmId}, ECS rolls ${worker} back itself`.slice(0, 140),
+      summary: `${capitalize(decision.why)}. The automation changed nothing.`,
+      facts: [...base.facts, { label: "Service", value: `${worker} (a worker: released by ECS's rolling deployments)` }],
+      nextStep: null,
+      ...step(told, false),
+    };
+  }
   if (decision.action === "none" && decision.heldBack) {
     // Held back from a rollback the facts call for: a person gets the release, the versions and the command.
     const { badDeploymentId, from, to } = decision.heldBack;

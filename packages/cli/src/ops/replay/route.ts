@@ -4,6 +4,7 @@ import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { ECS_HOOKS } from "@hands-off-ops/core/release/appspec";
 import { RDS_AUTO_START_EVENT } from "@hands-off-ops/core/schedule/trigger";
 import { type StageSettings, sleepsAtNight } from "../../../../../stacks/config";
+import { APP_NAME } from "../../../../../stacks/names";
 
 /**
  * Which of the stage's functions an event reaches, as the stage's EventBridge
@@ -20,10 +21,30 @@ export type Receiver =
 
 export class RouteError extends Error {}
 
+/** A worker as the replay names its ECS service (the real names are CloudFormation's): <stage>-<app>-worker-<name>. */
+export interface WorkerStandIn {
+  name: string;
+  ecsService: string;
+}
+
+/** The stage's workers (its services that are not public), with their stand-in ECS service names. */
+export function workerStandIns(settings: StageSettings, app: string): WorkerStandIn[] {
+  return Object.entries(settings.services ?? {})
+    .filter(([, service]) => !service.public)
+    .map(([name]) => ({ name, ecsService: `${settings.stage}-${app}-worker-${name}` }));
+}
+
+/** The worker whose ECS service an event names in its resources, by its stand-in name; undefined: none of them. */
+function workerNamed(fields: Record<string, unknown>, settings: StageSettings, app: string): WorkerStandIn | undefined {
+  const resources = Array.isArray(fields.resources) ? fields.resources : [];
+  const services = resources.map((arn) => String(arn).split("/").at(-1));
+  return workerStandIns(settings, app).find((worker) => services.includes(worker.ecsService));
+}
+
 /** The stage's account as a replay names it (stand-in names: the real one is known only in AWS). */
 export const REPLAY_ACCOUNT = "123456789012";
 
-export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined): Receiver[] {
+export function receiversOf(event: unknown, settings: StageSettings, hook: string | undefined, app = APP_NAME): Receiver[] {
   if (typeof event !== "object" || event === null || Array.isArray(event)) throw new RouteError("The event is not a JSON object.");
   const fields = event as Record<string, unknown>;
   const byEcs = settings.release.controller === "ecs";
@@ -54,6 +75,8 @@ export function receiversOf(event: unknown, settings: StageSettings, hook: strin
       if (byEcs) return notRunBy(settings, "CodeDeploy", "a CodeDeploy deployment event");
       return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
     case "ECS Deployment State Change":
+      // A worker's own rolling deployment (stacks/notify.ts NotifyWorkerDeployments), whoever runs the public service's releases.
+      if (workerNamed(fields, settings, app)) return [{ fn: "notify" }];
       if (!byEcs) return notRunBy(settings, "ECS", "an ECS service deployment event");
       return settings.canary.watch.enabled ? [{ fn: "notify" }, { fn: "canary-watch" }] : [{ fn: "notify" }];
     case "ECS Task State Change":
@@ -122,7 +145,15 @@ function hookOf(settings: StageSettings, asked: string | undefined): EcsHook {
  * Where the stage's EventBridge rule would not pass the event on (it names
  * another stage's resources): the replay runs it anyway and says so.
  */
-export function ruleNotes(event: unknown, stage: string, app: string, region: string, account: string): string[] {
+export function ruleNotes(
+  event: unknown,
+  stage: string,
+  app: string,
+  region: string,
+  account: string,
+  /** The stage's workers' stand-in ECS service names (workerStandIns). */
+  workers: readonly string[] = [],
+): string[] {
   const fields = (event ?? {}) as { "detail-type"?: unknown; detail?: Record<string, unknown>; region?: unknown; account?: unknown };
   const detail = fields.detail ?? {};
   const prefix = `${stage}-${app}-`;
@@ -174,8 +205,10 @@ export function ruleNotes(event: unknown, stage: string, app: string, region: st
       const service = String(Array.isArray(resources) ? resources[0] : "")
         .split("/")
         .at(-1);
-      if (service !== `${prefix}service`)
-        wouldNot(`the service ${service} is not the stage's (${prefix}service in a replay; a scenario can set resources)`);
+      if (service !== `${prefix}service` && !workers.includes(String(service)))
+        wouldNot(
+          `the service ${service} is not the stage's (${[`${prefix}service`, ...workers].join(" or ")} in a replay; a scenario can set resources)`,
+        );
       break;
     }
   }

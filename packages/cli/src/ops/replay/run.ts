@@ -28,7 +28,7 @@ import { listenerAnswers } from "./answers/listeners";
 import type { SlackPosted, SlackWorld } from "./answers/slack";
 import type { World } from "./answers/world";
 import { Recorder } from "./recorder";
-import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes } from "./route";
+import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes, workerStandIns } from "./route";
 import { type Scenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
 
@@ -112,7 +112,14 @@ export async function replay(original: ReplayInput): Promise<string[]> {
     `Scenario: ${input.scenario.description}`,
     `Received by: ${receivers.map((r) => (r.fn === "canary-hook" ? `canary-hook (${r.hook})` : r.fn)).join(", ")}`,
     ...Object.keys(input.scenario.eventOverrides).map((path) => `Event changed by the scenario: ${path}`),
-    ...ruleNotes(input.event, input.stage, APP_NAME, input.settings.region, ACCOUNT).map((note) => `Note: ${note}`),
+    ...ruleNotes(
+      input.event,
+      input.stage,
+      APP_NAME,
+      input.settings.region,
+      ACCOUNT,
+      workerStandIns(input.settings, APP_NAME).map((w) => w.ecsService),
+    ).map((note) => `Note: ${note}`),
   ];
   for (const receiver of receivers) {
     const run = await runOne(receiver, input, now);
@@ -155,6 +162,8 @@ const names = (input: ReplayInput) => {
     tableName: `${prefix}-state`,
     cluster: `${prefix}-cluster`,
     service: `${prefix}-service`,
+    /** The stage's workers (its services that are not public), each ECS service named <stage>-<app>-worker-<name>. */
+    workers: workerStandIns(input.settings, APP_NAME),
     group: releaseGroupName({ stage: input.stage, name: APP_NAME }),
   };
 };
@@ -243,6 +252,7 @@ async function runNotify(input: ReplayInput & { shared: ReplayShared }, event: u
       clusterName: n.cluster,
       serviceName: n.service,
       logGroupName: `/ecs/${n.prefix}`,
+      workers: n.workers,
     }),
   });
   // CodeDeploy's report of a release is not in the scenario: GetDeployment has no answer, and the message says so.
@@ -288,6 +298,7 @@ async function runRollback(input: ReplayInput & { shared: ReplayShared }, now: D
         input.settings.release.controller === "ecs"
           ? { controller: "ecs", serviceArn: n.arn("ecs", `service/${n.cluster}/${n.service}`) }
           : { controller: "codedeploy", applicationName: n.group, deploymentGroupName: n.group, containerName: "app" },
+      workers: n.workers,
     }),
     // Lambda sets it in the function's environment; the stack does not.
     AWS_REGION: input.settings.region,

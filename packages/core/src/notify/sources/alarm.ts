@@ -1,3 +1,4 @@
+import { workerOfAlarm } from "../../settings/workers";
 import { formatTime, parseTime } from "../../text/time";
 import * as z from "../../zod";
 import { alarmLink, dashboardLink, ERROR_LOGS_QUERY, logsQueryLink } from "../links";
@@ -66,13 +67,16 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
   const reasonData = parseReasonData(detail.state.reasonData);
   const pages = context.criticalAlarms.includes(detail.alarmName);
   const watchedByRelease = context.releaseAlarms.includes(detail.alarmName);
+  // A worker's own alarm is the worker's incident, and its rollback is ECS's (the worker's deployment alarms).
+  const worker = workerOfAlarm(context.workers, detail.alarmName)?.name;
 
   const severity: Severity = state === "OK" ? "resolved" : state === "INSUFFICIENT_DATA" ? "info" : pages ? "critical" : "warning";
-  const title = {
+  const plainTitle = {
     ALARM: `${shortName} is in ALARM`,
     OK: `${shortName} is back to OK`,
     INSUFFICIENT_DATA: `${shortName} has no data`,
   }[state];
+  const title = worker ? `${worker}: ${plainTitle}`.slice(0, 140) : plainTitle;
 
   const nextStep =
     state === "ALARM"
@@ -88,8 +92,18 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
     summary: what ?? `CloudWatch alarm ${detail.alarmName} changed state.`,
     // What the automation did is not known here: the rollback function reports its own decision and outcome.
     // The deployment group watching this alarm is configuration, said as such.
+    ...(worker ? { worker } : {}),
     facts: [
+      ...(worker ? [{ label: "Service", value: `${worker} (a worker of the stage)` }] : []),
       ...alarmFacts(detail, reasonData, context.timeZone),
+      ...(state === "ALARM" && worker
+        ? [
+            {
+              label: "Release guard",
+              value: `ECS's deployment alarms of ${worker} watch this alarm: ECS rolls a deployment of ${worker} that is running when it fires back by itself. No release of the public service is blamed for it.`,
+            },
+          ]
+        : []),
       ...(state === "ALARM" && watchedByRelease
         ? [
             {
@@ -104,7 +118,8 @@ export function readAlarm(envelope: Envelope, context: NotifyContext): Normalize
     links: [
       alarmLink(envelope.region, detail.alarmName),
       dashboardLink(envelope.region, context.dashboardName),
-      logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
+      // The public service's log group: a worker logs to a group of its own.
+      ...(worker ? [] : [logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time))]),
     ],
     incident: { role: "event", key: alarmIncidentKey(detail.alarmName), state, lasting: true, ...alarmBegan(detail) },
     graph: state === "ALARM" ? alarmGraph(detail, shortName, reasonData.threshold) : null,

@@ -14,6 +14,8 @@ export const AUTOMATION_DETAIL_TYPE = "Automation Action";
 
 export const AutomationNotice = z.strictObject({
   stage: z.string().check(z.minLength(1)),
+  /** The stage's worker it is about (settings services, not public); absent: the public service, or the stage. */
+  worker: z.optional(z.string().check(z.minLength(1)).check(z.maxLength(40))),
   /** Which function acted, e.g. "rollback", "canary-hook", "schedule". */
   actor: z.string().check(z.minLength(1)).check(z.maxLength(40)),
   severity: Severity,
@@ -53,6 +55,7 @@ export function readAutomation(envelope: Envelope, context: NotifyContext): Norm
     nextStep: notice.nextStep,
     thread: notice.thread,
     incident: notice.incident,
+    ...(notice.worker ? { worker: notice.worker } : {}),
     ...(notice.offers.length && !notice.dryRun ? { offers: notice.offers } : {}),
   };
   return { kind: "message", message };

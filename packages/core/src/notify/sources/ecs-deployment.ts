@@ -1,6 +1,7 @@
 import { subjects } from "../../chatops/tickets";
+import { workerOfService } from "../../settings/workers";
 import * as z from "../../zod";
-import { dashboardLink, serviceDeploymentLink } from "../links";
+import { dashboardLink, ecsServiceLink, serviceDeploymentLink } from "../links";
 import type { DeploymentState, NotifyContext, OpsMessage } from "../message";
 import { baseMessage, type Envelope, firstIssue, type Normalized } from "./envelope";
 import { unrecognised } from "./unrecognised";
@@ -81,6 +82,8 @@ export function readEcsDeployment(envelope: Envelope, context: NotifyContext): N
   if (!parsed.success) return unrecognised(envelope, context, `ECS deployment event detail ${firstIssue(parsed.error)}`);
   const phase = ecsDeploymentPhase(envelope) as Phase;
   const { eventName, deploymentId, reason } = parsed.data;
+  const worker = workerOfService(context.workers, envelope.resources[0] ?? "")?.name;
+  if (worker) return { kind: "message", message: workerDeployment(envelope, context, worker, phase, parsed.data) };
   // The release's id comes from ECS's record (withServiceDeployment); until then the message stands on its own.
   const message: OpsMessage = {
     ...baseMessage(envelope, context, "deployment"),
@@ -96,6 +99,66 @@ export function readEcsDeployment(envelope: Envelope, context: NotifyContext): N
     links: [dashboardLink(envelope.region, context.dashboardName)],
   };
   return { kind: "message", message };
+}
+
+/**
+ * A worker's own rolling deployment (stacks/workers.ts): no release of the public service, no thread; ECS rolls it
+ * back by itself (circuit breaker, the worker's deployment alarms). A rollback or a failure becomes a step of the
+ * worker's open incident where it has one (notify/enrich.ts).
+ */
+function workerDeployment(
+  envelope: Envelope,
+  context: NotifyContext,
+  worker: string,
+  phase: Phase,
+  detail: z.infer<typeof EcsDeploymentDetail>,
+): OpsMessage {
+  const { eventName, deploymentId, reason } = detail;
+  const told: Record<NonNullable<Phase["state"]>, Pick<OpsMessage, "severity" | "title" | "summary" | "nextStep">> = {
+    START: {
+      severity: "info",
+      title: `${worker}: ECS deployment ${deploymentId} in progress`,
+      summary: `ECS started a rolling deployment of ${worker}: new tasks start beside the old ones, which stop once the new are healthy.`,
+      nextStep: null,
+    },
+    STOP: {
+      severity: "warning",
+      title: `${worker}: ECS is rolling deployment ${deploymentId} back`,
+      summary: `ECS is rolling the deployment of ${worker} back by itself; its reason follows.`,
+      nextStep: `Find the cause in the new revision of ${worker} before deploying it again; the rollback itself is ECS's.`,
+    },
+    SUCCESS: {
+      severity: "info",
+      title: `${worker}: ECS deployment ${deploymentId} completed`,
+      summary: `ECS reports the deployment of ${worker} completed.`,
+      nextStep: null,
+    },
+    FAILURE: {
+      severity: "critical",
+      title: `${worker}: ECS deployment ${deploymentId} failed`,
+      summary: `ECS reports the deployment of ${worker} failed; its reason follows.`,
+      nextStep: `Open ${worker}'s deployments in the ECS console: its events say whether ECS went back to the previous revision.`,
+    },
+    READY: {
+      severity: "info",
+      title: `${worker}: ECS deployment ${deploymentId}`,
+      summary: `ECS reports ${eventName} for ${worker}.`,
+      nextStep: null,
+    },
+  };
+  const cluster = context.clusterName;
+  return {
+    ...baseMessage(envelope, context, "deployment"),
+    worker,
+    ...told[phase.state ?? "READY"],
+    facts: [
+      { label: "Service", value: `${worker} (a worker: ECS's rolling deployments)` },
+      { label: "ECS event", value: eventName },
+      { label: "ECS deployment", value: deploymentId },
+      ...(reason ? [{ label: "Reason", value: reason.slice(0, 2000) }] : []),
+    ],
+    links: [ecsServiceLink(envelope.region, cluster, envelope.resources[0]?.split("/").at(-1) ?? worker)],
+  };
 }
 
 /** The service deployment an ECS deployment event is about, from ECS's own record (aws/service-deployments.ts). */

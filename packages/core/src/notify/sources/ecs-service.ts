@@ -1,3 +1,4 @@
+import { workerOfService } from "../../settings/workers";
 import * as z from "../../zod";
 import { ERROR_LOGS_QUERY, ecsServiceLink, logsQueryLink } from "../links";
 import type { NotifyContext, OpsMessage } from "../message";
@@ -49,10 +50,12 @@ export const STEADY_STATE = "SERVICE_STEADY_STATE";
 function steadyState(envelope: Envelope, context: NotifyContext, detail: z.infer<typeof ServiceActionDetail>): Normalized {
   const cluster = detail.clusterArn.split("/").at(-1) ?? context.clusterName;
   const service = envelope.resources[0]?.split("/").at(-1) ?? context.serviceName;
+  const worker = workerOfService(context.workers, service)?.name;
   const message: OpsMessage = {
     ...baseMessage(envelope, context, "service-action"),
+    ...(worker ? { worker } : {}),
     severity: "resolved",
-    title: "ECS reports the service steady again",
+    title: worker ? `${worker}: ECS reports the service steady again` : "ECS reports the service steady again",
     summary: "ECS says the service is healthy and runs its desired count of tasks (SERVICE_STEADY_STATE).",
     facts: [
       { label: "Event", value: detail.eventName },
@@ -73,6 +76,8 @@ export function readServiceAction(envelope: Envelope, context: NotifyContext): N
   const known = KNOWN[detail.eventName];
   const cluster = detail.clusterArn.split("/").at(-1) ?? context.clusterName;
   const service = envelope.resources[0]?.split("/").at(-1) ?? context.serviceName;
+  // A worker's service event is the worker's: its title names it, its incident is its own.
+  const worker = workerOfService(context.workers, service)?.name;
   const facts = [
     { label: "Event", value: detail.eventName },
     { label: "Service", value: `${cluster}/${service}` },
@@ -80,16 +85,22 @@ export function readServiceAction(envelope: Envelope, context: NotifyContext): N
   if (detail.reason) facts.push({ label: "Reason", value: detail.reason.slice(0, 2000) });
   const message: OpsMessage = {
     ...baseMessage(envelope, context, "service-action"),
+    ...(worker ? { worker } : {}),
     severity: detail.eventType === "ERROR" ? "critical" : "warning",
-    title: known?.title ?? `ECS service event ${detail.eventName}`.slice(0, 140),
+    title: `${worker ? `${worker}: ` : ""}${known?.title ?? `ECS service event ${detail.eventName}`}`.slice(0, 140),
     summary: known?.summary ?? `ECS reported ${detail.eventName} (${detail.eventType}) for the service.`,
     facts,
     nextStep: known?.next ?? "Open the service's events tab in the ECS console.",
     links: [
       ecsServiceLink(envelope.region, cluster, service),
-      logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time)),
+      // The public service's log group: a worker logs to a group of its own.
+      ...(worker ? [] : [logsQueryLink(envelope.region, context.logGroupName, ERROR_LOGS_QUERY, new Date(envelope.time))]),
     ],
-    incident: { role: "event", key: `service-action:${detail.eventName}`, state: detail.reason ?? detail.eventType },
+    incident: {
+      role: "event",
+      key: worker ? `service-action:${worker}:${detail.eventName}` : `service-action:${detail.eventName}`,
+      state: detail.reason ?? detail.eventType,
+    },
   };
   return { kind: "message", message };
 }

@@ -1,3 +1,4 @@
+import { workerOfService } from "../../settings/workers";
 import * as z from "../../zod";
 import { ecsServiceLink, ecsTaskLink, logStreamLink } from "../links";
 import type { Fact, NotifyContext, OpsMessage, Severity } from "../message";
@@ -110,11 +111,13 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
   // A worker's task (another ECS service of the stage's cluster) is named as the worker's, never as the public service's.
   const ecsService = task.group?.startsWith("service:") ? task.group.slice("service:".length) : context.serviceName;
   const ofPublicService = ecsService === context.serviceName;
+  // Its name as the settings give it where the environment knows the worker; otherwise its container's (the same name).
+  const worker = ofPublicService ? undefined : (workerOfService(context.workers, ecsService)?.name ?? container);
   const plainTitle =
     stop.kind === "crashed" && stop.exitCode !== undefined ? `${wording.title} (exit code ${stop.exitCode})` : wording.title;
-  const title = ofPublicService ? plainTitle : `${container}: ${plainTitle}`;
+  const title = worker ? `${worker}: ${plainTitle}` : plainTitle;
   const facts: Fact[] = [
-    ...(ofPublicService ? [] : [{ label: "Service", value: `${container} (ECS service ${ecsService})` }]),
+    ...(worker ? [{ label: "Service", value: `${worker} (ECS service ${ecsService})` }] : []),
     { label: "Task", value: taskId },
     { label: "Task definition", value: revision },
   ];
@@ -128,6 +131,7 @@ export function readTask(envelope: Envelope, context: NotifyContext): Normalized
 
   const message: OpsMessage = {
     ...baseMessage(envelope, context, "task"),
+    ...(worker ? { worker } : {}),
     severity: wording.severity,
     title,
     summary: wording.summary,
