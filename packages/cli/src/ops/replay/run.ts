@@ -428,7 +428,7 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
       deadLetterQueueArn: n.arn("sqs", `${n.prefix}-dead-letters`),
     }),
   );
-  const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults });
+  const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults.service });
   const { createScheduleHandler } = await import("../../../../../functions/schedule");
   const { awsPorts } = await import("@hands-off-ops/core/schedule/aws-ports");
   const { ports, once } = awsPorts(env, n.arn("lambda", `function:${n.prefix}-schedule`), run.clients);
