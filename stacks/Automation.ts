@@ -22,7 +22,7 @@ import { sleepOutsideWorkingHours } from "./schedule";
 export function Automation({ stack, app }: StackContext) {
   const settings = stageSettings(stack.stage);
   const { kind } = settings;
-  const { cluster, service, logGroup, releases, taskDefinition } = use(Service);
+  const { cluster, service, logGroup, releases, taskDefinition, workers } = use(Service);
   const { onCallTopic, dashboard } = use(Observability);
   const database = settings.database.enabled ? use(Database).instance : null;
 
@@ -65,7 +65,7 @@ export function Automation({ stack, app }: StackContext) {
 
   const rollback = rollbackOnAlarm(stack, { app, settings, releases, taskDefinition, stateTable, deadLetters });
 
-  const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
+  const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, workers, database, stateTable, deadLetters });
 
   const chatops = settings.chatops.enabled ? slackActions(stack, { app, settings, stateTable, slackSecret, rollback, schedule }) : null;
 

@@ -422,6 +422,8 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
       tableName: n.tableName,
       cluster: n.cluster,
       service: n.service,
+      // The replay's world has the public service only: a worker's sleep is shown by the unit and moto tests.
+      workers: [],
       databaseInstance,
       scheduleGroup: `${n.prefix}-schedule`,
       schedulerRoleArn: n.arn("iam", `role/${n.prefix}-schedule-scheduler`).replace(`:${input.settings.region}:`, "::"),
