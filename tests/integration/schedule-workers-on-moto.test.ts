@@ -1,15 +1,5 @@
-import {
-  ApplicationAutoScalingClient,
-  DescribeScalableTargetsCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
+import { CreateClusterCommand, DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
 import { dynamoSleepLedger } from "@hands-off-ops/core/schedule/aws-sleep-ledger";
@@ -19,6 +9,7 @@ import { converge } from "@hands-off-ops/core/schedule/run";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { devEnvironment } from "../fixtures/dev-schedule-environment";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { motoFargateService } from "../peers/moto-ecs";
 import { MOTO_CLIENT } from "../peers/moto-server";
 
 /**
@@ -53,36 +44,8 @@ const env = devEnvironment({
 });
 const config = { ...env.config, databaseName: null };
 
-async function createService(name: string, desiredCount: number, minCapacity: number, maxCapacity: number) {
-  const { taskDefinition } = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: name,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: "256",
-      memory: "512",
-      containerDefinitions: [{ name: "app", image: "public.ecr.aws/docker/library/busybox:stable", essential: true }],
-    }),
-  );
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: name,
-      taskDefinition: taskDefinition?.taskDefinitionArn,
-      desiredCount,
-      launchType: "FARGATE",
-    }),
-  );
-  await scaling.send(
-    new RegisterScalableTargetCommand({
-      ServiceNamespace: "ecs",
-      ResourceId: `service/${CLUSTER}/${name}`,
-      ScalableDimension: "ecs:service:DesiredCount",
-      MinCapacity: minCapacity,
-      MaxCapacity: maxCapacity,
-    }),
-  );
-}
+const createService = (name: string, desiredCount: number, minCapacity: number, maxCapacity: number) =>
+  motoFargateService({ ecs, scaling }, { cluster: CLUSTER, name, family: name, desiredCount, minCapacity, maxCapacity });
 
 beforeAll(async () => {
   ecs = new ECSClient(client());
