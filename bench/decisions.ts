@@ -177,7 +177,7 @@ measure(
   "schedule: decide + plan (+ next wake when asleep)",
   instants.map((at) => () => {
     const decision = decide(at, calendar);
-    planConvergence(decision.state, observed, null, observed.capacity, at);
+    planConvergence(decision.state, observed, null, { service: observed.capacity, workers: {} }, at);
     // As schedule/run.ts does: only a sleeping stage's message says when it wakes.
     if (decision.state === "asleep") nextChange(at, calendar);
   }),

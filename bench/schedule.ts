@@ -21,7 +21,7 @@ const calendar: Calendar = { ...schedule, closed: closedDays(schedule, 2026, 2) 
 const start = Date.parse("2026-01-01T00:00:00Z");
 const span = 2 * 365 * 86_400_000;
 const observed = { capacity: { desiredCount: 2, minCapacity: 1, maxCapacity: 4 }, database: "available", releaseInProgress: false };
-const defaults = { desiredCount: 1, minCapacity: 1, maxCapacity: 2 };
+const defaults = { service: { desiredCount: 1, minCapacity: 1, maxCapacity: 2 }, workers: {} };
 
 function measure(name: string, work: (at: Date) => unknown) {
   for (let i = 0; i < 500; i++) work(new Date(start + Math.random() * span)); // JIT warm-up

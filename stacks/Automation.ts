@@ -66,7 +66,7 @@ export function Automation({ stack, app }: StackContext) {
 
   const rollback = rollbackOnAlarm(stack, { app, settings, releases, taskDefinition, workers, stateTable, deadLetters });
 
-  const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, database, stateTable, deadLetters });
+  const schedule = sleepOutsideWorkingHours(stack, { app, settings, service, workers, database, stateTable, deadLetters });
 
   const chatops = settings.chatops.enabled ? slackActions(stack, { app, settings, stateTable, slackSecret, rollback, schedule }) : null;
 

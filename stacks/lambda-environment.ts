@@ -193,6 +193,8 @@ export function scheduleVariables(
     tableName: string;
     cluster: string;
     service: string;
+    /** The stage's workers: each its name in the settings, its ECS service's name and its size. */
+    workers: { name: string; service: string; sizing: Pick<StageSettings["service"], "cpu" | "memoryMiB" | "minTasks" | "maxTasks"> }[];
     /** null where the stage has no database. */
     databaseInstance: string | null;
     scheduleGroup: string;
@@ -217,6 +219,20 @@ export function scheduleVariables(
     STATE_TABLE: refs.tableName,
     CLUSTER: refs.cluster,
     SERVICE: refs.service,
+    // Each worker sleeps and wakes with the stage; without a record it wakes at its minTasks, as it was deployed.
+    ...(refs.workers.length
+      ? {
+          WORKERS: JSON.stringify(
+            refs.workers.map(({ name, service, sizing }) => ({
+              name,
+              service,
+              defaults: { desiredCount: sizing.minTasks, minCapacity: sizing.minTasks, maxCapacity: sizing.maxTasks },
+              vcpu: sizing.cpu / 1024,
+              memoryGb: sizing.memoryMiB / 1024,
+            })),
+          ),
+        }
+      : {}),
     ...(refs.databaseInstance ? { DATABASE_INSTANCE: refs.databaseInstance } : {}),
     SCHEDULE_GROUP: refs.scheduleGroup,
     SCHEDULER_ROLE_ARN: refs.schedulerRoleArn,

@@ -21,11 +21,14 @@ import { syntheticUserName } from "./names";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
 import { grantWildcardOnly } from "./wildcard-actions";
+import type { WorkerDeployment } from "./workers";
 
 interface ScheduleWiring {
   app: { stage: string; name: string };
   settings: StageSettings;
   service: ecs.FargateService;
+  /** The services that are not public: each sleeps and wakes with the stage. */
+  workers: WorkerDeployment[];
   /** null where the stage has no database (database.enabled): nothing to stop at night. */
   database: rds.DatabaseInstance | null;
   stateTable: dynamodb.ITableV2;
@@ -40,6 +43,8 @@ export const scheduleFunctionName = (stage: string, appName: string) => `${stage
 export const HOLIDAY_YEARS = 2;
 /** Lambda's 4 KB for all environment variables, less what the others take once deployed (names and ARNs). */
 const CLOSED_DAYS_BUDGET = 2500;
+/** A worker's entry in WORKERS once deployed: its name, a generated ECS service name of ~70 characters, its size. */
+const WORKER_VARIABLE_CHARS = 250;
 
 /**
  * Sleep outside working hours, for stages whose settings enable it (never
@@ -50,7 +55,7 @@ const CLOSED_DAYS_BUDGET = 2500;
  * keep-awake override are decided in the function, not in cron expressions.
  */
 export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
-  const { app, settings, service, database, stateTable, deadLetters } = wiring;
+  const { app, settings, service, workers, database, stateTable, deadLetters } = wiring;
   const { schedule } = settings;
   if (!sleepsAtNight(settings)) return undefined;
 
@@ -59,9 +64,12 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
   const invoker = schedulerRole(stack, "SleepScheduler", `Lets EventBridge Scheduler tick the ${app.stage} sleep schedule`);
 
   const closed = JSON.stringify(closedDays(schedule, wiring.fromYear ?? new Date().getUTCFullYear(), HOLIDAY_YEARS));
-  if (closed.length > CLOSED_DAYS_BUDGET) {
+  // Each worker's entry in WORKERS takes its share of what is left (its service's name is only known once deployed).
+  const budget = CLOSED_DAYS_BUDGET - workers.length * WORKER_VARIABLE_CHARS;
+  if (closed.length > budget) {
+    const beside = workers.length ? ` beside ${workers.length} worker${workers.length === 1 ? "" : "s"}` : "";
     throw new StageSettingsError(
-      `Stage "${app.stage}": schedule: ${closed.length} characters of holidays and closedDates do not fit the function's environment (Lambda allows 4 KB in all; ${CLOSED_DAYS_BUDGET} are left for them). List fewer closedDates.`,
+      `Stage "${app.stage}": schedule: ${closed.length} characters of holidays and closedDates do not fit the function's environment (Lambda allows 4 KB in all; ${budget} are left for them${beside}). List fewer closedDates.`,
     );
   }
   const fn = automationFunction(stack, "Schedule", {
@@ -78,6 +86,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
       tableName: stateTable.tableName,
       cluster: service.cluster.clusterName,
       service: service.serviceName,
+      workers: workers.map((worker) => ({ name: worker.name, service: worker.service.serviceName, sizing: worker.sizing })),
       databaseInstance: database?.instanceIdentifier ?? null,
       scheduleGroup: groupName,
       schedulerRoleArn: invoker.roleArn,
@@ -89,6 +98,7 @@ export function sleepOutsideWorkingHours(stack: Stack, wiring: ScheduleWiring) {
   fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(deadLetters) });
   grantPermissions(stack, fn, {
     service,
+    workers: workers.map((worker) => worker.service),
     database,
     stateTable,
     groupName,
@@ -152,19 +162,28 @@ function grantPermissions(
   fn: lambda.Function,
   refs: {
     service: ecs.FargateService;
+    workers: ecs.FargateService[];
     database: rds.DatabaseInstance | null;
     stateTable: dynamodb.ITableV2;
     groupName: string;
     canaryName: string | null;
   },
 ) {
-  const { service, database, stateTable, groupName } = refs;
+  const { service, workers, database, stateTable, groupName } = refs;
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListTagsForResource", "ecs:TagResource"],
       resources: [service.serviceArn],
     }),
   );
+  // The workers are scaled with the public service; their tags are not read (the keep-awake tag is the public one's).
+  if (workers.length)
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+        resources: workers.map((worker) => worker.serviceArn),
+      }),
+    );
   grantWildcardOnly(fn, ["application-autoscaling:DescribeScalableTargets"]);
   fn.addToRolePolicy(
     new iam.PolicyStatement({
@@ -213,7 +232,7 @@ function grantPermissions(
       {
         id: "AwsSolutions-IAM5",
         reason:
-          "CloudFormation does not expose a scalable target's ARN (its id is generated): RegisterScalableTarget is limited to this account and region, and Application Auto Scaling also checks ecs:UpdateService, which only this service allows.",
+          "CloudFormation does not expose a scalable target's ARN (its id is generated): RegisterScalableTarget is limited to this account and region, and Application Auto Scaling also checks ecs:UpdateService, which only this stage's services (the public one and its workers) allow.",
         appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:application-autoscaling:.+:scalable-target\\/\\*$/g" }],
       },
       {

@@ -7,10 +7,11 @@ import { alarmName, workerAlarmIds, workerConstructId } from "./names";
 import { scaleOnCpu } from "./scaling";
 import { type StageDatabase, serviceTask } from "./service-task";
 
-/** A worker as deployed: what the Observability stack watches of it. */
+/** A worker as deployed: what the Observability stack watches of it, and what the sleep schedule scales. */
 export interface WorkerDeployment {
   name: string;
   service: ecs.FargateService;
+  sizing: DeployedService["sizing"];
 }
 
 /**
@@ -57,6 +58,6 @@ export function deployWorkers(
     });
     if (worker.database && database) wiring.allowDatabaseFrom(service, database.instance, `${id}Database`);
     scaleOnCpu(service, `${id}TaskCount`, worker.sizing);
-    return { name: worker.name, service };
+    return { name: worker.name, service, sizing: worker.sizing };
   });
 }

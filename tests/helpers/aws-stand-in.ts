@@ -19,7 +19,8 @@ export interface StandInCall {
 /** A 1×1 PNG: what CloudWatch's GetMetricWidgetImage returns is a picture; which one does not matter. */
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
-export const JSON_ANSWERS: Record<string, object> = {
+/** An answer, or one made from the request's body (a scalable target answers for the resource asked about). */
+export const JSON_ANSWERS: Record<string, object | ((body: Record<string, unknown>) => object)> = {
   "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus": { lifecycleEventHookExecutionId: "answered" },
   "CodeDeploy_20141006.ListDeployments": { deployments: [] },
   "CodeDeploy_20141006.CreateDeployment": { deploymentId: "d-STANDIN01" },
@@ -54,7 +55,9 @@ export const JSON_ANSWERS: Record<string, object> = {
     ],
     failures: [],
   },
-  "AnyScaleFrontendService.DescribeScalableTargets": { ScalableTargets: [{ MinCapacity: 1, MaxCapacity: 2 }] },
+  "AnyScaleFrontendService.DescribeScalableTargets": (body) => ({
+    ScalableTargets: ((body.ResourceIds as string[] | undefined) ?? []).map((id) => ({ ResourceId: id, MinCapacity: 1, MaxCapacity: 2 })),
+  }),
 };
 
 const QUERY_ANSWERS: Record<string, string> = {
@@ -89,8 +92,10 @@ export class AwsStandIn {
       const target = request.headers["x-amz-target"];
       const send = (status: number, type: string, text: string) => response.writeHead(status, { "content-type": type }).end(text);
       if (typeof target === "string") {
-        this.calls.push({ operation: target, body: JSON.parse(body || "{}") });
-        return send(200, "application/x-amz-json-1.1", JSON.stringify(JSON_ANSWERS[target] ?? {}));
+        const parsed = JSON.parse(body || "{}");
+        this.calls.push({ operation: target, body: parsed });
+        const answer = JSON_ANSWERS[target] ?? {};
+        return send(200, "application/x-amz-json-1.1", JSON.stringify(typeof answer === "function" ? answer(parsed) : answer));
       }
       const form = new URLSearchParams(body);
       const action = form.get("Action");

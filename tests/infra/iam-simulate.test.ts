@@ -1,8 +1,10 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { stageResources } from "./deployed/stage-resources";
+import { TemplateResolver } from "./deployed/template-arns";
 import { type RolePolicies, rolePolicies } from "./iam/role-policies";
 import { deployedStage } from "./stage-templates";
+import { SLEEPING_WEB_AND_WORKER_STAGE } from "./synth-all-stages";
 
 /**
  * What each function's role may and may not do, decided by an IAM policy
@@ -40,7 +42,15 @@ async function decide(
   resource: { arn: string; account: string },
   context: Record<string, string | string[]> = {},
 ): Promise<Decision> {
-  const policies = roleOf(stage, key);
+  return simulate(roleOf(stage, key), action, resource, context);
+}
+
+async function simulate(
+  policies: RolePolicies,
+  action: string,
+  resource: { arn: string; account: string },
+  context: Record<string, string | string[]> = {},
+): Promise<Decision> {
   const result = await runSimulation(
     {
       request: {
@@ -151,5 +161,45 @@ describe("what each role may do, simulated (IAM policy evaluation of the synthes
     expect(await decide("prod", "rollback", "codedeploy:StopDeployment", anyIn("staging"))).toBe("ImplicitlyDenied");
     expect(await decide("prod", "notify", "sns:Publish", own("dev", "topic"))).toBe("ImplicitlyDenied");
     expect(await decide("prod", "hook", "codedeploy:PutLifecycleEventHookExecutionStatus", anyIn("dev"))).toBe("ImplicitlyDenied");
+  });
+});
+
+describe(`the sleep schedule of a stage with a worker (${SLEEPING_WEB_AND_WORKER_STAGE}), simulated`, () => {
+  const stage = deployedStage(SLEEPING_WEB_AND_WORKER_STAGE, NON_PROD_ACCOUNT);
+  const resolver = new TemplateResolver(stage);
+  const serviceStack = stage.stacks.find((s) => s.name.endsWith("-Service"));
+  const automation = stage.stacks.find((s) => s.name.endsWith("-Automation"));
+  const idOf = (worker: boolean) =>
+    Object.entries(serviceStack?.template.Resources ?? {}).find(
+      ([id, r]) => (r as { Type: string }).Type === "AWS::ECS::Service" && id.startsWith("WorkerWorker") === worker,
+    )?.[0];
+  const arnOf = (worker: boolean) => ({
+    arn: resolver.resolve(serviceStack?.name ?? "", { Ref: idOf(worker) }),
+    account: NON_PROD_ACCOUNT,
+  });
+  const fnRole = Object.values(automation?.template.Resources ?? {}).flatMap((r) => {
+    const fn = r as { Type: string; Properties?: { Handler?: string; Role?: { "Fn::GetAtt": [string, string] } } };
+    return fn.Type === "AWS::Lambda::Function" && fn.Properties?.Handler === "functions/schedule.handler" ? [fn.Properties.Role] : [];
+  })[0]?.["Fn::GetAtt"][0];
+  const policies = () => {
+    const found = rolePolicies(stage).find((r) => r.stack === automation?.name && r.role === fnRole);
+    if (!found) throw new Error("the stage has no schedule function role");
+    return found;
+  };
+
+  it("may describe and scale the worker's service as the public one's, and read or tag only the public one", async () => {
+    expect(arnOf(true).arn).toMatch(/^arn:aws:ecs:eu-central-1:111111111111:service\/.+\/.*WorkerWorker/);
+    for (const action of ["ecs:DescribeServices", "ecs:UpdateService"]) {
+      expect(await simulate(policies(), action, arnOf(true)), action).toBe("Allowed");
+      expect(await simulate(policies(), action, arnOf(false)), action).toBe("Allowed");
+    }
+    expect(await simulate(policies(), "ecs:TagResource", arnOf(false))).toBe("Allowed");
+    expect(await simulate(policies(), "ecs:TagResource", arnOf(true))).toBe("ImplicitlyDenied");
+    expect(await simulate(policies(), "ecs:ListTagsForResource", arnOf(true))).toBe("ImplicitlyDenied");
+  });
+
+  it("may not scale another stage's services", async () => {
+    expect(await simulate(policies(), "ecs:UpdateService", own("staging", "service"))).toBe("ImplicitlyDenied");
+    expect(await simulate(policies(), "ecs:UpdateService", own("prod", "service"))).toBe("ImplicitlyDenied");
   });
 });

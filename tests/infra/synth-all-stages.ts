@@ -76,6 +76,8 @@ export const OWN_SERVICE_STAGES = { prod: "prod (http-echo, no database)", dev: 
 export const HTTP_ECHO_SETTINGS_FILE = "examples/http-echo/ops.settings.json";
 /** The echo server and a worker beside it (a prebuilt busybox image, no port), as examples/http-echo names them. */
 export const WEB_AND_WORKER_STAGE = "prod (web + worker)";
+/** The same on a stage that sleeps at night: both services sleep and wake with it. */
+export const SLEEPING_WEB_AND_WORKER_STAGE = "dev (web + worker)";
 export const WEB_AND_WORKER_SETTINGS_FILE = "examples/http-echo/web-and-worker.settings.json";
 
 export interface SynthesizedStage {
@@ -143,6 +145,7 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
     ["prod", OWN_SERVICE_STAGES.prod, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
     ["dev", OWN_SERVICE_STAGES.dev, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
     ["prod", WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
+    ["dev", SLEEPING_WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
   ];
   for (const [stage, name, settings] of ownServices)
     synthesized[name] = await withSettingsFile({ [stage]: settings }, async () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stageTemplates } from "./stage-templates";
-import { OWN_SERVICE_STAGES, WEB_AND_WORKER_STAGE } from "./synth-all-stages";
+import { OWN_SERVICE_STAGES, SLEEPING_WEB_AND_WORKER_STAGE, WEB_AND_WORKER_STAGE } from "./synth-all-stages";
 
 // A team's services instead of the sample (examples/http-echo): the templates as `npm run synth` writes them.
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are read field by field.
@@ -108,5 +108,46 @@ describe(`a web service and a worker (${WEB_AND_WORKER_STAGE})`, () => {
   it("shows the worker on the stage's dashboard", () => {
     const [[, dashboard] = []] = ofType(stacks.Observability, "AWS::CloudWatch::Dashboard");
     expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain("Worker worker: CPU and memory (%)");
+  });
+});
+
+describe(`a web service and a worker on a stage that sleeps (${SLEEPING_WEB_AND_WORKER_STAGE})`, () => {
+  const stacks = resourcesOf(SLEEPING_WEB_AND_WORKER_STAGE);
+  const workerId = ofType(stacks.Service, "AWS::ECS::Service").find(([id]) => id.startsWith("WorkerWorker"))?.[0];
+  const [functionId, fn] =
+    ofType(stacks.Automation, "AWS::Lambda::Function").find(([, r]) => r.Properties.Handler === "functions/schedule.handler") ?? [];
+  // The worker's name and ARN (its Ref) as the Automation stack imports them from the Service stack's exports.
+  const imported = (output: "Name" | "Ref") => ({
+    "Fn::ImportValue": expect.stringMatching(
+      new RegExp(`-Service:ExportsOutput${output === "Ref" ? `Ref${workerId}` : `FnGetAtt${workerId}Name`}`),
+    ),
+  });
+
+  it("tells the schedule function of the worker: its ECS service, its defaults (minTasks, auto scaling) and its size", () => {
+    expect(workerId).toBeDefined();
+    const variable = fn?.Properties.Environment.Variables.WORKERS;
+    // The service's name is known once deployed: a join of the JSON around the import of the worker's name.
+    const parts: unknown[] = variable?.["Fn::Join"]?.[1] ?? [];
+    expect(parts).toContainEqual(imported("Name"));
+    const json = parts.map((part) => (typeof part === "string" ? part : "dev-worker-service")).join("");
+    expect(JSON.parse(json)).toEqual([
+      {
+        name: "worker",
+        service: "dev-worker-service",
+        defaults: { desiredCount: 1, minCapacity: 1, maxCapacity: 2 },
+        vcpu: 0.25,
+        memoryGb: 0.5,
+      },
+    ]);
+  });
+
+  it("lets the schedule function describe and scale the worker's service, by its ARN, and read no tag of it", () => {
+    const role = fn?.Properties.Role["Fn::GetAtt"][0];
+    const statements = ofType(stacks.Automation, "AWS::IAM::Policy")
+      .filter(([, p]) => p.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === role))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown }[];
+    const onWorker = statements.filter((s) => JSON.stringify(s.Resource).includes(String(workerId)));
+    expect(onWorker).toEqual([{ Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: imported("Ref") }]);
+    expect(functionId).toBeDefined();
   });
 });

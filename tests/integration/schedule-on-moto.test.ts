@@ -1,15 +1,5 @@
-import {
-  ApplicationAutoScalingClient,
-  DescribeScalableTargetsCommand,
-  RegisterScalableTargetCommand,
-} from "@aws-sdk/client-application-auto-scaling";
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from "@aws-sdk/client-ecs";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
+import { CreateClusterCommand, DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand, RDSClient, StopDBInstanceCommand } from "@aws-sdk/client-rds";
 import { CreateScheduleGroupCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { AutomationNotice } from "@hands-off-ops/core/notify/sources/automation";
@@ -22,6 +12,7 @@ import { converge } from "@hands-off-ops/core/schedule/run";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CLUSTER, DB, devEnvironment, SERVICE } from "../fixtures/dev-schedule-environment";
 import { type LocalDynamo, motoDynamo } from "../peers/moto-dynamodb";
+import { motoFargateService } from "../peers/moto-ecs";
 import { MOTO_CLIENT } from "../peers/moto-server";
 
 /**
@@ -56,33 +47,9 @@ beforeAll(async () => {
   await dynamo.freshTable(TABLE);
 
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  const { taskDefinition } = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: "dev-hands-off-ops-app",
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: "256",
-      memory: "512",
-      containerDefinitions: [{ name: "app", image: "public.ecr.aws/docker/library/node:24-alpine", essential: true }],
-    }),
-  );
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: CLUSTER,
-      serviceName: SERVICE,
-      taskDefinition: taskDefinition?.taskDefinitionArn,
-      desiredCount: 3,
-      launchType: "FARGATE",
-    }),
-  );
-  await scaling.send(
-    new RegisterScalableTargetCommand({
-      ServiceNamespace: "ecs",
-      ResourceId: `service/${CLUSTER}/${SERVICE}`,
-      ScalableDimension: "ecs:service:DesiredCount",
-      MinCapacity: 2,
-      MaxCapacity: 6,
-    }),
+  await motoFargateService(
+    { ecs, scaling },
+    { cluster: CLUSTER, name: SERVICE, family: "dev-hands-off-ops-app", desiredCount: 3, minCapacity: 2, maxCapacity: 6 },
   );
   await rds.send(
     new CreateDBInstanceCommand({

@@ -1,4 +1,4 @@
-import { estimateMonthlyCost, type StageInventory } from "@hands-off-ops/core/cost/estimate";
+import { estimateMonthlyCost, type StageInventory, schedulePrices } from "@hands-off-ops/core/cost/estimate";
 import { EU_CENTRAL_1 } from "@hands-off-ops/core/cost/prices/eu-central-1";
 import { priceTable } from "@hands-off-ops/core/cost/prices/index";
 import { asleepHoursPerMonth } from "@hands-off-ops/core/schedule/asleep-hours";
@@ -139,5 +139,27 @@ describe("the sleep saving agrees with the schedule", () => {
     );
     expect(fromTable.sleepSaving?.monthly).toBeCloseTo(noticed, 9);
     expect(noticed).toBeCloseTo(hours * (0.25 * 0.03725 + 0.5 * 0.00409 + 0.019), 9);
+  });
+
+  it("counts a worker's night hours as saved too, at its size and minimum, as the schedule's notices do", () => {
+    const worker = { name: "queue", vcpu: 0.5, memoryGb: 1, minTasks: 2, architecture: "ARM64" as const };
+    const without = estimate({ ...PROD_LIKE, database: null }, 100);
+    const withWorker = estimate({ ...PROD_LIKE, database: null, workers: [worker] }, 100);
+    expect((withWorker.sleepSaving?.monthly ?? 0) - (without.sleepSaving?.monthly ?? 0)).toBeCloseTo(
+      100 * 2 * (0.5 * 0.03725 + 1 * 0.00409),
+      9,
+    );
+    const noticed = savedBetween(
+      {
+        capacity: { desiredCount: 2, minCapacity: 2, maxCapacity: 2 },
+        workers: { queue: { desiredCount: 2, minCapacity: 2, maxCapacity: 4 } },
+        database: "none",
+        sleptAt: "2027-01-04T18:00:00Z",
+      },
+      new Date("2027-01-04T18:00:00Z"),
+      new Date("2027-01-08T22:00:00Z"),
+      { task: PROD_LIKE.task, workers: { queue: worker }, databaseInstances: 0, prices: schedulePrices(EU_CENTRAL_1, undefined) },
+    );
+    expect(withWorker.sleepSaving?.monthly).toBeCloseTo(noticed, 9);
   });
 });

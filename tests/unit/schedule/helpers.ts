@@ -31,11 +31,23 @@ export function resetMocks() {
   rds.reset();
 }
 
-/** What AWS holds for the stage; the mocked clients read and change it as the real APIs would. */
-export interface AwsState {
+/** A worker of the stage (a non-public ECS service in the same cluster), as the schedule function is told of it. */
+export const WORKER = { name: "queue", service: "dev-hands-off-ops-WorkerQueueService" };
+/** The WORKERS variable for that worker: 1 task by default (auto scaling 1–3), 0.5 vCPU and 1 GB. */
+export const WORKERS = JSON.stringify([
+  { ...WORKER, defaults: { desiredCount: 1, minCapacity: 1, maxCapacity: 3 }, vcpu: 0.5, memoryGb: 1 },
+]);
+
+interface ServiceState {
   desiredCount: number;
   minCapacity: number;
   maxCapacity: number;
+}
+
+/** What AWS holds for the stage; the mocked clients read and change it as the real APIs would. */
+export interface AwsState extends ServiceState {
+  /** The workers' services, by ECS service name. */
+  workers: Record<string, ServiceState>;
   database: string;
   taskSets: number;
   tags: Record<string, string>;
@@ -52,34 +64,54 @@ export function simulateAws(initial: Partial<AwsState> = {}): AwsState {
     taskSets: 1,
     tags: {},
     stopsTo: "stopped",
+    workers: {},
     ...initial,
   };
-  ecs.on(DescribeServicesCommand).callsFake(() => ({
-    services: [
-      {
-        serviceName: SERVICE,
-        serviceArn: `arn:aws:ecs:eu-central-1:123456789012:service/${CLUSTER}/${SERVICE}`,
-        desiredCount: state.desiredCount,
-        taskSets: Array.from({ length: state.taskSets }, (_, i) => ({ id: `ecs-svc/${i}`, status: i ? "ACTIVE" : "PRIMARY" })),
-        tags: Object.entries(state.tags).map(([key, value]) => ({ key, value })),
-      },
-    ],
-    failures: [],
+  const serviceState = (name: string | undefined) => (name === SERVICE ? state : state.workers[name ?? ""]);
+  const resourceService = (resourceId: string | undefined) => resourceId?.replace(`service/${CLUSTER}/`, "");
+  ecs.on(DescribeServicesCommand).callsFake((input) => ({
+    services: (input.services ?? []).flatMap((name: string) => {
+      const service = serviceState(name);
+      if (!service) return [];
+      return [
+        {
+          serviceName: name,
+          serviceArn: `arn:aws:ecs:eu-central-1:123456789012:service/${CLUSTER}/${name}`,
+          desiredCount: service.desiredCount,
+          ...(name === SERVICE
+            ? {
+                taskSets: Array.from({ length: state.taskSets }, (_, i) => ({ id: `ecs-svc/${i}`, status: i ? "ACTIVE" : "PRIMARY" })),
+                tags: Object.entries(state.tags).map(([key, value]) => ({ key, value })),
+              }
+            : {}),
+        },
+      ];
+    }),
+    failures: (input.services ?? [])
+      .filter((name: string) => !serviceState(name))
+      .map((name: string) => ({ arn: name, reason: "MISSING" })),
   }));
   ecs.on(TagResourceCommand).callsFake((input) => {
     for (const tag of input.tags ?? []) state.tags[tag.key] = tag.value;
     return {};
   });
   ecs.on(UpdateServiceCommand).callsFake((input) => {
-    state.desiredCount = input.desiredCount;
+    const service = serviceState(input.service);
+    if (!service) throw new Error(`no service ${input.service}`);
+    service.desiredCount = input.desiredCount;
     return { service: { desiredCount: input.desiredCount } };
   });
-  scaling.on(DescribeScalableTargetsCommand).callsFake(() => ({
-    ScalableTargets: [{ MinCapacity: state.minCapacity, MaxCapacity: state.maxCapacity }],
+  scaling.on(DescribeScalableTargetsCommand).callsFake((input) => ({
+    ScalableTargets: (input.ResourceIds ?? []).flatMap((id: string) => {
+      const service = serviceState(resourceService(id));
+      return service ? [{ ResourceId: id, MinCapacity: service.minCapacity, MaxCapacity: service.maxCapacity }] : [];
+    }),
   }));
   scaling.on(RegisterScalableTargetCommand).callsFake((input) => {
-    state.minCapacity = input.MinCapacity;
-    state.maxCapacity = input.MaxCapacity;
+    const service = serviceState(resourceService(input.ResourceId));
+    if (!service) throw new Error(`no scalable target ${input.ResourceId}`);
+    service.minCapacity = input.MinCapacity;
+    service.maxCapacity = input.MaxCapacity;
     return {};
   });
   rds.on(DescribeDBInstancesCommand).callsFake(() => ({ DBInstances: [{ DBInstanceIdentifier: DB, DBInstanceStatus: state.database }] }));
@@ -116,13 +148,16 @@ export function memorySleepLedger(): SleepLedgerPort & { record_: SleepRecord | 
   return ledger;
 }
 
-/** The real ECS, Application Auto Scaling and RDS adapters on the mocked clients; the ledger, checks and notices in memory. */
-export function stagePorts() {
+/**
+ * The real ECS, Application Auto Scaling and RDS adapters on the mocked clients; the ledger, checks and notices in
+ * memory. With workers, the stage-capacity adapter is told of them (as the function is, by its WORKERS).
+ */
+export function stagePorts(workers: { name: string; service: string }[] = []) {
   const notices: AutomationNotice[] = [];
   const rechecks: { when: Date; why: string }[] = [];
   const ledger = memorySleepLedger();
   const ports: SchedulePorts = {
-    stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE }, new ECSClient({}), new ApplicationAutoScalingClient({})),
+    stage: ecsStageCapacity({ cluster: CLUSTER, service: SERVICE, workers }, new ECSClient({}), new ApplicationAutoScalingClient({})),
     database: rdsDatabasePower(DB, new RDSClient({})),
     canary: null,
     ledger,

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 
 const NOW = new Date("2026-11-23T18:00:00Z");
 const DEFAULTS: Capacity = { desiredCount: 1, minCapacity: 1, maxCapacity: 2 };
+const STAGE_DEFAULTS = { service: DEFAULTS, workers: {} };
 const RUNNING: Capacity = { desiredCount: 3, minCapacity: 2, maxCapacity: 6 };
 const ZERO: Capacity = { desiredCount: 0, minCapacity: 0, maxCapacity: 0 };
 const observed = (capacity: Capacity, database: string, releaseInProgress = false): Observed => ({ capacity, database, releaseInProgress });
@@ -31,25 +32,25 @@ describe("planning sleep", () => {
     ["RDS restarted the database (starting): check again in 10 min", observed(ZERO, "starting"), recorded(RUNNING), [], 10],
     ["the database is backing up: check again in 15 min", observed(RUNNING, "backing-up"), null, ["record", "scale"], 15],
   ] as const)("%s", (_name, now, record, steps, recheckIn) => {
-    const plan = planConvergence("asleep", now, record, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", now, record, STAGE_DEFAULTS, NOW);
     expect(kinds(plan)).toEqual(steps);
     expect(plan.recheck?.inMinutes ?? null).toBe(recheckIn);
   });
 
   it("records exactly what runs, and the time", () => {
-    const plan = planConvergence("asleep", observed(RUNNING, "available"), null, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", observed(RUNNING, "available"), null, STAGE_DEFAULTS, NOW);
     expect(plan.steps[0]).toEqual({ kind: "record", record: { capacity: RUNNING, database: "available", sleptAt: NOW.toISOString() } });
     expect(plan.steps[1]).toEqual({ kind: "scale", to: ZERO });
   });
 
   it("never records zero tasks as the state to wake to: the defaults instead, and says so", () => {
-    const plan = planConvergence("asleep", observed(ZERO, "stopped"), null, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", observed(ZERO, "stopped"), null, STAGE_DEFAULTS, NOW);
     expect(plan.steps).toEqual([{ kind: "record", record: { capacity: DEFAULTS, database: "stopped", sleptAt: NOW.toISOString() } }]);
     expect(plan.notes).toEqual(["nothing was running to record: the stage will wake with its default task count"]);
   });
 
   it("waits for a release to finish instead of failing it", () => {
-    const plan = planConvergence("asleep", observed(RUNNING, "available", true), null, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", observed(RUNNING, "available", true), null, STAGE_DEFAULTS, NOW);
     expect(plan.steps).toEqual([]);
     expect(plan.recheck).toEqual({ inMinutes: 15, why: "a release is in progress: sleep waits until it has finished" });
   });
@@ -90,13 +91,13 @@ describe("planning wake", () => {
     ["a missed sleep record (zero tasks, no record): the defaults", observed(ZERO, "available"), null, ["scale"], null],
     ["a database stopped by hand, with no record of a sleep: left alone", observed(RUNNING, "stopped"), null, [], null],
   ] as const)("%s", (_name, now, record, steps, recheckIn) => {
-    const plan = planConvergence("awake", now, record, DEFAULTS, NOW);
+    const plan = planConvergence("awake", now, record, STAGE_DEFAULTS, NOW);
     expect(kinds(plan)).toEqual(steps);
     expect(plan.recheck?.inMinutes ?? null).toBe(recheckIn);
   });
 
   it("restores exactly the recorded capacity", () => {
-    const plan = planConvergence("awake", observed(ZERO, "stopped"), recorded(RUNNING), DEFAULTS, NOW);
+    const plan = planConvergence("awake", observed(ZERO, "stopped"), recorded(RUNNING), STAGE_DEFAULTS, NOW);
     expect(plan.steps).toContainEqual({ kind: "scale", to: RUNNING });
   });
 });
@@ -105,36 +106,36 @@ describe("the synthetic user, with the stage", () => {
   const withCanary = (o: Observed, canary: "running" | "stopped" | "changing"): Observed => ({ ...o, canary });
 
   it("is paused first when the stage goes to sleep (before it could fail against a stage scaling to zero), and recorded", () => {
-    const plan = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "running"), null, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "running"), null, STAGE_DEFAULTS, NOW);
     expect(kinds(plan)).toEqual(["record", "stop-canary", "scale", "stop-database"]);
     expect(plan.steps[0]).toMatchObject({ record: { canary: "running" } });
   });
 
   it("starts again only once the database answers: a recheck waits for it, the record kept until then", () => {
     const asleep = { ...recorded(RUNNING), canary: "running" as const };
-    const waking = planConvergence("awake", withCanary(observed(ZERO, "stopped"), "stopped"), asleep, DEFAULTS, NOW);
+    const waking = planConvergence("awake", withCanary(observed(ZERO, "stopped"), "stopped"), asleep, STAGE_DEFAULTS, NOW);
     expect(kinds(waking)).toEqual(["start-database", "scale"]);
     expect(waking.recheck).toEqual({ inMinutes: 5, why: "the synthetic user starts again once the database is available" });
-    const up = planConvergence("awake", withCanary(observed(RUNNING, "available"), "stopped"), asleep, DEFAULTS, NOW);
+    const up = planConvergence("awake", withCanary(observed(RUNNING, "available"), "stopped"), asleep, STAGE_DEFAULTS, NOW);
     expect(kinds(up)).toEqual(["start-canary", "forget-record"]);
   });
 
   it("stays as a person left it: stopped before the night, it is not started in the morning", () => {
-    const sleep = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "stopped"), null, DEFAULTS, NOW);
+    const sleep = planConvergence("asleep", withCanary(observed(RUNNING, "available"), "stopped"), null, STAGE_DEFAULTS, NOW);
     expect(kinds(sleep)).not.toContain("stop-canary");
     expect(sleep.steps[0]).toMatchObject({ record: { canary: "stopped" } });
     const wake = planConvergence(
       "awake",
       withCanary(observed(RUNNING, "available"), "stopped"),
       { ...recorded(RUNNING), canary: "stopped" },
-      DEFAULTS,
+      STAGE_DEFAULTS,
       NOW,
     );
     expect(kinds(wake)).not.toContain("start-canary");
   });
 
   it("is left alone on a stage without one", () => {
-    const plan = planConvergence("asleep", observed(RUNNING, "available"), null, DEFAULTS, NOW);
+    const plan = planConvergence("asleep", observed(RUNNING, "available"), null, STAGE_DEFAULTS, NOW);
     expect(kinds(plan)).toEqual(["record", "scale", "stop-database"]);
     expect(plan.steps[0]).not.toHaveProperty("record.canary");
   });

@@ -10,19 +10,20 @@ afterEach(resetMocks);
 const NOW = new Date("2026-11-23T18:00:00Z");
 const TUESDAY_MORNING = new Date("2026-11-24T06:30:00Z");
 const DEFAULTS: Capacity = { desiredCount: 1, minCapacity: 1, maxCapacity: 2 };
+const STAGE_DEFAULTS = { service: DEFAULTS, workers: {} };
 const RUNNING: Capacity = { desiredCount: 3, minCapacity: 2, maxCapacity: 6 };
 const ZERO: Capacity = { desiredCount: 0, minCapacity: 0, maxCapacity: 0 };
 
 describe("the sleep of a stage without a database", () => {
   it("plans the tasks only, and records that there is no database", () => {
-    const sleep = planConvergence("asleep", { capacity: RUNNING, database: null, releaseInProgress: false }, null, DEFAULTS, NOW);
+    const sleep = planConvergence("asleep", { capacity: RUNNING, database: null, releaseInProgress: false }, null, STAGE_DEFAULTS, NOW);
     expect(sleep.steps).toEqual([
       { kind: "record", record: { capacity: RUNNING, database: "none", sleptAt: NOW.toISOString() } },
       { kind: "scale", to: ZERO },
     ]);
     expect(sleep.recheck).toBeNull();
     const record = { capacity: RUNNING, database: "none", sleptAt: NOW.toISOString() } as const;
-    const wake = planConvergence("awake", { capacity: ZERO, database: null, releaseInProgress: false }, record, DEFAULTS, NOW);
+    const wake = planConvergence("awake", { capacity: ZERO, database: null, releaseInProgress: false }, record, STAGE_DEFAULTS, NOW);
     expect(wake.steps.map((step) => step.kind)).toEqual(["scale", "forget-record"]);
   });
 
@@ -32,7 +33,7 @@ describe("the sleep of a stage without a database", () => {
       "awake",
       { capacity: ZERO, database: null, releaseInProgress: false, canary: "stopped" },
       record,
-      DEFAULTS,
+      STAGE_DEFAULTS,
       NOW,
     );
     expect(wake.steps.map((step) => step.kind)).toEqual(["scale", "start-canary", "forget-record"]);

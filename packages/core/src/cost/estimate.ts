@@ -23,7 +23,7 @@ export interface StageInventory {
   database: { instanceClass: string; multiAz: boolean; storageGb: number; performanceInsights: boolean } | null;
   /** The public service's task (the one the stage's minTasks and the sleep schedule count). */
   task: { vcpu: number; memoryGb: number };
-  /** The other services (workers): each at its own task size, its minimum count all month. */
+  /** The other services (workers): each at its own task size and its minimum count (asleep with the stage, if it sleeps). */
   workers: { name: string; vcpu: number; memoryGb: number; minTasks: number; architecture: "ARM64" | "X86_64" }[];
   architecture: "ARM64" | "X86_64";
 }
@@ -50,7 +50,7 @@ export interface CostEstimate {
   lines: CostLine[];
   /** Every line, awake all month. */
   total: number;
-  /** What the sleep schedule does not spend (tasks and database instance hours), or null without a schedule. */
+  /** What the sleep schedule does not spend (every service's tasks and database instance hours), or null without a schedule. */
   sleepSaving: { hours: number; monthly: number } | null;
   pricesChecked: string;
 }
@@ -162,12 +162,22 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
       ? null
       : {
           hours: input.asleepHoursPerMonth,
-          // The schedule's own formula, at this table's prices: the sleep notices and this table agree.
+          // The schedule's own formula, at this table's prices: the sleep notices and this table agree. The workers
+          // sleep with the stage, each at its minimum (what they wake to without a record).
           monthly:
             input.asleepHoursPerMonth *
             hourlyCost(
-              { capacity: { desiredCount: tasks }, database: inv.database ? "available" : "none" },
-              { task: inv.task, databaseInstances: inv.database?.multiAz ? 2 : 1, prices: schedulePrices(p, inv.database?.instanceClass) },
+              {
+                capacity: { desiredCount: tasks },
+                workers: Object.fromEntries(inv.workers.map((w) => [w.name, { desiredCount: w.minTasks }])),
+                database: inv.database ? "available" : "none",
+              },
+              {
+                task: inv.task,
+                workers: Object.fromEntries(inv.workers.map((w) => [w.name, { vcpu: w.vcpu, memoryGb: w.memoryGb }])),
+                databaseInstances: inv.database?.multiAz ? 2 : 1,
+                prices: schedulePrices(p, inv.database?.instanceClass),
+              },
             ),
         };
   return { region: p.region, currency: p.currency, lines, total, sleepSaving, pricesChecked: p.checked };

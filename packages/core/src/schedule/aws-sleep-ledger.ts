@@ -15,9 +15,11 @@ export function dynamoSleepLedger(tableName: string, stage: string, client: Stat
     async current() {
       const { Item } = await (await documents()).get({ TableName: tableName, Key: recordKey, ConsistentRead: true });
       if (!Item) return null;
-      // The synthetic user's state too: wake starts it again only if the record says it was running.
+      // The synthetic user's state too: wake starts it again only if the record says it was running. A record
+      // written before workers slept has no workers: each then wakes with its defaults (plan.ts).
       return {
         capacity: Item.capacity,
+        ...(Item.workers ? { workers: Item.workers } : {}),
         database: Item.database,
         sleptAt: Item.sleptAt,
         ...(Item.canary ? { canary: Item.canary } : {}),

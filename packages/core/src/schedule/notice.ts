@@ -2,7 +2,7 @@ import { subjects } from "../chatops/tickets";
 import type { AutomationNotice } from "../notify/sources/automation";
 import { type Decision, localLabel } from "./calendar";
 import type { ScheduleConfig } from "./config";
-import { changesStage, type Plan, type SleepRecord, type Step } from "./plan";
+import { type Capacity, changesStage, isZero, type Plan, type SleepRecord, type Step } from "./plan";
 import { hourlyCost, hours, hoursBetween, money } from "./savings";
 import type { Trigger } from "./trigger";
 
@@ -46,7 +46,15 @@ export function noticeOf(input: NoticeInput): AutomationNotice {
     ...(recheckAt ? [{ label: "Next check", value: localLabel(recheckAt, zone) }] : []),
     ...plan.notes.slice(0, 3).map((note) => ({ label: "Note", value: capitalize(note) })),
   ];
-  const base = { stage: config.stage, actor: ACTOR, severity: "info" as const, dryRun, facts, actionsTaken: plan.steps.flatMap(describe) };
+  const who = namesOf(config);
+  const base = {
+    stage: config.stage,
+    actor: ACTOR,
+    severity: "info" as const,
+    dryRun,
+    facts,
+    actionsTaken: plan.steps.flatMap((step) => describe(step, who)),
+  };
   const waiting = plan.recheck ? ` ${capitalize(plan.recheck.why)}; checking again at ${localLabel(recheckAt ?? input.now, zone)}.` : "";
 
   if (trigger.kind === "database-auto-start" && decision.state === "asleep") {
@@ -71,14 +79,14 @@ function rehearsalNotice(input: NoticeInput, base: BaseNotice, waiting: string):
       ...base,
       facts: [...base.facts, { label: "Would wake", value: until }],
       title: `${config.stage} would have been put to sleep until ${until}: nothing was changed`,
-      summary: `${capitalize(decision.why)}: would have ${didWhat(plan, { scale: "scaled the service to zero", "stop-database": "stopped the database" })}; nothing was changed.${saves}${waiting}`,
+      summary: `${capitalize(decision.why)}: would have ${didWhat(plan, config, { scale: (them) => `scaled ${them} to zero`, "stop-database": "stopped the database" })}; nothing was changed.${saves}${waiting}`,
       nextStep: null,
     };
   }
   return {
     ...base,
     title: `${config.stage} would have been woken: nothing was changed`,
-    summary: `${capitalize(decision.why)}: would have ${didWhat(plan, { "start-database": "started the database", scale: "restored the tasks" })}; nothing was changed.${waiting}`,
+    summary: `${capitalize(decision.why)}: would have ${didWhat(plan, config, { "start-database": "started the database", scale: (them) => (them === THE_SERVICE ? "restored the tasks" : `restored the tasks of ${them}`) })}; nothing was changed.${waiting}`,
   };
 }
 
@@ -93,7 +101,7 @@ function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): Aut
   const facts = [
     ...base.facts,
     { label: "Wakes", value: until },
-    ...(sleeping ? [{ label: "Recorded", value: recordedLine(sleeping, input.config.databaseName) }] : []),
+    ...(sleeping ? [{ label: "Recorded", value: recordedLine(sleeping, input.config) }] : []),
   ];
   if (!changesStage(plan)) {
     return {
@@ -107,7 +115,7 @@ function sleepNotice(input: NoticeInput, base: BaseNotice, waiting: string): Aut
     ...base,
     facts,
     title: `${config.stage} is asleep until ${until}`,
-    summary: `${capitalize(input.decision.why)}: ${didWhat(plan, { scale: "the service is scaled to zero", "stop-database": "the database stopped" })}.${estimate}${waiting}`,
+    summary: `${capitalize(input.decision.why)}: ${didWhat(plan, config, { scale: (them, many) => `${them} ${many ? "are" : "is"} scaled to zero`, "stop-database": "the database stopped" })}.${estimate}${waiting}`,
     nextStep: KEEP_AWAKE_HINT,
     ...keepAwakeOffer(config.stage, "Wake now for 2 h", subjects.wake(config.stage)),
   };
@@ -132,7 +140,7 @@ function wakeNotice(input: NoticeInput, base: BaseNotice, waiting: string): Auto
   return {
     ...base,
     title: `${config.stage} is awake`,
-    summary: `${capitalize(decision.why)}: ${didWhat(plan, { "start-database": "database started", scale: "tasks restored" })}${plan.steps.some((step) => step.kind === "start-database") ? "; the service can reach the database once it is up (a few minutes)" : ""}.${night}${waiting}`,
+    summary: `${capitalize(decision.why)}: ${didWhat(plan, config, { "start-database": "database started", scale: (them) => (them === THE_SERVICE ? "tasks restored" : `tasks of ${them} restored`) })}${plan.steps.some((step) => step.kind === "start-database") ? "; the service can reach the database once it is up (a few minutes)" : ""}.${night}${waiting}`,
   };
 }
 
@@ -182,28 +190,63 @@ function estimateLine(record: SleepRecord, now: Date, nextWake: Date, input: Not
   return ` Saves about ${money(saved, input.config.cost.prices.currency)} over ${hours(asleepFor)}.`;
 }
 
-/** "a and b" from the phrases of the steps the plan has, in the plan's order. */
-function didWhat(plan: Plan, phrases: Partial<Record<Step["kind"], string>>): string {
-  const done = plan.steps.flatMap((step) => phrases[step.kind] ?? []);
+/** The public service of a stage without workers: its phrases stay as short as they were ("tasks restored"). */
+const THE_SERVICE = "the service";
+
+/** What the notices call the public service (plainly "the service" on a stage without workers) and each worker. */
+interface Subjects {
+  service: string;
+  worker(name: string): string;
+}
+const namesOf = (config: ScheduleConfig): Subjects => ({
+  service: Object.keys(config.defaults.workers).length ? "the public service" : THE_SERVICE,
+  worker: (name) => `worker ${name}`,
+});
+
+/**
+ * "a and b" from the phrases of the steps the plan has, in the plan's order. The scale steps make one phrase, at
+ * the first one's place, of every service they scale: "the public service and worker queue are scaled to zero".
+ */
+function didWhat(
+  plan: Plan,
+  config: ScheduleConfig,
+  phrases: Partial<Record<Exclude<Step["kind"], "scale">, string>> & { scale?: (them: string, many: boolean) => string },
+): string {
+  const who = namesOf(config);
+  const scaled = plan.steps.flatMap((step) =>
+    step.kind === "scale" ? [step.worker === undefined ? who.service : who.worker(step.worker)] : [],
+  );
+  const done = plan.steps.flatMap((step, i) => {
+    if (step.kind !== "scale") return phrases[step.kind] ?? [];
+    const first = plan.steps.findIndex((s) => s.kind === "scale") === i;
+    return first && phrases.scale ? [phrases.scale(andList(scaled), scaled.length > 1)] : [];
+  });
   return done.join(" and ");
 }
 
-function recordedLine(record: SleepRecord, databaseName: string | null): string {
-  const { desiredCount, minCapacity, maxCapacity } = record.capacity;
-  const database = databaseName && record.database !== "none" ? `, database ${databaseName} ${record.database}` : "";
-  return `${desiredCount} task${desiredCount === 1 ? "" : "s"} (auto scaling ${minCapacity}–${maxCapacity})${database}`;
+const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : (items[0] ?? ""));
+
+const taskCount = ({ desiredCount, minCapacity, maxCapacity }: Capacity) =>
+  `${desiredCount} task${desiredCount === 1 ? "" : "s"} (auto scaling ${minCapacity}–${maxCapacity})`;
+
+/** The record, service by service: what wake restores. */
+function recordedLine(record: SleepRecord, config: ScheduleConfig): string {
+  const who = namesOf(config);
+  const workers = Object.entries(record.workers ?? {}).map(([name, capacity]) => `, ${who.worker(name)} ${taskCount(capacity)}`);
+  const database = config.databaseName && record.database !== "none" ? `, database ${config.databaseName} ${record.database}` : "";
+  const service = workers.length ? `${who.service.replace(/^the /, "")} ` : "";
+  return `${service}${taskCount(record.capacity)}${workers.join("")}${database}`;
 }
 
-function describe(step: Step): string[] {
+function describe(step: Step, who: Subjects): string[] {
   switch (step.kind) {
     case "record":
       return [];
-    case "scale":
-      return [
-        step.to.desiredCount === 0
-          ? "Scaled the service to 0 tasks (auto scaling 0–0)."
-          : `Restored ${step.to.desiredCount} task${step.to.desiredCount === 1 ? "" : "s"} (auto scaling ${step.to.minCapacity}–${step.to.maxCapacity}).`,
-      ];
+    case "scale": {
+      const subject = step.worker === undefined ? who.service : who.worker(step.worker);
+      if (isZero(step.to)) return [`Scaled ${subject} to 0 tasks (auto scaling 0–0).`];
+      return [subject === THE_SERVICE ? `Restored ${taskCount(step.to)}.` : `Restored ${subject}: ${taskCount(step.to)}.`];
+    }
     case "stop-database":
       return ["Stopped the database."];
     case "start-database":

@@ -13,9 +13,15 @@ export interface Capacity {
   maxCapacity: number;
 }
 
+/** The stage's workers (non-public services) by their name in the settings; absent where it has none. */
+export type WorkerCapacities = Record<string, Capacity>;
+
 /** What the stage was like before it went to sleep: wake restores exactly this. */
 export interface SleepRecord {
+  /** The public service's. */
   capacity: Capacity;
+  /** Each worker's; absent in a record written before workers slept (each then wakes with its defaults). */
+  workers?: WorkerCapacities;
   /** "none": the stage has no database (database.enabled false). */
   database: "available" | "stopped" | "none";
   sleptAt: string;
@@ -27,7 +33,10 @@ export interface SleepRecord {
 export type CanaryState = "running" | "stopped" | "changing";
 
 export interface Observed {
+  /** The public service's. */
   capacity: Capacity;
+  /** Each worker the stage has (the function's WORKERS), observed; absent or empty where it has none. */
+  workers?: WorkerCapacities;
   /** An RDS DB instance status, e.g. available, stopping, stopped, starting, backing-up; null: the stage has none. */
   database: string | null;
   /** A CodeDeploy release is shifting traffic: scaling to zero now would fail it. */
@@ -39,7 +48,8 @@ export interface Observed {
 export type Step =
   | { kind: "record"; record: SleepRecord }
   | { kind: "start-database" }
-  | { kind: "scale"; to: Capacity }
+  /** The public service, or the worker named. */
+  | { kind: "scale"; to: Capacity; worker?: string }
   | { kind: "stop-database" }
   | { kind: "stop-canary" }
   | { kind: "start-canary" }
@@ -55,23 +65,34 @@ export interface Plan {
 
 export const ZERO: Capacity = { desiredCount: 0, minCapacity: 0, maxCapacity: 0 };
 
-export function planConvergence(target: StageState, observed: Observed, record: SleepRecord | null, defaults: Capacity, now: Date): Plan {
+/** The capacity each service wakes with when nothing was recorded: the public service's, and each worker's by name. */
+export interface Defaults {
+  service: Capacity;
+  workers: WorkerCapacities;
+}
+
+export function planConvergence(target: StageState, observed: Observed, record: SleepRecord | null, defaults: Defaults, now: Date): Plan {
   return target === "asleep" ? planSleep(observed, record, defaults, now) : planWake(observed, record, defaults);
 }
 
-function planSleep(observed: Observed, record: SleepRecord | null, defaults: Capacity, now: Date): Plan {
+function planSleep(observed: Observed, record: SleepRecord | null, defaults: Defaults, now: Date): Plan {
   const plan: Plan = { target: "asleep", steps: [], recheck: null, notes: [] };
   if (observed.releaseInProgress) {
     plan.recheck = { inMinutes: 15, why: "a release is in progress: sleep waits until it has finished" };
     return plan;
   }
+  const workers = Object.entries(observed.workers ?? {});
   if (!record) {
-    const nothingRunning = isZero(observed.capacity);
-    if (nothingRunning) plan.notes.push("nothing was running to record: the stage will wake with its default task count");
+    if (isZero(observed.capacity)) plan.notes.push("nothing was running to record: the stage will wake with its default task count");
+    for (const [name, capacity] of workers)
+      if (isZero(capacity)) plan.notes.push(`worker ${name} had nothing running to record: it will wake with its default task count`);
     plan.steps.push({
       kind: "record",
       record: {
-        capacity: nothingRunning ? defaults : observed.capacity,
+        capacity: toRecord(observed.capacity, defaults.service),
+        ...(workers.length
+          ? { workers: Object.fromEntries(workers.map(([name, capacity]) => [name, toRecord(capacity, workerDefaults(defaults, name))])) }
+          : {}),
         database: databaseAtSleep(observed.database),
         sleptAt: now.toISOString(),
         ...(observed.canary ? { canary: observed.canary === "stopped" ? "stopped" : "running" } : {}),
@@ -81,6 +102,7 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
   // First the synthetic user, which would otherwise fail against a stage going to sleep and raise its release alarm.
   if (observed.canary === "running") plan.steps.push({ kind: "stop-canary" });
   if (!isZero(observed.capacity)) plan.steps.push({ kind: "scale", to: ZERO });
+  for (const [worker, capacity] of workers) if (!isZero(capacity)) plan.steps.push({ kind: "scale", to: ZERO, worker });
   if (observed.database === null) return plan;
   if (observed.database === "available") plan.steps.push({ kind: "stop-database" });
   else if (observed.database === "starting")
@@ -90,7 +112,7 @@ function planSleep(observed: Observed, record: SleepRecord | null, defaults: Cap
   return plan;
 }
 
-function planWake(observed: Observed, record: SleepRecord | null, defaults: Capacity): Plan {
+function planWake(observed: Observed, record: SleepRecord | null, defaults: Defaults): Plan {
   const plan: Plan = { target: "awake", steps: [], recheck: null, notes: [] };
   // Only what the sleep stopped is started: a database someone stopped by hand, with no record of ours, stays stopped.
   if (record?.database === "available") {
@@ -98,9 +120,16 @@ function planWake(observed: Observed, record: SleepRecord | null, defaults: Capa
     else if (observed.database === "stopping")
       plan.recheck = { inMinutes: 5, why: "the database is still stopping: it can only be started once stopped" };
   }
-  const wanted = record?.capacity ?? (isZero(observed.capacity) || observed.capacity.desiredCount === 0 ? defaults : null);
+  const wanted = toWake(record?.capacity, observed.capacity, defaults.service);
   if (!record && wanted) plan.notes.push("no state was recorded at sleep: the stage wakes with its default task count");
   if (wanted && !sameCapacity(wanted, observed.capacity)) plan.steps.push({ kind: "scale", to: wanted });
+  for (const [worker, capacity] of Object.entries(observed.workers ?? {})) {
+    const recorded = record?.workers?.[worker];
+    const to = toWake(recorded, capacity, workerDefaults(defaults, worker));
+    // A record of before workers slept (or of before this worker existed): its defaults, said once per worker.
+    if (record && !recorded && to) plan.notes.push(`worker ${worker} was not recorded at sleep: it wakes with its default task count`);
+    if (to && !sameCapacity(to, capacity)) plan.steps.push({ kind: "scale", to, worker });
+  }
   // The synthetic user comes back last, once the database answers: before that it would fail and page.
   if (record?.canary === "running" && observed.canary === "stopped") {
     if (observed.database === "available" || observed.database === null) plan.steps.push({ kind: "start-canary" });
@@ -109,6 +138,21 @@ function planWake(observed: Observed, record: SleepRecord | null, defaults: Capa
   // The record stays until everything it asks for is done, so that the recheck still knows what to restore.
   if (record && !plan.recheck) plan.steps.push({ kind: "forget-record" });
   return plan;
+}
+
+/** What to record of a service going to sleep: what runs, or its defaults where nothing does (never zero to wake to). */
+function toRecord(observed: Capacity, defaults: Capacity): Capacity {
+  return isZero(observed) ? defaults : observed;
+}
+
+/** What a service wakes to: what was recorded, else its defaults if it is down; null: leave it as it is. */
+function toWake(recorded: Capacity | undefined, observed: Capacity, defaults: Capacity): Capacity | null {
+  return recorded ?? (isZero(observed) || observed.desiredCount === 0 ? defaults : null);
+}
+
+/** A worker the function was not told the defaults of wakes with none: it is only ever one it was told of (WORKERS). */
+function workerDefaults(defaults: Defaults, worker: string): Capacity {
+  return defaults.workers[worker] ?? ZERO;
 }
 
 function databaseAtSleep(status: string | null): SleepRecord["database"] {

@@ -1,12 +1,13 @@
 import type { AutomationNotice } from "../notify/sources/automation";
-import type { CanaryState, Capacity, SleepRecord } from "./plan";
+import type { CanaryState, Capacity, SleepRecord, WorkerCapacities } from "./plan";
 
-/** The ECS service and its scalable target. */
+/** The stage's ECS services (the public one and its workers) and their scalable targets. */
 export interface StageCapacityPort {
-  observe(): Promise<{ capacity: Capacity; releaseInProgress: boolean; tags: Record<string, string> }>;
-  /** Scalable target limits first, then the desired count. */
-  scale(to: Capacity): Promise<void>;
-  /** Sets the keep-awake tags on the service. */
+  /** The public service's capacity, release and tags; each worker's capacity by name (absent where it has none). */
+  observe(): Promise<{ capacity: Capacity; workers?: WorkerCapacities; releaseInProgress: boolean; tags: Record<string, string> }>;
+  /** Scalable target limits first, then the desired count: of the public service, or of the worker named. */
+  scale(to: Capacity, worker?: string): Promise<void>;
+  /** Sets the keep-awake tags on the public service. */
   keepAwake(until: Date, reason: string): Promise<void>;
 }
 

@@ -119,7 +119,7 @@ async function carryOut(step: Step, ports: SchedulePorts) {
     case "start-database":
       return ports.database?.start();
     case "scale":
-      return ports.stage.scale(step.to);
+      return ports.stage.scale(step.to, step.worker);
     case "stop-database":
       return ports.database?.stop();
     case "stop-canary":

@@ -433,13 +433,15 @@ async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: D
       tableName: n.tableName,
       cluster: n.cluster,
       service: n.service,
+      // The replay's world has the public service only: a worker's sleep is shown by the unit and moto tests.
+      workers: [],
       databaseInstance,
       scheduleGroup: `${n.prefix}-schedule`,
       schedulerRoleArn: n.arn("iam", `role/${n.prefix}-schedule-scheduler`).replace(`:${input.settings.region}:`, "::"),
       deadLetterQueueArn: n.arn("sqs", `${n.prefix}-dead-letters`),
     }),
   );
-  const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults });
+  const run = session(input, now, { capacity: input.scenario.service.capacity ?? env.config.defaults.service });
   const { createScheduleHandler } = await import("../../../../../functions/schedule");
   const { awsPorts } = await import("@hands-off-ops/core/schedule/aws-ports");
   const { ports, once } = awsPorts(env, n.arn("lambda", `function:${n.prefix}-schedule`), run.clients);
