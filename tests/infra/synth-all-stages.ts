@@ -77,6 +77,8 @@ export const HTTP_ECHO_SETTINGS_FILE = "examples/http-echo/ops.settings.json";
 /** The echo server and a worker beside it (a prebuilt busybox image, no port), as examples/http-echo names them. */
 export const WEB_AND_WORKER_STAGE = "prod (web + worker)";
 export const WEB_AND_WORKER_SETTINGS_FILE = "examples/http-echo/web-and-worker.settings.json";
+/** The web + worker stage's public service also checks a path behind a bearer token, read from this secret. */
+export const SMOKE_TOKEN_SECRET = "prod/echo-smoke-token";
 
 export interface SynthesizedStage {
   outdir: string;
@@ -142,7 +144,7 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   const ownServices: [stage: string, name: string, settings: object][] = [
     ["prod", OWN_SERVICE_STAGES.prod, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
     ["dev", OWN_SERVICE_STAGES.dev, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
-    ["prod", WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
+    ["prod", WEB_AND_WORKER_STAGE, withAuthenticatedSmoke(settingsOf(WEB_AND_WORKER_SETTINGS_FILE))],
   ];
   for (const [stage, name, settings] of ownServices)
     synthesized[name] = await withSettingsFile({ [stage]: settings }, async () =>
@@ -151,6 +153,17 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   // Recorded only when no input changed while synthesizing, under the fingerprint taken before.
   if (fingerprint && synthFingerprint(root) === fingerprint) recordSynth(root, fingerprint, synthesized);
   return synthesized;
+}
+
+/** The example's web service with two smoke checks: its health, and a path that needs a bearer token (SMOKE_TOKEN_SECRET). */
+function withAuthenticatedSmoke(settings: object): object {
+  const { services } = settings as { services: Record<string, object> };
+  const check = { method: "GET", body: null, expectStatus: 200, bodyMatch: null, latencyBudgetMs: 1000 };
+  const smoke = [
+    { ...check, name: "health", path: "/health" },
+    { ...check, name: "signed in", path: "/", headers: { authorization: { secret: SMOKE_TOKEN_SECRET, prefix: "Bearer " } } },
+  ];
+  return { ...settings, services: { ...services, web: { ...services.web, smoke } } };
 }
 
 function summarize(result: StageResult): SynthesizedStage {
