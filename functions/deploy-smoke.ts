@@ -5,6 +5,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { secretValues } from "@hands-off-ops/core/aws/secrets";
 import { DeploySmokeRequest, readDeploySmokeEnvironment, runDeploySmoke } from "@hands-off-ops/core/canary/deploy-smoke";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import middy from "@middy/core";
@@ -17,7 +18,7 @@ export const handler = middy(async (event: unknown) => {
     logger.error("Not a deploy smoke request", { reason: request.error.issues[0]?.message, event });
     return { rejected: true, passed: false, reason: request.error.issues[0]?.message };
   }
-  const report = await runDeploySmoke(request.data, readDeploySmokeEnvironment(process.env), fetchHttp());
+  const report = await runDeploySmoke(request.data, readDeploySmokeEnvironment(process.env), fetchHttp({ secrets: secretValues() }));
   logger.info("Deploy smoke", { ...report });
   return report;
 }).use(injectLambdaContext(logger));

@@ -16,6 +16,7 @@ import { hookVariables, watchVariables } from "./lambda-environment";
 import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
 import { grantSendNotices } from "./notify";
 import { letSchedulerInvoke, schedulerRole } from "./scheduler-role";
+import { grantSmokeSecrets } from "./smoke-secrets";
 import { grantWildcardOnly } from "./wildcard-actions";
 
 interface CanaryWiring {
@@ -55,6 +56,7 @@ export function canaryHooks({ stack, app, settings, vpc, urls }: CanaryWiring): 
     suppressVpcAccess(fn);
     grantWildcardOnly(fn, ["codedeploy:PutLifecycleEventHookExecutionStatus"]);
     grantSendNotices(fn);
+    grantSmokeSecrets(fn, settings);
     hooks[hook] = fn;
   }
   return hooks;

@@ -3,6 +3,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { automationFunction } from "./automation-function";
 import type { StageSettings } from "./config";
 import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
+import { grantSmokeSecrets } from "./smoke-secrets";
 
 /** Fixed, so that the stage's GitHub deploy role may invoke this function and no other (stacks/GitHubAccess.ts). */
 export const deploySmokeFunctionName = (stage: string, appName: string) => `${stage}-${appName}-deploy-smoke`;
@@ -39,5 +40,6 @@ export function deploySmoke(props: {
   });
   suppressLambdaBasics(fn);
   suppressVpcAccess(fn);
+  grantSmokeSecrets(fn, settings);
   return fn;
 }

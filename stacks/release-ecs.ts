@@ -12,6 +12,7 @@ import { ecsHookVariables } from "./lambda-environment";
 import { suppressLambdaBasics, suppressVpcAccess } from "./nag-suppressions";
 import { alarmName } from "./names";
 import { grantSendNotices } from "./notify";
+import { grantSmokeSecrets } from "./smoke-secrets";
 import { grantWildcardOnly } from "./wildcard-actions";
 
 /** The production and test listener rules ECS shifts, and the two target groups they forward to. */
@@ -185,5 +186,6 @@ function ecsLifecycleHook(
   suppressLambdaBasics(fn);
   suppressVpcAccess(fn);
   grantSendNotices(fn);
+  grantSmokeSecrets(fn, settings);
   return fn;
 }

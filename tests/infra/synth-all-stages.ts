@@ -79,6 +79,8 @@ export const WEB_AND_WORKER_STAGE = "prod (web + worker)";
 /** The same on a stage that sleeps at night: both services sleep and wake with it. */
 export const SLEEPING_WEB_AND_WORKER_STAGE = "dev (web + worker)";
 export const WEB_AND_WORKER_SETTINGS_FILE = "examples/http-echo/web-and-worker.settings.json";
+/** The web + worker stage's public service also checks a path behind a bearer token, read from this secret. */
+export const SMOKE_TOKEN_SECRET = "prod/echo-smoke-token";
 
 export interface SynthesizedStage {
   outdir: string;
@@ -144,7 +146,7 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   const ownServices: [stage: string, name: string, settings: object][] = [
     ["prod", OWN_SERVICE_STAGES.prod, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
     ["dev", OWN_SERVICE_STAGES.dev, settingsOf(HTTP_ECHO_SETTINGS_FILE)],
-    ["prod", WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
+    ["prod", WEB_AND_WORKER_STAGE, withAuthenticatedSmoke(settingsOf(WEB_AND_WORKER_SETTINGS_FILE))],
     ["dev", SLEEPING_WEB_AND_WORKER_STAGE, settingsOf(WEB_AND_WORKER_SETTINGS_FILE)],
   ];
   for (const [stage, name, settings] of ownServices)
@@ -154,6 +156,17 @@ async function synthesizeAll(root: string, fingerprint: string | null): Promise<
   // Recorded only when no input changed while synthesizing, under the fingerprint taken before.
   if (fingerprint && synthFingerprint(root) === fingerprint) recordSynth(root, fingerprint, synthesized);
   return synthesized;
+}
+
+/** The example's web service with two smoke checks: its health, and a path that needs a bearer token (SMOKE_TOKEN_SECRET). */
+function withAuthenticatedSmoke(settings: object): object {
+  const { services } = settings as { services: Record<string, object> };
+  const check = { method: "GET", body: null, expectStatus: 200, bodyMatch: null, latencyBudgetMs: 1000 };
+  const smoke = [
+    { ...check, name: "health", path: "/health" },
+    { ...check, name: "signed in", path: "/", headers: { authorization: { secret: SMOKE_TOKEN_SECRET, prefix: "Bearer " } } },
+  ];
+  return { ...settings, services: { ...services, web: { ...services.web, smoke } } };
 }
 
 function summarize(result: StageResult): SynthesizedStage {

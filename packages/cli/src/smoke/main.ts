@@ -3,16 +3,19 @@
  *
  * The stage's smoke suite (its settings' `canary.smoke` checks, with their
  * warm-up retries) against a deployed URL: what the deploy workflow runs
- * after `sst deploy`. With --wait-minutes, first waits for /ready to answer
- * 200 (a stage just woken up: its database is starting). Prints one line per
+ * after `sst deploy`. With --wait-minutes, first waits for the stage's ready
+ * path (canary.readyPath: the voting app's /ready, or the public service's
+ * health path) to answer 200 (a stage just woken up). Prints one line per
  * check, appends a table to $GITHUB_STEP_SUMMARY when set, and exits 1 when a
  * check fails, 2 on a usage error.
  */
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { secretValues } from "@hands-off-ops/core/aws/secrets";
+import { waitForReady } from "@hands-off-ops/core/canary/deploy-smoke";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { runSmokeSuite, type SmokeResult } from "@hands-off-ops/core/canary/smoke";
-import pRetry from "p-retry";
 import { stageSettings } from "../../../../stacks/config";
 
 const USAGE = "usage: npm run smoke -- --stage <stage> --url <base url, e.g. https://dev.example.com> [--wait-minutes <n>]";
@@ -27,26 +30,27 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  let checks: ReturnType<typeof stageSettings>["canary"];
+  let settings: ReturnType<typeof stageSettings>;
   try {
-    checks = stageSettings(options.stage).canary;
+    settings = stageSettings(options.stage);
   } catch (error) {
     console.error((error as Error).message);
     return 2;
   }
-  const http = fetchHttp();
+  const checks = settings.canary;
+  // Header secrets are read with the caller's credentials, in the stage's region.
+  const http = fetchHttp({ secrets: secretValues(new SecretsManagerClient({ region: settings.region })) });
 
   if (options.waitMinutes > 0) {
-    console.log(`Waiting up to ${options.waitMinutes} min for ${new URL("/ready", options.url)} to answer 200…`);
+    console.log(`Waiting up to ${options.waitMinutes} min for ${new URL(checks.readyPath, options.url)} to answer 200…`);
     const started = Date.now();
-    try {
-      await waitUntilReady(options.url, options.waitMinutes * 60_000, http);
-      console.log(`ready after ${Math.round((Date.now() - started) / 1000)} s`);
-    } catch (error) {
-      console.error(`not ready after ${options.waitMinutes} min: ${(error as Error).message}`);
-      summarize(options, [], `not ready after ${options.waitMinutes} min: ${(error as Error).message}`);
+    const ready = await waitForReady(options.url.toString(), checks.readyPath, options.waitMinutes * 60_000, http);
+    if (!ready.ok) {
+      console.error(`not ready after ${options.waitMinutes} min: ${ready.detail}`);
+      summarize(options, [], `not ready after ${options.waitMinutes} min: ${ready.detail}`);
       return 1;
     }
+    console.log(`ready after ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
   const results = await runSmokeSuite(checks.smoke, http, {
@@ -87,19 +91,6 @@ function readArguments() {
   if (!Number.isInteger(waitMinutes) || waitMinutes < 0 || waitMinutes > 60)
     throw new Error("--wait-minutes must be a whole number from 0 to 60");
   return { stage: values.stage, url, waitMinutes };
-}
-
-/** Polls /ready (every 2 s, backing off to 10 s) until it answers 200 or the time is up. */
-async function waitUntilReady(base: URL, withinMs: number, http: ReturnType<typeof fetchHttp>) {
-  const url = new URL("/ready", base).toString();
-  await pRetry(
-    async () => {
-      const exchange = await http.send({ method: "GET", url, body: null, timeoutMs: 5000 });
-      if (exchange.kind === "failure") throw new Error(`no response: ${exchange.reason}`);
-      if (exchange.status !== 200) throw new Error(`status ${exchange.status}: ${exchange.body.slice(0, 80)}`);
-    },
-    { forever: true, minTimeout: 2000, maxTimeout: 10_000, factor: 1.5, randomize: false, signal: AbortSignal.timeout(withinMs) },
-  );
 }
 
 function summarize(options: { stage: string; url: URL }, results: SmokeResult[], problem: string | null) {

@@ -24,3 +24,24 @@ async function readWith(client: SecretsManagerClient, secretId: string): Promise
   const { GetSecretValueCommand } = await import("./sdk/secrets-manager");
   return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
 }
+
+/**
+ * A secret's value for a request header (canary/http.ts SecretReader): its SecretString, or one field of it read
+ * as JSON. An empty secret or a missing field is an error that names it, never a header sent empty.
+ */
+export function secretValues(client?: SecretsManagerClient) {
+  return async (secretId: string, key?: string): Promise<string> => {
+    const raw = client ? await readWith(client, secretId) : await readCached(secretId);
+    if (!raw) throw new Error(`${secretId} has no string value`);
+    if (key === undefined) return raw;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new Error(`${secretId} is not JSON, so it has no key ${key}`);
+    }
+    const value = (parsed as Record<string, unknown> | null)?.[key];
+    if (typeof value !== "string" || !value) throw new Error(`${secretId} has no string field ${key}`);
+    return value;
+  };
+}

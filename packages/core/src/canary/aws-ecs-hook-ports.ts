@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clients } from "../aws/clients";
 import { eventBridgeNotices, type NoticePort } from "../aws/notices";
+import { secretValues } from "../aws/secrets";
 import { ecsServiceDeployments } from "../aws/service-deployments";
 import { fetchHttp } from "./http";
 import type { EcsHookPorts } from "./ports";
@@ -10,7 +11,7 @@ export function awsPorts(clients: Clients = {}): { ports: EcsHookPorts; notices:
   const deployments = ecsServiceDeployments(clients.ecs);
   return {
     ports: {
-      http: fetchHttp(),
+      http: fetchHttp({ secrets: secretValues(clients.secretsManager) }),
       isFirstDeployment: (arn) => deployments.isFirstDeployment(arn),
       sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
       now: () => Date.now(),

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Clients } from "../aws/clients";
 import { codeDeployHookReporter } from "../aws/hook-status";
 import { eventBridgeNotices, type NoticePort } from "../aws/notices";
+import { secretValues } from "../aws/secrets";
 import { eventBridgeApprovalRequests } from "./aws-approval-requests";
 import type { ApprovalAsker } from "./hook";
 import { fetchHttp } from "./http";
@@ -11,7 +12,7 @@ import type { HookPorts } from "./ports";
 export function awsPorts(clients: Clients = {}): { ports: HookPorts; notices: NoticePort; approvals: ApprovalAsker } {
   return {
     ports: {
-      http: fetchHttp(),
+      http: fetchHttp({ secrets: secretValues(clients.secretsManager) }),
       report: codeDeployHookReporter(clients.codeDeploy),
       sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
     },

@@ -42,7 +42,8 @@ export interface DeploySmokeReport {
 const SUITE_DEADLINE_MS = 120_000;
 
 export async function runDeploySmoke(request: DeploySmokeRequest, env: DeploySmokeEnvironment, http: HttpPort): Promise<DeploySmokeReport> {
-  const ready = request.waitForReadySeconds > 0 ? await waitForReady(env.url, request.waitForReadySeconds * 1000, http) : null;
+  const ready =
+    request.waitForReadySeconds > 0 ? await waitForReady(env.url, env.settings.readyPath, request.waitForReadySeconds * 1000, http) : null;
   const results =
     request.smoke && (ready?.ok ?? true)
       ? await runSmokeSuite(env.settings.smoke, http, {
@@ -56,9 +57,14 @@ export async function runDeploySmoke(request: DeploySmokeRequest, env: DeploySmo
   return { stage: env.stage, url: env.url, ready, results, passed };
 }
 
-/** Polls /ready (every 2 s, backing off to 10 s) until it answers 200 or the time is up. */
-export async function waitForReady(base: string, withinMs: number, http: HttpPort): Promise<{ ok: boolean; detail: string }> {
-  const url = new URL("/ready", base).toString();
+/** Polls the stage's ready path (every 2 s, backing off to 10 s) until it answers 200 or the time is up. */
+export async function waitForReady(
+  base: string,
+  readyPath: string,
+  withinMs: number,
+  http: HttpPort,
+): Promise<{ ok: boolean; detail: string }> {
+  const url = new URL(readyPath, base).toString();
   let last = "not asked yet";
   try {
     await pRetry(

@@ -1,15 +1,30 @@
-import type { HttpPort } from "./ports";
+import type { SecretHeader, SmokeHeaderValue } from "../settings/canary";
+import type { HttpPort, HttpRequest } from "./ports";
 
-/** HTTP with fetch: never throws; a timeout or a refused connection is an exchange of kind "failure". */
-export function fetchHttp(now: () => number = () => performance.now()): HttpPort {
+/** A secret's value as a string (SecretString), or one field of a JSON secret. */
+export type SecretReader = (secretId: string, key?: string) => Promise<string>;
+
+/**
+ * HTTP with fetch: never throws; a timeout, a refused connection or a header whose secret cannot be read is an
+ * exchange of kind "failure". A secret header's value is read at each send (the reader caches) and appears nowhere
+ * but in the request: a failure names the secret, never its value.
+ */
+export function fetchHttp(options: { secrets?: SecretReader; now?: () => number } = {}): HttpPort {
+  const now = options.now ?? (() => performance.now());
   return {
-    async send({ method, url, body, timeoutMs }) {
+    async send({ method, url, body, timeoutMs, headers = {} }) {
       const started = now();
+      let sent: Record<string, string>;
+      try {
+        sent = await headerValues(headers, body, options.secrets);
+      } catch (error) {
+        return { kind: "failure", reason: (error as Error).message, latencyMs: 0 };
+      }
       try {
         const response = await fetch(url, {
           method,
           body: body ?? undefined,
-          headers: body ? { "content-type": "application/json" } : undefined,
+          headers: sent,
           signal: AbortSignal.timeout(timeoutMs),
           redirect: "manual",
         });
@@ -23,3 +38,29 @@ export function fetchHttp(now: () => number = () => performance.now()): HttpPort
     },
   };
 }
+
+async function headerValues(
+  headers: NonNullable<HttpRequest["headers"]>,
+  body: string | null,
+  secrets: SecretReader | undefined,
+): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    Object.entries(headers).map(
+      async ([name, value]: [string, SmokeHeaderValue]) => [name, await headerValue(name, value, secrets)] as const,
+    ),
+  );
+  return { ...(body ? { "content-type": "application/json" } : {}), ...Object.fromEntries(entries) };
+}
+
+async function headerValue(name: string, value: SmokeHeaderValue, secrets: SecretReader | undefined): Promise<string> {
+  if (typeof value === "string") return value;
+  const from = describe(value);
+  if (!secrets) throw new Error(`header ${name}: ${from} cannot be read here (no Secrets Manager access)`);
+  try {
+    return `${value.prefix}${await secrets(value.secret, value.key)}`;
+  } catch (error) {
+    throw new Error(`header ${name}: ${from} could not be read: ${(error as Error).name}: ${(error as Error).message}`);
+  }
+}
+
+const describe = (header: SecretHeader) => `secret ${header.secret}${header.key ? ` (key ${header.key})` : ""}`;

@@ -1,5 +1,6 @@
 import type { AutomationNotice } from "../notify/sources/automation";
 import type { ServiceDeploymentFound } from "../notify/sources/ecs-deployment";
+import type { SmokeHeaderValue } from "../settings/canary";
 import type { CanarySettings } from "../settings/schema";
 import type { JudgedWindow } from "./watch-window";
 
@@ -61,6 +62,8 @@ export interface HttpRequest {
   url: string;
   body: string | null;
   timeoutMs: number;
+  /** Written out, or named in Secrets Manager and read by the adapter when it sends (settings/canary.ts). */
+  headers?: Readonly<Record<string, SmokeHeaderValue>>;
 }
 
 export interface HttpPort {

@@ -77,6 +77,7 @@ async function runOne(check: SmokeCheck, http: HttpPort, { baseUrl, retries, min
             url: new URL(check.path, baseUrl).toString(),
             body: check.body,
             timeoutMs: Math.max(check.latencyBudgetMs * 2, 1000),
+            headers: check.headers,
           });
         } catch (error) {
           // The port never throws for a bad answer: this is a bug, and retrying will not fix it.

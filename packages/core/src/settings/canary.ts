@@ -4,6 +4,28 @@ const CheckKind = z.enum(["smoke", "compare"]);
 const checksPerHook = z.array(CheckKind).check(z.refine((kinds) => new Set(kinds).size === kinds.length, "lists a check twice"));
 const apiPath = z.string().check(z.regex(/^\/[^\s]*$/, "must be a path starting with /"));
 
+/** RFC 9110's token: what a header's name may be. */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * A header's value: written out, or read from Secrets Manager when the check runs (a token for an authenticated
+ * endpoint), never put in the template or a log. `key` picks a field of a JSON secret; `prefix` goes before the
+ * value ("Bearer ").
+ */
+export const SmokeHeaderValueSchema = z.union([
+  z
+    .string()
+    .check(z.maxLength(4096))
+    .check(z.regex(/^[^\r\n]*$/, "must be one line")),
+  z.strictObject({
+    secret: z.string().check(z.minLength(1)).check(z.maxLength(512)),
+    key: z.optional(z.string().check(z.minLength(1))),
+    prefix: z._default(z.string().check(z.maxLength(64)), ""),
+  }),
+]);
+export type SmokeHeaderValue = z.infer<typeof SmokeHeaderValueSchema>;
+export type SecretHeader = Exclude<SmokeHeaderValue, string>;
+
 export const SmokeCheckSchema = z.strictObject({
   name: z.string().check(z.minLength(1)).check(z.maxLength(60)),
   method: z.enum(["GET", "HEAD", "POST"]),
@@ -13,6 +35,17 @@ export const SmokeCheckSchema = z.strictObject({
   /** A regular expression the response body must match, or null. */
   bodyMatch: z.nullable(z.string()),
   latencyBudgetMs: z.number().check(z.int()).check(z.positive()).check(z.lte(60_000)),
+  /** Request headers, e.g. `{"authorization": {"secret": "prod/smoke-token", "prefix": "Bearer "}}`. */
+  headers: z._default(
+    z.record(z.string(), SmokeHeaderValueSchema).check(
+      z.superRefine((headers, context) => {
+        for (const name of Object.keys(headers))
+          if (!HEADER_NAME.test(name))
+            context.issues.push({ code: "custom", input: name, path: [name], message: "must be an HTTP header name (RFC 9110 token)" });
+      }),
+    ),
+    {},
+  ),
 });
 export type SmokeCheck = z.infer<typeof SmokeCheckSchema>;
 
@@ -29,6 +62,11 @@ export const CanarySettingsSchema = z.strictObject({
       .check(z.maxLength(1)),
   }),
   smoke: z.array(SmokeCheckSchema).check(z.minLength(1)),
+  /**
+   * What answers 200 once the stage can serve (a woken stage, before its smoke checks): the voting app's /ready,
+   * which also reaches the database; a stage's own public service's health path (services.*.health.path).
+   */
+  readyPath: z._default(apiPath, "/ready"),
   /** Retries of a failing smoke check while the new tasks warm up, with exponential backoff. */
   warmup: z.strictObject({
     retries: z.number().check(z.int()).check(z.gte(0)).check(z.lte(10)),

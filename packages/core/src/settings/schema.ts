@@ -264,6 +264,7 @@ function withPublicServiceAtStageLevel<S extends z.output<typeof stageFields>>(s
     expectStatus: 200,
     bodyMatch: null,
     latencyBudgetMs: 1000,
+    headers: {},
   };
   return {
     ...s,
@@ -272,6 +273,7 @@ function withPublicServiceAtStageLevel<S extends z.output<typeof stageFields>>(s
     canary: {
       ...s.canary,
       smoke: web.smoke ?? [healthCheck],
+      readyPath: web.health.path,
       comparison: { ...s.canary.comparison, path: web.compare?.path ?? web.health.path },
     },
     synthetics: { ...s.synthetics, enabled: s.synthetics.enabled && web.synthetic !== null },
