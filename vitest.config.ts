@@ -1,4 +1,10 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+// The suite tests the product's own stages (stacks/config.ts DEFAULTS) and the variants each test names, never the
+// team's ops.settings.json: a clone whose settings deploy the team's own services passes the same tests (issue 32).
+// Tests that need settings write their own file and point OPS_SETTINGS_FILE at it; every process started inherits this.
+process.env.OPS_SETTINGS_FILE = path.resolve(import.meta.dirname, "tests/fixtures/settings/product-defaults.json");
 
 // .ci/run asks for a JSON report too, to print one plain "N passed, N failed" line at the end.
 const jsonReport = process.env.VITEST_JSON_REPORT;

@@ -29,12 +29,13 @@ type Templates = Record<string, CloudFormationTemplate>;
 async function synthProdWith(overrides: object, name: string): Promise<Templates> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "ops-settings-")), "ops.settings.json");
   writeFileSync(file, JSON.stringify({ prod: overrides }));
+  const before = process.env[OVERRIDES_FILE_VARIABLE];
   process.env[OVERRIDES_FILE_VARIABLE] = file;
   try {
     const result = await synthStage("prod", { root: ROOT, outdir: path.join(ROOT, ".synth", "test", `prod-${name}`) });
     return Object.fromEntries(result.stacks.map((stack) => [stack.name, stack.template]));
   } finally {
-    delete process.env[OVERRIDES_FILE_VARIABLE];
+    process.env[OVERRIDES_FILE_VARIABLE] = before;
   }
 }
 

@@ -180,11 +180,12 @@ function summarize(result: StageResult): SynthesizedStage {
 async function withSettingsFile<T>(settings: object, run: () => Promise<T>): Promise<T> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "ops-settings-")), "ops.settings.json");
   writeFileSync(file, JSON.stringify(settings));
+  const before = process.env[OVERRIDES_FILE_VARIABLE];
   process.env[OVERRIDES_FILE_VARIABLE] = file;
   try {
     return await run();
   } finally {
-    delete process.env[OVERRIDES_FILE_VARIABLE];
+    process.env[OVERRIDES_FILE_VARIABLE] = before;
   }
 }
 

@@ -4,13 +4,15 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OVERRIDES_FILE_VARIABLE, stageSettings } from "../../stacks/config";
 
+const suiteSettings = process.env[OVERRIDES_FILE_VARIABLE];
+
 function withSettingsFile(content: object) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "ops-settings-")), "ops.settings.json");
   writeFileSync(file, JSON.stringify(content));
   process.env[OVERRIDES_FILE_VARIABLE] = file;
 }
 afterEach(() => {
-  delete process.env[OVERRIDES_FILE_VARIABLE];
+  process.env[OVERRIDES_FILE_VARIABLE] = suiteSettings;
 });
 
 describe("network.shared: which stages run in another's network", () => {

@@ -33,11 +33,12 @@ describe("stage settings", () => {
       expect(settingsError(stage, {})).toContain(`Stage "${stage}" looks like "${protectedStage}" but is not it`);
       const file = path.join(mkdtempSync(path.join(tmpdir(), "settings-")), "ops.settings.json");
       writeFileSync(file, JSON.stringify({ [stage]: {} }));
+      const before = process.env.OPS_SETTINGS_FILE;
       process.env.OPS_SETTINGS_FILE = file;
       try {
         expect(stageSettings(stage, {}).kind).toBe("development");
       } finally {
-        delete process.env.OPS_SETTINGS_FILE;
+        process.env.OPS_SETTINGS_FILE = before;
       }
     });
 
