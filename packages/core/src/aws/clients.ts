@@ -33,3 +33,20 @@ export interface Clients {
   /** Slack's HTTP: the Web API, incoming webhooks and response URLs. */
   fetch?: typeof fetch;
 }
+
+/**
+ * An adapter's SDK client, made at its first use: the given one (the console's), or one made from the SDK's module
+ * (core/aws/sdk/), loaded then. Concurrent first calls share one: nothing is awaited between the load and `??=`.
+ */
+export function clientAtFirstUse<Sdk, Client>(
+  load: () => Promise<Sdk>,
+  make: (sdk: Sdk) => Client,
+  given?: Client,
+): () => Promise<{ sdk: Sdk; client: Client }> {
+  let client = given;
+  return async () => {
+    const sdk = await load();
+    client ??= make(sdk);
+    return { sdk, client };
+  };
+}

@@ -1,18 +1,18 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ServiceDeploymentFound } from "../notify/sources/ecs-deployment";
 import { parseServiceDeploymentArn } from "../release/release-id";
+import { clientAtFirstUse } from "./clients";
 
 /** An event's clock and ECS's may differ a little: a deployment created this much after the event still counts. */
 const CLOCK_SKEW_MS = 60_000;
 
 /** ECS's record of the service's deployments, as the ECS lifecycle hook and the notifier read it. */
 export function ecsServiceDeployments(given?: ECSClient) {
-  let client = given;
-  const ecs = async () => {
-    const sdk = await import("./sdk/ecs");
-    client ??= new sdk.ECSClient({ maxAttempts: 5 });
-    return { sdk, client };
-  };
+  const ecs = clientAtFirstUse(
+    () => import("./sdk/ecs"),
+    (sdk) => new sdk.ECSClient({ maxAttempts: 5 }),
+    given,
+  );
   return {
     /**
      * The service deployment an ECS Deployment State Change event is about: its detail names only ECS's older

@@ -1,24 +1,24 @@
 import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import type { ECSClient } from "@aws-sdk/client-ecs";
+import { clientAtFirstUse } from "../aws/clients";
 import { stopWithRollback } from "../aws/release-stops";
 import type { CanaryDeploymentsPort } from "./ports";
 
 export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: ECSClient): CanaryDeploymentsPort {
-  let client = givenCodeDeploy;
+  const codeDeploy = clientAtFirstUse(
+    () => import("../aws/sdk/codedeploy"),
+    (sdk) => new sdk.CodeDeployClient({}),
+    givenCodeDeploy,
+  );
   let ecs = givenEcs;
-  const codeDeploy = async () => {
-    const sdk = await import("../aws/sdk/codedeploy");
-    client ??= new sdk.CodeDeployClient({});
-    return { codeDeploySdk: sdk, client };
-  };
   return {
     async status(deploymentId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       return deploymentInfo?.status ?? "Unknown";
     },
     async taskSets(deploymentId, targetId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const { deploymentTarget } = await client.send(new codeDeploySdk.GetDeploymentTargetCommand({ deploymentId, targetId }));
       const sets = deploymentTarget?.ecsTarget?.taskSetsInfo ?? [];
       // The task set labels say which is which: CodeDeploy swaps the two target groups' roles every release.

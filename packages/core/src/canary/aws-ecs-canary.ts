@@ -1,5 +1,6 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { clientAtFirstUse } from "../aws/clients";
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import type { CanaryDeploymentsPort } from "./ports";
@@ -19,17 +20,16 @@ export function ecsCanary(
   givenEcs?: ECSClient,
   givenElb?: ElasticLoadBalancingV2Client,
 ): CanaryDeploymentsPort {
-  let ecs = givenEcs;
+  const ecs = clientAtFirstUse(
+    () => import("../aws/sdk/ecs"),
+    (sdk) => new sdk.ECSClient({ maxAttempts: 5 }),
+    givenEcs,
+  );
   let elb = givenElb;
-  const connectEcs = async () => {
-    const sdk = await import("../aws/sdk/ecs");
-    ecs ??= new sdk.ECSClient({ maxAttempts: 5 });
-    return ecs;
-  };
   return {
     async status(releaseId) {
-      const ecsSdk = await import("../aws/sdk/ecs");
-      const { serviceDeployments } = await (await connectEcs()).send(
+      const { sdk: ecsSdk, client } = await ecs();
+      const { serviceDeployments } = await client.send(
         new ecsSdk.DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [serviceDeploymentArn(releases.serviceArn, releaseId)] }),
       );
       const status = serviceDeployments?.[0]?.status ?? "UNKNOWN";
@@ -52,14 +52,14 @@ export function ecsCanary(
         greenTrafficPercent: Math.round(((production.get(green) ?? 0) / total) * 100),
       };
       try {
-        return { ...sides, revisions: await releaseRevisions(await connectEcs(), serviceDeploymentArn(releases.serviceArn, releaseId)) };
+        return { ...sides, revisions: await releaseRevisions((await ecs()).client, serviceDeploymentArn(releases.serviceArn, releaseId)) };
       } catch (error) {
         // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
         return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
       }
     },
     stopWithRollback: async (releaseId) =>
-      stopServiceDeploymentWithRollback(await connectEcs(), serviceDeploymentArn(releases.serviceArn, releaseId)),
+      stopServiceDeploymentWithRollback((await ecs()).client, serviceDeploymentArn(releases.serviceArn, releaseId)),
   };
 }
 

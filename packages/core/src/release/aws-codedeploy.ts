@@ -1,18 +1,18 @@
 import type { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import type { ECSClient } from "@aws-sdk/client-ecs";
+import { clientAtFirstUse } from "../aws/clients";
 import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, taskDefinitionOf } from "./appspec";
 import type { ReleasePort } from "./ports";
 import { ACTIVE_DEPLOYMENT_STATUSES, type DeploymentSnapshot, releaseProgress } from "./progress";
 
 export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?: ECSClient): ReleasePort {
-  let client = givenCodeDeploy;
+  const codeDeploy = clientAtFirstUse(
+    () => import("../aws/sdk/codedeploy"),
+    (sdk) => new sdk.CodeDeployClient({}),
+    givenCodeDeploy,
+  );
   let ecs = givenEcs;
-  const codeDeploy = async () => {
-    const sdk = await import("../aws/sdk/codedeploy");
-    client ??= new sdk.CodeDeployClient({});
-    return { codeDeploySdk: sdk, client };
-  };
   return {
     async service(targetId) {
       const [cluster, service] = targetId.split(":");
@@ -27,7 +27,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     },
 
     async active({ applicationName, deploymentGroupName }, targetId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const { deployments } = await client.send(
         new codeDeploySdk.ListDeploymentsCommand({
           applicationName,
@@ -49,7 +49,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     },
 
     async start({ applicationName, deploymentGroupName, description, target }) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const output = await client.send(
         new codeDeploySdk.CreateDeploymentCommand({
           applicationName,
@@ -63,7 +63,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     },
 
     async snapshot(deploymentId, targetId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       if (!deploymentInfo?.status) throw new Error(`CodeDeploy returned no status for deployment ${deploymentId}`);
       const rollbackId = deploymentInfo.rollbackInfo?.rollbackDeploymentId;
@@ -83,7 +83,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     stopWithRollback: async (deploymentId) => stopWithRollback((await codeDeploy()).client, deploymentId),
 
     async finish(deploymentId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       try {
         await client.send(new codeDeploySdk.ContinueDeploymentCommand({ deploymentId, deploymentWaitType: "TERMINATION_WAIT" }));
         return "finished";
@@ -94,7 +94,7 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     },
 
     async status(deploymentId) {
-      const { codeDeploySdk, client } = await codeDeploy();
+      const { sdk: codeDeploySdk, client } = await codeDeploy();
       const { deploymentInfo } = await client.send(new codeDeploySdk.GetDeploymentCommand({ deploymentId }));
       return deploymentInfo?.status ?? "Unknown";
     },

@@ -1,4 +1,5 @@
 import type { CodeDeployClient, DeploymentInfo } from "@aws-sdk/client-codedeploy";
+import { clientAtFirstUse } from "../aws/clients";
 import { stopWithRollback } from "../aws/release-stops";
 import { ecsAppSpec, taskDefinitionOf } from "../release/appspec";
 import { ACTIVE_DEPLOYMENT_STATUSES } from "../release/progress";
@@ -15,12 +16,11 @@ export type RollbackTarget = Omit<CodeDeployGroup, "controller" | "region">;
 /** CodeDeploy as the rollback sees it: what runs, what succeeded last, and the two actions. The SDK retries throttling itself. */
 export function codeDeployRollbacks(target: RollbackTarget, given?: CodeDeployClient): RollbackDeploymentsPort {
   const { applicationName, deploymentGroupName } = target;
-  let client = given;
-  const codeDeploy = async () => {
-    const sdk = await import("../aws/sdk/codedeploy");
-    client ??= new sdk.CodeDeployClient({ maxAttempts: 5 });
-    return { sdk, client };
-  };
+  const codeDeploy = clientAtFirstUse(
+    () => import("../aws/sdk/codedeploy"),
+    (sdk) => new sdk.CodeDeployClient({ maxAttempts: 5 }),
+    given,
+  );
   const list = async (statuses: string[]) => {
     const { sdk, client } = await codeDeploy();
     const { deployments } = await client.send(

@@ -1,4 +1,5 @@
 import type { ECSClient, ServiceDeploymentBrief, ServiceDeploymentStatus } from "@aws-sdk/client-ecs";
+import { clientAtFirstUse } from "../aws/clients";
 import { stopServiceDeploymentWithRollback } from "../aws/release-stops";
 import { type EcsReleases, serviceDeploymentArn } from "../release/release-group";
 import { parseServiceDeploymentArn } from "../release/release-id";
@@ -15,12 +16,11 @@ const ROLLING_BACK: ReadonlySet<string> = new Set(["ROLLBACK_REQUESTED", "ROLLBA
  */
 export function ecsRollbacks(releases: EcsReleases, given?: ECSClient): RollbackDeploymentsPort {
   const { cluster, service } = releases;
-  let client = given;
-  const ecs = async () => {
-    const sdk = await import("../aws/sdk/ecs");
-    client ??= new sdk.ECSClient({ maxAttempts: 5 });
-    return { sdk, client };
-  };
+  const ecs = clientAtFirstUse(
+    () => import("../aws/sdk/ecs"),
+    (sdk) => new sdk.ECSClient({ maxAttempts: 5 }),
+    given,
+  );
   const list = async (status: ServiceDeploymentStatus[]) => {
     const { sdk, client } = await ecs();
     const { serviceDeployments = [] } = await client.send(
