@@ -66,8 +66,19 @@ describe("a team's services in the stage settings", () => {
     // The voting app's checks are not the echo server's: one health check, and the comparison on the health path.
     expect(settings.service.containerPort).toBe(5678);
     expect(settings.canary.smoke).toEqual([
-      { name: "health", method: "GET", path: "/health", body: null, expectStatus: 200, bodyMatch: null, latencyBudgetMs: 1000 },
+      {
+        name: "health",
+        method: "GET",
+        path: "/health",
+        body: null,
+        expectStatus: 200,
+        bodyMatch: null,
+        latencyBudgetMs: 1000,
+        headers: {},
+      },
     ]);
+    // A woken stage waits for the echo server's health, not the voting app's /ready.
+    expect(settings.canary.readyPath).toBe("/health");
     expect(settings.canary.comparison.path).toBe("/health");
     expect(settings.synthetics.enabled).toBe(false);
     expect(settings.database.enabled).toBe(false);
@@ -87,7 +98,8 @@ describe("a team's services in the stage settings", () => {
   it("own smoke checks and comparison path replace the defaults", () => {
     const smoke = [{ name: "root", method: "GET", path: "/", body: null, expectStatus: 200, bodyMatch: "Hello", latencyBudgetMs: 300 }];
     const settings = stageSettings("prod", withServices({ web: { ...web, smoke, compare: { path: "/api" } } }));
-    expect(settings.canary.smoke).toEqual(smoke);
+    // A check that names no headers sends none.
+    expect(settings.canary.smoke).toEqual(smoke.map((check) => ({ ...check, headers: {} })));
     expect(settings.canary.comparison.path).toBe("/api");
   });
 
