@@ -98,8 +98,8 @@ export function notifyOnCall(stack: Stack, wiring: NotifyWiring) {
     }),
   );
   grantWildcardOnly(notify, ["cloudwatch:GetMetricWidgetImage"]);
-  // What the service runs now, to grade an ECS service event by its impact.
-  notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: [service.serviceArn] }));
+  // What the service (or the worker) runs now, to grade an ECS service event by its impact.
+  notify.addToRolePolicy(new iam.PolicyStatement({ actions: ["ecs:DescribeServices"], resources: serviceArns }));
   // CodeDeploy's own report of a failed or stopped release (its error, the rollback it started); under ECS, the
   // service deployment an ECS Deployment State Change event is about (its detail names ECS's older deployment id only).
   const byEcs = settings.release.controller === "ecs";

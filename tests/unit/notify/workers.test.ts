@@ -1,6 +1,9 @@
 import { deliver } from "@hands-off-ops/core/notify/deliver";
+import { enrich } from "@hands-off-ops/core/notify/enrich";
+import type { NotifyEnvironment } from "@hands-off-ops/core/notify/environment";
 import { incidentScope, type NotifyContext, type OpsMessage } from "@hands-off-ops/core/notify/message";
 import { normalize } from "@hands-off-ops/core/notify/normalize";
+import type { NotifyDependencies } from "@hands-off-ops/core/notify/ports";
 import { workerOfAlarm, workerOfService } from "@hands-off-ops/core/settings/workers";
 import { describe, expect, it } from "vitest";
 import { stageSettings } from "../../../stacks/config";
@@ -86,6 +89,27 @@ describe("a worker's events, as the notifier reads them", () => {
     const unknown = messageOf(workerCpuAlarm(), PROD_CONTEXT);
     expect(unknown.worker).toBeUndefined();
     expect(unknown.title).toBe("WorkerWorkerCpu is in ALARM");
+  });
+
+  it("its service events are weighed by the worker's own tasks, not the public service's", async () => {
+    const asked: (string | undefined)[] = [];
+    const counts = { [WORKER_SERVICE]: { running: 0, desired: 2 }, [PROD_CONTEXT.serviceName]: { running: 2, desired: 2 } };
+    const dependencies = {
+      serviceCounts: { counts: async (service?: string) => (asked.push(service), counts[service ?? PROD_CONTEXT.serviceName]) },
+    } as unknown as NotifyDependencies;
+    const env = { kind: "production", context: CONTEXT } as unknown as NotifyEnvironment;
+    const event = serviceAction("ecs-service-action-task-placement-failure", WORKER_ARN);
+    const weighed = await enrich(messageOf(event), event, env, dependencies, fakePorts().store, () => {});
+    expect(asked).toEqual([WORKER_SERVICE]);
+    // No task of the worker's two runs: critical on any stage (docs/notifications.md's table), whatever the web service does.
+    expect(weighed.severity).toBe("critical");
+    const web = serviceAction(
+      "ecs-service-action-task-placement-failure",
+      `arn:aws:ecs:eu-central-1:1:service/c/${PROD_CONTEXT.serviceName}`,
+    );
+    const webWeighed = await enrich(messageOf(web), web, env, dependencies, fakePorts().store, () => {});
+    expect(asked).toEqual([WORKER_SERVICE, PROD_CONTEXT.serviceName]);
+    expect(webWeighed.severity).toBe("warning");
   });
 
   it("its service events name the worker, with a member key of its own", () => {

@@ -1,10 +1,10 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { ServiceCountsPort } from "./ports";
 
-/** The service's running and desired task counts, as ECS reports them now. */
-export function ecsServiceCounts(cluster: string, service: string, client?: ECSClient): ServiceCountsPort {
+/** A service's running and desired task counts, as ECS reports them now: the public one's unless another is named. */
+export function ecsServiceCounts(cluster: string, publicService: string, client?: ECSClient): ServiceCountsPort {
   return {
-    async counts() {
+    async counts(service = publicService) {
       const sdk = await import("../aws/sdk/ecs");
       client ??= new sdk.ECSClient({});
       const { services, failures } = await client.send(new sdk.DescribeServicesCommand({ cluster, services: [service] }));

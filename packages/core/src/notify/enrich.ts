@@ -101,12 +101,9 @@ async function withFacts(message: OpsMessage, env: NotifyEnvironment, dependenci
       : message;
   }
   if (wantsServiceImpact(message)) {
-    const counts = await orUnreadable(
-      () => dependencies.serviceCounts.counts(),
-      "The service's task counts",
-      env.context.serviceName,
-      warn,
-    );
+    // A worker's event is graded by the worker's own tasks, not the public service's.
+    const service = (message.worker && env.context.workers.find((w) => w.name === message.worker)?.ecsService) || env.context.serviceName;
+    const counts = await orUnreadable(() => dependencies.serviceCounts.counts(service), "The service's task counts", service, warn);
     return withServiceImpact(message, env.kind, counts);
   }
   return message;

@@ -101,7 +101,8 @@ export interface ServiceCounts {
 }
 
 export interface ServiceCountsPort {
-  counts(): Promise<ServiceCounts>;
+  /** The public service's counts, or those of the ECS service named (a worker's). */
+  counts(service?: string): Promise<ServiceCounts>;
 }
 
 /**

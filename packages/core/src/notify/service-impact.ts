@@ -4,8 +4,8 @@ import type { ServiceCounts } from "./ports";
 
 /** ECS service events whose weight depends on what they do to the service, not on ECS's own label. */
 export function wantsServiceImpact(message: OpsMessage): boolean {
-  // The counts read are the public service's (the notifier's SERVICE_NAME): a worker's event keeps ECS's own label.
-  return message.source.kind === "service-action" && !message.worker;
+  // A worker's event is weighed by the worker's own tasks (enrich.ts reads its counts).
+  return message.source.kind === "service-action";
 }
 
 /**
