@@ -295,3 +295,57 @@ describe("npm run ops -- replay, what it refuses", () => {
     expect(stderr).toContain('eventOverrides: the event has no object at "detail.nothing.here"');
   });
 });
+
+describe("npm run ops -- replay, a development stage with a web service and a worker (examples/http-echo)", () => {
+  // The example's web + worker, as a team's dev stage: no database, a busybox worker beside the echo server.
+  const example = JSON.parse(
+    readFileSync(path.resolve(import.meta.dirname, "../../examples/http-echo/web-and-worker.settings.json"), "utf8"),
+  );
+  const settingsFile = path.join(tmpdir(), `ops-replay-${process.pid}-web-and-worker.settings.json`);
+  writeFileSync(settingsFile, JSON.stringify({ dev: example.prod }));
+  // The schedule's own tick, as EventBridge Scheduler invokes it (stacks/schedule.ts): its input is the action.
+  const tick = (action: "sleep" | "wake") => {
+    const file = path.join(tmpdir(), `ops-replay-${process.pid}-${action}.json`);
+    writeFileSync(file, JSON.stringify({ action }));
+    return file;
+  };
+  const onDev = (event: string, ...extra: string[]) =>
+    runCommand("ops", ["replay", event, "--stage", "dev", ...extra], { OPS_SETTINGS_FILE: settingsFile });
+
+  it("the sleep tick scales both services to zero, records each, and names each in the notice; no database is touched", async () => {
+    const { code, stdout } = await onDev(tick("sleep"));
+    expect(code).toBe(0);
+    const schedule = section(stdout, "schedule");
+    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-service desired count 0");
+    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-worker-worker desired count 0");
+    expect(schedule).toContain(
+      "AWS  ApplicationAutoScaling RegisterScalableTarget  service/dev-hands-off-ops-cluster/dev-hands-off-ops-worker-worker: min 0, max 0",
+    );
+    expect(schedule).not.toContain("RDS");
+    const notice = section(stdout, "notify ← schedule's notice");
+    expect(notice).toContain("• Scaled worker worker to 0 tasks (auto scaling 0–0).");
+    expect(notice).toContain("Recorded: public service 1 task (auto scaling 1–2), worker worker 1 task (auto scaling 1–2)");
+  });
+
+  it("the wake tick of a stage asleep brings the worker back at its own minimum, as deployed, when the record predates it", async () => {
+    const asleep = path.join(tmpdir(), `ops-replay-${process.pid}-asleep.json`);
+    const sleptAt = "2026-12-03T18:00:00Z";
+    writeFileSync(
+      asleep,
+      JSON.stringify({
+        // Friday at the start of working hours, the stage as the night left it: the public service at zero.
+        now: "2026-12-04T06:31:00Z",
+        service: { capacity: { desiredCount: 0, minCapacity: 0, maxCapacity: 0 } },
+        asleep: { capacity: { desiredCount: 1, minCapacity: 1, maxCapacity: 2 }, database: "available", sleptAt },
+      }),
+    );
+    const { code, stdout } = await onDev(tick("wake"), "--scenario", asleep);
+    expect(code).toBe(0);
+    const schedule = section(stdout, "schedule");
+    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-service desired count 1");
+    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-worker-worker desired count 1");
+    expect(schedule).toContain(
+      "AWS  ApplicationAutoScaling RegisterScalableTarget  service/dev-hands-off-ops-cluster/dev-hands-off-ops-worker-worker: min 1, max 2",
+    );
+  });
+});

@@ -95,7 +95,12 @@ describe("a worker's events, as the notifier reads them", () => {
     const asked: (string | undefined)[] = [];
     const counts = { [WORKER_SERVICE]: { running: 0, desired: 2 }, [PROD_CONTEXT.serviceName]: { running: 2, desired: 2 } };
     const dependencies = {
-      serviceCounts: { counts: async (service?: string) => (asked.push(service), counts[service ?? PROD_CONTEXT.serviceName]) },
+      serviceCounts: {
+        counts: async (service?: string) => {
+          asked.push(service);
+          return counts[service ?? PROD_CONTEXT.serviceName];
+        },
+      },
     } as unknown as NotifyDependencies;
     const env = { kind: "production", context: CONTEXT } as unknown as NotifyEnvironment;
     const event = serviceAction("ecs-service-action-task-placement-failure", WORKER_ARN);

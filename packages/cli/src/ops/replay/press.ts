@@ -20,7 +20,7 @@ import type { World } from "./answers/world";
 import type { PressFile } from "./press-file";
 import { Recorder } from "./recorder";
 import { OFFLINE, recordingClient } from "./recording";
-import { REPLAY_ACCOUNT } from "./route";
+import { REPLAY_ACCOUNT, workerCapacities } from "./route";
 import { replayRequest, sharedMemory } from "./run";
 import { readScenario } from "./scenario";
 import { signAsSlack } from "./slack-signature";
@@ -85,6 +85,7 @@ export async function replayPress(press: PressFile, stage: string, settings: Sta
       minCapacity: settings.service.minTasks,
       maxCapacity: settings.service.maxTasks,
     },
+    workers: workerCapacities(settings, APP_NAME, scenario.asleep !== null),
     sent: { events: [], emails: [] },
   };
   const posted: SlackPosted[] = [];

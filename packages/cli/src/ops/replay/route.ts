@@ -2,6 +2,7 @@ import { AUTOMATION_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/autom
 import { RDS_INSTANCE_DETAIL_TYPE } from "@hands-off-ops/core/notify/sources/rds";
 import type { EcsHook } from "@hands-off-ops/core/release/appspec";
 import { ECS_HOOKS } from "@hands-off-ops/core/release/appspec";
+import type { Capacity } from "@hands-off-ops/core/schedule/plan";
 import { RDS_AUTO_START_EVENT } from "@hands-off-ops/core/schedule/trigger";
 import { type StageSettings, sleepsAtNight } from "../../../../../stacks/config";
 import { APP_NAME } from "../../../../../stacks/names";
@@ -25,13 +26,31 @@ export class RouteError extends Error {}
 export interface WorkerStandIn {
   name: string;
   ecsService: string;
+  /** Its size in full (the settings make each service's size whole). */
+  sizing: StageSettings["service"];
 }
 
 /** The stage's workers (its services that are not public), with their stand-in ECS service names. */
 export function workerStandIns(settings: StageSettings, app: string): WorkerStandIn[] {
   return Object.entries(settings.services ?? {})
     .filter(([, service]) => !service.public)
-    .map(([name]) => ({ name, ecsService: `${settings.stage}-${app}-worker-${name}` }));
+    .map(([name, service]) => ({
+      name,
+      ecsService: `${settings.stage}-${app}-worker-${name}`,
+      sizing: { ...settings.service, ...service.size },
+    }));
+}
+
+/** Each worker's capacity as the story starts: its minTasks and scaling limits, or none while the stage is asleep. */
+export function workerCapacities(settings: StageSettings, app: string, asleep: boolean): Record<string, Capacity> {
+  return Object.fromEntries(
+    workerStandIns(settings, app).map(({ ecsService, sizing }) => [
+      ecsService,
+      asleep
+        ? { desiredCount: 0, minCapacity: 0, maxCapacity: 0 }
+        : { desiredCount: sizing.minTasks, minCapacity: sizing.minTasks, maxCapacity: sizing.maxTasks },
+    ]),
+  );
 }
 
 /** The worker whose ECS service an event names in its resources, by its stand-in name; undefined: none of them. */

@@ -28,7 +28,7 @@ import { listenerAnswers } from "./answers/listeners";
 import type { SlackPosted, SlackWorld } from "./answers/slack";
 import type { World } from "./answers/world";
 import { Recorder } from "./recorder";
-import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes, workerStandIns } from "./route";
+import { REPLAY_ACCOUNT, type Receiver, receiversOf, ruleNotes, workerCapacities, workerStandIns } from "./route";
 import { type Scenario, withOverrides } from "./scenario";
 import { slackAsText } from "./slack-text";
 
@@ -201,6 +201,7 @@ function session(input: ReplayInput & { shared: ReplayShared }, now: Date, optio
     table: input.shared.table,
     alarms: input.alarmHistory ?? alarmChangesOf([input.event]),
     capacity: options.capacity ?? stageCapacity(input),
+    workers: workerCapacities(input.settings, APP_NAME, input.scenario.asleep !== null),
     sent: { events: [], emails: [] },
   };
   const slack: SlackPosted[] = [];
@@ -426,15 +427,15 @@ async function runWatch(input: ReplayInput & { shared: ReplayShared }, now: Date
 
 async function runSchedule(input: ReplayInput & { shared: ReplayShared }, now: Date): Promise<Run> {
   const n = names(input);
-  const databaseInstance = input.scenario.resources.databaseInstance ?? `${n.prefix}-database`;
+  // A stage without a database (database.enabled false) has none to stop or start.
+  const databaseInstance = input.settings.database.enabled ? (input.scenario.resources.databaseInstance ?? `${n.prefix}-database`) : null;
   const env = readScheduleEnvironment(
     scheduleVariables(n.app, input.settings, {
       closedDays: JSON.stringify(closedDays(input.settings.schedule, now.getUTCFullYear(), 2)),
       tableName: n.tableName,
       cluster: n.cluster,
       service: n.service,
-      // The replay's world has the public service only: a worker's sleep is shown by the unit and moto tests.
-      workers: [],
+      workers: n.workers.map(({ name, ecsService, sizing }) => ({ name, service: ecsService, sizing })),
       databaseInstance,
       scheduleGroup: `${n.prefix}-schedule`,
       schedulerRoleArn: n.arn("iam", `role/${n.prefix}-schedule-scheduler`).replace(`:${input.settings.region}:`, "::"),

@@ -1,26 +1,28 @@
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { Answers } from "../recording";
-import type { World } from "./world";
+import { capacityOf, setCapacity, type World } from "./world";
 
-/** The service's scalable target: its min and max, as the world's capacity has them. */
+/** Each service's scalable target (the public one's and the workers'): its min and max, as the world has them. */
 export function applicationAutoScalingAnswers(world: World): Answers {
   return new Answers()
     .set(
       DescribeScalableTargetsCommand,
       (input, call) => {
-        call.detail += `: min ${world.capacity.minCapacity}, max ${world.capacity.maxCapacity}`;
+        const targets = (input.ResourceIds ?? []).map((resourceId) => {
+          const { minCapacity, maxCapacity } = capacityOf(world, serviceOf(resourceId));
+          return { resourceId, minCapacity, maxCapacity };
+        });
+        call.detail += `: ${targets.map((t) => `min ${t.minCapacity}, max ${t.maxCapacity}`).join("; ")}`;
         return {
-          ScalableTargets: [
-            {
-              ServiceNamespace: input.ServiceNamespace,
-              ResourceId: input.ResourceIds?.[0],
-              ScalableDimension: input.ScalableDimension,
-              MinCapacity: world.capacity.minCapacity,
-              MaxCapacity: world.capacity.maxCapacity,
-              RoleARN: "",
-              CreationTime: new Date(0),
-            },
-          ],
+          ScalableTargets: targets.map((t) => ({
+            ServiceNamespace: input.ServiceNamespace,
+            ResourceId: t.resourceId,
+            ScalableDimension: input.ScalableDimension,
+            MinCapacity: t.minCapacity,
+            MaxCapacity: t.maxCapacity,
+            RoleARN: "",
+            CreationTime: new Date(0),
+          })),
         };
       },
       (input) => (input.ResourceIds ?? []).join(", "),
@@ -28,9 +30,12 @@ export function applicationAutoScalingAnswers(world: World): Answers {
     .set(
       RegisterScalableTargetCommand,
       (input) => {
-        world.capacity = { ...world.capacity, minCapacity: input.MinCapacity ?? 0, maxCapacity: input.MaxCapacity ?? 0 };
+        setCapacity(world, serviceOf(input.ResourceId ?? ""), { minCapacity: input.MinCapacity ?? 0, maxCapacity: input.MaxCapacity ?? 0 });
         return {};
       },
       (input) => `${input.ResourceId}: min ${input.MinCapacity}, max ${input.MaxCapacity}`,
     );
 }
+
+/** An ECS scalable target's service: its resource id is service/<cluster>/<service>. */
+const serviceOf = (resourceId: string) => resourceId.split("/").at(-1);

@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { Answers } from "../recording";
 import type { Scenario } from "../scenario";
-import { arnOf, type World } from "./world";
+import { arnOf, capacityOf, setCapacity, type World } from "./world";
 
 /** The service deployment UpdateService starts when the rollback redeploys (release.controller "ecs"). */
 export const REPLAY_SERVICE_DEPLOYMENT = "REPLAYROLLBACK0000000";
@@ -41,25 +41,34 @@ export function ecsAnswers(world: World): Answers {
     .set(
       DescribeServicesCommand,
       (input, call) => {
-        const running = scenario.service.running ?? world.capacity.desiredCount;
-        call.detail += `: running ${running} of ${world.capacity.desiredCount} desired tasks`;
-        const serving = lastSuccess?.taskDefinitionArn;
-        const taskSets = [
-          ...(serving ? [{ status: "PRIMARY", taskDefinition: serving }] : []),
-          ...(scenario.service.releaseInProgress ? [{ status: "ACTIVE", taskDefinition: inProgress?.taskDefinitionArn }] : []),
-        ];
-        return {
-          services: [
-            {
-              serviceName: input.services?.[0],
-              serviceArn,
-              desiredCount: world.capacity.desiredCount,
-              runningCount: running,
-              taskSets,
-              tags: Object.entries(scenario.service.tags).map(([key, value]) => ({ key, value })),
-            },
-          ],
-        };
+        const asked = input.services ?? [];
+        const described = asked.map((name) => {
+          const worker = world.workers[name];
+          // A worker (its stand-in name): a healthy rolling service at its capacity, no task sets, no tags read.
+          if (worker)
+            return {
+              serviceName: name,
+              serviceArn: arnOf(world, "ecs", `service/${world.cluster}/${name}`),
+              desiredCount: worker.desiredCount,
+              runningCount: worker.desiredCount,
+              taskSets: [],
+            };
+          const running = scenario.service.running ?? world.capacity.desiredCount;
+          const serving = lastSuccess?.taskDefinitionArn;
+          return {
+            serviceName: name,
+            serviceArn,
+            desiredCount: world.capacity.desiredCount,
+            runningCount: running,
+            taskSets: [
+              ...(serving ? [{ status: "PRIMARY", taskDefinition: serving }] : []),
+              ...(scenario.service.releaseInProgress ? [{ status: "ACTIVE", taskDefinition: inProgress?.taskDefinitionArn }] : []),
+            ],
+            tags: Object.entries(scenario.service.tags).map(([key, value]) => ({ key, value })),
+          };
+        });
+        call.detail += `: ${described.map((d) => `running ${d.runningCount} of ${d.desiredCount} desired tasks`).join("; ")}`;
+        return { services: described };
       },
       (input) => `${input.cluster}/${input.services?.join(",")}${input.include?.length ? ` (with ${input.include.join(", ")})` : ""}`,
     )
@@ -129,8 +138,13 @@ export function ecsAnswers(world: World): Answers {
             at: world.now().toISOString(),
             automaticRollback: false,
           });
-        if (input.desiredCount !== undefined) world.capacity = { ...world.capacity, desiredCount: input.desiredCount };
-        return { service: { serviceArn, desiredCount: world.capacity.desiredCount } };
+        const now =
+          input.desiredCount !== undefined
+            ? setCapacity(world, input.service, { desiredCount: input.desiredCount })
+            : capacityOf(world, input.service);
+        return {
+          service: { serviceArn: arnOf(world, "ecs", `service/${world.cluster}/${input.service}`), desiredCount: now.desiredCount },
+        };
       },
       (input) =>
         `${input.service}${input.taskDefinition ? ` → ${input.taskDefinition}` : ""}${input.desiredCount !== undefined ? ` desired count ${input.desiredCount}` : ""}`,

@@ -22,6 +22,8 @@ export interface World {
   alarms: AlarmChange[];
   /** The service's capacity while the story runs (the schedule scales it); its default is the stage's. */
   capacity: Capacity;
+  /** Each worker's capacity, by its stand-in ECS service name (route.ts workerStandIns): its minTasks, 0 asleep. */
+  workers: Record<string, Capacity>;
   sent: Sent;
 }
 
@@ -33,3 +35,15 @@ export interface Sent {
 
 export const arnOf = (world: Pick<World, "region" | "account">, service: string, resource: string) =>
   `arn:aws:${service}:${world.region}:${world.account}:${resource}`;
+
+/** The capacity of the ECS service named (a worker's stand-in, else the public service). */
+export const capacityOf = (world: World, service: string | undefined): Capacity =>
+  (service !== undefined && world.workers[service]) || world.capacity;
+
+/** Sets the capacity of the ECS service named, as ECS and Application Auto Scaling keep it. */
+export function setCapacity(world: World, service: string | undefined, change: Partial<Capacity>): Capacity {
+  const next = { ...capacityOf(world, service), ...change };
+  if (service !== undefined && world.workers[service]) world.workers[service] = next;
+  else world.capacity = next;
+  return next;
+}
