@@ -121,6 +121,7 @@ const PROD: StageDefaults = {
     warmup: { retries: 4, minDelayMs: 1000 },
     comparison: {
       path: "/api/polls/00000000-0000-4000-8000-000000000000/results",
+      headers: {},
       requests: 200,
       warmupRequests: 20,
       concurrency: 10,

@@ -3,10 +3,11 @@ import type * as iam from "aws-cdk-lib/aws-iam";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 
-/** The Secrets Manager secrets the stage's smoke checks send as headers (canary.smoke[].headers), each named once. */
+/** The Secrets Manager secrets the stage's checks send as headers (canary.smoke[].headers, comparison.headers), each once. */
 export function smokeSecretNames(settings: StageSettings): string[] {
-  const names = settings.canary.smoke.flatMap((check) =>
-    Object.values(check.headers).flatMap((value) => (typeof value === "string" ? [] : [value.secret])),
+  const { smoke, comparison } = settings.canary;
+  const names = [...smoke.map((check) => check.headers), comparison.headers].flatMap((headers) =>
+    Object.values(headers).flatMap((value) => (typeof value === "string" ? [] : [value.secret])),
   );
   return [...new Set(names)].sort();
 }

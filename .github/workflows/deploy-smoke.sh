@@ -21,7 +21,7 @@ if [ "$(jq -r '.FunctionError // empty' <<<"$RESPONSE")" != "" ]; then
 fi
 {
   echo "### Deploy smoke on $(jq -r '.stage' "$REPORT") ($(jq -r '.url' "$REPORT"), from inside the VPC)"
-  jq -r '.ready // empty | "- /ready: \(if .ok then "✅" else "❌" end) \(.detail)"' "$REPORT"
+  jq -r '.ready // empty | "- ready: \(if .ok then "✅" else "❌" end) \(.detail)"' "$REPORT"
   jq -r '.results[]? | "- \(if .passed then "✅" else "❌" end) \(.check): \(.detail) (\(.attempts) attempts)"' "$REPORT"
 } | tee -a "${GITHUB_STEP_SUMMARY:-/dev/null}"
 jq -e '.passed == true' "$REPORT" >/dev/null

@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { secretValues } from "@hands-off-ops/core/aws/secrets";
+import { sampleBoth } from "@hands-off-ops/core/canary/comparison";
 import { fetchHttp } from "@hands-off-ops/core/canary/http";
 import { runSmokeSuite } from "@hands-off-ops/core/canary/smoke";
 import { mockClient } from "aws-sdk-client-mock";
@@ -77,8 +78,38 @@ describe("smoke check headers", () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ user: "smoke" }) });
     const [result] = await run(check({ authorization: { secret: "prod/smoke", key: "token" } }));
     expect(result?.detail).toContain("secret prod/smoke (key token) could not be read: Error: prod/smoke has no string field token");
-    expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(received).toEqual([]);
+  });
+
+  it("never sends nor repeats a secret that holds a line break: fetch's own refusal would quote the value", async () => {
+    const leaky = "tok-SECRET\nInjected: yes";
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: leaky });
+    const [result] = await run(check({ authorization: { secret: "prod/smoke-token", prefix: "Bearer " } }));
+    expect(result?.detail).toBe(
+      "no response: header authorization: secret prod/smoke-token holds what a header cannot carry (a line break or control character)",
+    );
+    expect(JSON.stringify(result)).not.toContain("tok-SECRET");
+    expect(received).toEqual([]);
+  });
+
+  it("sends the comparison's headers with every request of its sample, to both versions", async () => {
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
+    const { comparison } = stageSettings("staging", {
+      canary: { comparison: { path: "/", headers: { authorization: { secret: "prod/smoke-token", prefix: "Bearer " } } } } as never,
+    }).canary;
+    const http = fetchHttp({ secrets: secretValues(new SecretsManagerClient({ region: "eu-central-1" })) });
+    const sample = await sampleBoth(
+      http,
+      { ...comparison, requests: 20, warmupRequests: 0, concurrency: 2 },
+      {
+        greenUrl: baseUrl,
+        blueUrl: baseUrl,
+        signal: AbortSignal.timeout(5000),
+      },
+    );
+    expect(received).toHaveLength(40);
+    expect(received.every((headers) => headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    expect(JSON.stringify(sample)).not.toContain(TOKEN);
   });
 
   it("cannot send a secret header where no secret reader is given", async () => {
@@ -99,6 +130,11 @@ describe("smoke check headers", () => {
     [{ "x-two-lines": "a\r\nInjected: yes" }, /must be one line/],
     [{ authorization: { secret: "" } }, /canary\.smoke\.0\.headers\.authorization/],
     [{ authorization: { secret: "s", value: "inline" } }, /canary\.smoke\.0\.headers\.authorization/],
+    [
+      { authorization: { secret: "arn:aws:secretsmanager:eu-central-1:111111111111:secret:prod/smoke-AbCdEf" } },
+      /must be the secret's name, not its ARN/,
+    ],
+    [{ authorization: { secret: "prod/smoke", prefix: "Bearer\r\nX-Injected: 1 " } }, /prefix: must be one line/],
   ])("refuses %j at synth", (headers, message) => {
     expect(() => check(headers)).toThrow(message);
   });

@@ -31,8 +31,9 @@ async function readWith(client: SecretsManagerClient, secretId: string): Promise
  */
 export function secretValues(client?: SecretsManagerClient) {
   return async (secretId: string, key?: string): Promise<string> => {
-    const raw = client ? await readWith(client, secretId) : await readCached(secretId);
-    if (!raw) throw new Error(`${secretId} has no string value`);
+    // A binary secret (SecretBinary) comes back from Powertools as bytes: not a header's value.
+    const raw: unknown = client ? await readWith(client, secretId) : await readCached(secretId);
+    if (typeof raw !== "string" || !raw) throw new Error(`${secretId} has no string value`);
     if (key === undefined) return raw;
     let parsed: unknown;
     try {

@@ -93,7 +93,7 @@ export async function sampleRound(
   const worker = async () => {
     while (next < count && !signal.aborted) {
       next++;
-      const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs };
+      const request = { method: "GET" as const, body: null, timeoutMs: settings.timeoutMs, headers: settings.headers };
       const [g, b] = await Promise.all([
         http.send({ ...request, url: new URL(settings.path, greenUrl).toString() }),
         http.send({ ...request, url: new URL(settings.path, blueUrl).toString() }),

@@ -14,10 +14,11 @@ export function fetchHttp(options: { secrets?: SecretReader; now?: () => number 
   return {
     async send({ method, url, body, timeoutMs, headers = {} }) {
       const started = now();
-      let sent: Record<string, string>;
+      let sent: Headers;
       try {
         sent = await headerValues(headers, body, options.secrets);
       } catch (error) {
+        // Our own messages: they name a header and its secret, never a value.
         return { kind: "failure", reason: (error as Error).message, latencyMs: 0 };
       }
       try {
@@ -43,24 +44,39 @@ async function headerValues(
   headers: NonNullable<HttpRequest["headers"]>,
   body: string | null,
   secrets: SecretReader | undefined,
-): Promise<Record<string, string>> {
+): Promise<Headers> {
   const entries = await Promise.all(
     Object.entries(headers).map(
       async ([name, value]: [string, SmokeHeaderValue]) => [name, await headerValue(name, value, secrets)] as const,
     ),
   );
-  return { ...(body ? { "content-type": "application/json" } : {}), ...Object.fromEntries(entries) };
+  const sent = new Headers(body ? { "content-type": "application/json" } : {});
+  for (const [name, value] of entries)
+    try {
+      sent.set(name, value);
+    } catch {
+      // fetch's own message would quote the value.
+      throw new Error(`header ${name}: not a value a header can carry`);
+    }
+  return sent;
 }
+
+/** What a header's value may hold (RFC 9110 field-value: no CR, LF or NUL; Latin-1); fetch refuses anything else. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 async function headerValue(name: string, value: SmokeHeaderValue, secrets: SecretReader | undefined): Promise<string> {
   if (typeof value === "string") return value;
   const from = describe(value);
   if (!secrets) throw new Error(`header ${name}: ${from} cannot be read here (no Secrets Manager access)`);
+  let read: string;
   try {
-    return `${value.prefix}${await secrets(value.secret, value.key)}`;
+    read = `${value.prefix}${await secrets(value.secret, value.key)}`;
   } catch (error) {
     throw new Error(`header ${name}: ${from} could not be read: ${(error as Error).name}: ${(error as Error).message}`);
   }
+  if (!HEADER_VALUE.test(read))
+    throw new Error(`header ${name}: ${from} holds what a header cannot carry (a line break or control character)`);
+  return read;
 }
 
 const describe = (header: SecretHeader) => `secret ${header.secret}${header.key ? ` (key ${header.key})` : ""}`;

@@ -46,7 +46,8 @@ export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}):
       signingSecret: async () => readSigningSecret(await secret()),
       groups: {
         async members(groupId) {
-          groups ??= slackGroups(await botToken(), { apiUrl: env.slackApiUrl, fetch: clients.fetch });
+          const token = await botToken();
+          groups ??= slackGroups(token, { apiUrl: env.slackApiUrl, fetch: clients.fetch });
           return groups.members(groupId);
         },
       },

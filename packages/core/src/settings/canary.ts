@@ -18,13 +18,36 @@ export const SmokeHeaderValueSchema = z.union([
     .check(z.maxLength(4096))
     .check(z.regex(/^[^\r\n]*$/, "must be one line")),
   z.strictObject({
-    secret: z.string().check(z.minLength(1)).check(z.maxLength(512)),
+    // By name: the grant is on the name's ARN (arn:…:secret:<name>-??????), which an ARN here would never match.
+    secret: z
+      .string()
+      .check(z.minLength(1))
+      .check(z.maxLength(512))
+      .check(z.refine((name) => !name.startsWith("arn:"), "must be the secret's name, not its ARN")),
     key: z.optional(z.string().check(z.minLength(1))),
-    prefix: z._default(z.string().check(z.maxLength(64)), ""),
+    prefix: z._default(
+      z
+        .string()
+        .check(z.maxLength(64))
+        .check(z.regex(/^[^\r\n]*$/, "must be one line")),
+      "",
+    ),
   }),
 ]);
 export type SmokeHeaderValue = z.infer<typeof SmokeHeaderValueSchema>;
 export type SecretHeader = Exclude<SmokeHeaderValue, string>;
+
+/** Request headers by name, none by default. */
+const SmokeHeadersSchema = z._default(
+  z.record(z.string(), SmokeHeaderValueSchema).check(
+    z.superRefine((headers, context) => {
+      for (const name of Object.keys(headers))
+        if (!HEADER_NAME.test(name))
+          context.issues.push({ code: "custom", input: name, path: [name], message: "must be an HTTP header name (RFC 9110 token)" });
+    }),
+  ),
+  {},
+);
 
 export const SmokeCheckSchema = z.strictObject({
   name: z.string().check(z.minLength(1)).check(z.maxLength(60)),
@@ -36,16 +59,7 @@ export const SmokeCheckSchema = z.strictObject({
   bodyMatch: z.nullable(z.string()),
   latencyBudgetMs: z.number().check(z.int()).check(z.positive()).check(z.lte(60_000)),
   /** Request headers, e.g. `{"authorization": {"secret": "prod/smoke-token", "prefix": "Bearer "}}`. */
-  headers: z._default(
-    z.record(z.string(), SmokeHeaderValueSchema).check(
-      z.superRefine((headers, context) => {
-        for (const name of Object.keys(headers))
-          if (!HEADER_NAME.test(name))
-            context.issues.push({ code: "custom", input: name, path: [name], message: "must be an HTTP header name (RFC 9110 token)" });
-      }),
-    ),
-    {},
-  ),
+  headers: SmokeHeadersSchema,
 });
 export type SmokeCheck = z.infer<typeof SmokeCheckSchema>;
 
@@ -75,6 +89,8 @@ export const CanarySettingsSchema = z.strictObject({
   /** The same bounded sample sent to the new version (test listener) and the current one (production listener). */
   comparison: z.strictObject({
     path: apiPath,
+    /** Sent with every request of the sample, as a smoke check's (an authenticated path needs its token). */
+    headers: SmokeHeadersSchema,
     requests: z.number().check(z.int()).check(z.gte(20)).check(z.lte(2000)),
     /**
      * Requests sent to both versions first and not counted: a task that has just started compiles its code paths
