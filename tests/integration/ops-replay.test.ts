@@ -311,16 +311,20 @@ describe("npm run ops -- replay, a development stage with a web service and a wo
   };
   const onDev = (event: string, ...extra: string[]) =>
     runCommand("ops", ["replay", event, "--stage", "dev", ...extra], { OPS_SETTINGS_FILE: settingsFile });
+  /** The public service's desired count, and the worker's with its scaling limits, as the schedule set them. */
+  const expectScaled = (schedule: string, publicCount: number, worker: { desired: number; min: number; max: number }) => {
+    expect(schedule).toContain(`AWS  ECS UpdateService  dev-hands-off-ops-service desired count ${publicCount}`);
+    expect(schedule).toContain(`AWS  ECS UpdateService  dev-hands-off-ops-worker-worker desired count ${worker.desired}`);
+    expect(schedule).toContain(
+      `AWS  ApplicationAutoScaling RegisterScalableTarget  service/dev-hands-off-ops-cluster/dev-hands-off-ops-worker-worker: min ${worker.min}, max ${worker.max}`,
+    );
+  };
 
   it("the sleep tick scales both services to zero, records each, and names each in the notice; no database is touched", async () => {
     const { code, stdout } = await onDev(tick("sleep"));
     expect(code).toBe(0);
     const schedule = section(stdout, "schedule");
-    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-service desired count 0");
-    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-worker-worker desired count 0");
-    expect(schedule).toContain(
-      "AWS  ApplicationAutoScaling RegisterScalableTarget  service/dev-hands-off-ops-cluster/dev-hands-off-ops-worker-worker: min 0, max 0",
-    );
+    expectScaled(schedule, 0, { desired: 0, min: 0, max: 0 });
     expect(schedule).not.toContain("RDS");
     const notice = section(stdout, "notify ← schedule's notice");
     expect(notice).toContain("• Scaled worker worker to 0 tasks (auto scaling 0–0).");
@@ -342,10 +346,6 @@ describe("npm run ops -- replay, a development stage with a web service and a wo
     const { code, stdout } = await onDev(tick("wake"), "--scenario", asleep);
     expect(code).toBe(0);
     const schedule = section(stdout, "schedule");
-    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-service desired count 1");
-    expect(schedule).toContain("AWS  ECS UpdateService  dev-hands-off-ops-worker-worker desired count 1");
-    expect(schedule).toContain(
-      "AWS  ApplicationAutoScaling RegisterScalableTarget  service/dev-hands-off-ops-cluster/dev-hands-off-ops-worker-worker: min 1, max 2",
-    );
+    expectScaled(schedule, 1, { desired: 1, min: 1, max: 2 });
   });
 });
