@@ -5,7 +5,7 @@ const CACHE_SECONDS = 300;
 
 /** A JSON secret from Secrets Manager; an empty or non-JSON secret reads as an empty object. With a client, read through it (uncached). */
 export async function readJsonSecret(secretId: string, client?: SecretsManagerClient): Promise<unknown> {
-  const raw = client ? await readWith(client, secretId) : await readCached(secretId);
+  const raw = await readRaw(secretId, client);
   if (!raw) return {};
   try {
     return JSON.parse(raw);
@@ -13,6 +13,9 @@ export async function readJsonSecret(secretId: string, client?: SecretsManagerCl
     return {};
   }
 }
+
+/** Through the given client (uncached), else Powertools' (cached). */
+const readRaw = (secretId: string, client?: SecretsManagerClient) => (client ? readWith(client, secretId) : readCached(secretId));
 
 /** Powertools' parameters, loaded at the first read: a function that is turned away before it needs a secret never loads them. */
 async function readCached(secretId: string): Promise<string | undefined> {
@@ -32,7 +35,7 @@ async function readWith(client: SecretsManagerClient, secretId: string): Promise
 export function secretValues(client?: SecretsManagerClient) {
   return async (secretId: string, key?: string): Promise<string> => {
     // A binary secret (SecretBinary) comes back from Powertools as bytes: not a header's value.
-    const raw: unknown = client ? await readWith(client, secretId) : await readCached(secretId);
+    const raw: unknown = await readRaw(secretId, client);
     if (typeof raw !== "string" || !raw) throw new Error(`${secretId} has no string value`);
     if (key === undefined) return raw;
     let parsed: unknown;

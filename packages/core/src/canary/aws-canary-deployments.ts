@@ -10,7 +10,11 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
     (sdk) => new sdk.CodeDeployClient({}),
     givenCodeDeploy,
   );
-  let ecs = givenEcs;
+  const ecs = clientAtFirstUse(
+    () => import("../aws/sdk/ecs"),
+    (sdk) => new sdk.ECSClient({ maxAttempts: 3 }),
+    givenEcs,
+  );
   return {
     async status(deploymentId) {
       const { sdk: codeDeploySdk, client } = await codeDeploy();
@@ -34,9 +38,7 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
       const ids = { green: green.identifer, blue: blue.identifer };
       if (!ids.green || !ids.blue) return { ...sides, revisionsUnknown: "CodeDeploy named no task set ids" };
       try {
-        const ecsSdk = await import("../aws/sdk/ecs");
-        ecs ??= new ecsSdk.ECSClient({ maxAttempts: 3 });
-        return { ...sides, revisions: await taskSetRevisions(ecs, targetId, { green: ids.green, blue: ids.blue }) };
+        return { ...sides, revisions: await taskSetRevisions(await ecs(), targetId, { green: ids.green, blue: ids.blue }) };
       } catch (error) {
         // The load balancer's metrics still judge the canary: the fast path is an addition, never a requirement.
         return { ...sides, revisionsUnknown: error instanceof Error ? error.message : String(error) };
@@ -47,9 +49,12 @@ export function codeDeployCanary(givenCodeDeploy?: CodeDeployClient, givenEcs?: 
 }
 
 /** ECS DescribeTaskSets: each task set's task definition ARN (…:task-definition/family:revision) → "family:revision". */
-async function taskSetRevisions(ecs: ECSClient, targetId: string, ids: { green: string; blue: string }) {
+async function taskSetRevisions(
+  { sdk: ecsSdk, client: ecs }: { sdk: typeof import("../aws/sdk/ecs"); client: ECSClient },
+  targetId: string,
+  ids: { green: string; blue: string },
+) {
   const [cluster, service] = targetId.split(":");
-  const ecsSdk = await import("../aws/sdk/ecs");
   const { taskSets = [], failures = [] } = await ecs.send(
     new ecsSdk.DescribeTaskSetsCommand({ cluster, service, taskSets: [ids.green, ids.blue] }),
   );

@@ -25,7 +25,11 @@ export function ecsCanary(
     (sdk) => new sdk.ECSClient({ maxAttempts: 5 }),
     givenEcs,
   );
-  let elb = givenElb;
+  const elb = clientAtFirstUse(
+    () => import("../aws/sdk/elbv2"),
+    (sdk) => new sdk.ElasticLoadBalancingV2Client({ maxAttempts: 5 }),
+    givenElb,
+  );
   return {
     async status(releaseId) {
       const { sdk: ecsSdk, client } = await ecs();
@@ -36,9 +40,8 @@ export function ecsCanary(
       return UNDER_WAY.has(status) ? "InProgress" : status;
     },
     async taskSets(releaseId) {
-      const elbSdk = await import("../aws/sdk/elbv2");
-      elb ??= new elbSdk.ElasticLoadBalancingV2Client({ maxAttempts: 5 });
-      const { Rules = [] } = await elb.send(new elbSdk.DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
+      const { sdk: elbSdk, client: elbClient } = await elb();
+      const { Rules = [] } = await elbClient.send(new elbSdk.DescribeRulesCommand({ RuleArns: [rules.production, rules.test] }));
       const weights = (arn: string) => forwardWeights(Rules.find((rule) => rule.RuleArn === arn));
       const test = weights(rules.test);
       const production = weights(rules.production);

@@ -1,16 +1,21 @@
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { clientAtFirstUse } from "../aws/clients";
 import type { WatchSchedulesPort } from "./ports";
 
 /**
  * One EventBridge Scheduler schedule per release being watched: nothing runs
  * (and nothing costs) when nothing is deploying. Both calls are idempotent.
  */
-export function schedulerWatchSchedules(groupName: string, roleArn: string, client?: SchedulerClient): WatchSchedulesPort {
+export function schedulerWatchSchedules(groupName: string, roleArn: string, given?: SchedulerClient): WatchSchedulesPort {
+  const scheduler = clientAtFirstUse(
+    () => import("../aws/sdk/scheduler"),
+    (sdk) => new sdk.SchedulerClient({}),
+    given,
+  );
   const name = (deploymentId: string) => `watch-${deploymentId}`;
   return {
     async start(deploymentId, functionArn, until) {
-      const sdk = await import("../aws/sdk/scheduler");
-      client ??= new sdk.SchedulerClient({});
+      const { sdk, client } = await scheduler();
       try {
         await client.send(
           new sdk.CreateScheduleCommand({
@@ -35,8 +40,7 @@ export function schedulerWatchSchedules(groupName: string, roleArn: string, clie
       }
     },
     async stop(deploymentId) {
-      const sdk = await import("../aws/sdk/scheduler");
-      client ??= new sdk.SchedulerClient({});
+      const { sdk, client } = await scheduler();
       try {
         await client.send(new sdk.DeleteScheduleCommand({ Name: name(deploymentId), GroupName: groupName }));
         return "stopped";

@@ -40,14 +40,28 @@ export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}):
     notify: (notice) => notices.send(notice),
   };
   const gate = async () => gatePorts;
+  // What a click is carried out with, made once per cold start; Slack's client again only when the token rotates.
+  const carryOut: Omit<Awaited<ReturnType<ChatOpsDependencies["act"]>>, "slack"> = {
+    ...gatePorts,
+    store: incidents,
+    audit: dynamoChatOpsAudit(env.tableName, env.stage, table),
+    rollback: invokedRollback(env.rollbackFunction, clients.lambda),
+    schedule: env.scheduleFunction ? invokedSchedule(env.scheduleFunction, env.timeZone, clients.lambda) : null,
+    releases: codeDeployReleases(clients.codeDeploy),
+    shown: { replace: (url, blocks, text) => replaceOriginal(url, blocks, text, clients.fetch) },
+    timeZone: env.timeZone,
+  };
+  let slack: { token: string; port: ReturnType<typeof webApiSlack> } | undefined;
   return {
     now: () => new Date(),
     accept: {
       signingSecret: async () => readSigningSecret(await secret()),
       groups: {
         async members(groupId) {
-          const token = await botToken();
-          groups ??= slackGroups(token, { apiUrl: env.slackApiUrl, fetch: clients.fetch });
+          if (!groups) {
+            const token = await botToken();
+            groups ??= slackGroups(token, { apiUrl: env.slackApiUrl, fetch: clients.fetch });
+          }
           return groups.members(groupId);
         },
       },
@@ -57,17 +71,10 @@ export function awsDependencies(env: ChatOpsEnvironment, clients: Clients = {}):
       tellPresser: (url, text) => tellPresser(url, text, clients.fetch),
     },
     async act() {
-      return {
-        ...gatePorts,
-        store: incidents,
-        audit: dynamoChatOpsAudit(env.tableName, env.stage, table),
-        slack: webApiSlack(await botToken(), { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000, fetch: clients.fetch }),
-        rollback: invokedRollback(env.rollbackFunction, clients.lambda),
-        schedule: env.scheduleFunction ? invokedSchedule(env.scheduleFunction, env.timeZone, clients.lambda) : null,
-        releases: codeDeployReleases(clients.codeDeploy),
-        shown: { replace: (url, blocks, text) => replaceOriginal(url, blocks, text, clients.fetch) },
-        timeZone: env.timeZone,
-      };
+      const token = await botToken();
+      if (slack?.token !== token)
+        slack = { token, port: webApiSlack(token, { apiUrl: env.slackApiUrl, retries: 3, minRetryDelayMs: 1000, fetch: clients.fetch }) };
+      return { ...carryOut, slack: slack.port };
     },
     gate,
   };

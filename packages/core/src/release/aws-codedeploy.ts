@@ -12,13 +12,16 @@ export function codeDeployReleases(givenCodeDeploy?: CodeDeployClient, givenEcs?
     (sdk) => new sdk.CodeDeployClient({}),
     givenCodeDeploy,
   );
-  let ecs = givenEcs;
+  const ecs = clientAtFirstUse(
+    () => import("../aws/sdk/ecs"),
+    (sdk) => new sdk.ECSClient({}),
+    givenEcs,
+  );
   return {
     async service(targetId) {
       const [cluster, service] = targetId.split(":");
-      const ecsSdk = await import("../aws/sdk/ecs");
-      ecs ??= new ecsSdk.ECSClient({});
-      const { services } = await ecs.send(new ecsSdk.DescribeServicesCommand({ cluster, services: [service ?? ""] }));
+      const { sdk: ecsSdk, client: ecsClient } = await ecs();
+      const { services } = await ecsClient.send(new ecsSdk.DescribeServicesCommand({ cluster, services: [service ?? ""] }));
       const taskSets = services?.[0]?.taskSets ?? [];
       return {
         serving: taskSets.find((taskSet) => taskSet.status === "PRIMARY")?.taskDefinition,

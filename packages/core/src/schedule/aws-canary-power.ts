@@ -1,4 +1,5 @@
 import type { SyntheticsClient } from "@aws-sdk/client-synthetics";
+import { clientAtFirstUse } from "../aws/clients";
 import type { CanaryState } from "./plan";
 import type { CanaryPowerPort } from "./ports";
 
@@ -8,22 +9,24 @@ import type { CanaryPowerPort } from "./ports";
  * to 3.669.0 only, older than the other clients; it is loaded only by the
  * schedule function, and only on stages that have a synthetic user.)
  */
-export function syntheticsCanary(name: string, client?: SyntheticsClient): CanaryPowerPort {
+export function syntheticsCanary(name: string, given?: SyntheticsClient): CanaryPowerPort {
+  const synthetics = clientAtFirstUse(
+    () => import("../aws/sdk/synthetics"),
+    (sdk) => new sdk.SyntheticsClient({}),
+    given,
+  );
   return {
     async status() {
-      const sdk = await import("../aws/sdk/synthetics");
-      client ??= new sdk.SyntheticsClient({});
+      const { sdk, client } = await synthetics();
       const { Canary } = await client.send(new sdk.GetCanaryCommand({ Name: name }));
       return canaryState(Canary?.Status?.State);
     },
     async stop() {
-      const sdk = await import("../aws/sdk/synthetics");
-      client ??= new sdk.SyntheticsClient({});
+      const { sdk, client } = await synthetics();
       await client.send(new sdk.StopCanaryCommand({ Name: name }));
     },
     async start() {
-      const sdk = await import("../aws/sdk/synthetics");
-      client ??= new sdk.SyntheticsClient({});
+      const { sdk, client } = await synthetics();
       await client.send(new sdk.StartCanaryCommand({ Name: name }));
     },
   };
